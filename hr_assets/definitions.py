@@ -1,0 +1,24 @@
+"""The code location's root: every source's definitions from ``defs/``, plus what all of them share."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from hr_assets.settings import PlatformSettings, load
+from hr_assets.warehouse.resource import WarehouseResource
+
+
+def warehouse_resource() -> WarehouseResource:
+    """The warehouse URL may hold a password, so when it is configured it stays an EnvVar."""
+    settings = load(PlatformSettings)
+    if settings.warehouse_url:
+        return WarehouseResource(url=dg.EnvVar("HR_WAREHOUSE_URL"))
+    return WarehouseResource(url=settings.resolved_warehouse_url())
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions.merge(
+        dg.load_from_defs_folder(path_within_project=Path(__file__).parent / "defs"),
+        dg.Definitions(resources={"warehouse": warehouse_resource()}),
+    )

@@ -1,0 +1,30 @@
+"""The platform's partitions, all in the one business timezone (``HR_TIMEZONE``).
+
+Paycom syncs are weekly and keyed by the Friday of the sync: weeks run Friday to Friday
+(``day_offset=5``) and the week in progress is a partition too (``end_offset=1``), so the Friday
+schedule can sync the week that starts that very day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dagster as dg
+
+from hr_assets.settings import PlatformSettings, load
+
+FRIDAY = 4  # date.weekday()
+
+platform = load(PlatformSettings)
+
+
+def first_friday_on_or_after(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=(FRIDAY - day.weekday()) % 7)
+
+
+weekly_sync_partitions = dg.WeeklyPartitionsDefinition(
+    start_date=first_friday_on_or_after(platform.history_start).isoformat(),
+    day_offset=5,
+    timezone=platform.timezone,
+    end_offset=1,
+)

@@ -1,0 +1,280 @@
+"""Paycom roster: files from SFTP, the merged employee roster, and the staff view for scheduling.
+
+One partition is one weekly sync, keyed by its Friday. A week that has a completed sync is skipped
+unless the run is forced; a dry run lists what it would download and writes nothing.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+
+from hr_assets.defs.partitions import platform, weekly_sync_partitions
+from hr_assets.defs.paycom import store
+from hr_assets.defs.paycom.parsing import ParsedReport, ReportFormatError, parse_report
+from hr_assets.defs.paycom.reports import (
+    REPORT_TYPES,
+    RemoteReport,
+    UnsafeRemoteName,
+    classify,
+    newest_per_type,
+    safe_local_path,
+)
+from hr_assets.defs.paycom.resources import PaycomSftpResource
+from hr_assets.defs.paycom.roster import apply_reports, merge_reports
+from hr_assets.defs.paycom.staff import staff_rows
+from hr_assets.lib.row_errors import RowError, reasons_markdown
+from hr_assets.warehouse.integration_errors import replace_integration_errors
+from hr_assets.warehouse.resource import WarehouseResource
+
+GROUP = "paycom"
+
+
+class PaycomSyncConfig(dg.Config):
+    """Run options of a Paycom sync (the legacy ``sync_paycom`` flags)."""
+
+    report_type: Literal["directory", "dates", "payees", "pay", "all"] = "all"
+    force: bool = False
+    dry_run: bool = False
+
+    def report_types(self) -> tuple[str, ...]:
+        return REPORT_TYPES if self.report_type == "all" else (self.report_type,)
+
+
+def _week(context: dg.AssetExecutionContext) -> dt.date:
+    return dt.date.fromisoformat(context.partition_key)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(platform.tz)
+
+
+@dg.asset(
+    partitions_def=weekly_sync_partitions,
+    group_name=GROUP,
+    kinds={"sftp", "numbers"},
+    owners=["team:hr-data"],
+    output_required=False,
+    description="The week's newest Paycom reports (Directory, Dates, Payees, pay export) downloaded from SFTP.",
+)
+def paycom_roster_files(
+    context: dg.AssetExecutionContext,
+    config: PaycomSyncConfig,
+    paycom_sftp: PaycomSftpResource,
+    warehouse: WarehouseResource,
+) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
+    week = _week(context)
+    if not config.force and not config.dry_run:
+        with warehouse.begin() as connection:
+            done = store.completed_sync(connection, week)
+            if done:
+                context.log.info(
+                    f"Week {week} was already synced at {done['completed_at']:%Y-%m-%d %H:%M %Z}; "
+                    "nothing to do (run with force to sync it again)."
+                )
+                store.record_sync(connection, context.run_id, sync_week=week, report_type=config.report_type,
+                                  forced=False, started_at=_now(), completed_at=_now(), status="skipped",
+                                  error_message=f"week already synced by run {done['run_id']}")
+                return
+
+    started_at = _now()
+    try:
+        chosen, refused = _choose_reports(context, config, paycom_sftp)
+        if config.dry_run:
+            names = [report.name for report in chosen.values()]
+            context.log.info("Dry run: would download " + (", ".join(names) or "nothing"))
+            yield dg.AssetObservation(asset_key=context.asset_key, metadata={"would_download": names})
+            return
+        downloaded = paycom_sftp.download(list(chosen.values()))
+    except Exception as exc:
+        if not config.dry_run:
+            with warehouse.begin() as connection:
+                store.record_sync(connection, context.run_id, sync_week=week, report_type=config.report_type,
+                                  forced=config.force, started_at=started_at, completed_at=_now(), status="failed",
+                                  error_message=str(exc))
+        raise
+
+    with warehouse.begin() as connection:
+        store.record_sync(connection, context.run_id, sync_week=week, report_type=config.report_type,
+                          forced=config.force, started_at=started_at, status="running",
+                          files_processed=len(downloaded))
+        store.replace_files(connection, week, [
+            {"file_name": f.report.name, "report_type": f.report.report_type, "size_bytes": f.size_bytes,
+             "sha256": f.sha256, "downloaded_at": _now(), "status": "downloaded", "error_message": None}
+            for f in downloaded
+        ] + [
+            {"file_name": name[:255], "report_type": "unknown", "status": "refused", "error_message": reason}
+            for name, reason in refused
+        ])
+    yield dg.MaterializeResult(metadata={
+        "files": dg.MetadataValue.md(
+            "| report | file | bytes |\n| --- | --- | --- |\n"
+            + "\n".join(f"| {f.report.report_type} | {f.report.name} | {f.size_bytes} |" for f in downloaded)
+        ),
+        "file_count": len(downloaded),
+        "missing_report_types": [t for t in config.report_types() if t not in chosen],
+        "refused_names": len(refused),
+    })
+
+
+def _choose_reports(
+    context: dg.AssetExecutionContext, config: PaycomSyncConfig, paycom_sftp: PaycomSftpResource
+) -> tuple[dict[str, RemoteReport], list[tuple[str, str]]]:
+    """The newest report of each wanted type pushed before the week's end, and the refused names."""
+    entries = paycom_sftp.list_files()
+    refused = []
+    reports = []
+    for entry in entries:
+        try:
+            safe_local_path(Path(paycom_sftp.local_directory), entry.name)
+        except UnsafeRemoteName as exc:
+            context.log.warning(str(exc))
+            refused.append((entry.name, str(exc)))
+            continue
+        report = classify(entry.name, entry.size_bytes, platform.tz)
+        if report is not None:
+            reports.append(report)
+    chosen = newest_per_type(reports, context.partition_time_window.end, config.report_types())
+    for missing in sorted(set(config.report_types()) - set(chosen)):
+        context.log.warning(f"No Paycom {missing} report was pushed before {context.partition_time_window.end:%Y-%m-%d}.")
+    if not chosen:
+        raise dg.Failure(
+            f"No Paycom report of type {', '.join(config.report_types())} in {paycom_sftp.remote_directory} "
+            f"pushed before {context.partition_time_window.end:%Y-%m-%d %H:%M %Z}; check Paycom's scheduled reports."
+        )
+    return chosen, refused
+
+
+@dg.asset(
+    partitions_def=weekly_sync_partitions,
+    group_name=GROUP,
+    kinds={"python", "sql"},
+    owners=["team:hr-data"],
+    deps=[paycom_roster_files],
+    description=(
+        "The merged roster upserted into paycom_employees, with the week's snapshot in "
+        "paycom_employee_snapshots and every unusable row in integration_errors."
+    ),
+)
+def paycom_employees(
+    context: dg.AssetExecutionContext, paycom_sftp: PaycomSftpResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    week = _week(context)
+    try:
+        return _sync_employees(context, week, Path(paycom_sftp.local_directory), warehouse)
+    except Exception as exc:
+        with warehouse.begin() as connection:
+            store.finish_sync(connection, context.run_id, week, _now(), status="failed", error_message=str(exc))
+        raise
+
+
+def _parse_week_files(
+    files: list[dict], local_directory: Path
+) -> tuple[dict[str, ParsedReport], dict[str, str | None], list[RowError]]:
+    """Each downloaded file parsed; a file that cannot be used becomes one error, not a failure."""
+    reports: dict[str, ParsedReport] = {}
+    statuses: dict[str, str | None] = {}
+    errors: list[RowError] = []
+    for file in files:
+        if file["status"] == "refused":
+            errors.append(RowError(file["file_name"], None, None, file["error_message"]))
+            continue
+        try:
+            reports[file["report_type"]] = parse_report(file["report_type"], local_directory / file["file_name"])
+            statuses[file["file_name"]] = None
+        except (ReportFormatError, FileNotFoundError) as exc:
+            reason = str(exc) if isinstance(exc, ReportFormatError) else "the downloaded file is gone from the local folder"
+            errors.append(RowError(file["file_name"], None, None, reason))
+            statuses[file["file_name"]] = reason
+    return reports, statuses, errors
+
+
+def _sync_employees(
+    context: dg.AssetExecutionContext, week: dt.date, local_directory: Path, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    now = _now()
+    with warehouse.begin() as connection:
+        files = [dict(row) for row in store.week_files(connection, week)]
+        if not files:
+            raise dg.Failure(f"No Paycom files were downloaded for week {week}: materialize paycom_roster_files first.")
+        reports, file_errors, errors = _parse_week_files(files, local_directory)
+        if not reports:
+            raise dg.Failure(f"None of week {week}'s Paycom files could be read: " + "; ".join(
+                error.describe() for error in errors))
+        merged = merge_reports(reports)
+        newest = store.latest_snapshot_week(connection)
+        is_newest = newest is None or week >= newest
+        previous = store.previous_snapshot_week(connection, week)
+        existing = store.load_employees(connection) if is_newest else dict(store.snapshot(connection, previous))
+        pay_file = reports["pay"].file_name if "pay" in reports else None
+        changes = apply_reports(existing, merged, pay_file)
+        if merged.has_roster:
+            roster_codes = set(merged.employees) & set(changes.rows)
+        else:
+            roster_codes = set(store.snapshot_codes(connection, week) or store.snapshot_codes(connection, previous))
+        snapshot_rows = {code: changes.rows.get(code) or existing[code] for code in roster_codes if code in
+                         changes.rows or code in existing}
+        if is_newest:
+            store.write_employees(connection, changes.rows, changes.created + changes.updated, week, now)
+        store.replace_snapshot(connection, week, snapshot_rows)
+        payees = store.replace_payees(connection, week, merged.payees)
+        for report in reports.values():
+            errors.extend(report.errors)
+        errors.extend(merged.errors + changes.errors)
+        replace_integration_errors(connection, source="paycom", asset="paycom_employees",
+                                   partition_key=context.partition_key, run_id=context.run_id, errors=errors)
+        for file_name, problem in file_errors.items():
+            store.set_file_status(connection, week, file_name, "failed" if problem else "parsed", problem)
+        counts = {
+            "files_processed": len(files),
+            "employees_processed": len(changes.rows),
+            "employees_created": len(changes.created) if is_newest else 0,
+            "employees_updated": len(changes.updated) if is_newest else 0,
+            "employees_terminated": len(changes.terminated) if is_newest else 0,
+            "rows_invalid": len(errors),
+        }
+        store.finish_sync(connection, context.run_id, week, _now(), status="completed", **counts)
+        active = store.active_count(connection, week)
+    if errors:
+        context.log.warning(f"{len(errors)} Paycom rows could not be used; see integration_errors for week {week}.")
+    return dg.MaterializeResult(metadata={
+        **counts,
+        "active_employees": active,
+        "roster_size": len(snapshot_rows),
+        "payee_rows": payees,
+        "rows_read": {report_type: report.rows_read for report_type, report in reports.items()},
+        "current_table_updated": is_newest,
+        "invalid_rows": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+    })
+
+
+@dg.asset(
+    partitions_def=weekly_sync_partitions,
+    group_name=GROUP,
+    kinds={"python", "sql"},
+    owners=["team:scheduling"],
+    deps=[paycom_employees],
+    description=(
+        "The staff the scheduling side can plan with, from the newest week's roster: availability, role, "
+        "weekly hour cap. Hours this period stay empty until attendance is imported."
+    ),
+)
+def scheduling_staff(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    week = _week(context)
+    with warehouse.begin() as connection:
+        newest = store.latest_snapshot_week(connection)
+        if newest is not None and week < newest:
+            context.log.info(f"Week {week} is older than the newest synced week {newest}; the staff view stays as is.")
+            return dg.MaterializeResult(metadata={"superseded_by_week": str(newest), "staff": 0})
+        rows = staff_rows(store.snapshot(connection, week))
+        store.replace_staff(connection, rows, week, _now())
+    roles: dict[str, int] = {}
+    for row in rows:
+        roles[row["role"]] = roles.get(row["role"], 0) + 1
+    return dg.MaterializeResult(metadata={
+        "staff": len(rows),
+        "available_for_scheduling": sum(row["available_for_scheduling"] for row in rows),
+        "by_role": roles,
+    })

@@ -1,0 +1,79 @@
+"""Which of the files on Paycom's SFTP account are reports, of which type, and which one a week uses.
+
+Paycom names its roster pushes ``<YYYYMMDDhhmmss>_Employee_<Directory|Dates|Payees>_<8 hex>_
+EmployeeRoster.numbers``; the custom pay export follows the same scheme with ``Pay`` and any
+suffix, as ``.numbers`` or ``.csv``. The timestamp is the push's wall-clock time in the business
+timezone. A week's sync uses the newest file of each type pushed before the week's end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
+
+REPORT_TYPES = ("directory", "dates", "payees", "pay")
+"""In processing order: the roster reports first, then the pay export that refines them."""
+
+_ROSTER_NAME = re.compile(
+    r"^(?P<stamp>\d{14})_Employee_(?P<report>Directory|Dates|Payees)_[0-9a-f]{8}_EmployeeRoster\.numbers$"
+)
+_PAY_NAME = re.compile(r"^(?P<stamp>\d{14})_Employee_(?P<report>Pay)_[0-9a-f]{8}_\w+\.(?:numbers|csv)$")
+
+
+class UnsafeRemoteName(ValueError):
+    """A name from the server that would land outside the local folder if used as a path."""
+
+
+@dataclass(frozen=True)
+class RemoteReport:
+    name: str
+    report_type: str
+    pushed_at: dt.datetime
+    size_bytes: int
+
+
+def classify(name: str, size_bytes: int, tz: ZoneInfo) -> RemoteReport | None:
+    """The report a remote file name denotes, or None when it is not a Paycom report name."""
+    match = _ROSTER_NAME.match(name) or _PAY_NAME.match(name)
+    if match is None:
+        return None
+    try:
+        pushed_at = dt.datetime.strptime(match["stamp"], "%Y%m%d%H%M%S").replace(tzinfo=tz)
+    except ValueError:
+        return None
+    return RemoteReport(name, match["report"].lower(), pushed_at, size_bytes)
+
+
+def newest_per_type(
+    reports: Iterable[RemoteReport], pushed_before: dt.datetime, report_types: Iterable[str]
+) -> dict[str, RemoteReport]:
+    """The newest report of each wanted type pushed before ``pushed_before`` (ties: the larger name)."""
+    wanted = set(report_types)
+    newest: dict[str, RemoteReport] = {}
+    for report in reports:
+        if report.report_type not in wanted or report.pushed_at >= pushed_before:
+            continue
+        current = newest.get(report.report_type)
+        if current is None or (report.pushed_at, report.name) > (current.pushed_at, current.name):
+            newest[report.report_type] = report
+    return newest
+
+
+def safe_local_path(local_directory: Path, remote_name: str) -> Path:
+    """Where a remote file may be stored locally; refuses any name that is not a plain file name."""
+    if (
+        not remote_name
+        or remote_name in (".", "..")
+        or "\x00" in remote_name
+        or "\\" in remote_name
+        or PurePosixPath(remote_name).name != remote_name
+    ):
+        raise UnsafeRemoteName(f"refused remote file name {remote_name!r}: it would escape the local folder")
+    target = (local_directory / remote_name).resolve()
+    if target.parent != local_directory.resolve():
+        raise UnsafeRemoteName(f"refused remote file name {remote_name!r}: it would escape the local folder")
+    return target

@@ -1,0 +1,234 @@
+"""The Paycom SFTP account: listing and downloading report files, and nothing else.
+
+The server's host key must already be in ``PAYCOM_SFTP_KNOWN_HOSTS``: an unknown or changed key
+is refused, never added. Dropped connections and failed transfers are retried with exponential
+backoff; a refused key, a refused login or an unsafe file name is final and not retried.
+"""
+
+import hashlib
+import os
+import socket
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Self, TypeVar
+
+import dagster as dg
+import paramiko
+from pydantic import Field
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from hr_assets.defs.paycom.reports import RemoteReport, UnsafeRemoteName, safe_local_path
+from hr_assets.settings import PaycomSftpSettings, load
+
+log = dg.get_dagster_logger("paycom_sftp")
+T = TypeVar("T")
+
+
+class PaycomSftpError(Exception):
+    """Paycom SFTP could not be used; the message says why and what to check."""
+
+
+class PaycomHostKeyError(PaycomSftpError):
+    """The server's key is unknown or differs from the pinned one: possibly not Paycom at all."""
+
+
+class PaycomLoginError(PaycomSftpError):
+    """The server refused the username, password or key."""
+
+
+class PaycomTransferError(PaycomSftpError):
+    """A download arrived incomplete."""
+
+
+_FINAL = (PaycomHostKeyError, PaycomLoginError, UnsafeRemoteName)
+
+
+@dataclass(frozen=True)
+class RemoteEntry:
+    name: str
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class DownloadedFile:
+    report: RemoteReport
+    path: Path
+    size_bytes: int
+    sha256: str
+
+
+class _RefuseUnknownHostKey(paramiko.MissingHostKeyPolicy):
+    def __init__(self, known_hosts: str):
+        self.known_hosts = known_hosts
+
+    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
+        raise PaycomHostKeyError(
+            f"Paycom SFTP host {hostname} offered a {key.get_name()} key (SHA256:{key.fingerprint}) that is not "
+            f"in {self.known_hosts}; refusing to connect. Verify the key with Paycom, then add it to that file."
+        )
+
+
+def _is_transient(exc: BaseException) -> bool:
+    return not isinstance(exc, _FINAL) and isinstance(exc, (OSError, EOFError, paramiko.SSHException, PaycomSftpError))
+
+
+class PaycomSftpResource(dg.ConfigurableResource):
+    """Paycom's SFTP push account (password or private-key login, pinned host key)."""
+
+    host: str
+    port: int = 22
+    username: str
+    password: str | None = Field(None, description="From PAYCOM_SFTP_PASSWORD; never shown.")
+    private_key_path: str | None = None
+    known_hosts_path: str
+    remote_directory: str = "/"
+    local_directory: str
+    timeout_s: float = 20.0
+    max_attempts: int = 4
+    backoff_initial_s: float = 1.0
+    backoff_max_s: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: PaycomSftpSettings) -> Self:
+        return cls(
+            host=settings.host,
+            port=settings.port,
+            username=settings.username,
+            password=dg.EnvVar("PAYCOM_SFTP_PASSWORD") if settings.password else None,
+            private_key_path=str(settings.private_key_path) if settings.private_key_path else None,
+            known_hosts_path=str(settings.known_hosts),
+            remote_directory=settings.remote_directory,
+            local_directory=str(settings.resolved_local_directory()),
+        )
+
+    @property
+    def address(self) -> str:
+        return f"{self.username}@{self.host}:{self.port}"
+
+    def _retrying(self, what: str) -> Retrying:
+        def before_sleep(state: RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            log.warning(
+                f"Paycom SFTP {what} failed ({_describe(error)}); attempt {state.attempt_number} of "
+                f"{self.max_attempts}, retrying in {state.upcoming_sleep:.1f}s"
+            )
+
+        return Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=wait_exponential_jitter(initial=self.backoff_initial_s, max=self.backoff_max_s),
+            retry=retry_if_exception(_is_transient),
+            before_sleep=before_sleep,
+            reraise=True,
+        )
+
+    def _call(self, what: str, operation: Callable[[], T]) -> T:
+        try:
+            return self._retrying(what)(operation)
+        except _FINAL:
+            raise
+        except Exception as exc:
+            raise PaycomSftpError(
+                f"Paycom SFTP {what} at {self.address} failed after {self.max_attempts} attempts: {_describe(exc)}"
+            ) from None
+
+    @contextmanager
+    def _session(self) -> Iterator[paramiko.SFTPClient]:
+        client = paramiko.SSHClient()
+        client.load_host_keys(self.known_hosts_path)
+        client.set_missing_host_key_policy(_RefuseUnknownHostKey(self.known_hosts_path))
+        try:
+            client.connect(
+                self.host,
+                port=self.port,
+                username=self.username,
+                password=self.password,
+                pkey=paramiko.PKey.from_path(self.private_key_path) if self.private_key_path else None,
+                timeout=self.timeout_s,
+                banner_timeout=self.timeout_s,
+                auth_timeout=self.timeout_s,
+                look_for_keys=False,
+                allow_agent=False,
+            )
+        except paramiko.BadHostKeyException as exc:
+            client.close()
+            raise PaycomHostKeyError(
+                f"Paycom SFTP host {self.host}:{self.port} offered key SHA256:{exc.key.fingerprint}, which differs from "
+                f"the one pinned in {self.known_hosts_path}; refusing to connect (the server may be an impostor)."
+            ) from None
+        except paramiko.AuthenticationException:
+            client.close()
+            raise PaycomLoginError(
+                f"Paycom SFTP refused the login of {self.address}: check PAYCOM_SFTP_USERNAME and the password or key."
+            ) from None
+        except BaseException:
+            client.close()
+            raise
+        try:
+            sftp = client.open_sftp()
+            sftp.get_channel().settimeout(self.timeout_s)
+            yield sftp
+        finally:
+            client.close()
+
+    def test_connection(self) -> int:
+        """Log in and list the remote folder; returns how many entries it holds."""
+        def run() -> int:
+            with self._session() as sftp:
+                return len(sftp.listdir(self.remote_directory))
+
+        return self._call("connection test", run)
+
+    def list_files(self) -> list[RemoteEntry]:
+        def run() -> list[RemoteEntry]:
+            with self._session() as sftp:
+                return [RemoteEntry(a.filename, a.st_size or 0) for a in sftp.listdir_attr(self.remote_directory)]
+
+        return self._call("listing", run)
+
+    def download(self, reports: Sequence[RemoteReport]) -> list[DownloadedFile]:
+        """Download each report to a temporary name, check its size, then rename it into place."""
+        local_directory = Path(self.local_directory)
+        local_directory.mkdir(parents=True, exist_ok=True)
+        targets = [(report, safe_local_path(local_directory, report.name)) for report in reports]
+        done: dict[str, DownloadedFile] = {}
+
+        def run() -> list[DownloadedFile]:
+            with self._session() as sftp:
+                for report, target in targets:
+                    if report.name not in done:
+                        done[report.name] = self._download_one(sftp, report, target)
+            return [done[report.name] for report, _ in targets]
+
+        return self._call("download", run)
+
+    def _download_one(self, sftp: paramiko.SFTPClient, report: RemoteReport, target: Path) -> DownloadedFile:
+        remote_path = f"{self.remote_directory.rstrip('/')}/{report.name}"
+        expected = sftp.stat(remote_path).st_size
+        partial = target.with_name(f".{target.name}.part")
+        try:
+            sftp.get(remote_path, str(partial))
+            received = partial.stat().st_size
+            if received != expected:
+                raise PaycomTransferError(f"{report.name}: received {received} of {expected} bytes")
+            digest = hashlib.sha256(partial.read_bytes()).hexdigest()
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        log.info(f"Downloaded {report.name} ({received} bytes)")
+        return DownloadedFile(report, target, received, digest)
+
+
+def _describe(error: BaseException | None) -> str:
+    if error is None:
+        return "unknown error"
+    if isinstance(error, socket.timeout):
+        return "timed out"
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+@dg.definitions
+def paycom_resources() -> dg.Definitions:
+    return dg.Definitions(resources={"paycom_sftp": PaycomSftpResource.from_settings(load(PaycomSftpSettings))})

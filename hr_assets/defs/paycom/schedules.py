@@ -1,0 +1,24 @@
+"""The weekly Paycom sync: every Friday at 14:00 business time, for the week that starts that Friday."""
+
+import dagster as dg
+
+from hr_assets.defs.partitions import platform
+
+paycom_sync_job = dg.define_asset_job(
+    "paycom_sync",
+    selection=dg.AssetSelection.groups("paycom"),
+    description="Download the week's Paycom reports, merge the roster, refresh the staff view.",
+)
+
+
+@dg.schedule(
+    job=paycom_sync_job,
+    cron_schedule="0 14 * * 5",
+    execution_timezone=platform.timezone,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Friday 14:00: the roster must be fresh before the next week's schedule is finalised.",
+)
+def paycom_weekly_sync(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """One run per Friday; the run key keeps a re-evaluated tick from syncing the week twice."""
+    friday = context.scheduled_execution_time.astimezone(platform.tz).date().isoformat()
+    return dg.RunRequest(run_key=f"paycom-{friday}", partition_key=friday)

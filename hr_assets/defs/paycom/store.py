@@ -1,0 +1,167 @@
+"""Reading and writing the Paycom tables. Each function works inside the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from hr_assets.defs.paycom.roster import EMPLOYEE_FIELDS
+from hr_assets.warehouse.engine import upsert
+from hr_assets.warehouse.tables import (
+    paycom_employee_snapshots,
+    paycom_employees,
+    paycom_files,
+    paycom_payees,
+    paycom_sync_log,
+    scheduling_staff,
+)
+
+
+def completed_sync(connection: Connection, week: dt.date) -> Mapping[str, Any] | None:
+    """The latest completed sync of the week, if there is one."""
+    log = paycom_sync_log
+    return connection.execute(
+        sa.select(log).where(log.c.sync_week == week, log.c.status == "completed").order_by(log.c.started_at.desc())
+    ).mappings().first()
+
+
+def latest_sync(connection: Connection, week: dt.date) -> Mapping[str, Any] | None:
+    log = paycom_sync_log
+    return connection.execute(
+        sa.select(log).where(log.c.sync_week == week, log.c.status != "skipped").order_by(log.c.started_at.desc())
+    ).mappings().first()
+
+
+def record_sync(connection: Connection, run_id: str, **fields: Any) -> None:
+    """Create or update the sync log row of a run (an op retry reuses the run's row)."""
+    existing = connection.execute(sa.select(paycom_sync_log.c.id).where(paycom_sync_log.c.run_id == run_id)).first()
+    if existing:
+        connection.execute(sa.update(paycom_sync_log).where(paycom_sync_log.c.run_id == run_id).values(**fields))
+    else:
+        connection.execute(sa.insert(paycom_sync_log).values(run_id=run_id, **fields))
+
+
+def finish_sync(connection: Connection, run_id: str, week: dt.date, now: dt.datetime, **fields: Any) -> None:
+    """Close the run's sync log row, opening one first when paycom_employees ran on its own."""
+    log = paycom_sync_log
+    if connection.execute(sa.select(log.c.id).where(log.c.run_id == run_id)).first() is None:
+        connection.execute(sa.insert(log).values(run_id=run_id, sync_week=week, report_type="all", forced=False,
+                                                 started_at=now, status="running"))
+    connection.execute(sa.update(log).where(log.c.run_id == run_id).values(completed_at=now, **fields))
+
+
+def recent_syncs(connection: Connection, limit: int) -> list[Mapping[str, Any]]:
+    log = paycom_sync_log
+    return list(connection.execute(sa.select(log).order_by(log.c.started_at.desc()).limit(limit)).mappings())
+
+
+def replace_files(connection: Connection, week: dt.date, rows: Iterable[Mapping[str, Any]]) -> None:
+    connection.execute(sa.delete(paycom_files).where(paycom_files.c.sync_week == week))
+    rows = [dict(row, sync_week=week) for row in rows]
+    if rows:
+        connection.execute(sa.insert(paycom_files), rows)
+
+
+def week_files(connection: Connection, week: dt.date) -> list[Mapping[str, Any]]:
+    return list(connection.execute(
+        sa.select(paycom_files).where(paycom_files.c.sync_week == week).order_by(paycom_files.c.id)
+    ).mappings())
+
+
+def set_file_status(connection: Connection, week: dt.date, file_name: str, status: str, error: str | None) -> None:
+    connection.execute(
+        sa.update(paycom_files)
+        .where(paycom_files.c.sync_week == week, paycom_files.c.file_name == file_name)
+        .values(status=status, error_message=error)
+    )
+
+
+def load_employees(connection: Connection) -> dict[str, dict[str, Any]]:
+    columns = [paycom_employees.c.employee_code, *(paycom_employees.c[name] for name in EMPLOYEE_FIELDS)]
+    return {row["employee_code"]: dict(row) for row in connection.execute(sa.select(*columns)).mappings()}
+
+
+def write_employees(
+    connection: Connection, rows: Mapping[str, Mapping[str, Any]], changed: Iterable[str], week: dt.date,
+    now: dt.datetime,
+) -> None:
+    """Upsert every employee the week's reports name; ``updated_at`` moves only for real changes."""
+    changed = set(changed)
+    stamped = [
+        dict(row, employee_code=code, last_synced_at=now, last_synced_week=week, created_at=now, updated_at=now)
+        for code, row in rows.items()
+        if code in changed
+    ]
+    upsert(connection, paycom_employees, stamped, ["employee_code"], keep_on_conflict=["created_at"])
+    unchanged = [code for code in rows if code not in changed]
+    for chunk in _chunks(unchanged, 500):
+        connection.execute(
+            sa.update(paycom_employees)
+            .where(paycom_employees.c.employee_code.in_(chunk))
+            .values(last_synced_at=now, last_synced_week=week)
+        )
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def replace_snapshot(connection: Connection, week: dt.date, rows: Mapping[str, Mapping[str, Any]]) -> None:
+    connection.execute(sa.delete(paycom_employee_snapshots).where(paycom_employee_snapshots.c.sync_week == week))
+    if rows:
+        connection.execute(
+            sa.insert(paycom_employee_snapshots),
+            [{"sync_week": week, "employee_code": code, **{n: row[n] for n in EMPLOYEE_FIELDS}}
+             for code, row in rows.items()],
+        )
+
+
+def snapshot_codes(connection: Connection, week: dt.date) -> list[str]:
+    snapshots = paycom_employee_snapshots
+    return list(connection.execute(sa.select(snapshots.c.employee_code).where(snapshots.c.sync_week == week)).scalars())
+
+
+def previous_snapshot_week(connection: Connection, week: dt.date) -> dt.date | None:
+    snapshots = paycom_employee_snapshots
+    return connection.execute(sa.select(sa.func.max(snapshots.c.sync_week)).where(snapshots.c.sync_week < week)).scalar()
+
+
+def latest_snapshot_week(connection: Connection) -> dt.date | None:
+    return connection.execute(sa.select(sa.func.max(paycom_employee_snapshots.c.sync_week))).scalar()
+
+
+def snapshot(connection: Connection, week: dt.date) -> list[tuple[str, dict[str, Any]]]:
+    snapshots = paycom_employee_snapshots
+    result = connection.execute(
+        sa.select(snapshots).where(snapshots.c.sync_week == week).order_by(snapshots.c.employee_code)
+    ).mappings()
+    return [(row["employee_code"], dict(row)) for row in result]
+
+
+def active_count(connection: Connection, week: dt.date) -> int:
+    snapshots = paycom_employee_snapshots
+    return connection.execute(
+        sa.select(sa.func.count()).where(snapshots.c.sync_week == week, snapshots.c.status == "active")
+    ).scalar_one()
+
+
+def replace_payees(connection: Connection, week: dt.date, payees: Iterable[Mapping[str, Any]]) -> int:
+    connection.execute(sa.delete(paycom_payees).where(paycom_payees.c.sync_week == week))
+    columns = ("file_name", "row_number", "employee_code", "payee_code", "payee_description", "garnishment_type")
+    rows = [{"sync_week": week, **{name: payee.get(name) for name in columns}} for payee in payees]
+    if rows:
+        connection.execute(sa.insert(paycom_payees), rows)
+    return len(rows)
+
+
+def replace_staff(connection: Connection, rows: Iterable[Mapping[str, Any]], week: dt.date, now: dt.datetime) -> None:
+    """The staff view is the newest week's: it is rebuilt whole, not merged."""
+    connection.execute(sa.delete(scheduling_staff))
+    rows = [dict(row, period_start=week, hours_this_period=None, updated_at=now) for row in rows]
+    if rows:
+        connection.execute(sa.insert(scheduling_staff), rows)

@@ -1,0 +1,117 @@
+"""Configuration from the environment, validated once, failing with one line that names the setting.
+
+Each group of settings is a pydantic-settings class read from the environment with the names the
+legacy systems used (``PAYCOM_SFTP_HOST``, ...). ``load(SettingsClass)`` turns pydantic's
+multi-line validation report into a single ``ConfigurationError`` line and never echoes a value,
+so a secret cannot leak through an error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or malformed; the message is one line that names it."""
+
+
+def dagster_home() -> Path:
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        raise ConfigurationError("DAGSTER_HOME is not set: point it at the instance folder (e.g. dagster_home)")
+    return Path(home).resolve()
+
+
+class PlatformSettings(BaseSettings):
+    """Settings every part of the platform shares."""
+
+    model_config = SettingsConfigDict(env_prefix="HR_", extra="ignore")
+
+    timezone: str = Field("UTC", description="The business timezone: schedules and partitions use it.")
+    warehouse_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in DAGSTER_HOME.")
+    history_start: dt.date = Field(dt.date(2024, 1, 1), description="First day of the partitions.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("not an IANA timezone name such as Europe/Madrid") from exc
+        return value
+
+    @field_validator("warehouse_url")
+    @classmethod
+    def _supported_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("sqlite:", "postgresql:", "postgresql+")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def resolved_warehouse_url(self) -> str:
+        return self.warehouse_url or f"sqlite:///{dagster_home() / 'warehouse.db'}"
+
+
+class PaycomSftpSettings(BaseSettings):
+    """The Paycom SFTP account, with the legacy integration's variable names."""
+
+    model_config = SettingsConfigDict(env_prefix="PAYCOM_SFTP_", extra="ignore")
+
+    host: str
+    port: int = Field(22, ge=1, le=65535)
+    username: str
+    password: SecretStr | None = None
+    private_key_path: Path | None = None
+    remote_directory: str = "/"
+    local_directory: Path | None = None
+    known_hosts: Path
+
+    @field_validator("private_key_path", "known_hosts")
+    @classmethod
+    def _readable_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"not a readable file: {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_to_log_in(self) -> PaycomSftpSettings:
+        if self.password is None and self.private_key_path is None:
+            raise ValueError("set PAYCOM_SFTP_PASSWORD or PAYCOM_SFTP_PRIVATE_KEY_PATH")
+        return self
+
+    def resolved_local_directory(self) -> Path:
+        return self.local_directory or dagster_home() / "paycom_files"
+
+
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def load(settings_class: type[SettingsT]) -> SettingsT:
+    """Read a settings class from the environment, or raise one clear ConfigurationError line."""
+    try:
+        return settings_class()
+    except ValidationError as exc:
+        raise ConfigurationError(_one_line(settings_class, exc)) from None
+
+
+def _one_line(settings_class: type[BaseSettings], exc: ValidationError) -> str:
+    prefix = str(settings_class.model_config.get("env_prefix", ""))
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False):
+        field = error["loc"][0] if error["loc"] else None
+        name = f"{prefix}{field}".upper() if field else f"{prefix.rstrip('_')} settings"
+        if error["type"] == "missing":
+            problems.append(f"{name} is not set")
+        else:
+            problems.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
+    return "Configuration error: " + "; ".join(problems)

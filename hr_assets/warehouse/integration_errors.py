@@ -1,0 +1,52 @@
+"""The rows a partition could not store as data, replaced as a whole with the partition's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from hr_assets.lib.row_errors import RowError
+from hr_assets.warehouse.tables import integration_errors
+
+
+def replace_integration_errors(
+    connection: Connection, *, source: str, asset: str, partition_key: str, run_id: str, errors: Iterable[RowError]
+) -> int:
+    """Delete the partition's previous errors and store these; returns how many were stored."""
+    connection.execute(
+        sa.delete(integration_errors).where(
+            integration_errors.c.asset == asset, integration_errors.c.partition_key == partition_key
+        )
+    )
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {
+            "source": source,
+            "asset": asset,
+            "partition_key": partition_key,
+            "run_id": run_id,
+            "file_name": error.file_name,
+            "row_number": error.row_number,
+            "field": error.field,
+            "record_key": error.record_key,
+            "reason": error.reason,
+            "created_at": now,
+        }
+        for error in errors
+    ]
+    if rows:
+        connection.execute(sa.insert(integration_errors), rows)
+    return len(rows)
+
+
+def load_integration_errors(connection: Connection, *, asset: str, partition_key: str) -> list[RowError]:
+    table = integration_errors
+    result = connection.execute(
+        sa.select(table.c.file_name, table.c.row_number, table.c.field, table.c.reason, table.c.record_key)
+        .where(table.c.asset == asset, table.c.partition_key == partition_key)
+        .order_by(table.c.id)
+    )
+    return [RowError(*row) for row in result]

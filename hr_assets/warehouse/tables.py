@@ -1,0 +1,171 @@
+"""The warehouse schema as SQLAlchemy Core tables: the code's view of what the migrations build.
+
+A change here needs a migration in ``migrations/versions``; ``tests/warehouse`` checks that the
+migrated database and these tables agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+# Named constraints let later migrations alter SQLite tables in batch mode.
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Money = sa.Numeric(14, 2)
+Rate = sa.Numeric(12, 4)
+
+
+class Timestamp(sa.types.TypeDecorator):
+    """An aware datetime on every database: stored in UTC, returned in UTC.
+
+    PostgreSQL keeps the offset itself (``timestamptz``); SQLite would hand back naive values.
+    A naive value is refused on the way in, so no local time is ever stored by mistake.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: the warehouse stores timezone-aware times only")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=dt.UTC)
+
+
+integration_errors = sa.Table(
+    "integration_errors",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("asset", sa.String(64), nullable=False),
+    sa.Column("partition_key", sa.String(32), nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("file_name", sa.String(255)),
+    sa.Column("row_number", sa.Integer),
+    sa.Column("field", sa.String(128)),
+    sa.Column("record_key", sa.String(128)),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Index(None, "asset", "partition_key"),
+)
+
+paycom_files = sa.Table(
+    "paycom_files",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sync_week", sa.Date, nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("report_type", sa.String(16), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("downloaded_at", Timestamp()),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("error_message", sa.Text),
+    sa.UniqueConstraint("sync_week", "file_name"),
+)
+
+paycom_sync_log = sa.Table(
+    "paycom_sync_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("sync_week", sa.Date, nullable=False, index=True),
+    sa.Column("report_type", sa.String(16), nullable=False),
+    sa.Column("forced", sa.Boolean, nullable=False),
+    sa.Column("started_at", Timestamp(), nullable=False),
+    sa.Column("completed_at", Timestamp()),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("files_processed", sa.Integer, nullable=False, default=0),
+    sa.Column("employees_processed", sa.Integer, nullable=False, default=0),
+    sa.Column("employees_created", sa.Integer, nullable=False, default=0),
+    sa.Column("employees_updated", sa.Integer, nullable=False, default=0),
+    sa.Column("employees_terminated", sa.Integer, nullable=False, default=0),
+    sa.Column("rows_invalid", sa.Integer, nullable=False, default=0),
+    sa.Column("error_message", sa.Text),
+)
+
+
+def _roster_columns() -> list[sa.Column]:
+    """The roster fields the current table and the weekly snapshots share."""
+    return [
+        sa.Column("first_name", sa.String(100)),
+        sa.Column("last_name", sa.String(100)),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("department_code", sa.String(32)),
+        sa.Column("department_description", sa.String(200)),
+        sa.Column("position", sa.String(200)),
+        sa.Column("position_family", sa.String(200)),
+        sa.Column("location_code", sa.String(32)),
+        sa.Column("work_email", sa.String(254)),
+        sa.Column("hire_date", sa.Date),
+        sa.Column("rehire_date", sa.Date),
+        sa.Column("termination_date", sa.Date),
+        sa.Column("pay_type", sa.String(16)),
+        sa.Column("hourly_rate", Rate),
+        sa.Column("annual_salary", Money),
+        sa.Column("overtime_eligible", sa.Boolean),
+    ]
+
+
+paycom_employees = sa.Table(
+    "paycom_employees",
+    metadata,
+    sa.Column("employee_code", sa.String(32), primary_key=True),
+    *_roster_columns(),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+    sa.Column("last_synced_at", Timestamp(), nullable=False),
+    sa.Column("last_synced_week", sa.Date, nullable=False),
+)
+
+paycom_employee_snapshots = sa.Table(
+    "paycom_employee_snapshots",
+    metadata,
+    sa.Column("sync_week", sa.Date, primary_key=True),
+    sa.Column("employee_code", sa.String(32), primary_key=True),
+    *_roster_columns(),
+)
+
+# Garnishment payees, without what makes them dangerous: no bank routing or account numbers,
+# no case references and no addresses are ever stored.
+paycom_payees = sa.Table(
+    "paycom_payees",
+    metadata,
+    sa.Column("sync_week", sa.Date, primary_key=True),
+    sa.Column("file_name", sa.String(255), primary_key=True),
+    sa.Column("row_number", sa.Integer, primary_key=True),
+    sa.Column("employee_code", sa.String(32), nullable=False),
+    sa.Column("payee_code", sa.String(64)),
+    sa.Column("payee_description", sa.String(200)),
+    sa.Column("garnishment_type", sa.String(64)),
+)
+
+scheduling_staff = sa.Table(
+    "scheduling_staff",
+    metadata,
+    sa.Column("employee_code", sa.String(32), primary_key=True),
+    sa.Column("display_name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("available_for_scheduling", sa.Boolean, nullable=False),
+    sa.Column("max_hours_per_week", sa.Integer, nullable=False),
+    sa.Column("hours_this_period", sa.Numeric(6, 2)),
+    sa.Column("period_start", sa.Date, nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+)

@@ -1,0 +1,66 @@
+"""Fixtures shared by the whole suite: real databases, a real Dagster instance, the sandbox servers.
+
+PostgreSQL is required: a test that needs it fails (never skips) when 127.0.0.1:5432 is down.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parents[1]
+POSTGRES_ADMIN_URL = os.environ.get("HR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> Iterator[sa.Engine]:
+    engine = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as exc:
+        pytest.fail(f"PostgreSQL is required at {POSTGRES_ADMIN_URL} and did not answer: {exc.orig}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_database(postgres_admin: sa.Engine) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards; yields its URL."""
+    name = f"hr_test_{uuid.uuid4().hex[:12]}"
+    with postgres_admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with postgres_admin.connect() as connection:  # FORCE ends the connections the test's engines still pool
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The warehouse on each database the platform supports."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'warehouse.db'}"
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture
+def dagster_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A real instance on disk, configured as the repository's dagster_home is."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def instance(dagster_home: Path) -> Iterator[dg.DagsterInstance]:
+    with dg.DagsterInstance.get() as instance:
+        yield instance

@@ -1,0 +1,63 @@
+"""The migrations build exactly the schema the code declares, and upgrade an existing warehouse in place."""
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from hr_assets.warehouse.engine import create_engine, migrate, upsert
+from hr_assets.warehouse.tables import metadata, paycom_sync_log, scheduling_staff
+
+
+def test_migrated_schema_matches_the_tables(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    migrate(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+    assert differences == []
+    assert version == "0001"
+
+
+def test_migrating_again_keeps_the_data(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    migrate(engine)
+    now = dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC)
+    with engine.begin() as connection:
+        connection.execute(sa.insert(paycom_sync_log).values(
+            run_id="r1", sync_week=dt.date(2026, 11, 20), report_type="all", forced=False, started_at=now,
+            status="completed", files_processed=4, employees_processed=10, employees_created=10,
+            employees_updated=0, employees_terminated=0, rows_invalid=0))
+    migrate(create_engine(warehouse_url))
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(paycom_sync_log)).mappings().one()
+    assert row["run_id"] == "r1"
+    assert row["started_at"] == now and row["started_at"].tzinfo is not None
+
+
+def test_naive_times_are_refused(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    migrate(engine)
+    with pytest.raises(sa.exc.StatementError, match="naive datetime"), engine.begin() as connection:
+        connection.execute(sa.insert(paycom_sync_log).values(
+            run_id="r1", sync_week=dt.date(2026, 11, 20), report_type="all", forced=False,
+            started_at=dt.datetime(2026, 11, 20, 14), status="running"))
+
+
+def test_upsert_updates_existing_rows_and_keeps_named_columns(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    migrate(engine)
+    first = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    later = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+    row = {"employee_code": "1001", "display_name": "Ana", "role": "nurse", "available_for_scheduling": True,
+           "max_hours_per_week": 40, "period_start": dt.date(2026, 1, 2), "updated_at": first}
+    with engine.begin() as connection:
+        upsert(connection, scheduling_staff, [row], ["employee_code"])
+        upsert(connection, scheduling_staff, [dict(row, display_name="Ana B", updated_at=later)], ["employee_code"],
+               keep_on_conflict=["updated_at"])
+    with engine.connect() as connection:
+        stored = connection.execute(sa.select(scheduling_staff)).mappings().one()
+    assert stored["display_name"] == "Ana B"
+    assert stored["updated_at"] == first
