@@ -49,7 +49,7 @@ def run_partition(
             ) or (None if result.success else "the run failed; see its logs in the UI"),
         )
         for event in result.get_asset_materialization_events():
-            materialization = event.asset_materialization
+            materialization = event.step_materialization_data.materialization
             outcome.materializations[materialization.asset_key.to_user_string()] = {
                 key: value.value for key, value in materialization.metadata.items()
             }

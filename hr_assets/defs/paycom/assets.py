@@ -21,6 +21,7 @@ from hr_assets.defs.paycom.reports import (
     classify,
     newest_per_type,
     safe_local_path,
+    sync_cutoff,
 )
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.paycom.roster import apply_reports, merge_reports
@@ -74,7 +75,7 @@ def paycom_roster_files(
                     f"Week {week} was already synced at {done['completed_at']:%Y-%m-%d %H:%M %Z}; "
                     "nothing to do (run with force to sync it again)."
                 )
-                store.record_sync(connection, context.run_id, sync_week=week, report_type=config.report_type,
+                store.record_sync(connection, context.run.run_id, sync_week=week, report_type=config.report_type,
                                   forced=False, started_at=_now(), completed_at=_now(), status="skipped",
                                   error_message=f"week already synced by run {done['run_id']}")
                 return
@@ -91,13 +92,13 @@ def paycom_roster_files(
     except Exception as exc:
         if not config.dry_run:
             with warehouse.begin() as connection:
-                store.record_sync(connection, context.run_id, sync_week=week, report_type=config.report_type,
+                store.record_sync(connection, context.run.run_id, sync_week=week, report_type=config.report_type,
                                   forced=config.force, started_at=started_at, completed_at=_now(), status="failed",
                                   error_message=str(exc))
         raise
 
     with warehouse.begin() as connection:
-        store.record_sync(connection, context.run_id, sync_week=week, report_type=config.report_type,
+        store.record_sync(connection, context.run.run_id, sync_week=week, report_type=config.report_type,
                           forced=config.force, started_at=started_at, status="running",
                           files_processed=len(downloaded))
         store.replace_files(connection, week, [
@@ -136,13 +137,14 @@ def _choose_reports(
         report = classify(entry.name, entry.size_bytes, platform.tz)
         if report is not None:
             reports.append(report)
-    chosen = newest_per_type(reports, context.partition_time_window.end, config.report_types())
+    cutoff = sync_cutoff(context.partition_time_window.start)
+    chosen = newest_per_type(reports, cutoff, config.report_types())
     for missing in sorted(set(config.report_types()) - set(chosen)):
-        context.log.warning(f"No Paycom {missing} report was pushed before {context.partition_time_window.end:%Y-%m-%d}.")
+        context.log.warning(f"No Paycom {missing} report was pushed before {cutoff:%Y-%m-%d %H:%M %Z}.")
     if not chosen:
         raise dg.Failure(
             f"No Paycom report of type {', '.join(config.report_types())} in {paycom_sftp.remote_directory} "
-            f"pushed before {context.partition_time_window.end:%Y-%m-%d %H:%M %Z}; check Paycom's scheduled reports."
+            f"was pushed before {cutoff:%Y-%m-%d %H:%M %Z}; check Paycom's scheduled reports."
         )
     return chosen, refused
 
@@ -166,7 +168,7 @@ def paycom_employees(
         return _sync_employees(context, week, Path(paycom_sftp.local_directory), warehouse)
     except Exception as exc:
         with warehouse.begin() as connection:
-            store.finish_sync(connection, context.run_id, week, _now(), status="failed", error_message=str(exc))
+            store.finish_sync(connection, context.run.run_id, week, _now(), status="failed", error_message=str(exc))
         raise
 
 
@@ -224,7 +226,7 @@ def _sync_employees(
             errors.extend(report.errors)
         errors.extend(merged.errors + changes.errors)
         replace_integration_errors(connection, source="paycom", asset="paycom_employees",
-                                   partition_key=context.partition_key, run_id=context.run_id, errors=errors)
+                                   partition_key=context.partition_key, run_id=context.run.run_id, errors=errors)
         for file_name, problem in file_errors.items():
             store.set_file_status(connection, week, file_name, "failed" if problem else "parsed", problem)
         counts = {
@@ -235,7 +237,7 @@ def _sync_employees(
             "employees_terminated": len(changes.terminated) if is_newest else 0,
             "rows_invalid": len(errors),
         }
-        store.finish_sync(connection, context.run_id, week, _now(), status="completed", **counts)
+        store.finish_sync(connection, context.run.run_id, week, _now(), status="completed", **counts)
         active = store.active_count(connection, week)
     if errors:
         context.log.warning(f"{len(errors)} Paycom rows could not be used; see integration_errors for week {week}.")

@@ -3,7 +3,9 @@
 Paycom names its roster pushes ``<YYYYMMDDhhmmss>_Employee_<Directory|Dates|Payees>_<8 hex>_
 EmployeeRoster.numbers``; the custom pay export follows the same scheme with ``Pay`` and any
 suffix, as ``.numbers`` or ``.csv``. The timestamp is the push's wall-clock time in the business
-timezone. A week's sync uses the newest file of each type pushed before the week's end.
+timezone. The week keyed by Friday F uses the newest file of each type pushed by the end of F,
+the day its sync runs: a re-run later in the week reads the same files, and last week's partition
+never picks up this week's push.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ def classify(name: str, size_bytes: int, tz: ZoneInfo) -> RemoteReport | None:
     except ValueError:
         return None
     return RemoteReport(name, match["report"].lower(), pushed_at, size_bytes)
+
+
+def sync_cutoff(week_start: dt.datetime) -> dt.datetime:
+    """Files pushed before this moment belong to the week that starts at ``week_start`` (a Friday)."""
+    return week_start + dt.timedelta(days=1)
 
 
 def newest_per_type(

@@ -1,0 +1,51 @@
+"""``hr-assets paycom``: test the SFTP login and run the weekly sync by hand."""
+
+import json
+
+import click
+
+from hr_assets.defs.partitions import weekly_sync_partitions
+from hr_assets.defs.paycom.resources import PaycomSftpResource
+from hr_assets.lib.runs import run_partition
+from hr_assets.settings import PaycomSftpSettings, load
+
+
+@click.group()
+def paycom() -> None:
+    """Paycom roster reports over SFTP."""
+
+
+@paycom.command("test-connection")
+def test_connection() -> None:
+    """Log in to Paycom SFTP (verifying the pinned host key) and list the remote folder."""
+    settings = load(PaycomSftpSettings)
+    resource = PaycomSftpResource.from_settings(settings).process_config_and_initialize()
+    entries = resource.test_connection()
+    click.echo(f"Connected to {resource.address}, host key verified; {entries} entries in {resource.remote_directory}")
+
+
+@paycom.command("sync")
+@click.option("--report-type", type=click.Choice(["directory", "dates", "payees", "pay", "all"]), default="all",
+              show_default=True, help="Sync one report only.")
+@click.option("--dry-run", is_flag=True, help="List the files that would be downloaded; change nothing.")
+@click.option("--force", is_flag=True, help="Sync a week that was already synced; accept a large headcount drop.")
+@click.option("--week", metavar="YYYY-MM-DD", help="The Friday that keys the week; default the week in progress.")
+def sync(report_type: str, dry_run: bool, force: bool, week: str | None) -> None:
+    """Run the Paycom sync for one week through the Dagster instance (the run shows in the UI)."""
+    week = week or weekly_sync_partitions.get_last_partition_key()
+    if not weekly_sync_partitions.has_partition_key(week):
+        raise click.BadParameter(f"{week} is not the Friday of a synced week", param_hint="--week")
+    config = {"report_type": report_type, "force": force, "dry_run": dry_run}
+    outcome = run_partition("paycom_sync", week, {"ops": {"paycom_roster_files": {"config": config}}})
+    click.echo(f"Run {outcome.run_id} for week {week}: {'succeeded' if outcome.success else 'failed'}")
+    if dry_run:
+        names = outcome.observations.get("paycom_roster_files", {}).get("would_download", [])
+        click.echo("Would download:\n" + "\n".join(f"  {name}" for name in names) if names else "Nothing to download.")
+    elif "paycom_employees" in outcome.materializations:
+        summary = outcome.materializations["paycom_employees"]
+        keys = ("employees_processed", "employees_created", "employees_updated", "employees_terminated", "rows_invalid")
+        click.echo(json.dumps({key: summary.get(key) for key in keys}))
+    elif outcome.success:
+        click.echo(f"Week {week} was already synced; nothing was done (use --force to sync it again).")
+    if not outcome.success:
+        raise click.ClickException(outcome.error or "the run failed")

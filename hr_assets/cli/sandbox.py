@@ -1,0 +1,84 @@
+"""``hr-assets sandbox`` and ``hr-assets dev``: the platform against loopback twins of every vendor."""
+
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import click
+
+from hr_assets.sandbox.paycom import PaycomSandbox
+
+SECRET_NAMES = ("PASSWORD", "TOKEN", "KEY")
+
+
+def _sandbox_options(command: click.Command) -> click.Command:
+    for option in reversed([
+        click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=".sandbox",
+                     show_default=True, help="Where the sandbox keeps its keys, password and data."),
+        click.option("--employees", default=200, show_default=True, help="Roster size of the generated reports."),
+        click.option("--paycom-port", default=2222, show_default=True, help="The SFTP port (0: any free port)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _write_env_file(path: Path, environment: dict[str, str]) -> None:
+    path.touch(mode=0o600)
+    path.write_text("".join(f"export {name}={shlex.quote(value)}\n" for name, value in environment.items()))
+
+
+def _shown(name: str, value: str) -> str:
+    return "********" if any(word in name for word in SECRET_NAMES) and not name.endswith("_PATH") else value
+
+
+def _start(directory: Path, employees: int, paycom_port: int) -> tuple[PaycomSandbox, dict[str, str]]:
+    paycom = PaycomSandbox(directory / "paycom", employees=employees, port=paycom_port)
+    click.echo(f"Starting the sandbox in {directory} (the first start generates the reports)...")
+    paycom.start()
+    environment = paycom.environment()
+    _write_env_file(directory / "sandbox.env", environment)
+    return paycom, environment
+
+
+@click.command()
+@_sandbox_options
+def sandbox(directory: Path, employees: int, paycom_port: int) -> None:
+    """Start the sandbox servers on 127.0.0.1 and print the environment that points the platform at them."""
+    paycom, environment = _start(directory, employees, paycom_port)
+    for name, value in environment.items():
+        click.echo(f"export {name}={_shown(name, value)}")
+    click.echo(f"\nSecrets are masked here; `source {directory / 'sandbox.env'}` sets them all. Ctrl-C stops.")
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        paycom.stop()
+
+
+@click.command()
+@_sandbox_options
+@click.option("--port", default=3000, show_default=True, help="The web UI's port (bound to 127.0.0.1).")
+def dev(directory: Path, employees: int, paycom_port: int, port: int) -> None:
+    """The sandbox plus `dagster dev` (web UI and daemon) pointed at it, UI on http://127.0.0.1:PORT."""
+    if not os.environ.get("DAGSTER_HOME"):
+        raise click.ClickException("DAGSTER_HOME is not set: run `make dev`, or export DAGSTER_HOME=dagster_home")
+    paycom, environment = _start(directory, employees, paycom_port)
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [str(dagster), "dev", "-w", "workspace.yaml", "--host", "127.0.0.1", "--port", str(port)]
+    click.echo(f"Web UI: http://127.0.0.1:{port}  (Ctrl-C stops everything)")
+    process = subprocess.Popen(command, env={**os.environ, **environment})
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)
+        process.wait()
+    finally:
+        paycom.stop()
+    sys.exit(process.returncode or 0)

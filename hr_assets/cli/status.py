@@ -1,0 +1,36 @@
+"""``hr-assets status``: the recent syncs with their counts, and the staff sync status."""
+
+import click
+import sqlalchemy as sa
+
+from hr_assets.defs.paycom import store
+from hr_assets.settings import PlatformSettings, load
+from hr_assets.warehouse.engine import warehouse_engine
+from hr_assets.warehouse.tables import paycom_employees, scheduling_staff
+
+
+@click.command()
+@click.option("--limit", default=5, show_default=True, help="How many recent syncs to show.")
+def status(limit: int) -> None:
+    """Recent Paycom syncs and how many staff the scheduling side has from them."""
+    engine = warehouse_engine(load(PlatformSettings).resolved_warehouse_url())
+    with engine.connect() as connection:
+        syncs = store.recent_syncs(connection, limit)
+        by_status = dict(connection.execute(
+            sa.select(paycom_employees.c.status, sa.func.count()).group_by(paycom_employees.c.status)).all())
+        staff, available = connection.execute(sa.select(
+            sa.func.count(), sa.func.count().filter(scheduling_staff.c.available_for_scheduling))).one()
+    click.echo("Recent Paycom syncs:")
+    if not syncs:
+        click.echo("  none yet")
+    for sync in syncs:
+        click.echo(
+            f"  week {sync['sync_week']}  {sync['started_at']:%Y-%m-%d %H:%M}  {sync['status']:<9}"
+            f"  files {sync['files_processed']}  employees {sync['employees_processed']}"
+            f" (+{sync['employees_created']} new, {sync['employees_updated']} updated,"
+            f" {sync['employees_terminated']} terminated)  invalid rows {sync['rows_invalid']}"
+            + (f"  error: {sync['error_message']}" if sync["status"] == "failed" else "")
+        )
+    roster = ", ".join(f"{count} {name}" for name, count in sorted(by_status.items())) or "empty"
+    click.echo(f"Paycom roster: {roster}")
+    click.echo(f"Scheduling staff: {staff} synced from Paycom, {available} available for scheduling")

@@ -1,0 +1,94 @@
+"""Merging the week's reports and telling what changed: plain functions on plain data."""
+
+import datetime as dt
+from decimal import Decimal
+
+from hr_assets.defs.paycom.parsing import ParsedReport, parse_rows
+from hr_assets.defs.paycom.roster import apply_reports, merge_reports
+from hr_assets.defs.paycom.staff import role_for, staff_rows
+
+DIRECTORY = [
+    ["EECode", "EE Name", "Status", "Department", "Department Desc", "Location", "Work Email"],
+    [1001.0, "Doe, Jane", "A", 100.0, "Nursing", 1.0, "jane@example.com"],
+    [1002.0, "Roe, Rick", "T", 200.0, "Dietary", "", "rick@example.com"],
+    ["00731", "Poe, Ann", "V", 110.0, "Care Aides", "", "ann@example.com"],
+]
+DATES = [
+    ["Client Code", "EE Code", "EE Name", "Status", "Position Family", "Position", "Hire Date", "Re-hire Date",
+     "Termination Date"],
+    ["X1", 1001.0, "Doe, Jane", "ACTIVE", "Nursing", "Registered Nurse", "2020-01-06", "0000-00-00", "0000-00-00"],
+    ["X1", 1002.0, "Roe, Rick", "TERMINATED", "Dietary", "Cook", "2019-05-01", "0000-00-00", "2026-11-13"],
+    ["X1", "00731", "Poe, Ann", "ON LEAVE", "Care", "CNA", "2021-02-01", "2023-01-09", "0000-00-00"],
+]
+PAY = [
+    ["Employee_Code", "Pay_Type", "Rate_1", "Annual_Salary", "Exempt_Status"],
+    ["1001", "Salary", "", "78,000.00", "Exempt"],
+    ["1002", "Hourly", "18.50", "", "Non-Exempt"],
+    ["00731", "Hourly", "", "", "Non-Exempt"],
+    ["9999", "Hourly", "20.00", "", ""],
+]
+
+
+def _reports(**tables: list) -> dict[str, ParsedReport]:
+    return {name: parse_rows(name, f"{name}.numbers", rows) for name, rows in tables.items()}
+
+
+def test_reports_merge_into_one_row_per_employee() -> None:
+    merged = merge_reports(_reports(directory=DIRECTORY, dates=DATES, pay=PAY))
+    changes = apply_reports({}, merged, "pay.csv")
+    jane = changes.rows["1001"]
+    assert jane["first_name"] == "Jane" and jane["last_name"] == "Doe"
+    assert jane["position"] == "Registered Nurse" and jane["department_code"] == "100"
+    assert jane["hire_date"] == dt.date(2020, 1, 6) and jane["rehire_date"] is None
+    assert jane["pay_type"] == "salary" and jane["annual_salary"] == Decimal("78000.00")
+    assert jane["hourly_rate"] is None and jane["overtime_eligible"] is False
+    assert changes.rows["1002"]["hourly_rate"] == Decimal("18.50")
+    assert changes.rows["00731"]["status"] == "on_leave"
+    assert sorted(changes.created) == ["00731", "1001", "1002"]
+
+
+def test_pay_rows_that_cannot_be_used_are_errors_with_their_reason() -> None:
+    merged = merge_reports(_reports(directory=DIRECTORY, dates=DATES, pay=PAY))
+    changes = apply_reports({}, merged, "pay.csv")
+    reasons = {(error.record_key, error.field): error.reason for error in merged.errors + changes.errors}
+    assert reasons[("00731", "Rate_1")] == "an hourly employee needs a rate"
+    assert "not yet in the warehouse" in reasons[("9999", "Employee_Code")]
+    assert "9999" not in changes.rows
+
+
+def test_a_second_sync_reports_only_real_changes() -> None:
+    reports = _reports(directory=DIRECTORY, dates=DATES, pay=PAY)
+    first = apply_reports({}, merge_reports(reports), "pay.csv")
+    again = apply_reports(first.rows, merge_reports(reports), "pay.csv")
+    assert again.created == [] and again.updated == [] and again.terminated == []
+
+    directory = [row[:] for row in DIRECTORY]
+    directory[1][2] = "T"
+    dates = [row[:] for row in DATES]
+    dates[1][3] = "TERMINATED"
+    changed = apply_reports(first.rows, merge_reports(_reports(directory=directory, dates=dates)), None)
+    assert changed.updated == ["1001"] and changed.terminated == ["1001"]
+    assert changed.rows["1001"]["annual_salary"] == Decimal("78000.00"), "a sync without the pay report keeps pay"
+
+
+def test_duplicate_codes_keep_the_first_row_and_explain_the_rest() -> None:
+    report = parse_rows("directory", "dir.numbers", DIRECTORY + [[1001.0, "Doe, Janet", "A", 100.0, "", "", ""]])
+    assert [record["employee_code"] for record in report.records] == ["1001", "1002", "00731"]
+    [error] = report.errors
+    assert (error.row_number, error.field) == (5, "EECode")
+    assert "duplicate employee code '1001' (first at row 2)" in error.reason
+
+
+def test_roles_and_hour_caps_for_scheduling() -> None:
+    assert role_for("Registered Nurse", "Nursing") == "nurse"
+    assert role_for("Director of Nursing", "Nursing") == "management"
+    assert role_for(None, "Housekeeping") == "housekeeping"
+    assert role_for("Gardener", "Grounds") == "other"
+    rows = {row["employee_code"]: row for row in staff_rows([
+        ("1", {"first_name": "A", "last_name": "B", "status": "active", "position": "CNA", "overtime_eligible": True}),
+        ("2", {"first_name": "C", "last_name": "D", "status": "on_leave", "position": "Cook", "overtime_eligible": False}),
+        ("3", {"first_name": "E", "last_name": "F", "status": "terminated", "position": "Cook"}),
+    ])}
+    assert set(rows) == {"1", "2"}
+    assert rows["1"]["available_for_scheduling"] and rows["1"]["max_hours_per_week"] == 40
+    assert not rows["2"]["available_for_scheduling"] and rows["2"]["max_hours_per_week"] == 50
