@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -32,14 +32,21 @@ def postgres_admin() -> Iterator[sa.Engine]:
 
 
 @pytest.fixture
-def postgres_database(postgres_admin: sa.Engine) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards; yields its URL."""
-    name = f"hr_test_{uuid.uuid4().hex[:12]}"
-    with postgres_admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+def make_postgres_database(postgres_admin: sa.Engine) -> Iterator[Callable[[], str]]:
+    """Creates fresh, empty PostgreSQL databases for one test (dropped afterwards); returns their URLs."""
+    names: list[str] = []
+
+    def make() -> str:
+        name = f"hr_test_{uuid.uuid4().hex[:12]}"
+        with postgres_admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        names.append(name)
+        return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+    yield make
     with postgres_admin.connect() as connection:  # FORCE ends the connections the test's engines still pool
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        for name in names:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -47,7 +54,7 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The warehouse on each database the platform supports."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'warehouse.db'}"
-    return request.getfixturevalue("postgres_database")
+    return request.getfixturevalue("make_postgres_database")()
 
 
 @pytest.fixture

@@ -1,30 +1,20 @@
-"""``hr-assets``: what operators do outside the UI. Each source system has its own command group."""
+"""``hr-assets``: what operators do outside the UI.
+
+The commands import the definitions, and the definitions read the environment as they load; so a
+bad setting is caught here, around the import, and shown as the one line that names it.
+"""
+
+import sys
 
 import click
 
-from hr_assets.cli.paycom import paycom
-from hr_assets.cli.sandbox import dev, sandbox
-from hr_assets.cli.status import status
-from hr_assets.defs.paycom.reports import UnsafeRemoteName
-from hr_assets.defs.paycom.resources import PaycomSftpError
 from hr_assets.settings import ConfigurationError
 
-# Errors whose message is the whole story for an operator: shown as one line, without a traceback.
-OPERATOR_ERRORS = (ConfigurationError, PaycomSftpError, UnsafeRemoteName)
 
-
-class _OperatorErrors(click.Group):
-    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's own signature
-        try:
-            return super().invoke(ctx)
-        except OPERATOR_ERRORS as exc:
-            raise click.ClickException(str(exc)) from None
-
-
-@click.group(cls=_OperatorErrors)
 def main() -> None:
-    """Operate the hr_assets platform: syncs, status and the local sandbox."""
-
-
-for command in (paycom, status, sandbox, dev):
-    main.add_command(command)
+    try:
+        from hr_assets.cli.app import cli
+    except ConfigurationError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    cli()

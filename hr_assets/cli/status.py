@@ -13,7 +13,8 @@ from hr_assets.warehouse.tables import paycom_employees, scheduling_staff
 @click.option("--limit", default=5, show_default=True, help="How many recent syncs to show.")
 def status(limit: int) -> None:
     """Recent Paycom syncs and how many staff the scheduling side has from them."""
-    engine = warehouse_engine(load(PlatformSettings).resolved_warehouse_url())
+    settings = load(PlatformSettings)
+    engine = warehouse_engine(settings.resolved_warehouse_url())
     with engine.connect() as connection:
         syncs = store.recent_syncs(connection, limit)
         by_status = dict(connection.execute(
@@ -25,7 +26,8 @@ def status(limit: int) -> None:
         click.echo("  none yet")
     for sync in syncs:
         click.echo(
-            f"  week {sync['sync_week']}  {sync['started_at']:%Y-%m-%d %H:%M}  {sync['status']:<9}"
+            f"  week {sync['sync_week']}  {sync['started_at'].astimezone(settings.tz):%Y-%m-%d %H:%M %Z}"
+            f"  {sync['status']:<9}"
             f"  files {sync['files_processed']}  employees {sync['employees_processed']}"
             f" (+{sync['employees_created']} new, {sync['employees_updated']} updated,"
             f" {sync['employees_terminated']} terminated)  invalid rows {sync['rows_invalid']}"

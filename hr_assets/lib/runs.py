@@ -13,6 +13,10 @@ from typing import Any
 import dagster as dg
 
 
+# One process for the whole run: a hand-launched sync should not start a Python process per step.
+IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
+
+
 def job_from_definitions(job_name: str) -> dg.JobDefinition:
     """Module-level so that Dagster can rebuild the job in its step processes."""
     from hr_assets.definitions import defs
@@ -35,7 +39,7 @@ def run_partition(
     job = dg.build_reconstructable_job(__name__, job_from_definitions.__name__, reconstructable_args=(job_name,))
     with dg.DagsterInstance.get() as instance:
         result = dg.execute_job(
-            job, instance, run_config=dict(run_config or {}),
+            job, instance, run_config={**IN_PROCESS, **(run_config or {})},
             tags={"dagster/partition": partition_key, "hr_assets/launched_by": "cli", **(tags or {})},
         )
         failures = result.get_step_failure_events()

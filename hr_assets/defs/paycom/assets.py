@@ -106,7 +106,8 @@ def paycom_roster_files(
              "sha256": f.sha256, "downloaded_at": _now(), "status": "downloaded", "error_message": None}
             for f in downloaded
         ] + [
-            {"file_name": name[:255], "report_type": "unknown", "status": "refused", "error_message": reason}
+            {"file_name": name[:255], "report_type": "unknown", "size_bytes": None, "sha256": None,
+             "downloaded_at": None, "status": "refused", "error_message": reason}
             for name, reason in refused
         ])
     yield dg.MaterializeResult(metadata={

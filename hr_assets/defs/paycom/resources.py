@@ -65,7 +65,7 @@ class _RefuseUnknownHostKey(paramiko.MissingHostKeyPolicy):
 
     def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
         raise PaycomHostKeyError(
-            f"Paycom SFTP host {hostname} offered a {key.get_name()} key (SHA256:{key.fingerprint}) that is not "
+            f"Paycom SFTP host {hostname} offered a {key.get_name()} key ({key.fingerprint}) that is not "
             f"in {self.known_hosts}; refusing to connect. Verify the key with Paycom, then add it to that file."
         )
 
@@ -117,7 +117,7 @@ class PaycomSftpResource(dg.ConfigurableResource):
 
         return Retrying(
             stop=stop_after_attempt(self.max_attempts),
-            wait=wait_exponential_jitter(initial=self.backoff_initial_s, max=self.backoff_max_s),
+            wait=wait_exponential_jitter(multiplier=self.backoff_initial_s, max=self.backoff_max_s, jitter=self.backoff_initial_s),
             retry=retry_if_exception(_is_transient),
             before_sleep=before_sleep,
             reraise=True,
@@ -154,7 +154,7 @@ class PaycomSftpResource(dg.ConfigurableResource):
         except paramiko.BadHostKeyException as exc:
             client.close()
             raise PaycomHostKeyError(
-                f"Paycom SFTP host {self.host}:{self.port} offered key SHA256:{exc.key.fingerprint}, which differs from "
+                f"Paycom SFTP host {self.host}:{self.port} offered key {exc.key.fingerprint}, which differs from "
                 f"the one pinned in {self.known_hosts_path}; refusing to connect (the server may be an impostor)."
             ) from None
         except paramiko.AuthenticationException:
@@ -225,6 +225,9 @@ def _describe(error: BaseException | None) -> str:
         return "unknown error"
     if isinstance(error, socket.timeout):
         return "timed out"
+    if isinstance(error, paramiko.ssh_exception.NoValidConnectionsError):
+        reasons = sorted({os.strerror(e.errno) if e.errno else str(e) for e in error.errors.values()})
+        return f"could not connect ({'; '.join(reasons)})"
     text = str(error).strip()
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 

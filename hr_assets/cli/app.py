@@ -1,0 +1,30 @@
+"""The ``hr-assets`` command group: one subgroup per source system, plus status and the sandbox."""
+
+import click
+
+from hr_assets.cli.paycom import paycom
+from hr_assets.cli.sandbox import dev, sandbox
+from hr_assets.cli.status import status
+from hr_assets.defs.paycom.reports import UnsafeRemoteName
+from hr_assets.defs.paycom.resources import PaycomSftpError
+from hr_assets.settings import ConfigurationError
+
+# Errors whose message is the whole story for an operator: shown as one line, without a traceback.
+OPERATOR_ERRORS = (ConfigurationError, PaycomSftpError, UnsafeRemoteName)
+
+
+class _OperatorErrors(click.Group):
+    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's own signature
+        try:
+            return super().invoke(ctx)
+        except OPERATOR_ERRORS as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_OperatorErrors)
+def cli() -> None:
+    """Operate the hr_assets platform: syncs, status and the local sandbox."""
+
+
+for command in (paycom, status, sandbox, dev):
+    cli.add_command(command)

@@ -1,0 +1,204 @@
+"""The weekly Paycom sync through the real SFTP sandbox, the real Dagster instance and both databases."""
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from hr_assets.sandbox.paycom import PaycomSandbox, week_roster
+from hr_assets.sandbox.paycom_reports import DATES_COLUMNS, DIRECTORY_COLUMNS, write_numbers_table, write_paycom_reports
+from hr_assets.warehouse import tables
+from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS, check_results, materialized, rows, sync
+
+pytestmark = pytest.mark.usefixtures("platform_env")
+TIMESTAMPS = ("created_at", "updated_at", "last_synced_at", "downloaded_at", "run_id", "id")
+
+
+def test_a_week_lands_in_the_warehouse_exactly_as_paycom_sent_it(
+    instance: dg.DagsterInstance, warehouse_url: str
+) -> None:
+    result = sync(instance, WEEKS[2])
+    assert result.success
+    truth = {employee.code: employee for employee in week_roster(BASE_EMPLOYEES, 2, WEEKS[2])}
+    stored = {row["employee_code"]: row for row in rows(warehouse_url, tables.paycom_employees)}
+    assert stored.keys() == truth.keys()
+    assert {"01004", "1029A"} <= stored.keys(), "text codes keep their leading zero and letter"
+    for code, employee in truth.items():
+        row = stored[code]
+        assert (row["first_name"], row["last_name"]) == (employee.first_name, employee.last_name)
+        assert row["status"] == employee.status
+        assert row["hire_date"] == employee.hire_date
+        assert row["termination_date"] == employee.termination_date
+        assert row["position"] == employee.position
+        assert row["department_code"] == employee.department_code
+        assert row["pay_type"] == employee.pay_type
+        if employee.pay_type == "hourly":
+            assert row["hourly_rate"] == employee.hourly_rate and isinstance(row["hourly_rate"], Decimal)
+        else:
+            assert row["annual_salary"] == employee.annual_salary
+        assert row["overtime_eligible"] is (not employee.overtime_exempt)
+        assert row["last_synced_at"].tzinfo is not None
+
+    staff = rows(warehouse_url, tables.scheduling_staff)
+    assert len(staff) == sum(1 for e in truth.values() if e.status != "terminated")
+    assert sum(s["available_for_scheduling"] for s in staff) == sum(1 for e in truth.values() if e.status == "active")
+    [log] = rows(warehouse_url, tables.paycom_sync_log)
+    assert (log["status"], log["files_processed"], log["employees_created"]) == ("completed", 4, len(truth))
+    assert {f["report_type"] for f in rows(warehouse_url, tables.paycom_files)} == {"directory", "dates", "payees", "pay"}
+    assert all(check_results(result).values())
+
+
+def test_the_next_week_reports_what_changed(instance: dg.DagsterInstance, warehouse_url: str) -> None:
+    assert sync(instance, WEEKS[1]).success
+    result = sync(instance, WEEKS[2])
+    summary = materialized(result)["paycom_employees"]
+    assert (summary["employees_created"], summary["employees_terminated"]) == (2, 1)
+    assert summary["employees_processed"] == BASE_EMPLOYEES + 4
+    snapshots = rows(warehouse_url, tables.paycom_employee_snapshots)
+    assert {s["sync_week"] for s in snapshots} == {WEEKS[1], WEEKS[2]}
+    assert sum(s["sync_week"] == WEEKS[1] for s in snapshots) == BASE_EMPLOYEES + 2
+
+
+def test_a_synced_week_is_skipped_and_a_forced_rerun_changes_nothing(
+    instance: dg.DagsterInstance, warehouse_url: str
+) -> None:
+    assert sync(instance, WEEKS[2]).success
+    data_tables = (tables.paycom_employees, tables.paycom_employee_snapshots, tables.paycom_payees,
+                   tables.scheduling_staff, tables.paycom_files, tables.integration_errors)
+    before = {t.name: rows(warehouse_url, t, without=TIMESTAMPS) for t in data_tables}
+
+    skipped = sync(instance, WEEKS[2])
+    assert skipped.success and materialized(skipped) == {}
+    assert [log["status"] for log in rows(warehouse_url, tables.paycom_sync_log)].count("skipped") == 1
+
+    forced = sync(instance, WEEKS[2], force=True)
+    assert forced.success
+    assert materialized(forced)["paycom_employees"]["employees_updated"] == 0
+    assert {t.name: rows(warehouse_url, t, without=TIMESTAMPS) for t in data_tables} == before
+
+
+def test_a_dry_run_lists_the_files_and_writes_nothing(instance: dg.DagsterInstance, warehouse_url: str) -> None:
+    result = sync(instance, WEEKS[1], dry_run=True)
+    assert result.success and materialized(result) == {}
+    [observation] = [e for e in result.all_events if e.event_type_value == "ASSET_OBSERVATION"]
+    names = observation.asset_observation_data.asset_observation.metadata["would_download"].value
+    assert len(names) == 4 and all(name.startswith("20261112") for name in names)
+    assert rows(warehouse_url, tables.paycom_employees) == []
+    assert rows(warehouse_url, tables.paycom_sync_log) == []
+
+
+def test_report_type_limits_the_sync(instance: dg.DagsterInstance, warehouse_url: str) -> None:
+    result = sync(instance, WEEKS[2], report_type="directory")
+    assert result.success
+    assert {f["report_type"] for f in rows(warehouse_url, tables.paycom_files)} == {"directory"}
+    stored = rows(warehouse_url, tables.paycom_employees)
+    assert stored and all(row["hire_date"] is None and row["pay_type"] is None for row in stored)
+
+
+def _replace_push(sandbox: PaycomSandbox, week: dt.date) -> dict[str, Path]:
+    """Remove the generated push for ``week`` and write a fresh one the test can then damage."""
+    stamp = (week - dt.timedelta(days=1)).strftime("%Y%m%d")
+    for path in sandbox.reports_directory.glob(f"{stamp}*"):
+        path.unlink()
+    pushed_at = dt.datetime.combine(week - dt.timedelta(days=1), dt.time(18))
+    return write_paycom_reports(sandbox.reports_directory, week_roster(BASE_EMPLOYEES, 2, week), pushed_at)
+
+
+def test_bad_rows_are_explained_and_every_valid_row_is_kept(
+    instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox
+) -> None:
+    paths = _replace_push(paycom_sandbox, WEEKS[2])
+    roster = week_roster(BASE_EMPLOYEES, 2, WEEKS[2])
+    from numbers_parser import Document
+
+    dates = [list(row) for row in Document(str(paths["dates"])).sheets[0].tables[0].rows(values_only=True)]
+    hire = DATES_COLUMNS.index("Hire Date")
+    dates[3][hire] = "2024-13-45"            # row 4: impossible date
+    dates.append(list(dates[5]))             # a duplicate of row 6's employee, as row len+1
+    write_numbers_table(paths["dates"], dates[0], dates[1:])
+
+    result = sync(instance, WEEKS[2])
+    assert result.success
+    errors = rows(warehouse_url, tables.integration_errors)
+    reasons = {(e["file_name"], e["row_number"], e["field"]): e["reason"] for e in errors}
+    assert reasons[(paths["dates"].name, 4, "Hire Date")] == "'2024-13-45' is not a date in YYYY-MM-DD form"
+    assert "duplicate employee code" in reasons[(paths["dates"].name, len(dates), "EECode")]
+    assert len(rows(warehouse_url, tables.paycom_employees)) == len(roster), "the Directory row still lands"
+    checks = check_results(result)
+    assert checks["no_invalid_rows"] is False and checks["roster_is_whole_and_unique"] is True
+    assert materialized(result)["paycom_employees"]["rows_invalid"] == 2
+
+
+@pytest.mark.parametrize("damage", ["not_numbers", "truncated", "missing_column"])
+def test_an_unusable_file_is_an_error_and_the_other_files_still_sync(
+    instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox, damage: str
+) -> None:
+    paths = _replace_push(paycom_sandbox, WEEKS[2])
+    directory = paths["directory"]
+    if damage == "not_numbers":
+        directory.write_text("EECode,EE Name\n1001,\"Doe, Jane\"\n")
+    elif damage == "truncated":
+        directory.write_bytes(directory.read_bytes()[: directory.stat().st_size // 2])
+    else:
+        header = [c for c in DIRECTORY_COLUMNS if c != "Status"]
+        write_numbers_table(directory, header, [[1001.0, "Doe, Jane"]])
+
+    result = sync(instance, WEEKS[2])
+    assert result.success
+    [error] = [e for e in rows(warehouse_url, tables.integration_errors) if e["file_name"] == directory.name]
+    expected = "required column 'Status' is missing" if damage == "missing_column" else "not a readable Apple Numbers"
+    assert expected in error["reason"]
+    files = {f["report_type"]: f for f in rows(warehouse_url, tables.paycom_files)}
+    assert files["directory"]["status"] == "failed" and files["dates"]["status"] == "parsed"
+    assert len(rows(warehouse_url, tables.paycom_employees)) == BASE_EMPLOYEES + 4, "Dates alone still builds the roster"
+
+
+def test_a_collapsed_headcount_blocks_the_staff_view_until_forced(
+    instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox
+) -> None:
+    assert sync(instance, WEEKS[1]).success
+    staff_before = rows(warehouse_url, tables.scheduling_staff, without=("updated_at",))
+    stamp = (WEEKS[2] - dt.timedelta(days=1)).strftime("%Y%m%d")
+    for path in paycom_sandbox.reports_directory.glob(f"{stamp}*"):
+        path.unlink()
+    half = [dataclasses.replace(e, status="terminated") if i % 2 else e
+            for i, e in enumerate(week_roster(BASE_EMPLOYEES, 2, WEEKS[2]))]
+    write_paycom_reports(paycom_sandbox.reports_directory, half,
+                         dt.datetime.combine(WEEKS[2] - dt.timedelta(days=1), dt.time(18)))
+
+    blocked = sync(instance, WEEKS[2])
+    assert not blocked.success
+    assert check_results(blocked)["active_headcount_holds"] is False
+    assert "scheduling_staff" not in materialized(blocked)
+    assert rows(warehouse_url, tables.scheduling_staff, without=("updated_at",)) == staff_before
+
+    forced = sync(instance, WEEKS[2], force=True)
+    assert forced.success and check_results(forced)["active_headcount_holds"] is True
+    assert len(rows(warehouse_url, tables.scheduling_staff)) < len(staff_before)
+
+
+def test_nothing_sensitive_reaches_events_logs_or_the_warehouse(
+    instance: dg.DagsterInstance, warehouse_url: str, platform_env: dict[str, str], paycom_sandbox: PaycomSandbox
+) -> None:
+    from numbers_parser import Document
+
+    result = sync(instance, WEEKS[2])
+    assert result.success
+    [payees] = paycom_sandbox.reports_directory.glob("20261119*_Payees_*")
+    header, *payee_rows = Document(str(payees)).sheets[0].tables[0].rows(values_only=True)
+    sensitive = {str(row[header.index(name)]) for row in payee_rows for name in ("Routing Code", "Account Code")}
+    secrets = {platform_env["PAYCOM_SFTP_PASSWORD"]}
+    assert len(sensitive) >= 4
+
+    event_text = "\n".join(
+        record.to_json() if hasattr(record, "to_json") else repr(record)
+        for record in instance.all_logs(result.run_id)
+    )
+    warehouse_text = repr([rows(warehouse_url, table) for table in tables.metadata.sorted_tables])
+    for needle in secrets | sensitive:
+        assert needle not in event_text
+        assert needle not in warehouse_text
+    assert rows(warehouse_url, tables.paycom_payees), "payees are kept, without their bank details"
