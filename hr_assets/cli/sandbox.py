@@ -74,11 +74,14 @@ def dev(directory: Path, employees: int, paycom_port: int, port: int) -> None:
     command = [str(dagster), "dev", "-w", "workspace.yaml", "--host", "127.0.0.1", "--port", str(port)]
     click.echo(f"Web UI: http://127.0.0.1:{port}  (Ctrl-C stops everything)")
     process = subprocess.Popen(command, env={**os.environ, **environment})
+    # `dagster dev` stops its webserver and daemon cleanly on SIGINT; a service manager sends SIGTERM.
+    signal.signal(signal.SIGTERM, lambda *_: process.send_signal(signal.SIGINT))
     try:
-        process.wait()
-    except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
-        process.wait()
+        while process.poll() is None:
+            try:
+                process.wait()
+            except KeyboardInterrupt:
+                process.send_signal(signal.SIGINT)
     finally:
         paycom.stop()
     sys.exit(process.returncode or 0)
