@@ -62,26 +62,45 @@ def sandbox(directory: Path, employees: int, paycom_port: int) -> None:
         paycom.stop()
 
 
+def _interruptible() -> None:
+    """In the child: a launcher in the background may have left SIGINT ignored; Dagster stops on it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _stop_group(process: subprocess.Popen, grace_s: float = 30.0) -> None:
+    """SIGINT to the UI's whole process group (webserver, daemon, code servers), then SIGKILL."""
+    for sent, wait_s in ((signal.SIGINT, grace_s), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sent)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait_s)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 @click.command()
 @_sandbox_options
 @click.option("--port", default=3000, show_default=True, help="The web UI's port (bound to 127.0.0.1).")
 def dev(directory: Path, employees: int, paycom_port: int, port: int) -> None:
-    """The sandbox plus `dagster dev` (web UI and daemon) pointed at it, UI on http://127.0.0.1:PORT."""
+    """The sandbox plus `dg dev` (web UI and daemon) pointed at it, UI on http://127.0.0.1:PORT."""
     if not os.environ.get("DAGSTER_HOME"):
         raise click.ClickException("DAGSTER_HOME is not set: run `make dev`, or export DAGSTER_HOME=dagster_home")
     paycom, environment = _start(directory, employees, paycom_port)
-    dagster = Path(sys.executable).with_name("dagster")
-    command = [str(dagster), "dev", "-w", "workspace.yaml", "--host", "127.0.0.1", "--port", str(port)]
+    command = [str(Path(sys.executable).with_name("dg")), "dev", "--host", "127.0.0.1", "--port", str(port)]
     click.echo(f"Web UI: http://127.0.0.1:{port}  (Ctrl-C stops everything)")
-    process = subprocess.Popen(command, env={**os.environ, **environment})
-    # `dagster dev` stops its webserver and daemon cleanly on SIGINT; a service manager sends SIGTERM.
-    signal.signal(signal.SIGTERM, lambda *_: process.send_signal(signal.SIGINT))
+    process = subprocess.Popen(command, env={**os.environ, **environment}, start_new_session=True,
+                               preexec_fn=_interruptible)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
-        while process.poll() is None:
-            try:
-                process.wait()
-            except KeyboardInterrupt:
-                process.send_signal(signal.SIGINT)
+        while process.poll() is None and not stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
     finally:
+        _stop_group(process)
         paycom.stop()
-    sys.exit(process.returncode or 0)
+    sys.exit(0 if stopping.is_set() else process.returncode or 0)
