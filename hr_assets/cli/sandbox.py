@@ -91,7 +91,8 @@ def dev(directory: Path, employees: int, paycom_port: int, port: int) -> None:
     paycom, environment = _start(directory, employees, paycom_port)
     command = [str(Path(sys.executable).with_name("dg")), "dev", "--host", "127.0.0.1", "--port", str(port)]
     click.echo(f"Web UI: http://127.0.0.1:{port}  (Ctrl-C stops everything)")
-    process = subprocess.Popen(command, env={**os.environ, **environment}, start_new_session=True,
+    child_environment = {**os.environ, **environment, "VIRTUAL_ENV": sys.prefix}  # dg checks it is ours
+    process = subprocess.Popen(command, env=child_environment, start_new_session=True,
                                preexec_fn=_interruptible)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
