@@ -159,6 +159,8 @@ class SandboxSftpServer:
 
     def _serve(self, connection: socket.socket) -> None:
         """Run the SSH handshake; paramiko's own threads then serve the SFTP session."""
+        # Without TCP_NODELAY, Nagle's algorithm holds back SFTP's small replies ~40 ms each.
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         transport = paramiko.Transport(connection)
         with self._lock:
             if self._stopping.is_set():

@@ -40,15 +40,19 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def create_engine(url: str) -> Engine:
-    """A new engine for the URL, with SQLite made transactional (see the module docstring)."""
+    """A new engine for the URL, with SQLite made transactional (see the module docstring).
+
+    ``hide_parameters`` keeps row values (names, pay) out of database error messages, which
+    Dagster would otherwise store in the event log and show in the UI.
+    """
     if url.startswith("sqlite"):
         database = sa.engine.make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -87,17 +91,48 @@ def upsert(
 ) -> None:
     """Insert rows, updating the non-key columns of the rows whose key already exists.
 
-    ``keep_on_conflict`` names columns an existing row keeps (such as ``created_at``).
-
-    One statement per batch on both dialects (``INSERT ... ON CONFLICT DO UPDATE``), so the
-    database does the matching instead of a select per row.
+    ``keep_on_conflict`` names columns an existing row keeps (such as ``created_at``). The database
+    matches the keys (``INSERT ... ON CONFLICT DO UPDATE``), never a select per row. On PostgreSQL
+    all rows travel as one array per column in a single short statement (``unnest``): a long
+    ``VALUES`` list would cost more to compile and plan than to run, and an executemany of
+    ``ON CONFLICT`` is sent row by row. SQLite runs the executemany in-process, which is cheap.
     """
     if not rows:
         return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    keys = list(key_columns)
-    kept = set(keys) | set(keep_on_conflict)
-    updates = {name: statement.excluded[name] for name in rows[0] if name not in kept}
-    statement = statement.on_conflict_do_update(index_elements=keys, set_=updates)
-    connection.execute(statement, list(rows))
+    names = list(rows[0])
+    on_postgresql = connection.dialect.name == "postgresql"
+    if on_postgresql:
+        statement = postgresql.insert(table).from_select(names, _unnested(table, names, rows))
+    else:
+        statement = sqlite.insert(table)
+    kept = set(key_columns) | set(keep_on_conflict)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key_columns),
+        set_={name: statement.excluded[name] for name in names if name not in kept},
+    )
+    if on_postgresql:
+        connection.execute(statement)
+    else:
+        connection.execute(statement, list(rows))
+
+
+def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Bulk insert: one ``unnest`` statement on PostgreSQL (see ``upsert``), an executemany on SQLite."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        names = list(rows[0])
+        connection.execute(sa.insert(table).from_select(names, _unnested(table, names, rows)))
+    else:
+        connection.execute(sa.insert(table), list(rows))
+
+
+def _unnested(table: sa.Table, names: list[str], rows: Sequence[Mapping[str, Any]]) -> sa.Select:
+    """``SELECT * FROM unnest(<array of column 1>, <array of column 2>, ...)`` over the rows."""
+    arrays = []
+    for name in names:
+        array_type = postgresql.ARRAY(table.c[name].type)
+        values = [row[name] for row in rows]
+        arrays.append(sa.cast(sa.bindparam(f"{name}_values", values, type_=array_type), array_type))
+    source = sa.func.unnest(*arrays).table_valued(*names).render_derived()
+    return sa.select(*(source.c[name] for name in names))

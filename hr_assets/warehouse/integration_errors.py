@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hr_assets.lib.row_errors import RowError
+from hr_assets.warehouse.engine import insert_rows
 from hr_assets.warehouse.tables import integration_errors
 
 
@@ -37,8 +38,7 @@ def replace_integration_errors(
         }
         for error in errors
     ]
-    if rows:
-        connection.execute(sa.insert(integration_errors), rows)
+    insert_rows(connection, integration_errors, rows)
     return len(rows)
 
 

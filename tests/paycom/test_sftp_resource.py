@@ -87,7 +87,7 @@ def test_a_server_that_is_down_is_retried_then_reported(paycom_sandbox: PaycomSa
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     resource = _resource(paycom_sandbox, tmp_path, port=closed_port)
-    with pytest.raises(PaycomSftpError, match=r"failed after 3 attempts: could not connect \(Connection refused\)"):
+    with pytest.raises(PaycomSftpError, match=r"failed after 3 attempts: could not connect \(Connection refused\)$"):
         resource.list_files()
 
 

@@ -38,6 +38,10 @@ class PaycomLoginError(PaycomSftpError):
     """The server refused the username, password or key."""
 
 
+class PaycomConnectError(PaycomSftpError):
+    """The server did not accept a TCP connection (down, unreachable, or a firewall)."""
+
+
 class PaycomTransferError(PaycomSftpError):
     """A download arrived incomplete."""
 
@@ -139,9 +143,16 @@ class PaycomSftpResource(dg.ConfigurableResource):
         client.load_host_keys(self.known_hosts_path)
         client.set_missing_host_key_policy(_RefuseUnknownHostKey(self.known_hosts_path))
         try:
+            connection = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
+        except OSError as exc:
+            raise PaycomConnectError(f"could not connect ({exc.strerror or _describe(exc)})") from None
+        # SFTP pipelines small read requests; Nagle's algorithm would hold each back.
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
             client.connect(
                 self.host,
                 port=self.port,
+                sock=connection,
                 username=self.username,
                 password=self.password,
                 pkey=paramiko.PKey.from_path(self.private_key_path) if self.private_key_path else None,
@@ -153,17 +164,20 @@ class PaycomSftpResource(dg.ConfigurableResource):
             )
         except paramiko.BadHostKeyException as exc:
             client.close()
+            connection.close()
             raise PaycomHostKeyError(
                 f"Paycom SFTP host {self.host}:{self.port} offered key {exc.key.fingerprint}, which differs from "
                 f"the one pinned in {self.known_hosts_path}; refusing to connect (the server may be an impostor)."
             ) from None
         except paramiko.AuthenticationException:
             client.close()
+            connection.close()
             raise PaycomLoginError(
                 f"Paycom SFTP refused the login of {self.address}: check PAYCOM_SFTP_USERNAME and the password or key."
             ) from None
         except BaseException:
             client.close()
+            connection.close()
             raise
         try:
             sftp = client.open_sftp()
@@ -225,9 +239,8 @@ def _describe(error: BaseException | None) -> str:
         return "unknown error"
     if isinstance(error, socket.timeout):
         return "timed out"
-    if isinstance(error, paramiko.ssh_exception.NoValidConnectionsError):
-        reasons = sorted({os.strerror(e.errno) if e.errno else str(e) for e in error.errors.values()})
-        return f"could not connect ({'; '.join(reasons)})"
+    if isinstance(error, PaycomSftpError):
+        return str(error)
     text = str(error).strip()
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 

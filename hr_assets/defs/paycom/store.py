@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hr_assets.defs.paycom.roster import EMPLOYEE_FIELDS
-from hr_assets.warehouse.engine import upsert
+from hr_assets.warehouse.engine import insert_rows, upsert
 from hr_assets.warehouse.tables import (
     paycom_employee_snapshots,
     paycom_employees,
@@ -61,9 +61,7 @@ def recent_syncs(connection: Connection, limit: int) -> list[Mapping[str, Any]]:
 
 def replace_files(connection: Connection, week: dt.date, rows: Iterable[Mapping[str, Any]]) -> None:
     connection.execute(sa.delete(paycom_files).where(paycom_files.c.sync_week == week))
-    rows = [dict(row, sync_week=week) for row in rows]
-    if rows:
-        connection.execute(sa.insert(paycom_files), rows)
+    insert_rows(connection, paycom_files, [dict(row, sync_week=week) for row in rows])
 
 
 def week_files(connection: Connection, week: dt.date) -> list[Mapping[str, Any]]:
@@ -113,12 +111,10 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
 
 def replace_snapshot(connection: Connection, week: dt.date, rows: Mapping[str, Mapping[str, Any]]) -> None:
     connection.execute(sa.delete(paycom_employee_snapshots).where(paycom_employee_snapshots.c.sync_week == week))
-    if rows:
-        connection.execute(
-            sa.insert(paycom_employee_snapshots),
-            [{"sync_week": week, "employee_code": code, **{n: row[n] for n in EMPLOYEE_FIELDS}}
-             for code, row in rows.items()],
-        )
+    insert_rows(connection, paycom_employee_snapshots, [
+        {"sync_week": week, "employee_code": code, **{name: row[name] for name in EMPLOYEE_FIELDS}}
+        for code, row in rows.items()
+    ])
 
 
 def snapshot_codes(connection: Connection, week: dt.date) -> list[str]:
@@ -154,14 +150,12 @@ def replace_payees(connection: Connection, week: dt.date, payees: Iterable[Mappi
     connection.execute(sa.delete(paycom_payees).where(paycom_payees.c.sync_week == week))
     columns = ("file_name", "row_number", "employee_code", "payee_code", "payee_description", "garnishment_type")
     rows = [{"sync_week": week, **{name: payee.get(name) for name in columns}} for payee in payees]
-    if rows:
-        connection.execute(sa.insert(paycom_payees), rows)
+    insert_rows(connection, paycom_payees, rows)
     return len(rows)
 
 
 def replace_staff(connection: Connection, rows: Iterable[Mapping[str, Any]], week: dt.date, now: dt.datetime) -> None:
     """The staff view is the newest week's: it is rebuilt whole, not merged."""
     connection.execute(sa.delete(scheduling_staff))
-    rows = [dict(row, period_start=week, hours_this_period=None, updated_at=now) for row in rows]
-    if rows:
-        connection.execute(sa.insert(scheduling_staff), rows)
+    insert_rows(connection, scheduling_staff,
+                [dict(row, period_start=week, hours_this_period=None, updated_at=now) for row in rows])

@@ -61,3 +61,29 @@ def test_upsert_updates_existing_rows_and_keeps_named_columns(warehouse_url: str
         stored = connection.execute(sa.select(scheduling_staff)).mappings().one()
     assert stored["display_name"] == "Ana B"
     assert stored["updated_at"] == first
+
+
+def test_upsert_of_thousands_of_rows_inserts_then_updates_them_all(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    migrate(engine)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    staff = [{"employee_code": str(n), "display_name": f"E{n}", "role": "other", "available_for_scheduling": True,
+              "max_hours_per_week": 40, "period_start": dt.date(2026, 1, 2), "updated_at": now} for n in range(9000)]
+    with engine.begin() as connection:
+        upsert(connection, scheduling_staff, staff[:5000], ["employee_code"])
+        upsert(connection, scheduling_staff, [dict(row, role="nurse") for row in staff], ["employee_code"])
+    with engine.connect() as connection:
+        roles = dict(connection.execute(
+            sa.select(scheduling_staff.c.role, sa.func.count()).group_by(scheduling_staff.c.role)).all())
+    assert roles == {"nurse": 9000}
+
+
+def test_database_errors_do_not_quote_row_values(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    migrate(engine)
+    row = {"employee_code": "1001", "display_name": "Jane Secretname", "role": "nurse",
+           "available_for_scheduling": True, "max_hours_per_week": 40, "period_start": dt.date(2026, 1, 2),
+           "updated_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}
+    with pytest.raises(sa.exc.IntegrityError) as failed, engine.begin() as connection:
+        connection.execute(sa.insert(scheduling_staff), [row, row])
+    assert "Secretname" not in str(failed.value)
