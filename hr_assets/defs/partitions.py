@@ -15,7 +15,7 @@ from hr_assets.settings import PlatformSettings, load
 
 FRIDAY = 4  # date.weekday()
 
-platform = load(PlatformSettings)
+platform_settings = load(PlatformSettings)
 
 
 def first_friday_on_or_after(day: dt.date) -> dt.date:
@@ -23,8 +23,8 @@ def first_friday_on_or_after(day: dt.date) -> dt.date:
 
 
 weekly_sync_partitions = dg.WeeklyPartitionsDefinition(
-    start_date=first_friday_on_or_after(platform.history_start).isoformat(),
+    start_date=first_friday_on_or_after(platform_settings.history_start).isoformat(),
     day_offset=5,
-    timezone=platform.timezone,
+    timezone=platform_settings.timezone,
     end_offset=1,
 )

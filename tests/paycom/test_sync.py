@@ -202,3 +202,18 @@ def test_nothing_sensitive_reaches_events_logs_or_the_warehouse(
         assert needle not in event_text
         assert needle not in warehouse_text
     assert rows(warehouse_url, tables.paycom_payees), "payees are kept, without their bank details"
+
+
+def test_a_week_with_no_readable_file_fails_and_still_stores_why(
+    instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox
+) -> None:
+    for path in _replace_push(paycom_sandbox, WEEKS[2]).values():
+        path.write_bytes(b"not a report")
+    result = sync(instance, WEEKS[2], report_type="directory")
+    assert not result.success
+    [failure] = result.get_step_failure_events()
+    assert "None of week 2026-11-20's Paycom files could be read" in failure.step_failure_data.error.message
+    [error] = rows(warehouse_url, tables.integration_errors)
+    assert "not a readable Apple Numbers document" in error["reason"]
+    [log] = rows(warehouse_url, tables.paycom_sync_log)
+    assert log["status"] == "failed" and "files could be read" in log["error_message"]

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Literal
 
 import dagster as dg
+from sqlalchemy.engine import Connection
 
-from hr_assets.defs.partitions import platform, weekly_sync_partitions
+from hr_assets.defs.partitions import platform_settings, weekly_sync_partitions
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.parsing import ParsedReport, ReportFormatError, parse_report
 from hr_assets.defs.paycom.reports import (
@@ -24,7 +25,7 @@ from hr_assets.defs.paycom.reports import (
     sync_cutoff,
 )
 from hr_assets.defs.paycom.resources import PaycomSftpResource
-from hr_assets.defs.paycom.roster import apply_reports, merge_reports
+from hr_assets.defs.paycom.roster import apply_reports, merge_reports, week_snapshot
 from hr_assets.defs.paycom.staff import staff_rows
 from hr_assets.lib.row_errors import RowError, reasons_markdown
 from hr_assets.warehouse.integration_errors import replace_integration_errors
@@ -49,7 +50,7 @@ def _week(context: dg.AssetExecutionContext) -> dt.date:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(platform.tz)
+    return dt.datetime.now(platform_settings.tz)
 
 
 @dg.asset(
@@ -66,18 +67,18 @@ def paycom_roster_files(
     paycom_sftp: PaycomSftpResource,
     warehouse: WarehouseResource,
 ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
-    week = _week(context)
+    week, run_id = _week(context), context.run.run_id
     if not config.force and not config.dry_run:
         with warehouse.begin() as connection:
             done = store.completed_sync(connection, week)
             if done:
                 context.log.info(
-                    f"Week {week} was already synced at {done['completed_at']:%Y-%m-%d %H:%M %Z}; "
-                    "nothing to do (run with force to sync it again)."
+                    f"Week {week} was already synced at "
+                    f"{done['completed_at'].astimezone(platform_settings.tz):%Y-%m-%d %H:%M %Z}"
+                    "; nothing to do (run with force to sync it again)."
                 )
-                store.record_sync(connection, context.run.run_id, sync_week=week, report_type=config.report_type,
-                                  forced=False, started_at=_now(), completed_at=_now(), status="skipped",
-                                  error_message=f"week already synced by run {done['run_id']}")
+                store.skip_sync(connection, run_id, week, config.report_type,
+                                f"week already synced by run {done['run_id']}", _now())
                 return
 
     started_at = _now()
@@ -92,15 +93,12 @@ def paycom_roster_files(
     except Exception as exc:
         if not config.dry_run:
             with warehouse.begin() as connection:
-                store.record_sync(connection, context.run.run_id, sync_week=week, report_type=config.report_type,
-                                  forced=config.force, started_at=started_at, completed_at=_now(), status="failed",
-                                  error_message=str(exc))
+                store.fail_sync(connection, run_id, week, config.report_type, config.force, started_at, _now(),
+                                str(exc))
         raise
 
     with warehouse.begin() as connection:
-        store.record_sync(connection, context.run.run_id, sync_week=week, report_type=config.report_type,
-                          forced=config.force, started_at=started_at, status="running",
-                          files_processed=len(downloaded))
+        store.start_sync(connection, run_id, week, config.report_type, config.force, started_at, len(downloaded))
         store.replace_files(connection, week, [
             {"file_name": f.report.name, "report_type": f.report.report_type, "size_bytes": f.size_bytes,
              "sha256": f.sha256, "downloaded_at": _now(), "status": "downloaded", "error_message": None}
@@ -124,7 +122,7 @@ def paycom_roster_files(
 def _choose_reports(
     context: dg.AssetExecutionContext, config: PaycomSyncConfig, paycom_sftp: PaycomSftpResource
 ) -> tuple[dict[str, RemoteReport], list[tuple[str, str]]]:
-    """The newest report of each wanted type pushed before the week's end, and the refused names."""
+    """The newest report of each wanted type pushed by the end of the week's Friday, and the refused names."""
     entries = paycom_sftp.list_files()
     refused = []
     reports = []
@@ -135,7 +133,7 @@ def _choose_reports(
             context.log.warning(str(exc))
             refused.append((entry.name, str(exc)))
             continue
-        report = classify(entry.name, entry.size_bytes, platform.tz)
+        report = classify(entry.name, entry.size_bytes, platform_settings.tz)
         if report is not None:
             reports.append(report)
     cutoff = sync_cutoff(context.partition_time_window.start)
@@ -188,7 +186,7 @@ def _parse_week_files(
             reports[file["report_type"]] = parse_report(file["report_type"], local_directory / file["file_name"])
             statuses[file["file_name"]] = None
         except (ReportFormatError, FileNotFoundError) as exc:
-            reason = str(exc) if isinstance(exc, ReportFormatError) else "the downloaded file is gone from the local folder"
+            reason = exc.reason if isinstance(exc, ReportFormatError) else "the downloaded file is gone from the local folder"
             errors.append(RowError(file["file_name"], None, None, reason))
             statuses[file["file_name"]] = reason
     return reports, statuses, errors
@@ -197,60 +195,64 @@ def _parse_week_files(
 def _sync_employees(
     context: dg.AssetExecutionContext, week: dt.date, local_directory: Path, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    now = _now()
+    run_id = context.run.run_id
     with warehouse.begin() as connection:
         files = [dict(row) for row in store.week_files(connection, week)]
         if not files:
             raise dg.Failure(f"No Paycom files were downloaded for week {week}: materialize paycom_roster_files first.")
-        reports, file_errors, errors = _parse_week_files(files, local_directory)
-        if not reports:
-            raise dg.Failure(f"None of week {week}'s Paycom files could be read: " + "; ".join(
-                error.describe() for error in errors))
-        merged = merge_reports(reports)
-        newest = store.latest_snapshot_week(connection)
-        is_newest = newest is None or week >= newest
-        previous = store.previous_snapshot_week(connection, week)
-        existing = store.load_employees(connection) if is_newest else dict(store.snapshot(connection, previous))
-        pay_file = reports["pay"].file_name if "pay" in reports else None
-        changes = apply_reports(existing, merged, pay_file)
-        if merged.has_roster:
-            roster_codes = set(merged.employees) & set(changes.rows)
-        else:
-            roster_codes = set(store.snapshot_codes(connection, week) or store.snapshot_codes(connection, previous))
-        snapshot_rows = {code: changes.rows.get(code) or existing[code] for code in roster_codes if code in
-                         changes.rows or code in existing}
-        if is_newest:
-            store.write_employees(connection, changes.rows, changes.created + changes.updated, week, now)
-        store.replace_snapshot(connection, week, snapshot_rows)
-        payees = store.replace_payees(connection, week, merged.payees)
-        for report in reports.values():
-            errors.extend(report.errors)
-        errors.extend(merged.errors + changes.errors)
-        replace_integration_errors(connection, source="paycom", asset="paycom_employees",
-                                   partition_key=context.partition_key, run_id=context.run.run_id, errors=errors)
-        for file_name, problem in file_errors.items():
+        reports, file_problems, errors = _parse_week_files(files, local_directory)
+        for file_name, problem in file_problems.items():
             store.set_file_status(connection, week, file_name, "failed" if problem else "parsed", problem)
-        counts = {
-            "files_processed": len(files),
-            "employees_processed": len(changes.rows),
-            "employees_created": len(changes.created) if is_newest else 0,
-            "employees_updated": len(changes.updated) if is_newest else 0,
-            "employees_terminated": len(changes.terminated) if is_newest else 0,
-            "rows_invalid": len(errors),
-        }
-        store.finish_sync(connection, context.run.run_id, week, _now(), status="completed", **counts)
-        active = store.active_count(connection, week)
+        if reports:
+            metadata, errors = _write_roster(connection, context, week, reports, errors)
+        replace_integration_errors(connection, source="paycom", asset="paycom_employees",
+                                   partition_key=context.partition_key, run_id=run_id, errors=errors)
+    if not reports:  # committed first, so the reasons are stored as well as shown
+        raise dg.Failure(f"None of week {week}'s Paycom files could be read: "
+                         + "; ".join(error.describe() for error in errors))
     if errors:
         context.log.warning(f"{len(errors)} Paycom rows could not be used; see integration_errors for week {week}.")
     return dg.MaterializeResult(metadata={
+        **metadata, "invalid_rows": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+    })
+
+
+def _write_roster(
+    connection: Connection, context: dg.AssetExecutionContext, week: dt.date,
+    reports: dict[str, ParsedReport], file_errors: list[RowError],
+) -> tuple[dict, list[RowError]]:
+    """Merge, upsert, snapshot and log the week; returns the metadata and every row error."""
+    merged = merge_reports(reports)
+    newest = store.latest_snapshot_week(connection)
+    is_newest = newest is None or week >= newest  # an older week only rewrites its own snapshot
+    previous = store.previous_snapshot_week(connection, week)
+    existing = store.load_employees(connection) if is_newest else dict(store.snapshot(connection, previous))
+    changes = apply_reports(existing, merged, reports["pay"].file_name if "pay" in reports else None)
+    earlier = store.snapshot_codes(connection, week) or store.snapshot_codes(connection, previous)
+    snapshot_rows = week_snapshot(merged, changes, existing, earlier)
+    if is_newest:
+        store.write_employees(connection, changes.rows, changes.created + changes.updated, week, _now())
+    store.replace_snapshot(connection, week, snapshot_rows)
+    payees = store.replace_payees(connection, week, merged.payees)
+    errors = file_errors + [e for report in reports.values() for e in report.errors] + merged.errors + changes.errors
+    counts = {
+        "files_processed": len(reports),
+        "employees_processed": len(changes.rows),
+        "employees_created": len(changes.created) if is_newest else 0,
+        "employees_updated": len(changes.updated) if is_newest else 0,
+        "employees_terminated": len(changes.terminated) if is_newest else 0,
+        "rows_invalid": len(errors),
+    }
+    store.finish_sync(connection, context.run.run_id, week, _now(), status="completed", **counts)
+    metadata = {
         **counts,
-        "active_employees": active,
+        "active_employees": store.active_count(connection, week),
         "roster_size": len(snapshot_rows),
         "payee_rows": payees,
         "rows_read": {report_type: report.rows_read for report_type, report in reports.items()},
         "current_table_updated": is_newest,
-        "invalid_rows": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
-    })
+    }
+    return metadata, errors
 
 
 @dg.asset(

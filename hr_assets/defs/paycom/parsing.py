@@ -27,6 +27,11 @@ from hr_assets.lib.row_errors import RowError
 class ReportFormatError(Exception):
     """The file as a whole cannot be used (unreadable, or a required column is missing)."""
 
+    def __init__(self, file_name: str, reason: str):
+        super().__init__(f"{file_name}: {reason}")
+        self.file_name = file_name
+        self.reason = reason
+
 
 @dataclass(frozen=True)
 class Column:
@@ -106,9 +111,7 @@ def read_rows(path: Path) -> list[Sequence[Any]]:
     try:
         return Document(str(path)).sheets[0].tables[0].rows(values_only=True)
     except Exception as exc:  # numbers-parser raises many types on a damaged file; all mean the same
-        raise ReportFormatError(
-            f"{path.name}: not a readable Apple Numbers document ({type(exc).__name__})"
-        ) from None
+        raise ReportFormatError(path.name, f"not a readable Apple Numbers document ({type(exc).__name__})") from None
 
 
 def _read_csv(path: Path) -> list[Sequence[Any]]:
@@ -135,10 +138,8 @@ def column_positions(report_type: str, header: Sequence[Any], file_name: str) ->
                 break
         else:
             if column.required:
-                raise ReportFormatError(
-                    f"{file_name}: required column {column.aliases[0]!r} is missing "
-                    f"(accepted headers: {', '.join(column.aliases)})"
-                )
+                raise ReportFormatError(file_name, f"required column {column.aliases[0]!r} is missing "
+                                                   f"(accepted headers: {', '.join(column.aliases)})")
     return positions
 
 
@@ -149,7 +150,7 @@ def _is_blank(row: Sequence[Any]) -> bool:
 def parse_rows(report_type: str, file_name: str, rows: list[Sequence[Any]]) -> ParsedReport:
     """Records of the valid rows and a ``RowError`` for each bad cell or duplicate of the rest."""
     if not rows:
-        raise ReportFormatError(f"{file_name}: the file has no header row")
+        raise ReportFormatError(file_name, "the file has no header row")
     positions = column_positions(report_type, rows[0], file_name)
     report = ParsedReport(report_type, file_name)
     first_row_of: dict[str, int] = {}

@@ -8,7 +8,7 @@ already knows for that report's fields.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,3 +134,13 @@ def apply_reports(
             changes.terminated.append(code)
         changes.rows[code] = row
     return changes
+
+
+def week_snapshot(
+    merged: MergedReports, changes: RosterChanges, existing: Mapping[str, Mapping[str, Any]],
+    earlier_codes: Iterable[str],
+) -> dict[str, Mapping[str, Any]]:
+    """The roster as of the week: everyone its roster reports name. A sync without a roster report
+    (pay only) keeps the employees of the week's earlier snapshot, with their new pay."""
+    codes = set(merged.employees) & set(changes.rows) if merged.has_roster else set(earlier_codes)
+    return {code: changes.rows.get(code) or existing[code] for code in codes if code in changes.rows or code in existing}

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from hr_assets.defs.partitions import platform
+from hr_assets.defs.partitions import platform_settings
 
 paycom_sync_job = dg.define_asset_job(
     "paycom_sync",
@@ -14,11 +14,11 @@ paycom_sync_job = dg.define_asset_job(
 @dg.schedule(
     job=paycom_sync_job,
     cron_schedule="0 14 * * 5",
-    execution_timezone=platform.timezone,
+    execution_timezone=platform_settings.timezone,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Friday 14:00: the roster must be fresh before the next week's schedule is finalised.",
 )
 def paycom_weekly_sync(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     """One run per Friday; the run key keeps a re-evaluated tick from syncing the week twice."""
-    friday = context.scheduled_execution_time.astimezone(platform.tz).date().isoformat()
+    friday = context.scheduled_execution_time.astimezone(platform_settings.tz).date().isoformat()
     return dg.RunRequest(run_key=f"paycom-{friday}", partition_key=friday)

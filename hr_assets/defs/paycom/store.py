@@ -36,13 +36,31 @@ def latest_sync(connection: Connection, week: dt.date) -> Mapping[str, Any] | No
     ).mappings().first()
 
 
-def record_sync(connection: Connection, run_id: str, **fields: Any) -> None:
-    """Create or update the sync log row of a run (an op retry reuses the run's row)."""
-    existing = connection.execute(sa.select(paycom_sync_log.c.id).where(paycom_sync_log.c.run_id == run_id)).first()
-    if existing:
-        connection.execute(sa.update(paycom_sync_log).where(paycom_sync_log.c.run_id == run_id).values(**fields))
+def _write_sync(connection: Connection, run_id: str, **fields: Any) -> None:
+    """Create or update the run's sync log row (an op retry reuses the run's row)."""
+    log = paycom_sync_log
+    if connection.execute(sa.select(log.c.id).where(log.c.run_id == run_id)).first():
+        connection.execute(sa.update(log).where(log.c.run_id == run_id).values(**fields))
     else:
-        connection.execute(sa.insert(paycom_sync_log).values(run_id=run_id, **fields))
+        connection.execute(sa.insert(log).values(run_id=run_id, **fields))
+
+
+def skip_sync(connection: Connection, run_id: str, week: dt.date, report_type: str, reason: str,
+              now: dt.datetime) -> None:
+    _write_sync(connection, run_id, sync_week=week, report_type=report_type, forced=False, started_at=now,
+                completed_at=now, status="skipped", error_message=reason)
+
+
+def start_sync(connection: Connection, run_id: str, week: dt.date, report_type: str, forced: bool,
+               started_at: dt.datetime, files: int) -> None:
+    _write_sync(connection, run_id, sync_week=week, report_type=report_type, forced=forced, started_at=started_at,
+                status="running", files_processed=files)
+
+
+def fail_sync(connection: Connection, run_id: str, week: dt.date, report_type: str, forced: bool,
+              started_at: dt.datetime, now: dt.datetime, error: str) -> None:
+    _write_sync(connection, run_id, sync_week=week, report_type=report_type, forced=forced, started_at=started_at,
+                completed_at=now, status="failed", error_message=error)
 
 
 def finish_sync(connection: Connection, run_id: str, week: dt.date, now: dt.datetime, **fields: Any) -> None:
