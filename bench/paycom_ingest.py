@@ -85,10 +85,17 @@ class BenchError(Exception):
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--employees", type=int, default=2000, help="employees in the push (default 2000)")
-    parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql",
-                        help="the warehouse database (default postgresql)")
-    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL,
-                        help=f"admin URL used to create and drop the bench database (default {DEFAULT_POSTGRES_URL})")
+    parser.add_argument(
+        "--database",
+        choices=("postgresql", "sqlite"),
+        default="postgresql",
+        help="the warehouse database (default postgresql)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES_URL,
+        help=f"admin URL used to create and drop the bench database (default {DEFAULT_POSTGRES_URL})",
+    )
     args = parser.parse_args(argv)
     if args.employees < 1:
         parser.error("--employees must be at least 1")
@@ -101,13 +108,14 @@ def interleaved(repetitions: int, *runs: Callable[[], float]) -> list[list[float
     before each run so one run's leftovers do not slow the next."""
     samples: list[list[float]] = [[] for _ in runs]
     for _ in range(repetitions):
-        for run, times in zip(runs, samples):
+        for run, times in zip(runs, samples, strict=True):
             gc.collect()
             times.append(run())
     return samples
 
 
 # --- the warehouse ----------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def postgres_database(admin_url: str) -> Iterator[str]:
@@ -123,9 +131,7 @@ def postgres_database(admin_url: str) -> Iterator[str]:
                 connection.execute(sa.text("SELECT 1"))
         except sa.exc.DBAPIError as exc:
             reason = " ".join(str(exc.orig).split()) or type(exc.orig).__name__
-            raise BenchError(
-                f"PostgreSQL at {safe_url} is unreachable or refused the connection: {reason}"
-            ) from None
+            raise BenchError(f"PostgreSQL at {safe_url} is unreachable or refused the connection: {reason}") from None
         name = f"hr_bench_{uuid.uuid4().hex[:12]}"
         with admin.connect() as connection:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
@@ -153,13 +159,15 @@ def table_counts(engine: sa.Engine) -> tuple[int, int]:
     with engine.connect() as connection:
         employees = connection.execute(sa.select(sa.func.count()).select_from(paycom_employees)).scalar_one()
         snapshots = connection.execute(
-            sa.select(sa.func.count()).select_from(paycom_employee_snapshots)
+            sa.select(sa.func.count())
+            .select_from(paycom_employee_snapshots)
             .where(paycom_employee_snapshots.c.sync_week == WEEK)
         ).scalar_one()
     return employees, snapshots
 
 
 # --- what is measured -------------------------------------------------------------------------
+
 
 def bare_read(numbers_paths: list[Path], csv_path: Path) -> int:
     """numbers-parser and the csv module alone; returns the rows read (so nothing is optimised away)."""
@@ -187,8 +195,9 @@ def pipeline(sftp: PaycomSftpResource, engine: sa.Engine, now: dt.datetime) -> R
     return changes
 
 
-def naive_upsert(engine: sa.Engine, rows: dict[str, dict[str, Any]], week: dt.date, now: dt.datetime,
-                 *, transaction_per_row: bool) -> None:
+def naive_upsert(
+    engine: sa.Engine, rows: dict[str, dict[str, Any]], week: dt.date, now: dt.datetime, *, transaction_per_row: bool
+) -> None:
     """The legacy loop: per row, SELECT the employee, then UPDATE it or INSERT it.
 
     ``transaction_per_row`` is what the Django code did: ``update_or_create`` in autocommit mode is
@@ -202,8 +211,9 @@ def naive_upsert(engine: sa.Engine, rows: dict[str, dict[str, Any]], week: dt.da
     update = sa.update(table).where(table.c.employee_code == sa.bindparam("code_key"))
 
     def write_one(connection: sa.Connection, code: str, row: dict[str, Any]) -> None:
-        values = dict(row, employee_code=code, last_synced_at=now, last_synced_week=week, created_at=now,
-                      updated_at=now)
+        values = dict(
+            row, employee_code=code, last_synced_at=now, last_synced_week=week, created_at=now, updated_at=now
+        )
         if connection.execute(select, {"code": code}).first() is None:
             connection.execute(insert, values)
         else:
@@ -230,6 +240,7 @@ def timed(engine: sa.Engine, write: Callable[[], None]) -> float:
 
 # --- the run ----------------------------------------------------------------------------------
 
+
 def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]:
     setup_started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="hr_bench_"))
@@ -247,16 +258,23 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     served = work / "sftp"
     paths = write_paycom_reports(served, sandbox_employees(args.employees), PUSHED_AT)
     numbers_paths = [paths[name] for name in ("directory", "dates", "payees")]
-    server = SandboxSftpServer(root=served, host_key=generate_host_key(), username=SFTP_USER,
-                               password=SFTP_PASSWORD, port=0)
+    server = SandboxSftpServer(
+        root=served, host_key=generate_host_key(), username=SFTP_USER, password=SFTP_PASSWORD, port=0
+    )
     server.start()
     stack.callback(server.stop)
     known_hosts = server.write_known_hosts(work / "known_hosts")
 
     def resource(local_directory: Path) -> PaycomSftpResource:
-        return PaycomSftpResource(host=server.host, port=server.port, username=SFTP_USER, password=SFTP_PASSWORD,
-                                  known_hosts_path=str(known_hosts), remote_directory="/",
-                                  local_directory=str(local_directory))
+        return PaycomSftpResource(
+            host=server.host,
+            port=server.port,
+            username=SFTP_USER,
+            password=SFTP_PASSWORD,
+            known_hosts_path=str(known_hosts),
+            remote_directory="/",
+            local_directory=str(local_directory),
+        )
 
     setup_s = time.perf_counter() - setup_started
 
@@ -299,6 +317,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         def run_it() -> None:
             with engine.begin() as connection:
                 write(connection)
+
         return run_it
 
     def checked(name: str, elapsed: float) -> float:
@@ -319,7 +338,8 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         return checked("the single-transaction loop", timed(engine, write))
 
     upsert_samples, naive_samples, naive_one_samples = interleaved(
-        REPETITIONS, upsert_once, naive_once, naive_one_transaction_once)
+        REPETITIONS, upsert_once, naive_once, naive_one_transaction_once
+    )
     upsert_s, naive_s, naive_one_s = min(upsert_samples), min(naive_samples), min(naive_one_samples)
 
     overhead_ratio = pipeline_s / bare_s

@@ -54,16 +54,31 @@ def test_dev_serves_the_ui_runs_a_sync_through_the_daemon_and_stops_cleanly(
     environment.update(DAGSTER_HOME=str(dagster_home), HR_WAREHOUSE_URL=warehouse_url)
     log = (tmp_path / "dev.log").open("w")
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("hr-assets")), "dev", "--directory", str(tmp_path / "sandbox"),
-         "--employees", "30", "--paycom-port", "0", "--port", str(port)],
-        cwd=REPO, env=environment, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(Path(sys.executable).with_name("hr-assets")),
+            "dev",
+            "--directory",
+            str(tmp_path / "sandbox"),
+            "--employees",
+            "30",
+            "--paycom-port",
+            "0",
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         _wait_until_serving(f"http://127.0.0.1:{port}/server_info", process)
         client = DagsterGraphQLClient("127.0.0.1", port_number=port)
         week = weekly_sync_partitions.get_last_partition_key()
-        run_id = client.submit_job_execution("paycom_sync", repository_location_name="hr_assets",
-                                             tags={"dagster/partition": week})
+        run_id = client.submit_job_execution(
+            "paycom_sync", repository_location_name="hr_assets", tags={"dagster/partition": week}
+        )
         deadline = time.monotonic() + 240
         while (status := client.get_run_status(run_id).value) not in ("SUCCESS", "FAILURE", "CANCELED"):
             assert time.monotonic() < deadline, f"run {run_id} still {status}"

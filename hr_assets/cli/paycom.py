@@ -25,8 +25,13 @@ def test_connection() -> None:
 
 
 @paycom.command("sync")
-@click.option("--report-type", type=click.Choice(["directory", "dates", "payees", "pay", "all"]), default="all",
-              show_default=True, help="Sync one report only.")
+@click.option(
+    "--report-type",
+    type=click.Choice(["directory", "dates", "payees", "pay", "all"]),
+    default="all",
+    show_default=True,
+    help="Sync one report only.",
+)
 @click.option("--dry-run", is_flag=True, help="List the files that would be downloaded; change nothing.")
 @click.option("--force", is_flag=True, help="Sync a week that was already synced; accept a large headcount drop.")
 @click.option("--week", metavar="YYYY-MM-DD", help="The Friday that keys the week; default the week in progress.")

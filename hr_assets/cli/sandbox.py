@@ -16,12 +16,19 @@ SECRET_NAMES = ("PASSWORD", "TOKEN", "KEY")
 
 
 def _sandbox_options(command: click.Command) -> click.Command:
-    for option in reversed([
-        click.option("--directory", type=click.Path(file_okay=False, path_type=Path), default=".sandbox",
-                     show_default=True, help="Where the sandbox keeps its keys, password and data."),
-        click.option("--employees", default=200, show_default=True, help="Roster size of the generated reports."),
-        click.option("--paycom-port", default=2222, show_default=True, help="The SFTP port (0: any free port)."),
-    ]):
+    for option in reversed(
+        [
+            click.option(
+                "--directory",
+                type=click.Path(file_okay=False, path_type=Path),
+                default=".sandbox",
+                show_default=True,
+                help="Where the sandbox keeps its keys, password and data.",
+            ),
+            click.option("--employees", default=200, show_default=True, help="Roster size of the generated reports."),
+            click.option("--paycom-port", default=2222, show_default=True, help="The SFTP port (0: any free port)."),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -92,8 +99,9 @@ def dev(directory: Path, employees: int, paycom_port: int, port: int) -> None:
     command = [str(Path(sys.executable).with_name("dg")), "dev", "--host", "127.0.0.1", "--port", str(port)]
     click.echo(f"Web UI: http://127.0.0.1:{port}  (Ctrl-C stops everything)")
     child_environment = {**os.environ, **environment, "VIRTUAL_ENV": sys.prefix}  # dg checks it is ours
-    process = subprocess.Popen(command, env=child_environment, start_new_session=True,
-                               preexec_fn=_interruptible)
+    process = subprocess.Popen(  # noqa: S603 - our own dg, with fixed arguments
+        command, env=child_environment, start_new_session=True, preexec_fn=_interruptible
+    )
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:

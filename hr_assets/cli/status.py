@@ -17,10 +17,14 @@ def status(limit: int) -> None:
     engine = warehouse_engine(settings.resolved_warehouse_url())
     with engine.connect() as connection:
         syncs = store.recent_syncs(connection, limit)
-        by_status = dict(connection.execute(
-            sa.select(paycom_employees.c.status, sa.func.count()).group_by(paycom_employees.c.status)).all())
-        staff, available = connection.execute(sa.select(
-            sa.func.count(), sa.func.count().filter(scheduling_staff.c.available_for_scheduling))).one()
+        by_status = dict(
+            connection.execute(
+                sa.select(paycom_employees.c.status, sa.func.count()).group_by(paycom_employees.c.status)
+            ).all()
+        )
+        staff, available = connection.execute(
+            sa.select(sa.func.count(), sa.func.count().filter(scheduling_staff.c.available_for_scheduling))
+        ).one()
     click.echo("Recent Paycom syncs:")
     if not syncs:
         click.echo("  none yet")

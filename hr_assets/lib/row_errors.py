@@ -20,11 +20,15 @@ class RowError:
 
     def describe(self) -> str:
         """``file.numbers, row 7, field Hire Date: reason`` (only the parts that are known)."""
-        where = [part for part in (
-            self.file_name,
-            f"row {self.row_number}" if self.row_number is not None else None,
-            f"field {self.field}" if self.field else None,
-        ) if part]
+        where = [
+            part
+            for part in (
+                self.file_name,
+                f"row {self.row_number}" if self.row_number is not None else None,
+                f"field {self.field}" if self.field else None,
+            )
+            if part
+        ]
         return f"{', '.join(where)}: {self.reason}" if where else self.reason
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import dagster as dg
 
-
 # One process for the whole run: a hand-launched sync should not start a Python process per step.
 IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
 
@@ -34,12 +33,17 @@ class RunOutcome:
 
 
 def run_partition(
-    job_name: str, partition_key: str, run_config: Mapping[str, Any] | None = None, tags: Mapping[str, str] | None = None
+    job_name: str,
+    partition_key: str,
+    run_config: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> RunOutcome:
     job = dg.build_reconstructable_job(__name__, job_from_definitions.__name__, reconstructable_args=(job_name,))
     with dg.DagsterInstance.get() as instance:
         result = dg.execute_job(
-            job, instance, run_config={**IN_PROCESS, **(run_config or {})},
+            job,
+            instance,
+            run_config={**IN_PROCESS, **(run_config or {})},
             tags={"dagster/partition": partition_key, "hr_assets/launched_by": "cli", **(tags or {})},
         )
         failures = result.get_step_failure_events()
@@ -50,7 +54,8 @@ def run_partition(
                 f"{event.step_key}: {event.step_failure_data.error.message.strip()}"
                 for event in failures
                 if event.step_failure_data.error
-            ) or (None if result.success else "the run failed; see its logs in the UI"),
+            )
+            or (None if result.success else "the run failed; see its logs in the UI"),
         )
         for event in result.get_asset_materialization_events():
             materialization = event.step_materialization_data.materialization

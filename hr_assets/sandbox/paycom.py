@@ -47,8 +47,9 @@ def recent_fridays(today: dt.date, weeks: int) -> list[dt.date]:
 class PaycomSandbox:
     """Start with ``start()`` (or ``with``); ``environment()`` points the platform at it."""
 
-    def __init__(self, directory: Path, *, employees: int = 200, weeks: int = 4, port: int = 0,
-                 today: dt.date | None = None):
+    def __init__(
+        self, directory: Path, *, employees: int = 200, weeks: int = 4, port: int = 0, today: dt.date | None = None
+    ):
         self.directory = directory
         self.reports_directory = directory / "sftp_root"
         self.employees = employees

@@ -34,32 +34,109 @@ Status = Literal["active", "terminated", "on_leave"]
 PayType = Literal["hourly", "salary"]
 
 DIRECTORY_COLUMNS = [
-    "EECode", "EE Name", "Nickname", "Status", "Department", "Department Desc", "Payroll Profile",
-    "Payroll Profile Desc", "Location", "Location Desc", "Work Email", "Pers. Email", "Phone #",
-    "Phone # Type", "Secondary Phone #", "Secondary Phone Type", "Street Address", "City", "State",
-    "Zip", "Address Line 2", "Mailing Address Line 1", "Mailing Address Line 2",
-    "Mailing City/Municipality", "Mailing State/Province", "Mailing Zip Code/Postal Code",
-    "Mailing Country Code", "Phone # Extention", "Secondary Phone # Extension",
+    "EECode",
+    "EE Name",
+    "Nickname",
+    "Status",
+    "Department",
+    "Department Desc",
+    "Payroll Profile",
+    "Payroll Profile Desc",
+    "Location",
+    "Location Desc",
+    "Work Email",
+    "Pers. Email",
+    "Phone #",
+    "Phone # Type",
+    "Secondary Phone #",
+    "Secondary Phone Type",
+    "Street Address",
+    "City",
+    "State",
+    "Zip",
+    "Address Line 2",
+    "Mailing Address Line 1",
+    "Mailing Address Line 2",
+    "Mailing City/Municipality",
+    "Mailing State/Province",
+    "Mailing Zip Code/Postal Code",
+    "Mailing Country Code",
+    "Phone # Extention",
+    "Secondary Phone # Extension",
 ]
 DATES_COLUMNS = [
-    "Client Code", "EE Code", "EE Name", "Status", "Department", "Department Desc",
-    "Payroll Profile", "Payroll Profile Desc", "Location", "Location Desc", "Position Family",
-    "Position", "Employee Added", "Birth Date", "Hire Date", "Re-hire Date", "Termination Date",
-    "Previous Termination Date", "New Hire Report Date", "Last Review", "Next Review",
-    "Last Pay Change", "Part-Time to Full-Time", "Full-Time to Part-Time", "Most Recent Check Date",
-    "Cobra Start", "Cobra End", "On Leave Start", "On Leave End", "401k Eligibility Date",
-    "401k Participation Date", "Match Eligibility Date",
+    "Client Code",
+    "EE Code",
+    "EE Name",
+    "Status",
+    "Department",
+    "Department Desc",
+    "Payroll Profile",
+    "Payroll Profile Desc",
+    "Location",
+    "Location Desc",
+    "Position Family",
+    "Position",
+    "Employee Added",
+    "Birth Date",
+    "Hire Date",
+    "Re-hire Date",
+    "Termination Date",
+    "Previous Termination Date",
+    "New Hire Report Date",
+    "Last Review",
+    "Next Review",
+    "Last Pay Change",
+    "Part-Time to Full-Time",
+    "Full-Time to Part-Time",
+    "Most Recent Check Date",
+    "Cobra Start",
+    "Cobra End",
+    "On Leave Start",
+    "On Leave End",
+    "401k Eligibility Date",
+    "401k Participation Date",
+    "Match Eligibility Date",
 ]
 PAYEES_COLUMNS = [
-    "Client Code", "EE Code", "EE Name", "EE Status", "Department Code", "Department Desc",
-    "Payroll Profile Code", "Payroll Profile Desc", "Location Code", "Location Desc", "Payee Code",
-    "Payee Desc", "Case Reference", "Street", "City", "State", "Zipcode", "First Address",
-    "Garn. Type", "FIPS Code", "Elec Payment", "Routing Code", "Account Code", "Account Type",
-    "Address Line 1", "Address Line 2", "City", "State/Province", "Zip Code/Postal Code",
+    "Client Code",
+    "EE Code",
+    "EE Name",
+    "EE Status",
+    "Department Code",
+    "Department Desc",
+    "Payroll Profile Code",
+    "Payroll Profile Desc",
+    "Location Code",
+    "Location Desc",
+    "Payee Code",
+    "Payee Desc",
+    "Case Reference",
+    "Street",
+    "City",
+    "State",
+    "Zipcode",
+    "First Address",
+    "Garn. Type",
+    "FIPS Code",
+    "Elec Payment",
+    "Routing Code",
+    "Account Code",
+    "Account Type",
+    "Address Line 1",
+    "Address Line 2",
+    "City",
+    "State/Province",
+    "Zip Code/Postal Code",
     "Country Code",
 ]
 PAY_COLUMNS = [
-    "Employee_Code", "Employee_Name", "Employee_Status", "Pay_Type", "Rate_1", "Annual_Salary",
+    "Employee_Code",
+    "Employee_Name",
+    "Employee_Status",
+    "Pay_Type",
+    "Rate_1",
+    "Annual_Salary",
     "Exempt_Status",
 ]
 
@@ -99,50 +176,144 @@ class _Department:
 
 
 _DEPARTMENTS = (
-    _Department("100", "Nursing", "Nursing", 25, (
-        _Position("Director of Nursing", "salary", 95_000, 130_000, 1),
-        _Position("Registered Nurse", "hourly", 34, 48, 6),
-        _Position("LPN", "hourly", 24, 32, 8),
-    )),
-    _Department("110", "Care Aides", "Nursing Support", 30, (
-        _Position("CNA", "hourly", 16, 22, 8),
-        _Position("Medication Aide", "hourly", 18, 24, 2),
-    )),
-    _Department("200", "Dietary", "Food Service", 15, (
-        _Position("Dietary Manager", "salary", 48_000, 62_000, 1),
-        _Position("Cook", "hourly", 15, 21, 3),
-        _Position("Dietary Aide", "hourly", 14, 18, 5),
-    )),
-    _Department("300", "Housekeeping", "Environmental Services", 15, (
-        _Position("Housekeeper", "hourly", 14, 18, 4),
-        _Position("Laundry Aide", "hourly", 14, 17, 2),
-    )),
-    _Department("400", "Administration", "Administration", 8, (
-        _Position("Administrator", "salary", 90_000, 140_000, 1),
-        _Position("Business Office Manager", "salary", 50_000, 70_000, 1),
-        _Position("Receptionist", "hourly", 15, 19, 2),
-    )),
-    _Department("500", "Activities", "Activities", 7, (
-        _Position("Activities Director", "salary", 45_000, 60_000, 1),
-        _Position("Activities Coordinator", "hourly", 17, 23, 3),
-    )),
+    _Department(
+        "100",
+        "Nursing",
+        "Nursing",
+        25,
+        (
+            _Position("Director of Nursing", "salary", 95_000, 130_000, 1),
+            _Position("Registered Nurse", "hourly", 34, 48, 6),
+            _Position("LPN", "hourly", 24, 32, 8),
+        ),
+    ),
+    _Department(
+        "110",
+        "Care Aides",
+        "Nursing Support",
+        30,
+        (
+            _Position("CNA", "hourly", 16, 22, 8),
+            _Position("Medication Aide", "hourly", 18, 24, 2),
+        ),
+    ),
+    _Department(
+        "200",
+        "Dietary",
+        "Food Service",
+        15,
+        (
+            _Position("Dietary Manager", "salary", 48_000, 62_000, 1),
+            _Position("Cook", "hourly", 15, 21, 3),
+            _Position("Dietary Aide", "hourly", 14, 18, 5),
+        ),
+    ),
+    _Department(
+        "300",
+        "Housekeeping",
+        "Environmental Services",
+        15,
+        (
+            _Position("Housekeeper", "hourly", 14, 18, 4),
+            _Position("Laundry Aide", "hourly", 14, 17, 2),
+        ),
+    ),
+    _Department(
+        "400",
+        "Administration",
+        "Administration",
+        8,
+        (
+            _Position("Administrator", "salary", 90_000, 140_000, 1),
+            _Position("Business Office Manager", "salary", 50_000, 70_000, 1),
+            _Position("Receptionist", "hourly", 15, 19, 2),
+        ),
+    ),
+    _Department(
+        "500",
+        "Activities",
+        "Activities",
+        7,
+        (
+            _Position("Activities Director", "salary", 45_000, 60_000, 1),
+            _Position("Activities Coordinator", "hourly", 17, 23, 3),
+        ),
+    ),
 )
 
 _LOCATIONS = {"10": "Main Campus", "20": "Memory Care Wing", "30": "Rehab Center"}
 
 _FIRST_NAMES = (
-    "Maria", "James", "Aisha", "Robert", "Linda", "Michael", "Keisha", "David", "Jennifer",
-    "Carlos", "Patricia", "Thomas", "Nguyen", "Susan", "Daniel", "Fatima", "Joseph", "Karen",
-    "Luis", "Emily", "Anthony", "Grace", "Kevin", "Rosa", "Brian", "Mei", "Sean", "Olivia",
+    "Maria",
+    "James",
+    "Aisha",
+    "Robert",
+    "Linda",
+    "Michael",
+    "Keisha",
+    "David",
+    "Jennifer",
+    "Carlos",
+    "Patricia",
+    "Thomas",
+    "Nguyen",
+    "Susan",
+    "Daniel",
+    "Fatima",
+    "Joseph",
+    "Karen",
+    "Luis",
+    "Emily",
+    "Anthony",
+    "Grace",
+    "Kevin",
+    "Rosa",
+    "Brian",
+    "Mei",
+    "Sean",
+    "Olivia",
 )
 _LAST_NAMES = (
-    "Smith", "Johnson", "Garcia", "Williams", "Brown", "Jones", "Miller", "Davis", "Rodriguez",
-    "Martinez", "Tran", "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "Lee", "O'Neil",
-    "Harris", "Clark", "Lewis", "Walker", "Hall", "Young", "Smith-Jones", "King", "Wright", "Lopez",
+    "Smith",
+    "Johnson",
+    "Garcia",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Tran",
+    "Anderson",
+    "Taylor",
+    "Thomas",
+    "Moore",
+    "Jackson",
+    "Lee",
+    "O'Neil",
+    "Harris",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Hall",
+    "Young",
+    "Smith-Jones",
+    "King",
+    "Wright",
+    "Lopez",
 )
 _NICKNAMES = {
-    "James": "Jim", "Robert": "Bob", "Michael": "Mike", "David": "Dave", "Jennifer": "Jen",
-    "Patricia": "Pat", "Thomas": "Tom", "Daniel": "Dan", "Joseph": "Joe", "Anthony": "Tony",
+    "James": "Jim",
+    "Robert": "Bob",
+    "Michael": "Mike",
+    "David": "Dave",
+    "Jennifer": "Jen",
+    "Patricia": "Pat",
+    "Thomas": "Tom",
+    "Daniel": "Dan",
+    "Joseph": "Joe",
+    "Anthony": "Tony",
 }
 _STREETS = ("Maple St", "Oak Ave", "Pine Rd", "Elm St", "Cedar Ln", "Washington St", "Park Ave")
 # (city, state, ZIP as text, phone area code): several ZIPs start with 0, which Paycom loses.
@@ -156,14 +327,10 @@ _CITIES = (
 )
 # (payee code, payee description, garnishment type, street, city, state, ZIP, FIPS code or None)
 _PAYEES = (
-    ("MASDU", "MA Child Support Disbursement", "Child Support", "PO Box 4000", "Boston", "MA",
-     "02205", "25000"),
-    ("CTSDU", "CT Child Support Disbursement", "Child Support", "PO Box 9000", "Hartford", "CT",
-     "06199", "09000"),
-    ("IRSLV", "Federal Tax Levy Unit", "Federal Tax Levy", "PO Box 2000", "Albany", "NY",
-     "12212", None),
-    ("ACMEC", "Acme Collections LLC", "Creditor Garnishment", "100 Main St", "Providence", "RI",
-     "02903", None),
+    ("MASDU", "MA Child Support Disbursement", "Child Support", "PO Box 4000", "Boston", "MA", "02205", "25000"),
+    ("CTSDU", "CT Child Support Disbursement", "Child Support", "PO Box 9000", "Hartford", "CT", "06199", "09000"),
+    ("IRSLV", "Federal Tax Levy Unit", "Federal Tax Levy", "PO Box 2000", "Albany", "NY", "12212", None),
+    ("ACMEC", "Acme Collections LLC", "Creditor Garnishment", "100 Main St", "Providence", "RI", "02903", None),
 )
 
 
@@ -228,9 +395,7 @@ def _employee_code(index: int) -> str:
     return f"0{number}" if index % 50 == 3 else f"{number}A"
 
 
-def _random_employee(
-    rng: random.Random, index: int, status: Status, used_emails: set[str]
-) -> SandboxEmployee:
+def _random_employee(rng: random.Random, index: int, status: Status, used_emails: set[str]) -> SandboxEmployee:
     code = _employee_code(index)
     first_name, last_name = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
     department = rng.choices(_DEPARTMENTS, weights=[d.weight for d in _DEPARTMENTS])[0]
@@ -240,7 +405,8 @@ def _random_employee(
     rehire_date = _random_rehire_date(rng, hire_date)
     termination_date = (
         _random_date(rng, (rehire_date or hire_date) + timedelta(days=30), _LAST_TERMINATION)
-        if status == "terminated" else None
+        if status == "terminated"
+        else None
     )
     birth_date = hire_date - timedelta(days=rng.randint(18 * 365, 60 * 365))
     pay = rng.randint(position.low * 100, position.high * 100)  # cents: per hour or per year
@@ -361,9 +527,7 @@ def write_paycom_reports(
     }
     pay_path = path_for("Pay", pay_report_format)
     if pay_report_format == "numbers":
-        paths["pay"] = write_numbers_table(
-            pay_path, PAY_COLUMNS, [_pay_row(e, _code_cell(e.code)) for e in employees]
-        )
+        paths["pay"] = write_numbers_table(pay_path, PAY_COLUMNS, [_pay_row(e, _code_cell(e.code)) for e in employees])
     else:
         paths["pay"] = _write_csv(pay_path, PAY_COLUMNS, [_pay_row(e, e.code) for e in employees])
     return paths
@@ -379,6 +543,7 @@ def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 
 
 # --- cell values, with Paycom's quirks ---------------------------------------------------------
+
 
 def _code_cell(code: str) -> float | str:
     """A numeric employee code becomes a float (``1234.0``); ``01004`` or ``1029A`` stay text."""

@@ -145,7 +145,8 @@ class SandboxSftpServer:
         return path
 
     def _accept_connections(self) -> None:
-        assert self._listener is not None
+        if self._listener is None:
+            raise RuntimeError("the listener is not open")
         while not self._stopping.is_set():
             try:
                 connection, _ = self._listener.accept()
@@ -153,9 +154,7 @@ class SandboxSftpServer:
                 continue
             except OSError:  # the listener was closed by stop()
                 return
-            threading.Thread(
-                target=self._serve, args=(connection,), name="sftp-connection", daemon=True
-            ).start()
+            threading.Thread(target=self._serve, args=(connection,), name="sftp-connection", daemon=True).start()
 
     def _serve(self, connection: socket.socket) -> None:
         """Run the SSH handshake; paramiko's own threads then serve the SFTP session."""
@@ -234,9 +233,7 @@ class _ReadHandle(paramiko.SFTPHandle):
 class _ReadOnlyFolder(paramiko.SFTPServerInterface):
     """The SFTP view of ``root``: ``/`` is ``root`` and nothing outside it is reachable."""
 
-    def __init__(
-        self, server: paramiko.ServerInterface, *, root: Path, extra_listing_names: tuple[str, ...]
-    ) -> None:
+    def __init__(self, server: paramiko.ServerInterface, *, root: Path, extra_listing_names: tuple[str, ...]) -> None:
         super().__init__(server)
         self._root = root
         self._extra_listing_names = extra_listing_names
@@ -252,10 +249,7 @@ class _ReadOnlyFolder(paramiko.SFTPServerInterface):
         if local is None:
             return paramiko.SFTP_PERMISSION_DENIED
         try:
-            entries = [
-                paramiko.SFTPAttributes.from_stat(entry.stat(), entry.name)
-                for entry in sorted(local.iterdir())
-            ]
+            entries = [paramiko.SFTPAttributes.from_stat(entry.stat(), entry.name) for entry in sorted(local.iterdir())]
         except OSError as error:
             return paramiko.SFTPServer.convert_errno(error.errno)
         return entries + [_fake_file_attributes(name) for name in self._extra_listing_names]

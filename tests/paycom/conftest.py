@@ -48,8 +48,9 @@ def sync(instance: dg.DagsterInstance, week: dt.date, **config: Any) -> dg.Execu
     """One run of the real paycom_sync job, recorded in the test's instance."""
     job = defs().resolve_job_def("paycom_sync")
     run_config = {"ops": {"paycom_roster_files": {"config": config}}} if config else None
-    return job.execute_in_process(partition_key=week.isoformat(), instance=instance, run_config=run_config,
-                                  raise_on_error=False)
+    return job.execute_in_process(
+        partition_key=week.isoformat(), instance=instance, run_config=run_config, raise_on_error=False
+    )
 
 
 def materialized(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, Any]]:

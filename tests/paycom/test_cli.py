@@ -37,8 +37,13 @@ def test_sync_dry_run_then_sync_then_skip_then_status(platform_env: dict[str, st
     synced = hr_assets("paycom", "sync", "--week", week)
     assert synced.returncode == 0, synced.stderr
     counts = json.loads(synced.stdout.strip().splitlines()[-1])
-    assert counts == {"employees_processed": 44, "employees_created": 44, "employees_updated": 0,
-                      "employees_terminated": 0, "rows_invalid": 0}
+    assert counts == {
+        "employees_processed": 44,
+        "employees_created": 44,
+        "employees_updated": 0,
+        "employees_terminated": 0,
+        "rows_invalid": 0,
+    }
 
     again = hr_assets("paycom", "sync", "--week", week)
     assert again.returncode == 0 and "already synced" in again.stdout

@@ -16,7 +16,9 @@ from tests.paycom.conftest import WEEKS
 
 @pytest.mark.parametrize("warehouse_url", ["postgresql"], indirect=True)
 def test_a_sync_on_the_postgres_instance_is_recorded_in_postgres(
-    platform_env: dict[str, str], make_postgres_database: Callable[[], str], tmp_path: Path,
+    platform_env: dict[str, str],
+    make_postgres_database: Callable[[], str],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     home = tmp_path / "postgres_home"
@@ -27,7 +29,10 @@ def test_a_sync_on_the_postgres_instance_is_recorded_in_postgres(
 
     completed = subprocess.run(
         [str(Path(sys.executable).with_name("hr-assets")), "paycom", "sync", "--week", WEEKS[2].isoformat()],
-        env=dict(os.environ), capture_output=True, text=True, timeout=180,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert completed.returncode == 0, completed.stderr
 

@@ -14,8 +14,17 @@ DIRECTORY = [
     ["00731", "Poe, Ann", "V", 110.0, "Care Aides", "", "ann@example.com"],
 ]
 DATES = [
-    ["Client Code", "EE Code", "EE Name", "Status", "Position Family", "Position", "Hire Date", "Re-hire Date",
-     "Termination Date"],
+    [
+        "Client Code",
+        "EE Code",
+        "EE Name",
+        "Status",
+        "Position Family",
+        "Position",
+        "Hire Date",
+        "Re-hire Date",
+        "Termination Date",
+    ],
     ["X1", 1001.0, "Doe, Jane", "ACTIVE", "Nursing", "Registered Nurse", "2020-01-06", "0000-00-00", "0000-00-00"],
     ["X1", 1002.0, "Roe, Rick", "TERMINATED", "Dietary", "Cook", "2019-05-01", "0000-00-00", "2026-11-13"],
     ["X1", "00731", "Poe, Ann", "ON LEAVE", "Care", "CNA", "2021-02-01", "2023-01-09", "0000-00-00"],
@@ -84,11 +93,34 @@ def test_roles_and_hour_caps_for_scheduling() -> None:
     assert role_for("Director of Nursing", "Nursing") == "management"
     assert role_for(None, "Housekeeping") == "housekeeping"
     assert role_for("Gardener", "Grounds") == "other"
-    rows = {row["employee_code"]: row for row in staff_rows([
-        ("1", {"first_name": "A", "last_name": "B", "status": "active", "position": "CNA", "overtime_eligible": True}),
-        ("2", {"first_name": "C", "last_name": "D", "status": "on_leave", "position": "Cook", "overtime_eligible": False}),
-        ("3", {"first_name": "E", "last_name": "F", "status": "terminated", "position": "Cook"}),
-    ])}
+    rows = {
+        row["employee_code"]: row
+        for row in staff_rows(
+            [
+                (
+                    "1",
+                    {
+                        "first_name": "A",
+                        "last_name": "B",
+                        "status": "active",
+                        "position": "CNA",
+                        "overtime_eligible": True,
+                    },
+                ),
+                (
+                    "2",
+                    {
+                        "first_name": "C",
+                        "last_name": "D",
+                        "status": "on_leave",
+                        "position": "Cook",
+                        "overtime_eligible": False,
+                    },
+                ),
+                ("3", {"first_name": "E", "last_name": "F", "status": "terminated", "position": "Cook"}),
+            ]
+        )
+    }
     assert set(rows) == {"1", "2"}
     assert rows["1"]["available_for_scheduling"] and rows["1"]["max_hours_per_week"] == 40
     assert not rows["2"]["available_for_scheduling"] and rows["2"]["max_hours_per_week"] == 50

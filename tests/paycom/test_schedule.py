@@ -22,7 +22,8 @@ result = {"timezone": paycom_weekly_sync.execution_timezone, "cron": paycom_week
 for instant in ("2026-10-30T18:00:00+00:00", "2026-11-06T19:00:00+00:00", "2026-03-06T19:00:00+00:00",
                 "2026-03-13T18:00:00+00:00"):
     when = dt.datetime.fromisoformat(instant).astimezone(ZoneInfo("America/New_York"))
-    [request] = paycom_weekly_sync.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=when, repository_def=repository)).run_requests
+    context = dg.build_schedule_context(scheduled_execution_time=when, repository_def=repository)
+    [request] = paycom_weekly_sync.evaluate_tick(context).run_requests
     result["ticks"][instant] = [request.partition_key, request.run_key]
 for key in ("2026-10-30", "2026-03-06"):
     window = weekly_sync_partitions.time_window_for_partition_key(key)
@@ -35,12 +36,17 @@ def test_friday_afternoon_in_new_york_on_both_sides_of_the_clock_changes(tmp_pat
     known_hosts = tmp_path / "known_hosts"
     known_hosts.write_text("")
     environment = {
-        **os.environ, "HR_TIMEZONE": "America/New_York", "DAGSTER_HOME": str(tmp_path),
-        "PAYCOM_SFTP_HOST": "127.0.0.1", "PAYCOM_SFTP_USERNAME": "probe", "PAYCOM_SFTP_PASSWORD": "probe",
+        **os.environ,
+        "HR_TIMEZONE": "America/New_York",
+        "DAGSTER_HOME": str(tmp_path),
+        "PAYCOM_SFTP_HOST": "127.0.0.1",
+        "PAYCOM_SFTP_USERNAME": "probe",
+        "PAYCOM_SFTP_PASSWORD": "probe",
         "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
     }
-    completed = subprocess.run([sys.executable, "-c", PROBE], env=environment, capture_output=True, text=True,
-                               check=True)
+    completed = subprocess.run(
+        [sys.executable, "-c", PROBE], env=environment, capture_output=True, text=True, check=True
+    )
     probe = json.loads(completed.stdout.strip().splitlines()[-1])
     assert (probe["timezone"], probe["cron"], probe["default_status"]) == ("America/New_York", "0 14 * * 5", "RUNNING")
     # 14:00 New York is 18:00 UTC in summer time and 19:00 UTC in winter: the same Friday either way.

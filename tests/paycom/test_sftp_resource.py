@@ -60,12 +60,15 @@ def test_an_unknown_host_key_is_refused_not_added(paycom_sandbox: PaycomSandbox,
 
 
 def test_a_changed_host_key_is_refused(paycom_sandbox: PaycomSandbox, tmp_path: Path) -> None:
-    impostor = SandboxSftpServer(paycom_sandbox.reports_directory, generate_host_key(), USERNAME,
-                                 password=paycom_sandbox.password())
+    impostor = SandboxSftpServer(
+        paycom_sandbox.reports_directory, generate_host_key(), USERNAME, password=paycom_sandbox.password()
+    )
     with impostor:
         pinned = tmp_path / "known_hosts"
-        pinned.write_text(paycom_sandbox.server.known_hosts_line().replace(
-            f"]:{paycom_sandbox.server.port} ", f"]:{impostor.port} ") + "\n")
+        pinned.write_text(
+            paycom_sandbox.server.known_hosts_line().replace(f"]:{paycom_sandbox.server.port} ", f"]:{impostor.port} ")
+            + "\n"
+        )
         resource = _resource(paycom_sandbox, tmp_path, port=impostor.port, known_hosts_path=str(pinned))
         with pytest.raises(PaycomHostKeyError, match="differs from the one pinned"):
             resource.test_connection()
@@ -91,9 +94,7 @@ def test_a_server_that_is_down_is_retried_then_reported(paycom_sandbox: PaycomSa
         resource.list_files()
 
 
-def test_a_name_that_would_escape_the_local_folder_is_refused(
-    paycom_sandbox: PaycomSandbox, tmp_path: Path
-) -> None:
+def test_a_name_that_would_escape_the_local_folder_is_refused(paycom_sandbox: PaycomSandbox, tmp_path: Path) -> None:
     local = tmp_path / "downloads"
     local.mkdir()
     report = classify("20261119180000_Employee_Directory_0000abcd_EmployeeRoster.numbers", 1, ZoneInfo("UTC"))
@@ -107,8 +108,13 @@ def test_a_name_that_would_escape_the_local_folder_is_refused(
 def test_a_malicious_listing_is_recorded_and_the_sync_goes_on(
     instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    hostile = SandboxSftpServer(paycom_sandbox.reports_directory, paycom_sandbox.server.host_key, USERNAME,
-                                password=paycom_sandbox.password(), extra_listing_names=["../../x", "..\\evil"])
+    hostile = SandboxSftpServer(
+        paycom_sandbox.reports_directory,
+        paycom_sandbox.server.host_key,
+        USERNAME,
+        password=paycom_sandbox.password(),
+        extra_listing_names=["../../x", "..\\evil"],
+    )
     with hostile:
         known_hosts = paycom_sandbox.directory / "hostile_known_hosts"
         hostile.write_known_hosts(known_hosts)
@@ -117,8 +123,7 @@ def test_a_malicious_listing_is_recorded_and_the_sync_goes_on(
         result = sync(instance, WEEKS[2])
     assert result.success
     assert materialized(result)["paycom_roster_files"]["refused_names"] == 2
-    refused = [f for f in rows(warehouse_url, tables.paycom_files)
-               if f["status"] == "refused"]
+    refused = [f for f in rows(warehouse_url, tables.paycom_files) if f["status"] == "refused"]
     assert sorted(f["file_name"] for f in refused) == ["../../x", "..\\evil"]
     errors = rows(warehouse_url, tables.integration_errors)
     assert any(e["file_name"] == "../../x" and "escape" in e["reason"] for e in errors)

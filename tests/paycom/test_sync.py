@@ -47,7 +47,12 @@ def test_a_week_lands_in_the_warehouse_exactly_as_paycom_sent_it(
     assert sum(s["available_for_scheduling"] for s in staff) == sum(1 for e in truth.values() if e.status == "active")
     [log] = rows(warehouse_url, tables.paycom_sync_log)
     assert (log["status"], log["files_processed"], log["employees_created"]) == ("completed", 4, len(truth))
-    assert {f["report_type"] for f in rows(warehouse_url, tables.paycom_files)} == {"directory", "dates", "payees", "pay"}
+    assert {f["report_type"] for f in rows(warehouse_url, tables.paycom_files)} == {
+        "directory",
+        "dates",
+        "payees",
+        "pay",
+    }
     assert all(check_results(result).values())
 
 
@@ -66,8 +71,14 @@ def test_a_synced_week_is_skipped_and_a_forced_rerun_changes_nothing(
     instance: dg.DagsterInstance, warehouse_url: str
 ) -> None:
     assert sync(instance, WEEKS[2]).success
-    data_tables = (tables.paycom_employees, tables.paycom_employee_snapshots, tables.paycom_payees,
-                   tables.scheduling_staff, tables.paycom_files, tables.integration_errors)
+    data_tables = (
+        tables.paycom_employees,
+        tables.paycom_employee_snapshots,
+        tables.paycom_payees,
+        tables.scheduling_staff,
+        tables.paycom_files,
+        tables.integration_errors,
+    )
     before = {t.name: rows(warehouse_url, t, without=TIMESTAMPS) for t in data_tables}
 
     skipped = sync(instance, WEEKS[2])
@@ -116,8 +127,8 @@ def test_bad_rows_are_explained_and_every_valid_row_is_kept(
 
     dates = [list(row) for row in Document(str(paths["dates"])).sheets[0].tables[0].rows(values_only=True)]
     hire = DATES_COLUMNS.index("Hire Date")
-    dates[3][hire] = "2024-13-45"            # row 4: impossible date
-    dates.append(list(dates[5]))             # a duplicate of row 6's employee, as row len+1
+    dates[3][hire] = "2024-13-45"  # row 4: impossible date
+    dates.append(list(dates[5]))  # a duplicate of row 6's employee, as row len+1
     write_numbers_table(paths["dates"], dates[0], dates[1:])
 
     result = sync(instance, WEEKS[2])
@@ -139,7 +150,7 @@ def test_an_unusable_file_is_an_error_and_the_other_files_still_sync(
     paths = _replace_push(paycom_sandbox, WEEKS[2])
     directory = paths["directory"]
     if damage == "not_numbers":
-        directory.write_text("EECode,EE Name\n1001,\"Doe, Jane\"\n")
+        directory.write_text('EECode,EE Name\n1001,"Doe, Jane"\n')
     elif damage == "truncated":
         directory.write_bytes(directory.read_bytes()[: directory.stat().st_size // 2])
     else:
@@ -153,7 +164,9 @@ def test_an_unusable_file_is_an_error_and_the_other_files_still_sync(
     assert expected in error["reason"]
     files = {f["report_type"]: f for f in rows(warehouse_url, tables.paycom_files)}
     assert files["directory"]["status"] == "failed" and files["dates"]["status"] == "parsed"
-    assert len(rows(warehouse_url, tables.paycom_employees)) == BASE_EMPLOYEES + 4, "Dates alone still builds the roster"
+    assert len(rows(warehouse_url, tables.paycom_employees)) == BASE_EMPLOYEES + 4, (
+        "Dates alone still builds the roster"
+    )
 
 
 def test_a_collapsed_headcount_blocks_the_staff_view_until_forced(
@@ -164,10 +177,13 @@ def test_a_collapsed_headcount_blocks_the_staff_view_until_forced(
     stamp = (WEEKS[2] - dt.timedelta(days=1)).strftime("%Y%m%d")
     for path in paycom_sandbox.reports_directory.glob(f"{stamp}*"):
         path.unlink()
-    half = [dataclasses.replace(e, status="terminated") if i % 2 else e
-            for i, e in enumerate(week_roster(BASE_EMPLOYEES, 2, WEEKS[2]))]
-    write_paycom_reports(paycom_sandbox.reports_directory, half,
-                         dt.datetime.combine(WEEKS[2] - dt.timedelta(days=1), dt.time(18)))
+    half = [
+        dataclasses.replace(e, status="terminated") if i % 2 else e
+        for i, e in enumerate(week_roster(BASE_EMPLOYEES, 2, WEEKS[2]))
+    ]
+    write_paycom_reports(
+        paycom_sandbox.reports_directory, half, dt.datetime.combine(WEEKS[2] - dt.timedelta(days=1), dt.time(18))
+    )
 
     blocked = sync(instance, WEEKS[2])
     assert not blocked.success
@@ -194,8 +210,7 @@ def test_nothing_sensitive_reaches_events_logs_or_the_warehouse(
     assert len(sensitive) >= 4
 
     event_text = "\n".join(
-        record.to_json() if hasattr(record, "to_json") else repr(record)
-        for record in instance.all_logs(result.run_id)
+        record.to_json() if hasattr(record, "to_json") else repr(record) for record in instance.all_logs(result.run_id)
     )
     warehouse_text = repr([rows(warehouse_url, table) for table in tables.metadata.sorted_tables])
     for needle in secrets | sensitive:

@@ -8,9 +8,17 @@ import pytest
 from hr_assets.defs.paycom import values
 
 
-@pytest.mark.parametrize(("raw", "code"), [
-    (1234.0, "1234"), (1234, "1234"), ("1234.0", "1234"), ("00731", "00731"), ("123A", "123A"), (" 42 ", "42"),
-])
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (1234.0, "1234"),
+        (1234, "1234"),
+        ("1234.0", "1234"),
+        ("00731", "00731"),
+        ("123A", "123A"),
+        (" 42 ", "42"),
+    ],
+)
 def test_employee_codes_lose_float_noise_but_keep_text(raw: object, code: str) -> None:
     assert values.employee_code(raw) == code
 
@@ -21,10 +29,18 @@ def test_unusable_employee_codes_are_refused(raw: object) -> None:
         values.employee_code(raw)
 
 
-@pytest.mark.parametrize(("raw", "status"), [
-    ("A", "active"), ("ACTIVE", "active"), ("T", "terminated"), ("TERMINATED", "terminated"),
-    ("V", "on_leave"), ("ON LEAVE", "on_leave"), ("on leave", "on_leave"),
-])
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        ("A", "active"),
+        ("ACTIVE", "active"),
+        ("T", "terminated"),
+        ("TERMINATED", "terminated"),
+        ("V", "on_leave"),
+        ("ON LEAVE", "on_leave"),
+        ("on leave", "on_leave"),
+    ],
+)
 def test_both_status_vocabularies(raw: str, status: str) -> None:
     assert values.status(raw) == status
 
@@ -70,8 +86,14 @@ def test_pay_type_and_exempt_status() -> None:
         values.pay_type("Commission")
 
 
-@pytest.mark.parametrize(("raw", "names"), [
-    ("Doe, Jane", ("Jane", "Doe")), ("Jane Doe", ("Jane", "Doe")), ("Cher", (None, "Cher")), ("", (None, None)),
-])
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("Doe, Jane", ("Jane", "Doe")),
+        ("Jane Doe", ("Jane", "Doe")),
+        ("Cher", (None, "Cher")),
+        ("", (None, None)),
+    ],
+)
 def test_names(raw: str, names: tuple) -> None:
     assert values.split_name(raw) == names

@@ -28,32 +28,109 @@ ROSTER_NAME = re.compile(r"^\d{14}_Employee_(Directory|Dates|Payees)_[0-9a-f]{8}
 DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 DIRECTORY_HEADER = [
-    "EECode", "EE Name", "Nickname", "Status", "Department", "Department Desc", "Payroll Profile",
-    "Payroll Profile Desc", "Location", "Location Desc", "Work Email", "Pers. Email", "Phone #",
-    "Phone # Type", "Secondary Phone #", "Secondary Phone Type", "Street Address", "City", "State",
-    "Zip", "Address Line 2", "Mailing Address Line 1", "Mailing Address Line 2",
-    "Mailing City/Municipality", "Mailing State/Province", "Mailing Zip Code/Postal Code",
-    "Mailing Country Code", "Phone # Extention", "Secondary Phone # Extension",
+    "EECode",
+    "EE Name",
+    "Nickname",
+    "Status",
+    "Department",
+    "Department Desc",
+    "Payroll Profile",
+    "Payroll Profile Desc",
+    "Location",
+    "Location Desc",
+    "Work Email",
+    "Pers. Email",
+    "Phone #",
+    "Phone # Type",
+    "Secondary Phone #",
+    "Secondary Phone Type",
+    "Street Address",
+    "City",
+    "State",
+    "Zip",
+    "Address Line 2",
+    "Mailing Address Line 1",
+    "Mailing Address Line 2",
+    "Mailing City/Municipality",
+    "Mailing State/Province",
+    "Mailing Zip Code/Postal Code",
+    "Mailing Country Code",
+    "Phone # Extention",
+    "Secondary Phone # Extension",
 ]
 DATES_HEADER = [
-    "Client Code", "EE Code", "EE Name", "Status", "Department", "Department Desc",
-    "Payroll Profile", "Payroll Profile Desc", "Location", "Location Desc", "Position Family",
-    "Position", "Employee Added", "Birth Date", "Hire Date", "Re-hire Date", "Termination Date",
-    "Previous Termination Date", "New Hire Report Date", "Last Review", "Next Review",
-    "Last Pay Change", "Part-Time to Full-Time", "Full-Time to Part-Time", "Most Recent Check Date",
-    "Cobra Start", "Cobra End", "On Leave Start", "On Leave End", "401k Eligibility Date",
-    "401k Participation Date", "Match Eligibility Date",
+    "Client Code",
+    "EE Code",
+    "EE Name",
+    "Status",
+    "Department",
+    "Department Desc",
+    "Payroll Profile",
+    "Payroll Profile Desc",
+    "Location",
+    "Location Desc",
+    "Position Family",
+    "Position",
+    "Employee Added",
+    "Birth Date",
+    "Hire Date",
+    "Re-hire Date",
+    "Termination Date",
+    "Previous Termination Date",
+    "New Hire Report Date",
+    "Last Review",
+    "Next Review",
+    "Last Pay Change",
+    "Part-Time to Full-Time",
+    "Full-Time to Part-Time",
+    "Most Recent Check Date",
+    "Cobra Start",
+    "Cobra End",
+    "On Leave Start",
+    "On Leave End",
+    "401k Eligibility Date",
+    "401k Participation Date",
+    "Match Eligibility Date",
 ]
 PAYEES_HEADER = [
-    "Client Code", "EE Code", "EE Name", "EE Status", "Department Code", "Department Desc",
-    "Payroll Profile Code", "Payroll Profile Desc", "Location Code", "Location Desc", "Payee Code",
-    "Payee Desc", "Case Reference", "Street", "City", "State", "Zipcode", "First Address",
-    "Garn. Type", "FIPS Code", "Elec Payment", "Routing Code", "Account Code", "Account Type",
-    "Address Line 1", "Address Line 2", "City", "State/Province", "Zip Code/Postal Code",
+    "Client Code",
+    "EE Code",
+    "EE Name",
+    "EE Status",
+    "Department Code",
+    "Department Desc",
+    "Payroll Profile Code",
+    "Payroll Profile Desc",
+    "Location Code",
+    "Location Desc",
+    "Payee Code",
+    "Payee Desc",
+    "Case Reference",
+    "Street",
+    "City",
+    "State",
+    "Zipcode",
+    "First Address",
+    "Garn. Type",
+    "FIPS Code",
+    "Elec Payment",
+    "Routing Code",
+    "Account Code",
+    "Account Type",
+    "Address Line 1",
+    "Address Line 2",
+    "City",
+    "State/Province",
+    "Zip Code/Postal Code",
     "Country Code",
 ]
 PAY_HEADER = [
-    "Employee_Code", "Employee_Name", "Employee_Status", "Pay_Type", "Rate_1", "Annual_Salary",
+    "Employee_Code",
+    "Employee_Name",
+    "Employee_Status",
+    "Pay_Type",
+    "Rate_1",
+    "Annual_Salary",
     "Exempt_Status",
 ]
 
@@ -142,7 +219,7 @@ def test_codes_are_floats_when_numeric_and_text_otherwise(
     codes = [row[0] for row in rows["directory"][1:]]
 
     assert [code_text(code) for code in codes] == [employee.code for employee in employees]
-    for code, employee in zip(codes, employees):
+    for code, employee in zip(codes, employees, strict=True):
         if employee.code.isdigit() and not employee.code.startswith("0"):
             assert code == float(employee.code)
         else:
@@ -172,7 +249,7 @@ def test_every_date_is_text_and_missing_dates_are_zeros(
     for row in data:
         for column in date_columns:
             assert isinstance(row[column], str) and DATE_TEXT.match(row[column]), (header[column], row[column])
-    for row, employee in zip(data, employees):
+    for row, employee in zip(data, employees, strict=True):
         assert row[header.index("Hire Date")] == employee.hire_date.isoformat()
         assert row[header.index("Birth Date")] == employee.birth_date.isoformat()
         expected_termination = employee.termination_date.isoformat() if employee.termination_date else "0000-00-00"
@@ -186,7 +263,7 @@ def test_department_location_and_zip_codes_are_floats(
     rows: dict[str, list[list[object]]], employees: list[SandboxEmployee]
 ) -> None:
     header, *data = rows["directory"]
-    for row, employee in zip(data, employees):
+    for row, employee in zip(data, employees, strict=True):
         assert row[header.index("Department")] == float(employee.department_code)
         assert row[header.index("Department Desc")] == employee.department_description
         location = row[header.index("Location")]
@@ -215,8 +292,8 @@ def test_pay_export_csv(reports: dict[str, Path], employees: list[SandboxEmploye
 
     assert header == PAY_HEADER
     assert [row[0] for row in data] == [employee.code for employee in employees]
-    for row, employee in zip(data, employees):
-        record = dict(zip(header, row))
+    for row, employee in zip(data, employees, strict=True):
+        record = dict(zip(header, row, strict=True))
         if employee.pay_type == "hourly":
             assert (record["Pay_Type"], record["Exempt_Status"]) == ("Hourly", "Non-Exempt")
             assert Decimal(record["Rate_1"]) == employee.hourly_rate and record["Annual_Salary"] == ""

@@ -136,9 +136,7 @@ def test_another_key_for_the_host_is_a_bad_host_key(server: SandboxSftpServer, t
     # on file for the host, so an Ed25519 entry would fail the key exchange instead.
     impostor = generate_host_key()
     other = tmp_path / "other_known_hosts"
-    other.write_text(
-        f"[{server.host}]:{server.port} {impostor.get_name()} {impostor.get_base64()}\n", encoding="utf-8"
-    )
+    other.write_text(f"[{server.host}]:{server.port} {impostor.get_name()} {impostor.get_base64()}\n", encoding="utf-8")
 
     with pytest.raises(paramiko.BadHostKeyException):
         connect(server, other, password=PASSWORD)
@@ -192,9 +190,7 @@ def test_extra_listing_names_look_like_files_but_cannot_be_opened(sftp: paramiko
         sftp.open(f"reports/{HOSTILE_NAME}", "r")
 
 
-def test_stop_closes_open_sessions_and_the_port(
-    root: Path, host_key: paramiko.PKey, tmp_path: Path
-) -> None:
+def test_stop_closes_open_sessions_and_the_port(root: Path, host_key: paramiko.PKey, tmp_path: Path) -> None:
     server = SandboxSftpServer(root, host_key, USERNAME, password=PASSWORD).start()
     known_hosts = server.write_known_hosts(tmp_path / "known_hosts")
     client = connect(server, known_hosts, password=PASSWORD)

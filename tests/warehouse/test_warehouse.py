@@ -26,10 +26,22 @@ def test_migrating_again_keeps_the_data(warehouse_url: str) -> None:
     migrate(engine)
     now = dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC)
     with engine.begin() as connection:
-        connection.execute(sa.insert(paycom_sync_log).values(
-            run_id="r1", sync_week=dt.date(2026, 11, 20), report_type="all", forced=False, started_at=now,
-            status="completed", files_processed=4, employees_processed=10, employees_created=10,
-            employees_updated=0, employees_terminated=0, rows_invalid=0))
+        connection.execute(
+            sa.insert(paycom_sync_log).values(
+                run_id="r1",
+                sync_week=dt.date(2026, 11, 20),
+                report_type="all",
+                forced=False,
+                started_at=now,
+                status="completed",
+                files_processed=4,
+                employees_processed=10,
+                employees_created=10,
+                employees_updated=0,
+                employees_terminated=0,
+                rows_invalid=0,
+            )
+        )
     migrate(create_engine(warehouse_url))
     with engine.connect() as connection:
         row = connection.execute(sa.select(paycom_sync_log)).mappings().one()
@@ -41,9 +53,16 @@ def test_naive_times_are_refused(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     migrate(engine)
     with pytest.raises(sa.exc.StatementError, match="naive datetime"), engine.begin() as connection:
-        connection.execute(sa.insert(paycom_sync_log).values(
-            run_id="r1", sync_week=dt.date(2026, 11, 20), report_type="all", forced=False,
-            started_at=dt.datetime(2026, 11, 20, 14), status="running"))
+        connection.execute(
+            sa.insert(paycom_sync_log).values(
+                run_id="r1",
+                sync_week=dt.date(2026, 11, 20),
+                report_type="all",
+                forced=False,
+                started_at=dt.datetime(2026, 11, 20, 14),
+                status="running",
+            )
+        )
 
 
 def test_upsert_updates_existing_rows_and_keeps_named_columns(warehouse_url: str) -> None:
@@ -51,12 +70,24 @@ def test_upsert_updates_existing_rows_and_keeps_named_columns(warehouse_url: str
     migrate(engine)
     first = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     later = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
-    row = {"employee_code": "1001", "display_name": "Ana", "role": "nurse", "available_for_scheduling": True,
-           "max_hours_per_week": 40, "period_start": dt.date(2026, 1, 2), "updated_at": first}
+    row = {
+        "employee_code": "1001",
+        "display_name": "Ana",
+        "role": "nurse",
+        "available_for_scheduling": True,
+        "max_hours_per_week": 40,
+        "period_start": dt.date(2026, 1, 2),
+        "updated_at": first,
+    }
     with engine.begin() as connection:
         upsert(connection, scheduling_staff, [row], ["employee_code"])
-        upsert(connection, scheduling_staff, [dict(row, display_name="Ana B", updated_at=later)], ["employee_code"],
-               keep_on_conflict=["updated_at"])
+        upsert(
+            connection,
+            scheduling_staff,
+            [dict(row, display_name="Ana B", updated_at=later)],
+            ["employee_code"],
+            keep_on_conflict=["updated_at"],
+        )
     with engine.connect() as connection:
         stored = connection.execute(sa.select(scheduling_staff)).mappings().one()
     assert stored["display_name"] == "Ana B"
@@ -67,23 +98,42 @@ def test_upsert_of_thousands_of_rows_inserts_then_updates_them_all(warehouse_url
     engine = create_engine(warehouse_url)
     migrate(engine)
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    staff = [{"employee_code": str(n), "display_name": f"E{n}", "role": "other", "available_for_scheduling": True,
-              "max_hours_per_week": 40, "period_start": dt.date(2026, 1, 2), "updated_at": now} for n in range(9000)]
+    staff = [
+        {
+            "employee_code": str(n),
+            "display_name": f"E{n}",
+            "role": "other",
+            "available_for_scheduling": True,
+            "max_hours_per_week": 40,
+            "period_start": dt.date(2026, 1, 2),
+            "updated_at": now,
+        }
+        for n in range(9000)
+    ]
     with engine.begin() as connection:
         upsert(connection, scheduling_staff, staff[:5000], ["employee_code"])
         upsert(connection, scheduling_staff, [dict(row, role="nurse") for row in staff], ["employee_code"])
     with engine.connect() as connection:
-        roles = dict(connection.execute(
-            sa.select(scheduling_staff.c.role, sa.func.count()).group_by(scheduling_staff.c.role)).all())
+        roles = dict(
+            connection.execute(
+                sa.select(scheduling_staff.c.role, sa.func.count()).group_by(scheduling_staff.c.role)
+            ).all()
+        )
     assert roles == {"nurse": 9000}
 
 
 def test_database_errors_do_not_quote_row_values(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     migrate(engine)
-    row = {"employee_code": "1001", "display_name": "Jane Secretname", "role": "nurse",
-           "available_for_scheduling": True, "max_hours_per_week": 40, "period_start": dt.date(2026, 1, 2),
-           "updated_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}
+    row = {
+        "employee_code": "1001",
+        "display_name": "Jane Secretname",
+        "role": "nurse",
+        "available_for_scheduling": True,
+        "max_hours_per_week": 40,
+        "period_start": dt.date(2026, 1, 2),
+        "updated_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    }
     with pytest.raises(sa.exc.IntegrityError) as failed, engine.begin() as connection:
         connection.execute(sa.insert(scheduling_staff), [row, row])
     assert "Secretname" not in str(failed.value)

@@ -77,8 +77,9 @@ def paycom_roster_files(
                     f"{done['completed_at'].astimezone(platform_settings.tz):%Y-%m-%d %H:%M %Z}"
                     "; nothing to do (run with force to sync it again)."
                 )
-                store.skip_sync(connection, run_id, week, config.report_type,
-                                f"week already synced by run {done['run_id']}", _now())
+                store.skip_sync(
+                    connection, run_id, week, config.report_type, f"week already synced by run {done['run_id']}", _now()
+                )
                 return
 
     started_at = _now()
@@ -93,30 +94,52 @@ def paycom_roster_files(
     except Exception as exc:
         if not config.dry_run:
             with warehouse.begin() as connection:
-                store.fail_sync(connection, run_id, week, config.report_type, config.force, started_at, _now(),
-                                str(exc))
+                store.fail_sync(
+                    connection, run_id, week, config.report_type, config.force, started_at, _now(), str(exc)
+                )
         raise
 
     with warehouse.begin() as connection:
         store.start_sync(connection, run_id, week, config.report_type, config.force, started_at, len(downloaded))
-        store.replace_files(connection, week, [
-            {"file_name": f.report.name, "report_type": f.report.report_type, "size_bytes": f.size_bytes,
-             "sha256": f.sha256, "downloaded_at": _now(), "status": "downloaded", "error_message": None}
-            for f in downloaded
-        ] + [
-            {"file_name": name[:255], "report_type": "unknown", "size_bytes": None, "sha256": None,
-             "downloaded_at": None, "status": "refused", "error_message": reason}
-            for name, reason in refused
-        ])
-    yield dg.MaterializeResult(metadata={
-        "files": dg.MetadataValue.md(
-            "| report | file | bytes |\n| --- | --- | --- |\n"
-            + "\n".join(f"| {f.report.report_type} | {f.report.name} | {f.size_bytes} |" for f in downloaded)
-        ),
-        "file_count": len(downloaded),
-        "missing_report_types": [t for t in config.report_types() if t not in chosen],
-        "refused_names": len(refused),
-    })
+        store.replace_files(
+            connection,
+            week,
+            [
+                {
+                    "file_name": f.report.name,
+                    "report_type": f.report.report_type,
+                    "size_bytes": f.size_bytes,
+                    "sha256": f.sha256,
+                    "downloaded_at": _now(),
+                    "status": "downloaded",
+                    "error_message": None,
+                }
+                for f in downloaded
+            ]
+            + [
+                {
+                    "file_name": name[:255],
+                    "report_type": "unknown",
+                    "size_bytes": None,
+                    "sha256": None,
+                    "downloaded_at": None,
+                    "status": "refused",
+                    "error_message": reason,
+                }
+                for name, reason in refused
+            ],
+        )
+    yield dg.MaterializeResult(
+        metadata={
+            "files": dg.MetadataValue.md(
+                "| report | file | bytes |\n| --- | --- | --- |\n"
+                + "\n".join(f"| {f.report.report_type} | {f.report.name} | {f.size_bytes} |" for f in downloaded)
+            ),
+            "file_count": len(downloaded),
+            "missing_report_types": [t for t in config.report_types() if t not in chosen],
+            "refused_names": len(refused),
+        }
+    )
 
 
 def _choose_reports(
@@ -186,7 +209,11 @@ def _parse_week_files(
             reports[file["report_type"]] = parse_report(file["report_type"], local_directory / file["file_name"])
             statuses[file["file_name"]] = None
         except (ReportFormatError, FileNotFoundError) as exc:
-            reason = exc.reason if isinstance(exc, ReportFormatError) else "the downloaded file is gone from the local folder"
+            reason = (
+                exc.reason
+                if isinstance(exc, ReportFormatError)
+                else "the downloaded file is gone from the local folder"
+            )
             errors.append(RowError(file["file_name"], None, None, reason))
             statuses[file["file_name"]] = reason
     return reports, statuses, errors
@@ -205,21 +232,34 @@ def _sync_employees(
             store.set_file_status(connection, week, file_name, "failed" if problem else "parsed", problem)
         if reports:
             metadata, errors = _write_roster(connection, context, week, reports, errors)
-        replace_integration_errors(connection, source="paycom", asset="paycom_employees",
-                                   partition_key=context.partition_key, run_id=run_id, errors=errors)
+        replace_integration_errors(
+            connection,
+            source="paycom",
+            asset="paycom_employees",
+            partition_key=context.partition_key,
+            run_id=run_id,
+            errors=errors,
+        )
     if not reports:  # committed first, so the reasons are stored as well as shown
-        raise dg.Failure(f"None of week {week}'s Paycom files could be read: "
-                         + "; ".join(error.describe() for error in errors))
+        raise dg.Failure(
+            f"None of week {week}'s Paycom files could be read: " + "; ".join(error.describe() for error in errors)
+        )
     if errors:
         context.log.warning(f"{len(errors)} Paycom rows could not be used; see integration_errors for week {week}.")
-    return dg.MaterializeResult(metadata={
-        **metadata, "invalid_rows": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            **metadata,
+            "invalid_rows": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+        }
+    )
 
 
 def _write_roster(
-    connection: Connection, context: dg.AssetExecutionContext, week: dt.date,
-    reports: dict[str, ParsedReport], file_errors: list[RowError],
+    connection: Connection,
+    context: dg.AssetExecutionContext,
+    week: dt.date,
+    reports: dict[str, ParsedReport],
+    file_errors: list[RowError],
 ) -> tuple[dict, list[RowError]]:
     """Merge, upsert, snapshot and log the week; returns the metadata and every row error."""
     merged = merge_reports(reports)
@@ -278,8 +318,10 @@ def scheduling_staff(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     roles: dict[str, int] = {}
     for row in rows:
         roles[row["role"]] = roles.get(row["role"], 0) + 1
-    return dg.MaterializeResult(metadata={
-        "staff": len(rows),
-        "available_for_scheduling": sum(row["available_for_scheduling"] for row in rows),
-        "by_role": roles,
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "staff": len(rows),
+            "available_for_scheduling": sum(row["available_for_scheduling"] for row in rows),
+            "by_role": roles,
+        }
+    )

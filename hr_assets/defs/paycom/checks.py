@@ -24,9 +24,15 @@ def _same_person_key(code: str) -> str:
     return code.lstrip("0").casefold() or "0"
 
 
-@dg.asset_check(asset=paycom_employees, blocking=True, partitions_def=weekly_sync_partitions,
-                description="The week's roster is not empty and no employee code appears twice, even typed two ways.")
-def roster_is_whole_and_unique(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+@dg.asset_check(
+    asset=paycom_employees,
+    blocking=True,
+    partitions_def=weekly_sync_partitions,
+    description="The week's roster is not empty and no employee code appears twice, even typed two ways.",
+)
+def roster_is_whole_and_unique(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
     with warehouse.begin() as connection:
         codes = store.snapshot_codes(connection, _week(context))
     spellings: dict[str, list[str]] = defaultdict(list)
@@ -35,13 +41,19 @@ def roster_is_whole_and_unique(context: dg.AssetCheckExecutionContext, warehouse
     clashes = sorted(", ".join(sorted(group)) for group in spellings.values() if len(group) > 1)
     return dg.AssetCheckResult(
         passed=bool(codes) and not clashes,
-        description="the roster is empty" if not codes else (f"codes that denote one employee: {clashes}" if clashes else None),
+        description="the roster is empty"
+        if not codes
+        else (f"codes that denote one employee: {clashes}" if clashes else None),
         metadata={"employees": len(codes), "clashing_codes": len(clashes)},
     )
 
 
-@dg.asset_check(asset=paycom_employees, blocking=True, partitions_def=weekly_sync_partitions,
-                description="Active employees did not drop by more than 20% since the last snapshot (a forced sync may).")
+@dg.asset_check(
+    asset=paycom_employees,
+    blocking=True,
+    partitions_def=weekly_sync_partitions,
+    description="Active employees did not drop by more than 20% since the last snapshot (a forced sync may).",
+)
 def active_headcount_holds(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     week = _week(context)
     with warehouse.begin() as connection:
@@ -57,22 +69,32 @@ def active_headcount_holds(context: dg.AssetCheckExecutionContext, warehouse: Wa
     if drop <= MAX_ACTIVE_DROP:
         return dg.AssetCheckResult(passed=True, metadata=metadata)
     if forced:
-        return dg.AssetCheckResult(passed=True, metadata=metadata,
-                                   description=f"active fell {drop:.0%}, accepted because the sync was forced")
+        return dg.AssetCheckResult(
+            passed=True, metadata=metadata, description=f"active fell {drop:.0%}, accepted because the sync was forced"
+        )
     return dg.AssetCheckResult(
-        passed=False, metadata=metadata,
-        description=(f"active employees fell {drop:.0%} ({previous} → {active}) since {previous_week}; if that is real, "
-                     "run the sync again with force"),
+        passed=False,
+        metadata=metadata,
+        description=(
+            f"active employees fell {drop:.0%} ({previous} → {active}) since {previous_week}; if that is real, "
+            "run the sync again with force"
+        ),
     )
 
 
-@dg.asset_check(asset=paycom_employees, partitions_def=weekly_sync_partitions,
-                description="Every input row was usable (warns, with the reasons, when some were not).")
+@dg.asset_check(
+    asset=paycom_employees,
+    partitions_def=weekly_sync_partitions,
+    description="Every input row was usable (warns, with the reasons, when some were not).",
+)
 def no_invalid_rows(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
     with warehouse.begin() as connection:
         errors = load_integration_errors(connection, asset="paycom_employees", partition_key=context.partition_key)
     return dg.AssetCheckResult(
         passed=not errors,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"invalid_rows": len(errors), "reasons": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none")},
+        metadata={
+            "invalid_rows": len(errors),
+            "reasons": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+        },
     )

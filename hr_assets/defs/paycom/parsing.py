@@ -138,8 +138,10 @@ def column_positions(report_type: str, header: Sequence[Any], file_name: str) ->
                 break
         else:
             if column.required:
-                raise ReportFormatError(file_name, f"required column {column.aliases[0]!r} is missing "
-                                                   f"(accepted headers: {', '.join(column.aliases)})")
+                raise ReportFormatError(
+                    file_name,
+                    f"required column {column.aliases[0]!r} is missing (accepted headers: {', '.join(column.aliases)})",
+                )
     return positions
 
 
@@ -172,11 +174,15 @@ def parse_rows(report_type: str, file_name: str, rows: list[Sequence[Any]]) -> P
             continue
         if report_type in _ONE_ROW_PER_EMPLOYEE:
             if code in first_row_of:
-                report.errors.append(RowError(
-                    file_name, row_number, _CODE.aliases[0],
-                    f"duplicate employee code {code!r} (first at row {first_row_of[code]}); this row was not used",
-                    code,
-                ))
+                report.errors.append(
+                    RowError(
+                        file_name,
+                        row_number,
+                        _CODE.aliases[0],
+                        f"duplicate employee code {code!r} (first at row {first_row_of[code]}); this row was not used",
+                        code,
+                    )
+                )
                 continue
             first_row_of[code] = row_number
         report.records.append(record)

@@ -9,7 +9,7 @@ import hashlib
 import os
 import socket
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self, TypeVar
@@ -121,7 +121,9 @@ class PaycomSftpResource(dg.ConfigurableResource):
 
         return Retrying(
             stop=stop_after_attempt(self.max_attempts),
-            wait=wait_exponential_jitter(multiplier=self.backoff_initial_s, max=self.backoff_max_s, jitter=self.backoff_initial_s),
+            wait=wait_exponential_jitter(
+                multiplier=self.backoff_initial_s, max=self.backoff_max_s, jitter=self.backoff_initial_s
+            ),
             retry=retry_if_exception(_is_transient),
             before_sleep=before_sleep,
             reraise=True,
@@ -139,15 +141,22 @@ class PaycomSftpResource(dg.ConfigurableResource):
 
     @contextmanager
     def _session(self) -> Iterator[paramiko.SFTPClient]:
-        client = paramiko.SSHClient()
-        client.load_host_keys(self.known_hosts_path)
-        client.set_missing_host_key_policy(_RefuseUnknownHostKey(self.known_hosts_path))
         try:
             connection = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
         except OSError as exc:
             raise PaycomConnectError(f"could not connect ({exc.strerror or _describe(exc)})") from None
         # SFTP pipelines small read requests; Nagle's algorithm would hold each back.
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        client = paramiko.SSHClient()
+        with closing(connection), closing(client):
+            self._log_in(client, connection)
+            sftp = client.open_sftp()
+            sftp.get_channel().settimeout(self.timeout_s)
+            yield sftp
+
+    def _log_in(self, client: paramiko.SSHClient, connection: socket.socket) -> None:
+        client.load_host_keys(self.known_hosts_path)
+        client.set_missing_host_key_policy(_RefuseUnknownHostKey(self.known_hosts_path))
         try:
             client.connect(
                 self.host,
@@ -163,31 +172,18 @@ class PaycomSftpResource(dg.ConfigurableResource):
                 allow_agent=False,
             )
         except paramiko.BadHostKeyException as exc:
-            client.close()
-            connection.close()
             raise PaycomHostKeyError(
                 f"Paycom SFTP host {self.host}:{self.port} offered key {exc.key.fingerprint}, which differs from "
                 f"the one pinned in {self.known_hosts_path}; refusing to connect (the server may be an impostor)."
             ) from None
         except paramiko.AuthenticationException:
-            client.close()
-            connection.close()
             raise PaycomLoginError(
                 f"Paycom SFTP refused the login of {self.address}: check PAYCOM_SFTP_USERNAME and the password or key."
             ) from None
-        except BaseException:
-            client.close()
-            connection.close()
-            raise
-        try:
-            sftp = client.open_sftp()
-            sftp.get_channel().settimeout(self.timeout_s)
-            yield sftp
-        finally:
-            client.close()
 
     def test_connection(self) -> int:
         """Log in and list the remote folder; returns how many entries it holds."""
+
         def run() -> int:
             with self._session() as sftp:
                 return len(sftp.listdir(self.remote_directory))

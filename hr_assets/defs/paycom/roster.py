@@ -71,8 +71,9 @@ def merge_reports(reports: Mapping[str, ParsedReport]) -> MergedReports:
         for record in pay.records:
             problem = _pay_problem(record)
             if problem:
-                merged.errors.append(RowError(pay.file_name, record["row_number"], problem[0], problem[1],
-                                              record["employee_code"]))
+                merged.errors.append(
+                    RowError(pay.file_name, record["row_number"], problem[0], problem[1], record["employee_code"])
+                )
                 continue
             merged.pay[record["employee_code"]] = _pay_fields(record)
     if payees := reports.get("payees"):
@@ -117,11 +118,15 @@ def apply_reports(
     for code in sorted(set(merged.employees) | set(merged.pay)):
         before = existing.get(code)
         if before is None and code not in merged.employees:
-            changes.errors.append(RowError(
-                pay_file_name, None, "Employee_Code",
-                f"employee code {code!r} is in the pay report but in no roster report and not yet in the warehouse",
-                code,
-            ))
+            changes.errors.append(
+                RowError(
+                    pay_file_name,
+                    None,
+                    "Employee_Code",
+                    f"employee code {code!r} is in the pay report but in no roster report and not yet in the warehouse",
+                    code,
+                )
+            )
             continue
         row = {name: (before or {}).get(name) for name in EMPLOYEE_FIELDS}
         row.update(merged.employees.get(code, {}))
@@ -137,10 +142,14 @@ def apply_reports(
 
 
 def week_snapshot(
-    merged: MergedReports, changes: RosterChanges, existing: Mapping[str, Mapping[str, Any]],
+    merged: MergedReports,
+    changes: RosterChanges,
+    existing: Mapping[str, Mapping[str, Any]],
     earlier_codes: Iterable[str],
 ) -> dict[str, Mapping[str, Any]]:
     """The roster as of the week: everyone its roster reports name. A sync without a roster report
     (pay only) keeps the employees of the week's earlier snapshot, with their new pay."""
     codes = set(merged.employees) & set(changes.rows) if merged.has_roster else set(earlier_codes)
-    return {code: changes.rows.get(code) or existing[code] for code in codes if code in changes.rows or code in existing}
+    return {
+        code: changes.rows.get(code) or existing[code] for code in codes if code in changes.rows or code in existing
+    }

@@ -24,16 +24,24 @@ from hr_assets.warehouse.tables import (
 def completed_sync(connection: Connection, week: dt.date) -> Mapping[str, Any] | None:
     """The latest completed sync of the week, if there is one."""
     log = paycom_sync_log
-    return connection.execute(
-        sa.select(log).where(log.c.sync_week == week, log.c.status == "completed").order_by(log.c.started_at.desc())
-    ).mappings().first()
+    return (
+        connection.execute(
+            sa.select(log).where(log.c.sync_week == week, log.c.status == "completed").order_by(log.c.started_at.desc())
+        )
+        .mappings()
+        .first()
+    )
 
 
 def latest_sync(connection: Connection, week: dt.date) -> Mapping[str, Any] | None:
     log = paycom_sync_log
-    return connection.execute(
-        sa.select(log).where(log.c.sync_week == week, log.c.status != "skipped").order_by(log.c.started_at.desc())
-    ).mappings().first()
+    return (
+        connection.execute(
+            sa.select(log).where(log.c.sync_week == week, log.c.status != "skipped").order_by(log.c.started_at.desc())
+        )
+        .mappings()
+        .first()
+    )
 
 
 def _write_sync(connection: Connection, run_id: str, **fields: Any) -> None:
@@ -45,30 +53,75 @@ def _write_sync(connection: Connection, run_id: str, **fields: Any) -> None:
         connection.execute(sa.insert(log).values(run_id=run_id, **fields))
 
 
-def skip_sync(connection: Connection, run_id: str, week: dt.date, report_type: str, reason: str,
-              now: dt.datetime) -> None:
-    _write_sync(connection, run_id, sync_week=week, report_type=report_type, forced=False, started_at=now,
-                completed_at=now, status="skipped", error_message=reason)
+def skip_sync(
+    connection: Connection, run_id: str, week: dt.date, report_type: str, reason: str, now: dt.datetime
+) -> None:
+    _write_sync(
+        connection,
+        run_id,
+        sync_week=week,
+        report_type=report_type,
+        forced=False,
+        started_at=now,
+        completed_at=now,
+        status="skipped",
+        error_message=reason,
+    )
 
 
-def start_sync(connection: Connection, run_id: str, week: dt.date, report_type: str, forced: bool,
-               started_at: dt.datetime, files: int) -> None:
-    _write_sync(connection, run_id, sync_week=week, report_type=report_type, forced=forced, started_at=started_at,
-                status="running", files_processed=files)
+def start_sync(
+    connection: Connection,
+    run_id: str,
+    week: dt.date,
+    report_type: str,
+    forced: bool,
+    started_at: dt.datetime,
+    files: int,
+) -> None:
+    _write_sync(
+        connection,
+        run_id,
+        sync_week=week,
+        report_type=report_type,
+        forced=forced,
+        started_at=started_at,
+        status="running",
+        files_processed=files,
+    )
 
 
-def fail_sync(connection: Connection, run_id: str, week: dt.date, report_type: str, forced: bool,
-              started_at: dt.datetime, now: dt.datetime, error: str) -> None:
-    _write_sync(connection, run_id, sync_week=week, report_type=report_type, forced=forced, started_at=started_at,
-                completed_at=now, status="failed", error_message=error)
+def fail_sync(
+    connection: Connection,
+    run_id: str,
+    week: dt.date,
+    report_type: str,
+    forced: bool,
+    started_at: dt.datetime,
+    now: dt.datetime,
+    error: str,
+) -> None:
+    _write_sync(
+        connection,
+        run_id,
+        sync_week=week,
+        report_type=report_type,
+        forced=forced,
+        started_at=started_at,
+        completed_at=now,
+        status="failed",
+        error_message=error,
+    )
 
 
 def finish_sync(connection: Connection, run_id: str, week: dt.date, now: dt.datetime, **fields: Any) -> None:
     """Close the run's sync log row, opening one first when paycom_employees ran on its own."""
     log = paycom_sync_log
     if connection.execute(sa.select(log.c.id).where(log.c.run_id == run_id)).first() is None:
-        connection.execute(sa.insert(log).values(run_id=run_id, sync_week=week, report_type="all", forced=False,
-                                                 started_at=now, status="running"))
+        connection.execute(
+            sa.insert(log).values(
+                run_id=run_id, sync_week=week, report_type="all", forced=False, started_at=now, status="running"
+            )
+        )
     connection.execute(sa.update(log).where(log.c.run_id == run_id).values(completed_at=now, **fields))
 
 
@@ -83,9 +136,11 @@ def replace_files(connection: Connection, week: dt.date, rows: Iterable[Mapping[
 
 
 def week_files(connection: Connection, week: dt.date) -> list[Mapping[str, Any]]:
-    return list(connection.execute(
-        sa.select(paycom_files).where(paycom_files.c.sync_week == week).order_by(paycom_files.c.id)
-    ).mappings())
+    return list(
+        connection.execute(
+            sa.select(paycom_files).where(paycom_files.c.sync_week == week).order_by(paycom_files.c.id)
+        ).mappings()
+    )
 
 
 def set_file_status(connection: Connection, week: dt.date, file_name: str, status: str, error: str | None) -> None:
@@ -102,7 +157,10 @@ def load_employees(connection: Connection) -> dict[str, dict[str, Any]]:
 
 
 def write_employees(
-    connection: Connection, rows: Mapping[str, Mapping[str, Any]], changed: Iterable[str], week: dt.date,
+    connection: Connection,
+    rows: Mapping[str, Mapping[str, Any]],
+    changed: Iterable[str],
+    week: dt.date,
     now: dt.datetime,
 ) -> None:
     """Upsert every employee the week's reports name; ``updated_at`` moves only for real changes."""
@@ -124,15 +182,19 @@ def write_employees(
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def replace_snapshot(connection: Connection, week: dt.date, rows: Mapping[str, Mapping[str, Any]]) -> None:
     connection.execute(sa.delete(paycom_employee_snapshots).where(paycom_employee_snapshots.c.sync_week == week))
-    insert_rows(connection, paycom_employee_snapshots, [
-        {"sync_week": week, "employee_code": code, **{name: row[name] for name in EMPLOYEE_FIELDS}}
-        for code, row in rows.items()
-    ])
+    insert_rows(
+        connection,
+        paycom_employee_snapshots,
+        [
+            {"sync_week": week, "employee_code": code, **{name: row[name] for name in EMPLOYEE_FIELDS}}
+            for code, row in rows.items()
+        ],
+    )
 
 
 def snapshot_codes(connection: Connection, week: dt.date) -> list[str]:
@@ -142,7 +204,9 @@ def snapshot_codes(connection: Connection, week: dt.date) -> list[str]:
 
 def previous_snapshot_week(connection: Connection, week: dt.date) -> dt.date | None:
     snapshots = paycom_employee_snapshots
-    return connection.execute(sa.select(sa.func.max(snapshots.c.sync_week)).where(snapshots.c.sync_week < week)).scalar()
+    return connection.execute(
+        sa.select(sa.func.max(snapshots.c.sync_week)).where(snapshots.c.sync_week < week)
+    ).scalar()
 
 
 def latest_snapshot_week(connection: Connection) -> dt.date | None:
@@ -175,5 +239,8 @@ def replace_payees(connection: Connection, week: dt.date, payees: Iterable[Mappi
 def replace_staff(connection: Connection, rows: Iterable[Mapping[str, Any]], week: dt.date, now: dt.datetime) -> None:
     """The staff view is the newest week's: it is rebuilt whole, not merged."""
     connection.execute(sa.delete(scheduling_staff))
-    insert_rows(connection, scheduling_staff,
-                [dict(row, period_start=week, hours_this_period=None, updated_at=now) for row in rows])
+    insert_rows(
+        connection,
+        scheduling_staff,
+        [dict(row, period_start=week, hours_this_period=None, updated_at=now) for row in rows],
+    )
