@@ -63,6 +63,10 @@ def test_amounts_are_exact_decimals_and_never_quoted_in_errors() -> None:
     assert values.optional_amount("1,234.00") == Decimal("1234.00")
     assert values.optional_amount(23.1) == Decimal("23.1")
     assert values.optional_amount("") is None
+    assert values.optional_amount("$95,000") == Decimal("95000")
+    for ambiguous in ("1.234,5", "12,34.00", "1e3", "NaN"):
+        with pytest.raises(values.BadValue):
+            values.optional_amount(ambiguous)
     with pytest.raises(values.BadValue) as raised:
         values.optional_amount("12,3x4.00")
     assert "12,3x4" not in str(raised.value)

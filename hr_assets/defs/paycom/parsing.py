@@ -120,11 +120,10 @@ def _read_csv(path: Path) -> list[Sequence[Any]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # Excel's export on Windows
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text, newline=""), dialect))
+    header = text.lstrip("\r\n").split("\n", 1)[0]
+    # The header decides: its names hold no delimiter, while values such as "1.234,5" may.
+    delimiter = max(",;\t", key=header.count)
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
 def column_positions(report_type: str, header: Sequence[Any], file_name: str) -> dict[Column, int]:

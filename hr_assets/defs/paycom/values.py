@@ -32,6 +32,8 @@ _STATUSES = {
 _PAY_TYPES = {"hourly": "hourly", "h": "hourly", "salary": "salary", "salaried": "salary", "s": "salary"}
 _EXEMPT = {"exempt": False, "e": False, "non-exempt": True, "nonexempt": True, "non exempt": True, "n": True}
 _INTEGRAL_TEXT = re.compile(r"^-?\d+\.0+$")
+# Paycom writes US amounts: "1,234.00" or "1234.5", perhaps with "$". "1.234,5" is refused, not guessed.
+_US_AMOUNT = re.compile(r"^\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
 def _text(value: Any) -> str:
@@ -97,16 +99,15 @@ def optional_date(value: Any) -> dt.date | None:
 
 
 def optional_amount(value: Any) -> Decimal | None:
-    """Money written as text with thousands separators (``"1,234.00"``) or as a number."""
+    """Money written as US text (``"1,234.00"``, ``"$95000"``) or as a number; never negative."""
     if value is None or _text(value) == "":
         return None
     if isinstance(value, float):
         amount = Decimal(repr(value))
+    elif _US_AMOUNT.match(_text(value)):
+        amount = Decimal(_text(value).replace(",", "").replace("$", ""))
     else:
-        try:
-            amount = Decimal(_text(value).replace(",", "").replace("$", ""))
-        except InvalidOperation:
-            raise BadValue("is not an amount") from None
+        raise BadValue("is not an amount (expected a form like 1,234.50)")
     if not amount.is_finite() or amount < 0:
         raise BadValue("is not a non-negative amount")
     return amount
