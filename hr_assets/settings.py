@@ -93,6 +93,42 @@ class PaycomSftpSettings(BaseSettings):
         return self.local_directory or dagster_home() / "paycom_files"
 
 
+class HoldedSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOLDED_", extra="ignore")
+
+    api_key: SecretStr
+    base_url: str = "https://api.holded.com/api/invoicing/v1"
+    rate_limit_per_second: float = Field(5.0, gt=0)
+
+
+class FourGeeksSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FOURGEEKS_", extra="ignore")
+
+    api_token: SecretStr
+    academy_id: int
+    base_url: str = "https://breathecode.herokuapp.com/v1"
+    rate_limit_per_second: float = Field(5.0, gt=0)
+
+
+class NotionSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTION_", extra="ignore")
+
+    token: SecretStr
+    database_id: str
+    base_url: str = "https://api.notion.com/v1"
+    rate_limit_per_second: float = Field(3.0, gt=0)
+
+
+class RevenueScheduleSettings(BaseSettings):
+    """When the revenue chain runs: the closed month on this day and hour, the open month daily."""
+
+    model_config = SettingsConfigDict(env_prefix="HR_REVENUE_", extra="ignore")
+
+    monthly_day: int = Field(1, ge=1, le=28)
+    monthly_hour: int = Field(6, ge=0, le=23)
+    daily_hour: int = Field(5, ge=0, le=23)
+
+
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
 
 

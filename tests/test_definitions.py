@@ -8,6 +8,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from tests.conftest import API_PLACEHOLDERS
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
@@ -16,9 +18,11 @@ BIN = Path(sys.executable).parent
 def minimal_env(tmp_path: Path) -> dict[str, str]:
     known_hosts = tmp_path / "known_hosts"
     known_hosts.write_text("")
-    environment = {name: value for name, value in os.environ.items() if not name.startswith(("PAYCOM_", "HR_"))}
+    ours = ("PAYCOM_", "HR_", "HOLDED_", "FOURGEEKS_", "NOTION_")
+    environment = {name: value for name, value in os.environ.items() if not name.startswith(ours)}
     return {
         **environment,
+        **API_PLACEHOLDERS,
         "DAGSTER_HOME": str(tmp_path),
         "PAYCOM_SFTP_HOST": "127.0.0.1",
         "PAYCOM_SFTP_USERNAME": "u",
@@ -38,7 +42,17 @@ def test_definitions_are_loadable_with_flat_keys_one_group_per_source(
     dg.Definitions.validate_loadable(definitions)
     graph = definitions.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert groups == {"paycom_roster_files": "paycom", "paycom_employees": "paycom", "scheduling_staff": "paycom"}
+    assert groups == {
+        "paycom_roster_files": "paycom",
+        "paycom_employees": "paycom",
+        "scheduling_staff": "paycom",
+        "holded_services": "holded",
+        "holded_invoices": "holded",
+        "crm_students": "crm",
+        "service_periods": "crm",
+        "notion_external_ids": "notion",
+        "accruals": "accruals",
+    }
     assert all(len(key.path) == 1 for key in graph.get_all_asset_keys())
 
 
@@ -83,3 +97,26 @@ def test_a_bad_setting_fails_at_start_with_one_line_naming_it(
     assert len(lines) == 1 and lines[0].startswith("Error: Configuration error: "), completed.stderr
     assert message in lines[0]
     assert "Traceback" not in completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"HOLDED_API_KEY": None}, "Configuration error: HOLDED_API_KEY is not set"),
+        (
+            {"FOURGEEKS_ACADEMY_ID": "downtown"},
+            "Configuration error: FOURGEEKS_ACADEMY_ID: Input should be a valid integer",
+        ),
+    ],
+)
+def test_the_code_location_refuses_to_load_without_its_api_settings(
+    minimal_env: dict[str, str], change: dict[str, str | None], message: str
+) -> None:
+    environment = {**minimal_env, **{k: v for k, v in change.items() if v is not None}}
+    for name in [k for k, v in change.items() if v is None]:
+        environment.pop(name)
+    completed = subprocess.run(
+        [str(BIN / "dg"), "check", "defs"], cwd=REPO, env=environment, capture_output=True, text=True, timeout=180
+    )
+    assert completed.returncode != 0
+    assert message in completed.stdout + completed.stderr

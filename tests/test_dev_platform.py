@@ -1,5 +1,6 @@
 """`hr-assets dev` as `make dev` runs it: sandbox, webserver and daemon, driven over GraphQL."""
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -13,7 +14,7 @@ import pytest
 from dagster_graphql import DagsterGraphQLClient
 
 from hr_assets.defs.partitions import weekly_sync_partitions
-from hr_assets.warehouse.tables import paycom_employees, paycom_sync_log
+from hr_assets.warehouse.tables import accrual_months, paycom_employees, paycom_sync_log
 from tests.conftest import REPO
 from tests.paycom.conftest import rows
 
@@ -46,12 +47,58 @@ def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 
     pytest.fail(f"{url} did not answer within {timeout_s}s")
 
 
-def test_dev_serves_the_ui_runs_a_sync_through_the_daemon_and_stops_cleanly(
+BACKFILL_STATUS = """
+query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill { status } } }
+"""
+
+
+def _sync_revenue_months(port: int, environment: dict[str, str]) -> str:
+    """`hr-assets sync` as an operator types it: a backfill the daemon runs, two months, invoices onwards."""
+    completed = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("hr-assets")),
+            "sync",
+            "--from-step",
+            "invoices",
+            "--start-date",
+            "2026-09-01",
+            "--end-date",
+            "2026-11-01",
+        ],
+        env={**environment, "HR_DAGSTER_URL": f"http://127.0.0.1:{port}", **_sandbox_environment(environment)},
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout.split("Backfill ", 1)[1].split()[0]
+
+
+def _sandbox_environment(environment: dict[str, str]) -> dict[str, str]:
+    """The settings `hr-assets dev` wrote for the sandbox it started (the CLI loads the definitions too)."""
+    env_file = Path(environment["SANDBOX_DIRECTORY"]) / "sandbox.env"
+    pairs = (line.removeprefix("export ").split("=", 1) for line in env_file.read_text().splitlines())
+    return {name: value.strip("'") for name, value in pairs}
+
+
+def _backfill_status(port: int, backfill_id: str) -> str:
+    answer = httpx.post(
+        f"http://127.0.0.1:{port}/graphql",
+        timeout=30,
+        json={"query": BACKFILL_STATUS, "variables": {"id": backfill_id}},
+    ).json()
+    return answer["data"]["partitionBackfillOrError"]["status"]
+
+
+def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stops_cleanly(
     tmp_path: Path, dagster_home: Path, warehouse_url: str
 ) -> None:
     port = _free_port()
-    environment = {name: value for name, value in os.environ.items() if not name.startswith(("PAYCOM_", "HR_"))}
-    environment.update(DAGSTER_HOME=str(dagster_home), HR_WAREHOUSE_URL=warehouse_url)
+    ours = ("PAYCOM_", "HR_", "HOLDED_", "FOURGEEKS_", "NOTION_")
+    environment = {name: value for name, value in os.environ.items() if not name.startswith(ours)}
+    environment.update(
+        DAGSTER_HOME=str(dagster_home), HR_WAREHOUSE_URL=warehouse_url, SANDBOX_DIRECTORY=str(tmp_path / "sandbox")
+    )
     log = (tmp_path / "dev.log").open("w")
     process = subprocess.Popen(
         [
@@ -90,6 +137,17 @@ def test_dev_serves_the_ui_runs_a_sync_through_the_daemon_and_stops_cleanly(
 
         assert len(rows(warehouse_url, paycom_employees)) >= 30
         assert [log_row["status"] for log_row in rows(warehouse_url, paycom_sync_log)] == ["completed"]
+
+        backfill_id = _sync_revenue_months(port, environment)
+        deadline = time.monotonic() + 420
+        while (status := _backfill_status(port, backfill_id)) in ("REQUESTED", "IN_PROGRESS"):
+            assert time.monotonic() < deadline, f"backfill {backfill_id} still {status}"
+            time.sleep(3)
+        assert status in ("COMPLETED", "COMPLETED_SUCCESS"), status
+        assert {row["month"] for row in rows(warehouse_url, accrual_months)} == {
+            dt.date(2026, 9, 1),
+            dt.date(2026, 10, 1),
+        }
     finally:
         process.send_signal(signal.SIGTERM)
         try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from hr_assets.sandbox.paycom import PaycomSandbox
+from hr_assets.sandbox.platform import PlatformSandbox
 
 SECRET_NAMES = ("PASSWORD", "TOKEN", "KEY")
 
@@ -27,6 +27,9 @@ def _sandbox_options(command: click.Command) -> click.Command:
             ),
             click.option("--employees", default=200, show_default=True, help="Roster size of the generated reports."),
             click.option("--paycom-port", default=2222, show_default=True, help="The SFTP port (0: any free port)."),
+            click.option(
+                "--invoices-per-month", default=40, show_default=True, help="Holded invoices generated a month."
+            ),
         ]
     ):
         command = option(command)
@@ -42,20 +45,21 @@ def _shown(name: str, value: str) -> str:
     return "********" if any(word in name for word in SECRET_NAMES) and not name.endswith("_PATH") else value
 
 
-def _start(directory: Path, employees: int, paycom_port: int) -> tuple[PaycomSandbox, dict[str, str]]:
-    paycom = PaycomSandbox(directory / "paycom", employees=employees, port=paycom_port)
+def _start(
+    directory: Path, employees: int, paycom_port: int, invoices_per_month: int
+) -> tuple[PlatformSandbox, dict[str, str]]:
     click.echo(f"Starting the sandbox in {directory} (the first start generates the reports)...")
-    paycom.start()
-    environment = paycom.environment()
+    sandbox = PlatformSandbox(directory, employees, paycom_port, invoices_per_month)
+    environment = sandbox.start()
     _write_env_file(directory / "sandbox.env", environment)
-    return paycom, environment
+    return sandbox, environment
 
 
 @click.command()
 @_sandbox_options
-def sandbox(directory: Path, employees: int, paycom_port: int) -> None:
+def sandbox(directory: Path, employees: int, paycom_port: int, invoices_per_month: int) -> None:
     """Start the sandbox servers on 127.0.0.1 and print the environment that points the platform at them."""
-    paycom, environment = _start(directory, employees, paycom_port)
+    running, environment = _start(directory, employees, paycom_port, invoices_per_month)
     for name, value in environment.items():
         click.echo(f"export {name}={_shown(name, value)}")
     click.echo(f"\nSecrets are masked here; `source {directory / 'sandbox.env'}` sets them all. Ctrl-C stops.")
@@ -66,7 +70,7 @@ def sandbox(directory: Path, employees: int, paycom_port: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        paycom.stop()
+        running.stop()
 
 
 def _interruptible() -> None:
@@ -91,11 +95,11 @@ def _stop_group(process: subprocess.Popen, grace_s: float = 30.0) -> None:
 @click.command()
 @_sandbox_options
 @click.option("--port", default=3000, show_default=True, help="The web UI's port (bound to 127.0.0.1).")
-def dev(directory: Path, employees: int, paycom_port: int, port: int) -> None:
+def dev(directory: Path, employees: int, paycom_port: int, invoices_per_month: int, port: int) -> None:
     """The sandbox plus `dg dev` (web UI and daemon) pointed at it, UI on http://127.0.0.1:PORT."""
     if not os.environ.get("DAGSTER_HOME"):
         raise click.ClickException("DAGSTER_HOME is not set: run `make dev`, or export DAGSTER_HOME=dagster_home")
-    paycom, environment = _start(directory, employees, paycom_port)
+    running, environment = _start(directory, employees, paycom_port, invoices_per_month)
     command = [str(Path(sys.executable).with_name("dg")), "dev", "--host", "127.0.0.1", "--port", str(port)]
     click.echo(f"Web UI: http://127.0.0.1:{port}  (Ctrl-C stops everything)")
     child_environment = {**os.environ, **environment, "VIRTUAL_ENV": sys.prefix}  # dg checks it is ours
@@ -111,5 +115,5 @@ def dev(directory: Path, employees: int, paycom_port: int, port: int) -> None:
         pass
     finally:
         _stop_group(process)
-        paycom.stop()
+        running.stop()
     sys.exit(0 if stopping.is_set() else process.returncode or 0)

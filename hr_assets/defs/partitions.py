@@ -3,6 +3,9 @@
 Paycom syncs are weekly and keyed by the Friday of the sync: weeks run Friday to Friday
 (``day_offset=5``) and the week in progress is a partition too (``end_offset=1``), so the Friday
 schedule can sync the week that starts that very day.
+
+The revenue chain is monthly from ``HR_HISTORY_START``'s month; the month in progress is a
+partition too, so the daily schedule can refresh it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,13 @@ def first_friday_on_or_after(day: dt.date) -> dt.date:
 weekly_sync_partitions = dg.WeeklyPartitionsDefinition(
     start_date=first_friday_on_or_after(platform_settings.history_start).isoformat(),
     day_offset=5,
+    timezone=platform_settings.timezone,
+    end_offset=1,
+)
+
+
+monthly_partitions = dg.MonthlyPartitionsDefinition(
+    start_date=platform_settings.history_start.replace(day=1).isoformat(),
     timezone=platform_settings.timezone,
     end_offset=1,
 )

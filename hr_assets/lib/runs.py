@@ -6,7 +6,7 @@ with its logs, and a failed step can be re-executed from there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +37,9 @@ def run_partition(
     partition_key: str,
     run_config: Mapping[str, Any] | None = None,
     tags: Mapping[str, str] | None = None,
+    assets: Sequence[str] | None = None,
 ) -> RunOutcome:
+    """One run of the job for one partition (only ``assets`` when given), recorded in the instance."""
     job = dg.build_reconstructable_job(__name__, job_from_definitions.__name__, reconstructable_args=(job_name,))
     with dg.DagsterInstance.get() as instance:
         result = dg.execute_job(
@@ -45,6 +47,7 @@ def run_partition(
             instance,
             run_config={**IN_PROCESS, **(run_config or {})},
             tags={"dagster/partition": partition_key, "hr_assets/launched_by": "cli", **(tags or {})},
+            asset_selection=[dg.AssetKey(name) for name in assets] if assets else None,
         )
         failures = result.get_step_failure_events()
         outcome = RunOutcome(

@@ -169,3 +169,126 @@ scheduling_staff = sa.Table(
     sa.Column("period_start", sa.Date, nullable=False),
     sa.Column("updated_at", Timestamp(), nullable=False),
 )
+
+# --- The revenue chain: Holded invoicing, 4Geeks enrolments, Notion ids, accruals -------------------
+
+holded_services = sa.Table(
+    "holded_services",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("code", sa.String(100)),
+    sa.Column("tax_percent", sa.Numeric(6, 3)),
+    sa.Column("price", Money),
+    sa.Column("cost", Money),
+    sa.Column("for_sale", sa.Boolean),
+    sa.Column("synced_at", Timestamp(), nullable=False),
+)
+
+# Contact details kept to what matching needs: no tax ids, phones or addresses.
+holded_contacts = sa.Table(
+    "holded_contacts",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("custom_id", sa.String(100)),
+    sa.Column("name", sa.String(200)),
+    sa.Column("trade_name", sa.String(200)),
+    sa.Column("email", sa.String(254)),
+    sa.Column("type", sa.String(32)),
+    sa.Column("synced_at", Timestamp(), nullable=False),
+)
+
+holded_invoices = sa.Table(
+    "holded_invoices",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("invoice_month", sa.Date, nullable=False, index=True),
+    sa.Column("invoice_date", sa.Date, nullable=False),
+    sa.Column("due_date", sa.Date),
+    sa.Column("contact_id", sa.String(32), nullable=False, index=True),
+    sa.Column("doc_number", sa.String(64)),
+    sa.Column("currency", sa.String(8)),
+    sa.Column("subtotal", Money, nullable=False),
+    sa.Column("discount", Money, nullable=False),
+    sa.Column("tax", Money, nullable=False),
+    sa.Column("total", Money, nullable=False),
+    sa.Column("status", sa.Integer),
+    sa.Column("synced_at", Timestamp(), nullable=False),
+)
+
+holded_invoice_lines = sa.Table(
+    "holded_invoice_lines",
+    metadata,
+    sa.Column("invoice_id", sa.String(32), primary_key=True),
+    sa.Column("line_no", sa.Integer, primary_key=True),
+    sa.Column("invoice_month", sa.Date, nullable=False, index=True),
+    sa.Column("name", sa.String(200)),
+    sa.Column("service_id", sa.String(32)),
+    sa.Column("sku", sa.String(100)),
+    sa.Column("units", sa.Numeric(12, 4), nullable=False),
+    sa.Column("unit_price", sa.Numeric(14, 4), nullable=False),
+    sa.Column("discount_percent", sa.Numeric(6, 3), nullable=False),
+    sa.Column("tax_percent", sa.Numeric(6, 3), nullable=False),
+    sa.Column("gross_amount", Money, nullable=False),
+    sa.Column("net_amount", Money, nullable=False),
+    sa.Column("tax_amount", Money, nullable=False),
+)
+
+crm_students = sa.Table(
+    "crm_students",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("email", sa.String(254), nullable=False, index=True),
+    sa.Column("first_name", sa.String(100)),
+    sa.Column("last_name", sa.String(100)),
+    sa.Column("status", sa.String(32)),
+    sa.Column("holded_contact_id", sa.String(32), index=True),
+    sa.Column("synced_at", Timestamp(), nullable=False),
+)
+
+service_periods = sa.Table(
+    "service_periods",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("student_id", sa.Integer, nullable=False),
+    sa.Column("holded_contact_id", sa.String(32), index=True),
+    sa.Column("service_code", sa.String(100), nullable=False),
+    sa.Column("cohort_slug", sa.String(150), nullable=False),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date, nullable=False),
+    sa.Column("educational_status", sa.String(32)),
+    sa.Column("financial_status", sa.String(32)),
+    sa.Column("synced_at", Timestamp(), nullable=False),
+)
+
+notion_client_pages = sa.Table(
+    "notion_client_pages",
+    metadata,
+    sa.Column("holded_contact_id", sa.String(32), primary_key=True),
+    sa.Column("notion_page_id", sa.String(64), nullable=False),
+    sa.Column("synced_at", Timestamp(), nullable=False),
+)
+
+accruals = sa.Table(
+    "accruals",
+    metadata,
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("invoice_id", sa.String(32), primary_key=True),
+    sa.Column("line_no", sa.Integer, primary_key=True),
+    sa.Column("service_period_id", sa.Integer),
+    sa.Column("recognized_amount", Money, nullable=False),
+)
+
+accrual_months = sa.Table(
+    "accrual_months",
+    metadata,
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("invoiced_in_month", Money, nullable=False),
+    sa.Column("invoiced_to_date", Money, nullable=False),
+    sa.Column("recognized_in_month", Money, nullable=False),
+    sa.Column("recognized_to_date", Money, nullable=False),
+    sa.Column("deferred_balance", Money, nullable=False),
+    sa.Column("unmatched_lines", sa.Integer, nullable=False),
+    sa.Column("computed_at", Timestamp(), nullable=False),
+)

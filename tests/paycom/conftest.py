@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from hr_assets.definitions import defs
 from hr_assets.sandbox.paycom import PaycomSandbox, recent_fridays, write_weekly_pushes
 from hr_assets.warehouse.engine import warehouse_engine
+from tests.conftest import API_PLACEHOLDERS
 
 TODAY = dt.date(2026, 11, 22)
 BASE_EMPLOYEES = 40
@@ -38,7 +39,7 @@ def paycom_sandbox(tmp_path: Path, generated_pushes: Path) -> Iterator[PaycomSan
 def platform_env(
     monkeypatch: pytest.MonkeyPatch, dagster_home: Path, warehouse_url: str, paycom_sandbox: PaycomSandbox
 ) -> dict[str, str]:
-    environment = {**paycom_sandbox.environment(), "HR_WAREHOUSE_URL": warehouse_url}
+    environment = {**API_PLACEHOLDERS, **paycom_sandbox.environment(), "HR_WAREHOUSE_URL": warehouse_url}
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     return environment

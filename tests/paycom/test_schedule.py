@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import API_PLACEHOLDERS
+
 # Evaluated in a fresh interpreter: HR_TIMEZONE is read when the definitions are imported.
 PROBE = """
 import datetime as dt, json
@@ -43,6 +45,7 @@ def test_friday_afternoon_in_new_york_on_both_sides_of_the_clock_changes(tmp_pat
         "PAYCOM_SFTP_USERNAME": "probe",
         "PAYCOM_SFTP_PASSWORD": "probe",
         "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
+        **API_PLACEHOLDERS,
     }
     completed = subprocess.run(
         [sys.executable, "-c", PROBE], env=environment, capture_output=True, text=True, check=True

@@ -4,11 +4,12 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from hr_assets.warehouse.engine import create_engine, migrate, upsert
-from hr_assets.warehouse.tables import metadata, paycom_sync_log, scheduling_staff
+from hr_assets.warehouse.engine import alembic_config, create_engine, migrate, upsert
+from hr_assets.warehouse.tables import accruals, metadata, paycom_sync_log, scheduling_staff
 
 
 def test_migrated_schema_matches_the_tables(warehouse_url: str) -> None:
@@ -18,12 +19,13 @@ def test_migrated_schema_matches_the_tables(warehouse_url: str) -> None:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
     assert differences == []
-    assert version == "0001"
+    assert version == "0002"
 
 
-def test_migrating_again_keeps_the_data(warehouse_url: str) -> None:
+def test_an_existing_warehouse_upgrades_in_place(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
-    migrate(engine)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")  # as the first release left it
     now = dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC)
     with engine.begin() as connection:
         connection.execute(
@@ -43,8 +45,12 @@ def test_migrating_again_keeps_the_data(warehouse_url: str) -> None:
             )
         )
     migrate(create_engine(warehouse_url))
+    migrate(create_engine(warehouse_url))  # and again: nothing to do
     with engine.connect() as connection:
         row = connection.execute(sa.select(paycom_sync_log)).mappings().one()
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+        assert connection.execute(sa.select(sa.func.count()).select_from(accruals)).scalar_one() == 0
+    assert version == "0002"
     assert row["run_id"] == "r1"
     assert row["started_at"] == now and row["started_at"].tzinfo is not None
 

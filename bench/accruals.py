@@ -1,0 +1,222 @@
+#!/usr/bin/env python
+"""Benchmark of the monthly accruals backfill: the vectorised ``accruals_for_months`` against a plain per-line
+Python loop that applies the same rules.
+
+Setup (untimed): N random invoice lines with invoice dates spread over M months from January 2023, service periods
+of 1 to 12 months starting from two months before the invoice date to one month after it (so there is catch-up,
+prepayment, and a few periods over before their invoice month), about 5% unmatched lines and 2% credit notes.
+
+Measured, each the best of ``repetitions`` (3) runs, the two sides taking turns, over the M invoice months:
+
+- ``vectorized_s``: ``accruals_for_months(lines, months)``, the project's code (numpy across all lines);
+- ``baseline_s``: ``baseline_accruals`` below: for each line, for each month of its service period, overlap days
+  by date arithmetic, floor, remainder, largest remainder, catch-up; then for each month from its invoice month
+  the rows, totals and what is still deferred. It builds the same ``MonthAccruals`` objects.
+
+Also reported, as ``schedules_only``: the per-line schedules alone, ``line_schedules(lines)`` against
+``baseline_schedule`` for every line, without the months' rows and totals.
+
+Both results are compared in full (every month's totals and rows) before anything is timed. It prints one JSON
+object on stdout. Run it from the repository root::
+
+    .venv/bin/python bench/accruals.py [--lines 100000] [--months 36] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import calendar
+import gc
+import json
+import platform
+import random
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from hr_assets.defs.accruals.schedule import AccrualLine, MonthAccruals, accruals_for_months, line_schedules
+
+AIMS = {"speedup_min": 50, "vectorized_max_s": 2}
+REPETITIONS = 3
+FIRST_MONTH = date(2023, 1, 1)
+ONE_DAY = timedelta(days=1)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=100_000, help="invoice lines (default 100000)")
+    parser.add_argument("--months", type=int, default=36, help="months the invoices spread over (default 36)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the random lines (default 7)")
+    args = parser.parse_args(argv)
+    if args.lines < 1 or args.months < 1:
+        parser.error("--lines and --months must be at least 1")
+    return args
+
+
+def add_months(day: date, count: int) -> date:
+    """The same day ``count`` months later, or that month's last day when it is shorter."""
+    year, month = divmod(day.year * 12 + day.month - 1 + count, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def random_lines(count: int, months: int, seed: int) -> list[AccrualLine]:
+    rng = random.Random(seed)  # noqa: S311 - reproducible bench data, not secrets
+    days = (add_months(FIRST_MONTH, months) - FIRST_MONTH).days
+    lines = []
+    for index in range(count):
+        invoiced = FIRST_MONTH + timedelta(days=rng.randrange(days))
+        net = rng.randrange(100, 5_000_000) * (-1 if rng.random() < 0.02 else 1)
+        invoice_id, line_no = f"INV-{index // 4:06d}", index % 4 + 1
+        if rng.random() < 0.05:
+            lines.append(AccrualLine(invoice_id, line_no, invoiced, net, None, None, None))
+            continue
+        start = invoiced + timedelta(days=rng.randrange(-62, 32))
+        end = add_months(start, rng.randint(1, 12)) - timedelta(days=rng.randrange(1, 4))
+        lines.append(AccrualLine(invoice_id, line_no, invoiced, net, f"SP-{index:07d}", start, end))
+    return lines
+
+
+# --- the baseline: the rules one line and one month at a time ------------------------------------
+
+
+def baseline_schedule(line: AccrualLine) -> dict[date, int]:
+    """Month -> cents of one line, catch-up folded into its invoice month."""
+    invoice_month = line.invoice_date.replace(day=1)
+    if line.period_start is None or line.period_end is None:
+        return {invoice_month: line.net_cents}
+    sign, magnitude = (-1 if line.net_cents < 0 else 1), abs(line.net_cents)
+    total_days = (line.period_end - line.period_start).days + 1
+    months, floors, remainders = [], [], []
+    month = line.period_start.replace(day=1)
+    while month <= line.period_end:
+        following = add_months(month, 1)
+        days = (min(line.period_end + ONE_DAY, following) - max(line.period_start, month)).days
+        floor, remainder = divmod(magnitude * days, total_days)
+        months.append(month)
+        floors.append(floor)
+        remainders.append(remainder)
+        month = following
+    largest_first = sorted(range(len(months)), key=lambda k: (-remainders[k], k))
+    for k in largest_first[: magnitude - sum(floors)]:
+        floors[k] += 1
+    schedule: dict[date, int] = {}
+    for month, cents in zip(months, floors, strict=True):
+        target = max(month, invoice_month)
+        schedule[target] = schedule.get(target, 0) + sign * cents
+    return schedule
+
+
+def baseline_accruals(lines: Sequence[AccrualLine], months: Sequence[date]) -> list[MonthAccruals]:
+    """``accruals_for_months`` for consecutive ``months`` starting at or before the first invoice month."""
+    position = {month: k for k, month in enumerate(months)}
+    after_last = add_months(months[-1], 1)
+    rows: list[list[tuple[str, int, str | None, int]]] = [[] for _ in months]
+    invoiced, recognized, deferred, unmatched = ([0] * len(months) for _ in range(4))
+    for line in lines:
+        if line.invoice_date >= after_last:
+            continue
+        schedule = baseline_schedule(line)
+        first = position[line.invoice_date.replace(day=1)]
+        invoiced[first] += line.net_cents
+        unmatched[first] += line.service_period_id is None
+        still_deferred = line.net_cents
+        for k in range(first, len(months)):
+            cents = schedule.get(months[k], 0)
+            if cents:
+                rows[k].append((line.invoice_id, line.line_no, line.service_period_id, cents))
+                recognized[k] += cents
+                still_deferred -= cents
+            deferred[k] += still_deferred
+    invoiced_to_date = recognized_to_date = 0
+    result = []
+    for k, month in enumerate(months):
+        invoiced_to_date += invoiced[k]
+        recognized_to_date += recognized[k]
+        result.append(
+            MonthAccruals(
+                month,
+                rows[k],
+                invoiced[k],
+                invoiced_to_date,
+                recognized[k],
+                recognized_to_date,
+                deferred[k],
+                unmatched[k],
+            )
+        )
+    return result
+
+
+# --- timing -----------------------------------------------------------------------------------------
+
+
+def interleaved(repetitions: int, *runs: Callable[[], object]) -> list[list[float]]:
+    """The seconds of each run, ``repetitions`` times, the runs taking turns so load from elsewhere on the machine
+    hits both alike; garbage is collected before each run so one run's leftovers do not slow the next."""
+    samples: list[list[float]] = [[] for _ in runs]
+    for _ in range(repetitions):
+        for run, times in zip(runs, samples, strict=True):
+            gc.collect()
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+    return samples
+
+
+def seconds(samples: list[float]) -> list[float]:
+    return [round(sample, 4) for sample in samples]
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    lines = random_lines(args.lines, args.months, args.seed)
+    months = [add_months(FIRST_MONTH, k) for k in range(args.months)]
+    vectorized = accruals_for_months(lines, months)
+    if vectorized != baseline_accruals(lines, months):
+        raise AssertionError("the vectorised accruals and the baseline disagree")
+    vectorized_samples, baseline_samples, schedules_samples, baseline_schedules_samples = interleaved(
+        REPETITIONS,
+        lambda: accruals_for_months(lines, months),
+        lambda: baseline_accruals(lines, months),
+        lambda: line_schedules(lines),
+        lambda: [baseline_schedule(line) for line in lines],
+    )
+    vectorized_s, baseline_s = min(vectorized_samples), min(baseline_samples)
+    speedup = baseline_s / vectorized_s
+    schedules_s, baseline_schedules_s = min(schedules_samples), min(baseline_schedules_samples)
+    return {
+        "lines": args.lines,
+        "months": args.months,
+        "seed": args.seed,
+        "python": platform.python_version(),
+        "repetitions": REPETITIONS,
+        "vectorized_s": round(vectorized_s, 4),
+        "baseline_s": round(baseline_s, 4),
+        "speedup": round(speedup, 2),
+        "aims": AIMS,
+        "meets_aims": speedup >= AIMS["speedup_min"] and vectorized_s <= AIMS["vectorized_max_s"],
+        "schedules_only": {
+            "vectorized_s": round(schedules_s, 4),
+            "baseline_s": round(baseline_schedules_s, 4),
+            "speedup": round(baseline_schedules_s / schedules_s, 2),
+        },
+        "samples_s": {
+            "vectorized": seconds(vectorized_samples),
+            "baseline": seconds(baseline_samples),
+            "schedules_only_vectorized": seconds(schedules_samples),
+            "schedules_only_baseline": seconds(baseline_schedules_samples),
+        },
+        "rows": sum(len(month.rows) for month in vectorized),
+        "unmatched_lines": sum(month.unmatched_lines for month in vectorized),
+        "compared_months": len(months),  # every month's totals and rows, identical on both sides
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    sys.stdout.write(json.dumps(run(parse_args(argv))) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""``hr-assets sync``: the old sync script's interface, launching a backfill of the revenue chain."""
+
+import datetime as dt
+import os
+
+import click
+
+from hr_assets.defs.partitions import monthly_partitions, platform_settings
+from hr_assets.defs.revenue_chain import STEPS, assets_from_step, month_keys
+from hr_assets.lib.runs import run_partition
+from hr_assets.lib.webserver import launch_asset_backfill
+
+
+def _first_of_month(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint=option) from None
+    if day.day != 1:
+        raise click.BadParameter(f"{value} is not the first day of a month (YYYY-MM-01)", param_hint=option)
+    return day
+
+
+def month_range(
+    year: int | None, start_date: str | None, end_date: str | None, today: dt.date
+) -> tuple[dt.date, dt.date]:
+    """[start, end) as the old script read its options: explicit dates win over --year."""
+    start, end = _first_of_month(start_date, "--start-date"), _first_of_month(end_date, "--end-date")
+    if (start is None) != (end is None):
+        raise click.UsageError("give both --start-date and --end-date, or neither")
+    if start is not None and end is not None:
+        if end <= start:
+            raise click.BadParameter(f"{end} is not after --start-date {start}", param_hint="--end-date")
+        return start, end
+    first_year = platform_settings.history_start.year
+    year = today.year if year is None else year
+    if not first_year <= year <= today.year:
+        raise click.BadParameter(
+            f"{year} is outside {first_year}..{today.year} (HR_HISTORY_START to this year)", param_hint="--year"
+        )
+    this_month = today.replace(day=1)
+    return dt.date(year, 1, 1), min(dt.date(year + 1, 1, 1), (this_month + dt.timedelta(days=32)).replace(day=1))
+
+
+@click.command()
+@click.option(
+    "--from-step",
+    type=click.Choice(list(STEPS)),
+    default="services",
+    show_default=True,
+    help="Start here: this step and every one after it (accruals: accruals alone).",
+)
+@click.option("--year", type=int, help="Every month of this year so far (default: this year).")
+@click.option("--start-date", metavar="YYYY-MM-01", help="First month (inclusive).")
+@click.option("--end-date", metavar="YYYY-MM-01", help="Month after the last (exclusive).")
+@click.option("--in-process", is_flag=True, help="Run month by month here, without the daemon.")
+@click.option(
+    "--webserver",
+    default=lambda: os.environ.get("HR_DAGSTER_URL", "http://127.0.0.1:3000"),
+    show_default="HR_DAGSTER_URL or http://127.0.0.1:3000",
+    help="Where the Dagster webserver listens.",
+)
+def sync(
+    from_step: str, year: int | None, start_date: str | None, end_date: str | None, in_process: bool, webserver: str
+) -> None:
+    """Sync the revenue chain for a range of months, as a backfill visible in the UI."""
+    start, end = month_range(year, start_date, end_date, dt.datetime.now(platform_settings.tz).date())
+    keys = month_keys(start, end)
+    outside = [key for key in keys if not monthly_partitions.has_partition_key(key)]
+    if outside:
+        raise click.BadParameter(
+            f"{', '.join(outside)} not in the partitions (HR_HISTORY_START "
+            f"{platform_settings.history_start} to this month)",
+            param_hint="dates",
+        )
+    assets = assets_from_step(from_step)
+    click.echo(f"Steps: {', '.join(assets)}; months: {keys[0][:7]} to {keys[-1][:7]} ({len(keys)})")
+    if not in_process:
+        backfill_id = launch_asset_backfill(webserver, assets, keys, f"hr-assets sync --from-step {from_step}")
+        click.echo(f"Backfill {backfill_id} launched; follow it at {webserver.rstrip('/')}/runs/b/{backfill_id}")
+        return
+    failed = []
+    for key in keys:
+        outcome = run_partition("revenue_chain", key, assets=assets)
+        click.echo(
+            f"  {key[:7]}: {'ok' if outcome.success else 'FAILED: ' + (outcome.error or '')} (run {outcome.run_id})"
+        )
+        if not outcome.success:
+            failed.append(key[:7])
+    if failed:
+        raise click.ClickException(f"{len(failed)} month(s) failed: {', '.join(failed)}")

@@ -1,0 +1,43 @@
+"""Monthly revenue accruals: each invoice line recognised over its service period, by days, to the cent."""
+
+import datetime as dt
+
+import dagster as dg
+
+from hr_assets.defs.accruals import store
+from hr_assets.defs.accruals.matching import accrual_lines
+from hr_assets.defs.accruals.schedule import accruals_for_month
+from hr_assets.defs.crm.assets import service_periods
+from hr_assets.defs.holded.assets import holded_invoices
+from hr_assets.defs.holded.store import lines_invoiced_up_to
+from hr_assets.defs.partitions import monthly_partitions, platform_settings
+from hr_assets.warehouse.resource import WarehouseResource
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    group_name="accruals",
+    kinds={"python", "sql"},
+    owners=["team:finance"],
+    deps=[holded_invoices, service_periods],
+    description=(
+        "The month's recognised revenue per invoice line (accruals) and the month's summary with the "
+        "deferred balance (accrual_months). Later invoices never change a month already computed."
+    ),
+)
+def accruals(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    month = dt.date.fromisoformat(context.partition_key)
+    with warehouse.begin() as connection:
+        lines = lines_invoiced_up_to(connection, month)
+        periods = store.periods_of_contacts(connection, {line["contact_id"] for line in lines})
+        result = accruals_for_month(accrual_lines(lines, periods), month)
+        store.replace_month(connection, result, dt.datetime.now(platform_settings.tz))
+    return dg.MaterializeResult(
+        metadata={
+            "lines_recognised": len(result.rows),
+            "recognized_in_month": str(store.amount(result.recognized_in_month_cents)),
+            "invoiced_in_month": str(store.amount(result.invoiced_in_month_cents)),
+            "deferred_balance": str(store.amount(result.deferred_cents)),
+            "unmatched_lines": result.unmatched_lines,
+        }
+    )

@@ -1,0 +1,85 @@
+"""4Geeks (BreatheCode), the CRM: academy students and their cohort enrolments.
+
+Lists are paginated only when ``limit`` or ``offset`` is sent; we always send them and read pages
+until ``next`` is null, so a large academy never arrives as one unbounded answer.
+"""
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Self
+
+import dagster as dg
+from pydantic import Field
+
+from hr_assets.lib.failures import api_failure_fails_the_step
+from hr_assets.lib.http import ApiClient, ApiError
+from hr_assets.settings import FourGeeksSettings, load
+
+API = "4Geeks"
+USERS_PER_REQUEST = 50  # enrolments are asked for in batches of students, keeping URLs short
+
+
+class FourGeeksResource(dg.ConfigurableResource):
+    api_token: str = Field(description="From FOURGEEKS_API_TOKEN; never shown.")
+    academy_id: int
+    base_url: str
+    rate_limit_per_second: float = 5.0
+    page_size: int = 100
+    max_attempts: int = 6
+    backoff_initial_s: float = 0.5
+
+    @classmethod
+    def from_settings(cls, settings: FourGeeksSettings) -> Self:
+        return cls(
+            api_token=dg.EnvVar("FOURGEEKS_API_TOKEN"),
+            academy_id=settings.academy_id,
+            base_url=settings.base_url,
+            rate_limit_per_second=settings.rate_limit_per_second,
+        )
+
+    @contextmanager
+    def _api(self) -> Iterator[ApiClient]:
+        with (
+            api_failure_fails_the_step(),
+            ApiClient(
+                API,
+                self.base_url,
+                headers={"Authorization": f"Token {self.api_token}", "Academy": str(self.academy_id)},
+                rate_limit_per_second=self.rate_limit_per_second,
+                limiter_key=self.api_token,
+                max_attempts=self.max_attempts,
+                backoff_initial_s=self.backoff_initial_s,
+            ) as api,
+        ):
+            yield api
+
+    def students(self) -> list[dict[str, Any]]:
+        with self._api() as api:
+            return self._all_pages(api, "auth/academy/student", {})
+
+    def enrollments(self, user_ids: Iterable[int]) -> list[dict[str, Any]]:
+        """Every STUDENT enrolment of these users, in any cohort."""
+        ids = sorted(set(user_ids))
+        found: list[dict[str, Any]] = []
+        with self._api() as api:
+            for start in range(0, len(ids), USERS_PER_REQUEST):
+                chunk = ",".join(str(user_id) for user_id in ids[start : start + USERS_PER_REQUEST])
+                found.extend(
+                    self._all_pages(api, "admissions/academy/cohort/user", {"roles": "STUDENT", "users": chunk})
+                )
+        return found
+
+    def _all_pages(self, api: ApiClient, path: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        while True:
+            body = api.get_json(path, {**params, "limit": self.page_size, "offset": len(items)})
+            if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+                raise ApiError(API, 200, "answered without a paginated results list")
+            items.extend(body["results"])
+            if body.get("next") is None or not body["results"]:
+                return items
+
+
+@dg.definitions
+def fourgeeks_resources() -> dg.Definitions:
+    return dg.Definitions(resources={"fourgeeks": FourGeeksResource.from_settings(load(FourGeeksSettings))})

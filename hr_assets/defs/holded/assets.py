@@ -1,0 +1,102 @@
+"""Holded: the service catalog, then each month's invoices with their lines and the contacts they name."""
+
+import datetime as dt
+
+import dagster as dg
+
+from hr_assets.defs.holded import store
+from hr_assets.defs.holded.invoices import BadRecord, contact_row, parse_invoices, service_row
+from hr_assets.defs.holded.resources import HoldedResource
+from hr_assets.defs.partitions import monthly_partitions, platform_settings
+from hr_assets.lib.row_errors import RowError, reasons_markdown
+from hr_assets.warehouse.engine import upsert
+from hr_assets.warehouse.integration_errors import replace_integration_errors
+from hr_assets.warehouse.resource import WarehouseResource
+from hr_assets.warehouse.tables import holded_contacts
+from hr_assets.warehouse.tables import holded_services as services_table
+
+GROUP = "holded"
+OWNERS = ["team:finance-data"]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(platform_settings.tz)
+
+
+@dg.asset(
+    group_name=GROUP,
+    kinds={"api", "sql"},
+    owners=OWNERS,
+    description="Holded's service catalog (the programs invoices are for), upserted into holded_services.",
+)
+def holded_services(
+    context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    now = _now()
+    rows, errors = [], []
+    for position, raw in enumerate(holded.services(), start=1):
+        try:
+            rows.append(service_row(raw, now))
+        except BadRecord as exc:
+            errors.append(
+                RowError("holded:services", position, exc.field, f"service not stored: {exc}", str(raw.get("id", "")))
+            )
+    with warehouse.begin() as connection:
+        upsert(connection, services_table, rows, ["id"])
+        replace_integration_errors(
+            connection,
+            source="holded",
+            asset="holded_services",
+            partition_key="",
+            run_id=context.run.run_id,
+            errors=errors,
+        )
+    return dg.MaterializeResult(metadata={"services": len(rows), "invalid_records": len(errors)})
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    group_name=GROUP,
+    kinds={"api", "sql"},
+    owners=OWNERS,
+    deps=[holded_services],
+    description=(
+        "The month's invoices with their lines (net of discount, before tax, to the cent) and the contacts "
+        "they name, in holded_invoices, holded_invoice_lines and holded_contacts."
+    ),
+)
+def holded_invoices(
+    context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    month = dt.date.fromisoformat(context.partition_key)
+    window = context.partition_time_window
+    with warehouse.begin() as connection:
+        known_services = store.service_ids(connection)
+    parsed = parse_invoices(holded.invoices(window.start, window.end), known_services, platform_settings.tz)
+    named = parsed.contact_ids
+    contacts = [contact_row(raw, _now()) for raw in holded.contacts() if str(raw.get("id")) in named]
+    errors = parsed.errors + [
+        RowError("holded:contacts", None, "contact", "invoices name this contact but Holded does not list it", missing)
+        for missing in sorted(named - {contact["id"] for contact in contacts})
+    ]
+    with warehouse.begin() as connection:
+        store.replace_month(connection, month, parsed.invoices, parsed.lines, _now())
+        upsert(connection, holded_contacts, contacts, ["id"])
+        replace_integration_errors(
+            connection,
+            source="holded",
+            asset="holded_invoices",
+            partition_key=context.partition_key,
+            run_id=context.run.run_id,
+            errors=errors,
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "invoices": len(parsed.invoices),
+            "lines": len(parsed.lines),
+            "contacts": len(contacts),
+            "net_invoiced": str(sum((line["net_amount"] for line in parsed.lines), start=0)),
+            "invalid_records": len(errors),
+            "reasons": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+        }
+    )

@@ -1,0 +1,37 @@
+"""Every stored invoice agrees with its own lines, to the cent."""
+
+import datetime as dt
+
+import dagster as dg
+
+from hr_assets.defs.holded import store
+from hr_assets.defs.holded.assets import holded_invoices
+from hr_assets.defs.holded.invoices import totals_mismatch
+from hr_assets.defs.partitions import monthly_partitions
+from hr_assets.warehouse.resource import WarehouseResource
+
+
+@dg.asset_check(
+    asset=holded_invoices,
+    partitions_def=monthly_partitions,
+    description="Each invoice's subtotal, discount, tax and total equal the sums of its lines.",
+)
+def invoice_totals_match_lines(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> dg.AssetCheckResult:
+    with warehouse.begin() as connection:
+        invoices = store.month_invoices_with_lines(connection, dt.date.fromisoformat(context.partition_key))
+    wrong = {
+        invoice["doc_number"] or invoice["id"]: problem
+        for invoice, lines in invoices
+        if (problem := totals_mismatch(invoice, lines))
+    }
+    listing = "\n".join(f"- {number}: {problem}" for number, problem in sorted(wrong.items())[:20])
+    return dg.AssetCheckResult(
+        passed=not wrong,
+        metadata={
+            "invoices": len(invoices),
+            "mismatched": len(wrong),
+            "examples": dg.MetadataValue.md(listing or "none"),
+        },
+    )

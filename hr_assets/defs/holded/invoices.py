@@ -1,0 +1,190 @@
+"""Holded invoices turned into warehouse rows, exact to the cent, each bad record explained.
+
+Holded sends prices and percentages as JSON floats; they are read through their shortest decimal
+form (``Decimal(str(x))``), so 19.99 stays 19.99. A line's net is price x units less its discount,
+before tax, rounded half-up to the cent; its tax is computed on that net.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hr_assets.lib.row_errors import RowError
+
+SOURCE = "holded:documents/invoice"
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+class BadRecord(ValueError):
+    def __init__(self, field: str, reason: str):
+        super().__init__(reason)
+        self.field = field
+
+
+def to_cents(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def decimal(record: Mapping[str, Any], name: str, default: Any = None) -> Decimal:
+    value = record.get(name, default)
+    if value is None or isinstance(value, bool):
+        raise BadRecord(name, f"{name} is missing")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise BadRecord(name, f"{name} is not a number") from None
+    if not amount.is_finite():
+        raise BadRecord(name, f"{name} is not a number")
+    return amount
+
+
+def _required(record: Mapping[str, Any], name: str) -> Any:
+    value = record.get(name)
+    if value in (None, ""):
+        raise BadRecord(name, f"{name} is missing")
+    return value
+
+
+@dataclass
+class ParsedInvoices:
+    invoices: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def contact_ids(self) -> set[str]:
+        return {invoice["contact_id"] for invoice in self.invoices}
+
+
+def parse_invoices(raw_invoices: Iterable[Mapping[str, Any]], service_ids: set[str], tz: ZoneInfo) -> ParsedInvoices:
+    parsed = ParsedInvoices()
+    for position, raw in enumerate(raw_invoices, start=1):
+        key = str(raw.get("id") or raw.get("docNumber") or f"#{position}")
+        try:
+            invoice = _invoice_row(raw, tz)
+            lines = [_line_row(invoice, line_no, product) for line_no, product in enumerate(_products(raw), start=1)]
+        except BadRecord as exc:
+            parsed.errors.append(RowError(SOURCE, position, exc.field, f"invoice not stored: {exc}", key))
+            continue
+        for line in lines:
+            if line["service_id"] not in service_ids:
+                what = f"service {line['service_id']!r} is not in the catalog" if line["service_id"] else "no service"
+                parsed.errors.append(
+                    RowError(
+                        SOURCE,
+                        position,
+                        f"products[{line['line_no']}].serviceId",
+                        f"line {line['line_no']} has {what}; it is recognised in its invoice month",
+                        key,
+                    )
+                )
+                line["service_id"] = None
+        parsed.invoices.append(invoice)
+        parsed.lines.extend(lines)
+    return parsed
+
+
+def _products(raw: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    products = raw.get("products")
+    if not isinstance(products, list) or not all(isinstance(p, Mapping) for p in products):
+        raise BadRecord("products", "products is not a list of lines")
+    return products
+
+
+def _invoice_row(raw: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    stamp = _required(raw, "date")
+    if not isinstance(stamp, int | float) or isinstance(stamp, bool):
+        raise BadRecord("date", "date is not unix seconds")
+    invoice_date = dt.datetime.fromtimestamp(stamp, tz).date()
+    due = raw.get("dueDate")
+    return {
+        "id": str(_required(raw, "id")),
+        "invoice_month": invoice_date.replace(day=1),
+        "invoice_date": invoice_date,
+        "due_date": dt.datetime.fromtimestamp(due, tz).date() if isinstance(due, int | float) and due else None,
+        "contact_id": str(_required(raw, "contact")),
+        "doc_number": raw.get("docNumber"),
+        "currency": raw.get("currency"),
+        "subtotal": to_cents(decimal(raw, "subtotal")),
+        "discount": to_cents(decimal(raw, "discount", 0)),
+        "tax": to_cents(decimal(raw, "tax", 0)),
+        "total": to_cents(decimal(raw, "total")),
+        "status": raw.get("status") if isinstance(raw.get("status"), int) else None,
+    }
+
+
+def _line_row(invoice: Mapping[str, Any], line_no: int, product: Mapping[str, Any]) -> dict[str, Any]:
+    price = decimal(product, "price")
+    units = decimal(product, "units", 1)
+    discount = decimal(product, "discount", 0)
+    tax = decimal(product, "tax", 0)
+    if not 0 <= discount <= HUNDRED:
+        raise BadRecord(f"products[{line_no}].discount", f"line {line_no} discount {discount}% is not a percentage")
+    net = to_cents(price * units * (HUNDRED - discount) / HUNDRED)
+    return {
+        "invoice_id": invoice["id"],
+        "line_no": line_no,
+        "invoice_month": invoice["invoice_month"],
+        "name": (product.get("name") or "")[:200] or None,
+        "service_id": str(product["serviceId"]) if product.get("serviceId") else None,
+        "sku": product.get("sku") or None,
+        "units": units,
+        "unit_price": price,
+        "discount_percent": discount,
+        "tax_percent": tax,
+        "gross_amount": to_cents(price * units),
+        "net_amount": net,
+        "tax_amount": to_cents(net * tax / HUNDRED),
+    }
+
+
+def service_row(raw: Mapping[str, Any], synced_at: dt.datetime) -> dict[str, Any]:
+    return {
+        "id": str(_required(raw, "id")),
+        "name": str(_required(raw, "name"))[:200],
+        "description": raw.get("desc") or None,
+        "code": raw.get("code") or None,
+        "tax_percent": decimal(raw, "tax", 0),
+        "price": to_cents(decimal(raw, "subtotal", 0)),
+        "cost": to_cents(decimal(raw, "cost", 0)),
+        "for_sale": bool(raw.get("forSale", True)),
+        "synced_at": synced_at,
+    }
+
+
+def contact_row(raw: Mapping[str, Any], synced_at: dt.datetime) -> dict[str, Any]:
+    email = raw.get("email")
+    return {
+        "id": str(_required(raw, "id")),
+        "custom_id": raw.get("customId") or None,
+        "name": (raw.get("name") or "")[:200] or None,
+        "trade_name": (raw.get("tradeName") or "")[:200] or None,
+        "email": email.strip().casefold() if isinstance(email, str) and email.strip() else None,
+        "type": raw.get("type") or None,
+        "synced_at": synced_at,
+    }
+
+
+def totals_mismatch(invoice: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> str | None:
+    """Why an invoice's totals disagree with its lines, or None.
+
+    Holded sums the lines unrounded and rounds each total once, so that is what is recomputed here
+    from the stored prices, units and percentages (per-line rounded amounts may differ by a cent).
+    """
+    gross = net = tax = Decimal(0)
+    for line in lines:
+        line_gross = line["unit_price"] * line["units"]
+        line_net = line_gross * (HUNDRED - line["discount_percent"]) / HUNDRED
+        gross, net, tax = gross + line_gross, net + line_net, tax + line_net * line["tax_percent"] / HUNDRED
+    expected = {"subtotal": to_cents(gross), "discount": to_cents(gross - net), "tax": to_cents(tax)}
+    expected["total"] = expected["subtotal"] - expected["discount"] + expected["tax"]
+    wrong = [
+        f"{name} {invoice[name]} != {amount} from lines" for name, amount in expected.items() if invoice[name] != amount
+    ]
+    return "; ".join(wrong) or None

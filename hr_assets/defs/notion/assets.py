@@ -1,0 +1,50 @@
+"""Notion: the page id of each client invoiced in the month, for the team's client workspace."""
+
+import datetime as dt
+
+import dagster as dg
+
+from hr_assets.defs.crm.assets import service_periods
+from hr_assets.defs.holded.store import month_contacts
+from hr_assets.defs.notion.pages import page_ids
+from hr_assets.defs.notion.resources import NotionResource
+from hr_assets.defs.partitions import monthly_partitions, platform_settings
+from hr_assets.lib.row_errors import reasons_markdown
+from hr_assets.warehouse.engine import upsert
+from hr_assets.warehouse.integration_errors import replace_integration_errors
+from hr_assets.warehouse.resource import WarehouseResource
+from hr_assets.warehouse.tables import notion_client_pages
+
+
+@dg.asset(
+    partitions_def=monthly_partitions,
+    group_name="notion",
+    kinds={"api", "sql"},
+    owners=["team:finance-data"],
+    deps=[service_periods],
+    description="The Notion page of each client invoiced in the month (by its Holded ID, else its email).",
+)
+def notion_external_ids(
+    context: dg.AssetExecutionContext, notion: NotionResource, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    with warehouse.begin() as connection:
+        contacts = month_contacts(connection, dt.date.fromisoformat(context.partition_key))
+    rows, errors = page_ids(notion.pages(), contacts, dt.datetime.now(platform_settings.tz))
+    with warehouse.begin() as connection:
+        upsert(connection, notion_client_pages, rows, ["holded_contact_id"])
+        replace_integration_errors(
+            connection,
+            source="notion",
+            asset="notion_external_ids",
+            partition_key=context.partition_key,
+            run_id=context.run.run_id,
+            errors=errors,
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "clients": len(contacts),
+            "page_ids": len(rows),
+            "without_page": len(errors),
+            "reasons": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+        }
+    )

@@ -1,0 +1,73 @@
+"""The revenue chain as the old sync script knew it: its steps, its job, and when it runs.
+
+The script's fixed order (services, invoices, crm-clients, service-periods, notion-external-id,
+then accruals) is the assets' lineage; ``--from-step`` is an asset selection; a date range is a
+backfill over month partitions.
+"""
+
+import datetime as dt
+
+import dagster as dg
+
+from hr_assets.defs.partitions import platform_settings
+from hr_assets.settings import RevenueScheduleSettings, load
+
+# The legacy step names, in the legacy order, with the asset each became.
+STEPS = {
+    "services": "holded_services",
+    "invoices": "holded_invoices",
+    "crm-clients": "crm_students",
+    "service-periods": "service_periods",
+    "notion-external-id": "notion_external_ids",
+    "accruals": "accruals",
+}
+
+
+def assets_from_step(step: str) -> list[str]:
+    """The step's asset and every one after it; accruals alone is accruals alone."""
+    names = list(STEPS)
+    return [STEPS[name] for name in names[names.index(step) :]]
+
+
+revenue_chain_job = dg.define_asset_job(
+    "revenue_chain",
+    selection=dg.AssetSelection.assets(*STEPS.values()),
+    description="Holded invoices, 4Geeks students and periods, Notion ids and accruals for one month.",
+)
+
+_when = load(RevenueScheduleSettings)
+
+
+@dg.schedule(
+    job=revenue_chain_job,
+    cron_schedule=f"0 {_when.monthly_hour} {_when.monthly_day} * *",
+    execution_timezone=platform_settings.timezone,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="The month just closed, once it is over (HR_REVENUE_MONTHLY_DAY / _HOUR).",
+)
+def revenue_month_close(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    today = context.scheduled_execution_time.astimezone(platform_settings.tz).date()
+    closed = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1).isoformat()
+    return dg.RunRequest(run_key=f"close-{closed}", partition_key=closed)
+
+
+@dg.schedule(
+    job=revenue_chain_job,
+    cron_schedule=f"0 {_when.daily_hour} * * *",
+    execution_timezone=platform_settings.timezone,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="The month in progress, refreshed every day (HR_REVENUE_DAILY_HOUR).",
+)
+def revenue_month_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    today = context.scheduled_execution_time.astimezone(platform_settings.tz).date()
+    return dg.RunRequest(run_key=f"refresh-{today.isoformat()}", partition_key=today.replace(day=1).isoformat())
+
+
+def month_keys(start: dt.date, end: dt.date) -> list[str]:
+    """Partition keys of the months in [start, end): both are first days of months."""
+    keys = []
+    month = start
+    while month < end:
+        keys.append(month.isoformat())
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return keys

@@ -1,0 +1,345 @@
+"""The one HTTP layer every vendor client (Holded, 4Geeks, Notion, Bayzat) uses.
+
+- Pacing: every attempt, retries included, first takes a slot from a limiter shared by all clients
+  of the same API key in this process, so we throttle before a vendor's limit instead of only
+  backing off after it.
+- Retries: 429, 5xx, timeouts and dropped connections are retried with exponential backoff and
+  jitter. ``Retry-After`` is honoured, and a ``Retry-After`` of 0 (or nonsense) never becomes an
+  instant retry loop. Each retry is logged as a warning, and running out of attempts raises the
+  distinct ``ApiRetriesExhausted``.
+- Errors: other answers raise ``ApiError`` at once, carrying the server's own message.
+- Secrets: header values (API keys, tokens) are never logged, and are masked in any server or
+  transport message before it reaches a log line or an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, NoReturn, cast
+
+import dagster as dg
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+
+log = dg.get_dagster_logger("http")
+
+NOT_JSON = "answered with HTML/non-JSON instead of JSON"
+_RETRYABLE_TRANSPORT_ERRORS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+_MESSAGE_FIELDS = ("detail", "info", "message", "error")
+_MESSAGE_LIMIT = 200
+_MIN_SECRET_LENGTH = 8  # shorter header values (an academy id, "1") are not credentials, and masking them garbles text
+_REDACTED = "[redacted]"
+
+
+class ApiError(Exception):
+    """A vendor API failed; str() is one line naming the API, the status and the server's message."""
+
+    def __init__(self, api: str, status: int | None, message: str) -> None:
+        self.api = api
+        self.status = status
+        self.message = message
+        super().__init__(_collapse(self._describe()))
+
+    def _describe(self) -> str:
+        if self.status is None:
+            return f"{self.api}: {self.message}"
+        return f"{self.api} answered {self.status}: {self.message}"
+
+    def __reduce__(self) -> tuple[type[ApiError], tuple[str, int | None, str]]:
+        """Rebuilt from its fields, so the error survives pickling (multiprocess executors)."""
+        return type(self), (self.api, self.status, self.message)
+
+
+class ApiRetriesExhausted(ApiError):
+    """Every attempt failed with a retryable outcome (throttled, 5xx, timeout, dropped connection)."""
+
+    def _describe(self) -> str:
+        return f"{self.api}: {self.message}"
+
+
+class RateLimiter:
+    """Evenly spaced slots: at most one request per ``1 / per_second`` seconds, and idle time earns no burst."""
+
+    def __init__(self, per_second: float) -> None:
+        self._interval = _interval(per_second)
+        self._next_slot = -math.inf
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Blocks until the next slot; returns the seconds waited.
+
+        The slot is reserved under the lock and slept for outside it, so concurrent callers queue up
+        one interval apart without holding each other up.
+        """
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self._interval
+        waited = slot - now
+        if waited > 0:
+            time.sleep(waited)
+        return waited
+
+    def _tighten(self, per_second: float) -> None:
+        with self._lock:
+            self._interval = max(self._interval, _interval(per_second))
+
+
+def _interval(per_second: float) -> float:
+    if not per_second > 0:
+        raise ValueError(f"per_second must be positive, got {per_second}")
+    return 1.0 / per_second
+
+
+_limiters: dict[tuple[str, str], RateLimiter] = {}
+_limiters_lock = threading.Lock()
+
+
+def shared_rate_limiter(api: str, key: str, per_second: float) -> RateLimiter:
+    """Process-wide limiter per (api, key): every client of one API key in this process shares it.
+
+    The key is hashed (sha256) before being used as a dict key, so no secret is kept in the registry.
+    When clients of one key ask for different rates, the slowest wins: the budget belongs to the key.
+    """
+    budget = (api, hashlib.sha256(key.encode()).hexdigest())
+    with _limiters_lock:
+        limiter = _limiters.get(budget)
+        if limiter is None:
+            limiter = _limiters[budget] = RateLimiter(per_second)
+        else:
+            limiter._tighten(per_second)
+    return limiter
+
+
+@dataclass
+class ClientStats:
+    """What one client did, for benchmarks and run metadata; counted without a lock, so exact when one thread
+    uses the client."""
+
+    requests: int = 0  # attempts sent, retries included
+    throttled: int = 0  # 429 answers
+    retries: int = 0
+    waited_s: float = 0.0  # time spent waiting on the rate limiter (not on backoff)
+
+
+class _RetryableOutcome(Exception):
+    """An attempt that may succeed if repeated, carried through tenacity to the wait, log and give-up steps."""
+
+    def __init__(self, status: int | None, what: str, last: str, retry_after_s: float | None = None) -> None:
+        super().__init__(what)
+        self.status = status
+        self.what = what  # for the retry log line: "answered 429 (throttled)"
+        self.last = last  # for the give-up message: "last answer 503: Service Unavailable"
+        self.retry_after_s = retry_after_s  # None when the server did not send Retry-After
+
+    @property
+    def server_asked_to_wait(self) -> bool:
+        return self.status == 429 or self.retry_after_s is not None
+
+
+class ApiClient:
+    """A paced, retrying JSON client for one vendor API; ``path`` arguments are relative to ``base_url``."""
+
+    def __init__(
+        self,
+        api: str,
+        base_url: str,
+        *,
+        headers: Mapping[str, str],
+        rate_limit_per_second: float,
+        limiter_key: str | None = None,
+        timeout_s: float = 30.0,
+        max_attempts: int = 6,
+        backoff_initial_s: float = 0.5,
+        backoff_max_s: float = 60.0,
+        retry_after_floor_s: float = 0.5,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.api = api
+        self.stats = ClientStats()
+        self._limiter = shared_rate_limiter(api, limiter_key or base_url, rate_limit_per_second)
+        self._max_attempts = max_attempts
+        self._backoff = wait_exponential_jitter(
+            multiplier=backoff_initial_s, max=backoff_max_s, jitter=backoff_initial_s
+        )
+        self._backoff_max_s = backoff_max_s
+        self._retry_after_floor_s = retry_after_floor_s
+        self._secrets = _secret_fragments(headers)
+        self._http = httpx.Client(
+            base_url=base_url, headers=dict(headers), timeout=httpx.Timeout(timeout_s), transport=transport
+        )
+
+    def request(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None, json: Any = None
+    ) -> httpx.Response:
+        """Sends the request, paced and retried; returns the 2xx response or raises ``ApiError``."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self._max_attempts) | self._server_wait_too_long,
+            wait=self._wait,
+            retry=retry_if_exception_type(_RetryableOutcome),
+            before_sleep=lambda state: self._note_retry(method, path, state),
+            retry_error_callback=self._give_up,
+        )
+        return retrying(self._attempt, method, self._checked_url(path), params, json)
+
+    def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self._json(self.request("GET", path, params=params))
+
+    def post_json(self, path: str, json: Any) -> Any:
+        return self._json(self.request("POST", path, json=json))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _checked_url(self, path: str) -> str:
+        """``path`` as given: httpx joins a relative one under the base URL's prefix, with or without a leading
+        slash. An absolute URL (a "next page" link) is accepted only under the base URL, so the headers
+        (API keys) never travel to another host."""
+        url = httpx.URL(path)
+        if not url.is_relative_url and not str(url).startswith(str(self._http.base_url)):
+            raise ValueError(f"{self.api}: {url} is not under the client's base URL {self._http.base_url}")
+        return path
+
+    def _attempt(self, method: str, url: str, params: Mapping[str, Any] | None, json: Any) -> httpx.Response:
+        self.stats.waited_s += self._limiter.acquire()
+        self.stats.requests += 1
+        try:
+            response = self._http.request(method, url, params=params, json=json)
+        except _RETRYABLE_TRANSPORT_ERRORS as exc:
+            name = type(exc).__name__
+            detail = self._redact(f"{name}: {exc}" if str(exc) else name)
+            raise _RetryableOutcome(None, f"did not answer ({name})", f"last attempt failed with {detail}") from exc
+        except httpx.TransportError as exc:  # our own mistake (bad scheme, illegal header): repeating cannot help
+            raise ApiError(self.api, None, self._redact(f"{type(exc).__name__}: {exc}")) from None
+        return self._checked(response)
+
+    def _checked(self, response: httpx.Response) -> httpx.Response:
+        if response.is_success:
+            return response
+        status = response.status_code
+        message = self._redact(_server_message(response))
+        if status == 429:
+            self.stats.throttled += 1
+        if status == 429 or response.is_server_error:
+            reason = "throttled" if status == 429 else response.reason_phrase
+            raise _RetryableOutcome(
+                status,
+                f"answered {status} ({reason})",
+                f"last answer {status}: {message}",
+                _retry_after_seconds(response.headers.get("Retry-After")),
+            )
+        raise ApiError(self.api, status, message)
+
+    def _wait(self, state: RetryCallState) -> float:
+        """The backoff, and when the server asked us to wait, at least its Retry-After and at least the floor."""
+        backoff = self._backoff(state)
+        outcome = _outcome(state)
+        if not outcome.server_asked_to_wait:
+            return backoff
+        return max(backoff, self._retry_after_floor_s, outcome.retry_after_s or 0.0)
+
+    def _server_wait_too_long(self, state: RetryCallState) -> bool:
+        """A Retry-After beyond ``backoff_max_s`` (a quota reset hours away) ends the retries instead of
+        stalling the run."""
+        retry_after_s = _outcome(state).retry_after_s
+        return retry_after_s is not None and retry_after_s > self._backoff_max_s
+
+    def _note_retry(self, method: str, path: str, state: RetryCallState) -> None:
+        self.stats.retries += 1
+        log.warning(
+            "%s %s; waiting %.1fs before attempt %d of %d (%s %s)",
+            self.api,
+            _outcome(state).what,
+            state.upcoming_sleep,
+            state.attempt_number + 1,
+            self._max_attempts,
+            method,
+            self._redact(httpx.URL(path).path),
+        )
+
+    def _give_up(self, state: RetryCallState) -> NoReturn:
+        outcome = _outcome(state)
+        attempts = state.attempt_number
+        message = f"gave up after {attempts} attempt{'s' if attempts != 1 else ''}; {outcome.last}"
+        if self._server_wait_too_long(state):
+            message += f"; the server asked to wait {outcome.retry_after_s:.0f}s, over backoff_max_s"
+        raise ApiRetriesExhausted(self.api, outcome.status, message)
+
+    def _json(self, response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:  # Holded answers unknown routes with a 200 HTML page
+            raise ApiError(self.api, response.status_code, NOT_JSON) from None
+
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, _REDACTED)
+        return text
+
+
+def _outcome(state: RetryCallState) -> _RetryableOutcome:
+    """The failed attempt's outcome; tenacity only asks to wait, stop, log or give up after a retryable one."""
+    return cast(_RetryableOutcome, state.outcome.exception() if state.outcome else None)
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Seconds the server asked us to wait (integer, float or HTTP-date); None when it did not say.
+
+    Unparseable or infinite values become 0.0, which the caller raises to the floor: never an instant retry.
+    """
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = _seconds_until(value)
+    return seconds if math.isfinite(seconds) else 0.0
+
+
+def _seconds_until(http_date: str) -> float:
+    try:
+        when = parsedate_to_datetime(http_date)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return 0.0
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - datetime.now(UTC)).total_seconds()
+
+
+def _server_message(response: httpx.Response) -> str:
+    """The server's own words: a JSON error field when present, else the start of the body, else the reason."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for field in _MESSAGE_FIELDS:
+            if body.get(field):
+                return _collapse(str(body[field]))[:_MESSAGE_LIMIT]
+    return _collapse(response.text)[:_MESSAGE_LIMIT] or response.reason_phrase
+
+
+def _secret_fragments(headers: Mapping[str, str]) -> tuple[str, ...]:
+    """Header values, and their words (the token in ``Token abc...``), long enough to be credentials; longest
+    first, so a whole value is masked before its parts."""
+    fragments = {
+        part for value in headers.values() for part in (value, *value.split()) if len(part) >= _MIN_SECRET_LENGTH
+    }
+    return tuple(sorted(fragments, key=len, reverse=True))
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,32 @@
+"""Every vendor twin of the platform, started and stopped together (what `hr-assets sandbox` runs)."""
+
+import datetime as dt
+from pathlib import Path
+
+from hr_assets.sandbox.paycom import PaycomSandbox
+from hr_assets.sandbox.revenue import RevenueSandbox, months_between
+from hr_assets.settings import PlatformSettings, load
+
+
+class PlatformSandbox:
+    """Every vendor twin, started and stopped together; ``environment`` points the platform at them."""
+
+    def __init__(self, directory: Path, employees: int, paycom_port: int, invoices_per_month: int):
+        start = load(PlatformSettings).history_start
+        today = dt.date.today()
+        self.paycom = PaycomSandbox(directory / "paycom", employees=employees, port=paycom_port)
+        self.revenue = RevenueSandbox(
+            directory / "revenue",
+            start=start,
+            months=months_between(start, today),
+            invoices_per_month=invoices_per_month,
+        )
+
+    def start(self) -> dict[str, str]:
+        self.paycom.start()
+        self.revenue.start()
+        return {**self.paycom.environment(), **self.revenue.environment()}
+
+    def stop(self) -> None:
+        self.revenue.stop()
+        self.paycom.stop()

@@ -1,0 +1,76 @@
+"""The revenue twins (Holded, 4Geeks, Notion) serving three months, and the platform pointed at them."""
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pytest
+
+from hr_assets.definitions import defs
+from hr_assets.sandbox.revenue import RevenueSandbox
+from tests.conftest import API_PLACEHOLDERS
+
+MONTHS = [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
+
+
+@pytest.fixture
+def revenue_sandbox(tmp_path: Path) -> Iterator[RevenueSandbox]:
+    with RevenueSandbox(tmp_path / "revenue", start=MONTHS[0], months=len(MONTHS), invoices_per_month=40) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def revenue_env(
+    monkeypatch: pytest.MonkeyPatch,
+    dagster_home: Path,
+    warehouse_url: str,
+    revenue_sandbox: RevenueSandbox,
+    tmp_path: Path,
+) -> dict[str, str]:
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text("")
+    environment = {
+        "PAYCOM_SFTP_HOST": "127.0.0.1",
+        "PAYCOM_SFTP_USERNAME": "unused",
+        "PAYCOM_SFTP_PASSWORD": "unused",
+        "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
+        **API_PLACEHOLDERS,
+        **revenue_sandbox.environment(),
+        "HR_WAREHOUSE_URL": warehouse_url,
+        "HR_HISTORY_START": "2025-06-01",
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return environment
+
+
+def run_month(
+    instance: dg.DagsterInstance, month: dt.date, assets: list[str] | None = None
+) -> dg.ExecuteInProcessResult:
+    job = defs().resolve_job_def("revenue_chain")
+    selection = [dg.AssetKey(name) for name in assets] if assets else None
+    return job.execute_in_process(
+        partition_key=month.isoformat(), instance=instance, raise_on_error=False, asset_selection=selection
+    )
+
+
+def checks(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
+    return {
+        event.event_specific_data.check_name: event.event_specific_data.passed
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+
+
+def failures(result: dg.ExecuteInProcessResult) -> dict[str, str]:
+    return {event.step_key: event.step_failure_data.error.message for event in result.get_step_failure_events()}
+
+
+def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, Any]:
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key.to_user_string() == asset:
+            return {key: value.value for key, value in materialization.metadata.items()}
+    raise AssertionError(f"{asset} was not materialized")

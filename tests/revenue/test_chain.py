@@ -1,0 +1,107 @@
+"""The revenue chain month by month against the Holded, 4Geeks and Notion twins, on both databases."""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+import dagster as dg
+import pytest
+
+from hr_assets.sandbox.revenue import RevenueSandbox
+from hr_assets.warehouse import tables
+from tests.paycom.conftest import rows
+from tests.revenue.conftest import MONTHS, checks, failures, metadata, run_month
+
+pytestmark = pytest.mark.usefixtures("revenue_env")
+STAMPS = ("synced_at", "computed_at", "created_at", "run_id", "id")
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def test_a_month_lands_to_the_cent_and_every_check_passes(
+    instance: dg.DagsterInstance, warehouse_url: str, revenue_sandbox: RevenueSandbox
+) -> None:
+    result = run_month(instance, MONTHS[0])
+    assert result.success, failures(result)
+    assert all(checks(result).values()), checks(result)
+
+    generated = [i for i in revenue_sandbox.data.invoices if dt.datetime.fromtimestamp(i["date"], dt.UTC).month == 1]
+    stored = {row["id"]: row for row in rows(warehouse_url, tables.holded_invoices)}
+    assert stored.keys() == {invoice["id"] for invoice in generated}
+    for invoice in generated:
+        assert stored[invoice["id"]]["total"] == _money(invoice["total"])
+    summary = rows(warehouse_url, tables.accrual_months)[0]
+    lines = rows(warehouse_url, tables.holded_invoice_lines)
+    assert summary["invoiced_to_date"] == sum(line["net_amount"] for line in lines)
+    assert summary["recognized_to_date"] + summary["deferred_balance"] == summary["invoiced_to_date"]
+    recognised = sum(row["recognized_amount"] for row in rows(warehouse_url, tables.accruals))
+    assert recognised == summary["recognized_in_month"] > 0
+    assert metadata(result, "crm_students")["matched_students"] > 0
+    assert metadata(result, "notion_external_ids")["page_ids"] > 0
+
+
+def test_later_months_never_change_an_earlier_one_and_reruns_change_nothing(
+    instance: dg.DagsterInstance, warehouse_url: str
+) -> None:
+    assert run_month(instance, MONTHS[0]).success
+    january = [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[0]]
+    for month in MONTHS[1:]:
+        assert run_month(instance, month).success
+    assert [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[0]] == january
+
+    data = (
+        tables.holded_invoices,
+        tables.holded_invoice_lines,
+        tables.holded_contacts,
+        tables.crm_students,
+        tables.service_periods,
+        tables.notion_client_pages,
+        tables.accruals,
+        tables.accrual_months,
+        tables.integration_errors,
+    )
+    before = {table.name: rows(warehouse_url, table, without=STAMPS) for table in data}
+    assert run_month(instance, MONTHS[1]).success
+    assert {table.name: rows(warehouse_url, table, without=STAMPS) for table in data} == before
+
+    recognised_per_line = defaultdict(Decimal)
+    for row in rows(warehouse_url, tables.accruals):
+        recognised_per_line[(row["invoice_id"], row["line_no"])] += row["recognized_amount"]
+    nets = {
+        (line["invoice_id"], line["line_no"]): line["net_amount"]
+        for line in rows(warehouse_url, tables.holded_invoice_lines)
+    }
+    assert all(abs(total) <= abs(nets[key]) for key, total in recognised_per_line.items())
+
+
+def test_bad_records_are_explained_and_the_month_goes_on(instance: dg.DagsterInstance, warehouse_url: str) -> None:
+    for month in MONTHS:
+        assert run_month(instance, month).success
+    errors = rows(warehouse_url, tables.integration_errors)
+    by_asset = defaultdict(list)
+    for error in errors:
+        by_asset[error["asset"]].append(error["reason"])
+    assert any("is not in the catalog" in r or "has no service" in r for r in by_asset["holded_invoices"])
+    assert any("no 4Geeks student has this contact's email" in r for r in by_asset["crm_students"])
+    unknown = [line for line in rows(warehouse_url, tables.holded_invoice_lines) if line["service_id"] is None]
+    assert unknown, "lines with an unknown service are kept, and recognised in their invoice month"
+    assert sum(row["unmatched_lines"] for row in rows(warehouse_url, tables.accrual_months)) >= len(unknown)
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("html", "Holded answered 200: answered with HTML/non-JSON instead of JSON"),
+        ("500", "Holded: gave up after 6 attempts; last answer 500"),
+    ],
+)
+def test_an_api_failure_fails_the_month_with_a_clear_message(
+    instance: dg.DagsterInstance, warehouse_url: str, revenue_sandbox: RevenueSandbox, fault: str, message: str
+) -> None:
+    revenue_sandbox.holded.inject(fault, times=6, path_prefix="/api/invoicing/v1/documents")
+    result = run_month(instance, MONTHS[0], ["holded_invoices"])
+    assert not result.success
+    assert message in failures(result)["holded_invoices"]
+    assert rows(warehouse_url, tables.holded_invoices) == []

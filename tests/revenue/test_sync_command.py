@@ -1,0 +1,104 @@
+"""`hr-assets sync`: the old script's options, refused when wrong, and a month-by-month in-process run."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import dagster as dg
+import pytest
+
+from hr_assets.cli.revenue import month_range
+from hr_assets.defs.revenue_chain import assets_from_step, month_keys
+from hr_assets.warehouse import tables
+from tests.paycom.conftest import rows
+
+HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
+TODAY = dt.date(2026, 11, 22)
+
+
+def test_from_step_selects_the_step_and_all_after_it() -> None:
+    assert assets_from_step("invoices") == [
+        "holded_invoices",
+        "crm_students",
+        "service_periods",
+        "notion_external_ids",
+        "accruals",
+    ]
+    assert assets_from_step("accruals") == ["accruals"]
+    assert assets_from_step("services")[0] == "holded_services"
+
+
+def test_dates_and_years_as_the_old_script_read_them() -> None:
+    assert month_range(None, "2024-03-01", "2024-07-01", TODAY) == (dt.date(2024, 3, 1), dt.date(2024, 7, 1))
+    assert month_keys(dt.date(2024, 3, 1), dt.date(2024, 7, 1)) == [
+        "2024-03-01",
+        "2024-04-01",
+        "2024-05-01",
+        "2024-06-01",
+    ]
+    assert month_range(2025, None, None, TODAY) == (dt.date(2025, 1, 1), dt.date(2026, 1, 1))
+    assert month_range(None, None, None, TODAY) == (dt.date(2026, 1, 1), dt.date(2026, 12, 1)), "this year so far"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ((None, "2024-03-15", "2024-07-01"), "2024-03-15 is not the first day of a month"),
+        ((None, "2024-07-01", "2024-03-01"), "2024-03-01 is not after --start-date 2024-07-01"),
+        ((None, "2024-03-01", None), "give both --start-date and --end-date"),
+        ((1999, None, None), "1999 is outside 2024..2026"),
+        ((None, "March", "2024-07-01"), "'March' is not a date in YYYY-MM-DD form"),
+    ],
+)
+def test_wrong_options_are_refused_with_a_clear_message(arguments: tuple, message: str) -> None:
+    with pytest.raises(click.UsageError, match=message):
+        month_range(*arguments, TODAY)
+
+
+@pytest.mark.usefixtures("revenue_env")
+def test_in_process_runs_each_month_through_the_instance(dagster_home: Path, warehouse_url: str) -> None:
+    completed = subprocess.run(
+        [
+            HR_ASSETS,
+            "sync",
+            "--from-step",
+            "services",
+            "--start-date",
+            "2026-01-01",
+            "--end-date",
+            "2026-03-01",
+            "--in-process",
+        ],
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "months: 2026-01 to 2026-02 (2)" in completed.stdout
+    assert completed.stdout.count(": ok (run ") == 2
+    assert {row["month"] for row in rows(warehouse_url, tables.accrual_months)} == {
+        dt.date(2026, 1, 1),
+        dt.date(2026, 2, 1),
+    }
+    with dg.DagsterInstance.get() as instance:
+        runs = instance.get_runs()
+    assert sorted(run.tags["dagster/partition"] for run in runs) == ["2026-01-01", "2026-02-01"]
+
+
+@pytest.mark.usefixtures("revenue_env")
+def test_without_a_webserver_the_command_says_what_to_do(dagster_home: Path) -> None:
+    environment = {**os.environ, "HR_DAGSTER_URL": "http://127.0.0.1:9"}
+    completed = subprocess.run(
+        [HR_ASSETS, "sync", "--from-step", "accruals", "--year", "2026"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 1
+    assert "the Dagster webserver at http://127.0.0.1:9 did not answer" in completed.stderr
+    assert "--in-process" in completed.stderr and "Traceback" not in completed.stderr
