@@ -12,9 +12,6 @@ from typing import Any
 
 import dagster as dg
 
-# One process for the whole run: a hand-launched sync should not start a Python process per step.
-IN_PROCESS = {"execution": {"config": {"in_process": {}}}}
-
 
 def job_from_definitions(job_name: str) -> dg.JobDefinition:
     """Module-level so that Dagster can rebuild the job in its step processes."""
@@ -45,7 +42,7 @@ def run_partition(
         result = dg.execute_job(
             job,
             instance,
-            run_config={**IN_PROCESS, **(run_config or {})},
+            run_config=dict(run_config or {}),
             tags={"dagster/partition": partition_key, "hr_assets/launched_by": "cli", **(tags or {})},
             asset_selection=[dg.AssetKey(name) for name in assets] if assets else None,
         )
