@@ -35,6 +35,8 @@ class RowError:
 def reasons_markdown(errors: Iterable[RowError], limit: int = 20) -> str:
     """A markdown table of the first errors, for asset metadata (reasons never carry personal data)."""
     errors = list(errors)
+    if not errors:
+        return "none"
     lines = ["| file | row | field | reason |", "| --- | --- | --- | --- |"]
     for error in errors[:limit]:
         cells = (error.file_name or "", str(error.row_number or ""), error.field or "", error.reason)

@@ -10,9 +10,8 @@ from hr_assets.defs.crm.store import students_of_contacts
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.store import month_contacts
 from hr_assets.defs.partitions import monthly_partitions, platform_settings
+from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import reasons_markdown
-from hr_assets.warehouse.engine import upsert
-from hr_assets.warehouse.integration_errors import replace_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import crm_students as students_table
 from hr_assets.warehouse.tables import service_periods as periods_table
@@ -39,22 +38,15 @@ def crm_students(
     with warehouse.begin() as connection:
         contacts = month_contacts(connection, _month(context))
     rows, errors = matching.match_students(fourgeeks.students(), contacts, dt.datetime.now(platform_settings.tz))
-    with warehouse.begin() as connection:
-        upsert(connection, students_table, rows, ["id"])
-        replace_integration_errors(
-            connection,
-            source="4geeks",
-            asset="crm_students",
-            partition_key=context.partition_key,
-            run_id=context.run.run_id,
-            errors=errors,
-        )
+    upsert_with_errors(
+        context, warehouse, source="4geeks", table=students_table, key_columns=["id"], rows=rows, errors=errors
+    )
     return dg.MaterializeResult(
         metadata={
             "clients": len(contacts),
             "matched_students": len(rows),
             "unmatched": len(errors),
-            "reasons": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+            "reasons": dg.MetadataValue.md(reasons_markdown(errors)),
         }
     )
 
@@ -77,21 +69,14 @@ def service_periods(
         contact_of_student = students_of_contacts(connection, month_contacts(connection, _month(context)))
     enrollments = fourgeeks.enrollments(contact_of_student)
     rows, errors = matching.service_periods(enrollments, contact_of_student, dt.datetime.now(platform_settings.tz))
-    with warehouse.begin() as connection:
-        upsert(connection, periods_table, rows, ["id"])
-        replace_integration_errors(
-            connection,
-            source="4geeks",
-            asset="service_periods",
-            partition_key=context.partition_key,
-            run_id=context.run.run_id,
-            errors=errors,
-        )
+    upsert_with_errors(
+        context, warehouse, source="4geeks", table=periods_table, key_columns=["id"], rows=rows, errors=errors
+    )
     return dg.MaterializeResult(
         metadata={
             "students": len(contact_of_student),
             "service_periods": len(rows),
             "invalid_records": len(errors),
-            "reasons": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+            "reasons": dg.MetadataValue.md(reasons_markdown(errors)),
         }
     )

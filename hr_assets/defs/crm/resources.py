@@ -4,14 +4,14 @@ Lists are paginated only when ``limit`` or ``offset`` is sent; we always send th
 until ``next`` is null, so a large academy never arrives as one unbounded answer.
 """
 
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Self
 
 import dagster as dg
 from pydantic import Field
 
-from hr_assets.lib.failures import api_failure_fails_the_step
+from hr_assets.lib.api_resource import ApiResource
 from hr_assets.lib.http import ApiClient, ApiError
 from hr_assets.settings import FourGeeksSettings, load
 
@@ -19,14 +19,10 @@ API = "4Geeks"
 USERS_PER_REQUEST = 50  # enrolments are asked for in batches of students, keeping URLs short
 
 
-class FourGeeksResource(dg.ConfigurableResource):
+class FourGeeksResource(ApiResource):
     api_token: str = Field(description="From FOURGEEKS_API_TOKEN; never shown.")
     academy_id: int
-    base_url: str
-    rate_limit_per_second: float = 5.0
     page_size: int = 100
-    max_attempts: int = 6
-    backoff_initial_s: float = 0.5
 
     @classmethod
     def from_settings(cls, settings: FourGeeksSettings) -> Self:
@@ -37,21 +33,9 @@ class FourGeeksResource(dg.ConfigurableResource):
             rate_limit_per_second=settings.rate_limit_per_second,
         )
 
-    @contextmanager
-    def _api(self) -> Iterator[ApiClient]:
-        with (
-            api_failure_fails_the_step(),
-            ApiClient(
-                API,
-                self.base_url,
-                headers={"Authorization": f"Token {self.api_token}", "Academy": str(self.academy_id)},
-                rate_limit_per_second=self.rate_limit_per_second,
-                limiter_key=self.api_token,
-                max_attempts=self.max_attempts,
-                backoff_initial_s=self.backoff_initial_s,
-            ) as api,
-        ):
-            yield api
+    def _api(self) -> AbstractContextManager[ApiClient]:
+        headers = {"Authorization": f"Token {self.api_token}", "Academy": str(self.academy_id)}
+        return self._client(API, headers, self.api_token)
 
     def students(self) -> list[dict[str, Any]]:
         with self._api() as api:

@@ -8,6 +8,7 @@ from hr_assets.defs.holded import store
 from hr_assets.defs.holded.invoices import BadRecord, contact_row, parse_invoices, service_row
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.partitions import monthly_partitions, platform_settings
+from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import RowError, reasons_markdown
 from hr_assets.warehouse.engine import upsert
 from hr_assets.warehouse.integration_errors import replace_integration_errors
@@ -41,16 +42,9 @@ def holded_services(
             errors.append(
                 RowError("holded:services", position, exc.field, f"service not stored: {exc}", str(raw.get("id", "")))
             )
-    with warehouse.begin() as connection:
-        upsert(connection, services_table, rows, ["id"])
-        replace_integration_errors(
-            connection,
-            source="holded",
-            asset="holded_services",
-            partition_key="",
-            run_id=context.run.run_id,
-            errors=errors,
-        )
+    upsert_with_errors(
+        context, warehouse, source="holded", table=services_table, key_columns=["id"], rows=rows, errors=errors
+    )
     return dg.MaterializeResult(metadata={"services": len(rows), "invalid_records": len(errors)})
 
 
@@ -97,6 +91,6 @@ def holded_invoices(
             "contacts": len(contacts),
             "net_invoiced": str(sum((line["net_amount"] for line in parsed.lines), start=0)),
             "invalid_records": len(errors),
-            "reasons": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+            "reasons": dg.MetadataValue.md(reasons_markdown(errors)),
         }
     )

@@ -6,26 +6,22 @@ and an unknown route answers an HTML page with 200; both are errors, never data.
 """
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Self
 
 import dagster as dg
 from pydantic import Field
 
-from hr_assets.lib.failures import api_failure_fails_the_step
+from hr_assets.lib.api_resource import ApiResource
 from hr_assets.lib.http import ApiClient, ApiError
 from hr_assets.settings import HoldedSettings, load
 
 API = "Holded"
 
 
-class HoldedResource(dg.ConfigurableResource):
+class HoldedResource(ApiResource):
     api_key: str = Field(description="From HOLDED_API_KEY; never shown.")
-    base_url: str
-    rate_limit_per_second: float = 5.0
-    max_attempts: int = 6
-    backoff_initial_s: float = 0.5
 
     @classmethod
     def from_settings(cls, settings: HoldedSettings) -> Self:
@@ -35,21 +31,8 @@ class HoldedResource(dg.ConfigurableResource):
             rate_limit_per_second=settings.rate_limit_per_second,
         )
 
-    @contextmanager
-    def _api(self) -> Iterator[ApiClient]:
-        with (
-            api_failure_fails_the_step(),
-            ApiClient(
-                API,
-                self.base_url,
-                headers={"key": self.api_key},
-                rate_limit_per_second=self.rate_limit_per_second,
-                limiter_key=self.api_key,
-                max_attempts=self.max_attempts,
-                backoff_initial_s=self.backoff_initial_s,
-            ) as api,
-        ):
-            yield api
+    def _api(self) -> AbstractContextManager[ApiClient]:
+        return self._client(API, {"key": self.api_key}, self.api_key)
 
     def services(self) -> list[dict[str, Any]]:
         with self._api() as api:

@@ -9,9 +9,8 @@ from hr_assets.defs.holded.store import month_contacts
 from hr_assets.defs.notion.pages import page_ids
 from hr_assets.defs.notion.resources import NotionResource
 from hr_assets.defs.partitions import monthly_partitions, platform_settings
+from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import reasons_markdown
-from hr_assets.warehouse.engine import upsert
-from hr_assets.warehouse.integration_errors import replace_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import notion_client_pages
 
@@ -30,21 +29,20 @@ def notion_external_ids(
     with warehouse.begin() as connection:
         contacts = month_contacts(connection, dt.date.fromisoformat(context.partition_key))
     rows, errors = page_ids(notion.pages(), contacts, dt.datetime.now(platform_settings.tz))
-    with warehouse.begin() as connection:
-        upsert(connection, notion_client_pages, rows, ["holded_contact_id"])
-        replace_integration_errors(
-            connection,
-            source="notion",
-            asset="notion_external_ids",
-            partition_key=context.partition_key,
-            run_id=context.run.run_id,
-            errors=errors,
-        )
+    upsert_with_errors(
+        context,
+        warehouse,
+        source="notion",
+        table=notion_client_pages,
+        key_columns=["holded_contact_id"],
+        rows=rows,
+        errors=errors,
+    )
     return dg.MaterializeResult(
         metadata={
             "clients": len(contacts),
             "page_ids": len(rows),
             "without_page": len(errors),
-            "reasons": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+            "reasons": dg.MetadataValue.md(reasons_markdown(errors)),
         }
     )

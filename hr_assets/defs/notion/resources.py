@@ -5,8 +5,8 @@ from typing import Any, Self
 import dagster as dg
 from pydantic import Field
 
-from hr_assets.lib.failures import api_failure_fails_the_step
-from hr_assets.lib.http import ApiClient, ApiError
+from hr_assets.lib.api_resource import ApiResource
+from hr_assets.lib.http import ApiError
 from hr_assets.settings import NotionSettings, load
 
 API = "Notion"
@@ -14,13 +14,9 @@ NOTION_VERSION = "2022-06-28"
 PAGE_SIZE = 100  # Notion's maximum
 
 
-class NotionResource(dg.ConfigurableResource):
+class NotionResource(ApiResource):
     token: str = Field(description="From NOTION_TOKEN; never shown.")
     database_id: str
-    base_url: str
-    rate_limit_per_second: float = 3.0
-    max_attempts: int = 6
-    backoff_initial_s: float = 0.5
 
     @classmethod
     def from_settings(cls, settings: NotionSettings) -> Self:
@@ -35,18 +31,8 @@ class NotionResource(dg.ConfigurableResource):
         """Every page of the clients database."""
         pages: list[dict[str, Any]] = []
         query: dict[str, Any] = {"page_size": PAGE_SIZE}
-        with (
-            api_failure_fails_the_step(),
-            ApiClient(
-                API,
-                self.base_url,
-                headers={"Authorization": f"Bearer {self.token}", "Notion-Version": NOTION_VERSION},
-                rate_limit_per_second=self.rate_limit_per_second,
-                limiter_key=self.token,
-                max_attempts=self.max_attempts,
-                backoff_initial_s=self.backoff_initial_s,
-            ) as api,
-        ):
+        headers = {"Authorization": f"Bearer {self.token}", "Notion-Version": NOTION_VERSION}
+        with self._client(API, headers, self.token) as api:
             while True:
                 body = api.post_json(f"databases/{self.database_id}/query", query)
                 if not isinstance(body, dict) or not isinstance(body.get("results"), list):

@@ -249,7 +249,7 @@ def _sync_employees(
     return dg.MaterializeResult(
         metadata={
             **metadata,
-            "invalid_rows": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+            "invalid_rows": dg.MetadataValue.md(reasons_markdown(errors)),
         }
     )
 

@@ -95,6 +95,6 @@ def no_invalid_rows(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "invalid_rows": len(errors),
-            "reasons": dg.MetadataValue.md(reasons_markdown(errors) if errors else "none"),
+            "reasons": dg.MetadataValue.md(reasons_markdown(errors)),
         },
     )
