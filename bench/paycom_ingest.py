@@ -38,21 +38,19 @@ import contextlib
 import csv
 import datetime as dt
 import gc
-import json
-import logging
-import os
 import platform
 import shutil
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from common import BenchError, postgres_admin, postgres_database, print_figures
 from numbers_parser import Document
 
 from hr_assets.defs.paycom import store
@@ -76,10 +74,6 @@ CUTOFF = PUSHED_AT + dt.timedelta(days=1)
 WEEK = PUSHED_AT.date()
 SFTP_USER = "bench"
 SFTP_PASSWORD = "bench-" + uuid.uuid4().hex
-
-
-class BenchError(Exception):
-    """The benchmark cannot run; the message is one line saying why."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -115,33 +109,6 @@ def interleaved(repetitions: int, *runs: Callable[[], float]) -> list[list[float
 
 
 # --- the warehouse ----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    """A fresh database ``hr_bench_<hex>``, dropped WITH (FORCE) afterwards; yields its URL."""
-    try:
-        safe_url = sa.engine.make_url(admin_url).render_as_string(hide_password=True)
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    except (sa.exc.ArgumentError, ImportError) as exc:
-        raise BenchError(f"cannot use --postgres-url: {exc}") from None
-    try:
-        try:
-            with admin.connect() as connection:
-                connection.execute(sa.text("SELECT 1"))
-        except sa.exc.DBAPIError as exc:
-            reason = " ".join(str(exc.orig).split()) or type(exc.orig).__name__
-            raise BenchError(f"PostgreSQL at {safe_url} is unreachable or refused the connection: {reason}") from None
-        name = f"hr_bench_{uuid.uuid4().hex[:12]}"
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 def empty_tables(engine: sa.Engine) -> None:
@@ -248,7 +215,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
 
     # The warehouse first: an unreachable PostgreSQL fails before the slow part of the setup.
     if args.database == "postgresql":
-        url = stack.enter_context(postgres_database(args.postgres_url))
+        url = stack.enter_context(postgres_database(stack.enter_context(postgres_admin(args.postgres_url))))
     else:
         url = f"sqlite:///{work / 'warehouse.db'}"
     engine = create_engine(url)
@@ -377,36 +344,9 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     }
 
 
-@contextlib.contextmanager
-def stdout_to_stderr() -> Iterator[None]:
-    """Send everything written to file descriptor 1 meanwhile (print, log handlers bound to stdout,
-    C code) to stderr, so stdout carries the JSON only."""
-    sys.stdout.flush()
-    real_stdout = os.dup(1)
-    os.dup2(2, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(real_stdout, 1)
-        os.close(real_stdout)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    result: dict[str, Any] | None = None
-    with stdout_to_stderr():
-        try:
-            with contextlib.ExitStack() as stack:
-                result = run(args, stack)
-        except BenchError as exc:
-            print(f"paycom_ingest: {exc}", file=sys.stderr)
-    if result is None:
-        return 1
-    sys.stdout.write(json.dumps(result) + "\n")
-    sys.stdout.flush()
-    return 0
+    return print_figures("paycom_ingest", lambda stack: run(args, stack))
 
 
 if __name__ == "__main__":

@@ -59,20 +59,17 @@ import argparse
 import contextlib
 import datetime as dt
 import gc
-import json
-import logging
 import os
 import platform
 import shutil
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
+from common import BenchError, postgres_admin, postgres_database, print_figures
 
 from hr_assets.sandbox.revenue import RevenueSandbox
 from hr_assets.warehouse.engine import warehouse_engine
@@ -99,10 +96,6 @@ NOTE = (
     "run for the range is not supported; run_overhead_ratio is what a separate run per month costs over "
     "executing the months back to back. The Holded rate figures come from the per-partition runs."
 )
-
-
-class BenchError(Exception):
-    """The benchmark cannot run; the message is one line saying why."""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -146,39 +139,6 @@ def month_keys(start: dt.date, months: int) -> list[str]:
 
 
 # --- the warehouse and the instance -----------------------------------------------------------
-
-
-@contextlib.contextmanager
-def postgres_admin(admin_url: str) -> Iterator[sa.Engine]:
-    """An AUTOCOMMIT engine on the admin URL, checked to answer."""
-    try:
-        safe_url = sa.engine.make_url(admin_url).render_as_string(hide_password=True)
-        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    except (sa.exc.ArgumentError, ImportError) as exc:
-        raise BenchError(f"cannot use --postgres-url: {exc}") from None
-    try:
-        try:
-            with admin.connect() as connection:
-                connection.execute(sa.text("SELECT 1"))
-        except sa.exc.DBAPIError as exc:
-            reason = " ".join(str(exc.orig).split()) or type(exc.orig).__name__
-            raise BenchError(f"PostgreSQL at {safe_url} is unreachable or refused the connection: {reason}") from None
-        yield admin
-    finally:
-        admin.dispose()
-
-
-@contextlib.contextmanager
-def postgres_database(admin: sa.Engine) -> Iterator[str]:
-    """A fresh database ``hr_bench_<hex>``, dropped WITH (FORCE) afterwards; yields its URL."""
-    name = f"hr_bench_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def migrated(url: str) -> str:
@@ -385,36 +345,9 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     }
 
 
-@contextlib.contextmanager
-def stdout_to_stderr() -> Iterator[None]:
-    """Send everything written to file descriptor 1 meanwhile (print, Dagster's console logs, C code) to
-    stderr, so stdout carries the JSON only."""
-    sys.stdout.flush()
-    real_stdout = os.dup(1)
-    os.dup2(2, 1)
-    try:
-        yield
-    finally:
-        sys.stdout.flush()
-        os.dup2(real_stdout, 1)
-        os.close(real_stdout)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    result: dict[str, Any] | None = None
-    with stdout_to_stderr():
-        try:
-            with contextlib.ExitStack() as stack:
-                result = run(args, stack)
-        except BenchError as exc:
-            print(f"revenue_backfill: {exc}", file=sys.stderr)
-    if result is None:
-        return 1
-    sys.stdout.write(json.dumps(result) + "\n")
-    sys.stdout.flush()
-    return 0
+    return print_figures("revenue_backfill", lambda stack: run(args, stack))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,82 @@
+"""What every benchmark here shares: a one-line failure, throwaway PostgreSQL databases, and a stdout
+that carries nothing but the JSON figures."""
+
+import contextlib
+import json
+import logging
+import os
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+
+class BenchError(Exception):
+    """The benchmark cannot run; the message is one line saying why."""
+
+
+@contextlib.contextmanager
+def postgres_admin(admin_url: str) -> Iterator[sa.Engine]:
+    """An AUTOCOMMIT engine on the admin URL, checked to answer: PostgreSQL asked for is never skipped."""
+    try:
+        safe_url = sa.engine.make_url(admin_url).render_as_string(hide_password=True)
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise BenchError(f"cannot use --postgres-url: {exc}") from None
+    try:
+        try:
+            with admin.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        except sa.exc.DBAPIError as exc:
+            reason = " ".join(str(exc.orig).split()) or type(exc.orig).__name__
+            raise BenchError(f"PostgreSQL at {safe_url} is unreachable or refused the connection: {reason}") from None
+        yield admin
+    finally:
+        admin.dispose()
+
+
+@contextlib.contextmanager
+def postgres_database(admin: sa.Engine) -> Iterator[str]:
+    """A fresh database ``hr_bench_<hex>``, dropped WITH (FORCE) afterwards; yields its URL."""
+    name = f"hr_bench_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextlib.contextmanager
+def stdout_to_stderr() -> Iterator[None]:
+    """Send everything written to file descriptor 1 meanwhile (print, log handlers bound to stdout,
+    Dagster's console logs, C code) to stderr, so stdout carries the JSON only."""
+    sys.stdout.flush()
+    real_stdout = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(real_stdout, 1)
+        os.close(real_stdout)
+
+
+def print_figures(name: str, run: Callable[[contextlib.ExitStack], dict[str, Any]]) -> int:
+    """Run the benchmark with its clean-ups on one stack; print its JSON, or its one-line failure. Exit code."""
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    result: dict[str, Any] | None = None
+    with stdout_to_stderr():
+        try:
+            with contextlib.ExitStack() as stack:
+                result = run(stack)
+        except BenchError as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+    if result is None:
+        return 1
+    sys.stdout.write(json.dumps(result) + "\n")
+    sys.stdout.flush()
+    return 0
