@@ -37,6 +37,9 @@ class PlatformSettings(BaseSettings):
     timezone: str = Field("UTC", description="The business timezone: schedules and partitions use it.")
     warehouse_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in DAGSTER_HOME.")
     history_start: dt.date = Field(dt.date(2024, 1, 1), description="First day of the partitions.")
+    secret_key: SecretStr | None = Field(
+        None, description="Encrypts the secrets the platform stores (Bayzat API keys); at least 32 characters."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -45,6 +48,13 @@ class PlatformSettings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("not an IANA timezone name such as Europe/Madrid") from exc
+        return value
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. the output of: openssl rand -base64 32)")
         return value
 
     @field_validator("warehouse_url")
@@ -127,6 +137,33 @@ class RevenueScheduleSettings(BaseSettings):
     monthly_day: int = Field(1, ge=1, le=28)
     monthly_hour: int = Field(6, ge=0, le=23)
     daily_hour: int = Field(5, ge=0, le=23)
+
+
+class BayzatSettings(BaseSettings):
+    """The Bayzat push, with the legacy pusher's variable names."""
+
+    model_config = SettingsConfigDict(env_prefix="BAYZAT_", extra="ignore")
+
+    default_api_url: str = "https://integration.bayzat.com/attendance"
+    rate_limit_delay: float = Field(1.0, gt=0, description="Seconds between two requests of one API key.")
+    max_records_per_request: int = Field(20, ge=1)
+    max_retry_attempts: int = Field(5, ge=0)
+    timeout_seconds: float = Field(30.0, gt=0)
+    lease_seconds: float = Field(
+        120.0, gt=0, description="How long a dead run's hold on a company's push lasts before another run takes over."
+    )
+
+
+class AttendanceSettings(BaseSettings):
+    """Where fingerprint attendance files arrive, and how long they are kept once imported."""
+
+    model_config = SettingsConfigDict(env_prefix="ATTENDANCE_", extra="ignore")
+
+    inbox_directory: Path | None = None
+    retention_days: int = Field(90, ge=1)
+
+    def resolved_inbox_directory(self) -> Path:
+        return self.inbox_directory or dagster_home() / "attendance_inbox"
 
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)

@@ -52,6 +52,8 @@ def test_definitions_are_loadable_with_flat_keys_one_group_per_source(
         "service_periods": "crm",
         "notion_external_ids": "notion",
         "accruals": "accruals",
+        "attendance_records": "attendance",
+        "bayzat_sync_batches": "bayzat",
     }
     assert all(len(key.path) == 1 for key in graph.get_all_asset_keys())
 
@@ -77,6 +79,7 @@ def test_dg_check_defs_passes(minimal_env: dict[str, str]) -> None:
         ),
         ({"PAYCOM_SFTP_PASSWORD": None}, "set PAYCOM_SFTP_PASSWORD or PAYCOM_SFTP_PRIVATE_KEY_PATH"),
         ({"HR_TIMEZONE": "Mars/Olympus"}, "Error: Configuration error: HR_TIMEZONE: not an IANA timezone name"),
+        ({"HR_SECRET_KEY": "short"}, "Error: Configuration error: HR_SECRET_KEY: must be at least 32 characters"),
     ],
 )
 def test_a_bad_setting_fails_at_start_with_one_line_naming_it(

@@ -2,10 +2,14 @@
 
 import click
 
+from hr_assets.cli.attendance import attendance
+from hr_assets.cli.bayzat import bayzat
+from hr_assets.cli.companies import companies
 from hr_assets.cli.paycom import paycom
 from hr_assets.cli.revenue import sync
 from hr_assets.cli.sandbox import dev, sandbox
 from hr_assets.cli.status import status
+from hr_assets.defs.attendance.companies import CompanyError
 from hr_assets.defs.paycom.reports import UnsafeRemoteName
 from hr_assets.defs.paycom.resources import PaycomSftpError
 from hr_assets.lib.http import ApiError
@@ -13,7 +17,7 @@ from hr_assets.lib.webserver import WebserverError
 from hr_assets.settings import ConfigurationError
 
 # Errors whose message is the whole story for an operator: shown as one line, without a traceback.
-OPERATOR_ERRORS = (ConfigurationError, PaycomSftpError, UnsafeRemoteName, ApiError, WebserverError)
+OPERATOR_ERRORS = (ConfigurationError, PaycomSftpError, UnsafeRemoteName, ApiError, WebserverError, CompanyError)
 
 
 class _OperatorErrors(click.Group):
@@ -29,5 +33,5 @@ def cli() -> None:
     """Operate the hr_assets platform: syncs, status and the local sandbox."""
 
 
-for command in (paycom, sync, status, sandbox, dev):
+for command in (paycom, sync, status, companies, bayzat, attendance, sandbox, dev):
     cli.add_command(command)

@@ -38,3 +38,8 @@ monthly_partitions = dg.MonthlyPartitionsDefinition(
     timezone=platform_settings.timezone,
     end_offset=1,
 )
+
+# One partition per imported attendance file (added by the inbox sensor or ``hr-assets attendance import``),
+# and one per company with a Bayzat account (added by ``hr-assets bayzat configure``).
+attendance_file_partitions = dg.DynamicPartitionsDefinition(name="attendance_files")
+bayzat_company_partitions = dg.DynamicPartitionsDefinition(name="bayzat_companies")

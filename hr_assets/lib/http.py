@@ -39,12 +39,17 @@ _REDACTED = "[redacted]"
 
 
 class ApiError(Exception):
-    """A vendor API failed; str() is one line naming the API, the status and the server's message."""
+    """A vendor API failed; str() is one line naming the API, the status and the server's message.
 
-    def __init__(self, api: str, status: int | None, message: str) -> None:
+    ``body`` is the answer's JSON, when it had one, for a caller that reads a vendor's error details
+    (Bayzat names the records it rejected); it is never part of the message.
+    """
+
+    def __init__(self, api: str, status: int | None, message: str, body: Any = None) -> None:
         self.api = api
         self.status = status
         self.message = message
+        self.body = body
         super().__init__(_collapse(self._describe()))
 
     def _describe(self) -> str:
@@ -52,9 +57,9 @@ class ApiError(Exception):
             return f"{self.api}: {self.message}"
         return f"{self.api} answered {self.status}: {self.message}"
 
-    def __reduce__(self) -> tuple[type[ApiError], tuple[str, int | None, str]]:
+    def __reduce__(self) -> tuple[type[ApiError], tuple[str, int | None, str, Any]]:
         """Rebuilt from its fields, so the error survives pickling (multiprocess executors)."""
-        return type(self), (self.api, self.status, self.message)
+        return type(self), (self.api, self.status, self.message, self.body)
 
 
 class ApiRetriesExhausted(ApiError):
@@ -62,6 +67,11 @@ class ApiRetriesExhausted(ApiError):
 
     def _describe(self) -> str:
         return f"{self.api}: {self.message}"
+
+
+class ApiUnavailable(ApiError):
+    """A 5xx, a timeout or a dropped connection from a client that leaves those to its caller
+    (``retry_unavailable=False``: Bayzat's records are retried on their own schedule, hours apart)."""
 
 
 class RateLimiter:
@@ -160,9 +170,11 @@ class ApiClient:
         backoff_initial_s: float = 0.5,
         backoff_max_s: float = 60.0,
         retry_after_floor_s: float = 0.5,
+        retry_unavailable: bool = True,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.api = api
+        self._retry_unavailable = retry_unavailable
         self.stats = ClientStats()
         self._limiter = shared_rate_limiter(api, limiter_key or base_url, rate_limit_per_second)
         self._max_attempts = max_attempts
@@ -221,6 +233,8 @@ class ApiClient:
         except _RETRYABLE_TRANSPORT_ERRORS as exc:
             name = type(exc).__name__
             detail = self._redact(f"{name}: {exc}" if str(exc) else name)
+            if not self._retry_unavailable:
+                raise ApiUnavailable(self.api, None, f"did not answer ({detail})") from None
             raise _RetryableOutcome(None, f"did not answer ({name})", f"last attempt failed with {detail}") from exc
         except httpx.TransportError as exc:  # our own mistake (bad scheme, illegal header): repeating cannot help
             raise ApiError(self.api, None, self._redact(f"{type(exc).__name__}: {exc}")) from None
@@ -233,6 +247,8 @@ class ApiClient:
         message = self._redact(_server_message(response))
         if status == 429:
             self.stats.throttled += 1
+        if response.is_server_error and not self._retry_unavailable:
+            raise ApiUnavailable(self.api, status, message)
         if status == 429 or response.is_server_error:
             reason = "throttled" if status == 429 else response.reason_phrase
             raise _RetryableOutcome(
@@ -241,7 +257,7 @@ class ApiClient:
                 f"last answer {status}: {message}",
                 _retry_after_seconds(response.headers.get("Retry-After")),
             )
-        raise ApiError(self.api, status, message)
+        raise ApiError(self.api, status, message, _json_or_none(response))
 
     def _wait(self, state: RetryCallState) -> float:
         """The backoff, and when the server asked us to wait, at least its Retry-After and at least the floor."""
@@ -319,12 +335,16 @@ def _seconds_until(http_date: str) -> float:
     return (when - datetime.now(UTC)).total_seconds()
 
 
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 def _server_message(response: httpx.Response) -> str:
     """The server's own words: a JSON error field when present, else the start of the body, else the reason."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
+    body = _json_or_none(response)
     if isinstance(body, dict):
         for field in _MESSAGE_FIELDS:
             if body.get(field):

@@ -29,6 +29,13 @@ class RunOutcome:
     observations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+def add_dynamic_partition(partitions_def: dg.DynamicPartitionsDefinition, key: str) -> None:
+    """Make ``key`` a partition in the instance (a no-op when it is one), so runs and the UI can use it."""
+    with dg.DagsterInstance.get() as instance:
+        if not instance.has_dynamic_partition(partitions_def.name, key):
+            instance.add_dynamic_partitions(partitions_def.name, [key])
+
+
 def run_partition(
     job_name: str,
     partition_key: str,

@@ -292,3 +292,133 @@ accrual_months = sa.Table(
     sa.Column("unmatched_lines", sa.Integer, nullable=False),
     sa.Column("computed_at", Timestamp(), nullable=False),
 )
+
+# --- Attendance: companies, their Bayzat accounts, fingerprint imports and the push ---------------------
+
+companies = sa.Table(
+    "companies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("slug", sa.String(64), nullable=False, unique=True),
+    sa.Column("name_en", sa.String(200), nullable=False),
+    sa.Column("name_ar", sa.String(200)),
+    # The department name the fingerprint device writes ("AdvLine"), and its normalised form for matching.
+    sa.Column("fingerprint_report_name", sa.String(255)),
+    sa.Column("fingerprint_report_key", sa.String(255), unique=True),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+)
+
+# The API key is stored encrypted (Fernet, key derived from HR_SECRET_KEY); nothing else here is secret.
+bayzat_configs = sa.Table(
+    "bayzat_configs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("company_id", sa.Integer, sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False, unique=True),
+    sa.Column("api_key_encrypted", sa.Text, nullable=False),
+    sa.Column("api_url", sa.String(255), nullable=False),
+    sa.Column("is_enabled", sa.Boolean, nullable=False),
+    sa.Column("sync_frequency", sa.String(16), nullable=False),
+    sa.Column("needs_new_key", sa.Boolean, nullable=False),
+    sa.Column("last_sync_at", Timestamp()),
+    # One pusher per company at a time: the run holding the lease, and until when (renewed as it sends).
+    sa.Column("push_lease_run_id", sa.String(64)),
+    sa.Column("push_lease_until", Timestamp()),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+)
+
+attendance_imports = sa.Table(
+    "attendance_imports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("content_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("partition_key", sa.String(128), nullable=False, unique=True),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("file_path", sa.String(1024), nullable=False),
+    sa.Column("encoding", sa.String(32)),
+    sa.Column("total_records", sa.Integer, nullable=False),
+    sa.Column("processed_records", sa.Integer, nullable=False),
+    sa.Column("successful_records", sa.Integer, nullable=False),
+    sa.Column("failed_records", sa.Integer, nullable=False),
+    sa.Column("validation_errors", sa.JSON),
+    sa.Column("unmapped_departments", sa.JSON),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("run_id", sa.String(64)),
+    sa.Column("started_at", Timestamp()),
+    sa.Column("completed_at", Timestamp()),
+    sa.Column("file_removed_at", Timestamp()),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+)
+
+bayzat_sync_batches = sa.Table(
+    "bayzat_sync_batches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("company_id", sa.Integer, sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    sa.Column(
+        "attendance_import_id",
+        sa.Integer,
+        sa.ForeignKey("attendance_imports.id", ondelete="CASCADE", name="fk_bayzat_sync_batches_import"),
+        nullable=False,
+    ),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("total_records", sa.Integer, nullable=False),
+    sa.Column("synced_records", sa.Integer, nullable=False),
+    sa.Column("failed_records", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("started_at", Timestamp()),
+    sa.Column("completed_at", Timestamp()),
+    sa.Column("error_message", sa.Text),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+    sa.Index(None, "company_id", "status"),
+)
+
+attendance_import_records = sa.Table(
+    "attendance_import_records",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "attendance_import_id",
+        sa.Integer,
+        sa.ForeignKey("attendance_imports.id", ondelete="CASCADE", name="fk_attendance_import_records_import"),
+        nullable=False,
+    ),
+    sa.Column("row_number", sa.Integer, nullable=False),
+    sa.Column("employee_code", sa.String(32)),  # the Paycom employee it matched, None if none
+    sa.Column(
+        "company_id",
+        sa.Integer,
+        sa.ForeignKey("companies.id", ondelete="CASCADE", name="fk_attendance_import_records_company"),
+    ),
+    sa.Column("csv_employee_id", sa.String(64), nullable=False),
+    sa.Column("first_name", sa.String(255), nullable=False),
+    sa.Column("fingerprint_department", sa.String(255), nullable=False),
+    sa.Column("date", sa.Date),  # None when the file's date does not parse (the raw text is in ``raw``)
+    sa.Column("weekday", sa.String(20), nullable=False),
+    sa.Column("check_in", sa.Time),
+    sa.Column("check_out", sa.Time),
+    sa.Column("clock_in", sa.Time),
+    sa.Column("clock_out", sa.Time),
+    sa.Column("raw", sa.JSON, nullable=False),
+    sa.Column("is_valid", sa.Boolean, nullable=False),
+    sa.Column("validation_errors", sa.JSON),
+    sa.Column("bayzat_sync_status", sa.String(16), nullable=False),
+    sa.Column("bayzat_sync_at", Timestamp()),
+    sa.Column("bayzat_sync_error", sa.Text),
+    sa.Column("bayzat_retry_count", sa.Integer, nullable=False),
+    sa.Column("bayzat_next_retry_at", Timestamp()),
+    sa.Column(
+        "bayzat_batch_id",
+        sa.Integer,
+        sa.ForeignKey("bayzat_sync_batches.id", ondelete="SET NULL", name="fk_attendance_import_records_batch"),
+    ),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+    sa.UniqueConstraint("attendance_import_id", "row_number", name="uq_attendance_import_records_row"),
+    sa.Index("ix_attendance_import_records_employee_date", "csv_employee_id", "date"),
+    sa.Index("ix_attendance_import_records_push_queue", "company_id", "bayzat_sync_status", "bayzat_next_retry_at"),
+)

@@ -1,0 +1,34 @@
+"""``hr-assets attendance import FILE``: what the inbox sensor does for a file, by hand."""
+
+from pathlib import Path
+
+import click
+
+from hr_assets.defs.attendance.assets import FILE_TAG
+from hr_assets.defs.attendance.importing import content_sha256, partition_key
+from hr_assets.defs.partitions import attendance_file_partitions
+from hr_assets.lib.runs import add_dynamic_partition, run_partition
+
+
+@click.group()
+def attendance() -> None:
+    """Fingerprint attendance files."""
+
+
+@attendance.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_(file: Path) -> None:
+    """Import FILE through the Dagster instance (the run shows in the UI); every row is stored."""
+    key = partition_key(file.name, content_sha256(file.read_bytes()))
+    add_dynamic_partition(attendance_file_partitions, key)
+    outcome = run_partition("attendance_import", key, tags={FILE_TAG: str(file.resolve())})
+    if not outcome.success:
+        raise click.ClickException(outcome.error or "the run failed")
+    summary = outcome.materializations.get("attendance_records", {})
+    click.echo(
+        f"Imported {file.name} as {key}: {summary.get('rows')} rows, {summary.get('valid_records')} valid, "
+        f"{summary.get('invalid_records')} invalid (see the run {outcome.run_id} in the UI for the reasons)"
+    )
+    unmapped = summary.get("unmapped_departments")
+    if unmapped and unmapped != "none":
+        click.echo("Departments no company maps (hr-assets companies add --fingerprint-name ...):\n" + unmapped)

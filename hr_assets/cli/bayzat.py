@@ -1,0 +1,150 @@
+"""``hr-assets bayzat``: each company's Bayzat account, and pushes by hand.
+
+An API key is never taken from the command line (shell history, ``ps``): it is read from the environment
+variable named by ``--api-key-env`` (default ``BAYZAT_API_KEY``), else from standard input (a hidden prompt
+at a terminal). It is stored encrypted with ``HR_SECRET_KEY`` and shown masked, if at all.
+"""
+
+import datetime as dt
+import os
+import sys
+
+import click
+
+from hr_assets.cli.warehouse import warehouse
+from hr_assets.defs.attendance.companies import company_by_slug
+from hr_assets.defs.bayzat import configs
+from hr_assets.defs.bayzat.resources import BayzatResource
+from hr_assets.defs.bayzat.schedules import COMPANY_TAG
+from hr_assets.defs.bayzat.store import reset_failed
+from hr_assets.defs.partitions import bayzat_company_partitions
+from hr_assets.lib.runs import add_dynamic_partition, run_partition
+from hr_assets.lib.secrets import configured_secret_key, masked
+from hr_assets.settings import BayzatSettings, load
+
+
+@click.group()
+def bayzat() -> None:
+    """Bayzat accounts and attendance pushes."""
+
+
+def _read_api_key(env_name: str) -> str:
+    key = os.environ.get(env_name)
+    if key is None:
+        if sys.stdin.isatty():
+            key = click.prompt("Bayzat API key", hide_input=True)
+        else:
+            key = sys.stdin.readline()
+    key = key.strip()
+    if not key:
+        raise click.UsageError(f"no API key: set {env_name} or pass the key on standard input")
+    return key
+
+
+def _resource() -> BayzatResource:
+    return BayzatResource.from_settings(load(BayzatSettings))
+
+
+@bayzat.command("configure")
+@click.option("--company", "slug", required=True, help="The company's slug.")
+@click.option("--api-key-env", default="BAYZAT_API_KEY", show_default=True, help="Environment variable with the key.")
+@click.option("--api-url", help="Default BAYZAT_DEFAULT_API_URL.")
+@click.option("--sync-frequency", type=click.Choice(configs.SYNC_FREQUENCIES), default="hourly", show_default=True)
+@click.option("--disabled", is_flag=True, help="Store the account but push nothing for it.")
+@click.option("--skip-test", is_flag=True, help="Save without asking Bayzat whether the key is valid.")
+def configure(
+    slug: str, api_key_env: str, api_url: str | None, sync_frequency: str, disabled: bool, skip_test: bool
+) -> None:
+    """Set a company's Bayzat API key and settings (the key is checked with Bayzat first)."""
+    configured_secret_key()  # without it nothing can be stored: say so before asking for the key
+    api_key = _read_api_key(api_key_env)
+    engine = warehouse()
+    with engine.connect() as connection:
+        company = company_by_slug(connection, slug)
+    account = configs.BayzatAccount(
+        company_id=company["id"],
+        slug=slug,
+        timezone=company["timezone"],
+        api_url=api_url or load(BayzatSettings).default_api_url,
+        api_key=api_key,
+        is_enabled=not disabled,
+        needs_new_key=False,
+        sync_frequency=sync_frequency,
+    )
+    if not skip_test:
+        answer = _resource().test_connection(account)
+        if answer.outcome != "accepted":
+            raise click.ClickException(f"not saved: {answer.message}")
+    with engine.begin() as connection:
+        configs.save_config(
+            connection,
+            company_id=company["id"],
+            api_key=api_key,
+            api_url=account.api_url,
+            is_enabled=account.is_enabled,
+            sync_frequency=sync_frequency,
+            now=dt.datetime.now(dt.UTC),
+        )
+    add_dynamic_partition(bayzat_company_partitions, slug)
+    click.echo(f"Saved {slug}'s Bayzat account (key {masked(api_key)}, {sync_frequency}, {account.api_url})")
+
+
+@bayzat.command("list")
+def list_() -> None:
+    """Each company's Bayzat account, the key masked."""
+    with warehouse().connect() as connection:
+        rows = configs.overview(connection)
+    if not rows:
+        click.echo("No Bayzat accounts yet (hr-assets bayzat configure).")
+    for row in rows:
+        state = "needs a new key" if row["needs_new_key"] else ("enabled" if row["is_enabled"] else "disabled")
+        last = row["last_sync_at"].isoformat(timespec="seconds") if row["last_sync_at"] else "never"
+        click.echo(
+            f"{row['slug']:<20} key {row['api_key']:<10} {state:<16} {row['sync_frequency']:<7} last push {last}"
+        )
+
+
+@bayzat.command("test-connection")
+@click.option("--company", "slug", required=True)
+def test_connection(slug: str) -> None:
+    """Ask Bayzat whether the company's stored key is valid (nothing is sent)."""
+    with warehouse().connect() as connection:
+        account = configs.account(connection, slug)
+    if account is None:
+        raise click.ClickException(f"{slug} has no Bayzat account (hr-assets bayzat configure --company {slug})")
+    answer = _resource().test_connection(account)
+    if answer.outcome != "accepted":
+        raise click.ClickException(answer.message)
+    click.echo(f"{slug}: Bayzat accepts the key {masked(account.api_key)} at {account.api_url}")
+
+
+def _push(slug: str) -> None:
+    outcome = run_partition("bayzat_push", slug, tags={COMPANY_TAG: slug})
+    summary = outcome.materializations.get("bayzat_sync_batches", {})
+    click.echo(
+        f"Run {outcome.run_id} for {slug}: {'succeeded' if outcome.success else 'failed'}; "
+        + ", ".join(f"{key} {summary.get(key)}" for key in ("due", "synced", "rejected", "retry_scheduled"))
+    )
+    if not outcome.success:
+        raise click.ClickException(outcome.error or "the run failed")
+
+
+@bayzat.command("push")
+@click.option("--company", "slug", required=True)
+def push(slug: str) -> None:
+    """Push the company's due records now, through the Dagster instance (the run shows in the UI)."""
+    _push(slug)
+
+
+@bayzat.command("retry-failed")
+@click.option("--company", "slug", help="Only this company; default every company.")
+def retry_failed(slug: str | None) -> None:
+    """Give failed records a fresh retry budget and push them now."""
+    engine = warehouse()
+    with engine.begin() as connection:
+        company_id = company_by_slug(connection, slug)["id"] if slug else None
+        count = reset_failed(connection, company_id, dt.datetime.now(dt.UTC))
+        slugs = [s for s, _ in configs.slugs_with_ids(connection) if slug in (None, s)]
+    click.echo(f"{count} failed record(s) set to be sent again")
+    for company in slugs:
+        _push(company)

@@ -1,0 +1,77 @@
+"""Fingerprint attendance files, each imported into attendance_import_records, every row kept."""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+
+from hr_assets.defs.attendance import store
+from hr_assets.defs.attendance.csv_file import AttendanceFileError
+from hr_assets.defs.attendance.importing import import_file
+from hr_assets.defs.partitions import attendance_file_partitions
+from hr_assets.lib.row_errors import reasons_markdown
+from hr_assets.warehouse.integration_errors import replace_integration_errors
+from hr_assets.warehouse.resource import WarehouseResource
+
+FILE_TAG = "hr_assets/attendance_file"
+
+
+@dg.asset(
+    partitions_def=attendance_file_partitions,
+    group_name="attendance",
+    kinds={"csv", "sql"},
+    owners=["team:hr-ops"],
+    deps=[dg.AssetDep("paycom_employees", partition_mapping=dg.AllPartitionMapping())],
+    description=(
+        "One fingerprint attendance file per partition: every row stored in attendance_import_records, valid "
+        "(employee known, department mapped to a company, dates and times read) or with its reasons; the import's "
+        "totals, errors and unmapped departments in attendance_imports."
+    ),
+)
+def attendance_records(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    path = _file_of(context, warehouse)
+    try:
+        outcome = import_file(warehouse.engine, path, context.run.run_id, dt.datetime.now(dt.UTC))
+    except AttendanceFileError as exc:
+        raise dg.Failure(description=str(exc)) from None
+    with warehouse.begin() as connection:
+        replace_integration_errors(
+            connection,
+            source="attendance",
+            asset="attendance_records",
+            partition_key=context.partition_key,
+            run_id=context.run.run_id,
+            errors=outcome.errors,
+        )
+    unmapped = "\n".join(f"- {name}" for name in outcome.unmapped_departments) or "none"
+    return dg.MaterializeResult(
+        metadata={
+            "file": outcome.file_name,
+            "encoding": outcome.encoding,
+            "rows": outcome.rows,
+            "valid_records": outcome.valid,
+            "invalid_records": outcome.invalid,
+            "already_sent_kept": outcome.kept_sent,
+            "unmapped_departments": dg.MetadataValue.md(unmapped),
+            "reasons": dg.MetadataValue.md(reasons_markdown(outcome.errors)),
+        }
+    )
+
+
+def _file_of(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Path:
+    """The file named by the run (sensor or CLI), else the one this partition was imported from."""
+    tagged = context.run.tags.get(FILE_TAG)
+    if tagged:
+        return Path(tagged)
+    with warehouse.begin() as connection:
+        imported = store.import_by_key(connection, context.partition_key)
+    if imported is None:
+        raise dg.Failure(description=f"no file is known for partition {context.partition_key}; import it again")
+    if imported["file_removed_at"] is not None:
+        raise dg.Failure(
+            description=(
+                f"{imported['filename']} was removed by the retention clean-up on "
+                f"{imported['file_removed_at']:%Y-%m-%d}; its {imported['total_records']} records are kept"
+            )
+        )
+    return Path(imported["file_path"])

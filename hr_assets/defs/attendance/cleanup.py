@@ -1,0 +1,39 @@
+"""The monthly clean-up of imported attendance files past their retention period; the records stay."""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+
+from hr_assets.defs.attendance import store
+from hr_assets.defs.partitions import platform_settings
+from hr_assets.settings import AttendanceSettings, load
+from hr_assets.warehouse.resource import WarehouseResource
+
+
+@dg.op(description="Delete attendance files imported more than ATTENDANCE_RETENTION_DAYS ago; keep their records.")
+def remove_expired_attendance_files(context: dg.OpExecutionContext, warehouse: WarehouseResource) -> int:
+    now = dt.datetime.now(dt.UTC)
+    cutoff = now - dt.timedelta(days=load(AttendanceSettings).retention_days)
+    removed = 0
+    with warehouse.begin() as connection:
+        for expired in store.expired_files(connection, cutoff):
+            Path(expired["file_path"]).unlink(missing_ok=True)
+            store.mark_file_removed(connection, expired["id"], now)
+            removed += 1
+    context.log.info(f"Removed {removed} attendance file(s) imported before {cutoff:%Y-%m-%d}")
+    return removed
+
+
+@dg.job(description="Remove imported attendance files past their retention period.")
+def attendance_file_cleanup() -> None:
+    remove_expired_attendance_files()
+
+
+attendance_monthly_cleanup = dg.ScheduleDefinition(
+    job=attendance_file_cleanup,
+    cron_schedule="0 3 1 * *",
+    execution_timezone=platform_settings.timezone,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="The 1st of each month at 03:00.",
+)

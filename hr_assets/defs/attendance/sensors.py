@@ -1,0 +1,55 @@
+"""The attendance inbox: each new file content is imported once, as soon as it has stopped changing."""
+
+import json
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from hr_assets.defs.attendance.assets import FILE_TAG, attendance_records
+from hr_assets.defs.attendance.importing import content_sha256, partition_key
+from hr_assets.defs.partitions import attendance_file_partitions
+from hr_assets.settings import AttendanceSettings, load
+
+# A file modified within this many seconds may still be being copied in: it waits for the next tick.
+SETTLE_SECONDS = 10
+ATTENDANCE_SUFFIXES = (".csv", ".txt")
+
+attendance_import_job = dg.define_asset_job(
+    "attendance_import",
+    selection=dg.AssetSelection.assets(attendance_records),
+    description="Import one fingerprint attendance file.",
+)
+
+
+@dg.sensor(
+    job=attendance_import_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Imports each new attendance file in ATTENDANCE_INBOX_DIRECTORY once per content (its SHA-256).",
+)
+def attendance_inbox(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    inbox = load(AttendanceSettings).resolved_inbox_directory()
+    if not inbox.is_dir():
+        return dg.SkipReason(f"the attendance inbox {inbox} does not exist yet")
+    seen: dict[str, list[int]] = json.loads(context.cursor) if context.cursor else {}
+    requests, keys, now = [], [], time.time()
+    for path in sorted(inbox.iterdir()):
+        if not path.is_file() or path.suffix.lower() not in ATTENDANCE_SUFFIXES:
+            continue
+        stat = path.stat()
+        version = [stat.st_mtime_ns, stat.st_size]
+        if seen.get(path.name) == version or now - stat.st_mtime < SETTLE_SECONDS:
+            continue
+        sha256 = content_sha256(path.read_bytes())
+        key = partition_key(path.name, sha256)
+        keys.append(key)
+        requests.append(dg.RunRequest(run_key=sha256, partition_key=key, tags={FILE_TAG: str(Path(path).resolve())}))
+        seen[path.name] = version
+    if not requests:
+        return dg.SkipReason("no new or changed attendance file")
+    return dg.SensorResult(
+        run_requests=requests,
+        dynamic_partitions_requests=[attendance_file_partitions.build_add_request(keys)],
+        cursor=json.dumps(seen),
+    )

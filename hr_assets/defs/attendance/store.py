@@ -1,0 +1,183 @@
+"""Attendance imports and their records in the warehouse; every function works inside the caller's transaction.
+
+A file is imported once per content (its SHA-256). Importing it again (a re-run of its partition, say after
+a department was mapped to a company) validates its rows again, but a record already sent to Bayzat
+(``synced``) or in flight (``syncing``) keeps its push status: a re-import never sends anything twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from hr_assets.defs.attendance.validation import AttendanceRecord
+from hr_assets.lib.row_errors import RowError
+from hr_assets.warehouse.engine import upsert
+from hr_assets.warehouse.tables import attendance_import_records as records
+from hr_assets.warehouse.tables import attendance_imports as imports
+from hr_assets.warehouse.tables import paycom_employees
+
+_SENT = ("synced", "syncing")
+
+
+def employee_codes(connection: Connection) -> set[str]:
+    """The employee master's codes: every Paycom employee, terminated ones too (their past attendance counts)."""
+    return set(connection.execute(sa.select(paycom_employees.c.employee_code)).scalars())
+
+
+def import_by_key(connection: Connection, partition_key: str) -> dict[str, Any] | None:
+    row = connection.execute(sa.select(imports).where(imports.c.partition_key == partition_key)).mappings().first()
+    return dict(row) if row else None
+
+
+def start_import(
+    connection: Connection,
+    *,
+    sha256: str,
+    partition_key: str,
+    file_name: str,
+    file_path: str,
+    run_id: str,
+    now: dt.datetime,
+) -> tuple[int, str]:
+    """The import's id and partition key, created or reused: the same content is the same import, under the
+    partition key it was first stored with. Marked as processing by ``run_id``."""
+    upsert(
+        connection,
+        imports,
+        [
+            {
+                "content_sha256": sha256,
+                "partition_key": partition_key,
+                "filename": file_name,
+                "file_path": file_path,
+                "total_records": 0,
+                "processed_records": 0,
+                "successful_records": 0,
+                "failed_records": 0,
+                "status": "processing",
+                "run_id": run_id,
+                "started_at": now,
+                "completed_at": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        ],
+        ["content_sha256"],
+        keep_on_conflict=["created_at", "partition_key"],
+    )
+    query = sa.select(imports.c.id, imports.c.partition_key).where(imports.c.content_sha256 == sha256)
+    import_id, key = connection.execute(query).one()
+    return import_id, key
+
+
+def store_records(
+    connection: Connection, import_id: int, validated: Sequence[AttendanceRecord], now: dt.datetime
+) -> int:
+    """Every row of the file, valid or not; returns how many kept the push status they had (sent already)."""
+    sent = set(
+        connection.execute(
+            sa.select(records.c.row_number).where(
+                records.c.attendance_import_id == import_id, records.c.bayzat_sync_status.in_(_SENT)
+            )
+        ).scalars()
+    )
+    rows = [_row(import_id, record, now) for record in validated if record.row_number not in sent]
+    upsert(connection, records, rows, ["attendance_import_id", "row_number"], keep_on_conflict=["created_at"])
+    return len(sent)
+
+
+def _row(import_id: int, record: AttendanceRecord, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "attendance_import_id": import_id,
+        "row_number": record.row_number,
+        "employee_code": record.employee_code,
+        "company_id": record.company_id,
+        "csv_employee_id": record.csv_employee_id or "",
+        "first_name": record.first_name or "",
+        "fingerprint_department": record.fingerprint_department or "",
+        "date": record.date,
+        "weekday": record.weekday or "",
+        "check_in": record.check_in,
+        "check_out": record.check_out,
+        "clock_in": record.clock_in,
+        "clock_out": record.clock_out,
+        "raw": record.raw,
+        "is_valid": record.is_valid,
+        "validation_errors": [_error_json(error) for error in record.validation_errors] or None,
+        "bayzat_sync_status": "pending" if record.is_valid else "skipped",
+        "bayzat_sync_at": None,
+        "bayzat_sync_error": None if record.is_valid else "not valid: see validation_errors",
+        "bayzat_retry_count": 0,
+        "bayzat_next_retry_at": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _error_json(error: RowError) -> dict[str, Any]:
+    return {key: value for key, value in asdict(error).items() if value is not None}
+
+
+def finish_import(
+    connection: Connection,
+    import_id: int,
+    *,
+    encoding: str,
+    validated: Sequence[AttendanceRecord],
+    unmapped_departments: list[str],
+    now: dt.datetime,
+) -> None:
+    errors = [_error_json(error) for record in validated for error in record.validation_errors]
+    valid = sum(record.is_valid for record in validated)
+    connection.execute(
+        sa.update(imports)
+        .where(imports.c.id == import_id)
+        .values(
+            encoding=encoding,
+            total_records=len(validated),
+            processed_records=len(validated),
+            successful_records=valid,
+            failed_records=len(validated) - valid,
+            validation_errors=errors or None,
+            unmapped_departments=unmapped_departments or None,
+            status="completed",
+            completed_at=now,
+            updated_at=now,
+        )
+    )
+
+
+def fail_import(connection: Connection, import_id: int, reason: str, now: dt.datetime) -> None:
+    """A file that could not be read at all: the import says why (one line naming the file)."""
+    connection.execute(
+        sa.update(imports)
+        .where(imports.c.id == import_id)
+        .values(status="failed", validation_errors=[{"reason": reason}], completed_at=now, updated_at=now)
+    )
+
+
+def companies_of_import(connection: Connection, import_id: int) -> list[int]:
+    query = (
+        sa.select(records.c.company_id)
+        .where(records.c.attendance_import_id == import_id, records.c.company_id.is_not(None), records.c.is_valid)
+        .distinct()
+    )
+    return sorted(connection.execute(query).scalars())
+
+
+def expired_files(connection: Connection, imported_before: dt.datetime) -> list[dict[str, Any]]:
+    """Imports whose file is still on disk and was imported before ``imported_before``."""
+    query = sa.select(imports.c.id, imports.c.file_path).where(
+        imports.c.completed_at < imported_before, imports.c.file_removed_at.is_(None)
+    )
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def mark_file_removed(connection: Connection, import_id: int, now: dt.datetime) -> None:
+    connection.execute(sa.update(imports).where(imports.c.id == import_id).values(file_removed_at=now, updated_at=now))

@@ -1,0 +1,271 @@
+"""One row of the fingerprint report checked and turned into the record stored for it, with its reasons.
+
+Every row is stored, valid or not, with the row as read, so nothing is lost. A row is valid only when
+its employee id is in the employee master, its department maps to a company, its date reads, every
+time it holds reads, and its weekday, if written, is the date's.
+
+Dates: ``YYYY-MM-DD``, ``YYYY/MM/DD`` and the month-name forms ``2-Mar-2026`` / ``2 March 2026`` are
+read; ``02/03/2026`` is refused as ambiguous (2 March or 3 February?) unless the caller says which
+with ``date_format`` (``DateFormat.MONTH_FIRST`` or ``DateFormat.DAY_FIRST``). Guessing would shift
+days silently for every date up to the 12th. Month and day names are English whatever the locale.
+
+Times: ``HH:MM``, ``HH:MM:SS`` and ``H:MM AM/PM``; empty, ``-`` or ``--`` mean no punch.
+
+Reasons quote the employee id, department, date and weekday as written (an id and a department are
+not secret); they never quote punch or shift times, which are a person's attendance: the raw row
+holds them, in the table, not in messages or logs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+from hr_assets.defs.attendance.csv_file import COLUMN_ALIASES, AttendanceFile, RawRow, label
+from hr_assets.defs.paycom.values import BadValue, _quote
+from hr_assets.lib.row_errors import RowError
+
+TIME_FIELDS = ("check_in", "check_out", "clock_in", "clock_out")
+
+_MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)} | {
+    name[:3]: number for number, name in enumerate(_MONTH_NAMES, start=1)
+}
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # date.weekday()
+
+_YEAR_FIRST = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})")
+_MONTH_NAMED = re.compile(r"(\d{1,2})[-\s]([a-z]+)\.?[-\s](\d{4})", re.IGNORECASE)
+_SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\.?)?", re.IGNORECASE)
+_NO_PUNCH = re.compile(r"-*")
+_TIME_FORMS = "expected HH:MM, HH:MM:SS or H:MM AM/PM"
+
+T = TypeVar("T")
+
+
+class DateFormat(StrEnum):
+    """How dates written ``NN/NN/YYYY`` are read; ``ISO`` refuses them as ambiguous."""
+
+    ISO = "ISO"
+    MONTH_FIRST = "MM/DD/YYYY"
+    DAY_FIRST = "DD/MM/YYYY"
+
+
+@dataclass(frozen=True)
+class AttendanceRecord:
+    row_number: int
+    csv_employee_id: str | None
+    first_name: str | None
+    fingerprint_department: str | None
+    date: dt.date | None
+    weekday: str | None  # as written
+    check_in: dt.time | None
+    check_out: dt.time | None
+    clock_in: dt.time | None
+    clock_out: dt.time | None
+    employee_code: str | None  # the master's code the id matched
+    company_id: int | None  # the company whose fingerprint_report_name is the department
+    validation_errors: tuple[RowError, ...]
+    raw: dict[str, str]  # the row as read
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.validation_errors
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    rows: int
+    valid: int
+    invalid: int
+
+
+def normalise_department(name: str) -> str:
+    """The key departments match by: trimmed, inner spaces single, case folded (`` Adv  Line`` is ``adv line``).
+
+    Keys of ``companies_by_department`` are each company's ``fingerprint_report_name`` through this function.
+    """
+    return " ".join(name.split()).casefold()
+
+
+def parse_date(text: str, date_format: DateFormat = DateFormat.ISO) -> dt.date:
+    if not text:
+        raise BadValue("the date is empty")
+    year, month, day = _date_parts(text, date_format)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise BadValue(f"{_quote(text)} is not a real date") from None
+
+
+def _date_parts(text: str, date_format: DateFormat) -> tuple[int, int, int]:
+    if match := _YEAR_FIRST.fullmatch(text):
+        year, _, month, day = match.groups()
+        return int(year), int(month), int(day)
+    if match := _MONTH_NAMED.fullmatch(text):
+        day, month_name, year = match.groups()
+        if month_name.casefold() not in _MONTHS:
+            raise BadValue(f"{_quote(text)} is not a date ({month_name!r} is not a month)")
+        return int(year), _MONTHS[month_name.casefold()], int(day)
+    if match := _SLASHED.fullmatch(text):
+        if date_format is DateFormat.ISO:
+            raise BadValue(
+                f"{_quote(text)} is ambiguous (day or month first?): write YYYY-MM-DD, or import with "
+                f"date_format {DateFormat.MONTH_FIRST} or {DateFormat.DAY_FIRST}"
+            )
+        first, second, year = match.groups()
+        month, day = (first, second) if date_format is DateFormat.MONTH_FIRST else (second, first)
+        return int(year), int(month), int(day)
+    raise BadValue(f"{_quote(text)} is not a date (expected YYYY-MM-DD, YYYY/MM/DD or 2-Mar-2026)")
+
+
+def parse_time(text: str) -> dt.time | None:
+    """None for no punch; the value is never quoted (it is a person's attendance)."""
+    if _NO_PUNCH.fullmatch(text):
+        return None
+    match = _TIME.fullmatch(text)
+    if match is None:
+        raise BadValue(f"is not a time ({_TIME_FORMS})")
+    hour, minute, second, half_day = match.groups()
+    hour_number = int(hour)
+    if half_day:
+        if not 1 <= hour_number <= 12:
+            raise BadValue(f"is not a time (the hour of an AM/PM time is 1 to 12; {_TIME_FORMS})")
+        hour_number = hour_number % 12 + (12 if half_day.casefold() == "p" else 0)
+    try:
+        return dt.time(hour_number, int(minute), int(second or 0))
+    except ValueError:
+        raise BadValue(f"is not a time of day ({_TIME_FORMS})") from None
+
+
+def weekday_number(text: str) -> int:
+    """Monday is 0, as ``date.weekday()``; an English day name or any start of it from two letters (Mo, Tue, Thurs)."""
+    key = text.casefold().rstrip(".")
+    number = next((n for n, name in enumerate(_WEEKDAY_NAMES) if len(key) >= 2 and name.startswith(key)), None)
+    if number is None:
+        raise BadValue(f"{_quote(text)} is not a weekday")
+    return number
+
+
+def validate_row(
+    row: RawRow,
+    file_name: str,
+    employee_codes: Collection[str],
+    companies_by_department: Mapping[str, int],
+    date_format: DateFormat = DateFormat.ISO,
+) -> AttendanceRecord:
+    """The record for one row: the values that read, the code and company matched, and every reason it is not valid.
+
+    ``employee_codes`` are the master's codes as stored (already trimmed); ``companies_by_department`` is keyed by
+    ``normalise_department``.
+    """
+    cell = {field: row.raw.get(field, "").strip() for field in COLUMN_ALIASES}
+    csv_employee_id = cell["csv_employee_id"] or None
+    department = cell["fingerprint_department"] or None
+    errors: list[RowError] = []
+
+    def checked(field: str | None, check: Callable[..., T], *args: object) -> T | None:
+        try:
+            return check(*args)
+        except BadValue as exc:
+            errors.append(RowError(file_name, row.row_number, field and label(field), str(exc), csv_employee_id))
+            return None
+
+    checked(None, _check_cell_count, row)
+    employee_code = checked("csv_employee_id", _master_code, csv_employee_id, employee_codes)
+    company_id = checked("fingerprint_department", _company_id, department, companies_by_department)
+    date = checked("date", parse_date, cell["date"], date_format)
+    times = {field: checked(field, parse_time, cell[field]) for field in TIME_FIELDS}
+    if cell["weekday"]:
+        checked("weekday", _check_weekday, cell["weekday"], date)
+    return AttendanceRecord(
+        row_number=row.row_number,
+        csv_employee_id=csv_employee_id,
+        first_name=cell["first_name"] or None,
+        fingerprint_department=department,
+        date=date,
+        weekday=cell["weekday"] or None,
+        **times,
+        employee_code=employee_code,
+        company_id=company_id,
+        validation_errors=tuple(errors),
+        raw=row.raw,
+    )
+
+
+def validate_file(
+    attendance_file: AttendanceFile,
+    employee_codes: Collection[str],
+    companies_by_department: Mapping[str, int],
+    date_format: DateFormat = DateFormat.ISO,
+) -> list[AttendanceRecord]:
+    return [
+        validate_row(row, attendance_file.file_name, employee_codes, companies_by_department, date_format)
+        for row in attendance_file.rows
+    ]
+
+
+def unmapped_departments(records: Iterable[AttendanceRecord]) -> list[str]:
+    """Departments no company maps, as written in the file: what to set as a ``fingerprint_report_name``."""
+    return sorted({r.fingerprint_department for r in records if r.fingerprint_department and r.company_id is None})
+
+
+def summarise(records: Iterable[AttendanceRecord]) -> ImportSummary:
+    records = list(records)
+    valid = sum(record.is_valid for record in records)
+    return ImportSummary(rows=len(records), valid=valid, invalid=len(records) - valid)
+
+
+def _check_cell_count(row: RawRow) -> None:
+    if row.cells != row.header_cells:
+        raise BadValue(f"the row has {row.cells} cells where the header has {row.header_cells}")
+
+
+def _master_code(csv_employee_id: str | None, employee_codes: Collection[str]) -> str:
+    if not csv_employee_id:
+        raise BadValue("the employee id is empty")
+    if csv_employee_id in employee_codes:
+        return csv_employee_id
+    hint = _zeros_hint(csv_employee_id, employee_codes)
+    raise BadValue(f"employee id {_quote(csv_employee_id)} is not in the employee master{hint}")
+
+
+def _zeros_hint(csv_employee_id: str, employee_codes: Collection[str]) -> str:
+    """Devices pad ids with zeros where the master may not (or the reverse); that is pointed out, never matched."""
+    similar = sorted(code for code in employee_codes if code.lstrip("0") == csv_employee_id.lstrip("0"))
+    return f" (the master has {', '.join(map(repr, similar))}: leading zeros differ)" if similar else ""
+
+
+def _company_id(department: str | None, companies_by_department: Mapping[str, int]) -> int:
+    if not department:
+        raise BadValue("the department is empty")
+    company_id = companies_by_department.get(normalise_department(department))
+    if company_id is None:
+        raise BadValue(f"department {_quote(department)} is not mapped to a company (no fingerprint_report_name)")
+    return company_id
+
+
+def _check_weekday(weekday: str, date: dt.date | None) -> None:
+    """A weekday that is not the date's means the date or the row is wrong; without a date only the name is checked."""
+    number = weekday_number(weekday)
+    if date is not None and number != date.weekday():
+        raise BadValue(
+            f"{_quote(weekday)} is not the weekday of {date.isoformat()}, a {_WEEKDAY_NAMES[date.weekday()].title()}"
+        )

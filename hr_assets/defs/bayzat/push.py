@@ -1,0 +1,224 @@
+"""Pushing one company's due attendance records to Bayzat, each exactly once.
+
+The order of writes is what makes it exactly once:
+
+1. The run takes the company's lease (``configs.take_lease``): no other run pushes for the company
+   until it is released, or has lapsed because its holder died.
+2. Before a request goes out, its records are committed as ``syncing``. If the process dies after
+   sending and before recording the answer, they stay ``syncing``, and the next lease holder sends
+   them again: Bayzat answers "already exists" for what it had, which counts as synced.
+3. The answer is committed per record: ``synced``; ``failed`` with the server's message and no blind
+   retry when Bayzat rejects it (400); ``failed`` with the next retry time of the legacy schedule when
+   Bayzat did not answer (5xx, timeout, dropped connection); back to ``pending`` without spending a
+   retry when the key is refused (401), which also marks the configuration as needing a new key and
+   stops the company's push.
+
+A 400 rejects a whole request; the records it names are settled and the rest are sent again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+
+from hr_assets.defs.attendance.companies import CompanyError
+from hr_assets.defs.bayzat import configs, store
+from hr_assets.defs.bayzat.answers import Rejection
+from hr_assets.defs.bayzat.resources import BayzatClient, BayzatResource
+from hr_assets.defs.bayzat.retries import next_retry_at
+from hr_assets.defs.bayzat.store import DueRecord
+from hr_assets.defs.bayzat.transform import bayzat_records, chunks
+
+_CONSECUTIVE_OUTAGES_TO_STOP = 3
+_LEASE_POLL_S = 0.5
+
+
+class LeaseBusy(Exception):
+    """Another run is pushing for the company; its lease did not lapse in time."""
+
+
+@dataclass
+class PushSummary:
+    company: str
+    due: int = 0
+    synced: int = 0
+    already_in_bayzat: int = 0  # counted in synced too: found by Bayzat's "already exists"
+    rejected: int = 0
+    retry_scheduled: int = 0
+    retries_exhausted: int = 0
+    skipped: int = 0
+    requests: int = 0
+    throttled: int = 0
+    stopped: str | None = None  # why the push ended before all due records were sent
+    key_refused: bool = False
+    batches: list[int] = field(default_factory=list)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def push_company(
+    engine: Engine,
+    slug: str,
+    bayzat: BayzatResource,
+    run_id: str,
+    now: Callable[[], dt.datetime] = _now,
+    lease_wait_s: float | None = None,
+) -> PushSummary:
+    """Send the company's due records; ``lease_wait_s`` (default the lease length) bounds the wait for
+    another run's push of the same company to end."""
+    with engine.begin() as connection:
+        account = configs.account(connection, slug)
+    if account is None:
+        raise CompanyError(
+            f"company {slug!r} has no Bayzat configuration (hr-assets bayzat configure --company {slug})"
+        )
+    summary = PushSummary(slug)
+    if not account.is_enabled or account.needs_new_key:
+        summary.stopped = "disabled" if not account.is_enabled else "the API key was refused: configure a new one"
+        return summary
+    _wait_for_lease(engine, account.company_id, run_id, bayzat.lease_s, lease_wait_s, now)
+    try:
+        with bayzat.client(account) as client:
+            _Push(engine, account.company_id, client, bayzat, run_id, now, summary).run()
+            summary.requests, summary.throttled = client.stats.requests, client.stats.throttled
+    finally:
+        with engine.begin() as connection:
+            configs.release_lease(connection, account.company_id, run_id)
+    return summary
+
+
+def _wait_for_lease(
+    engine: Engine,
+    company_id: int,
+    run_id: str,
+    lease_s: float,
+    wait_s: float | None,
+    now: Callable[[], dt.datetime],
+) -> None:
+    deadline = time.monotonic() + (lease_s if wait_s is None else wait_s)
+    while True:
+        with engine.begin() as connection:
+            if configs.take_lease(connection, company_id, run_id, now(), lease_s):
+                return
+        if time.monotonic() >= deadline:
+            raise LeaseBusy("another run is pushing this company's records; try again when it has finished")
+        time.sleep(_LEASE_POLL_S)
+
+
+@dataclass
+class _Push:
+    engine: Engine
+    company_id: int
+    client: BayzatClient
+    bayzat: BayzatResource
+    run_id: str
+    now: Callable[[], dt.datetime]
+    summary: PushSummary
+
+    def run(self) -> None:
+        started = self.now()
+        with self.engine.begin() as connection:
+            due = store.due_records(connection, self.company_id, started)
+            batches = [
+                store.open_batch(connection, self.company_id, import_id, self.run_id, started)
+                for import_id in sorted({record.import_id for record in due})
+            ]
+            empty = [r.punches.record_id for r in due if not bayzat_records(r.punches)]
+            store.set_status(connection, empty, "skipped", started, error="no check-in or check-out to send")
+        self.summary.due, self.summary.skipped, self.summary.batches = len(due), len(empty), batches
+        by_id = {record.punches.record_id: record for record in due}
+        outages = 0
+        for chunk in chunks([record.punches for record in due], self.bayzat.max_records_per_request):
+            outcome = self._send_chunk([by_id[punches.record_id] for punches in chunk])
+            outages = outages + 1 if outcome == "unavailable" else 0
+            if outcome == "unauthorized":
+                self.summary.key_refused = True
+                self.summary.stopped = "Bayzat refused the API key: configure a new one (hr-assets bayzat configure)"
+                break
+            if outages >= _CONSECUTIVE_OUTAGES_TO_STOP:
+                self.summary.stopped = (
+                    f"Bayzat did not answer {outages} requests in a row; the rest waits for the next run"
+                )
+                break
+        finished = self.now()
+        with self.engine.begin() as connection:
+            for batch_id in batches:
+                store.close_batch(connection, batch_id, self.summary.stopped, finished)
+            configs.record_sync(connection, self.company_id, finished)
+
+    def _send_chunk(self, chunk: list[DueRecord]) -> str:
+        """Send until every record of the chunk is settled; returns the last answer's outcome."""
+        waiting = list(chunk)
+        while waiting:
+            with self.engine.begin() as connection:
+                configs.take_lease(connection, self.company_id, self.run_id, self.now(), self.bayzat.lease_s)
+                store.set_status(connection, [r.punches.record_id for r in waiting], "syncing", self.now())
+            sent = [(record, body) for record in waiting for body in bayzat_records(record.punches)]
+            answer = self.client.send([body for _, body in sent])
+            if answer.outcome == "accepted":
+                self._settle_synced(waiting)
+                return answer.outcome
+            if answer.outcome == "unauthorized":
+                self._release(waiting)
+                return answer.outcome
+            if answer.outcome == "unavailable" or not answer.rejections:
+                self._settle_failed(waiting, answer.message, retry=answer.outcome == "unavailable")
+                return answer.outcome
+            waiting = self._settle_rejections(waiting, sent, answer.rejections)
+        return "accepted"
+
+    def _settle_rejections(
+        self, waiting: list[DueRecord], sent: list[tuple[DueRecord, dict[str, str]]], rejections: dict[int, Rejection]
+    ) -> list[DueRecord]:
+        """Records with a punch Bayzat already has lose that punch; records with a punch it refuses fail; the
+        rest go again."""
+        refused: dict[int, str] = {}
+        duplicate_punches: set[int] = set()
+        for index, rejection in rejections.items():
+            record, _ = sent[index]
+            if rejection.already_exists:
+                duplicate_punches.add(index)
+            else:
+                refused.setdefault(record.punches.record_id, rejection.message)
+        remaining_punches: dict[int, int] = {}
+        for index, (record, _) in enumerate(sent):
+            if index not in duplicate_punches:
+                remaining_punches[record.punches.record_id] = remaining_punches.get(record.punches.record_id, 0) + 1
+        already_in = [r for r in waiting if r.punches.record_id not in remaining_punches]
+        self._settle_synced(already_in, already_existed=True)
+        for record_id, message in refused.items():
+            self._settle_failed([r for r in waiting if r.punches.record_id == record_id], message, retry=False)
+        self.summary.rejected += len(refused)
+        settled = {r.punches.record_id for r in already_in} | set(refused)
+        return [r for r in waiting if r.punches.record_id not in settled]
+
+    def _settle_synced(self, settled: list[DueRecord], already_existed: bool = False) -> None:
+        with self.engine.begin() as connection:
+            store.set_status(connection, [r.punches.record_id for r in settled], "synced", self.now())
+        self.summary.synced += len(settled)
+        if already_existed:
+            self.summary.already_in_bayzat += len(settled)
+
+    def _release(self, records: list[DueRecord]) -> None:
+        with self.engine.begin() as connection:
+            store.set_status(connection, [r.punches.record_id for r in records], "pending", self.now())
+            configs.mark_needs_new_key(connection, self.company_id, self.now())
+
+    def _settle_failed(self, records: list[DueRecord], message: str, retry: bool) -> None:
+        now = self.now()
+        failures = []
+        for record in records:
+            attempts = record.retry_count + 1
+            when = next_retry_at(attempts, now, self.bayzat.max_retry_attempts) if retry else None
+            failures.append((record.punches.record_id, attempts, when))
+            if retry:
+                self.summary.retry_scheduled += when is not None
+                self.summary.retries_exhausted += when is None
+        with self.engine.begin() as connection:
+            store.set_failed(connection, failures, message, now)

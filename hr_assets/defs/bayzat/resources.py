@@ -1,0 +1,116 @@
+"""Bayzat's attendance API: one POST of at most 20 records, paced per API key, its answer read per record.
+
+Each company has its own key and URL (``bayzat_configs``), so the resource holds the push settings and
+opens a client per company. The pacing belongs to the key: every client of one key in this process
+shares one limiter, and different companies' keys run side by side. A 429 is waited out as Bayzat says
+(never as an instant retry); a 5xx, a timeout or a dropped connection is not retried here but returned,
+because its records are retried on their own schedule (minutes to a day later, ``retries.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Literal, Self
+from urllib.parse import urlsplit
+
+import dagster as dg
+
+from hr_assets.defs.bayzat.answers import Rejection, rejected_records
+from hr_assets.defs.bayzat.configs import BayzatAccount
+from hr_assets.lib.http import ApiClient, ApiError, ApiUnavailable, ClientStats
+from hr_assets.settings import BayzatSettings, load
+
+API = "Bayzat"
+_THROTTLED_ATTEMPTS = 8  # a 429 is retried this many times (each waiting as told) before the request counts as failed
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Bayzat did with one request.
+
+    ``accepted``: every record is in. ``rejected``: nothing is in; ``rejections`` names the records at fault
+    by their index in the request (empty when Bayzat only said the request as a whole is wrong, in
+    ``message``). ``unauthorized``: the key is not valid. ``unavailable``: no verdict (5xx, timeout, dropped
+    connection, throttled past all patience); the records may or may not have arrived.
+    """
+
+    outcome: Literal["accepted", "rejected", "unauthorized", "unavailable"]
+    message: str = ""
+    rejections: dict[int, Rejection] = field(default_factory=dict)
+
+
+class BayzatClient:
+    def __init__(self, api: ApiClient, path: str) -> None:
+        self._api = api
+        self._path = path
+
+    @property
+    def stats(self) -> ClientStats:
+        return self._api.stats
+
+    def send(self, records: list[dict[str, str]]) -> Answer:
+        try:
+            self._api.post_json(self._path, {"records": records})
+        except ApiUnavailable as exc:
+            return Answer("unavailable", str(exc))
+        except ApiError as exc:  # ApiRetriesExhausted too: throttled past all patience
+            return _verdict(exc, len(records))
+        return Answer("accepted")
+
+
+def _verdict(error: ApiError, sent: int) -> Answer:
+    if error.status == 401:
+        return Answer("unauthorized", str(error))
+    if error.status in (400, 409, 422):
+        return Answer("rejected", str(error), rejected_records(error.body, sent))
+    return Answer("unavailable", str(error))
+
+
+class BayzatResource(dg.ConfigurableResource):
+    """The push's settings (``BAYZAT_*``); the keys themselves come from ``bayzat_configs``, decrypted."""
+
+    rate_limit_delay_s: float = 1.0
+    max_records_per_request: int = 20
+    max_retry_attempts: int = 5
+    timeout_s: float = 30.0
+    lease_s: float = 120.0
+
+    @classmethod
+    def from_settings(cls, settings: BayzatSettings) -> Self:
+        return cls(
+            rate_limit_delay_s=settings.rate_limit_delay,
+            max_records_per_request=settings.max_records_per_request,
+            max_retry_attempts=settings.max_retry_attempts,
+            timeout_s=settings.timeout_seconds,
+            lease_s=settings.lease_seconds,
+        )
+
+    @contextmanager
+    def client(self, account: BayzatAccount) -> Iterator[BayzatClient]:
+        url = urlsplit(account.api_url)
+        with ApiClient(
+            API,
+            f"{url.scheme}://{url.netloc}",
+            headers={"x-api-key": account.api_key, "Accept": "application/json"},
+            rate_limit_per_second=1 / self.rate_limit_delay_s,
+            limiter_key=account.api_key,
+            timeout_s=self.timeout_s,
+            max_attempts=_THROTTLED_ATTEMPTS,
+            retry_unavailable=False,
+        ) as api:
+            yield BayzatClient(api, url.path or "/")
+
+    def test_connection(self, account: BayzatAccount) -> Answer:
+        """Ask Bayzat about an empty request: a valid key gets "no records" (400), an invalid one 401."""
+        with self.client(account) as client:
+            answer = client.send([])
+        if answer.outcome == "rejected" and not answer.rejections:
+            return Answer("accepted", "the key is valid")
+        return answer
+
+
+@dg.definitions
+def bayzat_resources() -> dg.Definitions:
+    return dg.Definitions(resources={"bayzat": BayzatResource.from_settings(load(BayzatSettings))})

@@ -1,0 +1,165 @@
+"""Companies with Bayzat accounts on the Bayzat twin, the employee master, and the platform pointed at them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from hr_assets.definitions import defs
+from hr_assets.defs.attendance.assets import FILE_TAG
+from hr_assets.defs.attendance.companies import add_company
+from hr_assets.defs.attendance.importing import content_sha256, partition_key
+from hr_assets.defs.bayzat.configs import save_config
+from hr_assets.sandbox.bayzat import BayzatSandbox
+from hr_assets.sandbox.http_server import SandboxHttpServer
+from hr_assets.warehouse.engine import warehouse_engine
+from hr_assets.warehouse.tables import paycom_employees
+from tests.conftest import API_PLACEHOLDERS
+
+SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnop"
+KEYS = {"advline": "bayzat-key-advline-5f0c2a9e", "gulfco": "bayzat-key-gulfco-77d1e3b4"}
+DEPARTMENTS = {"advline": "AdvLine", "gulfco": "Gulf Co"}
+EMPLOYEES = [f"{n:04d}" for n in range(1, 11)]
+HEADER = "Employee ID,First Name,Department,Date,Weekday,Check In,Check Out,Clock In,Clock Out"
+
+
+@dataclass
+class BayzatWorld:
+    sandbox: BayzatSandbox
+    url: str
+    engine: sa.Engine
+    instance: dg.DagsterInstance
+    inbox: Path
+
+    def import_csv(self, name: str, text: str) -> dg.ExecuteInProcessResult:
+        path = self.inbox / name
+        path.write_text(text, encoding="utf-8")
+        key = partition_key(name, content_sha256(path.read_bytes()))
+        self.instance.add_dynamic_partitions("attendance_files", [key])
+        return (
+            defs()
+            .resolve_job_def("attendance_import")
+            .execute_in_process(
+                partition_key=key, instance=self.instance, tags={FILE_TAG: str(path)}, raise_on_error=False
+            )
+        )
+
+    def push(self, slug: str) -> dg.ExecuteInProcessResult:
+        return (
+            defs()
+            .resolve_job_def("bayzat_push")
+            .execute_in_process(partition_key=slug, instance=self.instance, raise_on_error=False)
+        )
+
+    def records(self, **where: object) -> list[dict]:
+        table = sa.table(
+            "attendance_import_records",
+            *(sa.column(name) for name in ("id", "csv_employee_id", "company_id", "date", "bayzat_sync_status")),
+            *(sa.column(name) for name in ("bayzat_retry_count", "bayzat_next_retry_at", "bayzat_sync_error")),
+            sa.column("is_valid"),
+        )
+        query = sa.select(table).order_by(table.c.id)
+        for name, value in where.items():
+            query = query.where(table.c[name] == value)
+        with self.engine.connect() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def attendance_csv(rows: list[tuple[str, str, str, str, str]]) -> str:
+    """rows: (employee id, department, date, check in, check out)."""
+    lines = [HEADER]
+    for emp_id, department, day, check_in, check_out in rows:
+        weekday = dt.date.fromisoformat(day).strftime("%A")
+        lines.append(f"{emp_id},Name{emp_id},{department},{day},{weekday},{check_in},{check_out},09:00,17:00")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def week_of(slug: str, employees: list[str], days: int = 3) -> list[tuple[str, str, str, str, str]]:
+    first = dt.date(2026, 3, 2)
+    return [
+        (emp_id, DEPARTMENTS[slug], (first + dt.timedelta(days=d)).isoformat(), "08:5" + str(d), "17:0" + str(d))
+        for emp_id in employees
+        for d in range(days)
+    ]
+
+
+@pytest.fixture
+def bayzat_sandbox() -> Iterator[tuple[BayzatSandbox, str]]:
+    sandbox = BayzatSandbox(api_keys=KEYS.values(), rate_limit_per_second=20)
+    with SandboxHttpServer(sandbox) as server:
+        yield sandbox, f"{server.url}/attendance"
+
+
+@pytest.fixture
+def bayzat_world(
+    monkeypatch: pytest.MonkeyPatch,
+    instance: dg.DagsterInstance,
+    warehouse_url: str,
+    bayzat_sandbox: tuple[BayzatSandbox, str],
+    tmp_path: Path,
+) -> BayzatWorld:
+    sandbox, url = bayzat_sandbox
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text("")
+    environment = {
+        "PAYCOM_SFTP_HOST": "127.0.0.1",
+        "PAYCOM_SFTP_USERNAME": "unused",
+        "PAYCOM_SFTP_PASSWORD": "unused",
+        "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
+        **API_PLACEHOLDERS,
+        "HR_WAREHOUSE_URL": warehouse_url,
+        "HR_SECRET_KEY": SECRET_KEY,
+        "BAYZAT_RATE_LIMIT_DELAY": "0.06",
+        "BAYZAT_TIMEOUT_SECONDS": "1",
+        "BAYZAT_LEASE_SECONDS": "2",
+        "ATTENDANCE_INBOX_DIRECTORY": str(inbox),
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    engine = warehouse_engine(warehouse_url)
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.insert(paycom_employees),
+            [
+                {
+                    "employee_code": code,
+                    "first_name": f"Name{code}",
+                    "status": "active",
+                    "created_at": now,
+                    "updated_at": now,
+                    "last_synced_at": now,
+                    "last_synced_week": dt.date(2026, 2, 27),
+                }
+                for code in EMPLOYEES
+            ],
+        )
+        for slug, key in KEYS.items():
+            company_id = add_company(
+                connection,
+                slug=slug,
+                name_en=slug.title(),
+                name_ar=None,
+                fingerprint_report_name=DEPARTMENTS[slug],
+                timezone="Asia/Dubai",
+                now=now,
+            )
+            save_config(
+                connection,
+                company_id=company_id,
+                api_key=key,
+                api_url=url,
+                is_enabled=True,
+                sync_frequency="hourly",
+                now=now,
+            )
+    instance.add_dynamic_partitions("bayzat_companies", list(KEYS))
+    return BayzatWorld(sandbox, url, engine, instance, inbox)

@@ -1,0 +1,281 @@
+"""The Bayzat attendance twin over a real socket on 127.0.0.1, driven with httpx as the platform drives Bayzat."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from hr_assets.sandbox.bayzat import AcceptedRecord, BayzatSandbox
+from hr_assets.sandbox.http_server import TIMEOUT_FAULT_SECONDS, SandboxHttpServer, key_id
+
+KEY = "bayzat-company-a-secret"
+OTHER_KEY = "bayzat-company-b-secret"
+FAST = 1000.0  # a rate limit no test reaches, except where the limit is the point
+CHECK_IN = {"empId": "0042", "type": "checkIn", "time": "2024-05-01 09:00:00"}
+CHECK_OUT = {"empId": "0042", "type": "checkOut", "time": "2024-05-01 17:30:00"}
+
+
+class Bayzat:
+    """A client for the twin: ``push`` posts records to the full ``api_url`` as the platform does."""
+
+    def __init__(self, client: httpx.Client, api_url: str) -> None:
+        self.client = client
+        self.api_url = api_url
+
+    def push(self, records: list[Any], key: str | None = KEY, **kwargs: Any) -> httpx.Response:
+        headers = {"x-api-key": key} if key is not None else {}
+        return self.client.post(self.api_url, json={"records": records}, headers=headers, **kwargs)
+
+
+@contextmanager
+def served(api: BayzatSandbox) -> Iterator[Bayzat]:
+    with SandboxHttpServer(api) as server, httpx.Client(timeout=5) as client:
+        yield Bayzat(client, f"{server.url}/attendance")
+
+
+@pytest.fixture()
+def api() -> BayzatSandbox:
+    return BayzatSandbox([KEY, OTHER_KEY], rate_limit_per_second=FAST)
+
+
+@pytest.fixture()
+def bayzat(api: BayzatSandbox) -> Iterator[Bayzat]:
+    with served(api) as client:
+        yield client
+
+
+def check_ins(count: int, emp_id: str = "0042") -> list[dict[str, str]]:
+    return [{"empId": emp_id, "type": "checkIn", "time": f"2024-05-{day:02d} 09:00:00"} for day in range(1, count + 1)]
+
+
+def accepted(*records: dict[str, str]) -> list[AcceptedRecord]:
+    return [AcceptedRecord(record["empId"], record["type"], record["time"]) for record in records]
+
+
+def errors(response: httpx.Response) -> list[dict[str, Any]]:
+    assert response.status_code == 400 and response.json()["message"] == "Validation failed", response.text
+    return response.json()["errors"]
+
+
+def test_a_clean_request_is_accepted_into_the_keys_ledger(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    response = bayzat.push([CHECK_IN, CHECK_OUT])
+
+    assert (response.status_code, response.json()) == (200, {"success": True})
+    assert api.accepted(KEY) == accepted(CHECK_IN, CHECK_OUT)
+    assert api.accepted(OTHER_KEY) == []
+    assert api.ledger == {key_id(KEY): accepted(CHECK_IN, CHECK_OUT)}
+
+
+def test_a_missing_or_unknown_key_is_refused(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    for key in (None, "", "not-a-key"):
+        response = bayzat.push([CHECK_IN], key=key)
+
+        assert (response.status_code, response.json()) == (401, {"success": False, "message": "Invalid API key"})
+    assert api.ledger == {}
+
+
+def test_a_key_revoked_mid_push_is_refused_and_keeps_what_it_pushed(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    assert bayzat.push([CHECK_IN]).status_code == 200
+    api.revoke_key(KEY)
+
+    assert bayzat.push([CHECK_OUT]).status_code == 401
+    assert bayzat.push([CHECK_OUT], key=OTHER_KEY).status_code == 200
+    api.add_key(KEY)
+    assert bayzat.push([CHECK_OUT]).status_code == 200
+    assert api.accepted(KEY) == accepted(CHECK_IN, CHECK_OUT)
+
+
+def test_twenty_records_pass_and_twenty_one_are_refused_whole(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    too_many = bayzat.push(check_ins(21))
+
+    assert too_many.status_code == 400 and "errors" not in too_many.json()
+    assert too_many.json() == {"success": False, "message": "At most 20 records per request, got 21"}
+    assert api.ledger == {}
+    assert bayzat.push(check_ins(20)).status_code == 200
+    assert len(api.accepted(KEY)) == 20
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"records=1", "Request body must be JSON"),
+        (b'{"data": []}', "records must be a list"),
+        (b'{"records": {"empId": "1"}}', "records must be a list"),
+        (b"[]", "records must be a list"),
+        (b'{"records": []}', "records must not be empty"),
+    ],
+)
+def test_a_malformed_body_is_a_400_without_per_record_errors(
+    bayzat: Bayzat, api: BayzatSandbox, body: bytes, message: str
+) -> None:
+    response = bayzat.client.post(bayzat.api_url, content=body, headers={"x-api-key": KEY})
+
+    assert (response.status_code, response.json()) == (400, {"success": False, "message": message})
+    assert api.ledger == {}
+
+
+def test_invalid_records_are_named_by_index_and_nothing_of_the_request_is_accepted(
+    bayzat: Bayzat, api: BayzatSandbox
+) -> None:
+    records: list[Any] = [
+        CHECK_IN,
+        {"type": "checkIn", "time": "2024-05-02 09:00:00"},
+        {"empId": 42, "type": "checkIn", "time": "2024-05-03 09:00:00"},
+        {"empId": "", "type": "checkIn", "time": "2024-05-04 09:00:00"},
+        {"empId": "0042", "type": "checkin", "time": "2024-05-05 09:00:00"},
+        {"empId": "0042", "type": "checkIn", "time": "2024-05-06T09:00:00"},
+        {"empId": "0042", "type": "checkIn", "time": "2024-5-7 09:00:00"},
+        {"empId": "0042", "type": "checkIn", "time": "2024-02-30 09:00:00"},
+        {"empId": "0042", "type": "checkIn", "time": "2024-05-08 09:00:00+04:00"},
+        "0042 checkIn",
+        CHECK_OUT,
+    ]
+
+    found = errors(bayzat.push(records))
+
+    assert [error["index"] for error in found] == list(range(1, 10))
+    assert {error["code"] for error in found} == {"INVALID_RECORD"}
+    assert found[0] == {
+        "index": 1,
+        "empId": None,
+        "time": "2024-05-02 09:00:00",
+        "code": "INVALID_RECORD",
+        "message": "empId must be a non-empty string",
+    }
+    assert found[3]["message"] == "type must be checkIn or checkOut"
+    assert found[4]["message"] == "time must be YYYY-MM-DD HH:MM:SS"
+    assert api.ledger == {}  # the two good records were not taken either
+    assert bayzat.push([CHECK_IN, CHECK_OUT]).status_code == 200
+
+
+def test_a_record_bayzat_already_has_is_a_duplicate_and_blocks_its_request(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    assert bayzat.push([CHECK_IN]).status_code == 200
+    new = {"empId": "0042", "type": "checkIn", "time": "2024-05-02 09:00:00"}
+    same_time_other_type = {**CHECK_IN, "type": "checkOut"}
+
+    found = errors(bayzat.push([new, CHECK_IN, same_time_other_type]))
+
+    assert [(error["index"], error["code"], error["empId"], error["time"]) for error in found] == [
+        (1, "DUPLICATE_RECORD", "0042", CHECK_IN["time"]),
+        (2, "DUPLICATE_RECORD", "0042", CHECK_IN["time"]),
+    ]
+    assert {error["message"] for error in found} == {"Attendance record already exists"}
+    assert api.accepted(KEY) == accepted(CHECK_IN)  # the new record was not taken either
+
+
+def test_duplicates_are_per_key(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    assert bayzat.push([CHECK_IN]).status_code == 200
+    assert bayzat.push([CHECK_IN], key=OTHER_KEY).status_code == 200
+    assert api.ledger == {key_id(KEY): accepted(CHECK_IN), key_id(OTHER_KEY): accepted(CHECK_IN)}
+
+
+def test_a_record_repeated_within_one_request_is_a_duplicate(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    found = errors(bayzat.push([CHECK_IN, CHECK_OUT, dict(CHECK_IN)]))
+
+    assert [(error["index"], error["code"]) for error in found] == [(2, "DUPLICATE_RECORD")]
+    assert api.ledger == {}
+
+
+def test_an_employee_bayzat_does_not_know_is_refused_and_leading_zeros_matter() -> None:
+    api = BayzatSandbox([KEY, OTHER_KEY], rate_limit_per_second=FAST, known_employees={KEY: {"0042"}})
+    without_zeros = {**CHECK_IN, "empId": "42"}
+    with served(api) as bayzat:
+        found = errors(bayzat.push([CHECK_OUT, without_zeros]))
+        assert bayzat.push([without_zeros], key=OTHER_KEY).status_code == 200  # a key not named knows everyone
+        assert bayzat.push([CHECK_IN, CHECK_OUT]).status_code == 200
+        api.add_key("company-c", employees={"7"})
+        assert errors(bayzat.push([CHECK_IN], key="company-c"))[0]["code"] == "EMPLOYEE_NOT_FOUND"
+
+    assert found == [
+        {
+            "index": 1,
+            "empId": "42",
+            "time": CHECK_IN["time"],
+            "code": "EMPLOYEE_NOT_FOUND",
+            "message": "Employee 42 not found",
+        }
+    ]
+    assert api.accepted(KEY) == accepted(CHECK_IN, CHECK_OUT)
+
+
+def test_a_key_above_one_request_per_second_gets_429_while_another_key_does_not() -> None:
+    api = BayzatSandbox([KEY, OTHER_KEY])
+    with served(api) as bayzat:
+        first = bayzat.push([CHECK_IN])
+        second = bayzat.push([CHECK_OUT])
+        other = bayzat.push([CHECK_OUT], key=OTHER_KEY)
+
+    assert first.status_code == 200 and other.status_code == 200
+    assert (second.status_code, second.headers["retry-after"]) == (429, "1")
+    assert second.json()["success"] is False and second.json()["message"]
+    assert api.throttled == 1
+    assert api.accepted(KEY) == accepted(CHECK_IN) and api.accepted(OTHER_KEY) == accepted(CHECK_OUT)
+
+
+def test_an_injected_500_answers_in_bayzats_shape_and_accepts_nothing(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    api.inject("500")
+
+    response = bayzat.push([CHECK_IN])
+
+    assert (response.status_code, response.json()) == (500, {"success": False, "message": "Internal Server Error"})
+    assert api.ledger == {}
+    assert bayzat.push([CHECK_IN]).status_code == 200
+
+
+def test_a_dropped_connection_accepts_nothing(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    api.inject("drop")
+
+    with pytest.raises(httpx.RemoteProtocolError):
+        bayzat.push([CHECK_IN])
+    assert api.ledger == {}
+    assert bayzat.push([CHECK_IN]).status_code == 200
+
+
+def test_a_timeout_accepts_the_records_although_the_client_gave_up(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    api.inject("timeout")
+
+    started = time.monotonic()
+    with pytest.raises(httpx.ReadTimeout):
+        bayzat.push([CHECK_IN, CHECK_OUT], timeout=0.3)
+
+    assert time.monotonic() - started < TIMEOUT_FAULT_SECONDS
+    assert api.accepted(KEY) == accepted(CHECK_IN, CHECK_OUT)  # sent, but never confirmed
+    retried = errors(bayzat.push([CHECK_IN, CHECK_OUT]))
+    assert [(error["index"], error["code"]) for error in retried] == [(0, "DUPLICATE_RECORD"), (1, "DUPLICATE_RECORD")]
+
+
+def test_concurrent_pushes_of_the_same_record_are_accepted_once(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = sorted(pool.map(lambda _: bayzat.push([CHECK_IN]).status_code, range(8)))
+
+    assert statuses == [200] + [400] * 7
+    assert api.accepted(KEY) == accepted(CHECK_IN)
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/attendance"), ("POST", "/attendances"), ("POST", "/")])
+def test_any_other_route_is_a_404_in_bayzats_shape(bayzat: Bayzat, method: str, path: str) -> None:
+    url = bayzat.api_url.removesuffix("/attendance") + path
+    response = bayzat.client.request(method, url, json={"records": [CHECK_IN]}, headers={"x-api-key": KEY})
+
+    assert response.status_code == 404
+    assert response.json() == {"success": False, "message": f"Cannot {method} {path}"}
+
+
+def test_the_key_never_appears_in_the_request_log_or_the_ledger() -> None:
+    api = BayzatSandbox([KEY, OTHER_KEY])
+    with served(api) as bayzat:
+        assert bayzat.push([CHECK_IN]).status_code == 200
+        assert bayzat.push([CHECK_OUT]).status_code == 429
+        assert bayzat.push([CHECK_IN], key="wrong-key").status_code == 401
+
+    assert [logged.key_id for logged in api.requests] == [key_id(KEY), key_id(KEY), key_id("wrong-key")]
+    assert [logged.status for logged in api.requests] == [200, 429, 401]
+    for secret in (KEY, "wrong-key"):
+        assert secret not in repr(api.requests) and secret not in repr(api.ledger)
+        assert secret not in repr(vars(api))
