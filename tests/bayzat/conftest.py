@@ -19,7 +19,7 @@ from hr_assets.defs.bayzat.configs import save_config
 from hr_assets.sandbox.bayzat import BayzatSandbox
 from hr_assets.sandbox.http_server import SandboxHttpServer
 from hr_assets.warehouse.engine import warehouse_engine
-from hr_assets.warehouse.tables import paycom_employees
+from hr_assets.warehouse.tables import attendance_import_records, paycom_employees
 from tests.conftest import API_PLACEHOLDERS
 
 SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnop"
@@ -58,15 +58,9 @@ class BayzatWorld:
         )
 
     def records(self, **where: object) -> list[dict]:
-        table = sa.table(
-            "attendance_import_records",
-            *(sa.column(name) for name in ("id", "csv_employee_id", "company_id", "date", "bayzat_sync_status")),
-            *(sa.column(name) for name in ("bayzat_retry_count", "bayzat_next_retry_at", "bayzat_sync_error")),
-            sa.column("is_valid"),
-        )
-        query = sa.select(table).order_by(table.c.id)
+        query = sa.select(attendance_import_records).order_by(attendance_import_records.c.id)
         for name, value in where.items():
-            query = query.where(table.c[name] == value)
+            query = query.where(attendance_import_records.c[name] == value)
         with self.engine.connect() as connection:
             return [dict(row) for row in connection.execute(query).mappings()]
 
@@ -75,7 +69,10 @@ def attendance_csv(rows: list[tuple[str, str, str, str, str]]) -> str:
     """rows: (employee id, department, date, check in, check out)."""
     lines = [HEADER]
     for emp_id, department, day, check_in, check_out in rows:
-        weekday = dt.date.fromisoformat(day).strftime("%A")
+        try:
+            weekday = dt.date.fromisoformat(day).strftime("%A")
+        except ValueError:  # a row that is wrong on purpose
+            weekday = ""
         lines.append(f"{emp_id},Name{emp_id},{department},{day},{weekday},{check_in},{check_out},09:00,17:00")
     return "\r\n".join(lines) + "\r\n"
 

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import collections
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+
 from tests.bayzat.conftest import EMPLOYEES, KEYS, BayzatWorld, attendance_csv, week_of
+
+BIN = Path(sys.executable).parent
 
 
 def ledger_of(world: BayzatWorld, slug: str) -> list[tuple[str, str, str]]:
@@ -24,3 +38,177 @@ def test_two_companies_every_record_once(bayzat_world: BayzatWorld) -> None:
     for slug in KEYS:
         assert bayzat_world.push(slug).success
     assert len(bayzat_world.sandbox.requests) == sent  # nothing was due, nothing was sent
+
+
+def advline_week(world: BayzatWorld, employees: list[str] | None = None, days: int = 3) -> None:
+    assert world.import_csv("advline.csv", attendance_csv(week_of("advline", employees or EMPLOYEES[:5], days))).success
+
+
+def make_due(world: BayzatWorld) -> None:
+    """Bring every scheduled retry forward to now, as the passing of time would."""
+    with world.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "UPDATE attendance_import_records SET bayzat_next_retry_at = :past "
+                "WHERE bayzat_next_retry_at IS NOT NULL"
+            ),
+            {"past": dt.datetime(2000, 1, 1, tzinfo=dt.UTC)},
+        )
+
+
+def test_records_bayzat_rejects_fail_with_its_message_and_the_rest_of_the_chunk_goes(bayzat_world: BayzatWorld) -> None:
+    bayzat_world.sandbox.add_key(KEYS["advline"], employees=EMPLOYEES[1:5])  # Bayzat does not know 0001
+    advline_week(bayzat_world)
+    assert bayzat_world.push("advline").success
+    rejected = [r for r in bayzat_world.records() if r["csv_employee_id"] == "0001"]
+    assert {r["bayzat_sync_status"] for r in rejected} == {"failed"}
+    assert all(r["bayzat_next_retry_at"] is None and "0001" in r["bayzat_sync_error"] for r in rejected)
+    assert len(ledger_of(bayzat_world, "advline")) == 4 * 3 * 2
+    sent = len(bayzat_world.sandbox.requests)
+    assert bayzat_world.push("advline").success
+    assert len(bayzat_world.sandbox.requests) == sent  # not retried blindly
+
+
+def test_a_refused_key_stops_the_company_without_spending_retries(bayzat_world: BayzatWorld) -> None:
+    advline_week(bayzat_world)
+    bayzat_world.sandbox.revoke_key(KEYS["advline"])
+    result = bayzat_world.push("advline")
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.error
+    assert "refused advline's API key" in failure.message and KEYS["advline"] not in failure.message
+    records = bayzat_world.records()
+    assert {r["bayzat_sync_status"] for r in records} == {"pending"}
+    assert {r["bayzat_retry_count"] for r in records} == {0}
+    assert len(bayzat_world.sandbox.requests) == 1
+    with bayzat_world.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT needs_new_key FROM bayzat_configs WHERE id = 1")).scalar_one()
+
+
+def test_a_server_error_schedules_the_chunk_for_retry_and_the_rest_goes_on(bayzat_world: BayzatWorld) -> None:
+    advline_week(bayzat_world)  # 15 records: a chunk of 10, then one of 5
+    bayzat_world.sandbox.inject("500")
+    before = dt.datetime.now(dt.UTC)
+    assert bayzat_world.push("advline").success
+    failed = bayzat_world.records(bayzat_sync_status="failed")
+    assert len(failed) == 10 and {r["bayzat_retry_count"] for r in failed} == {1}
+    for record in failed:
+        wait = record["bayzat_next_retry_at"] - before
+        assert dt.timedelta(minutes=5) <= wait < dt.timedelta(minutes=6)
+    assert len(bayzat_world.records(bayzat_sync_status="synced")) == 5
+    sent = len(bayzat_world.sandbox.requests)
+    assert bayzat_world.push("advline").success
+    assert len(bayzat_world.sandbox.requests) == sent  # not due yet
+    make_due(bayzat_world)
+    assert bayzat_world.push("advline").success
+    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    assert len(ledger_of(bayzat_world, "advline")) == 15 * 2
+
+
+def test_an_answer_lost_to_a_timeout_is_settled_by_bayzats_already_exists(bayzat_world: BayzatWorld) -> None:
+    advline_week(bayzat_world, days=2)  # 10 records, one request
+    bayzat_world.sandbox.inject("timeout")  # Bayzat takes the records, the answer never arrives in time
+    assert bayzat_world.push("advline").success
+    assert len(bayzat_world.records(bayzat_sync_status="failed")) == 10
+    assert len(ledger_of(bayzat_world, "advline")) == 20
+    make_due(bayzat_world)
+    result = bayzat_world.push("advline")
+    assert result.success
+    metadata = result.asset_materializations_for_node("bayzat_sync_batches")[0].metadata
+    assert metadata["already_in_bayzat"].value == 10
+    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    assert len(ledger_of(bayzat_world, "advline")) == 20  # still once each
+
+
+def test_throttling_is_waited_out_and_the_push_goes_on(bayzat_world: BayzatWorld) -> None:
+    advline_week(bayzat_world)
+    bayzat_world.sandbox.inject("429", times=2)
+    result = bayzat_world.push("advline")
+    assert result.success
+    metadata = result.asset_materializations_for_node("bayzat_sync_batches")[0].metadata
+    assert metadata["throttled_429"].value == 2
+    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+
+
+def test_invalid_rows_are_stored_with_reasons_and_never_sent(bayzat_world: BayzatWorld) -> None:
+    rows = week_of("advline", ["0001"], days=1) + [
+        ("9999", "AdvLine", "2026-03-02", "08:00", "17:00"),  # unknown employee
+        ("0002", "Nowhere Ltd", "2026-03-02", "08:00", "17:00"),  # unmapped department
+        ("0003", "AdvLine", "2026-02-30", "08:00", "17:00"),  # no such date
+        ("0004", "AdvLine", "2026-03-02", "25:00", "17:00"),  # no such time
+    ]
+    result = bayzat_world.import_csv("mixed.csv", attendance_csv(rows))
+    assert result.success
+    metadata = result.asset_materializations_for_node("attendance_records")[0].metadata
+    assert (metadata["rows"].value, metadata["valid_records"].value, metadata["invalid_records"].value) == (5, 1, 4)
+    assert "Nowhere Ltd" in metadata["unmapped_departments"].value
+    records = bayzat_world.records()
+    assert [r["is_valid"] for r in records] == [True, False, False, False, False]
+    assert [r["bayzat_sync_status"] for r in records] == ["pending"] + ["skipped"] * 4
+    assert bayzat_world.push("advline").success
+    assert ledger_of(bayzat_world, "advline") == [
+        ("0001", "checkIn", "2026-03-02 08:50:00"),
+        ("0001", "checkOut", "2026-03-02 17:00:00"),
+    ]
+
+
+def test_reimporting_a_file_after_its_push_sends_nothing_again(bayzat_world: BayzatWorld) -> None:
+    advline_week(bayzat_world)
+    assert bayzat_world.push("advline").success
+    advline_week(bayzat_world)  # the same file, imported again (a re-run of its partition)
+    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    assert len(bayzat_world.records()) == 15
+    sent = len(bayzat_world.sandbox.requests)
+    assert bayzat_world.push("advline").success
+    assert len(bayzat_world.sandbox.requests) == sent
+
+
+def test_the_api_key_is_stored_encrypted_and_appears_in_no_event(bayzat_world: BayzatWorld) -> None:
+    advline_week(bayzat_world)
+    bayzat_world.sandbox.inject("500")
+    runs = [bayzat_world.push("advline")]
+    bayzat_world.sandbox.revoke_key(KEYS["advline"])
+    make_due(bayzat_world)
+    runs.append(bayzat_world.push("advline"))
+    with bayzat_world.engine.connect() as connection:
+        tables = connection.execute(sa.text("SELECT * FROM bayzat_configs")).all()
+        errors = connection.execute(sa.text("SELECT bayzat_sync_error FROM attendance_import_records")).all()
+    assert KEYS["advline"] not in repr(tables) + repr(errors)
+    logs = [entry.to_json() for run in runs for entry in bayzat_world.instance.all_logs(run.run_id)]
+    assert len(logs) > 10 and not [entry for entry in logs if KEYS["advline"] in entry]
+    assert any("refused advline's API key" in entry for entry in logs)
+
+
+def test_a_push_killed_between_sending_and_recording_is_settled_by_the_next_run(bayzat_world: BayzatWorld) -> None:
+    assert bayzat_world.import_csv("month.csv", attendance_csv(week_of("advline", EMPLOYEES[:5], days=9))).success
+    accepted = lambda: len(bayzat_world.sandbox.accepted(KEYS["advline"]))  # noqa: E731
+    push = subprocess.Popen(
+        [str(BIN / "hr-assets"), "bayzat", "push", "--company", "advline"],
+        env={**os.environ, "BAYZAT_RATE_LIMIT_DELAY": "0.3", "BAYZAT_TIMEOUT_SECONDS": "20"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_until(lambda: accepted() >= 40)  # two requests of ten records done
+        bayzat_world.sandbox.inject("timeout")  # Bayzat takes the third request and holds its answer back
+        wait_until(lambda: accepted() >= 60)
+        assert push.poll() is None, "the push ended before it could be killed"
+    finally:
+        os.killpg(push.pid, signal.SIGKILL)
+        push.wait()
+    counts = collections.Counter(r["bayzat_sync_status"] for r in bayzat_world.records())
+    assert counts == {"synced": 20, "syncing": 10, "pending": 15}
+    result = bayzat_world.push("advline")
+    assert result.success
+    metadata = result.asset_materializations_for_node("bayzat_sync_batches")[0].metadata
+    assert metadata["already_in_bayzat"].value == 10  # the request in flight, found in Bayzat
+    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    ledger = ledger_of(bayzat_world, "advline")
+    assert len(ledger) == len(set(ledger)) == 5 * 9 * 2
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)

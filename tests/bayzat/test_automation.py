@@ -1,0 +1,68 @@
+"""The inbox sensor imports each file content once; pushes follow imports and come due again by the hour."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+
+import dagster as dg
+
+from hr_assets.definitions import defs
+from hr_assets.defs.attendance.sensors import attendance_inbox
+from hr_assets.defs.bayzat.schedules import COMPANY_TAG, bayzat_hourly_push
+from tests.bayzat.conftest import EMPLOYEES, BayzatWorld, attendance_csv, week_of
+
+
+def settled(path: os.PathLike[str]) -> None:
+    """Age the file past the sensor's settle time, as a finished copy would be."""
+    old = time.time() - 60
+    os.utime(path, (old, old))
+
+
+def test_the_inbox_sensor_imports_each_content_once(bayzat_world: BayzatWorld) -> None:
+    definitions = defs()
+    sensor = attendance_inbox
+    path = bayzat_world.inbox / "week 10.csv"
+    path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:2])), encoding="utf-8")
+    fresh = sensor(dg.build_sensor_context(instance=bayzat_world.instance, definitions=definitions))
+    assert isinstance(fresh, dg.SkipReason)  # still being written, perhaps
+    settled(path)
+    result = sensor(dg.build_sensor_context(instance=bayzat_world.instance, definitions=definitions))
+    assert isinstance(result, dg.SensorResult)
+    (request,) = result.run_requests
+    assert request.partition_key.startswith("week_10-") and len(request.run_key) == 64
+    assert result.dynamic_partitions_requests[0].partition_keys == [request.partition_key]
+    again = sensor(
+        dg.build_sensor_context(instance=bayzat_world.instance, definitions=definitions, cursor=result.cursor)
+    )
+    assert isinstance(again, dg.SkipReason)
+    path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:3])), encoding="utf-8")  # a corrected file
+    settled(path)
+    changed = sensor(
+        dg.build_sensor_context(instance=bayzat_world.instance, definitions=definitions, cursor=result.cursor)
+    )
+    assert isinstance(changed, dg.SensorResult) and changed.run_requests[0].run_key != request.run_key
+
+
+def test_the_hourly_schedule_requests_companies_with_records_due(bayzat_world: BayzatWorld) -> None:
+    definitions = defs()
+    schedule = bayzat_hourly_push
+    repository = definitions.get_repository_def()
+    tick = dt.datetime(2026, 3, 2, 10, 5, tzinfo=dt.UTC)
+
+    def requests() -> list[dg.RunRequest]:
+        context = dg.build_schedule_context(
+            instance=bayzat_world.instance,
+            scheduled_execution_time=tick,
+            repository_def=repository,
+            resources={"warehouse": repository.get_top_level_resources()["warehouse"]},
+        )
+        return list(schedule.evaluate_tick(context).run_requests or [])
+
+    assert requests() == []
+    assert bayzat_world.import_csv("a.csv", attendance_csv(week_of("advline", EMPLOYEES[:1]))).success
+    (request,) = requests()
+    assert request.partition_key == "advline" and request.tags[COMPANY_TAG] == "advline"
+    assert bayzat_world.push("advline").success
+    assert requests() == []

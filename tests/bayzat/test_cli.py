@@ -1,0 +1,82 @@
+"""The commands an operator uses: companies, Bayzat accounts (the key never on the command line), imports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.bayzat.conftest import EMPLOYEES, KEYS, BayzatWorld, attendance_csv, week_of
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def warehouse_url(tmp_path: Path) -> str:
+    """The commands on SQLite only: the warehouse code under them runs on both databases in test_push."""
+    return f"sqlite:///{tmp_path / 'warehouse.db'}"
+
+
+def hr_assets(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "hr-assets"), *args], input=stdin, capture_output=True, text=True, timeout=120, env=env
+    )
+
+
+def test_companies_and_a_bayzat_account_from_the_command_line(bayzat_world: BayzatWorld) -> None:
+    added = hr_assets(
+        "companies", "add", "--slug", "northwind", "--name-en", "Northwind", "--fingerprint-name", "NW",
+        "--timezone", "Asia/Riyadh",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "northwind" in hr_assets("companies", "list").stdout
+    taken = hr_assets(
+        "companies", "add", "--slug", "other", "--name-en", "O", "--fingerprint-name", " nw ", "--timezone", "UTC"
+    )  # fmt: skip
+    assert taken.returncode == 1 and "already maps to company 'northwind'" in taken.stderr
+    assert "Traceback" not in taken.stderr
+
+    key = "bayzat-key-northwind-0c9a7e21"
+    bayzat_world.sandbox.add_key(key)
+    configured = hr_assets("bayzat", "configure", "--company", "northwind", "--api-url", bayzat_world.url, stdin=key)
+    assert configured.returncode == 0, configured.stderr
+    assert key not in configured.stdout and "****7e21" in configured.stdout
+    listing = hr_assets("bayzat", "list").stdout
+    assert "northwind" in listing and key not in listing
+    assert hr_assets("bayzat", "test-connection", "--company", "northwind").returncode == 0
+    bayzat_world.sandbox.revoke_key(key)
+    refused = hr_assets("bayzat", "test-connection", "--company", "northwind")
+    assert refused.returncode == 1 and "401" in refused.stderr and key not in refused.stderr
+    assert "northwind" in bayzat_world.instance.get_dynamic_partitions("bayzat_companies")
+
+
+def test_a_wrong_key_is_not_saved(bayzat_world: BayzatWorld) -> None:
+    wrong = hr_assets(
+        "bayzat", "configure", "--company", "advline", "--api-url", bayzat_world.url, stdin="not-a-key-123456"
+    )
+    assert wrong.returncode == 1 and "not saved" in wrong.stderr and "not-a-key" not in wrong.stderr
+
+
+def test_without_a_secret_key_nothing_is_stored_and_the_message_says_why(bayzat_world: BayzatWorld) -> None:
+    environment = {name: value for name, value in os.environ.items() if name != "HR_SECRET_KEY"}
+    refused = hr_assets("bayzat", "configure", "--company", "advline", stdin="some-key-0123456789", env=environment)
+    assert refused.returncode == 1
+    assert "HR_SECRET_KEY is not set" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_import_push_and_retry_failed_by_hand(bayzat_world: BayzatWorld, tmp_path: Path) -> None:
+    path = tmp_path / "hand.csv"
+    path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:2], days=2)), encoding="utf-8")
+    imported = hr_assets("attendance", "import", str(path))
+    assert imported.returncode == 0, imported.stderr
+    assert "4 rows, 4 valid, 0 invalid" in imported.stdout
+    bayzat_world.sandbox.inject("500")
+    pushed = hr_assets("bayzat", "push", "--company", "advline")
+    assert pushed.returncode == 0 and "retry_scheduled 4" in pushed.stdout
+    retried = hr_assets("bayzat", "retry-failed", "--company", "advline")
+    assert retried.returncode == 0, retried.stderr
+    assert "4 failed record(s)" in retried.stdout and "synced 4" in retried.stdout
+    assert len(bayzat_world.sandbox.accepted(KEYS["advline"])) == 8
