@@ -1,7 +1,9 @@
 """``hr-assets sandbox`` and ``hr-assets dev``: the platform against loopback twins of every vendor."""
 
+import datetime as dt
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from hr_assets.cli.warehouse import warehouse
 from hr_assets.sandbox.platform import PlatformSandbox
 
 SECRET_NAMES = ("PASSWORD", "TOKEN", "KEY")
@@ -53,6 +56,47 @@ def _start(
     environment = sandbox.start()
     _write_env_file(directory / "sandbox.env", environment)
     return sandbox, environment
+
+
+def _demo_companies(sandbox: PlatformSandbox, environment: dict[str, str]) -> None:
+    """The demo companies with their Bayzat accounts on the twin, and last week's fingerprint report in the
+    inbox (the inbox sensor imports it once the Paycom roster is there); what is already set up is kept."""
+    from hr_assets.defs.attendance.companies import CompanyError, add_company
+    from hr_assets.defs.bayzat.configs import save_config
+    from hr_assets.defs.partitions import bayzat_company_partitions
+    from hr_assets.lib.runs import add_dynamic_partition
+    from hr_assets.sandbox.attendance import DEMO_COMPANIES
+
+    os.environ.update(environment)
+    engine = warehouse()
+    now = dt.datetime.now(dt.UTC)
+    for company in DEMO_COMPANIES:
+        with engine.begin() as connection:
+            try:
+                company_id = add_company(
+                    connection,
+                    slug=company.slug,
+                    name_en=company.name_en,
+                    name_ar=company.name_ar,
+                    fingerprint_report_name=company.department,
+                    timezone=company.timezone,
+                    now=now,
+                )
+            except CompanyError:
+                continue  # set up by an earlier start
+            save_config(
+                connection,
+                company_id=company_id,
+                api_key=sandbox.attendance.keys[company.slug],
+                api_url=environment["BAYZAT_DEFAULT_API_URL"],
+                is_enabled=True,
+                sync_frequency="hourly",
+                now=now,
+            )
+        add_dynamic_partition(bayzat_company_partitions, company.slug)
+    inbox = Path(environment["ATTENDANCE_INBOX_DIRECTORY"])
+    inbox.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(sandbox.fingerprint_report, inbox / sandbox.fingerprint_report.name)
 
 
 @click.command()
@@ -100,6 +144,7 @@ def dev(directory: Path, employees: int, paycom_port: int, invoices_per_month: i
     if not os.environ.get("DAGSTER_HOME"):
         raise click.ClickException("DAGSTER_HOME is not set: run `make dev`, or export DAGSTER_HOME=dagster_home")
     running, environment = _start(directory, employees, paycom_port, invoices_per_month)
+    _demo_companies(running, environment)
     command = [str(Path(sys.executable).with_name("dg")), "dev", "--host", "127.0.0.1", "--port", str(port)]
     click.echo(f"Web UI: http://127.0.0.1:{port}  (Ctrl-C stops everything)")
     child_environment = {**os.environ, **environment, "VIRTUAL_ENV": sys.prefix}  # dg checks it is ours

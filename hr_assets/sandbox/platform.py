@@ -3,7 +3,9 @@
 import datetime as dt
 from pathlib import Path
 
+from hr_assets.sandbox.attendance import AttendanceSandbox
 from hr_assets.sandbox.paycom import PaycomSandbox
+from hr_assets.sandbox.paycom_reports import sandbox_employees
 from hr_assets.sandbox.revenue import RevenueSandbox, months_between
 from hr_assets.settings import PlatformSettings, load
 
@@ -21,12 +23,16 @@ class PlatformSandbox:
             months=months_between(start, today),
             invoices_per_month=invoices_per_month,
         )
+        self.attendance = AttendanceSandbox(directory / "attendance")
+        self.fingerprint_report = self.attendance.write_report(sandbox_employees(employees), today)
 
     def start(self) -> dict[str, str]:
         self.paycom.start()
         self.revenue.start()
-        return {**self.paycom.environment(), **self.revenue.environment()}
+        self.attendance.start()
+        return {**self.paycom.environment(), **self.revenue.environment(), **self.attendance.environment()}
 
     def stop(self) -> None:
+        self.attendance.stop()
         self.revenue.stop()
         self.paycom.stop()

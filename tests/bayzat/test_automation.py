@@ -7,10 +7,12 @@ import os
 import time
 
 import dagster as dg
+import sqlalchemy as sa
 
 from hr_assets.definitions import defs
 from hr_assets.defs.attendance.sensors import attendance_inbox
 from hr_assets.defs.bayzat.schedules import COMPANY_TAG, bayzat_hourly_push
+from hr_assets.warehouse.tables import paycom_employees
 from tests.bayzat.conftest import EMPLOYEES, BayzatWorld, attendance_csv, week_of
 
 
@@ -22,27 +24,32 @@ def settled(path: os.PathLike[str]) -> None:
 
 def test_the_inbox_sensor_imports_each_content_once(bayzat_world: BayzatWorld) -> None:
     definitions = defs()
-    sensor = attendance_inbox
+    warehouse = definitions.get_repository_def().get_top_level_resources()["warehouse"]
+
+    def tick(cursor: str | None = None) -> dg.SensorResult | dg.SkipReason:
+        context = dg.build_sensor_context(
+            instance=bayzat_world.instance, definitions=definitions, resources={"warehouse": warehouse}, cursor=cursor
+        )
+        return attendance_inbox(context)
+
     path = bayzat_world.inbox / "week 10.csv"
     path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:2])), encoding="utf-8")
-    fresh = sensor(dg.build_sensor_context(instance=bayzat_world.instance, definitions=definitions))
-    assert isinstance(fresh, dg.SkipReason)  # still being written, perhaps
+    assert isinstance(tick(), dg.SkipReason)  # still being written, perhaps
     settled(path)
-    result = sensor(dg.build_sensor_context(instance=bayzat_world.instance, definitions=definitions))
+    result = tick()
     assert isinstance(result, dg.SensorResult)
     (request,) = result.run_requests
     assert request.partition_key.startswith("week_10-") and len(request.run_key) == 64
     assert result.dynamic_partitions_requests[0].partition_keys == [request.partition_key]
-    again = sensor(
-        dg.build_sensor_context(instance=bayzat_world.instance, definitions=definitions, cursor=result.cursor)
-    )
-    assert isinstance(again, dg.SkipReason)
+    assert isinstance(tick(result.cursor), dg.SkipReason)
     path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:3])), encoding="utf-8")  # a corrected file
     settled(path)
-    changed = sensor(
-        dg.build_sensor_context(instance=bayzat_world.instance, definitions=definitions, cursor=result.cursor)
-    )
+    changed = tick(result.cursor)
     assert isinstance(changed, dg.SensorResult) and changed.run_requests[0].run_key != request.run_key
+    with bayzat_world.engine.begin() as connection:
+        connection.execute(sa.delete(paycom_employees))
+    waiting = tick()
+    assert isinstance(waiting, dg.SkipReason) and "sync the Paycom roster first" in str(waiting.skip_message)
 
 
 def test_the_hourly_schedule_requests_companies_with_records_due(bayzat_world: BayzatWorld) -> None:
