@@ -25,7 +25,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hr_assets.defs.paycom.parsing import ReportFormatError, _header_key
+from hr_assets.lib.cells import ReportFormatError, header_key
 
 # Canonical field -> accepted headers; the first is the name used in messages.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -159,10 +159,10 @@ def _non_blank_records(text: str, delimiter: str, file_name: str) -> Iterator[tu
 
 def _field_positions(header: Sequence[str], header_line: int, file_name: str) -> dict[str, int]:
     """Where each canonical field stands; raises if the header is not recognised or lacks a required one."""
-    keys = [_header_key(name) for name in header]
+    keys = [header_key(name) for name in header]
     positions: dict[str, int] = {}
     for field, aliases in COLUMN_ALIASES.items():
-        position = next((keys.index(_header_key(alias)) for alias in aliases if _header_key(alias) in keys), None)
+        position = next((keys.index(header_key(alias)) for alias in aliases if header_key(alias) in keys), None)
         if position is not None:
             positions[field] = position
     if not positions:

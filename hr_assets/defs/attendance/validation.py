@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from hr_assets.defs.attendance.csv_file import COLUMN_ALIASES, AttendanceFile, RawRow, label
-from hr_assets.defs.paycom.values import BadValue, _quote
+from hr_assets.lib.cells import BadValue, quoted
 from hr_assets.lib.row_errors import RowError
 
 TIME_FIELDS = ("check_in", "check_out", "clock_in", "clock_out")
@@ -112,7 +112,7 @@ def parse_date(text: str, date_format: DateFormat = DateFormat.ISO) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise BadValue(f"{_quote(text)} is not a real date") from None
+        raise BadValue(f"{quoted(text)} is not a real date") from None
 
 
 def _date_parts(text: str, date_format: DateFormat) -> tuple[int, int, int]:
@@ -122,18 +122,18 @@ def _date_parts(text: str, date_format: DateFormat) -> tuple[int, int, int]:
     if match := _MONTH_NAMED.fullmatch(text):
         day, month_name, year = match.groups()
         if month_name.casefold() not in _MONTHS:
-            raise BadValue(f"{_quote(text)} is not a date ({month_name!r} is not a month)")
+            raise BadValue(f"{quoted(text)} is not a date ({month_name!r} is not a month)")
         return int(year), _MONTHS[month_name.casefold()], int(day)
     if match := _SLASHED.fullmatch(text):
         if date_format is DateFormat.ISO:
             raise BadValue(
-                f"{_quote(text)} is ambiguous (day or month first?): write YYYY-MM-DD, or import with "
+                f"{quoted(text)} is ambiguous (day or month first?): write YYYY-MM-DD, or import with "
                 f"date_format {DateFormat.MONTH_FIRST} or {DateFormat.DAY_FIRST}"
             )
         first, second, year = match.groups()
         month, day = (first, second) if date_format is DateFormat.MONTH_FIRST else (second, first)
         return int(year), int(month), int(day)
-    raise BadValue(f"{_quote(text)} is not a date (expected YYYY-MM-DD, YYYY/MM/DD or 2-Mar-2026)")
+    raise BadValue(f"{quoted(text)} is not a date (expected YYYY-MM-DD, YYYY/MM/DD or 2-Mar-2026)")
 
 
 def parse_time(text: str) -> dt.time | None:
@@ -160,7 +160,7 @@ def weekday_number(text: str) -> int:
     key = text.casefold().rstrip(".")
     number = next((n for n, name in enumerate(_WEEKDAY_NAMES) if len(key) >= 2 and name.startswith(key)), None)
     if number is None:
-        raise BadValue(f"{_quote(text)} is not a weekday")
+        raise BadValue(f"{quoted(text)} is not a weekday")
     return number
 
 
@@ -244,7 +244,7 @@ def _master_code(csv_employee_id: str | None, employee_codes: Collection[str]) -
     if csv_employee_id in employee_codes:
         return csv_employee_id
     hint = _zeros_hint(csv_employee_id, employee_codes)
-    raise BadValue(f"employee id {_quote(csv_employee_id)} is not in the employee master{hint}")
+    raise BadValue(f"employee id {quoted(csv_employee_id)} is not in the employee master{hint}")
 
 
 def _zeros_hint(csv_employee_id: str, employee_codes: Collection[str]) -> str:
@@ -258,7 +258,7 @@ def _company_id(department: str | None, companies_by_department: Mapping[str, in
         raise BadValue("the department is empty")
     company_id = companies_by_department.get(normalise_department(department))
     if company_id is None:
-        raise BadValue(f"department {_quote(department)} is not mapped to a company (no fingerprint_report_name)")
+        raise BadValue(f"department {quoted(department)} is not mapped to a company (no fingerprint_report_name)")
     return company_id
 
 
@@ -267,5 +267,5 @@ def _check_weekday(weekday: str, date: dt.date | None) -> None:
     number = weekday_number(weekday)
     if date is not None and number != date.weekday():
         raise BadValue(
-            f"{_quote(weekday)} is not the weekday of {date.isoformat()}, a {_WEEKDAY_NAMES[date.weekday()].title()}"
+            f"{quoted(weekday)} is not the weekday of {date.isoformat()}, a {_WEEKDAY_NAMES[date.weekday()].title()}"
         )

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from hr_assets.defs.partitions import platform_settings, weekly_sync_partitions
 from hr_assets.defs.paycom import store
-from hr_assets.defs.paycom.parsing import ParsedReport, ReportFormatError, parse_report
+from hr_assets.defs.paycom.parsing import ParsedReport, parse_report
 from hr_assets.defs.paycom.reports import (
     REPORT_TYPES,
     RemoteReport,
@@ -27,6 +27,7 @@ from hr_assets.defs.paycom.reports import (
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.paycom.roster import apply_reports, merge_reports, week_snapshot
 from hr_assets.defs.paycom.staff import staff_rows
+from hr_assets.lib.cells import ReportFormatError
 from hr_assets.lib.row_errors import RowError, reasons_markdown
 from hr_assets.warehouse.integration_errors import replace_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource

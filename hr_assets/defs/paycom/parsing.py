@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,16 +20,8 @@ from typing import Any
 from numbers_parser import Document
 
 from hr_assets.defs.paycom import values
+from hr_assets.lib.cells import BadValue, ReportFormatError, header_key
 from hr_assets.lib.row_errors import RowError
-
-
-class ReportFormatError(Exception):
-    """The file as a whole cannot be used (unreadable, or a required column is missing)."""
-
-    def __init__(self, file_name: str, reason: str):
-        super().__init__(f"{file_name}: {reason}")
-        self.file_name = file_name
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -99,11 +90,6 @@ class ParsedReport:
     rows_read: int = 0
 
 
-def _header_key(name: Any) -> str:
-    """``EE Code``, ``EECode`` and ``ee_code`` are one header."""
-    return re.sub(r"[^0-9a-z]", "", str(name or "").casefold())
-
-
 def read_rows(path: Path) -> list[Sequence[Any]]:
     """All rows of the file's first table, header first, as numbers-parser or csv yields them."""
     if path.suffix.lower() == ".csv":
@@ -128,12 +114,12 @@ def _read_csv(path: Path) -> list[Sequence[Any]]:
 
 def column_positions(report_type: str, header: Sequence[Any], file_name: str) -> dict[Column, int]:
     """Where each known column stands; the first header matching an alias wins."""
-    keys = [_header_key(name) for name in header]
+    keys = [header_key(name) for name in header]
     positions: dict[Column, int] = {}
     for column in REPORT_COLUMNS[report_type]:
         for alias in column.aliases:
-            if _header_key(alias) in keys:
-                positions[column] = keys.index(_header_key(alias))
+            if header_key(alias) in keys:
+                positions[column] = keys.index(header_key(alias))
                 break
         else:
             if column.required:
@@ -165,7 +151,7 @@ def parse_rows(report_type: str, file_name: str, rows: list[Sequence[Any]]) -> P
             cell = row[position] if position < len(row) else None
             try:
                 record[column.field] = column.read(cell)
-            except values.BadValue as exc:
+            except BadValue as exc:
                 row_errors.append(RowError(file_name, row_number, column.aliases[0], str(exc)))
         code = record.get("employee_code")
         if row_errors:

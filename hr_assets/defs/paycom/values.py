@@ -12,10 +12,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-
-class BadValue(ValueError):
-    """A cell that cannot be read as what its column holds."""
-
+from hr_assets.lib.cells import BadValue, quoted
 
 NO_DATE = "0000-00-00"
 
@@ -40,18 +37,13 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _quote(value: Any) -> str:
-    text = _text(value)
-    return repr(text if len(text) <= 40 else text[:37] + "...")
-
-
 def employee_code(value: Any) -> str:
     """``1234.0`` becomes ``'1234'``; text such as ``'00731'`` or ``'123A'`` is kept as written."""
     if isinstance(value, bool):
-        raise BadValue(f"{_quote(value)} is not an employee code")
+        raise BadValue(f"{quoted(value)} is not an employee code")
     if isinstance(value, float):
         if not value.is_integer():
-            raise BadValue(f"{_quote(value)} is not an employee code")
+            raise BadValue(f"{quoted(value)} is not an employee code")
         return str(int(value))
     if isinstance(value, int):
         return str(value)
@@ -79,7 +71,7 @@ def status(value: Any) -> str:
     """Both vocabularies: Dates' ``ACTIVE|TERMINATED|ON LEAVE`` and the others' ``A|T|V``."""
     found = _STATUSES.get(_text(value).casefold())
     if found is None:
-        raise BadValue(f"{_quote(value)} is not a status (expected A, T, V, ACTIVE, TERMINATED or ON LEAVE)")
+        raise BadValue(f"{quoted(value)} is not a status (expected A, T, V, ACTIVE, TERMINATED or ON LEAVE)")
     return found
 
 
@@ -95,7 +87,7 @@ def optional_date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise BadValue(f"{_quote(value)} is not a date in YYYY-MM-DD form") from None
+        raise BadValue(f"{quoted(value)} is not a date in YYYY-MM-DD form") from None
 
 
 def optional_amount(value: Any) -> Decimal | None:
@@ -118,7 +110,7 @@ def pay_type(value: Any) -> str | None:
         return None
     found = _PAY_TYPES.get(_text(value).casefold())
     if found is None:
-        raise BadValue(f"{_quote(value)} is not a pay type (expected Hourly or Salary)")
+        raise BadValue(f"{quoted(value)} is not a pay type (expected Hourly or Salary)")
     return found
 
 
@@ -128,7 +120,7 @@ def overtime_eligible(value: Any) -> bool | None:
         return None
     found = _EXEMPT.get(_text(value).casefold())
     if found is None:
-        raise BadValue(f"{_quote(value)} is not an exempt status (expected Exempt or Non-Exempt)")
+        raise BadValue(f"{quoted(value)} is not an exempt status (expected Exempt or Non-Exempt)")
     return found
 
 
