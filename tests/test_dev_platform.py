@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import httpx
 import pytest
 from dagster_graphql import DagsterGraphQLClient
@@ -90,6 +91,17 @@ def _backfill_status(port: int, backfill_id: str) -> str:
     return answer["data"]["partitionBackfillOrError"]["status"]
 
 
+def _failures(dagster_home: Path) -> str:
+    """What the failed runs of the instance said, for an assertion message."""
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
+        return "\n".join(
+            f"{run.job_name} {run.tags.get('dagster/partition')}: {event.dagster_event.step_failure_data.error.message}"
+            for run in failed
+            for event in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+        )
+
+
 def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stops_cleanly(
     tmp_path: Path, dagster_home: Path, warehouse_url: str
 ) -> None:
@@ -143,7 +155,7 @@ def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stop
         while (status := _backfill_status(port, backfill_id)) in ("REQUESTED", "IN_PROGRESS"):
             assert time.monotonic() < deadline, f"backfill {backfill_id} still {status}"
             time.sleep(3)
-        assert status in ("COMPLETED", "COMPLETED_SUCCESS"), status
+        assert status in ("COMPLETED", "COMPLETED_SUCCESS"), _failures(dagster_home)
         assert {row["month"] for row in rows(warehouse_url, accrual_months)} == {
             dt.date(2026, 9, 1),
             dt.date(2026, 10, 1),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from hr_assets.definitions import defs
 from hr_assets.defs.attendance.sensors import attendance_inbox
-from hr_assets.defs.bayzat.schedules import COMPANY_TAG, bayzat_hourly_push
+from hr_assets.defs.bayzat.schedules import COMPANY_TAG, bayzat_hourly_push, push_after_import
 from hr_assets.warehouse.tables import paycom_employees
 from tests.bayzat.conftest import EMPLOYEES, BayzatWorld, attendance_csv, week_of
 
@@ -73,3 +73,20 @@ def test_the_hourly_schedule_requests_companies_with_records_due(bayzat_world: B
     assert request.partition_key == "advline" and request.tags[COMPANY_TAG] == "advline"
     assert bayzat_world.push("advline").success
     assert requests() == []
+
+
+def test_an_import_is_followed_by_a_push_for_each_hourly_company_in_it(bayzat_world: BayzatWorld) -> None:
+    repository = defs().get_repository_def()
+    rows = week_of("advline", EMPLOYEES[:1]) + week_of("gulfco", EMPLOYEES[1:2])
+    imported = bayzat_world.import_csv("both.csv", attendance_csv(rows))
+    success = imported.get_run_success_event()
+    context = dg.build_run_status_sensor_context(
+        sensor_name="push_after_import",
+        dagster_event=success,
+        dagster_instance=bayzat_world.instance,
+        dagster_run=imported.dagster_run,
+        resources={"warehouse": repository.get_top_level_resources()["warehouse"]},
+    )
+    requests = push_after_import(context)
+    assert sorted(request.partition_key for request in requests) == ["advline", "gulfco"]
+    assert all(request.run_key.endswith(imported.run_id) for request in requests)
