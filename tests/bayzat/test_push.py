@@ -212,3 +212,16 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 60) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_a_later_export_of_the_same_days_sends_only_the_punches_bayzat_lacks(bayzat_world: BayzatWorld) -> None:
+    morning = [(emp_id, dept, day, check_in, "") for emp_id, dept, day, check_in, _ in week_of("advline", ["0001"])]
+    assert bayzat_world.import_csv("morning.csv", attendance_csv(morning)).success
+    assert bayzat_world.push("advline").success
+    assert bayzat_world.import_csv("evening.csv", attendance_csv(week_of("advline", ["0001"]))).success
+    result = bayzat_world.push("advline")
+    assert result.success
+    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    ledger = ledger_of(bayzat_world, "advline")
+    assert len(ledger) == len(set(ledger)) == 3 * 2
+    assert [kind for _, kind, _ in ledger].count("checkOut") == 3

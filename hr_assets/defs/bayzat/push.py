@@ -27,7 +27,6 @@ from sqlalchemy.engine import Engine
 
 from hr_assets.defs.attendance.companies import CompanyError
 from hr_assets.defs.bayzat import configs, store
-from hr_assets.defs.bayzat.answers import Rejection
 from hr_assets.defs.bayzat.resources import BayzatClient, BayzatResource
 from hr_assets.defs.bayzat.retries import next_retry_at
 from hr_assets.defs.bayzat.store import DueRecord
@@ -153,13 +152,23 @@ class _Push:
             configs.record_sync(connection, self.company_id, finished)
 
     def _send_chunk(self, chunk: list[DueRecord]) -> str:
-        """Send until every record of the chunk is settled; returns the last answer's outcome."""
+        """Send until every record of the chunk is settled; returns the last answer's outcome.
+
+        After a 400, the punches Bayzat said it already has are not sent again, and a record is synced once
+        all its punches are in Bayzat; a record with a punch Bayzat refuses fails, with Bayzat's message.
+        """
         waiting = list(chunk)
+        in_bayzat: set[tuple[int, str]] = set()  # (record id, punch type) Bayzat already holds
         while waiting:
             with self.engine.begin() as connection:
                 configs.take_lease(connection, self.company_id, self.run_id, self.now(), self.bayzat.lease_s)
                 store.set_status(connection, [r.punches.record_id for r in waiting], "syncing", self.now())
-            sent = [(record, body) for record in waiting for body in bayzat_records(record.punches)]
+            sent = [
+                (record, body)
+                for record in waiting
+                for body in bayzat_records(record.punches)
+                if (record.punches.record_id, body["type"]) not in in_bayzat
+            ]
             answer = self.client.send([body for _, body in sent])
             if answer.outcome == "accepted":
                 self._settle_synced(waiting)
@@ -170,33 +179,32 @@ class _Push:
             if answer.outcome == "unavailable" or not answer.rejections:
                 self._settle_failed(waiting, answer.message, retry=answer.outcome == "unavailable")
                 return answer.outcome
-            waiting = self._settle_rejections(waiting, sent, answer.rejections)
+            refused: dict[int, str] = {}
+            for index, rejection in answer.rejections.items():
+                record, body = sent[index]
+                if rejection.already_exists:
+                    in_bayzat.add((record.punches.record_id, body["type"]))
+                else:
+                    refused.setdefault(record.punches.record_id, rejection.message)
+            waiting = self._settle_rejected(waiting, refused, in_bayzat)
         return "accepted"
 
-    def _settle_rejections(
-        self, waiting: list[DueRecord], sent: list[tuple[DueRecord, dict[str, str]]], rejections: dict[int, Rejection]
+    def _settle_rejected(
+        self, waiting: list[DueRecord], refused: dict[int, str], in_bayzat: set[tuple[int, str]]
     ) -> list[DueRecord]:
-        """Records with a punch Bayzat already has lose that punch; records with a punch it refuses fail; the
-        rest go again."""
-        refused: dict[int, str] = {}
-        duplicate_punches: set[int] = set()
-        for index, rejection in rejections.items():
-            record, _ = sent[index]
-            if rejection.already_exists:
-                duplicate_punches.add(index)
-            else:
-                refused.setdefault(record.punches.record_id, rejection.message)
-        remaining_punches: dict[int, int] = {}
-        for index, (record, _) in enumerate(sent):
-            if index not in duplicate_punches:
-                remaining_punches[record.punches.record_id] = remaining_punches.get(record.punches.record_id, 0) + 1
-        already_in = [r for r in waiting if r.punches.record_id not in remaining_punches]
-        self._settle_synced(already_in, already_existed=True)
+        """Fail the refused records, settle those wholly in Bayzat as synced; the rest are to be sent again."""
         for record_id, message in refused.items():
             self._settle_failed([r for r in waiting if r.punches.record_id == record_id], message, retry=False)
         self.summary.rejected += len(refused)
-        settled = {r.punches.record_id for r in already_in} | set(refused)
-        return [r for r in waiting if r.punches.record_id not in settled]
+        complete = [
+            record
+            for record in waiting
+            if record.punches.record_id not in refused
+            and all((record.punches.record_id, body["type"]) in in_bayzat for body in bayzat_records(record.punches))
+        ]
+        self._settle_synced(complete, already_existed=True)
+        settled = set(refused) | {record.punches.record_id for record in complete}
+        return [record for record in waiting if record.punches.record_id not in settled]
 
     def _settle_synced(self, settled: list[DueRecord], already_existed: bool = False) -> None:
         with self.engine.begin() as connection:
