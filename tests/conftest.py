@@ -27,6 +27,19 @@ API_PLACEHOLDERS = {
 }
 
 
+def placeholder_environment(directory: Path) -> dict[str, str]:
+    """Every setting the definitions need to load, for tests that never call Paycom or the revenue APIs."""
+    known_hosts = directory / "known_hosts"
+    known_hosts.write_text("")
+    return {
+        "PAYCOM_SFTP_HOST": "127.0.0.1",
+        "PAYCOM_SFTP_USERNAME": "unused",
+        "PAYCOM_SFTP_PASSWORD": "unused",
+        "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
+        **API_PLACEHOLDERS,
+    }
+
+
 @pytest.fixture(scope="session")
 def postgres_admin() -> Iterator[sa.Engine]:
     engine = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")

@@ -3,9 +3,9 @@
 import click
 import sqlalchemy as sa
 
+from hr_assets.cli.warehouse import warehouse
 from hr_assets.defs.paycom import store
 from hr_assets.settings import PlatformSettings, load
-from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import paycom_employees, scheduling_staff
 
 
@@ -14,8 +14,7 @@ from hr_assets.warehouse.tables import paycom_employees, scheduling_staff
 def status(limit: int) -> None:
     """Recent Paycom syncs and how many staff the scheduling side has from them."""
     settings = load(PlatformSettings)
-    engine = warehouse_engine(settings.resolved_warehouse_url())
-    with engine.connect() as connection:
+    with warehouse().connect() as connection:
         syncs = store.recent_syncs(connection, limit)
         by_status = dict(
             connection.execute(

@@ -20,7 +20,7 @@ from hr_assets.sandbox.bayzat import BayzatSandbox
 from hr_assets.sandbox.http_server import SandboxHttpServer
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, paycom_employees
-from tests.conftest import API_PLACEHOLDERS
+from tests.conftest import placeholder_environment
 
 SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnop"
 KEYS = {"advline": "bayzat-key-advline-5f0c2a9e", "gulfco": "bayzat-key-gulfco-77d1e3b4"}
@@ -104,14 +104,8 @@ def bayzat_world(
     sandbox, url = bayzat_sandbox
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    known_hosts = tmp_path / "known_hosts"
-    known_hosts.write_text("")
     environment = {
-        "PAYCOM_SFTP_HOST": "127.0.0.1",
-        "PAYCOM_SFTP_USERNAME": "unused",
-        "PAYCOM_SFTP_PASSWORD": "unused",
-        "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
-        **API_PLACEHOLDERS,
+        **placeholder_environment(tmp_path),
         "HR_WAREHOUSE_URL": warehouse_url,
         "HR_SECRET_KEY": SECRET_KEY,
         "BAYZAT_RATE_LIMIT_DELAY": "0.06",

@@ -10,7 +10,7 @@ import pytest
 
 from hr_assets.definitions import defs
 from hr_assets.sandbox.revenue import RevenueSandbox
-from tests.conftest import API_PLACEHOLDERS
+from tests.conftest import placeholder_environment
 
 MONTHS = [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
 
@@ -29,14 +29,8 @@ def revenue_env(
     revenue_sandbox: RevenueSandbox,
     tmp_path: Path,
 ) -> dict[str, str]:
-    known_hosts = tmp_path / "known_hosts"
-    known_hosts.write_text("")
     environment = {
-        "PAYCOM_SFTP_HOST": "127.0.0.1",
-        "PAYCOM_SFTP_USERNAME": "unused",
-        "PAYCOM_SFTP_PASSWORD": "unused",
-        "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
-        **API_PLACEHOLDERS,
+        **placeholder_environment(tmp_path),
         **revenue_sandbox.environment(),
         "HR_WAREHOUSE_URL": warehouse_url,
         "HR_HISTORY_START": "2025-06-01",
