@@ -4,20 +4,24 @@ Python loop that applies the same rules.
 
 Setup (untimed): N random invoice lines with invoice dates spread over M months from January 2023, service periods
 of 1 to 12 months starting from two months before the invoice date to one month after it (so there is catch-up,
-prepayment, and a few periods over before their invoice month), about 5% unmatched lines and 2% credit notes.
+prepayment, and a few periods over before their invoice month), about 5% unmatched lines and 2% credit notes. Each
+side gets its input ready: the baseline a list of ``AccrualLine`` objects, the project the same lines as columns
+(``AccrualLines.of``), which is how the asset reads them from the warehouse.
 
-Measured, each the best of ``repetitions`` (3) runs, the two sides taking turns, over the M invoice months:
+Measured, each the best of ``repetitions`` (3) runs, the sides taking turns, over the M invoice months:
 
-- ``vectorized_s``: ``accruals_for_months(lines, months)``, the project's code (numpy across all lines);
+- ``vectorized_s``: ``accruals_for_months(columns, months)``, the project's code (numpy across all lines), each
+  month's rows as positions into the columns with their cents;
 - ``baseline_s``: ``baseline_accruals`` below: for each line, for each month of its service period, overlap days
   by date arithmetic, floor, remainder, largest remainder, catch-up; then for each month from its invoice month
-  the rows, totals and what is still deferred. It builds the same ``MonthAccruals`` objects.
+  the rows (as tuples), totals and what is still deferred.
 
-Also reported, as ``schedules_only``: the per-line schedules alone, ``line_schedules(lines)`` against
-``baseline_schedule`` for every line, without the months' rows and totals.
+Also reported: ``schedules_only``, the per-line schedules alone, ``line_schedules(columns)`` against
+``baseline_schedule`` for every line, without the months' rows and totals; and ``columnar_input_s``, what building
+the columns from the ``AccrualLine`` objects costs (``AccrualLines.of``), outside both timings above.
 
-Both results are compared in full (every month's totals and rows) before anything is timed. It prints one JSON
-object on stdout. Run it from the repository root::
+Both results are compared in full before anything is timed: every month's totals and rows, and every line's
+schedule. It prints one JSON object on stdout. Run it from the repository root::
 
     .venv/bin/python bench/accruals.py [--lines 100000] [--months 36] [--seed 7]
 """
@@ -34,9 +38,16 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from hr_assets.defs.accruals.schedule import AccrualLine, MonthAccruals, accruals_for_months, line_schedules
+from hr_assets.defs.accruals.schedule import (
+    AccrualLine,
+    AccrualLines,
+    LineSchedules,
+    MonthAccruals,
+    accruals_for_months,
+    line_schedules,
+)
 
 AIMS = {"speedup_min": 50, "vectorized_max_s": 2}
 REPETITIONS = 3
@@ -81,6 +92,19 @@ def random_lines(count: int, months: int, seed: int) -> list[AccrualLine]:
 # --- the baseline: the rules one line and one month at a time ------------------------------------
 
 
+class PlainMonth(NamedTuple):
+    """A month's accruals as plain Python: what the baseline builds, and what the project's result is compared as."""
+
+    month: date
+    rows: list[tuple[str, int, str | None, int]]  # (invoice_id, line_no, service_period_id, recognized_cents)
+    invoiced_in_month_cents: int
+    invoiced_to_date_cents: int
+    recognized_in_month_cents: int
+    recognized_to_date_cents: int
+    deferred_cents: int
+    unmatched_lines: int
+
+
 def baseline_schedule(line: AccrualLine) -> dict[date, int]:
     """Month -> cents of one line, catch-up folded into its invoice month."""
     invoice_month = line.invoice_date.replace(day=1)
@@ -108,7 +132,7 @@ def baseline_schedule(line: AccrualLine) -> dict[date, int]:
     return schedule
 
 
-def baseline_accruals(lines: Sequence[AccrualLine], months: Sequence[date]) -> list[MonthAccruals]:
+def baseline_accruals(lines: Sequence[AccrualLine], months: Sequence[date]) -> list[PlainMonth]:
     """``accruals_for_months`` for consecutive ``months`` starting at or before the first invoice month."""
     position = {month: k for k, month in enumerate(months)}
     after_last = add_months(months[-1], 1)
@@ -135,7 +159,7 @@ def baseline_accruals(lines: Sequence[AccrualLine], months: Sequence[date]) -> l
         invoiced_to_date += invoiced[k]
         recognized_to_date += recognized[k]
         result.append(
-            MonthAccruals(
+            PlainMonth(
                 month,
                 rows[k],
                 invoiced[k],
@@ -147,6 +171,40 @@ def baseline_accruals(lines: Sequence[AccrualLine], months: Sequence[date]) -> l
             )
         )
     return result
+
+
+# --- comparing -------------------------------------------------------------------------------------
+
+
+def plain(result: MonthAccruals) -> PlainMonth:
+    return PlainMonth(
+        result.month,
+        result.rows.tuples(),
+        result.invoiced_in_month_cents,
+        result.invoiced_to_date_cents,
+        result.recognized_in_month_cents,
+        result.recognized_to_date_cents,
+        result.deferred_cents,
+        result.unmatched_lines,
+    )
+
+
+def plain_schedules(schedules: LineSchedules, count: int) -> list[dict[date, int]]:
+    """Month -> cents of each of ``count`` lines, as ``baseline_schedule`` gives them."""
+    by_line: list[dict[date, int]] = [{} for _ in range(count)]
+    months = schedules.month.astype(object)  # datetime64[M] -> the month's first day
+    for line, month, cents in zip(schedules.line.tolist(), months.tolist(), schedules.cents.tolist(), strict=True):
+        by_line[line][month] = cents
+    return by_line
+
+
+def compare(lines: Sequence[AccrualLine], columns: AccrualLines, months: list[date]) -> None:
+    """Raises unless both sides agree on every month's totals and rows and on every line's schedule."""
+    if [plain(result) for result in accruals_for_months(columns, months)] != baseline_accruals(lines, months):
+        raise AssertionError("the vectorised accruals and the baseline disagree")
+    baseline = [{month: cents for month, cents in baseline_schedule(line).items() if cents} for line in lines]
+    if plain_schedules(line_schedules(columns), len(lines)) != baseline:
+        raise AssertionError("the vectorised schedules and the baseline disagree")
 
 
 # --- timing -----------------------------------------------------------------------------------------
@@ -171,17 +229,19 @@ def seconds(samples: list[float]) -> list[float]:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     lines = random_lines(args.lines, args.months, args.seed)
+    columns = AccrualLines.of(lines)
     months = [add_months(FIRST_MONTH, k) for k in range(args.months)]
-    vectorized = accruals_for_months(lines, months)
-    if vectorized != baseline_accruals(lines, months):
-        raise AssertionError("the vectorised accruals and the baseline disagree")
-    vectorized_samples, baseline_samples, schedules_samples, baseline_schedules_samples = interleaved(
+    compare(lines, columns, months)
+    vectorized = accruals_for_months(columns, months)
+    samples = interleaved(
         REPETITIONS,
-        lambda: accruals_for_months(lines, months),
+        lambda: accruals_for_months(columns, months),
         lambda: baseline_accruals(lines, months),
-        lambda: line_schedules(lines),
+        lambda: line_schedules(columns),
         lambda: [baseline_schedule(line) for line in lines],
+        lambda: AccrualLines.of(lines),
     )
+    vectorized_samples, baseline_samples, schedules_samples, baseline_schedules_samples, columnar_samples = samples
     vectorized_s, baseline_s = min(vectorized_samples), min(baseline_samples)
     speedup = baseline_s / vectorized_s
     schedules_s, baseline_schedules_s = min(schedules_samples), min(baseline_schedules_samples)
@@ -194,6 +254,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "vectorized_s": round(vectorized_s, 4),
         "baseline_s": round(baseline_s, 4),
         "speedup": round(speedup, 2),
+        "columnar_input_s": round(min(columnar_samples), 4),
         "aims": AIMS,
         "meets_aims": speedup >= AIMS["speedup_min"] and vectorized_s <= AIMS["vectorized_max_s"],
         "schedules_only": {
@@ -206,10 +267,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "baseline": seconds(baseline_samples),
             "schedules_only_vectorized": seconds(schedules_samples),
             "schedules_only_baseline": seconds(baseline_schedules_samples),
+            "columnar_input": seconds(columnar_samples),
         },
         "rows": sum(len(month.rows) for month in vectorized),
         "unmatched_lines": sum(month.unmatched_lines for month in vectorized),
         "compared_months": len(months),  # every month's totals and rows, identical on both sides
+        "compared_schedules": len(lines),  # every line's schedule, identical on both sides
     }
 
 

@@ -9,8 +9,10 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from hr_assets.defs.accruals import schedule
 from hr_assets.defs.accruals.schedule import (
     AccrualLine,
+    AccrualLines,
     MonthAccruals,
     accruals_for_month,
     accruals_for_months,
@@ -29,14 +31,43 @@ def month_range(first: date, count: int) -> list[date]:
     return [date(first.year + (first.month - 1 + k) // 12, (first.month - 1 + k) % 12 + 1, 1) for k in range(count)]
 
 
+def plain(month: MonthAccruals) -> tuple:
+    """(month, rows as tuples, invoiced in month, invoiced to date, recognised in month, recognised to date, deferred,
+    unmatched lines)."""
+    return (
+        month.month,
+        month.rows.tuples(),
+        month.invoiced_in_month_cents,
+        month.invoiced_to_date_cents,
+        month.recognized_in_month_cents,
+        month.recognized_to_date_cents,
+        month.deferred_cents,
+        month.unmatched_lines,
+    )
+
+
+def month_of(lines: list[AccrualLine], month: date) -> tuple:
+    return plain(accruals_for_month(AccrualLines.of(lines), month))
+
+
+def months_of(lines: list[AccrualLine], months: list[date]) -> list[MonthAccruals]:
+    return accruals_for_months(AccrualLines.of(lines), months)
+
+
+def schedules_by_line(lines: list[AccrualLine]) -> list[dict[date, int]]:
+    """Each line's non-zero cents by month, as ``line_schedules`` gives them."""
+    schedules = line_schedules(AccrualLines.of(lines))
+    by_line: list[dict[date, int]] = [{} for _ in lines]
+    for position, month, cents in zip(
+        schedules.line.tolist(), schedules.month.astype(object).tolist(), schedules.cents.tolist(), strict=True
+    ):
+        assert month not in by_line[position], "one cell per line and month"
+        by_line[position][month] = cents
+    return by_line
+
+
 def schedule_by_month(accrual_line: AccrualLine) -> dict[date, int]:
-    """The line's non-zero cents by month, as ``line_schedules`` gives them."""
-    cents, _, first_month = line_schedules([accrual_line])
-    return {
-        month: int(amount)
-        for month, amount in zip(month_range(first_month, cents.shape[1]), cents[0], strict=True)
-        if amount
-    }
+    return schedules_by_line([accrual_line])[0]
 
 
 # Hand-computed examples
@@ -78,16 +109,22 @@ def test_invoiced_after_the_service_began_books_the_past_months_in_the_invoice_m
         date(2024, 5, 1): 31_000,
         date(2024, 6, 1): 30_000,
     }
-    assert accruals_for_month([catch_up], date(2024, 2, 1)) == MonthAccruals(date(2024, 2, 1), [], 0, 0, 0, 0, 0, 0)
-    march = accruals_for_month([catch_up], date(2024, 3, 1))
-    assert march == MonthAccruals(
-        date(2024, 3, 1), [("INV-1", 1, "SP-INV-1", 91_000)], 182_000, 182_000, 91_000, 91_000, 91_000, 0
+    assert month_of([catch_up], date(2024, 2, 1)) == (date(2024, 2, 1), [], 0, 0, 0, 0, 0, 0)
+    assert month_of([catch_up], date(2024, 3, 1)) == (
+        date(2024, 3, 1),
+        [("INV-1", 1, "SP-INV-1", 91_000)],
+        182_000,
+        182_000,
+        91_000,
+        91_000,
+        91_000,
+        0,
     )
 
 
 def test_a_prepaid_period_is_deferred_until_its_service_starts() -> None:
     prepaid = line(date(2023, 12, 15), 90_000, date(2024, 2, 1), date(2024, 4, 30))  # 29 + 31 + 30 days
-    months = accruals_for_months([prepaid], month_range(date(2023, 12, 1), 6))
+    months = months_of([prepaid], month_range(date(2023, 12, 1), 6))
     assert [(m.recognized_in_month_cents, m.recognized_to_date_cents, m.deferred_cents) for m in months] == [
         (0, 0, 90_000),
         (0, 0, 90_000),
@@ -98,14 +135,14 @@ def test_a_prepaid_period_is_deferred_until_its_service_starts() -> None:
     ]
     assert [m.invoiced_in_month_cents for m in months] == [90_000, 0, 0, 0, 0, 0]
     assert all(m.invoiced_to_date_cents == 90_000 for m in months)
-    assert months[0].rows == [] and months[2].rows == [("INV-1", 1, "SP-INV-1", 29_000)]
+    assert months[0].rows.tuples() == [] and months[2].rows.tuples() == [("INV-1", 1, "SP-INV-1", 29_000)]
 
 
 def test_an_unmatched_line_is_recognised_in_its_invoice_month_and_counted() -> None:
     unmatched = line(date(2024, 5, 20), 12_345)
-    may = accruals_for_month([unmatched], date(2024, 5, 1))
-    assert may == MonthAccruals(date(2024, 5, 1), [("INV-1", 1, None, 12_345)], 12_345, 12_345, 12_345, 12_345, 0, 1)
-    assert accruals_for_month([unmatched], date(2024, 6, 1)).unmatched_lines == 0
+    may = month_of([unmatched], date(2024, 5, 1))
+    assert may == (date(2024, 5, 1), [("INV-1", 1, None, 12_345)], 12_345, 12_345, 12_345, 12_345, 0, 1)
+    assert accruals_for_month(AccrualLines.of([unmatched]), date(2024, 6, 1)).unmatched_lines == 0
 
 
 def test_a_credit_note_splits_its_absolute_value_then_takes_the_sign() -> None:
@@ -119,7 +156,7 @@ def test_a_credit_note_splits_its_absolute_value_then_takes_the_sign() -> None:
 def test_a_period_over_before_the_invoice_month_is_recognised_whole_in_the_invoice_month() -> None:
     late = line(date(2024, 4, 2), 5_000, date(2024, 1, 1), date(2024, 1, 31))
     assert schedule_by_month(late) == {date(2024, 4, 1): 5_000}
-    assert [m.recognized_in_month_cents for m in accruals_for_months([late], month_range(date(2024, 1, 1), 5))] == [
+    assert [m.recognized_in_month_cents for m in months_of([late], month_range(date(2024, 1, 1), 5))] == [
         0,
         0,
         0,
@@ -130,8 +167,8 @@ def test_a_period_over_before_the_invoice_month_is_recognised_whole_in_the_invoi
 
 def test_a_period_ending_before_it_starts_is_refused_naming_the_line() -> None:
     backwards = AccrualLine("INV-7", 3, date(2024, 1, 5), 100, "SP-9", date(2024, 2, 1), date(2024, 1, 31))
-    with pytest.raises(ValueError, match="invoice INV-7 line 3"):
-        line_schedules([line(date(2024, 1, 5), 100), backwards])
+    with pytest.raises(ValueError, match="invoice INV-7 line 3: service period SP-9 ends on 2024-01-31, before it"):
+        line_schedules(AccrualLines.of([line(date(2024, 1, 5), 100), backwards]))
 
 
 @pytest.mark.parametrize(
@@ -140,25 +177,48 @@ def test_a_period_ending_before_it_starts_is_refused_naming_the_line() -> None:
 )
 def test_a_half_given_service_period_is_refused(period_id: str | None, start: date | None, end: date | None) -> None:
     with pytest.raises(ValueError, match="invoice INV-2 line 1"):
-        line_schedules([AccrualLine("INV-2", 1, date(2024, 1, 5), 100, period_id, start, end)])
+        line_schedules(AccrualLines.of([AccrualLine("INV-2", 1, date(2024, 1, 5), 100, period_id, start, end)]))
 
 
-def test_a_net_too_large_to_split_in_int64_is_refused() -> None:
-    huge = AccrualLine("INV-3", 2, date(2024, 1, 5), -(2**62), "SP-1", date(2024, 1, 1), date(2024, 1, 10))
+@pytest.mark.parametrize("net_cents", [-(2**62), -(2**63)])
+def test_a_net_too_large_to_split_in_int64_is_refused(net_cents: int) -> None:
+    huge = AccrualLine("INV-3", 2, date(2024, 1, 5), net_cents, "SP-1", date(2024, 1, 1), date(2024, 1, 10))
     with pytest.raises(ValueError, match="invoice INV-3 line 2: .* too large"):
-        line_schedules([huge])
+        line_schedules(AccrualLines.of([huge]))
+
+
+def test_a_bad_line_invoiced_after_the_latest_month_is_not_read() -> None:
+    good = line(date(2024, 1, 5), 100)
+    backwards = AccrualLine("INV-7", 3, date(2024, 2, 5), 100, "SP-9", date(2024, 2, 1), date(2024, 1, 31))
+    january = months_of([good, backwards], [date(2023, 12, 1), date(2024, 1, 1)])
+    assert [plain(month) for month in january] == [
+        (date(2023, 12, 1), [], 0, 0, 0, 0, 0, 0),
+        (date(2024, 1, 1), [("INV-1", 1, None, 100)], 100, 100, 100, 100, 0, 1),
+    ]
+    with pytest.raises(ValueError, match="invoice INV-7 line 3"):
+        months_of([good, backwards], [date(2024, 2, 1)])
 
 
 def test_months_are_named_by_their_first_day() -> None:
     with pytest.raises(ValueError, match="first day"):
-        accruals_for_month([], date(2024, 1, 15))
+        accruals_for_month(AccrualLines.of([]), date(2024, 1, 15))
 
 
 def test_no_lines_have_no_schedule_but_empty_months() -> None:
     with pytest.raises(ValueError, match="no lines"):
-        line_schedules([])
-    assert accruals_for_months([], [date(2024, 1, 1)]) == [MonthAccruals(date(2024, 1, 1), [], 0, 0, 0, 0, 0, 0)]
-    assert accruals_for_months([line(date(2024, 1, 5), 100)], []) == []
+        line_schedules(AccrualLines.of([]))
+    assert [plain(m) for m in months_of([], [date(2024, 1, 1)])] == [(date(2024, 1, 1), [], 0, 0, 0, 0, 0, 0)]
+    assert months_of([line(date(2024, 1, 5), 100)], []) == []
+
+
+def test_columns_keep_every_field_of_the_lines() -> None:
+    lines = [
+        AccrualLine("INV-1", 2, date(2024, 1, 5), -250, "SP-3", date(2023, 12, 1), date(2024, 2, 29)),
+        AccrualLine("INV-2", 1, date(2024, 2, 5), 100, None, None, None),
+    ]
+    columns = AccrualLines.of(lines)
+    assert [columns.line_at(position) for position in range(len(columns))] == lines
+    assert columns.unmatched.tolist() == [False, True]
 
 
 # The rules on random lines
@@ -182,30 +242,26 @@ def random_lines(seed: int, count: int = 2_000) -> list[AccrualLine]:
     return lines
 
 
-def month_number(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def reference_schedule(accrual_line: AccrualLine) -> dict[int, int]:
-    """The rules written out one day and one month at a time with exact fractions: month number -> non-zero cents."""
-    invoice_month = month_number(accrual_line.invoice_date)
+def reference_schedule(accrual_line: AccrualLine) -> dict[date, int]:
+    """The rules written out one day and one month at a time with exact fractions: month -> non-zero cents."""
+    invoice_month = accrual_line.invoice_date.replace(day=1)
     sign = -1 if accrual_line.net_cents < 0 else 1
-    folded: dict[int, int] = {}
+    folded: dict[date, int] = {}
     for month, amount in reference_split(accrual_line).items():
         target = max(month, invoice_month)
         folded[target] = folded.get(target, 0) + sign * amount
     return {month: amount for month, amount in folded.items() if amount}
 
 
-def reference_split(accrual_line: AccrualLine) -> dict[int, int]:
+def reference_split(accrual_line: AccrualLine) -> dict[date, int]:
     """|net| by month of the service period (the invoice month when unmatched), largest remainder, before catch-up."""
     magnitude = abs(accrual_line.net_cents)
     if accrual_line.period_start is None or accrual_line.period_end is None:
-        return {month_number(accrual_line.invoice_date): magnitude}
-    days: dict[int, int] = {}
+        return {accrual_line.invoice_date.replace(day=1): magnitude}
+    days: dict[date, int] = {}
     day = accrual_line.period_start
     while day <= accrual_line.period_end:
-        days[month_number(day)] = days.get(month_number(day), 0) + 1
+        days[day.replace(day=1)] = days.get(day.replace(day=1), 0) + 1
         day += timedelta(days=1)
     shares = {month: Fraction(magnitude * count, sum(days.values())) for month, count in days.items()}
     cents = {month: int(share) for month, share in shares.items()}
@@ -215,6 +271,34 @@ def reference_split(accrual_line: AccrualLine) -> dict[int, int]:
     return cents
 
 
+def reference_months(lines: list[AccrualLine], months: list[date]) -> list[tuple]:
+    """``plain`` of each month from the reference schedules, one line and one month at a time."""
+    schedules = [reference_schedule(accrual_line) for accrual_line in lines]
+    result = []
+    for month in months:
+        invoiced = [
+            (accrual_line, scheduled)
+            for accrual_line, scheduled in zip(lines, schedules, strict=True)
+            if accrual_line.invoice_date.replace(day=1) <= month
+        ]
+        in_month = [a for a, _ in invoiced if a.invoice_date.replace(day=1) == month]
+        rows = [(a.invoice_id, a.line_no, a.service_period_id, s[month]) for a, s in invoiced if s.get(month)]
+        recognized_to_date = sum(cents for _, s in invoiced for m, cents in s.items() if m <= month)
+        result.append(
+            (
+                month,
+                rows,
+                sum(a.net_cents for a in in_month),
+                sum(a.net_cents for a, _ in invoiced),
+                sum(row[3] for row in rows),
+                recognized_to_date,
+                sum(cents for _, s in invoiced for m, cents in s.items() if m > month),
+                sum(a.service_period_id is None for a in in_month),
+            )
+        )
+    return result
+
+
 @pytest.fixture(scope="module")
 def lines() -> list[AccrualLine]:
     return random_lines(seed=20240229)
@@ -222,47 +306,110 @@ def lines() -> list[AccrualLine]:
 
 @pytest.fixture(scope="module")
 def all_months(lines: list[AccrualLine]) -> list[date]:
-    """From a month before the first invoice to two after the last month recognised in."""
-    cents, _, first_month = line_schedules(lines)
-    return month_range((first_month - timedelta(days=1)).replace(day=1), cents.shape[1] + 3)
+    """From a month before the first month recognised in to two after the last."""
+    months = line_schedules(AccrualLines.of(lines)).month
+    return month_range(months.min().astype(object) - timedelta(days=1), int(np.ptp(months).astype(int)) + 4)
 
 
-def test_each_schedule_row_sums_to_the_net_amount_and_nothing_lands_before_the_invoice_month(
+def test_each_line_sums_to_its_net_amount_and_nothing_lands_before_its_invoice_month(
     lines: list[AccrualLine],
 ) -> None:
-    cents, invoice_index, _ = line_schedules(lines)
-    assert cents.dtype == np.int64
-    assert cents.sum(axis=1).tolist() == [accrual_line.net_cents for accrual_line in lines]
-    assert not cents[np.arange(cents.shape[1]) < invoice_index[:, None]].any()
+    schedules = line_schedules(AccrualLines.of(lines))
+    assert schedules.cents.dtype == np.int64 and (schedules.cents != 0).all()
+    sums = np.zeros(len(lines), np.int64)
+    np.add.at(sums, schedules.line, schedules.cents)
+    assert sums.tolist() == [accrual_line.net_cents for accrual_line in lines]
+    invoice_months = np.array([accrual_line.invoice_date for accrual_line in lines], "datetime64[M]")
+    assert (schedules.month >= invoice_months[schedules.line]).all()
+    assert (np.diff(schedules.line) >= 0).all(), "ordered by line"
 
 
 def test_schedules_match_the_rules_written_one_month_at_a_time(lines: list[AccrualLine]) -> None:
-    cents, _, first_month = line_schedules(lines)
-    first = month_number(first_month)
-    for accrual_line, row in zip(lines, cents, strict=True):
-        assert {first + int(k): int(row[k]) for k in np.flatnonzero(row)} == reference_schedule(accrual_line)
+    assert schedules_by_line(lines) == [reference_schedule(accrual_line) for accrual_line in lines]
+
+
+def test_months_match_the_rules_written_one_line_at_a_time(lines: list[AccrualLine], all_months: list[date]) -> None:
+    assert [plain(month) for month in months_of(lines, all_months)] == reference_months(lines, all_months)
 
 
 def test_recognised_plus_deferred_is_invoiced_to_date_every_month(
     lines: list[AccrualLine], all_months: list[date]
 ) -> None:
-    months = accruals_for_months(lines, all_months)
+    months = months_of(lines, all_months)
     for month in months:
         assert month.recognized_to_date_cents + month.deferred_cents == month.invoiced_to_date_cents
-        assert sum(row[3] for row in month.rows) == month.recognized_in_month_cents
-        assert all(row[3] for row in month.rows)
+        assert int(month.rows.cents.sum()) == month.recognized_in_month_cents
+        assert (month.rows.cents != 0).all()
     assert sum(month.invoiced_in_month_cents for month in months) == sum(line.net_cents for line in lines)
     assert sum(month.unmatched_lines for month in months) == sum(line.service_period_id is None for line in lines)
     assert months[0].invoiced_to_date_cents == 0 and months[-1].deferred_cents == 0
 
 
 def test_a_month_does_not_change_when_later_invoices_arrive(lines: list[AccrualLine], all_months: list[date]) -> None:
-    backfill = accruals_for_months(lines, all_months)  # one schedule, later invoices included
+    backfill = months_of(lines, all_months)  # one schedule, later invoices included
     for month, from_backfill in list(zip(all_months, backfill, strict=True))[::4]:
         after = month_range(month, 2)[1]
         known_then = [accrual_line for accrual_line in lines if accrual_line.invoice_date < after]
-        assert accruals_for_month(known_then, month) == accruals_for_month(lines, month) == from_backfill
+        assert month_of(known_then, month) == month_of(lines, month) == plain(from_backfill)
 
 
 def test_a_backfill_equals_the_months_one_at_a_time(lines: list[AccrualLine], all_months: list[date]) -> None:
-    assert accruals_for_months(lines, all_months) == [accruals_for_month(lines, month) for month in all_months]
+    columns = AccrualLines.of(lines)
+    assert accruals_for_months(columns, all_months) == [accruals_for_month(columns, month) for month in all_months]
+
+
+def test_splitting_the_lines_in_batches_changes_nothing(
+    lines: list[AccrualLine], all_months: list[date], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = [plain(month) for month in months_of(lines, all_months)]
+    schedules = schedules_by_line(lines)
+    monkeypatch.setattr(schedule, "_LINES_PER_BATCH", 37)
+    assert [plain(month) for month in months_of(lines, all_months)] == whole
+    assert schedules_by_line(lines) == schedules
+
+
+@pytest.mark.parametrize("large", [10**9 + 7, 10**15 + 7])
+def test_large_nets_long_periods_and_a_wide_calendar_keep_to_the_rules(large: int) -> None:
+    """Nets past int32 x 31 days (int64 shares), then past float64's exact integers (int64 division); periods of 13
+    and 200 years (over 127 months, over 65,535 days' remainders); a calendar over 255 months (two-byte months)."""
+    lines = [
+        AccrualLine("INV-1", 1, date(2024, 3, 10), large, "SP-1", date(2024, 1, 15), date(2024, 7, 3)),
+        AccrualLine("INV-1", 2, date(2024, 3, 10), -large + 8, "SP-2", date(2024, 3, 31), date(2025, 2, 1)),
+        AccrualLine("INV-2", 1, date(2001, 5, 2), 987_654_321, "SP-3", date(2001, 5, 2), date(2014, 4, 30)),
+        AccrualLine("INV-3", 1, date(1950, 6, 1), 5_555_555_555, "SP-4", date(1900, 1, 1), date(2099, 12, 31)),
+        AccrualLine("INV-4", 1, date(2024, 8, 20), 1, None, None, None),
+    ]
+    assert schedules_by_line(lines) == [reference_schedule(accrual_line) for accrual_line in lines]
+    months = [date(1950, 5, 1), date(1950, 6, 1), date(2001, 5, 1), date(2013, 1, 1), date(2024, 3, 1)]
+    months += [date(2024, 8, 1), date(2030, 1, 1), date(2099, 12, 1), date(2100, 1, 1)]
+    assert [plain(month) for month in months_of(lines, months)] == reference_months(lines, months)
+
+
+def test_a_line_over_decades_among_many_keeps_to_the_rules(lines: list[AccrualLine]) -> None:
+    """Its batch is halved until lines x months fit, so the others' arrays stay narrow."""
+    decades = AccrualLine("INV-L", 1, date(2024, 2, 10), 123_456_789, "SP-L", date(2023, 11, 5), date(2061, 2, 28))
+    with_decades = lines[:1000] + [decades] + lines[1000:]
+    assert schedules_by_line(with_decades) == [reference_schedule(accrual_line) for accrual_line in with_decades]
+
+
+@pytest.mark.parametrize("months", [254, 255, 256, 257])
+def test_a_calendar_as_wide_as_one_byte_month_indices_keeps_to_the_rules(months: int) -> None:
+    first, last = date(2000, 1, 1), month_range(date(2000, 1, 1), months)[-1]
+    lines = [
+        AccrualLine("INV-1", 1, first, 100_003, "SP-1", date(2000, 1, 20), date(2000, 3, 4)),
+        AccrualLine(
+            "INV-2", 1, last + timedelta(days=27), 7, "SP-2", last - timedelta(days=40), last + timedelta(days=3)
+        ),
+        AccrualLine("INV-3", 1, last - timedelta(days=400), -9_999, "SP-3", last - timedelta(days=300), last),
+    ]
+    every_month = month_range(first, months + 1)
+    assert [plain(month) for month in months_of(lines, every_month)] == reference_months(lines, every_month)
+
+
+def test_float64_division_floors_exactly_up_to_its_bound() -> None:
+    rng = np.random.default_rng(7)
+    divisors = rng.integers(1, 4_000_000, 50_000)
+    quotients = (2**53 - 3 * divisors) // divisors - rng.integers(0, 3, 50_000)
+    shares = quotients * divisors + rng.choice([0, 1, 2], 50_000) * (divisors - 1)  # exact, just below, just after
+    assert (shares + divisors <= 2**53).all()
+    assert (schedule._floor_quotients(shares, divisors, 2**53) == shares // divisors).all()

@@ -43,7 +43,7 @@ def replace_month(connection: Connection, result: MonthAccruals, computed_at: dt
                 "service_period_id": int(period_id) if period_id is not None else None,
                 "recognized_amount": amount(cents),
             }
-            for invoice_id, line_no, period_id, cents in result.rows
+            for invoice_id, line_no, period_id, cents in result.rows.tuples()
         ],
     )
     upsert(
