@@ -90,3 +90,29 @@ def test_an_import_is_followed_by_a_push_for_each_hourly_company_in_it(bayzat_wo
     requests = push_after_import(context)
     assert sorted(request.partition_key for request in requests) == ["advline", "gulfco"]
     assert all(request.run_key.endswith(imported.run_id) for request in requests)
+
+
+def test_the_monthly_clean_up_removes_old_files_and_keeps_their_records(bayzat_world: BayzatWorld) -> None:
+    assert bayzat_world.import_csv("old.csv", attendance_csv(week_of("advline", EMPLOYEES[:1]))).success
+    assert bayzat_world.import_csv("new.csv", attendance_csv(week_of("advline", EMPLOYEES[1:2]))).success
+    with bayzat_world.engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE attendance_imports SET completed_at = :long_ago WHERE filename = 'old.csv'"),
+            {"long_ago": dt.datetime.now(dt.UTC) - dt.timedelta(days=91)},
+        )
+    result = defs().resolve_job_def("attendance_file_cleanup").execute_in_process(instance=bayzat_world.instance)
+    assert result.output_for_node("remove_expired_attendance_files") == 1
+    assert not (bayzat_world.inbox / "old.csv").exists() and (bayzat_world.inbox / "new.csv").exists()
+    assert len(bayzat_world.records()) == 6  # every record kept
+    with bayzat_world.engine.connect() as connection:
+        old_key = connection.execute(
+            sa.text("SELECT partition_key FROM attendance_imports WHERE filename = 'old.csv'")
+        ).scalar_one()
+    rerun = (
+        defs()
+        .resolve_job_def("attendance_import")
+        .execute_in_process(partition_key=old_key, instance=bayzat_world.instance, raise_on_error=False)
+    )
+    (failure,) = rerun.get_step_failure_events()
+    assert "old.csv was removed by the retention clean-up" in failure.step_failure_data.error.message
+    assert "its 3 records are kept" in failure.step_failure_data.error.message
