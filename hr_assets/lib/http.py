@@ -86,7 +86,8 @@ class RateLimiter:
         """Blocks until the next slot; returns the seconds waited.
 
         The slot is reserved under the lock and slept for outside it, so concurrent callers queue up
-        one interval apart without holding each other up.
+        one interval apart without holding each other up. A sleep that ends late (a busy machine)
+        pushes the next slot back: sends stay an interval apart, as the vendor's limiter sees them.
         """
         with self._lock:
             now = time.monotonic()
@@ -95,6 +96,8 @@ class RateLimiter:
         waited = slot - now
         if waited > 0:
             time.sleep(waited)
+            with self._lock:  # woken late, the next caller still waits a whole interval after this send
+                self._next_slot = max(self._next_slot, time.monotonic() + self._interval)
         return waited
 
     def _tighten(self, per_second: float) -> None:

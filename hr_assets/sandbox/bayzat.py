@@ -82,6 +82,7 @@ class BayzatSandbox(SandboxApi):
         self._key_ids = {key_id(key) for key in api_keys}
         self._employees = {key_id(key): frozenset(ids) for key, ids in (known_employees or {}).items()}
         self._ledger: defaultdict[str, list[AcceptedRecord]] = defaultdict(list)
+        self._held: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)  # (empId, time) per key, as indexed
         self._state_lock = threading.Lock()
 
     def add_key(self, api_key: str, employees: Collection[str] | None = None) -> None:
@@ -144,11 +145,12 @@ class BayzatSandbox(SandboxApi):
     def _accept(self, key: str, records: list[Any]) -> SandboxResponse:
         """Validate every record against the key's ledger and take all of them, or none."""
         with self._state_lock:
-            seen = {(record.emp_id, record.time) for record in self._ledger.get(key, [])}
+            held = self._held[key]
+            seen: set[tuple[str, str]] = set()  # earlier records of this request
             accepted, errors = [], []
             for index, raw in enumerate(records):
                 try:
-                    record = self._validated(key, raw, seen)
+                    record = self._validated(key, raw, held, seen)
                 except _RecordError as problem:
                     errors.append(_error_entry(index, raw, problem))
                     continue
@@ -157,9 +159,12 @@ class BayzatSandbox(SandboxApi):
             if errors:
                 return SandboxResponse(400, {"success": False, "message": "Validation failed", "errors": errors})
             self._ledger[key].extend(accepted)
+            held.update(seen)
         return SandboxResponse(200, {"success": True})
 
-    def _validated(self, key: str, raw: Any, seen: set[tuple[str, str]]) -> AcceptedRecord:
+    def _validated(
+        self, key: str, raw: Any, held: set[tuple[str, str]], seen: set[tuple[str, str]]
+    ) -> AcceptedRecord:
         if not isinstance(raw, dict):
             raise _RecordError("INVALID_RECORD", "record must be an object")
         emp_id, record_type, time = raw.get("empId"), raw.get("type"), raw.get("time")
@@ -172,7 +177,7 @@ class BayzatSandbox(SandboxApi):
         known = self._employees.get(key)
         if known is not None and emp_id not in known:
             raise _RecordError("EMPLOYEE_NOT_FOUND", f"Employee {emp_id} not found")
-        if (emp_id, time) in seen:
+        if (emp_id, time) in held or (emp_id, time) in seen:
             raise _RecordError("DUPLICATE_RECORD", "Attendance record already exists")
         return AcceptedRecord(emp_id, record_type, time)
 

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from hr_assets.defs.attendance.companies import CompanyError
 from hr_assets.defs.bayzat import configs, store
@@ -119,6 +119,7 @@ class _Push:
     run_id: str
     now: Callable[[], dt.datetime]
     summary: PushSummary
+    lease_renewed: float = field(default_factory=time.monotonic)
 
     def run(self) -> None:
         started = self.now()
@@ -161,7 +162,7 @@ class _Push:
         in_bayzat: set[tuple[int, str]] = set()  # (record id, punch type) Bayzat already holds
         while waiting:
             with self.engine.begin() as connection:
-                configs.take_lease(connection, self.company_id, self.run_id, self.now(), self.bayzat.lease_s)
+                self._renew_lease(connection)
                 store.set_status(connection, [r.punches.record_id for r in waiting], "syncing", self.now())
             sent = [
                 (record, body)
@@ -188,6 +189,12 @@ class _Push:
                     refused.setdefault(record.punches.record_id, rejection.message)
             waiting = self._settle_rejected(waiting, refused, in_bayzat)
         return "accepted"
+
+    def _renew_lease(self, connection: Connection) -> None:
+        """Once a third of the lease has passed: often enough to keep it, rarely enough to cost nothing."""
+        if time.monotonic() - self.lease_renewed >= self.bayzat.lease_s / 3:
+            configs.take_lease(connection, self.company_id, self.run_id, self.now(), self.bayzat.lease_s)
+            self.lease_renewed = time.monotonic()
 
     def _settle_rejected(
         self, waiting: list[DueRecord], refused: dict[int, str], in_bayzat: set[tuple[int, str]]
