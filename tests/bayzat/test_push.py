@@ -12,8 +12,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
+from hr_assets.defs.attendance.companies import company_by_slug
+from hr_assets.defs.bayzat import configs
+from hr_assets.defs.bayzat.push import LeaseBusy, push_company
+from hr_assets.defs.bayzat.resources import BayzatResource
 from tests.bayzat.conftest import EMPLOYEES, KEYS, BayzatWorld, attendance_csv, week_of
 
 BIN = Path(sys.executable).parent
@@ -225,3 +230,21 @@ def test_a_later_export_of_the_same_days_sends_only_the_punches_bayzat_lacks(bay
     ledger = ledger_of(bayzat_world, "advline")
     assert len(ledger) == len(set(ledger)) == 3 * 2
     assert [kind for _, kind, _ in ledger].count("checkOut") == 3
+
+
+def test_one_run_at_a_time_pushes_a_company(bayzat_world: BayzatWorld) -> None:
+    advline_week(bayzat_world)
+    bayzat = BayzatResource(rate_limit_delay_s=0.06, lease_s=1.0)
+    with bayzat_world.engine.begin() as connection:
+        company_id = company_by_slug(connection, "advline")["id"]
+        assert configs.take_lease(connection, company_id, "another-run", dt.datetime.now(dt.UTC), 60)
+    with pytest.raises(LeaseBusy):
+        push_company(bayzat_world.engine, "advline", bayzat, "this-run", lease_wait_s=0.2)
+    assert bayzat_world.sandbox.requests == []  # nothing was sent while the other run held the company
+    with bayzat_world.engine.begin() as connection:  # the other run died: its hold lapses
+        assert configs.take_lease(connection, company_id, "another-run", dt.datetime.now(dt.UTC), 0.5)
+    summary = push_company(bayzat_world.engine, "advline", bayzat, "this-run", lease_wait_s=5)
+    assert summary.synced == 15
+    with bayzat_world.engine.connect() as connection:
+        held = connection.execute(sa.text("SELECT push_lease_run_id FROM bayzat_configs")).scalars().all()
+    assert held == [None, None]  # released at the end
