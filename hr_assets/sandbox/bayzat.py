@@ -162,9 +162,7 @@ class BayzatSandbox(SandboxApi):
             held.update(seen)
         return SandboxResponse(200, {"success": True})
 
-    def _validated(
-        self, key: str, raw: Any, held: set[tuple[str, str]], seen: set[tuple[str, str]]
-    ) -> AcceptedRecord:
+    def _validated(self, key: str, raw: Any, held: set[tuple[str, str]], seen: set[tuple[str, str]]) -> AcceptedRecord:
         if not isinstance(raw, dict):
             raise _RecordError("INVALID_RECORD", "record must be an object")
         emp_id, record_type, time = raw.get("empId"), raw.get("type"), raw.get("time")

@@ -90,13 +90,6 @@ class AttendanceRecord:
         return not self.validation_errors
 
 
-@dataclass(frozen=True)
-class ImportSummary:
-    rows: int
-    valid: int
-    invalid: int
-
-
 def normalise_department(name: str) -> str:
     """The key departments match by: trimmed, inner spaces single, case folded (`` Adv  Line`` is ``adv line``).
 
@@ -225,12 +218,6 @@ def validate_file(
 def unmapped_departments(records: Iterable[AttendanceRecord]) -> list[str]:
     """Departments no company maps, as written in the file: what to set as a ``fingerprint_report_name``."""
     return sorted({r.fingerprint_department for r in records if r.fingerprint_department and r.company_id is None})
-
-
-def summarise(records: Iterable[AttendanceRecord]) -> ImportSummary:
-    records = list(records)
-    valid = sum(record.is_valid for record in records)
-    return ImportSummary(rows=len(records), valid=valid, invalid=len(records) - valid)
 
 
 def _check_cell_count(row: RawRow) -> None:
