@@ -27,10 +27,10 @@ def test_the_inbox_sensor_imports_each_content_once(bayzat_world: BayzatWorld) -
     warehouse = definitions.get_repository_def().get_top_level_resources()["warehouse"]
 
     def tick(cursor: str | None = None) -> dg.SensorResult | dg.SkipReason:
-        context = dg.build_sensor_context(
+        with dg.build_sensor_context(
             instance=bayzat_world.instance, definitions=definitions, resources={"warehouse": warehouse}, cursor=cursor
-        )
-        return attendance_inbox(context)
+        ) as context:  # closing the context closes what it opened
+            return attendance_inbox(context)
 
     path = bayzat_world.inbox / "week 10.csv"
     path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:2])), encoding="utf-8")
@@ -59,13 +59,13 @@ def test_the_hourly_schedule_requests_companies_with_records_due(bayzat_world: B
     tick = dt.datetime(2026, 3, 2, 10, 5, tzinfo=dt.UTC)
 
     def requests() -> list[dg.RunRequest]:
-        context = dg.build_schedule_context(
+        with dg.build_schedule_context(
             instance=bayzat_world.instance,
             scheduled_execution_time=tick,
             repository_def=repository,
             resources={"warehouse": repository.get_top_level_resources()["warehouse"]},
-        )
-        return list(schedule.evaluate_tick(context).run_requests or [])
+        ) as context:  # closing the context closes what it opened
+            return list(schedule.evaluate_tick(context).run_requests or [])
 
     assert requests() == []
     assert bayzat_world.import_csv("a.csv", attendance_csv(week_of("advline", EMPLOYEES[:1]))).success
@@ -80,14 +80,14 @@ def test_an_import_is_followed_by_a_push_for_each_hourly_company_in_it(bayzat_wo
     rows = week_of("advline", EMPLOYEES[:1]) + week_of("gulfco", EMPLOYEES[1:2])
     imported = bayzat_world.import_csv("both.csv", attendance_csv(rows))
     success = imported.get_run_success_event()
-    context = dg.build_run_status_sensor_context(
+    with dg.build_run_status_sensor_context(
         sensor_name="push_after_import",
         dagster_event=success,
         dagster_instance=bayzat_world.instance,
         dagster_run=imported.dagster_run,
         resources={"warehouse": repository.get_top_level_resources()["warehouse"]},
-    )
-    requests = push_after_import(context)
+    ) as context:
+        requests = push_after_import(context)
     assert sorted(request.partition_key for request in requests) == ["advline", "gulfco"]
     assert all(request.run_key.endswith(imported.run_id) for request in requests)
 
