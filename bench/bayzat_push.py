@@ -66,7 +66,6 @@ import gc
 import json
 import math
 import multiprocessing
-import os
 import platform
 import resource
 import secrets
@@ -76,14 +75,14 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from common import BenchError, postgres_admin, postgres_database, print_figures
+from common import BenchError, environment, postgres_admin, postgres_database, print_figures
 
 from hr_assets.defs.attendance.companies import add_company
 from hr_assets.defs.attendance.importing import import_file
@@ -146,21 +145,6 @@ class Company:
     department: str
     api_key: str
     employees: list[str]
-
-
-@contextlib.contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables, restoring the previous values afterwards."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 # --- the world --------------------------------------------------------------------------------

@@ -51,6 +51,21 @@ def postgres_database(admin: sa.Engine) -> Iterator[str]:
 
 
 @contextlib.contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables, restoring the previous values afterwards."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextlib.contextmanager
 def stdout_to_stderr() -> Iterator[None]:
     """Send everything written to file descriptor 1 meanwhile (print, log handlers bound to stdout,
     Dagster's console logs, C code) to stderr, so stdout carries the JSON only."""

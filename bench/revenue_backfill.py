@@ -65,11 +65,11 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from common import BenchError, postgres_admin, postgres_database, print_figures
+from common import BenchError, environment, postgres_admin, postgres_database, print_figures
 
 from hr_assets.sandbox.revenue import RevenueSandbox
 from hr_assets.warehouse.engine import warehouse_engine
@@ -189,21 +189,6 @@ def freeze_what_exists() -> None:
     """Keep everything alive now (the twins' data above all) out of every later garbage collection."""
     gc.collect()
     gc.freeze()
-
-
-@contextlib.contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """Set environment variables, restoring the previous values afterwards."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 # --- what is measured -------------------------------------------------------------------------
