@@ -6,7 +6,8 @@
 - Retries: 429, 5xx, timeouts and dropped connections are retried with exponential backoff and
   jitter. ``Retry-After`` is honoured, and a ``Retry-After`` of 0 (or nonsense) never becomes an
   instant retry loop. Each retry is logged as a warning, and running out of attempts raises the
-  distinct ``ApiRetriesExhausted``.
+  distinct ``ApiRetriesExhausted``. A client made with ``retry_unavailable=False`` (Bayzat, whose
+  records are retried on their own schedule) retries only 429 and raises ``ApiUnavailable`` for the rest.
 - Errors: other answers raise ``ApiError`` at once, carrying the server's own message.
 - Secrets: header values (API keys, tokens) are never logged, and are masked in any server or
   transport message before it reaches a log line or an exception.
