@@ -5,7 +5,10 @@ Paycom syncs are weekly and keyed by the Friday of the sync: weeks run Friday to
 schedule can sync the week that starts that very day.
 
 The revenue chain is monthly from ``HR_HISTORY_START``'s month; the month in progress is a
-partition too, so the daily schedule can refresh it.
+partition too, so the daily schedule can refresh it. A backfill of the chain is one run for its
+whole range of months (``revenue_backfill_policy``), so what does not depend on the month (Holded's
+contacts, 4Geeks' students and enrolments, Notion's pages) is listed once a run, not once a month;
+every month is still written in a transaction of its own, so re-running a range is safe.
 """
 
 from __future__ import annotations
@@ -38,6 +41,14 @@ monthly_partitions = dg.MonthlyPartitionsDefinition(
     timezone=platform_settings.timezone,
     end_offset=1,
 )
+
+revenue_backfill_policy = dg.BackfillPolicy.single_run()
+
+
+def partition_months(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> list[dt.date]:
+    """The months a run covers, in order: one for a scheduled run, every one of a backfill's range."""
+    return [dt.date.fromisoformat(key) for key in context.partition_keys]
+
 
 # One partition per imported attendance file (added by the inbox sensor or ``hr-assets attendance import``),
 # and one per company with a Bayzat account (added by ``hr-assets bayzat configure``).

@@ -21,15 +21,18 @@ def upsert_with_errors(
     key_columns: Iterable[str],
     rows: Sequence[Mapping[str, Any]],
     errors: Iterable[RowError],
+    partition_key: str = "",
 ) -> None:
-    """One transaction: the records upserted, and this partition's errors replaced by ``errors``."""
+    """One transaction: the records upserted, and the partition's errors replaced by ``errors``.
+
+    ``partition_key``: the month a range run is writing (empty for an unpartitioned asset)."""
     with warehouse.begin() as connection:
         upsert(connection, table, rows, key_columns)
         replace_integration_errors(
             connection,
             source=source,
             asset=context.asset_key.to_user_string(),
-            partition_key=context.partition_key if context.has_partition_key else "",
+            partition_key=partition_key,
             run_id=context.run.run_id,
             errors=errors,
         )

@@ -42,15 +42,24 @@ def run_partition(
     run_config: Mapping[str, Any] | None = None,
     tags: Mapping[str, str] | None = None,
     assets: Sequence[str] | None = None,
+    last_partition_key: str | None = None,
 ) -> RunOutcome:
-    """One run of the job for one partition (only ``assets`` when given), recorded in the instance."""
+    """One run of the job for one partition (only ``assets`` when given), recorded in the instance.
+
+    With ``last_partition_key``, the one run covers the range from ``partition_key`` to it, as a
+    backfill with a single-run policy does; each materialization's metadata is then the range's."""
+    partition_tags = (
+        {"dagster/asset_partition_range_start": partition_key, "dagster/asset_partition_range_end": last_partition_key}
+        if last_partition_key
+        else {"dagster/partition": partition_key}
+    )
     job = dg.build_reconstructable_job(__name__, job_from_definitions.__name__, reconstructable_args=(job_name,))
     with dg.DagsterInstance.get() as instance:
         result = dg.execute_job(
             job,
             instance,
             run_config=dict(run_config or {}),
-            tags={"dagster/partition": partition_key, "hr_assets/launched_by": "cli", **(tags or {})},
+            tags={**partition_tags, "hr_assets/launched_by": "cli", **(tags or {})},
             asset_selection=[dg.AssetKey(name) for name in assets] if assets else None,
         )
         failures = result.get_step_failure_events()

@@ -50,6 +50,22 @@ def run_month(
     )
 
 
+def run_range(instance: dg.DagsterInstance, first: dt.date, last: dt.date) -> dg.ExecuteInProcessResult:
+    """One run for the months ``first`` to ``last``, as a backfill of the chain runs them."""
+    return (
+        defs()
+        .resolve_job_def("revenue_chain")
+        .execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags={
+                "dagster/asset_partition_range_start": first.isoformat(),
+                "dagster/asset_partition_range_end": last.isoformat(),
+            },
+        )
+    )
+
+
 def checks(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
     return {
         event.event_specific_data.check_name: event.event_specific_data.passed

@@ -10,10 +10,22 @@ import pytest
 from hr_assets.sandbox.revenue import RevenueSandbox
 from hr_assets.warehouse import tables
 from tests.paycom.conftest import rows
-from tests.revenue.conftest import MONTHS, checks, failures, metadata, run_month
+from tests.revenue.conftest import MONTHS, checks, failures, metadata, run_month, run_range
 
 pytestmark = pytest.mark.usefixtures("revenue_env")
 STAMPS = ("synced_at", "computed_at", "created_at", "run_id", "id")
+DATA = (
+    tables.holded_invoices,
+    tables.holded_invoice_lines,
+    tables.holded_contacts,
+    tables.crm_students,
+    tables.service_periods,
+    tables.notion_client_pages,
+    tables.accruals,
+    tables.accrual_months,
+    tables.integration_errors,
+)
+CONTACTS = "/api/invoicing/v1/contacts"
 
 
 def _money(value: float) -> Decimal:
@@ -51,20 +63,9 @@ def test_later_months_never_change_an_earlier_one_and_reruns_change_nothing(
         assert run_month(instance, month).success
     assert [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[0]] == january
 
-    data = (
-        tables.holded_invoices,
-        tables.holded_invoice_lines,
-        tables.holded_contacts,
-        tables.crm_students,
-        tables.service_periods,
-        tables.notion_client_pages,
-        tables.accruals,
-        tables.accrual_months,
-        tables.integration_errors,
-    )
-    before = {table.name: rows(warehouse_url, table, without=STAMPS) for table in data}
+    before = {table.name: rows(warehouse_url, table, without=STAMPS) for table in DATA}
     assert run_month(instance, MONTHS[1]).success
-    assert {table.name: rows(warehouse_url, table, without=STAMPS) for table in data} == before
+    assert {table.name: rows(warehouse_url, table, without=STAMPS) for table in DATA} == before
 
     recognised_per_line = defaultdict(Decimal)
     for row in rows(warehouse_url, tables.accruals):
@@ -74,6 +75,36 @@ def test_later_months_never_change_an_earlier_one_and_reruns_change_nothing(
         for line in rows(warehouse_url, tables.holded_invoice_lines)
     }
     assert all(abs(total) <= abs(nets[key]) for key, total in recognised_per_line.items())
+
+
+def test_a_backfill_is_one_run_for_the_range_and_writes_what_month_by_month_runs_write(
+    instance: dg.DagsterInstance, warehouse_url: str, revenue_sandbox: RevenueSandbox
+) -> None:
+    def contact_listings() -> int:
+        return sum(1 for request in revenue_sandbox.holded.requests if request.path == CONTACTS)
+
+    result = run_range(instance, MONTHS[0], MONTHS[-1])
+    assert result.success, failures(result)
+    assert checks(result) and all(checks(result).values()), checks(result)
+    keys = {month.isoformat() for month in MONTHS}
+    for asset in ("holded_invoices", "crm_students", "service_periods", "notion_external_ids", "accruals"):
+        assert instance.get_materialized_partitions(dg.AssetKey(asset)) == keys, asset
+    figures = metadata(result, "holded_invoices")
+    assert figures["months"] == "2026-01 to 2026-03 (3)"
+    assert figures["invoices"] == len(rows(warehouse_url, tables.holded_invoices))
+    assert metadata(result, "accruals")["deferred_balance"] == str(
+        rows(warehouse_url, tables.accrual_months)[-1]["deferred_balance"]
+    )
+    errors = rows(warehouse_url, tables.integration_errors)
+    assert {error["partition_key"] for error in errors if error["asset"] == "holded_invoices"} <= keys
+    assert all(error["partition_key"] for error in errors if error["asset"] != "holded_services")
+    one_run = {table.name: rows(warehouse_url, table, without=STAMPS) for table in DATA}
+    listings_in_one_run = contact_listings()
+
+    for month in MONTHS:
+        assert run_month(instance, month).success
+    assert {table.name: rows(warehouse_url, table, without=STAMPS) for table in DATA} == one_run
+    assert contact_listings() - listings_in_one_run == len(MONTHS) * listings_in_one_run
 
 
 def test_bad_records_are_explained_and_the_month_goes_on(instance: dg.DagsterInstance, warehouse_url: str) -> None:

@@ -6,16 +6,18 @@ import dagster as dg
 
 from hr_assets.defs.accruals import store
 from hr_assets.defs.accruals.matching import accrual_lines
-from hr_assets.defs.accruals.schedule import accruals_for_month
+from hr_assets.defs.accruals.schedule import accruals_for_months
 from hr_assets.defs.crm.assets import service_periods
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.store import lines_invoiced_up_to
-from hr_assets.defs.partitions import monthly_partitions, platform_settings
+from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
+from hr_assets.lib.range_metadata import range_metadata
 from hr_assets.warehouse.resource import WarehouseResource
 
 
 @dg.asset(
     partitions_def=monthly_partitions,
+    backfill_policy=revenue_backfill_policy,
     group_name="accruals",
     kinds={"python", "sql"},
     owners=["team:finance"],
@@ -26,18 +28,18 @@ from hr_assets.warehouse.resource import WarehouseResource
     ),
 )
 def accruals(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    month = dt.date.fromisoformat(context.partition_key)
+    months = partition_months(context)
+    by_month = {}
     with warehouse.begin() as connection:
-        lines = lines_invoiced_up_to(connection, month)
+        lines = lines_invoiced_up_to(connection, months[-1])
         periods = store.periods_of_contacts(connection, {line["contact_id"] for line in lines})
-        result = accruals_for_month(accrual_lines(lines, periods), month)
-        store.replace_month(connection, result, dt.datetime.now(platform_settings.tz))
-    return dg.MaterializeResult(
-        metadata={
-            "lines_recognised": len(result.rows),
-            "recognized_in_month": str(store.amount(result.recognized_in_month_cents)),
-            "invoiced_in_month": str(store.amount(result.invoiced_in_month_cents)),
-            "deferred_balance": str(store.amount(result.deferred_cents)),
-            "unmatched_lines": result.unmatched_lines,
-        }
-    )
+        for result in accruals_for_months(accrual_lines(lines, periods), months):
+            store.replace_month(connection, result, dt.datetime.now(platform_settings.tz))
+            by_month[result.month.isoformat()] = {
+                "lines_recognised": len(result.rows),
+                "recognized_in_month": store.amount(result.recognized_in_month_cents),
+                "invoiced_in_month": store.amount(result.invoiced_in_month_cents),
+                "deferred_balance": store.amount(result.deferred_cents),
+                "unmatched_lines": result.unmatched_lines,
+            }
+    return dg.MaterializeResult(metadata=range_metadata(by_month, balances={"deferred_balance"}))

@@ -9,7 +9,8 @@ from hr_assets.defs.crm.resources import FourGeeksResource
 from hr_assets.defs.crm.store import students_of_contacts
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.store import month_contacts
-from hr_assets.defs.partitions import monthly_partitions, platform_settings
+from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
+from hr_assets.lib.range_metadata import range_metadata
 from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.warehouse.resource import WarehouseResource
@@ -20,12 +21,9 @@ GROUP = "crm"
 OWNERS = ["team:finance-data"]
 
 
-def _month(context: dg.AssetExecutionContext) -> dt.date:
-    return dt.date.fromisoformat(context.partition_key)
-
-
 @dg.asset(
     partitions_def=monthly_partitions,
+    backfill_policy=revenue_backfill_policy,
     group_name=GROUP,
     kinds={"api", "sql"},
     owners=OWNERS,
@@ -35,24 +33,36 @@ def _month(context: dg.AssetExecutionContext) -> dt.date:
 def crm_students(
     context: dg.AssetExecutionContext, fourgeeks: FourGeeksResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    with warehouse.begin() as connection:
-        contacts = month_contacts(connection, _month(context))
-    rows, errors = matching.match_students(fourgeeks.students(), contacts, dt.datetime.now(platform_settings.tz))
-    upsert_with_errors(
-        context, warehouse, source="4geeks", table=students_table, key_columns=["id"], rows=rows, errors=errors
-    )
-    return dg.MaterializeResult(
-        metadata={
+    students = fourgeeks.students()  # once a run, whatever its months
+    by_month, errors = {}, []
+    for month in partition_months(context):
+        with warehouse.begin() as connection:
+            contacts = month_contacts(connection, month)
+        rows, month_errors = matching.match_students(students, contacts, dt.datetime.now(platform_settings.tz))
+        upsert_with_errors(
+            context,
+            warehouse,
+            source="4geeks",
+            table=students_table,
+            key_columns=["id"],
+            rows=rows,
+            errors=month_errors,
+            partition_key=month.isoformat(),
+        )
+        errors += month_errors
+        by_month[month.isoformat()] = {
             "clients": len(contacts),
             "matched_students": len(rows),
-            "unmatched": len(errors),
-            "reasons": dg.MetadataValue.md(reasons_markdown(errors)),
+            "unmatched": len(month_errors),
         }
+    return dg.MaterializeResult(
+        metadata={**range_metadata(by_month), "reasons": dg.MetadataValue.md(reasons_markdown(errors))}
     )
 
 
 @dg.asset(
     partitions_def=monthly_partitions,
+    backfill_policy=revenue_backfill_policy,
     group_name=GROUP,
     kinds={"api", "sql"},
     owners=OWNERS,
@@ -65,18 +75,34 @@ def crm_students(
 def service_periods(
     context: dg.AssetExecutionContext, fourgeeks: FourGeeksResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    months = partition_months(context)
     with warehouse.begin() as connection:
-        contact_of_student = students_of_contacts(connection, month_contacts(connection, _month(context)))
-    enrollments = fourgeeks.enrollments(contact_of_student)
-    rows, errors = matching.service_periods(enrollments, contact_of_student, dt.datetime.now(platform_settings.tz))
-    upsert_with_errors(
-        context, warehouse, source="4geeks", table=periods_table, key_columns=["id"], rows=rows, errors=errors
-    )
-    return dg.MaterializeResult(
-        metadata={
+        students_by_month = {
+            month: students_of_contacts(connection, month_contacts(connection, month)) for month in months
+        }
+    # Every student of the run's months at once: one listing, however many months a student recurs in.
+    enrollments = fourgeeks.enrollments({student for students in students_by_month.values() for student in students})
+    by_month, errors = {}, []
+    for month, contact_of_student in students_by_month.items():
+        rows, month_errors = matching.service_periods(
+            enrollments, contact_of_student, dt.datetime.now(platform_settings.tz)
+        )
+        upsert_with_errors(
+            context,
+            warehouse,
+            source="4geeks",
+            table=periods_table,
+            key_columns=["id"],
+            rows=rows,
+            errors=month_errors,
+            partition_key=month.isoformat(),
+        )
+        errors += month_errors
+        by_month[month.isoformat()] = {
             "students": len(contact_of_student),
             "service_periods": len(rows),
-            "invalid_records": len(errors),
-            "reasons": dg.MetadataValue.md(reasons_markdown(errors)),
+            "invalid_records": len(month_errors),
         }
+    return dg.MaterializeResult(
+        metadata={**range_metadata(by_month), "reasons": dg.MetadataValue.md(reasons_markdown(errors))}
     )

@@ -1,13 +1,15 @@
 """Holded: the service catalog, then each month's invoices with their lines and the contacts they name."""
 
 import datetime as dt
+from decimal import Decimal
 
 import dagster as dg
 
 from hr_assets.defs.holded import store
 from hr_assets.defs.holded.invoices import BadRecord, contact_row, parse_invoices, service_row
 from hr_assets.defs.holded.resources import HoldedResource
-from hr_assets.defs.partitions import monthly_partitions, platform_settings
+from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
+from hr_assets.lib.range_metadata import range_metadata
 from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import RowError, reasons_markdown
 from hr_assets.warehouse.engine import upsert
@@ -50,6 +52,7 @@ def holded_services(
 
 @dg.asset(
     partitions_def=monthly_partitions,
+    backfill_policy=revenue_backfill_policy,
     group_name=GROUP,
     kinds={"api", "sql"},
     owners=OWNERS,
@@ -62,35 +65,41 @@ def holded_services(
 def holded_invoices(
     context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    month = dt.date.fromisoformat(context.partition_key)
-    window = context.partition_time_window
     with warehouse.begin() as connection:
         known_services = store.service_ids(connection)
-    parsed = parse_invoices(holded.invoices(window.start, window.end), known_services, platform_settings.tz)
-    named = parsed.contact_ids
-    contacts = [contact_row(raw, _now()) for raw in holded.contacts() if str(raw.get("id")) in named]
-    errors = parsed.errors + [
-        RowError("holded:contacts", None, "contact", "invoices name this contact but Holded does not list it", missing)
-        for missing in sorted(named - {contact["id"] for contact in contacts})
-    ]
-    with warehouse.begin() as connection:
-        store.replace_month(connection, month, parsed.invoices, parsed.lines, _now())
-        upsert(connection, holded_contacts, contacts, ["id"])
-        replace_integration_errors(
-            connection,
-            source="holded",
-            asset="holded_invoices",
-            partition_key=context.partition_key,
-            run_id=context.run.run_id,
-            errors=errors,
-        )
-    return dg.MaterializeResult(
-        metadata={
+    contacts_by_id: dict[str, dict] | None = None  # listed once a run, when a month first names a contact
+    by_month, errors = {}, []
+    for month in partition_months(context):
+        key = month.isoformat()
+        window = monthly_partitions.time_window_for_partition_key(key)
+        parsed = parse_invoices(holded.invoices(window.start, window.end), known_services, platform_settings.tz)
+        named = parsed.contact_ids
+        if named and contacts_by_id is None:
+            contacts_by_id = {str(raw.get("id")): raw for raw in holded.contacts()}
+        contacts = [contact_row(contacts_by_id[id_], _now()) for id_ in sorted(named & set(contacts_by_id or {}))]
+        month_errors = parsed.errors + [
+            RowError("holded:contacts", None, "contact", "invoices name this contact but Holded does not list it", id_)
+            for id_ in sorted(named - set(contacts_by_id or {}))
+        ]
+        with warehouse.begin() as connection:
+            store.replace_month(connection, month, parsed.invoices, parsed.lines, _now())
+            upsert(connection, holded_contacts, contacts, ["id"])
+            replace_integration_errors(
+                connection,
+                source="holded",
+                asset="holded_invoices",
+                partition_key=key,
+                run_id=context.run.run_id,
+                errors=month_errors,
+            )
+        errors += month_errors
+        by_month[key] = {
             "invoices": len(parsed.invoices),
             "lines": len(parsed.lines),
             "contacts": len(contacts),
-            "net_invoiced": str(sum((line["net_amount"] for line in parsed.lines), start=0)),
-            "invalid_records": len(errors),
-            "reasons": dg.MetadataValue.md(reasons_markdown(errors)),
+            "net_invoiced": sum((line["net_amount"] for line in parsed.lines), start=Decimal(0)),
+            "invalid_records": len(month_errors),
         }
+    return dg.MaterializeResult(
+        metadata={**range_metadata(by_month), "reasons": dg.MetadataValue.md(reasons_markdown(errors))}
     )

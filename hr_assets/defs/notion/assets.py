@@ -8,7 +8,8 @@ from hr_assets.defs.crm.assets import service_periods
 from hr_assets.defs.holded.store import month_contacts
 from hr_assets.defs.notion.pages import page_ids
 from hr_assets.defs.notion.resources import NotionResource
-from hr_assets.defs.partitions import monthly_partitions, platform_settings
+from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
+from hr_assets.lib.range_metadata import range_metadata
 from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.warehouse.resource import WarehouseResource
@@ -17,6 +18,7 @@ from hr_assets.warehouse.tables import notion_client_pages
 
 @dg.asset(
     partitions_def=monthly_partitions,
+    backfill_policy=revenue_backfill_policy,
     group_name="notion",
     kinds={"api", "sql"},
     owners=["team:finance-data"],
@@ -26,23 +28,28 @@ from hr_assets.warehouse.tables import notion_client_pages
 def notion_external_ids(
     context: dg.AssetExecutionContext, notion: NotionResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    with warehouse.begin() as connection:
-        contacts = month_contacts(connection, dt.date.fromisoformat(context.partition_key))
-    rows, errors = page_ids(notion.pages(), contacts, dt.datetime.now(platform_settings.tz))
-    upsert_with_errors(
-        context,
-        warehouse,
-        source="notion",
-        table=notion_client_pages,
-        key_columns=["holded_contact_id"],
-        rows=rows,
-        errors=errors,
-    )
-    return dg.MaterializeResult(
-        metadata={
+    pages = notion.pages()  # once a run, whatever its months
+    by_month, errors = {}, []
+    for month in partition_months(context):
+        with warehouse.begin() as connection:
+            contacts = month_contacts(connection, month)
+        rows, month_errors = page_ids(pages, contacts, dt.datetime.now(platform_settings.tz))
+        upsert_with_errors(
+            context,
+            warehouse,
+            source="notion",
+            table=notion_client_pages,
+            key_columns=["holded_contact_id"],
+            rows=rows,
+            errors=month_errors,
+            partition_key=month.isoformat(),
+        )
+        errors += month_errors
+        by_month[month.isoformat()] = {
             "clients": len(contacts),
             "page_ids": len(rows),
-            "without_page": len(errors),
-            "reasons": dg.MetadataValue.md(reasons_markdown(errors)),
+            "without_page": len(month_errors),
         }
+    return dg.MaterializeResult(
+        metadata={**range_metadata(by_month), "reasons": dg.MetadataValue.md(reasons_markdown(errors))}
     )
