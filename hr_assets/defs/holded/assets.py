@@ -6,7 +6,7 @@ from decimal import Decimal
 import dagster as dg
 
 from hr_assets.defs.holded import store
-from hr_assets.defs.holded.invoices import BadRecord, contact_row, parse_invoices, service_row
+from hr_assets.defs.holded.invoices import BadRecord, contact_row, invoices_by_month, parse_invoices, service_row
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
 from hr_assets.lib.range_metadata import range_metadata
@@ -67,19 +67,24 @@ def holded_invoices(
 ) -> dg.MaterializeResult:
     with warehouse.begin() as connection:
         known_services = store.service_ids(connection)
-    contacts_by_id: dict[str, dict] | None = None  # listed once a run, when a month first names a contact
+    # One invoice listing and one contact listing for the run, whatever its months: back to back at the
+    # API's pace, and the contacts only when an invoice names one.
+    window = context.partition_time_window
+    raw_by_month = invoices_by_month(
+        holded.invoices(window.start, window.end), partition_months(context), platform_settings.tz
+    )
+    parsed_by_month = {
+        month: parse_invoices(raw, known_services, platform_settings.tz) for month, raw in raw_by_month.items()
+    }
+    named = set().union(*(parsed.contact_ids for parsed in parsed_by_month.values()))
+    listed = {str(raw.get("id")): raw for raw in holded.contacts()} if named else {}
     by_month, errors = {}, []
-    for month in partition_months(context):
+    for month, parsed in parsed_by_month.items():
         key = month.isoformat()
-        window = monthly_partitions.time_window_for_partition_key(key)
-        parsed = parse_invoices(holded.invoices(window.start, window.end), known_services, platform_settings.tz)
-        named = parsed.contact_ids
-        if named and contacts_by_id is None:
-            contacts_by_id = {str(raw.get("id")): raw for raw in holded.contacts()}
-        contacts = [contact_row(contacts_by_id[id_], _now()) for id_ in sorted(named & set(contacts_by_id or {}))]
+        contacts = [contact_row(listed[id_], _now()) for id_ in sorted(parsed.contact_ids & listed.keys())]
         month_errors = parsed.errors + [
             RowError("holded:contacts", None, "contact", "invoices name this contact but Holded does not list it", id_)
-            for id_ in sorted(named - set(contacts_by_id or {}))
+            for id_ in sorted(parsed.contact_ids - listed.keys())
         ]
         with warehouse.begin() as connection:
             store.replace_month(connection, month, parsed.invoices, parsed.lines, _now())

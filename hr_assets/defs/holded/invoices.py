@@ -8,7 +8,7 @@ before tax, rounded half-up to the cent; its tax is computed on that net.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -60,6 +60,24 @@ class ParsedInvoices:
     @property
     def contact_ids(self) -> set[str]:
         return {invoice["contact_id"] for invoice in self.invoices}
+
+
+def invoices_by_month(
+    raw_invoices: Iterable[Mapping[str, Any]], months: Sequence[dt.date], tz: ZoneInfo
+) -> dict[dt.date, list[Mapping[str, Any]]]:
+    """One listing over a range of months, split into its months (first days) by invoice date.
+
+    An invoice whose date cannot be read goes with the first month, whose parse explains it."""
+    by_month: dict[dt.date, list[Mapping[str, Any]]] = {month: [] for month in months}
+    for raw in raw_invoices:
+        stamp = raw.get("date")
+        month = (
+            dt.datetime.fromtimestamp(stamp, tz).date().replace(day=1)
+            if isinstance(stamp, int | float) and not isinstance(stamp, bool)
+            else None
+        )
+        by_month[month if month in by_month else months[0]].append(raw)
+    return by_month
 
 
 def parse_invoices(raw_invoices: Iterable[Mapping[str, Any]], service_ids: set[str], tz: ZoneInfo) -> ParsedInvoices:
