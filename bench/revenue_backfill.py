@@ -302,7 +302,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
 
     holded = holded_figures(runs_requests, marks, args.holded_rate)
     single = holded_figures(single_requests, [0], args.holded_rate)
-    ratio = holded["holded_rate_ratio"]
+    ratios = (holded["holded_rate_ratio"], single["holded_rate_ratio"])
     return {
         "months": args.months,
         "invoices_per_month": args.invoices_per_month,
@@ -323,7 +323,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         "per_partition_over_single_run": round(per_partition_s / single_s, 4),
         "note": NOTE,
         "aims": AIMS,
-        "meets_rate_aim": ratio is not None and ratio >= AIMS["holded_rate_ratio_min"],
+        "meets_rate_aim": all(ratio is not None and ratio >= AIMS["holded_rate_ratio_min"] for ratio in ratios),
         "python": platform.python_version(),
     }
 
