@@ -54,6 +54,7 @@ def test_definitions_are_loadable_with_flat_keys_one_group_per_source(
         "accruals": "accruals",
         "attendance_records": "attendance",
         "bayzat_sync_batches": "bayzat",
+        "payroll_results": "payroll",
     }
     assert all(len(key.path) == 1 for key in graph.get_all_asset_keys())
 

@@ -6,18 +6,28 @@ from hr_assets.cli.attendance import attendance
 from hr_assets.cli.bayzat import bayzat
 from hr_assets.cli.companies import companies
 from hr_assets.cli.paycom import paycom
+from hr_assets.cli.payroll import payroll
 from hr_assets.cli.revenue import sync
 from hr_assets.cli.sandbox import dev, sandbox
 from hr_assets.cli.status import status
 from hr_assets.defs.attendance.companies import CompanyError
 from hr_assets.defs.paycom.reports import UnsafeRemoteName
 from hr_assets.defs.paycom.resources import PaycomSftpError
+from hr_assets.defs.payroll.periods import PeriodError
 from hr_assets.lib.http import ApiError
 from hr_assets.lib.webserver import WebserverError
 from hr_assets.settings import ConfigurationError
 
 # Errors whose message is the whole story for an operator: shown as one line, without a traceback.
-OPERATOR_ERRORS = (ConfigurationError, PaycomSftpError, UnsafeRemoteName, ApiError, WebserverError, CompanyError)
+OPERATOR_ERRORS = (
+    ConfigurationError,
+    PaycomSftpError,
+    UnsafeRemoteName,
+    ApiError,
+    WebserverError,
+    CompanyError,
+    PeriodError,
+)
 
 
 class _OperatorErrors(click.Group):
@@ -33,5 +43,5 @@ def cli() -> None:
     """Operate the hr_assets platform: syncs, status and the local sandbox."""
 
 
-for command in (paycom, sync, status, companies, bayzat, attendance, sandbox, dev):
+for command in (paycom, sync, status, companies, bayzat, attendance, payroll, sandbox, dev):
     cli.add_command(command)

@@ -422,3 +422,64 @@ attendance_import_records = sa.Table(
     sa.Index("ix_attendance_import_records_employee_date", "csv_employee_id", "date"),
     sa.Index("ix_attendance_import_records_push_queue", "company_id", "bayzat_sync_status", "bayzat_next_retry_at"),
 )
+
+# --- Payroll: pay periods, each employee's pay per period, and each period's totals -----------------------
+
+payroll_periods = sa.Table(
+    "payroll_periods",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("end_date", sa.Date, nullable=False),  # inclusive
+    sa.Column("period_type", sa.String(16), nullable=False),
+    sa.Column("automation_enabled", sa.Boolean, nullable=False),
+    sa.Column("automation_rule", sa.JSON),
+    sa.Column("status", sa.String(16), nullable=False),
+    # The run that holds the period (processing) or last held it, when it took it, and how many claims so far.
+    sa.Column("run_id", sa.String(64)),
+    sa.Column("claimed_at", Timestamp()),
+    sa.Column("claims", sa.Integer, nullable=False),
+    sa.Column("processed_at", Timestamp()),
+    sa.Column("error_message", sa.Text),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+    sa.UniqueConstraint("period_type", "start_date", "end_date"),
+    sa.CheckConstraint("end_date >= start_date", name="dates"),
+    sa.CheckConstraint("status IN ('active', 'processing', 'completed', 'failed')", name="status"),
+    sa.Index(None, "status"),
+)
+
+payroll_results = sa.Table(
+    "payroll_results",
+    metadata,
+    sa.Column("period_id", sa.Integer, sa.ForeignKey("payroll_periods.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("employee_code", sa.String(32), primary_key=True),
+    # The pay data the result was computed from, as the roster had it then.
+    sa.Column("pay_type", sa.String(16)),
+    sa.Column("hourly_rate", Rate),
+    sa.Column("annual_salary", Money),
+    sa.Column("overtime_eligible", sa.Boolean, nullable=False),
+    sa.Column("paid_days", sa.Integer, nullable=False),
+    sa.Column("regular_hours", sa.Numeric(8, 2), nullable=False),
+    sa.Column("overtime_hours", sa.Numeric(8, 2), nullable=False),
+    sa.Column("gross_pay", Money, nullable=False),
+    sa.Column("note", sa.String(64)),  # why an employee is paid nothing: no attendance, no pay data
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("computed_at", Timestamp(), nullable=False),
+)
+
+payroll_period_totals = sa.Table(
+    "payroll_period_totals",
+    metadata,
+    sa.Column("period_id", sa.Integer, sa.ForeignKey("payroll_periods.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("employees", sa.Integer, nullable=False),
+    sa.Column("hourly_employees", sa.Integer, nullable=False),
+    sa.Column("salaried_employees", sa.Integer, nullable=False),
+    sa.Column("hourly_without_attendance", sa.Integer, nullable=False),
+    sa.Column("without_pay_data", sa.Integer, nullable=False),
+    sa.Column("regular_hours", sa.Numeric(12, 2), nullable=False),
+    sa.Column("overtime_hours", sa.Numeric(12, 2), nullable=False),
+    sa.Column("gross_pay", Money, nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("computed_at", Timestamp(), nullable=False),
+)

@@ -1,0 +1,55 @@
+"""The payroll automation: every day at HR_PAYROLL_RUN_HOUR (02:00) in HR_TIMEZONE, a run for each due period.
+
+Before it looks for due periods, it releases those left ``processing`` by a run that died (the legacy's stale-lock
+clean-up). Each request's run key is the period and its number of claims so far: a second evaluation of the same
+day, or an overlapping one, asks for the same key and Dagster launches it once; after a dead run's period is
+released, its claims count has moved on, so the next evaluation requests a new run. The run itself claims the
+period, so a person's run of it at the same moment cannot make it run twice either.
+"""
+
+import datetime as dt
+
+import dagster as dg
+
+from hr_assets.defs.partitions import platform_settings
+from hr_assets.defs.payroll import store
+from hr_assets.defs.payroll.assets import PERIOD_TAG, payroll_results, payroll_settings
+from hr_assets.defs.payroll.processing import release_stale
+from hr_assets.defs.payroll.rules import evaluate
+from hr_assets.warehouse.resource import WarehouseResource
+
+payroll_job = dg.define_asset_job(
+    "payroll_run",
+    selection=dg.AssetSelection.assets(payroll_results),
+    description="Process pay periods: one period when tagged with it, else every period starting in the month.",
+)
+
+
+def run_request(period: dict) -> dg.RunRequest:
+    return dg.RunRequest(
+        run_key=f"payroll-period-{period['id']}-claims-{period['claims']}",
+        partition_key=period["start_date"].replace(day=1).isoformat(),
+        tags={PERIOD_TAG: str(period["id"])},
+    )
+
+
+@dg.schedule(
+    job=payroll_job,
+    cron_schedule=f"0 {payroll_settings.run_hour} * * *",
+    execution_timezone=platform_settings.timezone,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Daily: release periods of dead runs, then request a run for each period its rule makes due.",
+)
+def payroll_automation(
+    context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource
+) -> list[dg.RunRequest] | dg.SkipReason:
+    lease = dt.timedelta(minutes=payroll_settings.lease_minutes)
+    for released in release_stale(warehouse.engine, context.instance, dt.datetime.now(dt.UTC), lease):
+        context.log.warning(f"Released period {released.period_id}: {released.reason}")
+    with warehouse.begin() as connection:
+        candidates = {row["id"]: row for row in store.automated_active(connection)}
+    due = evaluate(candidates.values(), context.scheduled_execution_time, platform_settings.timezone)
+    requests = [run_request(candidates[d.period_id]) for d in due if d.is_due]
+    if not requests:
+        return dg.SkipReason(f"no pay period is due ({len(candidates)} automated and active)")
+    return requests

@@ -1,0 +1,107 @@
+"""The monthly payroll_results asset on SQLite and PostgreSQL: a month's periods computed and stored with their
+totals, other months untouched, and the checks on what it wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import dagster as dg
+import sqlalchemy as sa
+
+from hr_assets.defs.payroll.assets import payroll_results
+from hr_assets.warehouse.tables import paycom_employees
+from hr_assets.warehouse.tables import payroll_results as results_table
+from tests.payroll.conftest import PayrollWorld, employee
+
+
+def checks_of(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
+    return {evaluation.check_name: evaluation for evaluation in result.get_asset_check_evaluations()}
+
+
+def run_checks(world: PayrollWorld, month: str) -> dict[str, dg.AssetCheckEvaluation]:
+    """The month run again: its completed periods are skipped, and the checks look at what the warehouse holds."""
+    result = world.run(month)
+    assert result.success
+    return checks_of(result)
+
+
+def test_a_months_partition_processes_the_periods_starting_in_it(payroll_world: PayrollWorld) -> None:
+    world = payroll_world
+    world.add_employees(
+        employee("H1", rate="18.5000"),
+        employee("H2", rate="22.0000", overtime_eligible=False),
+        employee("IDLE", rate="15.0000"),  # no attendance: paid zero hours, named by the warning
+        employee("S1", "salary", salary="65000.00", overtime_eligible=False),
+        employee("NEW", "salary", salary="52000.00", hired=dt.date(2024, 1, 10)),
+        employee("GONE", "hourly", terminated=dt.date(2023, 12, 20), status="terminated"),
+    )
+    week_one = [dt.date(2024, 1, 1) + dt.timedelta(days=d) for d in range(5)]
+    world.add_attendance(
+        [(code, d, "08:00", "17:30") for code in ("H1", "H2") for d in week_one]  # 47.5 h each
+        + [("GONE", dt.date(2023, 12, 18), "09:00", "17:00")]
+    )
+    first = world.add_period(dt.date(2024, 1, 1), dt.date(2024, 1, 14), "bi_weekly")
+    second = world.add_period(dt.date(2024, 1, 15), dt.date(2024, 1, 28), "bi_weekly")
+    february = world.add_period(dt.date(2024, 2, 1), dt.date(2024, 2, 15), "semi_monthly")
+
+    result = world.run("2024-01-01")  # a materialization or backfill from the UI: the whole month
+    assert result.success
+    assert [world.period(p)["status"] for p in (first, second, february)] == ["completed", "completed", "active"]
+    paid = world.results(first)
+    assert set(paid) == {"H1", "H2", "IDLE", "S1", "NEW"}
+    h1 = paid["H1"]
+    assert (h1["regular_hours"], h1["overtime_hours"], h1["gross_pay"]) == (40, Decimal("7.50"), Decimal("948.13"))
+    assert (paid["H2"]["regular_hours"], paid["H2"]["gross_pay"]) == (Decimal("47.50"), Decimal("1045.00"))
+    assert (paid["IDLE"]["gross_pay"], paid["IDLE"]["note"]) == (Decimal("0.00"), "no attendance")
+    assert paid["S1"]["gross_pay"] == Decimal("2500.00") and paid["S1"]["hourly_rate"] is None
+    assert (paid["NEW"]["paid_days"], paid["NEW"]["gross_pay"]) == (5, Decimal("714.29"))
+    totals = world.totals(first)
+    assert totals["employees"] == 5 and totals["hourly_without_attendance"] == 1
+    assert totals["gross_pay"] == sum(row["gross_pay"] for row in paid.values()) == Decimal("5207.42")
+    assert world.results(second)["H1"]["gross_pay"] == Decimal("0.00")
+
+    metadata = result.get_asset_materialization_events()[0].materialization.metadata
+    assert metadata["periods_processed"].value == f"{first}, {second}"
+    assert metadata["gross_pay"].value == str(totals["gross_pay"] + world.totals(second)["gross_pay"])
+    assert not any("H1" in str(value.value) or "Name" in str(value.value) for value in metadata.values())
+
+    checks = checks_of(result)
+    assert checks["payroll_one_result_per_employee"].passed
+    assert checks["payroll_totals_reconcile"].passed
+    warning = checks["payroll_hourly_without_attendance"]
+    assert not warning.passed and warning.severity == dg.AssetCheckSeverity.WARN
+    assert warning.description.endswith(f"period {first}: IDLE; period {second}: H1, H2, IDLE")
+    assert warning.metadata["hourly_without_attendance"].value == 4
+
+
+def test_the_checks_find_a_missing_result_and_totals_that_do_not_reconcile(payroll_world: PayrollWorld) -> None:
+    world = payroll_world
+    world.add_employees(employee("H1"), employee("S1", "salary", salary="52000.00"))
+    world.add_attendance([("H1", dt.date(2024, 3, 4), "09:00", "17:00")])
+    period_id = world.add_period(dt.date(2024, 3, 1), dt.date(2024, 3, 31), "monthly")
+    assert world.run("2024-03-01", period_id).success
+    before = run_checks(world, "2024-03-01")
+    assert before["payroll_one_result_per_employee"].passed and before["payroll_totals_reconcile"].passed
+    assert before["payroll_hourly_without_attendance"].passed
+
+    with world.engine.begin() as connection:
+        connection.execute(
+            sa.update(results_table).where(results_table.c.employee_code == "H1").values(gross_pay=Decimal("160.01"))
+        )
+        connection.execute(sa.insert(paycom_employees), [employee("LATE")])  # employed, but has no result
+    after = run_checks(world, "2024-03-01")
+    reconcile = after["payroll_totals_reconcile"]
+    assert not reconcile.passed
+    assert "gross_pay total 4493.33 but its results add up to 4493.34" in reconcile.description
+    assert "gross pay does not match rate and hours for H1" in reconcile.description
+    missing = after["payroll_one_result_per_employee"]
+    assert not missing.passed and f"period {period_id}: no result for LATE" in missing.description
+
+
+def test_payroll_is_late_after_sixteen_days_without_a_run_and_failing_after_thirty_five() -> None:
+    policy = next(iter(payroll_results.specs)).freshness_policy
+    assert (policy.warn_window.to_timedelta(), policy.fail_window.to_timedelta()) == (
+        dt.timedelta(days=16),
+        dt.timedelta(days=35),
+    )

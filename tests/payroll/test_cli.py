@@ -1,0 +1,88 @@
+"""``hr-assets payroll``: periods added and generated, rules refused with one line, what is due, runs by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.payroll.conftest import PayrollWorld, employee
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def warehouse_url(tmp_path: Path) -> str:
+    """The commands on SQLite only: the code under them runs on both databases in the other payroll tests."""
+    return f"sqlite:///{tmp_path / 'warehouse.db'}"
+
+
+def payroll(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "hr-assets"), "payroll", *args], capture_output=True, text=True, timeout=180, check=False
+    )
+
+
+def refused(completed: subprocess.CompletedProcess[str], message: str) -> bool:
+    lines = completed.stderr.strip().splitlines()
+    return completed.returncode == 1 and len(lines) == 1 and message in lines[0] and "Traceback" not in completed.stderr
+
+
+def test_periods_rules_and_runs_from_the_command_line(payroll_world: PayrollWorld) -> None:
+    payroll_world.add_employees(employee("0001", rate="20.0000"), employee("0002", "salary", salary="52000.00"))
+    payroll_world.add_attendance([("0001", dt.date(2024, 1, 2 + d), "09:00", "17:00") for d in range(5)])
+
+    added = payroll("add-period", "--start", "2024-01-01", "--end", "2024-01-14", "--type", "bi_weekly",
+                    "--rule", '{"run_on_date": "2024-01-12"}')  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "Added period 1: bi_weekly 2024-01-01 to 2024-01-14" in added.stdout
+    assert refused(
+        payroll("add-period", "--start", "2024-01-01", "--end", "2024-01-14", "--type", "bi_weekly"),
+        "Error: a bi_weekly period 2024-01-01 to 2024-01-14 exists already (id 1)",
+    )
+    assert refused(
+        payroll("add-period", "--start", "2024-02-01", "--end", "2024-02-29", "--type", "monthly",
+                "--rule", '{"days_before_end": "three"}'),
+        "Error: automation_rule.days_before_end: Input should be a valid integer",
+    )  # fmt: skip
+    assert refused(
+        payroll("add-period", "--start", "2024-02-01", "--end", "2024-02-29", "--type", "monthly",
+                "--rule", '{"cron": "0 0 25 * *", "days_before_end": 3}'),
+        "Error: automation_rule needs exactly one of run_on_date, days_before_end, cron (got cron, days_before_end)",
+    )  # fmt: skip
+    assert refused(
+        payroll("add-period", "--start", "2024-02-10", "--end", "2024-02-01", "--type", "weekly"),
+        "Error: end_date 2024-02-01 is before start_date 2024-02-10",
+    )
+
+    generated = payroll("generate", "--type", "monthly", "--start", "2026-11-01", "--until", "2027-01-01",
+                        "--rule", '{"days_before_end": 3}')  # fmt: skip
+    assert generated.returncode == 0, generated.stderr
+    assert "Added 3 monthly period(s) (ids 2 to 4); 0 existed already" in generated.stdout
+    again = payroll("generate", "--type", "monthly", "--start", "2026-11-01", "--until", "2027-01-01")
+    assert "Added 0 monthly period(s); 3 existed already" in again.stdout
+    assert refused(
+        payroll("generate", "--type", "monthly", "--start", "2026-11-02", "--until", "2027-01-01"),
+        "monthly periods start on the 1st",
+    )
+
+    listing = payroll("list").stdout.splitlines()
+    assert len(listing) == 4 and "bi_weekly" in listing[0] and "{'run_on_date': '2024-01-12'}" in listing[0]
+    due = payroll("due").stdout
+    assert "1 DUE      on 2024-01-12: due from 2024-01-12 00:00 UTC" in due
+    assert "4 not yet  3 day(s) before the end (2027-01-31): due from 2027-01-28 00:00 UTC" in due
+
+    ran = payroll("run", "--period-id", "1")
+    assert ran.returncode == 0, ran.stderr
+    assert "period 1 completed: 2 employees, gross pay 2800.00, 0 hourly without attendance" in ran.stdout
+    assert "completed" in payroll("list", "--status", "completed").stdout
+    skipped = payroll("run", "--period-id", "1")
+    assert skipped.returncode == 0 and "Period 1 skipped: completed by run" in skipped.stdout
+    forced = payroll("run", "--period-id", "1", "--force")
+    assert forced.returncode == 0 and "period 1 completed" in forced.stdout
+    assert payroll_world.period(1)["claims"] == 2
+    assert refused(payroll("run", "--period-id", "99"), "Error: period_id 99: no such pay period")
+    assert refused(payroll("run", "--period-id", "4"), "Error: period_id 4 starts on 2027-01-01: it can run from its")
