@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from hr_assets.defs.bayzat.answers import Rejection, rejected_records
-from hr_assets.defs.bayzat.transform import Punches, bayzat_records, chunks
+from hr_assets.defs.bayzat.transform import Punches, bayzat_records, chunks, punch_count
 
 DAY = dt.date(2024, 5, 1)
 
@@ -33,6 +33,22 @@ def test_a_day_gives_a_check_in_and_a_check_out_with_the_emp_id_as_a_string() ->
         {"empId": "0042", "type": "checkIn", "time": "2024-05-01 09:00:00"},
         {"empId": "0042", "type": "checkOut", "time": "2024-05-01 17:30:00"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("check_in", "check_out"),
+    [
+        (dt.time(9, 0), dt.time(17, 30)),
+        (dt.time(9, 0), None),
+        (None, dt.time(17, 30)),
+        (None, None),
+        (dt.time(9, 0), dt.time(9, 0)),
+        (dt.time(22, 0), dt.time(6, 0)),
+    ],
+)
+def test_punch_count_is_the_number_of_bayzat_records(check_in: dt.time | None, check_out: dt.time | None) -> None:
+    record = punches(check_in=check_in, check_out=check_out)
+    assert punch_count(record) == len(bayzat_records(record))
 
 
 def test_leading_zeros_are_kept() -> None:

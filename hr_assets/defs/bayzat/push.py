@@ -30,7 +30,7 @@ from hr_assets.defs.bayzat import configs, store
 from hr_assets.defs.bayzat.resources import BayzatClient, BayzatResource
 from hr_assets.defs.bayzat.retries import next_retry_at
 from hr_assets.defs.bayzat.store import DueRecord
-from hr_assets.defs.bayzat.transform import bayzat_records, chunks
+from hr_assets.defs.bayzat.transform import bayzat_records, chunks, punch_count
 
 _CONSECUTIVE_OUTAGES_TO_STOP = 3
 _LEASE_POLL_S = 0.5
@@ -129,7 +129,7 @@ class _Push:
                 store.open_batch(connection, self.company_id, import_id, self.run_id, started)
                 for import_id in sorted({record.import_id for record in due})
             ]
-            empty = [r.punches.record_id for r in due if not bayzat_records(r.punches)]
+            empty = [r.punches.record_id for r in due if not punch_count(r.punches)]
             store.set_status(connection, empty, "skipped", started, error="no check-in or check-out to send")
         self.summary.due, self.summary.skipped, self.summary.batches = len(due), len(empty), batches
         by_id = {record.punches.record_id: record for record in due}

@@ -40,6 +40,12 @@ def bayzat_records(punches: Punches) -> list[dict[str, str]]:
     return records
 
 
+def punch_count(punches: Punches) -> int:
+    """How many Bayzat records ``bayzat_records`` makes of it, without formatting them."""
+    has_check_out = punches.check_out is not None and punches.check_out != punches.check_in
+    return (punches.check_in is not None) + has_check_out
+
+
 def chunks(punches: Sequence[Punches], max_records: int = MAX_RECORDS_PER_REQUEST) -> list[list[Punches]]:
     """Consecutive groups of attendance records whose Bayzat records total at most ``max_records``.
 
@@ -52,7 +58,7 @@ def chunks(punches: Sequence[Punches], max_records: int = MAX_RECORDS_PER_REQUES
     current: list[Punches] = []
     size = 0
     for record in punches:
-        count = len(bayzat_records(record))
+        count = punch_count(record)
         if count == 0:
             continue
         if size + count > max_records:
