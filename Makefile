@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-.PHONY: dev test install bench
+# The browser tests drive Debian's Chromium through Playwright's Python package (pinned in requirements.lock);
+# Playwright's own browser downloads are not used.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: dev test install bench browser
 
 # Reinstall whenever the pinned set or the project's metadata changes.
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -18,7 +23,13 @@ install: $(VENV)/.installed
 dev: install
 	$(BIN)/hr-assets dev
 
-test: install
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium
+
+browser: $(CHROMIUM)
+
+test: install browser
 	$(BIN)/python -m pytest
 
 bench: install

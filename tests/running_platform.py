@@ -1,0 +1,186 @@
+"""The whole platform as `make dev` starts it (`hr-assets dev`: sandbox, webserver and daemon on 127.0.0.1).
+
+Shared by the tests that drive the running platform over GraphQL or in a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import httpx
+import pytest
+
+from tests.conftest import REPO
+
+HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
+# Our settings; the platform under test gets only what its test sets and what the sandbox writes.
+OUR_PREFIXES = ("PAYCOM_", "HR_", "HOLDED_", "FOURGEEKS_", "NOTION_", "BAYZAT_", "ATTENDANCE_", "DAGSTER_POSTGRES_")
+
+BACKFILL_STATUS = """
+query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill { status } } }
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 180) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "hr-assets dev exited early"
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(1)
+    pytest.fail(f"{url} did not answer within {timeout_s}s")
+
+
+def platform_environment(**settings: str) -> dict[str, str]:
+    """This process's environment without any of our settings, plus the given ones."""
+    environment = {name: value for name, value in os.environ.items() if not name.startswith(OUR_PREFIXES)}
+    environment.update(settings)
+    return environment
+
+
+def start_dev(directory: Path, environment: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    """`hr-assets dev` in a session of its own (so that its whole process group can be stopped)."""
+    with log.open("w") as output:
+        return subprocess.Popen(
+            [
+                HR_ASSETS,
+                "dev",
+                "--directory",
+                str(directory),
+                "--employees",
+                "30",
+                "--paycom-port",
+                "0",
+                "--port",
+                str(port),
+            ],
+            cwd=REPO,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_group(process: subprocess.Popen, grace_s: float = 60) -> None:
+    """SIGTERM to `hr-assets dev` (it stops the webserver and daemon), then SIGKILL to whatever is left."""
+    try:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=10)
+
+
+def sandbox_environment(directory: Path) -> dict[str, str]:
+    """The settings `hr-assets dev` wrote for the sandbox it started."""
+    lines = (directory / "sandbox.env").read_text().splitlines()
+    pairs = (line.removeprefix("export ").split("=", 1) for line in lines)
+    return {name: value.strip("'") for name, value in pairs}
+
+
+def backfill_status(url: str, backfill_id: str) -> str:
+    answer = httpx.post(
+        f"{url}/graphql", timeout=30, json={"query": BACKFILL_STATUS, "variables": {"id": backfill_id}}
+    ).json()
+    return answer["data"]["partitionBackfillOrError"]["status"]
+
+
+def wait_for_backfill(url: str, backfill_id: str, timeout_s: float = 420) -> str:
+    """The backfill's final status, once the daemon has finished it."""
+    deadline = time.monotonic() + timeout_s
+    while (status := backfill_status(url, backfill_id)) in ("REQUESTED", "IN_PROGRESS"):
+        assert time.monotonic() < deadline, f"backfill {backfill_id} still {status} after {timeout_s}s"
+        time.sleep(3)
+    return status
+
+
+def failures(instance: dg.DagsterInstance) -> str:
+    """What the failed runs of the instance said, for an assertion message."""
+    failed = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
+    return "\n".join(
+        f"{run.job_name} {run.tags.get('dagster/partition')}: {event.dagster_event.step_failure_data.error.message}"
+        for run in failed
+        for event in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE)
+    )
+
+
+@dataclass
+class RunningPlatform:
+    """A started `hr-assets dev`: where its UI answers and what its instance and warehouse are."""
+
+    label: str
+    url: str
+    port: int
+    dagster_home: Path
+    warehouse_url: str
+    sandbox_directory: Path
+    log: Path
+    environment: dict[str, str]
+    process: subprocess.Popen
+
+    @contextmanager
+    def instance(self) -> Iterator[dg.DagsterInstance]:
+        """The platform's instance, read as the daemon reads it (dagster.yaml may name environment variables)."""
+        with pytest.MonkeyPatch.context() as patch:
+            for name in ("DAGSTER_HOME", "DAGSTER_POSTGRES_URL"):
+                if name in self.environment:
+                    patch.setenv(name, self.environment[name])
+            with dg.DagsterInstance.from_config(str(self.dagster_home)) as instance:
+                yield instance
+
+    def log_tail(self, characters: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-characters:]
+
+
+@contextmanager
+def running_platform(label: str, directory: Path, dagster_yaml: Path, **settings: str) -> Iterator[RunningPlatform]:
+    """`hr-assets dev` with DAGSTER_HOME in ``directory`` holding ``dagster_yaml``, stopped (process group) after."""
+    home = directory / "dagster_home"
+    home.mkdir(parents=True)
+    (home / "dagster.yaml").write_text(dagster_yaml.read_text())
+    sandbox = directory / "sandbox"
+    port = free_port()
+    environment = platform_environment(DAGSTER_HOME=str(home), SANDBOX_DIRECTORY=str(sandbox), **settings)
+    log = directory / "dev.log"
+    process = start_dev(sandbox, environment, port, log)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_serving(f"{url}/server_info", process)
+        yield RunningPlatform(
+            label=label,
+            url=url,
+            port=port,
+            dagster_home=home,
+            warehouse_url=settings["HR_WAREHOUSE_URL"],
+            sandbox_directory=sandbox,
+            log=log,
+            environment=environment,
+            process=process,
+        )
+    finally:
+        stop_group(process)

@@ -1,0 +1,201 @@
+"""The web UI as a person uses it, in headless Chromium, on the platform `make dev` starts.
+
+Lineage, a backfill of three months of the revenue chain, "Materialize all" of the Paycom group with the
+attendance and Bayzat sensors following it, an asset's metadata and the automation list. Screenshots of
+each step go to test-artifacts/ui/.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import dagster as dg
+import httpx
+from playwright.sync_api import Page, expect
+
+from hr_assets.defs.partitions import weekly_sync_partitions
+from hr_assets.defs.revenue_chain import STEPS
+from tests.running_platform import RunningPlatform, failures, wait_for_backfill
+from tests.ui.conftest import ARTIFACTS, months_back
+
+ASSET_GRAPH = """
+query { assetNodes { assetKey { path } groupName dependencyKeys { path } } }
+"""
+BACKFILLS = """
+query { partitionBackfillsOrError(limit: 20) {
+  ... on PartitionBackfills { results { id partitionNames assetSelection { path } } } } }
+"""
+AUTOMATION_STATES = """
+query { repositoriesOrError { ... on RepositoryConnection { nodes {
+  schedules { name scheduleState { status } }
+  sensors { name sensorState { status } } } } } }
+"""
+# What the platform has at least; the graph must show these and whatever else the code location defines.
+KNOWN_ASSETS = {
+    "paycom_roster_files",
+    "paycom_employees",
+    "scheduling_staff",
+    "attendance_records",
+    "bayzat_sync_batches",
+    *STEPS.values(),
+}
+AUTOMATIONS = [
+    "paycom_weekly_sync",
+    "revenue_month_close",
+    "revenue_month_refresh",
+    "bayzat_hourly_push",
+    "attendance_file_cleanup_schedule",
+    "attendance_inbox",
+    "push_after_import",
+]
+MONTHLY = [name for name in STEPS.values() if name != "holded_services"]
+SENSOR_FED = ["attendance_records", "bayzat_sync_batches"]  # materialized by the inbox and push sensors
+
+
+def _graphql(platform: RunningPlatform, query: str) -> dict:
+    answer = httpx.post(f"{platform.url}/graphql", json={"query": query}, timeout=30).json()
+    assert "errors" not in answer, answer
+    return answer["data"]
+
+
+def _shot(page: Page, platform: RunningPlatform, step: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{platform.label}-{step}.png", full_page=True)
+
+
+def _filter_graph(page: Page, selection: str) -> None:
+    """Type an asset selection into the graph's search and filter box, as a person does."""
+    page.goto("/asset-groups")
+    page.locator(".CodeMirror").first.click()
+    page.keyboard.type(selection)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/asset-groups~"))
+
+
+def _materialize_group(page: Page, group: str) -> None:
+    """The group's Materialize button; a partitioned group asks which partitions: the latest."""
+    _filter_graph(page, f"group:{group}")
+    page.get_by_role("button", name=re.compile("Materialize")).first.click()
+    dialog = page.get_by_role("dialog")
+    launched = page.get_by_text("Launched run")
+    expect(dialog.or_(launched).first).to_be_visible()
+    if dialog.is_visible():
+        dialog.get_by_role("button", name="Latest", exact=True).click()
+        expect(dialog.get_by_text(re.compile(r"^1 partition$"))).to_be_visible()
+        dialog.get_by_role("button", name=re.compile("^Launch")).click()
+    expect(launched).to_be_visible()
+
+
+def _wait_until(condition, what: str, platform: RunningPlatform, timeout_s: float = 300) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} within {timeout_s}s\n{platform.log_tail()}"
+        time.sleep(3)
+
+
+def test_the_ui_shows_lineage_backfills_months_materializes_everything_and_lists_automations(
+    page: Page, platform: RunningPlatform
+) -> None:
+    # The asset graph: every asset the code location defines, and one edge per dependency.
+    nodes = _graphql(platform, ASSET_GRAPH)["assetNodes"]
+    groups = {node["assetKey"]["path"][0]: node["groupName"] for node in nodes}
+    assets = set(groups)
+    assert KNOWN_ASSETS <= assets
+    page.goto("/asset-groups")
+    expect(page.get_by_text("Global asset lineage")).to_be_visible()
+    # A fresh instance greets its first visitor with the community sign-up (once per instance).
+    page.get_by_role("button", name="Skip", exact=True).click()
+    expect(page.get_by_role("button", name="Skip", exact=True)).to_be_hidden()
+    page.get_by_role("button").filter(has=page.get_by_role("img", name="settings")).last.click()
+    page.get_by_role("menuitem", name=re.compile("Expand all groups")).click()
+    graph = page.locator("svg")
+    for name in sorted(assets):
+        expect(graph.get_by_text(name, exact=True).first).to_be_visible()
+    expect(page.locator("svg path[marker-end]")).to_have_count(sum(len(node["dependencyKeys"]) for node in nodes))
+    page.keyboard.press("Escape")  # close the graph's settings menu
+    _shot(page, platform, "1-asset-graph")
+
+    # A backfill of three closed months of the whole revenue chain, from the graph filtered to it.
+    months = months_back(1, 3)
+    _filter_graph(page, 'key:"holded_services"+')
+    page.get_by_role("button", name="Materialize all…").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text(f"Launch runs to materialize {len(STEPS)} assets")).to_be_visible()
+    dialog.get_by_text("Show all partitions").click()
+    partitions = dialog.locator("input").first
+    partitions.fill(f"[{months[0]}...{months[-1]}]")
+    partitions.press("Enter")
+    expect(dialog.get_by_text("3 partitions", exact=True)).to_be_visible()
+    _shot(page, platform, "2-backfill-dialog")
+    dialog.get_by_role("button", name="Launch backfill").click()
+    expect(dialog).to_be_hidden()
+    [backfill] = [
+        backfill
+        for backfill in _graphql(platform, BACKFILLS)["partitionBackfillsOrError"]["results"]
+        if backfill["partitionNames"] == months
+    ]
+    assert {key["path"][0] for key in backfill["assetSelection"]} == set(STEPS.values())
+    with platform.instance() as instance:
+        assert wait_for_backfill(platform.url, backfill["id"]) == "COMPLETED_SUCCESS", failures(instance)
+        for name in MONTHLY:
+            assert set(months) <= instance.get_materialized_partitions(dg.AssetKey(name)), name
+        assert instance.get_latest_materialization_event(dg.AssetKey("holded_services")) is not None
+
+    page.goto("/runs?view=backfills")
+    expect(page.get_by_text(backfill["id"], exact=True)).to_be_visible()
+    _shot(page, platform, "3-backfills")
+    page.goto("/assets/accruals?view=partitions")
+    page.get_by_text(re.compile(r"^Missing \(\d+\)$")).click()  # only what is materialized stays listed
+    for month in months:
+        expect(page.get_by_text(month, exact=True).first).to_be_visible()
+    _shot(page, platform, "4-accruals-partitions")
+
+    # "Materialize all" group by group, latest partition, as a person does on a fresh platform (the whole
+    # graph's "Materialize all" cannot mix weekly, monthly and per-file partitions). Paycom first: the inbox
+    # sensor then imports the sandbox's fingerprint report and the push sensor sends it to the Bayzat twin.
+    week = weekly_sync_partitions.get_last_partition_key()
+    _materialize_group(page, "paycom")
+    _shot(page, platform, "5-paycom-launched")
+    with platform.instance() as instance:
+
+        def materialized(name: str) -> bool:
+            return instance.get_latest_materialization_event(dg.AssetKey(name)) is not None
+
+        _wait_until(lambda: all(map(materialized, SENSOR_FED)), "the sensors' imports and pushes", platform)
+        for group in sorted({groups[name] for name in assets if not materialized(name)}):
+            _materialize_group(page, group)
+        _wait_until(lambda: all(map(materialized, assets)), "every asset materialized", platform)
+        assert week in instance.get_materialized_partitions(dg.AssetKey("paycom_employees"))
+        assert failures(instance) == ""
+        assert not instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.FAILURE]))
+        for name in assets:
+            latest = instance.get_latest_materialization_event(dg.AssetKey(name))
+            assert instance.get_run_by_id(latest.run_id).status == dg.DagsterRunStatus.SUCCESS, name
+        roster = instance.get_latest_materialization_event(dg.AssetKey("paycom_employees"))
+        roster_size = roster.asset_materialization.metadata["roster_size"].value
+    assert roster_size >= 30
+
+    # paycom_employees: its latest materialization's metadata and its lineage.
+    page.goto("/assets/paycom_employees")
+    for label in ("roster_size", "employees_processed", "active_employees", "rows_invalid"):
+        expect(page.get_by_text(label, exact=True).first).to_be_visible()
+    roster_row = page.locator("tr").filter(has=page.get_by_text("roster_size", exact=True))
+    expect(roster_row).to_contain_text(str(roster_size))
+    expect(page.get_by_text("Upstream assets")).to_be_visible()
+    expect(page.get_by_text("paycom_roster_files", exact=True).first).to_be_visible()
+    expect(page.get_by_text("scheduling_staff", exact=True).first).to_be_visible()
+    _shot(page, platform, "6-paycom-employees")
+
+    # Automation: every schedule and sensor listed, its toggle showing its state; ours all running.
+    [repository] = _graphql(platform, AUTOMATION_STATES)["repositoriesOrError"]["nodes"]
+    states = {item["name"]: item["scheduleState"]["status"] for item in repository["schedules"]}
+    states |= {item["name"]: item["sensorState"]["status"] for item in repository["sensors"]}
+    assert {name: states.get(name) for name in AUTOMATIONS} == dict.fromkeys(AUTOMATIONS, "RUNNING")
+    page.goto("/automation")
+    for name, status in states.items():
+        row = page.locator("[data-index]").filter(has=page.get_by_text(name, exact=True))
+        expect(row).to_have_count(1)
+        toggle = row.locator("input[type=checkbox]").last
+        expect(toggle).to_be_checked(checked=status == "RUNNING")
+    _shot(page, platform, "7-automation")

@@ -1,0 +1,59 @@
+"""A backfill launched through the webserver's GraphQL API, as a script does (what `hr-assets sync` sends)."""
+
+from __future__ import annotations
+
+import dagster as dg
+import httpx
+
+from hr_assets.defs.revenue_chain import STEPS, assets_from_step
+from hr_assets.lib.webserver import launch_asset_backfill
+from tests.running_platform import RunningPlatform, failures, wait_for_backfill
+from tests.ui.conftest import months_back
+
+BACKFILL = """
+query($id: String!) {
+  partitionBackfillOrError(backfillId: $id) {
+    __typename
+    ... on PartitionBackfill {
+      status numPartitions partitionNames title
+      assetSelection { path }
+      tags { key value }
+    }
+  }
+}
+"""
+
+
+def test_a_backfill_launched_over_graphql_is_run_by_the_daemon(platform: RunningPlatform) -> None:
+    months = months_back(4, 3)  # three months before those the browser test backfills
+    chain = assets_from_step("invoices")
+    backfill_id = launch_asset_backfill(platform.url, chain, months, title="graphql test")
+
+    with platform.instance() as instance:
+        # The instance the platform runs on: SQLite in DAGSTER_HOME, or dagster-postgres with nothing in SQLite.
+        expected = {"sqlite": "SqliteRunStorage", "postgresql": "PostgresRunStorage"}[platform.label]
+        assert type(instance.run_storage).__name__ == expected
+        assert (platform.dagster_home / "history").exists() == (platform.label == "sqlite")
+        assert platform.warehouse_url.startswith(platform.label)
+        assert wait_for_backfill(platform.url, backfill_id) == "COMPLETED_SUCCESS", failures(instance)
+        for name in chain:
+            assert set(months) <= instance.get_materialized_partitions(dg.AssetKey(name)), name
+        runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
+        assert runs, "the daemon launched no run"
+        assert {run.status for run in runs} == {dg.DagsterRunStatus.SUCCESS}
+        # One run per month, or one for the range when the assets' backfill policy says so.
+        covered = {run.tags.get("dagster/partition") or run.tags["dagster/asset_partition_range_start"] for run in runs}
+        assert covered <= set(months) and months[0] in covered
+        assert {run.tags["hr_assets/launched_by"] for run in runs} == {"cli"}
+
+    # The same backfill as any script sees it: a plain POST to /graphql.
+    answer = httpx.post(
+        f"{platform.url}/graphql", json={"query": BACKFILL, "variables": {"id": backfill_id}}, timeout=30
+    ).json()
+    backfill = answer["data"]["partitionBackfillOrError"]
+    assert backfill["__typename"] == "PartitionBackfill"
+    assert backfill["status"] == "COMPLETED_SUCCESS"
+    assert backfill["numPartitions"] == 3
+    assert backfill["partitionNames"] == months
+    assert backfill["title"] == "graphql test"
+    assert {key["path"][0] for key in backfill["assetSelection"]} == set(chain) < set(STEPS.values())
