@@ -129,6 +129,31 @@ class NotionSettings(BaseSettings):
     rate_limit_per_second: float = Field(3.0, gt=0)
 
 
+class NotifySettings(BaseSettings):
+    """Where the sync jobs' run notifications go, and the web UI address their links point at."""
+
+    model_config = SettingsConfigDict(env_prefix="HR_", extra="ignore")
+
+    notify_webhook_url: SecretStr | None = Field(
+        None, description="A Slack-compatible incoming webhook (its URL is a credential); unset: no notifications."
+    )
+    dagster_url: str | None = Field(None, description="The web UI as people open it, for links to runs.")
+
+    @field_validator("notify_webhook_url")
+    @classmethod
+    def _http_webhook(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("https://", "http://")):
+            raise ValueError("must be an http(s):// URL")
+        return value
+
+    @field_validator("dagster_url")
+    @classmethod
+    def _http_ui(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s):// URL")
+        return value
+
+
 class RevenueScheduleSettings(BaseSettings):
     """When the revenue chain runs: the closed month on this day and hour, the open month daily."""
 

@@ -1,4 +1,5 @@
-"""`hr-assets dev` as `make dev` runs it: sandbox, webserver and daemon, driven over GraphQL."""
+"""`hr-assets dev` as `make dev` runs it: sandbox, webserver and daemon, driven over GraphQL; its notifications
+reach a loopback webhook, and at the end no secret or bank detail is anywhere the platform keeps data."""
 
 import datetime as dt
 import os
@@ -18,6 +19,8 @@ from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.warehouse.tables import accrual_months, paycom_employees, paycom_sync_log
 from tests.conftest import REPO
 from tests.paycom.conftest import rows
+from tests.secret_scan import assert_nothing_leaked, sandbox_needles
+from tests.webhook_receiver import WebhookReceiver, webhook  # noqa: F401 - the loopback webhook fixture
 
 SCHEDULE_STATE = """
 query {
@@ -33,6 +36,16 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _answers_on(address: str, port: int) -> bool:
+    """Whether something accepts connections there: 127.0.0.2 reaches a server bound to 0.0.0.0, never one
+    bound to 127.0.0.1 alone."""
+    try:
+        socket.create_connection((address, port), timeout=2).close()
+    except OSError:
+        return False
+    return True
 
 
 def _wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 180) -> None:
@@ -103,7 +116,10 @@ def _failures(dagster_home: Path) -> str:
 
 
 def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stops_cleanly(
-    tmp_path: Path, dagster_home: Path, warehouse_url: str
+    tmp_path: Path,
+    dagster_home: Path,
+    warehouse_url: str,
+    webhook: WebhookReceiver,  # noqa: F811 - the imported fixture
 ) -> None:
     port = _free_port()
     ours = ("PAYCOM_", "HR_", "HOLDED_", "FOURGEEKS_", "NOTION_")
@@ -111,6 +127,7 @@ def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stop
     environment.update(
         DAGSTER_HOME=str(dagster_home), HR_WAREHOUSE_URL=warehouse_url, SANDBOX_DIRECTORY=str(tmp_path / "sandbox")
     )
+    environment.update(HR_NOTIFY_WEBHOOK_URL=webhook.url, HR_DAGSTER_URL=f"http://127.0.0.1:{port}")
     log = (tmp_path / "dev.log").open("w")
     process = subprocess.Popen(
         [
@@ -133,6 +150,7 @@ def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stop
     )
     try:
         _wait_until_serving(f"http://127.0.0.1:{port}/server_info", process)
+        assert not _answers_on("127.0.0.2", port), "the web UI listens beyond 127.0.0.1"
         client = DagsterGraphQLClient("127.0.0.1", port_number=port)
         week = weekly_sync_partitions.get_last_partition_key()
         run_id = client.submit_job_execution(
@@ -160,6 +178,12 @@ def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stop
             dt.date(2026, 9, 1),
             dt.date(2026, 10, 1),
         }
+        webhook.wait_for(  # the daemon's run status sensors; the inbox sensor imports once the roster is there
+            f"hr_assets: paycom_sync succeeded for {week}",
+            "hr_assets: revenue_chain succeeded for 2026-09-01",  # the month, or the range from it
+            "hr_assets: attendance_import succeeded for",
+            "hr_assets: bayzat_push succeeded for",
+        )
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -171,3 +195,10 @@ def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stop
     assert process.returncode == 0
     leftovers = subprocess.run(["pgrep", "-f", f"--port {port}"], capture_output=True, text=True).stdout.split()
     assert leftovers == [], "the webserver or daemon outlived hr-assets dev"
+    assert_nothing_leaked(
+        dagster_home,
+        warehouse_url,
+        sandbox_needles(tmp_path / "sandbox", {**environment, **_sandbox_environment(environment)}),
+        more_files=[tmp_path / "dev.log"],
+        messages=webhook.texts(),
+    )

@@ -8,6 +8,7 @@ from hr_assets.defs.accruals import store
 from hr_assets.defs.accruals.matching import accrual_lines
 from hr_assets.defs.accruals.schedule import accruals_for_months
 from hr_assets.defs.crm.assets import service_periods
+from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.store import lines_invoiced_up_to
 from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
@@ -19,6 +20,7 @@ from hr_assets.warehouse.resource import WarehouseResource
     partitions_def=monthly_partitions,
     backfill_policy=revenue_backfill_policy,
     group_name="accruals",
+    freshness_policy=CLOSED_MONTH_BY_THE_3RD,
     kinds={"python", "sql"},
     owners=["team:finance"],
     deps=[holded_invoices, service_periods],

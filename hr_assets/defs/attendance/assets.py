@@ -8,6 +8,7 @@ import dagster as dg
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.csv_file import AttendanceFileError
 from hr_assets.defs.attendance.importing import import_file
+from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import attendance_file_partitions
 from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.warehouse.integration_errors import replace_integration_errors
@@ -19,6 +20,7 @@ FILE_TAG = "hr_assets/attendance_file"
 @dg.asset(
     partitions_def=attendance_file_partitions,
     group_name="attendance",
+    freshness_policy=WITHIN_8_DAYS,
     kinds={"csv", "sql"},
     owners=["team:hr-ops"],
     deps=[dg.AssetDep("paycom_employees", partition_mapping=dg.AllPartitionMapping())],

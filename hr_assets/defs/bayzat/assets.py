@@ -6,6 +6,7 @@ from hr_assets.defs.attendance.assets import attendance_records
 from hr_assets.defs.attendance.companies import CompanyError
 from hr_assets.defs.bayzat.push import LeaseBusy, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
+from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import bayzat_company_partitions
 from hr_assets.lib.secrets import SecretKeyError
 from hr_assets.warehouse.resource import WarehouseResource
@@ -14,6 +15,7 @@ from hr_assets.warehouse.resource import WarehouseResource
 @dg.asset(
     partitions_def=bayzat_company_partitions,
     group_name="bayzat",
+    freshness_policy=WITHIN_8_DAYS,
     kinds={"api", "sql"},
     owners=["team:hr-ops"],
     deps=[dg.AssetDep(attendance_records, partition_mapping=dg.AllPartitionMapping())],

@@ -7,6 +7,7 @@ import dagster as dg
 from hr_assets.defs.crm import matching
 from hr_assets.defs.crm.resources import FourGeeksResource
 from hr_assets.defs.crm.store import students_of_contacts
+from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.store import month_contacts
 from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
@@ -25,6 +26,7 @@ OWNERS = ["team:finance-data"]
     partitions_def=monthly_partitions,
     backfill_policy=revenue_backfill_policy,
     group_name=GROUP,
+    freshness_policy=CLOSED_MONTH_BY_THE_3RD,
     kinds={"api", "sql"},
     owners=OWNERS,
     deps=[holded_invoices],
@@ -64,6 +66,7 @@ def crm_students(
     partitions_def=monthly_partitions,
     backfill_policy=revenue_backfill_policy,
     group_name=GROUP,
+    freshness_policy=CLOSED_MONTH_BY_THE_3RD,
     kinds={"api", "sql"},
     owners=OWNERS,
     deps=[crm_students],

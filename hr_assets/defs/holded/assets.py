@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import dagster as dg
 
+from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded import store
 from hr_assets.defs.holded.invoices import BadRecord, contact_row, invoices_by_month, parse_invoices, service_row
 from hr_assets.defs.holded.resources import HoldedResource
@@ -28,6 +29,7 @@ def _now() -> dt.datetime:
 
 @dg.asset(
     group_name=GROUP,
+    freshness_policy=CLOSED_MONTH_BY_THE_3RD,
     kinds={"api", "sql"},
     owners=OWNERS,
     description="Holded's service catalog (the programs invoices are for), upserted into holded_services.",
@@ -54,6 +56,7 @@ def holded_services(
     partitions_def=monthly_partitions,
     backfill_policy=revenue_backfill_policy,
     group_name=GROUP,
+    freshness_policy=CLOSED_MONTH_BY_THE_3RD,
     kinds={"api", "sql"},
     owners=OWNERS,
     deps=[holded_services],

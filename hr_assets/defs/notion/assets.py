@@ -5,6 +5,7 @@ import datetime as dt
 import dagster as dg
 
 from hr_assets.defs.crm.assets import service_periods
+from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.store import month_contacts
 from hr_assets.defs.notion.pages import page_ids
 from hr_assets.defs.notion.resources import NotionResource
@@ -20,6 +21,7 @@ from hr_assets.warehouse.tables import notion_client_pages
     partitions_def=monthly_partitions,
     backfill_policy=revenue_backfill_policy,
     group_name="notion",
+    freshness_policy=CLOSED_MONTH_BY_THE_3RD,
     kinds={"api", "sql"},
     owners=["team:finance-data"],
     deps=[service_periods],

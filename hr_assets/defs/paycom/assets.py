@@ -12,6 +12,7 @@ from typing import Literal
 import dagster as dg
 from sqlalchemy.engine import Connection
 
+from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import platform_settings, weekly_sync_partitions
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.parsing import ParsedReport, parse_report
@@ -57,6 +58,7 @@ def _now() -> dt.datetime:
 @dg.asset(
     partitions_def=weekly_sync_partitions,
     group_name=GROUP,
+    freshness_policy=WITHIN_8_DAYS,
     kinds={"sftp", "numbers"},
     owners=["team:hr-data"],
     output_required=False,
@@ -175,6 +177,7 @@ def _choose_reports(
 @dg.asset(
     partitions_def=weekly_sync_partitions,
     group_name=GROUP,
+    freshness_policy=WITHIN_8_DAYS,
     kinds={"python", "sql"},
     owners=["team:hr-data"],
     deps=[paycom_roster_files],
@@ -299,6 +302,7 @@ def _write_roster(
 @dg.asset(
     partitions_def=weekly_sync_partitions,
     group_name=GROUP,
+    freshness_policy=WITHIN_8_DAYS,
     kinds={"python", "sql"},
     owners=["team:scheduling"],
     deps=[paycom_employees],

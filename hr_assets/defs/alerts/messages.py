@@ -1,0 +1,144 @@
+"""The text of a sync run's notification: what ran, for which partition, its counts, and on failure the error
+and the next step (the legacy ``--notify``).
+
+A message is built only from the job's name, the partition key, whitelisted integer counts and one scrubbed
+line of the error, never from metadata as a whole, so no personal data or secret can reach the channel.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import dagster as dg
+
+# The jobs that notify, each with what a person does when it fails. Notifying one more job is one line here.
+NEXT_STEPS = {
+    "paycom_sync": (
+        "check the SFTP account with `hr-assets paycom test-connection`, then re-execute the run from the UI"
+    ),
+    "revenue_chain": "read the failed step's log in the UI, fix the cause, then re-execute the run from its page",
+    "attendance_import": "fix the file and put it in the attendance inbox again (a new content is imported once)",
+    "bayzat_push": (
+        "see `hr-assets bayzat list`: a refused key needs `hr-assets bayzat configure`, "
+        "failed records `hr-assets bayzat retry-failed`"
+    ),
+    "payroll_run": "read the period's reason in the run's log, fix the pay data or the period, then re-execute the run",
+}
+
+# Metadata a message may show, and only when its value is an integer: counts, never names, files or amounts.
+COUNTED = frozenset(
+    {
+        # paycom
+        "file_count",
+        "refused_names",
+        "files_processed",
+        "employees_processed",
+        "employees_created",
+        "employees_updated",
+        "employees_terminated",
+        "rows_invalid",
+        "active_employees",
+        "staff",
+        "available_for_scheduling",
+        # revenue chain
+        "services",
+        "invoices",
+        "lines",
+        "contacts",
+        "clients",
+        "matched_students",
+        "unmatched",
+        "service_periods",
+        "page_ids",
+        "without_page",
+        "lines_recognised",
+        "unmatched_lines",
+        "invalid_records",
+        # attendance and bayzat
+        "rows",
+        "valid_records",
+        "due",
+        "synced",
+        "already_in_bayzat",
+        "rejected",
+        "retry_scheduled",
+        "retries_exhausted",
+        "requests",
+        "throttled_429",
+        # payroll
+        "employees",
+        "hourly_without_attendance",
+        "without_pay_data",
+    }
+)
+
+ERROR_LIMIT = 300
+_LONG_NUMBER = re.compile(r"\d{8,}")  # bank routing (9 digits) and account numbers (10 to 12), phone numbers
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_URL = re.compile(r"https?://\S+")
+
+
+def counts(metadata: Mapping[str, dg.MetadataValue]) -> dict[str, int]:
+    """The whitelisted integer counts of one materialization, in the order the asset reported them."""
+    return {
+        name: value.value
+        for name, value in metadata.items()
+        if name in COUNTED and isinstance(value, dg.IntMetadataValue) and value.value is not None
+    }
+
+
+def partition_label(tags: Mapping[str, str]) -> str | None:
+    """The run's partition, or its range when one run covered several."""
+    if "dagster/partition" in tags:
+        return tags["dagster/partition"]
+    start, end = tags.get("dagster/asset_partition_range_start"), tags.get("dagster/asset_partition_range_end")
+    return f"{start} to {end}" if start and end else None
+
+
+def scrubbed_error(message: str) -> str:
+    """One line of an error, clipped, with anything shaped like an account number, an email or a URL masked.
+
+    The platform's errors carry no personal data by design; this guards against a vendor's answer that does.
+    """
+    line = " ".join(message.split())
+    line = _URL.sub("[url]", _EMAIL.sub("[email]", _LONG_NUMBER.sub("[number]", line)))
+    return line if len(line) <= ERROR_LIMIT else line[: ERROR_LIMIT - 1] + "…"
+
+
+def readable_error(cls_name: str | None, message: str) -> str:
+    """An exception's message without its module path: a ``Failure``'s description alone, others after their
+    class name (``ValueError: ...``)."""
+    head, separator, rest = message.partition(": ")
+    if not separator or cls_name is None or head.rsplit(".", 1)[-1] != cls_name:
+        return message
+    return rest if cls_name == "Failure" else f"{cls_name}: {rest}"
+
+
+def _heading(job_name: str, outcome: str, partition: str | None) -> str:
+    return f"hr_assets: {job_name} {outcome}" + (f" for {partition}" if partition else "")
+
+
+def _run_link(run_url: str | None) -> list[str]:
+    return [f"Run: {run_url}"] if run_url else []
+
+
+def success_text(
+    job_name: str, partition: str | None, asset_counts: Mapping[str, Mapping[str, int]], run_url: str | None
+) -> str:
+    lines = [_heading(job_name, "succeeded", partition)]
+    for asset, numbers in asset_counts.items():
+        shown = ", ".join(f"{name} {number}" for name, number in numbers.items())
+        lines.append(f"• {asset}: {shown or 'done'}")
+    return "\n".join(lines + _run_link(run_url))
+
+
+def failure_text(job_name: str, partition: str | None, errors: list[str], run_url: str | None) -> str:
+    lines = [_heading(job_name, "failed", partition)]
+    lines += [f"Error: {scrubbed_error(error)}" for error in errors] or ["Error: the run failed; see its logs"]
+    lines.append(f"Next step: {NEXT_STEPS.get(job_name, 'read the run’s logs in the UI')}")
+    return "\n".join(lines + _run_link(run_url))
+
+
+def run_url(dagster_url: str | None, run_id: str) -> str | None:
+    return f"{dagster_url.rstrip('/')}/runs/{run_id}" if dagster_url else None

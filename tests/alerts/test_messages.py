@@ -1,0 +1,56 @@
+"""What a notification may say: whitelisted counts, one scrubbed line of the error, the partition or range."""
+
+import dagster as dg
+
+from hr_assets.defs.alerts import messages
+
+
+def test_only_whitelisted_integer_counts_are_shown() -> None:
+    metadata = {
+        "employees_created": dg.MetadataValue.int(3),
+        "rows": dg.MetadataValue.int(12),
+        "employee_name": dg.MetadataValue.text("Smith, Ann"),  # not a count
+        "staff": dg.MetadataValue.text("38"),  # a whitelisted name, but not an integer
+        "routing": dg.MetadataValue.int(12345678),  # an integer, but not whitelisted
+        "invalid_rows": dg.MetadataValue.md("| file | row |"),
+    }
+    assert messages.counts(metadata) == {"employees_created": 3, "rows": 12}
+
+
+def test_an_error_is_one_clipped_line_with_numbers_emails_and_urls_masked() -> None:
+    error = (
+        "Holded answered 400: account 012345678 / 99887766554 of ann.smith@example.com\n"
+        "rejected by https://hooks.example/services/T/B/secret " + "x" * 400
+    )
+    line = messages.scrubbed_error(error)
+    assert "\n" not in line and len(line) == messages.ERROR_LIMIT
+    assert line.startswith("Holded answered 400: account [number] / [number] of [email] rejected by [url] xxx")
+    assert messages.scrubbed_error("week 2026-11-20, row 7") == "week 2026-11-20, row 7"
+
+
+def test_an_exception_reads_without_its_module_path() -> None:
+    failure = "dagster._core.definitions.events.Failure: No Paycom report was pushed"
+    assert messages.readable_error("Failure", failure) == "No Paycom report was pushed"
+    assert messages.readable_error("ApiError", "hr_assets.lib.http.ApiError: Holded answered 401: bad key") == (
+        "ApiError: Holded answered 401: bad key"
+    )
+    assert messages.readable_error("ValueError", "ValueError: bad") == "ValueError: bad"
+
+
+def test_the_partition_is_the_key_or_the_range_of_a_single_run_backfill() -> None:
+    assert messages.partition_label({"dagster/partition": "2026-11-01"}) == "2026-11-01"
+    range_tags = {
+        "dagster/asset_partition_range_start": "2026-01-01",
+        "dagster/asset_partition_range_end": "2026-03-01",
+    }
+    assert messages.partition_label(range_tags) == "2026-01-01 to 2026-03-01"
+    assert messages.partition_label({}) is None
+
+
+def test_a_failure_without_a_step_error_still_says_where_to_look() -> None:
+    text = messages.failure_text("revenue_chain", "2026-10-01", [], None)
+    assert text.splitlines() == [
+        "hr_assets: revenue_chain failed for 2026-10-01",
+        "Error: the run failed; see its logs",
+        "Next step: " + messages.NEXT_STEPS["revenue_chain"],
+    ]

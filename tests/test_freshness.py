@@ -1,0 +1,87 @@
+"""Every asset says how fresh it must be, and the daemon's evaluation marks a late one as failing."""
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+# Dagster's own test tools: the daemon's workspace, and a clock set back for one materialization.
+from dagster._core.definitions.freshness import FreshnessState
+from dagster._core.test_utils import create_test_daemon_workspace_context, freeze_time
+from dagster._core.workspace.load_target import ModuleTarget
+from dagster._daemon.freshness import FreshnessDaemon
+
+from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD, WITHIN_8_DAYS
+from tests.conftest import REPO, placeholder_environment
+
+ROSTER = ("paycom_roster_files", "paycom_employees", "scheduling_staff")
+REVENUE_CHAIN = (
+    "holded_services",
+    "holded_invoices",
+    "crm_students",
+    "service_periods",
+    "notion_external_ids",
+    "accruals",
+)
+
+
+@pytest.fixture
+def loadable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, dagster_home: Path) -> None:
+    for name, value in placeholder_environment(tmp_path).items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def policies(loadable: None) -> dict[str, dg.FreshnessPolicy | None]:
+    from hr_assets.definitions import defs
+
+    return {spec.key.to_user_string(): spec.freshness_policy for spec in defs().resolve_all_asset_specs()}
+
+
+def test_every_asset_has_a_freshness_policy(policies: dict[str, dg.FreshnessPolicy | None]) -> None:
+    assert [name for name, policy in policies.items() if policy is None] == []
+
+
+def test_the_roster_within_8_days_and_the_revenue_chain_the_closed_month_by_the_3rd(
+    policies: dict[str, dg.FreshnessPolicy | None],
+) -> None:
+    assert {name: policies[name] for name in ROSTER} == dict.fromkeys(ROSTER, WITHIN_8_DAYS)
+    assert {name: policies[name] for name in REVENUE_CHAIN} == dict.fromkeys(REVENUE_CHAIN, CLOSED_MONTH_BY_THE_3RD)
+    assert WITHIN_8_DAYS.fail_window.to_timedelta() == dt.timedelta(days=8)
+    assert (CLOSED_MONTH_BY_THE_3RD.deadline_cron, CLOSED_MONTH_BY_THE_3RD.lower_bound_delta) == (
+        "0 0 3 * *",
+        dt.timedelta(days=2),
+    )
+
+
+@pytest.fixture
+def empty_instance(loadable: None) -> Iterator[dg.DagsterInstance]:
+    with dg.instance_for_test() as instance:
+        yield instance
+
+
+def test_a_roster_synced_9_days_ago_is_late_and_one_synced_today_is_not(
+    empty_instance: dg.DagsterInstance,
+) -> None:
+    with freeze_time(dt.datetime.now(dt.UTC) - dt.timedelta(days=9)):
+        empty_instance.report_runless_asset_event(dg.AssetMaterialization("paycom_employees", partition="2026-11-13"))
+    empty_instance.report_runless_asset_event(dg.AssetMaterialization("scheduling_staff", partition="2026-11-20"))
+
+    target = ModuleTarget(
+        module_name="hr_assets.definitions", attribute=None, working_directory=str(REPO), location_name="hr_assets"
+    )
+    with create_test_daemon_workspace_context(target, empty_instance) as workspace:
+        list(FreshnessDaemon().run_iteration(workspace))
+
+    keys = [dg.AssetKey(name) for name in ("paycom_employees", "scheduling_staff", "paycom_roster_files")]
+    states = {
+        key.to_user_string(): record.freshness_state
+        for key, record in empty_instance.get_freshness_state_records(keys).items()
+    }
+    assert states == {
+        "paycom_employees": FreshnessState.FAIL,
+        "scheduling_staff": FreshnessState.PASS,
+        "paycom_roster_files": FreshnessState.UNKNOWN,  # never materialized: nothing to judge yet
+    }
