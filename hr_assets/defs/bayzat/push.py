@@ -161,7 +161,7 @@ class _Push:
         waiting = list(chunk)
         in_bayzat: set[tuple[int, str]] = set()  # (record id, punch type) Bayzat already holds
         while waiting:
-            with self.engine.begin() as connection:
+            with store.status_transaction(self.engine) as connection:
                 self._renew_lease(connection)
                 store.set_status(connection, [r.punches.record_id for r in waiting], "syncing", self.now())
             sent = [
@@ -214,14 +214,14 @@ class _Push:
         return [record for record in waiting if record.punches.record_id not in settled]
 
     def _settle_synced(self, settled: list[DueRecord], already_existed: bool = False) -> None:
-        with self.engine.begin() as connection:
+        with store.status_transaction(self.engine) as connection:
             store.set_status(connection, [r.punches.record_id for r in settled], "synced", self.now())
         self.summary.synced += len(settled)
         if already_existed:
             self.summary.already_in_bayzat += len(settled)
 
     def _release(self, records: list[DueRecord]) -> None:
-        with self.engine.begin() as connection:
+        with store.status_transaction(self.engine) as connection:
             store.set_status(connection, [r.punches.record_id for r in records], "pending", self.now())
             configs.mark_needs_new_key(connection, self.company_id, self.now())
 
@@ -235,5 +235,5 @@ class _Push:
             if retry:
                 self.summary.retry_scheduled += when is not None
                 self.summary.retries_exhausted += when is None
-        with self.engine.begin() as connection:
+        with store.status_transaction(self.engine) as connection:
             store.set_failed(connection, failures, message, now)

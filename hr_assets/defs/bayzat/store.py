@@ -2,17 +2,19 @@
 
 Statuses: ``pending`` (valid, never sent), ``syncing`` (sent or about to be; no answer recorded yet),
 ``synced``, ``failed`` (with a retry count and, while retries remain, a next retry time) and ``skipped``
-(invalid, or no punch to send). Every function works inside the caller's transaction.
+(invalid, or no punch to send). Every function but ``status_transaction`` works inside the caller's
+transaction.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from hr_assets.defs.bayzat.transform import Punches
 from hr_assets.warehouse.tables import attendance_import_records as records
@@ -24,6 +26,21 @@ class DueRecord:
     punches: Punches
     import_id: int
     retry_count: int
+
+
+@contextlib.contextmanager
+def status_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction of the statuses written around each request, two a request.
+
+    On PostgreSQL its commit does not wait for the disk (``synchronous_commit`` off for it alone): the
+    process may die at any point and the commit stands; only a crash of the database server can lose the
+    last few, and then their records are due again, and Bayzat answers "already exists" for what it has.
+    SQLite's WAL with ``synchronous=NORMAL`` makes the same trade for every commit.
+    """
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+        yield connection
 
 
 def due_condition(now: dt.datetime) -> sa.ColumnElement[bool]:
