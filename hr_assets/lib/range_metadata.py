@@ -5,11 +5,15 @@ metadata. So a range's figures are added up over its months (balances, which do 
 the last month's) and shown month by month as well; a single month's are its own.
 """
 
-from collections.abc import Collection, Mapping
+import datetime as dt
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import dagster as dg
+
+from hr_assets.lib.row_errors import RowError, reasons_markdown
 
 Figure = int | Decimal
 
@@ -26,6 +30,21 @@ def range_metadata(by_month: Mapping[str, Mapping[str, Figure]], balances: Colle
         metadata["months"] = f"{months[0][:7]} to {months[-1][:7]} ({len(months)})"
         metadata["by_month"] = dg.MetadataValue.md(_table(by_month))
     return metadata
+
+
+@dataclass
+class MonthlyTally:
+    """A run's figures and record errors, month by month, for its metadata."""
+
+    by_month: dict[str, dict[str, Figure]] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+
+    def add(self, month: dt.date, figures: Mapping[str, Figure], errors: Iterable[RowError] = ()) -> None:
+        self.by_month[month.isoformat()] = dict(figures)
+        self.errors.extend(errors)
+
+    def metadata(self) -> dict[str, Any]:
+        return {**range_metadata(self.by_month), "reasons": dg.MetadataValue.md(reasons_markdown(self.errors))}
 
 
 def _shown(value: Figure) -> int | str:

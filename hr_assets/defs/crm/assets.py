@@ -11,9 +11,8 @@ from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.store import month_contacts
 from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
-from hr_assets.lib.range_metadata import range_metadata
+from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
-from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import crm_students as students_table
 from hr_assets.warehouse.tables import service_periods as periods_table
@@ -36,7 +35,7 @@ def crm_students(
     context: dg.AssetExecutionContext, fourgeeks: FourGeeksResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     students = fourgeeks.students()  # once a run, whatever its months
-    by_month, errors = {}, []
+    tally = MonthlyTally()
     for month in partition_months(context):
         with warehouse.begin() as connection:
             contacts = month_contacts(connection, month)
@@ -51,15 +50,12 @@ def crm_students(
             errors=month_errors,
             partition_key=month.isoformat(),
         )
-        errors += month_errors
-        by_month[month.isoformat()] = {
-            "clients": len(contacts),
-            "matched_students": len(rows),
-            "unmatched": len(month_errors),
-        }
-    return dg.MaterializeResult(
-        metadata={**range_metadata(by_month), "reasons": dg.MetadataValue.md(reasons_markdown(errors))}
-    )
+        tally.add(
+            month,
+            {"clients": len(contacts), "matched_students": len(rows), "unmatched": len(month_errors)},
+            month_errors,
+        )
+    return dg.MaterializeResult(metadata=tally.metadata())
 
 
 @dg.asset(
@@ -85,7 +81,7 @@ def service_periods(
         }
     # Every student of the run's months at once: one listing, however many months a student recurs in.
     enrollments = fourgeeks.enrollments({student for students in students_by_month.values() for student in students})
-    by_month, errors = {}, []
+    tally = MonthlyTally()
     for month, contact_of_student in students_by_month.items():
         rows, month_errors = matching.service_periods(
             enrollments, contact_of_student, dt.datetime.now(platform_settings.tz)
@@ -100,12 +96,6 @@ def service_periods(
             errors=month_errors,
             partition_key=month.isoformat(),
         )
-        errors += month_errors
-        by_month[month.isoformat()] = {
-            "students": len(contact_of_student),
-            "service_periods": len(rows),
-            "invalid_records": len(month_errors),
-        }
-    return dg.MaterializeResult(
-        metadata={**range_metadata(by_month), "reasons": dg.MetadataValue.md(reasons_markdown(errors))}
-    )
+        figures = {"students": len(contact_of_student), "service_periods": len(rows)}
+        tally.add(month, {**figures, "invalid_records": len(month_errors)}, month_errors)
+    return dg.MaterializeResult(metadata=tally.metadata())

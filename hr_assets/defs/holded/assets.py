@@ -10,9 +10,9 @@ from hr_assets.defs.holded import store
 from hr_assets.defs.holded.invoices import BadRecord, contact_row, invoices_by_month, parse_invoices, service_row
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
-from hr_assets.lib.range_metadata import range_metadata
+from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
-from hr_assets.lib.row_errors import RowError, reasons_markdown
+from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.engine import upsert
 from hr_assets.warehouse.integration_errors import replace_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource
@@ -81,7 +81,7 @@ def holded_invoices(
     }
     named = set().union(*(parsed.contact_ids for parsed in parsed_by_month.values()))
     listed = {str(raw.get("id")): raw for raw in holded.contacts()} if named else {}
-    by_month, errors = {}, []
+    tally = MonthlyTally()
     for month, parsed in parsed_by_month.items():
         key = month.isoformat()
         contacts = [contact_row(listed[id_], _now()) for id_ in sorted(parsed.contact_ids & listed.keys())]
@@ -100,14 +100,12 @@ def holded_invoices(
                 run_id=context.run.run_id,
                 errors=month_errors,
             )
-        errors += month_errors
-        by_month[key] = {
+        figures = {
             "invoices": len(parsed.invoices),
             "lines": len(parsed.lines),
             "contacts": len(contacts),
             "net_invoiced": sum((line["net_amount"] for line in parsed.lines), start=Decimal(0)),
             "invalid_records": len(month_errors),
         }
-    return dg.MaterializeResult(
-        metadata={**range_metadata(by_month), "reasons": dg.MetadataValue.md(reasons_markdown(errors))}
-    )
+        tally.add(month, figures, month_errors)
+    return dg.MaterializeResult(metadata=tally.metadata())

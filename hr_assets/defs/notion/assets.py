@@ -10,9 +10,8 @@ from hr_assets.defs.holded.store import month_contacts
 from hr_assets.defs.notion.pages import page_ids
 from hr_assets.defs.notion.resources import NotionResource
 from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
-from hr_assets.lib.range_metadata import range_metadata
+from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
-from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import notion_client_pages
 
@@ -31,7 +30,7 @@ def notion_external_ids(
     context: dg.AssetExecutionContext, notion: NotionResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     pages = notion.pages()  # once a run, whatever its months
-    by_month, errors = {}, []
+    tally = MonthlyTally()
     for month in partition_months(context):
         with warehouse.begin() as connection:
             contacts = month_contacts(connection, month)
@@ -46,12 +45,7 @@ def notion_external_ids(
             errors=month_errors,
             partition_key=month.isoformat(),
         )
-        errors += month_errors
-        by_month[month.isoformat()] = {
-            "clients": len(contacts),
-            "page_ids": len(rows),
-            "without_page": len(month_errors),
-        }
-    return dg.MaterializeResult(
-        metadata={**range_metadata(by_month), "reasons": dg.MetadataValue.md(reasons_markdown(errors))}
-    )
+        tally.add(
+            month, {"clients": len(contacts), "page_ids": len(rows), "without_page": len(month_errors)}, month_errors
+        )
+    return dg.MaterializeResult(metadata=tally.metadata())
