@@ -30,15 +30,15 @@ from __future__ import annotations
 
 import argparse
 import calendar
-import gc
 import json
 import platform
 import random
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any, NamedTuple
+
+from common import interleaved
 
 from hr_assets.defs.accruals.schedule import (
     AccrualLine,
@@ -208,19 +208,6 @@ def compare(lines: Sequence[AccrualLine], columns: AccrualLines, months: list[da
 
 
 # --- timing -----------------------------------------------------------------------------------------
-
-
-def interleaved(repetitions: int, *runs: Callable[[], object]) -> list[list[float]]:
-    """The seconds of each run, ``repetitions`` times, the runs taking turns so load from elsewhere on the machine
-    hits both alike; garbage is collected before each run so one run's leftovers do not slow the next."""
-    samples: list[list[float]] = [[] for _ in runs]
-    for _ in range(repetitions):
-        for run, times in zip(runs, samples, strict=True):
-            gc.collect()
-            started = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - started)
-    return samples
 
 
 def seconds(samples: list[float]) -> list[float]:

@@ -1,11 +1,13 @@
-"""What every benchmark here shares: a one-line failure, throwaway PostgreSQL databases, and a stdout
-that carries nothing but the JSON figures."""
+"""What every benchmark here shares: a one-line failure, throwaway PostgreSQL databases, interleaved timings,
+and a stdout that carries nothing but the JSON figures."""
 
 import contextlib
+import gc
 import json
 import logging
 import os
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -95,3 +97,16 @@ def print_figures(name: str, run: Callable[[contextlib.ExitStack], dict[str, Any
     sys.stdout.write(json.dumps(result) + "\n")
     sys.stdout.flush()
     return 0
+
+
+def interleaved(repetitions: int, *runs: Callable[[], object]) -> list[list[float]]:
+    """The seconds of each run, ``repetitions`` times, the runs taking turns so load from elsewhere on the machine
+    hits both alike; garbage is collected before each run so one run's leftovers do not slow the next."""
+    samples: list[list[float]] = [[] for _ in runs]
+    for _ in range(repetitions):
+        for run, times in zip(runs, samples, strict=True):
+            gc.collect()
+            started = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - started)
+    return samples

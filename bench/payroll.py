@@ -32,19 +32,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import gc
 import platform
 import random
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from common import BenchError, postgres_admin, postgres_database, print_figures
+from common import BenchError, interleaved, postgres_admin, postgres_database, print_figures
 
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.pay import EmployeeColumns, ShiftColumns, compute_period
@@ -253,19 +252,7 @@ def plain(period: PeriodDates, employees: EmployeeColumns, shifts: ShiftColumns)
     }
 
 
-# --- timing -------------------------------------------------------------------------------------------
-
-
-def interleaved(repetitions: int, *runs: Callable[[], object]) -> list[list[float]]:
-    """Each run's seconds, ``repetitions`` times, the runs taking turns; garbage collected before each."""
-    samples: list[list[float]] = [[] for _ in runs]
-    for _ in range(repetitions):
-        for run_once, times in zip(runs, samples, strict=True):
-            gc.collect()
-            started = time.perf_counter()
-            run_once()
-            times.append(time.perf_counter() - started)
-    return samples
+# --- the run ------------------------------------------------------------------------------------------
 
 
 def warehouse_url(args: argparse.Namespace, stack: contextlib.ExitStack) -> str:

@@ -15,12 +15,14 @@ SECRET_PATH = "/services/T0000/B0000/webhook-secret-path"  # a real webhook's pa
 
 @dataclass
 class WebhookReceiver:
-    """Records each POST (path, JSON body) and answers ``status`` with ``answer``, as Slack does."""
+    """Records each POST (path, JSON body) and answers ``status`` with ``answer``, as Slack does; the statuses in
+    ``first_statuses``, if any, answer the first posts (one each, in order)."""
 
     url: str = ""
     posts: list[tuple[str, dict]] = field(default_factory=list)
     status: int = 200
     answer: str = "ok"
+    first_statuses: list[int] = field(default_factory=list)
 
     def texts(self) -> list[str]:
         return [body["text"] for _, body in self.posts]
@@ -41,7 +43,7 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             body = self.rfile.read(int(self.headers["Content-Length"]))
             receiver.posts.append((self.path, json.loads(body)))
-            self.send_response(receiver.status)
+            self.send_response(receiver.first_statuses.pop(0) if receiver.first_statuses else receiver.status)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
             self.wfile.write(receiver.answer.encode())

@@ -10,12 +10,15 @@
   records are retried on their own schedule) retries only 429 and raises ``ApiUnavailable`` for the rest.
 - Errors: other answers raise ``ApiError`` at once, carrying the server's own message.
 - Secrets: header values (API keys, tokens) are never logged, and are masked in any server or
-  transport message before it reaches a log line or an exception.
+  transport message before it reaches a log line or an exception. A client made with ``secret_paths=True``
+  (an incoming webhook, whose path is its credential) logs its request paths as ``[redacted]``, in its own
+  retry lines and in httpx's request lines alike.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import threading
 import time
@@ -37,6 +40,22 @@ _MESSAGE_FIELDS = ("detail", "info", "message", "error")
 _MESSAGE_LIMIT = 200
 _MIN_SECRET_LENGTH = 8  # shorter header values (an academy id, "1") are not credentials, and masking them garbles text
 _REDACTED = "[redacted]"
+_sending_secret_path = threading.local()  # set while a ``secret_paths`` client sends, for _HideSecretPaths
+
+
+class _HideSecretPaths(logging.Filter):
+    """httpx logs every request's URL (INFO, logger ``httpx``); a ``secret_paths`` client's has its path masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(_sending_secret_path, "on", False) and isinstance(record.args, tuple):
+            record.args = tuple(
+                arg.copy_with(path=f"/{_REDACTED}", query=None) if isinstance(arg, httpx.URL) else arg
+                for arg in record.args
+            )
+        return True
+
+
+logging.getLogger("httpx").addFilter(_HideSecretPaths())
 
 
 class ApiError(Exception):
@@ -175,9 +194,11 @@ class ApiClient:
         backoff_max_s: float = 60.0,
         retry_after_floor_s: float = 0.5,
         retry_unavailable: bool = True,
+        secret_paths: bool = False,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.api = api
+        self._secret_paths = secret_paths
         self._retry_unavailable = retry_unavailable
         self.stats = ClientStats()
         self._limiter = shared_rate_limiter(api, limiter_key or base_url, rate_limit_per_second)
@@ -232,6 +253,7 @@ class ApiClient:
     def _attempt(self, method: str, url: str, params: Mapping[str, Any] | None, json: Any) -> httpx.Response:
         self.stats.waited_s += self._limiter.acquire()
         self.stats.requests += 1
+        _sending_secret_path.on = self._secret_paths
         try:
             response = self._http.request(method, url, params=params, json=json)
         except _RETRYABLE_TRANSPORT_ERRORS as exc:
@@ -242,6 +264,8 @@ class ApiClient:
             raise _RetryableOutcome(None, f"did not answer ({name})", f"last attempt failed with {detail}") from exc
         except httpx.TransportError as exc:  # our own mistake (bad scheme, illegal header): repeating cannot help
             raise ApiError(self.api, None, self._redact(f"{type(exc).__name__}: {exc}")) from None
+        finally:
+            _sending_secret_path.on = False
         return self._checked(response)
 
     def _checked(self, response: httpx.Response) -> httpx.Response:
@@ -287,7 +311,7 @@ class ApiClient:
             state.attempt_number + 1,
             self._max_attempts,
             method,
-            self._redact(httpx.URL(path).path),
+            _REDACTED if self._secret_paths else self._redact(httpx.URL(path).path),
         )
 
     def _give_up(self, state: RetryCallState) -> NoReturn:

@@ -29,6 +29,15 @@ def _listed(codes: list[str]) -> str:
     return ", ".join(codes[:_LISTED]) + more
 
 
+def _verdict(problems: list[str], periods: list[dict], all_good: str) -> dg.AssetCheckResult:
+    """Failed naming every problem, or passed saying ``all_good``; either way how many periods were checked."""
+    return dg.AssetCheckResult(
+        passed=not problems,
+        description="; ".join(problems) or all_good,
+        metadata={"periods_checked": len(periods)},
+    )
+
+
 @dg.asset_check(
     asset=payroll_results,
     partitions_def=monthly_partitions,
@@ -50,11 +59,7 @@ def payroll_one_result_per_employee(
                 problems.append(f"period {period['id']}: no result for {_listed(missing)}")
             if extra:
                 problems.append(f"period {period['id']}: results for employees not employed in it: {_listed(extra)}")
-    return dg.AssetCheckResult(
-        passed=not problems,
-        description="; ".join(problems) or f"{len(periods)} completed period(s), one result per employee",
-        metadata={"periods_checked": len(periods)},
-    )
+    return _verdict(problems, periods, f"{len(periods)} completed period(s), one result per employee")
 
 
 @dg.asset_check(
@@ -105,11 +110,7 @@ def payroll_totals_reconcile(
             ]
             if wrong:
                 problems.append(f"period {period['id']}: gross pay does not match rate and hours for {_listed(wrong)}")
-    return dg.AssetCheckResult(
-        passed=not problems,
-        description="; ".join(problems) or f"{len(periods)} completed period(s) reconcile to the cent",
-        metadata={"periods_checked": len(periods)},
-    )
+    return _verdict(problems, periods, f"{len(periods)} completed period(s) reconcile to the cent")
 
 
 @dg.asset_check(

@@ -148,6 +148,17 @@ def processing(connection: Connection) -> list[dict[str, Any]]:
 
 def release(connection: Connection, period_id: int, run_id: str, reason: str, now: dt.datetime) -> bool:
     """Give a period held by a dead run back to automation (active), if that run still holds it."""
+    return _update_if_held(
+        connection, period_id, run_id, status="active", error_message=f"released: {reason}", updated_at=now
+    )
+
+
+def fail(connection: Connection, period_id: int, run_id: str, error: str, now: dt.datetime) -> None:
+    _update_if_held(connection, period_id, run_id, status="failed", error_message=error, updated_at=now)
+
+
+def _update_if_held(connection: Connection, period_id: int, run_id: str, **values: Any) -> bool:
+    """Sets ``values`` on the period only while ``run_id`` holds it (processing under that run); whether it did."""
     result = connection.execute(
         sa.update(payroll_periods)
         .where(
@@ -155,18 +166,9 @@ def release(connection: Connection, period_id: int, run_id: str, reason: str, no
             payroll_periods.c.status == "processing",
             payroll_periods.c.run_id == run_id,
         )
-        .values(status="active", error_message=f"released: {reason}", updated_at=now)
+        .values(**values)
     )
     return result.rowcount == 1
-
-
-def fail(connection: Connection, period_id: int, run_id: str, error: str, now: dt.datetime) -> None:
-    connection.execute(
-        sa.update(payroll_periods)
-        .where(payroll_periods.c.id == period_id, payroll_periods.c.run_id == run_id)
-        .where(payroll_periods.c.status == "processing")
-        .values(status="failed", error_message=error, updated_at=now)
-    )
 
 
 def roster(connection: Connection) -> list[Any]:
@@ -199,16 +201,10 @@ def write_results(
 ) -> dict[str, Any]:
     """The period's results and totals, replaced whole, and the period completed; raises LostClaim (so the caller's
     transaction rolls back) when ``run_id`` no longer holds it. Returns the totals row."""
-    completed = connection.execute(
-        sa.update(payroll_periods)
-        .where(
-            payroll_periods.c.id == period_id,
-            payroll_periods.c.status == "processing",
-            payroll_periods.c.run_id == run_id,
-        )
-        .values(status="completed", processed_at=now, error_message=None, updated_at=now)
+    completed = _update_if_held(
+        connection, period_id, run_id, status="completed", processed_at=now, error_message=None, updated_at=now
     )
-    if completed.rowcount != 1:
+    if not completed:
         raise LostClaim(f"period {period_id} is no longer held by run {run_id}: its results were not written")
     rows = []
     for i, position in enumerate(pay.employees.tolist()):
