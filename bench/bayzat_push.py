@@ -247,8 +247,11 @@ def legacy_bodies(engine: sa.Engine, company: Company) -> list[dict[str, Any]]:
 
 # The twin's process runs this: only the sandbox is imported (no Dagster, no SQLAlchemy), and what exists once
 # it serves is frozen out of the garbage collector, so the twin's own pauses stay far below its jitter tolerance.
+# Its connection threads share one interpreter: at Python's default 5 ms switch interval a request waited for the
+# lock in 5 ms turns before it was stamped, so a 1 ms interval keeps the stamps close to the arrivals.
 TWIN_PROGRAM = """
 import gc, json, sys
+sys.setswitchinterval(0.001)
 from hr_assets.sandbox.bayzat import ATTENDANCE_PATH, BayzatSandbox
 from hr_assets.sandbox.http_server import SandboxHttpServer
 
