@@ -22,7 +22,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -119,6 +119,15 @@ class RateLimiter:
             with self._lock:  # woken late, the next caller still waits a whole interval after this send
                 self._next_slot = max(self._next_slot, time.monotonic() + self._interval)
         return waited
+
+    def sent(self, at: float) -> None:
+        """A request's bytes went out at ``at`` (monotonic): the next slot is a whole interval after it.
+
+        A request that first opened a connection leaves well after its slot; without this, the next one,
+        on the open connection, would leave on time, closer to it than the vendor allows.
+        """
+        with self._lock:
+            self._next_slot = max(self._next_slot, at + self._interval)
 
     def _tighten(self, per_second: float) -> None:
         with self._lock:
@@ -255,7 +264,9 @@ class ApiClient:
         self.stats.requests += 1
         _sending_secret_path.on = self._secret_paths
         try:
-            response = self._http.request(method, url, params=params, json=json)
+            response = self._http.request(
+                method, url, params=params, json=json, extensions={"trace": self._pace_after_new_connection()}
+            )
         except _RETRYABLE_TRANSPORT_ERRORS as exc:
             name = type(exc).__name__
             detail = self._redact(f"{name}: {exc}" if str(exc) else name)
@@ -267,6 +278,20 @@ class ApiClient:
         finally:
             _sending_secret_path.on = False
         return self._checked(response)
+
+    def _pace_after_new_connection(self) -> Callable[[str, Mapping[str, Any]], None]:
+        """httpcore's trace of one request: one that first had to open a connection left its slot late, so the
+        next slot counts from when its headers went out (a request on an open connection leaves on time)."""
+        connected = False
+
+        def trace(event: str, _info: Mapping[str, Any]) -> None:
+            nonlocal connected
+            if event == "connection.connect_tcp.complete":
+                connected = True
+            elif connected and event.endswith(".send_request_headers.started"):
+                self._limiter.sent(time.monotonic())
+
+        return trace
 
     def _checked(self, response: httpx.Response) -> httpx.Response:
         if response.is_success:

@@ -162,6 +162,13 @@ def test_the_limiter_spaces_threads_evenly_without_bursts() -> None:
         RateLimiter(per_second=0)
 
 
+def test_the_next_slot_counts_from_when_a_request_really_left() -> None:
+    limiter = RateLimiter(per_second=10)
+    assert limiter.acquire() == 0.0
+    limiter.sent(time.monotonic() + 0.05)  # its connection took 50 ms to open before the request went out
+    assert limiter.acquire() >= 0.14
+
+
 def test_requests_are_paced_before_the_limit(fake: FakeApi) -> None:
     with client(fake, rate_limit_per_second=20) as api:
         start = time.monotonic()
