@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -125,9 +126,10 @@ class _Push:
         started = self.now()
         with self.engine.begin() as connection:
             due = store.due_records(connection, self.company_id, started)
+            per_import = Counter(record.import_id for record in due)
             batches = [
-                store.open_batch(connection, self.company_id, import_id, self.run_id, started)
-                for import_id in sorted({record.import_id for record in due})
+                store.open_batch(connection, self.company_id, import_id, total, self.run_id, started)
+                for import_id, total in sorted(per_import.items())
             ]
             empty = [r.punches.record_id for r in due if not punch_count(r.punches)]
             store.set_status(connection, empty, "skipped", started, error="no check-in or check-out to send")

@@ -122,11 +122,12 @@ def set_failed(
         )
 
 
-def open_batch(connection: Connection, company_id: int, import_id: int, run_id: str, now: dt.datetime) -> int:
-    """A batch of one import's records due at ``now`` (those ``due_records`` returned in this transaction);
-    the records point at it from now on."""
+def open_batch(
+    connection: Connection, company_id: int, import_id: int, total: int, run_id: str, now: dt.datetime
+) -> int:
+    """A batch of one import's ``total`` records due at ``now`` (those ``due_records`` returned in this
+    transaction); the records point at it from now on."""
     mine = sa.and_(records.c.company_id == company_id, records.c.attendance_import_id == import_id, due_condition(now))
-    total = connection.execute(sa.select(sa.func.count()).where(mine)).scalar_one()
     batch_id = connection.execute(
         sa.insert(batches)
         .values(
