@@ -9,18 +9,25 @@ carries the credential in ``credential``. The base class adds, once for every ve
 
 ``SandboxHttpServer`` serves one ``SandboxApi`` on 127.0.0.1 with the standard library's
 ``ThreadingHTTPServer``. Every response closes its connection (HTTP/1.0), so each request has its
-own connection and thread, and after ``stop()`` nothing is answered any more.
+own connection and thread, and after ``stop()`` nothing is answered any more. A request's arrival, which
+the rate limit judges, is when the kernel received it (``SO_TIMESTAMPNS`` on Linux), as a vendor's edge
+sees it: not when one of the server's threads got round to it, tens of milliseconds later on a busy machine.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import io
 import json
 import logging
+import socket
 import socketserver
+import struct
+import sys
 import threading
 import time
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html import escape
@@ -41,6 +48,9 @@ _WINDOW_SECONDS = 1.0
 _JITTER_TOLERANCE = 0.1
 _SCHEDULING_SLACK_SECONDS = 0.01
 _POLL_SECONDS = 0.05
+_KERNEL_STAMPS = sys.platform == "linux"
+_SO_TIMESTAMPNS = 35  # Linux's; Python's socket module does not name it
+_TIMESPEC = struct.Struct("@qq")  # struct timespec: seconds, nanoseconds
 
 
 def key_id(credential: str) -> str:
@@ -79,6 +89,7 @@ class SandboxRequest:
     query: dict[str, list[str]]
     headers: Mapping[str, str]
     body: bytes
+    arrived: float = field(default_factory=time.monotonic)  # on the monotonic clock
 
     def param(self, name: str) -> str | None:
         """The first value of a query parameter, None when it was not sent."""
@@ -125,11 +136,12 @@ class _RateLimiter:
     """Admits a credential's requests at up to ``per_second``, judged on arrival times.
 
     Two checks, both tolerant of ~10% jitter so that a client pacing itself exactly at the limit is
-    never refused, while one at twice the limit is: the gap since the credential's previous admitted
-    request must be at least 90% of ``1 / per_second`` less 10 ms (arrival times wobble by a few
-    milliseconds on a busy machine, more so when the client runs in the same process), and a sliding
-    1 s window holds at most ``per_second`` admitted requests plus 10% plus one (a window can catch
-    both ends of a paced run). Refused requests do not count, so a client that backs off gets in again.
+    never refused, while one at twice the limit is: an admitted request's nearest admitted neighbours
+    must have arrived at least 90% of ``1 / per_second`` less 10 ms away (a busy client sends a few
+    milliseconds early or late), and a sliding 1 s window holds at most ``per_second`` admitted requests
+    plus 10% plus one (a window can catch both ends of a paced run). Refused requests do not count, so a
+    client that backs off gets in again. Threads may judge requests in another order than they arrived,
+    hence neighbours on both sides.
     """
 
     def __init__(self, per_second: float) -> None:
@@ -137,17 +149,20 @@ class _RateLimiter:
             raise ValueError("the rate limit must be positive")
         self._min_gap = max(0.0, (1 - _JITTER_TOLERANCE) / per_second - _SCHEDULING_SLACK_SECONDS)
         self._window_max = int(per_second * (1 + _JITTER_TOLERANCE)) + 1
-        self._admitted: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._admitted: defaultdict[str, list[float]] = defaultdict(list)  # sorted arrival times
 
-    def admit(self, key: str, now: float) -> bool:
+    def admit(self, key: str, arrived: float) -> bool:
         admitted = self._admitted[key]
-        while admitted and admitted[0] <= now - _WINDOW_SECONDS:
-            admitted.popleft()
-        if admitted and now - admitted[-1] < self._min_gap:
+        forgotten = bisect.bisect_right(admitted, arrived - 2 * _WINDOW_SECONDS)
+        del admitted[:forgotten]
+        position = bisect.bisect_right(admitted, arrived)
+        if position > 0 and arrived - admitted[position - 1] < self._min_gap:
             return False
-        if len(admitted) >= self._window_max:
+        if position < len(admitted) and admitted[position] - arrived < self._min_gap:
             return False
-        admitted.append(now)
+        if position - bisect.bisect_right(admitted, arrived - _WINDOW_SECONDS) >= self._window_max:
+            return False
+        admitted.insert(position, arrived)
         return True
 
 
@@ -200,7 +215,7 @@ class SandboxApi:
 
         A ``"timeout"`` fault only delays the answer, which is otherwise the normal one.
         """
-        arrived = time.monotonic()
+        arrived = request.arrived
         credential = self.credential(request)
         key = key_id(credential) if credential else ""
         fault = self._take_fault(request.path)
@@ -313,6 +328,8 @@ class _Server(ThreadingHTTPServer):
         """Bind without ``HTTPServer``'s reverse DNS lookup of the address, which can take seconds."""
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
+        if _KERNEL_STAMPS:  # on the listening socket, so a request is stamped even before its connection is accepted
+            self.socket.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
 
     def handle_error(self, request: object, client_address: object) -> None:
         logger.exception("Sandbox HTTP request from %s failed", client_address)
@@ -322,6 +339,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     # Nagle's algorithm would hold back the body behind the headers until the client's delayed ACK.
     disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the plain reader; the stamped one below reads the same socket
+        self._reader = _StampedSocketReader(self.connection)
+        self.rfile = io.BufferedReader(self._reader)
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -346,12 +369,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _read_request(self) -> SandboxRequest:
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
         return SandboxRequest(
             method=self.command,
             path=unquote(url.path),
             query=parse_qs(url.query, keep_blank_values=True),
             headers=Headers(self.headers.items()),
-            body=self.rfile.read(length) if length else b"",
+            body=body,
+            arrived=self._reader.arrived,  # now that the whole request is read
         )
 
     def _send(self, response: SandboxResponse) -> None:
@@ -362,6 +387,40 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+class _StampedSocketReader(io.RawIOBase):
+    """A connection's bytes, with ``arrived``: when the kernel received the last bytes read, on the monotonic
+    clock. Read after a whole request, it is when the request's last byte reached the server. (The accepted
+    connection inherits ``SO_TIMESTAMPNS`` from the listening socket; elsewhere than Linux, ``arrived`` is
+    when the bytes were read.)"""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self._connection = connection
+        self.arrived = time.monotonic()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not _KERNEL_STAMPS:
+            count = self._connection.recv_into(buffer)
+            self.arrived = time.monotonic()
+            return count
+        count, ancillary, _flags, _address = self._connection.recvmsg_into([buffer], socket.CMSG_SPACE(_TIMESPEC.size))
+        self.arrived = _kernel_arrival(ancillary)
+        return count
+
+
+def _kernel_arrival(ancillary: list[tuple[int, int, bytes]]) -> float:
+    """The kernel's receive stamp (wall clock) moved onto the monotonic clock; now when there is none (end of
+    the stream)."""
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS:
+            seconds, nanoseconds = _TIMESPEC.unpack(data)
+            age = time.time() - (seconds + nanoseconds / 1e9)
+            return time.monotonic() - max(age, 0.0)
+    return time.monotonic()
 
 
 def _encode(body: bytes | str | dict[str, Any] | list[Any]) -> tuple[bytes, str]:

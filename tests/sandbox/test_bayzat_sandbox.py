@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -11,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from hr_assets.sandbox.bayzat import AcceptedRecord, BayzatSandbox
-from hr_assets.sandbox.http_server import TIMEOUT_FAULT_SECONDS, SandboxHttpServer, key_id
+from hr_assets.sandbox.bayzat import ATTENDANCE_PATH, AcceptedRecord, BayzatSandbox
+from hr_assets.sandbox.http_server import TIMEOUT_FAULT_SECONDS, Headers, SandboxHttpServer, SandboxRequest, key_id
 
 KEY = "bayzat-company-a-secret"
 OTHER_KEY = "bayzat-company-b-secret"
@@ -216,6 +221,57 @@ def test_a_key_above_one_request_per_second_gets_429_while_another_key_does_not(
     assert second.json()["success"] is False and second.json()["message"]
     assert api.throttled == 1
     assert api.accepted(KEY) == accepted(CHECK_IN) and api.accepted(OTHER_KEY) == accepted(CHECK_OUT)
+
+
+def test_the_rate_limit_judges_requests_by_arrival_in_whatever_order_threads_read_them() -> None:
+    api = BayzatSandbox([KEY], rate_limit_per_second=10)  # at least 80 ms apart, with the jitter tolerance
+
+    def status(arrived: float, day: int) -> int:
+        body = json.dumps({"records": check_ins(day)[-1:]}).encode()
+        request = SandboxRequest("POST", ATTENDANCE_PATH, {}, Headers([("x-api-key", KEY)]), body, arrived=arrived)
+        reply = api.serve(request)
+        assert reply.response is not None
+        return reply.response.status
+
+    assert status(100.2, 1) == 200
+    assert status(100.0, 2) == 200, "read after the first, but it arrived 200 ms before it"
+    assert status(100.1, 3) == 200, "100 ms from both neighbours"
+    assert status(100.15, 4) == 429, "50 ms from both neighbours"
+    assert api.throttled == 1 and len(api.accepted(KEY)) == 3
+
+
+TWIN_IN_ITS_OWN_PROCESS = """
+import sys
+from hr_assets.sandbox.bayzat import BayzatSandbox
+from hr_assets.sandbox.http_server import SandboxHttpServer
+
+with SandboxHttpServer(BayzatSandbox([sys.argv[1]], rate_limit_per_second=10)) as server:
+    print(server.url, flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_requests_paced_at_the_limit_are_judged_at_arrival_though_the_twin_reads_them_late() -> None:
+    """The twin's process is held up (stopped) while two requests arrive 100 ms apart; it reads both at once
+    when it resumes, and still admits both: their arrival is when the kernel received them."""
+    twin = subprocess.Popen(
+        [sys.executable, "-c", TWIN_IN_ITS_OWN_PROCESS, KEY], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert twin.stdout is not None
+        bayzat = Bayzat(httpx.Client(timeout=10), f"{twin.stdout.readline().strip()}/attendance")
+        os.kill(twin.pid, signal.SIGSTOP)
+        with bayzat.client, ThreadPoolExecutor(2) as pool:
+            first = pool.submit(bayzat.push, check_ins(1))
+            time.sleep(0.1)
+            second = pool.submit(bayzat.push, check_ins(2)[1:])
+            time.sleep(0.3)
+            os.kill(twin.pid, signal.SIGCONT)
+            statuses = [first.result().status_code, second.result().status_code]
+    finally:
+        os.kill(twin.pid, signal.SIGCONT)
+        twin.communicate(timeout=10)
+    assert statuses == [200, 200]
 
 
 def test_an_injected_500_answers_in_bayzats_shape_and_accepts_nothing(bayzat: Bayzat, api: BayzatSandbox) -> None:
