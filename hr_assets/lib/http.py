@@ -40,6 +40,9 @@ _MESSAGE_FIELDS = ("detail", "info", "message", "error")
 _MESSAGE_LIMIT = 200
 _MIN_SECRET_LENGTH = 8  # shorter header values (an academy id, "1") are not credentials, and masking them garbles text
 _REDACTED = "[redacted]"
+JITTER_ALLOWANCE = 0.05
+"""How much closer than an interval two requests may arrive because the first left late: a vendor's limiter
+already sees arrivals wobble that much, as any network makes them."""
 _sending_secret_path = threading.local()  # set while a ``secret_paths`` client sends, for _HideSecretPaths
 
 
@@ -95,7 +98,14 @@ class ApiUnavailable(ApiError):
 
 
 class RateLimiter:
-    """Evenly spaced slots: at most one request per ``1 / per_second`` seconds, and idle time earns no burst."""
+    """Slots on an even grid, one per ``1 / per_second`` seconds: the average rate is the limit itself, and idle
+    time earns no burst.
+
+    A request that left late (a busy machine, a connection to open first) is followed no sooner than
+    ``1 - JITTER_ALLOWANCE`` of an interval after it really left (``sent``). So the vendor never sees two
+    requests closer than that, and a request a little late does not push every later slot back: on a busy
+    machine sleepers wake a millisecond or so late, which would cost 2% of a 20-a-second budget.
+    """
 
     def __init__(self, per_second: float) -> None:
         self._interval = _interval(per_second)
@@ -106,8 +116,7 @@ class RateLimiter:
         """Blocks until the next slot; returns the seconds waited.
 
         The slot is reserved under the lock and slept for outside it, so concurrent callers queue up
-        one interval apart without holding each other up. A sleep that ends late (a busy machine)
-        pushes the next slot back: sends stay an interval apart, as the vendor's limiter sees them.
+        one interval apart without holding each other up.
         """
         with self._lock:
             now = time.monotonic()
@@ -116,18 +125,13 @@ class RateLimiter:
         waited = slot - now
         if waited > 0:
             time.sleep(waited)
-            with self._lock:  # woken late, the next caller still waits a whole interval after this send
-                self._next_slot = max(self._next_slot, time.monotonic() + self._interval)
         return waited
 
     def sent(self, at: float) -> None:
-        """A request's bytes went out at ``at`` (monotonic): the next slot is a whole interval after it.
-
-        A request that first opened a connection leaves well after its slot; without this, the next one,
-        on the open connection, would leave on time, closer to it than the vendor allows.
-        """
+        """A request's last byte went out at ``at`` (monotonic): the next slot is no sooner than
+        ``1 - JITTER_ALLOWANCE`` of an interval after it."""
         with self._lock:
-            self._next_slot = max(self._next_slot, at + self._interval)
+            self._next_slot = max(self._next_slot, at + self._interval * (1 - JITTER_ALLOWANCE))
 
     def _tighten(self, per_second: float) -> None:
         with self._lock:
@@ -265,7 +269,7 @@ class ApiClient:
         _sending_secret_path.on = self._secret_paths
         try:
             response = self._http.request(
-                method, url, params=params, json=json, extensions={"trace": self._pace_after_new_connection()}
+                method, url, params=params, json=json, extensions={"trace": self._pace_after_sending()}
             )
         except _RETRYABLE_TRANSPORT_ERRORS as exc:
             name = type(exc).__name__
@@ -279,16 +283,11 @@ class ApiClient:
             _sending_secret_path.on = False
         return self._checked(response)
 
-    def _pace_after_new_connection(self) -> Callable[[str, Mapping[str, Any]], None]:
-        """httpcore's trace of one request: one that first had to open a connection left its slot late, so the
-        next slot counts from when its headers went out (a request on an open connection leaves on time)."""
-        connected = False
+    def _pace_after_sending(self) -> Callable[[str, Mapping[str, Any]], None]:
+        """httpcore's trace of one request: once its body has gone out (or failed to), the limiter learns when."""
 
         def trace(event: str, _info: Mapping[str, Any]) -> None:
-            nonlocal connected
-            if event == "connection.connect_tcp.complete":
-                connected = True
-            elif connected and event.endswith(".send_request_headers.started"):
+            if event.endswith((".send_request_body.complete", ".send_request_body.failed")):
                 self._limiter.sent(time.monotonic())
 
         return trace

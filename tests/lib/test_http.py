@@ -18,7 +18,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hr_assets.lib.http import NOT_JSON, ApiClient, ApiError, ApiRetriesExhausted, RateLimiter, shared_rate_limiter
+from hr_assets.lib import http
+from hr_assets.lib.http import (
+    JITTER_ALLOWANCE,
+    NOT_JSON,
+    ApiClient,
+    ApiError,
+    ApiRetriesExhausted,
+    RateLimiter,
+    shared_rate_limiter,
+)
 
 SECRET = "hk_live_7f3c9a1e5b2d4f60"
 FAST = {"backoff_initial_s": 0.01, "backoff_max_s": 0.05, "retry_after_floor_s": 0.05}
@@ -162,11 +171,60 @@ def test_the_limiter_spaces_threads_evenly_without_bursts() -> None:
         RateLimiter(per_second=0)
 
 
-def test_the_next_slot_counts_from_when_a_request_really_left() -> None:
+class FakeClock:
+    """The limiter's ``time``: ``sleep`` moves the clock on at once, so slots can be compared exactly."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr(http, "time", fake)
+    return fake
+
+
+def test_requests_a_little_late_leave_on_the_grid_without_drifting(clock: FakeClock) -> None:
+    limiter = RateLimiter(per_second=10)
+    left = []
+    for _ in range(5):
+        limiter.acquire()
+        clock.now += 0.004  # woken, connected and written 4 ms after the slot: within the 5 ms allowance
+        left.append(clock.now)
+        limiter.sent(clock.now)
+    assert left == pytest.approx([1000.004, 1000.104, 1000.204, 1000.304, 1000.404])
+
+
+def test_a_request_that_left_late_keeps_the_next_95_percent_of_an_interval_away(clock: FakeClock) -> None:
     limiter = RateLimiter(per_second=10)
     assert limiter.acquire() == 0.0
-    limiter.sent(time.monotonic() + 0.05)  # its connection took 50 ms to open before the request went out
-    assert limiter.acquire() >= 0.14
+    clock.now += 0.05  # its connection took 50 ms to open before the request went out
+    limiter.sent(clock.now)
+    assert limiter.acquire() == pytest.approx(0.095)
+    assert clock.now == pytest.approx(1000 + 0.05 + (1 - JITTER_ALLOWANCE) * 0.1)
+    assert limiter.acquire() == pytest.approx(0.1), "the grid goes on from the pushed-back slot"
+
+
+def test_the_client_tells_the_limiter_when_each_request_left(fake: FakeApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = uuid.uuid4().hex
+    limiter = shared_rate_limiter("Holded", key, 1000.0)
+    told: list[float] = []
+    monkeypatch.setattr(limiter, "sent", told.append)
+    during: list[tuple[float, float]] = []
+    with client(fake, limiter_key=key) as api:
+        for _ in range(3):
+            before = time.monotonic()
+            api.post_json("invoices", {"n": 1})
+            during.append((before, time.monotonic()))
+    assert len(told) == 3
+    assert all(start <= at <= end for at, (start, end) in zip(told, during, strict=True))
 
 
 def test_requests_are_paced_before_the_limit(fake: FakeApi) -> None:
