@@ -153,6 +153,7 @@ class _RateLimiter:
 
     def admit(self, key: str, arrived: float) -> bool:
         admitted = self._admitted[key]
+        # Kept a window longer than a window needs: a request judged late may have arrived before later ones.
         forgotten = bisect.bisect_right(admitted, arrived - 2 * _WINDOW_SECONDS)
         del admitted[:forgotten]
         position = bisect.bisect_right(admitted, arrived)
