@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,6 +40,17 @@ def placeholder_environment(directory: Path) -> dict[str, str]:
         "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
         **API_PLACEHOLDERS,
     }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under ``faketime`` (``make test-shifted-clock``), make sure the clock really moved: a file's mtime is the
+    kernel's real time, so the process clock must be days away from it."""
+    if "FAKETIME" not in os.environ:
+        return
+    with tempfile.NamedTemporaryFile() as probe:
+        shift = time.time() - os.stat(probe.name).st_mtime
+    if abs(shift) < 86_400:
+        raise pytest.UsageError(f"FAKETIME={os.environ['FAKETIME']} is set but the clock moved only {shift:.0f} s")
 
 
 @pytest.fixture(scope="session")

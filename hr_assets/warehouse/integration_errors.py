@@ -14,7 +14,14 @@ from hr_assets.warehouse.tables import integration_errors
 
 
 def replace_integration_errors(
-    connection: Connection, *, source: str, asset: str, partition_key: str, run_id: str, errors: Iterable[RowError]
+    connection: Connection,
+    *,
+    source: str,
+    asset: str,
+    partition_key: str,
+    run_id: str,
+    errors: Iterable[RowError],
+    now: dt.datetime,
 ) -> int:
     """Delete the partition's previous errors and store these; returns how many were stored."""
     connection.execute(
@@ -22,7 +29,6 @@ def replace_integration_errors(
             integration_errors.c.asset == asset, integration_errors.c.partition_key == partition_key
         )
     )
-    now = dt.datetime.now(dt.UTC)
     rows = [
         {
             "source": source,

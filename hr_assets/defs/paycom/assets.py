@@ -29,6 +29,7 @@ from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.paycom.roster import apply_reports, merge_reports, week_snapshot
 from hr_assets.defs.paycom.staff import staff_rows
 from hr_assets.lib.cells import ReportFormatError
+from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import RowError, reasons_markdown
 from hr_assets.warehouse.integration_errors import replace_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource
@@ -51,10 +52,6 @@ def _week(context: dg.AssetExecutionContext) -> dt.date:
     return dt.date.fromisoformat(context.partition_key)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(platform_settings.tz)
-
-
 @dg.asset(
     partitions_def=weekly_sync_partitions,
     group_name=GROUP,
@@ -69,6 +66,7 @@ def paycom_roster_files(
     config: PaycomSyncConfig,
     paycom_sftp: PaycomSftpResource,
     warehouse: WarehouseResource,
+    clock: Clock,
 ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
     week, run_id = _week(context), context.run.run_id
     if not config.force and not config.dry_run:
@@ -81,11 +79,16 @@ def paycom_roster_files(
                     "; nothing to do (run with force to sync it again)."
                 )
                 store.skip_sync(
-                    connection, run_id, week, config.report_type, f"week already synced by run {done['run_id']}", _now()
+                    connection,
+                    run_id,
+                    week,
+                    config.report_type,
+                    f"week already synced by run {done['run_id']}",
+                    clock.now(),
                 )
                 return
 
-    started_at = _now()
+    started_at = clock.now()
     try:
         chosen, refused = _choose_reports(context, config, paycom_sftp)
         if config.dry_run:
@@ -98,7 +101,7 @@ def paycom_roster_files(
         if not config.dry_run:
             with warehouse.begin() as connection:
                 store.fail_sync(
-                    connection, run_id, week, config.report_type, config.force, started_at, _now(), str(exc)
+                    connection, run_id, week, config.report_type, config.force, started_at, clock.now(), str(exc)
                 )
         raise
 
@@ -113,7 +116,7 @@ def paycom_roster_files(
                     "report_type": f.report.report_type,
                     "size_bytes": f.size_bytes,
                     "sha256": f.sha256,
-                    "downloaded_at": _now(),
+                    "downloaded_at": clock.now(),
                     "status": "downloaded",
                     "error_message": None,
                 }
@@ -187,14 +190,16 @@ def _choose_reports(
     ),
 )
 def paycom_employees(
-    context: dg.AssetExecutionContext, paycom_sftp: PaycomSftpResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, paycom_sftp: PaycomSftpResource, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
     week = _week(context)
     try:
-        return _sync_employees(context, week, Path(paycom_sftp.local_directory), warehouse)
+        return _sync_employees(context, week, Path(paycom_sftp.local_directory), warehouse, clock)
     except Exception as exc:
         with warehouse.begin() as connection:
-            store.finish_sync(connection, context.run.run_id, week, _now(), status="failed", error_message=str(exc))
+            store.finish_sync(
+                connection, context.run.run_id, week, clock.now(), status="failed", error_message=str(exc)
+            )
         raise
 
 
@@ -224,7 +229,11 @@ def _parse_week_files(
 
 
 def _sync_employees(
-    context: dg.AssetExecutionContext, week: dt.date, local_directory: Path, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    week: dt.date,
+    local_directory: Path,
+    warehouse: WarehouseResource,
+    clock: Clock,
 ) -> dg.MaterializeResult:
     run_id = context.run.run_id
     with warehouse.begin() as connection:
@@ -235,7 +244,7 @@ def _sync_employees(
         for file_name, problem in file_problems.items():
             store.set_file_status(connection, week, file_name, "failed" if problem else "parsed", problem)
         if reports:
-            metadata, errors = _write_roster(connection, context, week, reports, errors)
+            metadata, errors = _write_roster(connection, context, week, reports, errors, clock.now())
         replace_integration_errors(
             connection,
             source="paycom",
@@ -243,6 +252,7 @@ def _sync_employees(
             partition_key=context.partition_key,
             run_id=run_id,
             errors=errors,
+            now=clock.now(),
         )
     if not reports:  # committed first, so the reasons are stored as well as shown
         raise dg.Failure(
@@ -264,6 +274,7 @@ def _write_roster(
     week: dt.date,
     reports: dict[str, ParsedReport],
     file_errors: list[RowError],
+    now: dt.datetime,
 ) -> tuple[dict, list[RowError]]:
     """Merge, upsert, snapshot and log the week; returns the metadata and every row error."""
     merged = merge_reports(reports)
@@ -275,7 +286,7 @@ def _write_roster(
     earlier = store.snapshot_codes(connection, week) or store.snapshot_codes(connection, previous)
     snapshot_rows = week_snapshot(merged, changes, existing, earlier)
     if is_newest:
-        store.write_employees(connection, changes.rows, changes.created + changes.updated, week, _now())
+        store.write_employees(connection, changes.rows, changes.created + changes.updated, week, now)
     store.replace_snapshot(connection, week, snapshot_rows)
     payees = store.replace_payees(connection, week, merged.payees)
     errors = file_errors + [e for report in reports.values() for e in report.errors] + merged.errors + changes.errors
@@ -287,7 +298,7 @@ def _write_roster(
         "employees_terminated": len(changes.terminated) if is_newest else 0,
         "rows_invalid": len(errors),
     }
-    store.finish_sync(connection, context.run.run_id, week, _now(), status="completed", **counts)
+    store.finish_sync(connection, context.run.run_id, week, now, status="completed", **counts)
     metadata = {
         **counts,
         "active_employees": store.active_count(connection, week),
@@ -311,7 +322,9 @@ def _write_roster(
         "weekly hour cap. Hours this period stay empty until attendance is imported."
     ),
 )
-def scheduling_staff(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def scheduling_staff(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
+) -> dg.MaterializeResult:
     week = _week(context)
     with warehouse.begin() as connection:
         newest = store.latest_snapshot_week(connection)
@@ -319,7 +332,7 @@ def scheduling_staff(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             context.log.info(f"Week {week} is older than the newest synced week {newest}; the staff view stays as is.")
             return dg.MaterializeResult(metadata={"superseded_by_week": str(newest), "staff": 0})
         rows = staff_rows(store.snapshot(connection, week))
-        store.replace_staff(connection, rows, week, _now())
+        store.replace_staff(connection, rows, week, clock.now())
     roles: dict[str, int] = {}
     for row in rows:
         roles[row["role"]] = roles.get(row["role"], 0) + 1
