@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import click
 import dagster as dg
 
+from hr_assets.cli.jobs import run_job
 from hr_assets.cli.warehouse import warehouse
 from hr_assets.defs.partitions import monthly_partitions
 from hr_assets.defs.payroll import store
@@ -16,7 +17,6 @@ from hr_assets.defs.payroll.periods import PERIOD_TYPES, STATUSES, PeriodDates, 
 from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import Rule, evaluate, parse_rule
 from hr_assets.lib.clock import Clock
-from hr_assets.lib.runs import run_partition
 from hr_assets.settings import PlatformSettings, load
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -131,14 +131,12 @@ def run(period_id: int, force: bool) -> None:
             lease = dt.timedelta(minutes=payroll_settings.lease_minutes)
             for released in release_stale(engine, instance, Clock().now(), lease):
                 click.echo(f"Released period {released.period_id}: {released.reason}")
-    outcome = run_partition(
+    outcome = run_job(
         "payroll_run",
         month,
         run_config={"ops": {"payroll_results": {"config": {"force": force}}}},
         tags={PERIOD_TAG: str(period_id)},
     )
-    if not outcome.success:
-        raise click.ClickException(outcome.error or "the run failed")
     summary = outcome.materializations.get("payroll_results", {})
     if summary.get("periods_processed") != str(period_id):
         click.echo(f"Run {outcome.run_id}: period {period_id} skipped: {summary.get('periods_skipped')}")

@@ -1,7 +1,8 @@
 """Running the code location's jobs from the command line, through the Dagster instance.
 
 The run is recorded in the instance at ``DAGSTER_HOME`` like any other, so it shows in the UI
-with its logs, and a failed step can be re-executed from there.
+with its logs, and a failed step can be re-executed from there. Its events stay in those logs: the
+command prints none of them unless asked (``show_events``), and a failure is one line saying why.
 """
 
 from __future__ import annotations
@@ -12,12 +13,19 @@ from typing import Any
 
 import dagster as dg
 
+# The console logger at a level no event reaches: the events are in the run's logs, not on the terminal.
+_QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
 
 def job_from_definitions(job_name: str) -> dg.JobDefinition:
     """Module-level so that Dagster can rebuild the job in its step processes."""
     from hr_assets.definitions import defs
 
     return defs().resolve_job_def(job_name)
+
+
+class RunFailed(Exception):
+    """A run a command started failed; the message is one line: why, the run, and where its logs are."""
 
 
 @dataclass
@@ -27,6 +35,22 @@ class RunOutcome:
     error: str | None = None
     materializations: dict[str, dict[str, Any]] = field(default_factory=dict)
     observations: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def raise_if_failed(self, ui_url: str) -> None:
+        if not self.success:
+            raise RunFailed(f"{self.error} (run {self.run_id}; its logs: {ui_url.rstrip('/')}/runs/{self.run_id})")
+
+
+def _why(event: dg.DagsterEvent) -> str:
+    """A failed step's reason in one line: what the step said (a ``dg.Failure``), else the exception, called a bug."""
+    data = event.step_failure_data
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return data.user_failure_data.description.strip().splitlines()[0]
+    error = data.error
+    if error is None:
+        return f"{event.step_key} failed"
+    first = error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name or "an error"
+    return f"{event.step_key} failed with {first} (a bug: its traceback is in the run's logs)"
 
 
 def add_dynamic_partition(partitions_def: dg.DynamicPartitionsDefinition, key: str) -> None:
@@ -43,11 +67,13 @@ def run_partition(
     tags: Mapping[str, str] | None = None,
     assets: Sequence[str] | None = None,
     last_partition_key: str | None = None,
+    show_events: bool = False,
 ) -> RunOutcome:
     """One run of the job for one partition (only ``assets`` when given), recorded in the instance.
 
     With ``last_partition_key``, the one run covers the range from ``partition_key`` to it, as a
-    backfill with a single-run policy does; each materialization's metadata is then the range's."""
+    backfill with a single-run policy does; each materialization's metadata is then the range's.
+    ``show_events`` prints the run's events as they happen, as Dagster's console logger does."""
     partition_tags = (
         {"dagster/asset_partition_range_start": partition_key, "dagster/asset_partition_range_end": last_partition_key}
         if last_partition_key
@@ -58,7 +84,7 @@ def run_partition(
         result = dg.execute_job(
             job,
             instance,
-            run_config=dict(run_config or {}),
+            run_config={**(run_config or {}), **({} if show_events else _QUIET)},
             tags={**partition_tags, "hr_assets/launched_by": "cli", **(tags or {})},
             asset_selection=[dg.AssetKey(name) for name in assets] if assets else None,
         )
@@ -66,12 +92,8 @@ def run_partition(
         outcome = RunOutcome(
             run_id=result.run_id,
             success=result.success,
-            error="; ".join(
-                f"{event.step_key}: {event.step_failure_data.error.message.strip()}"
-                for event in failures
-                if event.step_failure_data.error
-            )
-            or (None if result.success else "the run failed; see its logs in the UI"),
+            error="; ".join(dict.fromkeys(_why(event) for event in failures))
+            or (None if result.success else "the run failed before its steps ran"),
         )
         for event in result.get_asset_materialization_events():
             materialization = event.step_materialization_data.materialization

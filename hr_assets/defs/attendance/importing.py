@@ -60,9 +60,13 @@ def import_file(
     run_id: str,
     now: dt.datetime,
     date_format: DateFormat = DateFormat.ISO,
+    roster_required: bool = True,
 ) -> ImportOutcome:
     """Import ``path``; a file that cannot be read at all is recorded as a failed import, then raises
-    ``AttendanceFileError`` (one line naming the file)."""
+    ``AttendanceFileError`` (one line naming the file).
+
+    Each row's employee must be in the Paycom roster once one is synced, or when ``roster_required`` (Paycom is
+    configured); without Paycom and its roster, the device's id is the employee's code."""
     data = path.read_bytes()
     sha256 = content_sha256(data)
     key = partition_key(path.name, sha256)
@@ -83,8 +87,9 @@ def import_file(
             store.fail_import(connection, import_id, str(exc), now)
         raise
     with engine.begin() as connection:
+        codes = store.employee_codes(connection)
         validated: list[AttendanceRecord] = validate_file(
-            parsed, store.employee_codes(connection), companies_by_department(connection), date_format
+            parsed, codes if codes or roster_required else None, companies_by_department(connection), date_format
         )
         kept_sent = store.store_records(connection, import_id, validated, now)
         unmapped = unmapped_departments(validated)
