@@ -20,7 +20,7 @@ from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.push import LeaseBusy, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.lib.clock import Clock
-from tests.bayzat.conftest import EMPLOYEES, KEYS, BayzatWorld, attendance_csv, week_of
+from tests.bayzat.conftest import EMPLOYEES, KEYS, SECRET_KEY, BayzatWorld, attendance_csv, week_of
 
 BIN = Path(sys.executable).parent
 
@@ -235,7 +235,10 @@ def test_a_later_export_of_the_same_days_sends_only_the_punches_bayzat_lacks(bay
 
 def test_one_run_at_a_time_pushes_a_company(bayzat_world: BayzatWorld) -> None:
     advline_week(bayzat_world)
-    bayzat, clock = BayzatResource(rate_limit_delay_s=0.06, lease_s=1.0), Clock()  # the lease lapses in real time
+    bayzat, clock = (
+        BayzatResource(secret_key=SECRET_KEY, rate_limit_delay="0.06", lease_seconds="1"),
+        Clock(),
+    )  # the lease lapses in real time
     with bayzat_world.engine.begin() as connection:
         company_id = company_by_slug(connection, "advline")["id"]
         assert configs.take_lease(connection, company_id, "another-run", clock.now(), 60)
