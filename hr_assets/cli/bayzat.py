@@ -117,9 +117,10 @@ def test_connection(slug: str) -> None:
 
 def _account(bayzat: BayzatResource, slug: str) -> configs.BayzatAccount:
     """The company's account, or the one line saying the company has none and how to give it one."""
+    secret_key = bayzat.key()
     with warehouse().connect() as connection:
         company_by_slug(connection, slug)  # an unknown company is its own error
-        account = configs.account(connection, slug, bayzat.key())
+        account = configs.account(connection, slug, secret_key)
     if account is None:
         raise click.ClickException(
             f"{slug} has no Bayzat account: configure one with hr-assets bayzat configure --company {slug}"
@@ -148,6 +149,7 @@ def push(slug: str) -> None:
 @click.option("--company", "slug", help="Only this company; default every company.")
 def retry_failed(slug: str | None) -> None:
     """Give failed records a fresh retry budget and push them now."""
+    BayzatResource.for_command().check()  # the pushes need the key: say so before changing any record
     engine = warehouse()
     with engine.begin() as connection:
         company_id = company_by_slug(connection, slug)["id"] if slug else None

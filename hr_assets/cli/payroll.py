@@ -6,7 +6,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import click
-import dagster as dg
 
 from hr_assets.cli.jobs import run_job
 from hr_assets.cli.warehouse import warehouse
@@ -17,6 +16,7 @@ from hr_assets.defs.payroll.periods import PERIOD_TYPES, STATUSES, PeriodDates, 
 from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import Rule, evaluate, parse_rule
 from hr_assets.lib.clock import Clock
+from hr_assets.lib.runs import the_instance
 from hr_assets.settings import PlatformSettings, load
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -127,7 +127,7 @@ def run(period_id: int, force: bool) -> None:
     if month not in monthly_partitions.get_partition_keys():
         raise PeriodError(f"period_id {period_id} starts on {period['start_date']}: it can run from its month on")
     if period["status"] == "processing":
-        with dg.DagsterInstance.get() as instance:
+        with the_instance() as instance:
             lease = dt.timedelta(minutes=payroll_settings.lease_minutes)
             for released in release_stale(engine, instance, Clock().now(), lease):
                 click.echo(f"Released period {released.period_id}: {released.reason}")

@@ -32,11 +32,7 @@ INTEGRATIONS = (
 def status(limit: int) -> None:
     """Which integrations are configured, recent Paycom syncs and how many staff the scheduling side has."""
     settings = load(PlatformSettings)
-    click.echo("Integrations:")
-    for integration in INTEGRATIONS:
-        problem = integration.for_command().problem()
-        said = "configured" if problem is None else problem.removeprefix(f"{integration.integration} is ")
-        click.echo(f"  {integration.integration:<26} {said}")
+    problems = {integration.integration: integration.for_command().problem() for integration in INTEGRATIONS}
     with warehouse().connect() as connection:
         syncs = store.recent_syncs(connection, limit)
         by_status = dict(
@@ -47,6 +43,9 @@ def status(limit: int) -> None:
         staff, available = connection.execute(
             sa.select(sa.func.count(), sa.func.count().filter(scheduling_staff.c.available_for_scheduling))
         ).one()
+    click.echo("Integrations:")
+    for name, problem in problems.items():
+        click.echo(f"  {name:<26} {'configured' if problem is None else problem.removeprefix(f'{name} is ')}")
     click.echo("Recent Paycom syncs:")
     if not syncs:
         click.echo("  none yet")

@@ -7,11 +7,14 @@ command prints none of them unless asked (``show_events``), and a failure is one
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import dagster as dg
+
+from hr_assets.settings import dagster_home
 
 # The console logger at a level no event reaches: the events are in the run's logs, not on the terminal.
 _QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
@@ -53,9 +56,17 @@ def _why(event: dg.DagsterEvent) -> str:
     return f"{event.step_key} failed with {first} (a bug: its traceback is in the run's logs)"
 
 
+@contextmanager
+def the_instance() -> Iterator[dg.DagsterInstance]:
+    """The instance at DAGSTER_HOME; one ``ConfigurationError`` line when DAGSTER_HOME is not set."""
+    dagster_home()
+    with dg.DagsterInstance.get() as instance:
+        yield instance
+
+
 def add_dynamic_partition(partitions_def: dg.DynamicPartitionsDefinition, key: str) -> None:
     """Make ``key`` a partition in the instance (a no-op when it is one), so runs and the UI can use it."""
-    with dg.DagsterInstance.get() as instance:
+    with the_instance() as instance:
         if not instance.has_dynamic_partition(partitions_def.name, key):
             instance.add_dynamic_partitions(partitions_def.name, [key])
 
@@ -80,7 +91,7 @@ def run_partition(
         else {"dagster/partition": partition_key}
     )
     job = dg.build_reconstructable_job(__name__, job_from_definitions.__name__, reconstructable_args=(job_name,))
-    with dg.DagsterInstance.get() as instance:
+    with the_instance() as instance:
         result = dg.execute_job(
             job,
             instance,
