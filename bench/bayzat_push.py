@@ -222,7 +222,7 @@ def build_world(engine: sa.Engine, companies: Sequence[Company], records: int, a
         path.write_text(attendance_csv(company, records), encoding="utf-8")
         outcome = import_file(engine, path, f"bench-import-{uuid.uuid4().hex[:8]}", now)
         if outcome.valid != records:
-            first = outcome.errors[0] if outcome.errors else "no error recorded"
+            first = outcome.first_errors[0] if outcome.first_errors else "no error recorded"
             raise BenchError(f"{company.slug}: {outcome.valid} of {records} rows imported as valid ({first})")
 
 

@@ -40,7 +40,7 @@ class BayzatWorld:
     def import_csv(self, name: str, text: str) -> dg.ExecuteInProcessResult:
         path = self.inbox / name
         path.write_text(text, encoding="utf-8")
-        key = partition_key(name, content_sha256(path.read_bytes()))
+        key = partition_key(name, content_sha256(path))
         self.instance.add_dynamic_partitions("attendance_files", [key])
         return (
             defs()
