@@ -136,7 +136,7 @@ def test_bad_rows_are_explained_and_every_valid_row_is_kept(
     errors = rows(warehouse_url, tables.integration_errors)
     reasons = {(e["file_name"], e["row_number"], e["field"]): e["reason"] for e in errors}
     assert reasons[(paths["dates"].name, 4, "Hire Date")] == "'2024-13-45' is not a date in YYYY-MM-DD form"
-    assert "duplicate employee code" in reasons[(paths["dates"].name, len(dates), "EECode")]
+    assert "duplicate employee code" in reasons[(paths["dates"].name, len(dates), "EE Code")]
     assert len(rows(warehouse_url, tables.paycom_employees)) == len(roster), "the Directory row still lands"
     checks = check_results(result)
     assert checks["no_invalid_rows"] is False and checks["roster_is_whole_and_unique"] is True
