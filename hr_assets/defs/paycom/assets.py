@@ -14,7 +14,7 @@ import dagster as dg
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import platform_settings, weekly_sync_partitions
 from hr_assets.defs.paycom import store
-from hr_assets.defs.paycom.ingest import NoFilesDownloaded, ingest_week
+from hr_assets.defs.paycom.ingest import NOT_DOWNLOADED, NoFilesDownloaded, ingest_week
 from hr_assets.defs.paycom.reports import (
     REPORT_TYPES,
     RemoteReport,
@@ -89,7 +89,7 @@ def paycom_roster_files(
             context.log.info("Dry run: would download " + (", ".join(names) or "nothing"))
             yield dg.AssetObservation(asset_key=context.asset_key, metadata={"would_download": names})
             return
-        downloaded = paycom_sftp.download(list(chosen.values()))
+        downloaded, failed = paycom_sftp.download(list(chosen.values()))
     except Exception as exc:
         if not config.dry_run:
             with warehouse.begin() as connection:
@@ -117,6 +117,18 @@ def paycom_roster_files(
             ]
             + [
                 {
+                    "file_name": f.report.name,
+                    "report_type": f.report.report_type,
+                    "size_bytes": f.report.size_bytes,
+                    "sha256": None,
+                    "downloaded_at": None,
+                    "status": NOT_DOWNLOADED,
+                    "error_message": f.reason,
+                }
+                for f in failed
+            ]
+            + [
+                {
                     "file_name": name[:255],
                     "report_type": "unknown",
                     "size_bytes": None,
@@ -135,6 +147,7 @@ def paycom_roster_files(
                 + "\n".join(f"| {f.report.report_type} | {f.report.name} | {f.size_bytes} |" for f in downloaded)
             ),
             "file_count": len(downloaded),
+            "failed_downloads": len(failed),
             "missing_report_types": [t for t in config.report_types() if t not in chosen],
             "refused_names": len(refused),
         }
