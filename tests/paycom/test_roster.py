@@ -60,7 +60,7 @@ def test_pay_rows_that_cannot_be_used_are_errors_with_their_reason() -> None:
     merged = merge_reports(_reports(directory=DIRECTORY, dates=DATES, pay=PAY))
     changes = apply_reports({}, merged)
     reasons = {(error.record_key, error.field): error.reason for error in merged.errors + changes.errors}
-    assert reasons[("00731", "Rate_1")] == "an hourly employee needs a rate"
+    assert reasons[("00731", "Rate_1")] == "an hourly employee needs a rate; the row was not used"
     assert "not yet in the warehouse" in reasons[("9999", "Employee_Code")]
     assert "9999" not in changes.rows
 

@@ -242,12 +242,15 @@ def parse_table(report_type: str, file_name: str, header: Sequence[Any], rows: I
             except BadValue as exc:
                 bad.append((column, str(exc)))
         code = record.get("employee_code")
-        unusable = any(column.whole_row for column, _ in bad)
-        for column, reason in bad:
-            note = "; the row was not used" if unusable else ""
-            report.errors.append(RowError(file_name, row.number, label[column], reason + note, code))
-        if unusable:
+        if fatal := [(column, reason) for column, reason in bad if column.whole_row]:
+            # The rest of an unusable row does not matter: only what made it unusable is said.
+            for column, reason in fatal:
+                report.errors.append(
+                    RowError(file_name, row.number, label[column], f"{reason}; the row was not used", code)
+                )
             continue
+        for column, reason in bad:
+            report.errors.append(RowError(file_name, row.number, label[column], reason, code))
         if report_type in _ONE_ROW_PER_EMPLOYEE:
             if code in first_row_of:
                 report.errors.append(

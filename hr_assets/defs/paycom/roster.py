@@ -111,9 +111,9 @@ def _merge_roster_record(employee: dict[str, Any], report_type: str, record: Map
 
 def _pay_problem(record: Mapping[str, Any]) -> tuple[str, str] | None:
     if record["pay_type"] == "hourly" and record.get("hourly_rate") is None:
-        return "Rate_1", "an hourly employee needs a rate"
+        return "Rate_1", "an hourly employee needs a rate; the row was not used"
     if record["pay_type"] == "salary" and record.get("annual_salary") is None:
-        return "Annual_Salary", "a salaried employee needs an annual salary"
+        return "Annual_Salary", "a salaried employee needs an annual salary; the row was not used"
     return None
 
 
@@ -168,6 +168,16 @@ def apply_reports(existing: Mapping[str, Mapping[str, Any]], merged: MergedRepor
                     code,
                 )
             )
+            if pay_row := merged.pay_rows.get(code):
+                changes.errors.append(
+                    RowError(
+                        pay_row.file_name,
+                        pay_row.row_number,
+                        "Employee_Code",
+                        f"employee {code!r} is not stored (see its roster rows); the row was not used",
+                        code,
+                    )
+                )
             continue
         row = {name: (before or {}).get(name) for name in EMPLOYEE_FIELDS}
         row.update(merged.employees.get(code, {}))
