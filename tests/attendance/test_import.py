@@ -79,6 +79,19 @@ def test_values_longer_than_their_column_are_refused_and_the_raw_row_keeps_them(
     assert errors[(4, "Weekday")]["reason"] == "is 300 characters long; at most 20 are stored"
 
 
+def test_every_error_is_stored_and_the_summaries_hold_the_first(attendance_world: AttendanceWorld) -> None:
+    unknown = [["999", "Bo", "AdvLine", "2026-03-02", "Monday", "08:00", "17:00"]] * 130
+    result = attendance_world.run(attendance_world.write("many.csv", attendance_lines(unknown)))
+    assert result.success
+    assert [e["row_number"] for e in attendance_world.errors()] == list(range(2, 132))
+    [stored] = attendance_world.imports()
+    assert (stored["failed_records"], len(stored["validation_errors"])) == (130, 100)
+    [materialization] = result.asset_materializations_for_node("attendance_records")
+    reasons = materialization.metadata["reasons"].value
+    assert reasons.count("| many.csv |") == 20
+    assert reasons.endswith("…and 110 more (see the integration_errors table)")
+
+
 def _peak_bytes(world: AttendanceWorld, path: Path) -> int:
     tracemalloc.start()
     try:

@@ -388,6 +388,14 @@ CASES = [
         lambda week: week.tables["directory"].rows.insert(2, [None] * len(DIRECTORY_COLUMNS)),
         errors=[],
     ),
+    Case(
+        "directory: a header longer than errors store still matches; errors name its column EECode",
+        _several(
+            _set("directory", "1002", "EECode", dt.timedelta(hours=1)),
+            lambda week: week.tables["directory"].header.__setitem__(0, "EE" + "-" * 200 + "Code"),
+        ),
+        errors=[("directory", 3, "EECode", "a duration cell is not an employee code" + NOT_USED)],
+    ),
     # --- Dates (Numbers) -----------------------------------------------------------------------------------
     Case(
         "dates: a hire date written as a date cell",

@@ -35,7 +35,7 @@ from hr_assets.defs.paycom import values
 from hr_assets.lib.cells import BadValue, ReportFormatError, header_key
 from hr_assets.lib.csv_reader import open_csv
 from hr_assets.lib.row_errors import RowError
-from hr_assets.warehouse.tables import paycom_employees, paycom_payees
+from hr_assets.warehouse.tables import integration_errors, paycom_employees, paycom_payees
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,7 @@ REPORT_COLUMNS: dict[str, tuple[Column, ...]] = {
 
 # Reports that list each employee once; Payees lists one row per garnishment.
 _ONE_ROW_PER_EMPLOYEE = {"directory", "dates", "pay"}
+_FIELD_WIDTH = integration_errors.c.field.type.length
 # The longest text each field may hold: its column's width in the warehouse.
 _WIDTHS = {
     column.name: column.type.length
@@ -198,6 +199,12 @@ def column_positions(report_type: str, header: Sequence[Any], file_name: str) ->
     return positions
 
 
+def _label(column: Column, header: Any) -> str:
+    """How errors name a column: its header as the file writes it, unless that is longer than is stored."""
+    text = str(header).strip()
+    return text if len(text) <= _FIELD_WIDTH else column.aliases[0]
+
+
 def _is_blank(row: Sequence[Any]) -> bool:
     return all(cell is None or str(cell).strip() == "" for cell in row)
 
@@ -224,7 +231,7 @@ def parse_rows(report_type: str, file_name: str, rows: list[Sequence[Any]]) -> P
 def parse_table(report_type: str, file_name: str, header: Sequence[Any], rows: Iterable[SourceRow]) -> ParsedReport:
     """Records of the usable rows and a ``RowError`` for each bad cell, bad row or duplicate."""
     positions = column_positions(report_type, header, file_name)
-    label = {column: str(header[position]).strip() for column, position in positions.items()}  # as the file has it
+    label = {column: _label(column, header[position]) for column, position in positions.items()}
     report = ParsedReport(report_type, file_name)
     first_row_of: dict[str, int] = {}
     for row in rows:
