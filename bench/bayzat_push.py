@@ -81,7 +81,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from common import BenchError, environment, postgres_admin, postgres_database, print_figures
+from common import BenchError, add_database_arguments, environment, postgres_admin, postgres_database, print_figures
 
 from hr_assets.defs.attendance.companies import add_company
 from hr_assets.defs.attendance.importing import import_file
@@ -96,7 +96,6 @@ from hr_assets.warehouse.tables import companies as companies_table
 
 AIMS = {"rate_ratio_min": 0.95, "sandbox_429s_max": 0}
 DEFAULT_RATE = 20.0
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 EMPLOYEES_PER_COMPANY = 100
 FIRST_DAY = dt.date(2025, 1, 1)
 TIMEZONE = "Asia/Dubai"
@@ -122,14 +121,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=DEFAULT_RATE,
         help=f"requests per second allowed per API key, by the twin and the client (default {DEFAULT_RATE:g})",
     )
-    parser.add_argument(
-        "--database", choices=("sqlite", "postgresql"), default="sqlite", help="the warehouse database (default sqlite)"
-    )
-    parser.add_argument(
-        "--postgres-url",
-        default=DEFAULT_POSTGRES_URL,
-        help=f"admin URL used to create and drop the bench database (default {DEFAULT_POSTGRES_URL})",
-    )
+    add_database_arguments(parser)
     args = parser.parse_args(argv)
     if args.companies < 1 or args.records < 1:
         parser.error("--companies and --records must be at least 1")
