@@ -13,14 +13,12 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from hr_assets.definitions import defs
-from hr_assets.defs.attendance.assets import FILE_TAG
 from hr_assets.defs.attendance.companies import add_company
-from hr_assets.defs.attendance.importing import content_sha256, partition_key
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, attendance_imports, integration_errors
 from hr_assets.warehouse.tables import paycom_employees as employees_table
-from tests.conftest import placeholder_environment
+from tests.attendance.jobs import run_attendance_import
+from tests.conftest import master_employee, placeholder_environment
 
 EMPLOYEES = ("42", "0100", "7")
 DEPARTMENT = "AdvLine"
@@ -40,16 +38,7 @@ class AttendanceWorld:
         return path
 
     def run(self, path: Path) -> dg.ExecuteInProcessResult:
-        """The file's run as the inbox sensor launches it: its partition added, the file named in a tag."""
-        key = partition_key(path.name, content_sha256(path))
-        self.instance.add_dynamic_partitions("attendance_files", [key])
-        return (
-            defs()
-            .resolve_job_def("attendance_import")
-            .execute_in_process(
-                partition_key=key, instance=self.instance, tags={FILE_TAG: str(path)}, raise_on_error=False
-            )
-        )
+        return run_attendance_import(self.instance, path)
 
     def select(self, table: sa.Table, *order: str) -> list[dict[str, Any]]:
         query = sa.select(table).order_by(*(table.c[name] for name in order or ("id",)))
@@ -91,20 +80,7 @@ def attendance_world(
     engine = warehouse_engine(warehouse_url)
     now = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     with engine.begin() as connection:
-        connection.execute(
-            sa.insert(employees_table),
-            [
-                {
-                    "employee_code": code,
-                    "status": "active",
-                    "created_at": now,
-                    "updated_at": now,
-                    "last_synced_at": now,
-                    "last_synced_week": dt.date(2026, 2, 27),
-                }
-                for code in EMPLOYEES
-            ],
-        )
+        connection.execute(sa.insert(employees_table), [master_employee(code, now) for code in EMPLOYEES])
         company_id = add_company(
             connection,
             slug="advline",
