@@ -5,11 +5,18 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
 # The browser tests drive Debian's Chromium through Playwright's Python package (pinned in requirements.lock);
-# Playwright's own browser downloads are not used.
+# Playwright's own browser downloads are not used. Debian's faketime moves the clock for test-shifted-clock.
 CHROMIUM := /usr/bin/chromium
+FAKETIME := /usr/bin/faketime
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# The tests whose code decides by the time (due rules, leases, retries, "skip when recent", retention, freshness,
+# schedules and sensors), run again with the clock moved a year and more ahead: a test that would break next year
+# breaks today.
+TIME_DEPENDENT_TESTS := tests/payroll tests/bayzat tests/attendance tests/alerts tests/lib/test_http.py \
+	tests/paycom/test_schedule.py tests/revenue/test_schedules.py tests/test_freshness.py
+CLOCK_SHIFT ?= +400d
 
-.PHONY: dev test install bench browser
+.PHONY: dev test test-shifted-clock install bench browser
 
 # Reinstall whenever the pinned set or the project's metadata changes.
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -23,14 +30,17 @@ install: $(VENV)/.installed
 dev: install
 	$(BIN)/hr-assets dev
 
-$(CHROMIUM):
+$(CHROMIUM) $(FAKETIME):
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium faketime
 
-browser: $(CHROMIUM)
+browser: $(CHROMIUM) $(FAKETIME)
 
 test: install browser
 	$(BIN)/python -m pytest
+
+test-shifted-clock: install browser
+	$(FAKETIME) -f $(CLOCK_SHIFT) $(BIN)/python -m pytest $(TIME_DEPENDENT_TESTS)
 
 bench: install
 	$(BIN)/python bench/paycom_ingest.py

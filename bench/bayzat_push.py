@@ -89,6 +89,7 @@ from hr_assets.defs.bayzat.configs import save_config
 from hr_assets.defs.bayzat.push import PushSummary, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.transform import Punches, bayzat_records, chunks
+from hr_assets.lib.clock import Clock
 from hr_assets.sandbox.http_server import key_id
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, paycom_employees
@@ -351,7 +352,7 @@ def project_push(engine: sa.Engine, companies: Sequence[Company], bayzat: Bayzat
         barrier.wait()
         result = Pushed(company, started=time.monotonic())
         try:
-            result.summary = push_company(engine, company.slug, bayzat, f"bench-{uuid.uuid4().hex}")
+            result.summary = push_company(engine, company.slug, bayzat, f"bench-{uuid.uuid4().hex}", Clock().now)
         except Exception as exc:  # reported by the parent
             result.error = RuntimeError(f"{type(exc).__name__}: {exc}")
         result.finished = time.monotonic()

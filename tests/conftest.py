@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -52,6 +54,17 @@ def master_employee(code: str, now: dt.datetime, **fields: object) -> dict[str, 
         "last_synced_week": now.date() - dt.timedelta(days=(now.weekday() - 4) % 7 or 7),
         **fields,
     }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under ``faketime`` (``make test-shifted-clock``), make sure the clock really moved: a file's mtime is the
+    kernel's real time, so the process clock must be days away from it."""
+    if "FAKETIME" not in os.environ:
+        return
+    with tempfile.NamedTemporaryFile() as probe:
+        shift = time.time() - os.stat(probe.name).st_mtime
+    if abs(shift) < 86_400:
+        raise pytest.UsageError(f"FAKETIME={os.environ['FAKETIME']} is set but the clock moved only {shift:.0f} s")
 
 
 @pytest.fixture(scope="session")

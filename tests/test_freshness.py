@@ -9,11 +9,14 @@ import pytest
 
 # Dagster's own test tools: the daemon's workspace, and a clock set back for one materialization.
 from dagster._core.definitions.freshness import FreshnessState
+from dagster._core.remote_origin import InProcessCodeLocationOrigin
 from dagster._core.test_utils import create_test_daemon_workspace_context, freeze_time
-from dagster._core.workspace.load_target import ModuleTarget
+from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
+from dagster._core.workspace.load_target import InProcessWorkspaceLoadTarget
 from dagster._daemon.freshness import FreshnessDaemon
 
 from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD, WITHIN_8_DAYS
+from hr_assets.defs.partitions import first_friday_on_or_after
 from tests.conftest import REPO, placeholder_environment
 
 ROSTER = ("paycom_roster_files", "paycom_employees", "scheduling_staff")
@@ -62,15 +65,26 @@ def empty_instance(loadable: None) -> Iterator[dg.DagsterInstance]:
         yield instance
 
 
+# Dagster's in-process snapshot of a schedule reads its own deprecated ``environment_vars``; we never set it.
+@pytest.mark.filterwarnings("ignore:Property `ScheduleDefinition.environment_vars` is deprecated:DeprecationWarning")
 def test_a_roster_synced_9_days_ago_is_late_and_one_synced_today_is_not(
     empty_instance: dg.DagsterInstance,
 ) -> None:
-    with freeze_time(dt.datetime.now(dt.UTC) - dt.timedelta(days=9)):
-        empty_instance.report_runless_asset_event(dg.AssetMaterialization("paycom_employees", partition="2026-11-13"))
-    empty_instance.report_runless_asset_event(dg.AssetMaterialization("scheduling_staff", partition="2026-11-20"))
+    now = dt.datetime.now(dt.UTC)
+    last_friday = first_friday_on_or_after(now.date() - dt.timedelta(days=6))
+    with freeze_time(now - dt.timedelta(days=9)):
+        empty_instance.report_runless_asset_event(
+            dg.AssetMaterialization("paycom_employees", partition=str(last_friday - dt.timedelta(days=7)))
+        )
+    empty_instance.report_runless_asset_event(dg.AssetMaterialization("scheduling_staff", partition=str(last_friday)))
 
-    target = ModuleTarget(
-        module_name="hr_assets.definitions", attribute=None, working_directory=str(REPO), location_name="hr_assets"
+    # The code location in this process, not behind a gRPC server: the freshness evaluation is the same, and gRPC's
+    # timers do not run under libfaketime (make test-shifted-clock).
+    target = InProcessWorkspaceLoadTarget(
+        InProcessCodeLocationOrigin(
+            LoadableTargetOrigin(module_name="hr_assets.definitions", working_directory=str(REPO)),
+            location_name="hr_assets",
+        )
     )
     with create_test_daemon_workspace_context(target, empty_instance) as workspace:
         list(FreshnessDaemon().run_iteration(workspace))

@@ -5,7 +5,6 @@ variable named by ``--api-key-env`` (default ``BAYZAT_API_KEY``), else from stan
 at a terminal). It is stored encrypted with ``HR_SECRET_KEY`` and shown masked, if at all.
 """
 
-import datetime as dt
 import os
 import sys
 
@@ -18,6 +17,7 @@ from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.schedules import COMPANY_TAG
 from hr_assets.defs.bayzat.store import reset_failed
 from hr_assets.defs.partitions import bayzat_company_partitions
+from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import add_dynamic_partition, run_partition
 from hr_assets.lib.secrets import configured_secret_key, masked
 from hr_assets.settings import BayzatSettings, load
@@ -83,7 +83,7 @@ def configure(
             api_url=account.api_url,
             is_enabled=account.is_enabled,
             sync_frequency=sync_frequency,
-            now=dt.datetime.now(dt.UTC),
+            now=Clock().now(),
         )
     add_dynamic_partition(bayzat_company_partitions, slug)
     click.echo(f"Saved {slug}'s Bayzat account (key {masked(api_key)}, {sync_frequency}, {account.api_url})")
@@ -143,7 +143,7 @@ def retry_failed(slug: str | None) -> None:
     engine = warehouse()
     with engine.begin() as connection:
         company_id = company_by_slug(connection, slug)["id"] if slug else None
-        count = reset_failed(connection, company_id, dt.datetime.now(dt.UTC))
+        count = reset_failed(connection, company_id, Clock().now())
         slugs = [s for s, _ in configs.slugs_with_ids(connection) if slug in (None, s)]
     click.echo(f"{count} failed record(s) set to be sent again")
     for company in slugs:

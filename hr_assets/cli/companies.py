@@ -1,11 +1,10 @@
 """``hr-assets companies``: the companies attendance is pushed for, and the device department of each."""
 
-import datetime as dt
-
 import click
 
 from hr_assets.cli.warehouse import warehouse
 from hr_assets.defs.attendance.companies import add_company, all_companies
+from hr_assets.lib.clock import Clock
 
 
 @click.group()
@@ -29,7 +28,7 @@ def add(slug: str, name_en: str, name_ar: str | None, fingerprint_name: str | No
             name_ar=name_ar,
             fingerprint_report_name=fingerprint_name,
             timezone=timezone,
-            now=dt.datetime.now(dt.UTC),
+            now=Clock().now(),
         )
     click.echo(
         f"Added {slug}" + (f", mapped from fingerprint department {fingerprint_name!r}" if fingerprint_name else "")

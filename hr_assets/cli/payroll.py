@@ -15,6 +15,7 @@ from hr_assets.defs.payroll.assets import PERIOD_TAG, payroll_settings
 from hr_assets.defs.payroll.periods import PERIOD_TYPES, STATUSES, PeriodDates, PeriodError, calendar_of
 from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import Rule, evaluate, parse_rule
+from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import run_partition
 from hr_assets.settings import PlatformSettings, load
 
@@ -46,7 +47,7 @@ def add_period(start: dt.datetime, end: dt.datetime, period_type: str, rule: str
             _rule(rule),
             timezone=settings.timezone,
             history_start=settings.history_start,
-            now=dt.datetime.now(dt.UTC),
+            now=Clock().now(),
         )
     click.echo(f"Added period {period_id}: {period_type} {dates.start} to {dates.end}, {rule or 'run by hand'}")
 
@@ -59,7 +60,7 @@ def add_period(start: dt.datetime, end: dt.datetime, period_type: str, rule: str
 def generate(period_type: str, start: dt.datetime, until: dt.datetime, rule: str | None) -> None:
     """Add a calendar of periods of one type; periods that exist already are left as they are."""
     settings = load(PlatformSettings)
-    parsed = _rule(rule)
+    parsed, now = _rule(rule), Clock().now()
     added, kept = [], 0
     with warehouse().begin() as connection:
         existing = {(row["period_type"], row["start_date"], row["end_date"]) for row in store.periods(connection)}
@@ -74,7 +75,7 @@ def generate(period_type: str, start: dt.datetime, until: dt.datetime, rule: str
                     parsed,
                     timezone=settings.timezone,
                     history_start=settings.history_start,
-                    now=dt.datetime.now(dt.UTC),
+                    now=now,
                 )
             )
     ids = f" (ids {added[0]} to {added[-1]})" if added else ""
@@ -107,7 +108,7 @@ def due() -> None:
         rows = store.automated_active(connection)
     if not rows:
         click.echo("No automated active periods.")
-    for item in evaluate(rows, dt.datetime.now(dt.UTC), timezone):
+    for item in evaluate(rows, Clock().now(), timezone):
         click.echo(f"{item.period_id:>5} {'DUE' if item.is_due else 'not yet':<8} {item.why}")
 
 
@@ -128,7 +129,7 @@ def run(period_id: int, force: bool) -> None:
     if period["status"] == "processing":
         with dg.DagsterInstance.get() as instance:
             lease = dt.timedelta(minutes=payroll_settings.lease_minutes)
-            for released in release_stale(engine, instance, dt.datetime.now(dt.UTC), lease):
+            for released in release_stale(engine, instance, Clock().now(), lease):
                 click.echo(f"Released period {released.period_id}: {released.reason}")
     outcome = run_partition(
         "payroll_run",

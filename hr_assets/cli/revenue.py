@@ -7,6 +7,7 @@ import click
 
 from hr_assets.defs.partitions import monthly_partitions, platform_settings
 from hr_assets.defs.revenue_chain import STEPS, assets_from_step, month_keys
+from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import run_partition
 from hr_assets.lib.webserver import launch_asset_backfill
 
@@ -66,7 +67,7 @@ def sync(
     from_step: str, year: int | None, start_date: str | None, end_date: str | None, in_process: bool, webserver: str
 ) -> None:
     """Sync the revenue chain for a range of months, as a backfill visible in the UI."""
-    start, end = month_range(year, start_date, end_date, dt.datetime.now(platform_settings.tz).date())
+    start, end = month_range(year, start_date, end_date, Clock(timezone=platform_settings.timezone).today())
     keys = month_keys(start, end)
     outside = [key for key in keys if not monthly_partitions.has_partition_key(key)]
     if outside:

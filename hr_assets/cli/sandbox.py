@@ -1,6 +1,5 @@
 """``hr-assets sandbox`` and ``hr-assets dev``: the platform against loopback twins of every vendor."""
 
-import datetime as dt
 import os
 import shlex
 import shutil
@@ -13,6 +12,7 @@ from pathlib import Path
 import click
 
 from hr_assets.cli.warehouse import warehouse
+from hr_assets.lib.clock import Clock
 from hr_assets.sandbox.platform import PlatformSandbox
 
 SECRET_NAMES = ("PASSWORD", "TOKEN", "KEY")
@@ -69,7 +69,7 @@ def _demo_companies(sandbox: PlatformSandbox, environment: dict[str, str]) -> No
 
     os.environ.update(environment)
     engine = warehouse()
-    now = dt.datetime.now(dt.UTC)
+    now = Clock().now()
     for company in DEMO_COMPANIES:
         with engine.begin() as connection:
             try:

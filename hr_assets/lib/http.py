@@ -384,7 +384,8 @@ def _seconds_until(http_date: str) -> float:
         return 0.0
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return (when - datetime.now(UTC)).total_seconds()
+    # The vendor's date is on the real wall clock, so it is compared with the real one, not the platform's clock.
+    return (when - datetime.now(UTC)).total_seconds()  # noqa: TID251
 
 
 def _json_or_none(response: httpx.Response) -> Any:

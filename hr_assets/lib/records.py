@@ -1,5 +1,6 @@
 """Storing an asset's records together with the reasons for the ones it could not use."""
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ def upsert_with_errors(
     key_columns: Iterable[str],
     rows: Sequence[Mapping[str, Any]],
     errors: Iterable[RowError],
+    now: dt.datetime,
     partition_key: str = "",
 ) -> None:
     """One transaction: the records upserted, and the partition's errors replaced by ``errors``.
@@ -35,4 +37,5 @@ def upsert_with_errors(
             partition_key=partition_key,
             run_id=context.run.run_id,
             errors=errors,
+            now=now,
         )

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import time
+from pathlib import Path
 
 import dagster as dg
 import sqlalchemy as sa
@@ -14,28 +13,32 @@ from hr_assets.defs.attendance.sensors import attendance_inbox
 from hr_assets.defs.bayzat.schedules import COMPANY_TAG, bayzat_hourly_push, push_after_import
 from hr_assets.warehouse.tables import paycom_employees
 from tests.bayzat.conftest import EMPLOYEES, BayzatWorld, attendance_csv, week_of
+from tests.clock import FixedClock, stopped_at
 
 
-def settled(path: os.PathLike[str]) -> None:
-    """Age the file past the sensor's settle time, as a finished copy would be."""
-    old = time.time() - 60
-    os.utime(path, (old, old))
+def seconds_after_writing(path: Path, seconds: float) -> FixedClock:
+    """A clock ``seconds`` after the file was last written. The sensor compares its clock with the file's mtime,
+    which the kernel stamps with the real time whatever the process clock says (libfaketime cannot move it), so
+    the test states the file's age through the clock instead of relying on the real one."""
+    return stopped_at(dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC) + dt.timedelta(seconds=seconds))
 
 
 def test_the_inbox_sensor_imports_each_content_once(bayzat_world: BayzatWorld) -> None:
     definitions = defs()
     warehouse = definitions.get_repository_def().get_top_level_resources()["warehouse"]
 
-    def tick(cursor: str | None = None) -> dg.SensorResult | dg.SkipReason:
+    path = bayzat_world.inbox / "week 10.csv"
+
+    def tick(cursor: str | None = None, age: float = 60) -> dg.SensorResult | dg.SkipReason:
+        """The sensor's evaluation ``age`` seconds after the file was last written."""
+        resources = {"warehouse": warehouse, "clock": seconds_after_writing(path, age)}
         with dg.build_sensor_context(
-            instance=bayzat_world.instance, definitions=definitions, resources={"warehouse": warehouse}, cursor=cursor
+            instance=bayzat_world.instance, definitions=definitions, resources=resources, cursor=cursor
         ) as context:  # closing the context closes what it opened
             return attendance_inbox(context)
 
-    path = bayzat_world.inbox / "week 10.csv"
     path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:2])), encoding="utf-8")
-    assert isinstance(tick(), dg.SkipReason)  # still being written, perhaps
-    settled(path)
+    assert isinstance(tick(age=9), dg.SkipReason)  # still being written, perhaps
     result = tick()
     assert isinstance(result, dg.SensorResult)
     (request,) = result.run_requests
@@ -43,7 +46,6 @@ def test_the_inbox_sensor_imports_each_content_once(bayzat_world: BayzatWorld) -
     assert result.dynamic_partitions_requests[0].partition_keys == [request.partition_key]
     assert isinstance(tick(result.cursor), dg.SkipReason)
     path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:3])), encoding="utf-8")  # a corrected file
-    settled(path)
     changed = tick(result.cursor)
     assert isinstance(changed, dg.SensorResult) and changed.run_requests[0].run_key != request.run_key
     with bayzat_world.engine.begin() as connection:

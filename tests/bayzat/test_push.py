@@ -19,6 +19,7 @@ from hr_assets.defs.attendance.companies import company_by_slug
 from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.push import LeaseBusy, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
+from hr_assets.lib.clock import Clock
 from tests.bayzat.conftest import EMPLOYEES, KEYS, BayzatWorld, attendance_csv, week_of
 
 BIN = Path(sys.executable).parent
@@ -234,16 +235,16 @@ def test_a_later_export_of_the_same_days_sends_only_the_punches_bayzat_lacks(bay
 
 def test_one_run_at_a_time_pushes_a_company(bayzat_world: BayzatWorld) -> None:
     advline_week(bayzat_world)
-    bayzat = BayzatResource(rate_limit_delay_s=0.06, lease_s=1.0)
+    bayzat, clock = BayzatResource(rate_limit_delay_s=0.06, lease_s=1.0), Clock()  # the lease lapses in real time
     with bayzat_world.engine.begin() as connection:
         company_id = company_by_slug(connection, "advline")["id"]
-        assert configs.take_lease(connection, company_id, "another-run", dt.datetime.now(dt.UTC), 60)
+        assert configs.take_lease(connection, company_id, "another-run", clock.now(), 60)
     with pytest.raises(LeaseBusy):
-        push_company(bayzat_world.engine, "advline", bayzat, "this-run", lease_wait_s=0.2)
+        push_company(bayzat_world.engine, "advline", bayzat, "this-run", clock.now, lease_wait_s=0.2)
     assert bayzat_world.sandbox.requests == []  # nothing was sent while the other run held the company
     with bayzat_world.engine.begin() as connection:  # the other run died: its hold lapses
-        assert configs.take_lease(connection, company_id, "another-run", dt.datetime.now(dt.UTC), 0.5)
-    summary = push_company(bayzat_world.engine, "advline", bayzat, "this-run", lease_wait_s=5)
+        assert configs.take_lease(connection, company_id, "another-run", clock.now(), 0.5)
+    summary = push_company(bayzat_world.engine, "advline", bayzat, "this-run", clock.now, lease_wait_s=5)
     assert summary.synced == 15
     with bayzat_world.engine.connect() as connection:
         held = connection.execute(sa.text("SELECT push_lease_run_id FROM bayzat_configs")).scalars().all()

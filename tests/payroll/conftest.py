@@ -20,8 +20,11 @@ from hr_assets.defs.payroll.periods import PeriodDates
 from hr_assets.defs.payroll.rules import parse_rule
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, attendance_imports, paycom_employees
+from tests.clock import stopped_at
 from tests.conftest import placeholder_environment
 
+# The instant the tests' rows are written and their runs made: every piece of code they call takes it as a
+# value (the clock resource, a tick's time, a now argument), so it is never compared with the real clock.
 NOW = dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC)
 
 
@@ -135,8 +138,11 @@ class PayrollWorld:
         with self.engine.connect() as connection:
             return store.totals(connection, period_id)
 
-    def run(self, month: str, period_id: int | None = None, force: bool = False) -> dg.ExecuteInProcessResult:
-        """The payroll job for a month's partition, as the automation (one period) or the UI (all) starts it."""
+    def run(
+        self, month: str, period_id: int | None = None, force: bool = False, at: dt.datetime = NOW
+    ) -> dg.ExecuteInProcessResult:
+        """The payroll job for a month's partition at ``at``, as the automation (one period) or the UI (all) starts
+        it."""
         return (
             defs()
             .resolve_job_def("payroll_run")
@@ -145,6 +151,7 @@ class PayrollWorld:
                 instance=self.instance,
                 run_config={"ops": {"payroll_results": {"config": {"force": force}}}},
                 tags={PERIOD_TAG: str(period_id)} if period_id is not None else None,
+                resources={"clock": stopped_at(at)},
                 raise_on_error=False,
             )
         )

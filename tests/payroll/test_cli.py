@@ -26,6 +26,11 @@ def payroll(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def months_after(first_of_month: dt.date, months: int) -> dt.date:
+    index = first_of_month.year * 12 + first_of_month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def refused(completed: subprocess.CompletedProcess[str], message: str) -> bool:
     lines = completed.stderr.strip().splitlines()
     return completed.returncode == 1 and len(lines) == 1 and message in lines[0] and "Traceback" not in completed.stderr
@@ -58,14 +63,19 @@ def test_periods_rules_and_runs_from_the_command_line(payroll_world: PayrollWorl
         "Error: end_date 2024-02-01 is before start_date 2024-02-10",
     )
 
-    generated = payroll("generate", "--type", "monthly", "--start", "2026-11-01", "--until", "2027-01-01",
+    # The commands judge "due" by the real clock: this month, the next and the one after, so the third is
+    # always still ahead.
+    this_month = dt.datetime.now(dt.UTC).date().replace(day=1)
+    after_next = months_after(this_month, 2)
+    end_after_next = months_after(this_month, 3) - dt.timedelta(days=1)
+    generated = payroll("generate", "--type", "monthly", "--start", str(this_month), "--until", str(after_next),
                         "--rule", '{"days_before_end": 3}')  # fmt: skip
     assert generated.returncode == 0, generated.stderr
     assert "Added 3 monthly period(s) (ids 2 to 4); 0 existed already" in generated.stdout
-    again = payroll("generate", "--type", "monthly", "--start", "2026-11-01", "--until", "2027-01-01")
+    again = payroll("generate", "--type", "monthly", "--start", str(this_month), "--until", str(after_next))
     assert "Added 0 monthly period(s); 3 existed already" in again.stdout
     assert refused(
-        payroll("generate", "--type", "monthly", "--start", "2026-11-02", "--until", "2027-01-01"),
+        payroll("generate", "--type", "monthly", "--start", str(this_month.replace(day=2)), "--until", str(after_next)),
         "monthly periods start on the 1st",
     )
 
@@ -73,7 +83,8 @@ def test_periods_rules_and_runs_from_the_command_line(payroll_world: PayrollWorl
     assert len(listing) == 4 and "bi_weekly" in listing[0] and "{'run_on_date': '2024-01-12'}" in listing[0]
     due = payroll("due").stdout
     assert "1 DUE      on 2024-01-12: due from 2024-01-12 00:00 UTC" in due
-    assert "4 not yet  3 day(s) before the end (2027-01-31): due from 2027-01-28 00:00 UTC" in due
+    due_from = end_after_next - dt.timedelta(days=3)
+    assert f"4 not yet  3 day(s) before the end ({end_after_next}): due from {due_from} 00:00 UTC" in due
 
     ran = payroll("run", "--period-id", "1")
     assert ran.returncode == 0, ran.stderr
@@ -85,4 +96,6 @@ def test_periods_rules_and_runs_from_the_command_line(payroll_world: PayrollWorl
     assert forced.returncode == 0 and "period 1 completed" in forced.stdout
     assert payroll_world.period(1)["claims"] == 2
     assert refused(payroll("run", "--period-id", "99"), "Error: period_id 99: no such pay period")
-    assert refused(payroll("run", "--period-id", "4"), "Error: period_id 4 starts on 2027-01-01: it can run from its")
+    assert refused(
+        payroll("run", "--period-id", "4"), f"Error: period_id 4 starts on {after_next}: it can run from its"
+    )

@@ -31,9 +31,9 @@ def world(payroll_world: PayrollWorld) -> PayrollWorld:
     return payroll_world
 
 
-def claim(world: PayrollWorld, period_id: int, run_id: str, force: bool = False) -> bool:
+def claim(world: PayrollWorld, period_id: int, run_id: str, force: bool = False, at: dt.datetime = NOW) -> bool:
     with world.engine.begin() as connection:
-        return store.claim(connection, period_id, run_id, NOW, force=force)
+        return store.claim(connection, period_id, run_id, at, force=force)
 
 
 def test_of_racing_claims_exactly_one_wins(world: PayrollWorld) -> None:
@@ -97,24 +97,25 @@ def live_run(world: PayrollWorld) -> dg.DagsterRun:
 
 def test_a_persons_run_while_the_automations_run_holds_the_period_skips_it(world: PayrollWorld) -> None:
     period_id = world.add_period(dt.date(2024, 1, 1), dt.date(2024, 1, 31), "monthly", {"days_before_end": 3})
+    tick = dt.datetime(2024, 1, 29, 2, tzinfo=dt.UTC)
     automation = live_run(world)
-    assert claim(world, period_id, automation.run_id)
-    manual = world.run(JANUARY, period_id)
+    assert claim(world, period_id, automation.run_id, at=tick - dt.timedelta(minutes=10))
+    manual = world.run(JANUARY, period_id, at=tick - dt.timedelta(minutes=5))
     assert manual.success
     metadata = manual.get_asset_materialization_events()[0].materialization.metadata
     assert metadata["periods_processed"].value == "none"
     assert f"being processed by run {automation.run_id}" in metadata["periods_skipped"].value
     assert world.results(period_id) == {}
     assert world.period(period_id)["run_id"] == automation.run_id
-    assert release_stale(world.engine, world.instance, NOW, LEASE) == []  # alive, and within its lease
-    assert isinstance(evaluate(world, dt.datetime(2024, 1, 29, 2, tzinfo=dt.UTC)), dg.SkipReason)
+    assert release_stale(world.engine, world.instance, tick, LEASE) == []  # alive, and within its lease
+    assert isinstance(evaluate(world, tick), dg.SkipReason)
 
     world.instance.report_run_failed(automation)  # the run died; its process never finished the period
-    (request,) = evaluate(world, dt.datetime(2024, 1, 30, 2, tzinfo=dt.UTC))  # released, then requested again
+    (request,) = evaluate(world, tick + dt.timedelta(days=1))  # released, then requested again
     assert request.run_key == f"payroll-period-{period_id}-claims-1"
     released = world.period(period_id)
     assert released["status"] == "active" and "ended (FAILURE)" in released["error_message"]
-    assert world.run(JANUARY, period_id).success
+    assert world.run(JANUARY, period_id, at=tick + dt.timedelta(days=1, minutes=1)).success
     assert world.period(period_id)["status"] == "completed" and set(world.results(period_id)) == {"0001", "0002"}
 
 

@@ -1,7 +1,5 @@
 """Monthly revenue accruals: each invoice line recognised over its service period, by days, to the cent."""
 
-import datetime as dt
-
 import dagster as dg
 
 from hr_assets.defs.accruals import store
@@ -11,7 +9,8 @@ from hr_assets.defs.crm.assets import service_periods
 from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.store import lines_invoiced_up_to
-from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
+from hr_assets.defs.partitions import monthly_partitions, partition_months, revenue_backfill_policy
+from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import range_metadata
 from hr_assets.warehouse.resource import WarehouseResource
 
@@ -29,14 +28,14 @@ from hr_assets.warehouse.resource import WarehouseResource
         "deferred balance (accrual_months). Later invoices never change a month already computed."
     ),
 )
-def accruals(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    months = partition_months(context)
+def accruals(context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock) -> dg.MaterializeResult:
+    months, now = partition_months(context), clock.now()
     by_month = {}
     with warehouse.begin() as connection:
         lines = lines_invoiced_up_to(connection, months[-1])
         periods = store.periods_of_contacts(connection, {line["contact_id"] for line in lines})
         for result in accruals_for_months(accrual_lines(lines, periods), months):
-            store.replace_month(connection, result, dt.datetime.now(platform_settings.tz))
+            store.replace_month(connection, result, now)
             by_month[result.month.isoformat()] = {
                 "lines_recognised": len(result.rows),
                 "recognized_in_month": store.amount(result.recognized_in_month_cents),

@@ -1,6 +1,5 @@
 """Fingerprint attendance files, each imported into attendance_import_records, every row kept."""
 
-import datetime as dt
 from pathlib import Path
 
 import dagster as dg
@@ -10,6 +9,7 @@ from hr_assets.defs.attendance.csv_file import AttendanceFileError
 from hr_assets.defs.attendance.importing import ASSET, import_file
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import attendance_file_partitions
+from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.warehouse.integration_errors import clear_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource
@@ -30,10 +30,12 @@ FILE_TAG = "hr_assets/attendance_file"
         "totals, errors and unmapped departments in attendance_imports."
     ),
 )
-def attendance_records(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    path = _file_of(context, warehouse)
+def attendance_records(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
+) -> dg.MaterializeResult:
+    path, now = _file_of(context, warehouse), clock.now()
     try:
-        outcome = import_file(warehouse.engine, path, context.run.run_id, dt.datetime.now(dt.UTC))
+        outcome = import_file(warehouse.engine, path, context.run.run_id, now)
     except AttendanceFileError as exc:
         raise dg.Failure(description=str(exc)) from None
     same_content = {}

@@ -153,7 +153,7 @@ def _store_rows(
         tally.kept_sent += store.store_records(connection, import_id, chunk, now)
         errors = [error for record in chunk for error in record.validation_errors]
         add_integration_errors(
-            connection, source="attendance", asset=ASSET, partition_key=key, run_id=run_id, errors=errors
+            connection, source="attendance", asset=ASSET, partition_key=key, run_id=run_id, errors=errors, now=now
         )
         tally.rows += len(chunk)
         tally.valid += sum(record.is_valid for record in chunk)

@@ -1,7 +1,6 @@
 """The attendance inbox: each new file content is imported once, as soon as it has stopped changing."""
 
 import json
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -10,10 +9,12 @@ from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.assets import FILE_TAG, attendance_records
 from hr_assets.defs.attendance.importing import content_sha256, partition_key
 from hr_assets.defs.partitions import attendance_file_partitions
+from hr_assets.lib.clock import Clock
 from hr_assets.settings import AttendanceSettings, load
 from hr_assets.warehouse.resource import WarehouseResource
 
-# A file modified within this many seconds may still be being copied in: it waits for the next tick.
+# A file modified within this many seconds of the clock's now may still be being copied in: it waits for the next
+# tick. A file's mtime is the kernel's, so a test that shifts the process clock ages its files or binds a clock.
 SETTLE_SECONDS = 10
 ATTENDANCE_SUFFIXES = (".csv", ".txt")
 
@@ -31,7 +32,7 @@ attendance_import_job = dg.define_asset_job(
     description="Imports each new attendance file in ATTENDANCE_INBOX_DIRECTORY once per content (its SHA-256).",
 )
 def attendance_inbox(
-    context: dg.SensorEvaluationContext, warehouse: WarehouseResource
+    context: dg.SensorEvaluationContext, warehouse: WarehouseResource, clock: Clock
 ) -> dg.SensorResult | dg.SkipReason:
     inbox = load(AttendanceSettings).resolved_inbox_directory()
     if not inbox.is_dir():
@@ -41,7 +42,7 @@ def attendance_inbox(
             # Every row would be refused as an unknown employee: wait for the first Paycom sync.
             return dg.SkipReason("the employee master is empty: sync the Paycom roster first")
     seen: dict[str, list[int]] = json.loads(context.cursor) if context.cursor else {}
-    requests, keys, now = [], [], time.time()
+    requests, keys, now = [], [], clock.now().timestamp()
     for path in sorted(inbox.iterdir()):
         if not path.is_file() or path.suffix.lower() not in ATTENDANCE_SUFFIXES:
             continue

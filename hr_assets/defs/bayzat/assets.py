@@ -8,6 +8,7 @@ from hr_assets.defs.bayzat.push import LeaseBusy, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import bayzat_company_partitions
+from hr_assets.lib.clock import Clock
 from hr_assets.lib.secrets import SecretKeyError
 from hr_assets.warehouse.resource import WarehouseResource
 
@@ -26,10 +27,10 @@ from hr_assets.warehouse.resource import WarehouseResource
     ),
 )
 def bayzat_sync_batches(
-    context: dg.AssetExecutionContext, bayzat: BayzatResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, bayzat: BayzatResource, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
     try:
-        summary = push_company(warehouse.engine, context.partition_key, bayzat, context.run.run_id)
+        summary = push_company(warehouse.engine, context.partition_key, bayzat, context.run.run_id, clock.now)
     except (CompanyError, LeaseBusy, SecretKeyError) as exc:
         raise dg.Failure(description=f"{context.partition_key}: {exc}") from None
     if summary.key_refused:

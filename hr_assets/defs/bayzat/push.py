@@ -58,20 +58,17 @@ class PushSummary:
     batches: list[int] = field(default_factory=list)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def push_company(
     engine: Engine,
     slug: str,
     bayzat: BayzatResource,
     run_id: str,
-    now: Callable[[], dt.datetime] = _now,
+    now: Callable[[], dt.datetime],
     lease_wait_s: float | None = None,
 ) -> PushSummary:
-    """Send the company's due records; ``lease_wait_s`` (default the lease length) bounds the wait for
-    another run's push of the same company to end."""
+    """Send the company's due records; ``now`` is the clock (``Clock.now``) the statuses, retry times and lease
+    are stamped with; ``lease_wait_s`` (default the lease length) bounds the wait for another run's push of the
+    same company to end."""
     with engine.begin() as connection:
         account = configs.account(connection, slug)
     if account is None:

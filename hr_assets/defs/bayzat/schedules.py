@@ -6,8 +6,6 @@ Each request carries the company in the ``hr_assets/bayzat_company`` tag, which 
 to one run at a time per company; the push's lease enforces the same for runs started any other way.
 """
 
-import datetime as dt
-
 import dagster as dg
 
 from hr_assets.defs.attendance import store as attendance_store
@@ -49,7 +47,7 @@ def bayzat_hourly_push(context: dg.ScheduleEvaluationContext, warehouse: Warehou
     tick = context.scheduled_execution_time.astimezone(platform_settings.tz)
     frequencies = ("hourly", "daily") if tick.hour == DAILY_PUSH_HOUR else ("hourly",)
     with warehouse.begin() as connection:
-        due = due_counts(connection, dt.datetime.now(dt.UTC))
+        due = due_counts(connection, context.scheduled_execution_time)
         slugs = [slug for slug, company_id in configs.slugs_with_ids(connection, frequencies) if due.get(company_id)]
     hour = tick.strftime("%Y-%m-%dT%H")
     return [push_request(slug, f"{slug}-{hour}") for slug in _with_partitions(context.instance, slugs)]

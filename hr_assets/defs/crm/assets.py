@@ -1,7 +1,5 @@
 """4Geeks: the month's clients as CRM students (matched by email), then their enrolments as service periods."""
 
-import datetime as dt
-
 import dagster as dg
 
 from hr_assets.defs.crm import matching
@@ -10,7 +8,8 @@ from hr_assets.defs.crm.store import students_of_contacts
 from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.store import month_contacts
-from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
+from hr_assets.defs.partitions import monthly_partitions, partition_months, revenue_backfill_policy
+from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
 from hr_assets.warehouse.resource import WarehouseResource
@@ -32,14 +31,14 @@ OWNERS = ["team:finance-data"]
     description="The 4Geeks students behind the month's invoiced clients, matched to Holded contacts by email.",
 )
 def crm_students(
-    context: dg.AssetExecutionContext, fourgeeks: FourGeeksResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, fourgeeks: FourGeeksResource, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
     students = fourgeeks.students()  # once a run, whatever its months
-    tally = MonthlyTally()
+    tally, now = MonthlyTally(), clock.now()
     for month in partition_months(context):
         with warehouse.begin() as connection:
             contacts = month_contacts(connection, month)
-        rows, month_errors = matching.match_students(students, contacts, dt.datetime.now(platform_settings.tz))
+        rows, month_errors = matching.match_students(students, contacts, now)
         upsert_with_errors(
             context,
             warehouse,
@@ -48,6 +47,7 @@ def crm_students(
             key_columns=["id"],
             rows=rows,
             errors=month_errors,
+            now=now,
             partition_key=month.isoformat(),
         )
         tally.add(
@@ -72,9 +72,9 @@ def crm_students(
     ),
 )
 def service_periods(
-    context: dg.AssetExecutionContext, fourgeeks: FourGeeksResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, fourgeeks: FourGeeksResource, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
-    months = partition_months(context)
+    months, now = partition_months(context), clock.now()
     with warehouse.begin() as connection:
         students_by_month = {
             month: students_of_contacts(connection, month_contacts(connection, month)) for month in months
@@ -83,9 +83,7 @@ def service_periods(
     enrollments = fourgeeks.enrollments({student for students in students_by_month.values() for student in students})
     tally = MonthlyTally()
     for month, contact_of_student in students_by_month.items():
-        rows, month_errors = matching.service_periods(
-            enrollments, contact_of_student, dt.datetime.now(platform_settings.tz)
-        )
+        rows, month_errors = matching.service_periods(enrollments, contact_of_student, now)
         upsert_with_errors(
             context,
             warehouse,
@@ -94,6 +92,7 @@ def service_periods(
             key_columns=["id"],
             rows=rows,
             errors=month_errors,
+            now=now,
             partition_key=month.isoformat(),
         )
         figures = {"students": len(contact_of_student), "service_periods": len(rows)}

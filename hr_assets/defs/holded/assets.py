@@ -1,6 +1,5 @@
 """Holded: the service catalog, then each month's invoices with their lines and the contacts they name."""
 
-import datetime as dt
 from decimal import Decimal
 
 import dagster as dg
@@ -10,6 +9,7 @@ from hr_assets.defs.holded import store
 from hr_assets.defs.holded.invoices import BadRecord, contact_row, invoices_by_month, parse_invoices, service_row
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
+from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import RowError
@@ -23,10 +23,6 @@ GROUP = "holded"
 OWNERS = ["team:finance-data"]
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(platform_settings.tz)
-
-
 @dg.asset(
     group_name=GROUP,
     freshness_policy=CLOSED_MONTH_BY_THE_3RD,
@@ -35,9 +31,9 @@ def _now() -> dt.datetime:
     description="Holded's service catalog (the programs invoices are for), upserted into holded_services.",
 )
 def holded_services(
-    context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
-    now = _now()
+    now = clock.now()
     rows, errors = [], []
     for position, raw in enumerate(holded.services(), start=1):
         try:
@@ -47,7 +43,14 @@ def holded_services(
                 RowError("holded:services", position, exc.field, f"service not stored: {exc}", str(raw.get("id", "")))
             )
     upsert_with_errors(
-        context, warehouse, source="holded", table=services_table, key_columns=["id"], rows=rows, errors=errors
+        context,
+        warehouse,
+        source="holded",
+        table=services_table,
+        key_columns=["id"],
+        rows=rows,
+        errors=errors,
+        now=now,
     )
     return dg.MaterializeResult(metadata={"services": len(rows), "invalid_records": len(errors)})
 
@@ -66,8 +69,9 @@ def holded_services(
     ),
 )
 def holded_invoices(
-    context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
+    now = clock.now()
     with warehouse.begin() as connection:
         known_services = store.service_ids(connection)
     # One invoice listing and one contact listing for the run, whatever its months: back to back at the
@@ -84,13 +88,13 @@ def holded_invoices(
     tally = MonthlyTally()
     for month, parsed in parsed_by_month.items():
         key = month.isoformat()
-        contacts = [contact_row(listed[id_], _now()) for id_ in sorted(parsed.contact_ids & listed.keys())]
+        contacts = [contact_row(listed[id_], now) for id_ in sorted(parsed.contact_ids & listed.keys())]
         month_errors = parsed.errors + [
             RowError("holded:contacts", None, "contact", "invoices name this contact but Holded does not list it", id_)
             for id_ in sorted(parsed.contact_ids - listed.keys())
         ]
         with warehouse.begin() as connection:
-            store.replace_month(connection, month, parsed.invoices, parsed.lines, _now())
+            store.replace_month(connection, month, parsed.invoices, parsed.lines, now)
             upsert(connection, holded_contacts, contacts, ["id"])
             replace_integration_errors(
                 connection,
@@ -99,6 +103,7 @@ def holded_invoices(
                 partition_key=key,
                 run_id=context.run.run_id,
                 errors=month_errors,
+                now=now,
             )
         figures = {
             "invoices": len(parsed.invoices),

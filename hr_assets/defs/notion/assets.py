@@ -1,7 +1,5 @@
 """Notion: the page id of each client invoiced in the month, for the team's client workspace."""
 
-import datetime as dt
-
 import dagster as dg
 
 from hr_assets.defs.crm.assets import service_periods
@@ -9,7 +7,8 @@ from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.store import month_contacts
 from hr_assets.defs.notion.pages import page_ids
 from hr_assets.defs.notion.resources import NotionResource
-from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
+from hr_assets.defs.partitions import monthly_partitions, partition_months, revenue_backfill_policy
+from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
 from hr_assets.warehouse.resource import WarehouseResource
@@ -27,14 +26,14 @@ from hr_assets.warehouse.tables import notion_client_pages
     description="The Notion page of each client invoiced in the month (by its Holded ID, else its email).",
 )
 def notion_external_ids(
-    context: dg.AssetExecutionContext, notion: NotionResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, notion: NotionResource, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
     pages = notion.pages()  # once a run, whatever its months
-    tally = MonthlyTally()
+    tally, now = MonthlyTally(), clock.now()
     for month in partition_months(context):
         with warehouse.begin() as connection:
             contacts = month_contacts(connection, month)
-        rows, month_errors = page_ids(pages, contacts, dt.datetime.now(platform_settings.tz))
+        rows, month_errors = page_ids(pages, contacts, now)
         upsert_with_errors(
             context,
             warehouse,
@@ -43,6 +42,7 @@ def notion_external_ids(
             key_columns=["holded_contact_id"],
             rows=rows,
             errors=month_errors,
+            now=now,
             partition_key=month.isoformat(),
         )
         tally.add(

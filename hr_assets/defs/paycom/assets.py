@@ -26,6 +26,7 @@ from hr_assets.defs.paycom.reports import (
 )
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.paycom.staff import staff_rows
+from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.warehouse.resource import WarehouseResource
 
@@ -47,10 +48,6 @@ def _week(context: dg.AssetExecutionContext) -> dt.date:
     return dt.date.fromisoformat(context.partition_key)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(platform_settings.tz)
-
-
 @dg.asset(
     partitions_def=weekly_sync_partitions,
     group_name=GROUP,
@@ -65,6 +62,7 @@ def paycom_roster_files(
     config: PaycomSyncConfig,
     paycom_sftp: PaycomSftpResource,
     warehouse: WarehouseResource,
+    clock: Clock,
 ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
     week, run_id = _week(context), context.run.run_id
     if not config.force and not config.dry_run:
@@ -77,11 +75,16 @@ def paycom_roster_files(
                     "; nothing to do (run with force to sync it again)."
                 )
                 store.skip_sync(
-                    connection, run_id, week, config.report_type, f"week already synced by run {done['run_id']}", _now()
+                    connection,
+                    run_id,
+                    week,
+                    config.report_type,
+                    f"week already synced by run {done['run_id']}",
+                    clock.now(),
                 )
                 return
 
-    started_at = _now()
+    started_at = clock.now()
     try:
         chosen, refused = _choose_reports(context, config, paycom_sftp)
         if config.dry_run:
@@ -94,7 +97,7 @@ def paycom_roster_files(
         if not config.dry_run:
             with warehouse.begin() as connection:
                 store.fail_sync(
-                    connection, run_id, week, config.report_type, config.force, started_at, _now(), str(exc)
+                    connection, run_id, week, config.report_type, config.force, started_at, clock.now(), str(exc)
                 )
         raise
 
@@ -109,7 +112,7 @@ def paycom_roster_files(
                     "report_type": f.report.report_type,
                     "size_bytes": f.size_bytes,
                     "sha256": f.sha256,
-                    "downloaded_at": _now(),
+                    "downloaded_at": clock.now(),
                     "status": "downloaded",
                     "error_message": None,
                 }
@@ -196,24 +199,30 @@ def _choose_reports(
     ),
 )
 def paycom_employees(
-    context: dg.AssetExecutionContext, paycom_sftp: PaycomSftpResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, paycom_sftp: PaycomSftpResource, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
     week = _week(context)
     try:
-        return _sync_employees(context, week, Path(paycom_sftp.local_directory), warehouse)
+        return _sync_employees(context, week, Path(paycom_sftp.local_directory), warehouse, clock)
     except Exception as exc:
         with warehouse.begin() as connection:
-            store.finish_sync(connection, context.run.run_id, week, _now(), status="failed", error_message=str(exc))
+            store.finish_sync(
+                connection, context.run.run_id, week, clock.now(), status="failed", error_message=str(exc)
+            )
         raise
 
 
 def _sync_employees(
-    context: dg.AssetExecutionContext, week: dt.date, local_directory: Path, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    week: dt.date,
+    local_directory: Path,
+    warehouse: WarehouseResource,
+    clock: Clock,
 ) -> dg.MaterializeResult:
     try:
         with warehouse.begin() as connection:
             outcome = ingest_week(
-                connection, week=week, run_id=context.run.run_id, local_directory=local_directory, now=_now()
+                connection, week=week, run_id=context.run.run_id, local_directory=local_directory, now=clock.now()
             )
     except NoFilesDownloaded as exc:
         raise dg.Failure(f"{exc}: materialize paycom_roster_files first.") from None
@@ -243,7 +252,9 @@ def _sync_employees(
         "weekly hour cap. Hours this period stay empty until attendance is imported."
     ),
 )
-def scheduling_staff(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def scheduling_staff(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
+) -> dg.MaterializeResult:
     week = _week(context)
     with warehouse.begin() as connection:
         newest = store.latest_snapshot_week(connection)
@@ -251,7 +262,7 @@ def scheduling_staff(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             context.log.info(f"Week {week} is older than the newest synced week {newest}; the staff view stays as is.")
             return dg.MaterializeResult(metadata={"superseded_by_week": str(newest), "staff": 0})
         rows = staff_rows(store.snapshot(connection, week))
-        store.replace_staff(connection, rows, week, _now())
+        store.replace_staff(connection, rows, week, clock.now())
     roles: dict[str, int] = {}
     for row in rows:
         roles[row["role"]] = roles.get(row["role"], 0) + 1

@@ -52,7 +52,13 @@ def ingest_week(
     if reports:
         outcome.metadata, outcome.errors = _write_roster(connection, run_id, week, reports, errors, now)
     replace_integration_errors(
-        connection, source="paycom", asset=ASSET, partition_key=week.isoformat(), run_id=run_id, errors=outcome.errors
+        connection,
+        source="paycom",
+        asset=ASSET,
+        partition_key=week.isoformat(),
+        run_id=run_id,
+        errors=outcome.errors,
+        now=now,
     )
     return outcome
 

@@ -10,6 +10,7 @@ from hr_assets.defs.partitions import monthly_partitions
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.processing import process_period
 from hr_assets.defs.payroll.settings import PayrollSettings
+from hr_assets.lib.clock import Clock
 from hr_assets.settings import load
 from hr_assets.warehouse.resource import WarehouseResource
 
@@ -50,7 +51,7 @@ class PayrollRunConfig(dg.Config):
     ),
 )
 def payroll_results(
-    context: dg.AssetExecutionContext, config: PayrollRunConfig, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, config: PayrollRunConfig, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
     month = dt.date.fromisoformat(context.partition_key)
     tagged = context.run.tags.get(PERIOD_TAG)
@@ -64,7 +65,7 @@ def payroll_results(
             )
         in_month = [int(tagged)]
     outcomes = [
-        process_period(warehouse.engine, period_id, context.run.run_id, force=config.force, now=dt.datetime.now(dt.UTC))
+        process_period(warehouse.engine, period_id, context.run.run_id, force=config.force, now=clock.now())
         for period_id in in_month
     ]
     done = [outcome for outcome in outcomes if outcome.totals is not None]

@@ -43,12 +43,13 @@ def run_request(period: dict) -> dg.RunRequest:
 def payroll_automation(
     context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource
 ) -> list[dg.RunRequest] | dg.SkipReason:
-    lease = dt.timedelta(minutes=payroll_settings.lease_minutes)
-    for released in release_stale(warehouse.engine, context.instance, dt.datetime.now(dt.UTC), lease):
+    # The tick's time is the one now of this evaluation: the leases are judged and the rules evaluated at it.
+    now, lease = context.scheduled_execution_time, dt.timedelta(minutes=payroll_settings.lease_minutes)
+    for released in release_stale(warehouse.engine, context.instance, now, lease):
         context.log.warning(f"Released period {released.period_id}: {released.reason}")
     with warehouse.begin() as connection:
         candidates = {row["id"]: row for row in store.automated_active(connection)}
-    due = evaluate(candidates.values(), context.scheduled_execution_time, platform_settings.timezone)
+    due = evaluate(candidates.values(), now, platform_settings.timezone)
     requests = [run_request(candidates[d.period_id]) for d in due if d.is_due]
     if not requests:
         return dg.SkipReason(f"no pay period is due ({len(candidates)} automated and active)")
