@@ -81,7 +81,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from common import BenchError, environment, postgres_admin, postgres_database, print_figures
+from common import BenchError, add_database_arguments, environment, postgres_admin, postgres_database, print_figures
 
 from hr_assets.defs.attendance.companies import add_company
 from hr_assets.defs.attendance.importing import import_file
@@ -97,7 +97,6 @@ from hr_assets.warehouse.tables import companies as companies_table
 
 AIMS = {"rate_ratio_min": 0.95, "sandbox_429s_max": 0}
 DEFAULT_RATE = 20.0
-DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 EMPLOYEES_PER_COMPANY = 100
 FIRST_DAY = dt.date(2025, 1, 1)
 TIMEZONE = "Asia/Dubai"
@@ -123,14 +122,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=DEFAULT_RATE,
         help=f"requests per second allowed per API key, by the twin and the client (default {DEFAULT_RATE:g})",
     )
-    parser.add_argument(
-        "--database", choices=("sqlite", "postgresql"), default="sqlite", help="the warehouse database (default sqlite)"
-    )
-    parser.add_argument(
-        "--postgres-url",
-        default=DEFAULT_POSTGRES_URL,
-        help=f"admin URL used to create and drop the bench database (default {DEFAULT_POSTGRES_URL})",
-    )
+    add_database_arguments(parser)
     args = parser.parse_args(argv)
     if args.companies < 1 or args.records < 1:
         parser.error("--companies and --records must be at least 1")
@@ -223,7 +215,7 @@ def build_world(engine: sa.Engine, companies: Sequence[Company], records: int, a
         path.write_text(attendance_csv(company, records), encoding="utf-8")
         outcome = import_file(engine, path, f"bench-import-{uuid.uuid4().hex[:8]}", now)
         if outcome.valid != records:
-            first = outcome.errors[0] if outcome.errors else "no error recorded"
+            first = outcome.first_errors[0] if outcome.first_errors else "no error recorded"
             raise BenchError(f"{company.slug}: {outcome.valid} of {records} rows imported as valid ({first})")
 
 

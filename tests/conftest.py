@@ -5,6 +5,7 @@ PostgreSQL is required: a test that needs it fails (never skips) when 127.0.0.1:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -39,6 +40,19 @@ def placeholder_environment(directory: Path) -> dict[str, str]:
         "PAYCOM_SFTP_PASSWORD": "unused",
         "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
         **API_PLACEHOLDERS,
+    }
+
+
+def master_employee(code: str, now: dt.datetime, **fields: object) -> dict[str, object]:
+    """A row of ``paycom_employees`` as a Paycom sync of the week before ``now`` would have left it."""
+    return {
+        "employee_code": code,
+        "status": "active",
+        "created_at": now,
+        "updated_at": now,
+        "last_synced_at": now,
+        "last_synced_week": now.date() - dt.timedelta(days=(now.weekday() - 4) % 7 or 7),
+        **fields,
     }
 
 
