@@ -1,6 +1,7 @@
 """What every benchmark here shares: a one-line failure, throwaway PostgreSQL databases, interleaved timings,
 and a stdout that carries nothing but the JSON figures."""
 
+import argparse
 import contextlib
 import gc
 import json
@@ -13,6 +14,20 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--database sqlite|postgresql`` and ``--postgres-url``, as every warehouse benchmark takes them."""
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgresql"), default="sqlite", help="the warehouse database (default sqlite)"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=DEFAULT_POSTGRES_URL,
+        help=f"admin URL used to create and drop the bench database (default {DEFAULT_POSTGRES_URL})",
+    )
 
 
 class BenchError(Exception):

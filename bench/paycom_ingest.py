@@ -151,12 +151,14 @@ def pipeline(sftp: PaycomSftpResource, engine: sa.Engine, now: dt.datetime) -> R
     entries = sftp.list_files()
     reports = [r for e in entries if (r := classify(e.name, e.size_bytes, TZ)) is not None]
     chosen = newest_per_type(reports, CUTOFF, REPORT_TYPES)
-    downloaded = sftp.download(list(chosen.values()))
+    downloaded, failed = sftp.download(list(chosen.values()))
+    if failed:
+        raise BenchError(f"download failed: {failed[0].reason}")
     parsed = {f.report.report_type: parse_report(f.report.report_type, f.path) for f in downloaded}
     merged = merge_reports(parsed)
     with engine.begin() as connection:
         existing = store.load_employees(connection)
-        changes = apply_reports(existing, merged, parsed["pay"].file_name if "pay" in parsed else None)
+        changes = apply_reports(existing, merged)
         store.write_employees(connection, changes.rows, changes.created + changes.updated, WEEK, now)
         store.replace_snapshot(connection, WEEK, changes.rows)
     return changes

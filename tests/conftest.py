@@ -5,6 +5,7 @@ PostgreSQL is required: a test that needs it fails (never skips) when 127.0.0.1:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -19,6 +20,19 @@ import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN_URL = os.environ.get("HR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def master_employee(code: str, now: dt.datetime, **fields: object) -> dict[str, object]:
+    """A row of ``paycom_employees`` as a Paycom sync of the week before ``now`` would have left it."""
+    return {
+        "employee_code": code,
+        "status": "active",
+        "created_at": now,
+        "updated_at": now,
+        "last_synced_at": now,
+        "last_synced_week": now.date() - dt.timedelta(days=(now.weekday() - 4) % 7 or 7),
+        **fields,
+    }
 
 
 def pytest_configure(config: pytest.Config) -> None:

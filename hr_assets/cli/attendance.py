@@ -20,7 +20,7 @@ def attendance() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_(file: Path) -> None:
     """Import FILE through the Dagster instance (the run shows in the UI); every row is stored."""
-    key = partition_key(file.name, content_sha256(file.read_bytes()))
+    key = partition_key(file.name, content_sha256(file))
     add_dynamic_partition(attendance_file_partitions, key)
     outcome = run_job("attendance_import", key, tags={FILE_TAG: str(file.resolve())})
     summary = outcome.materializations.get("attendance_records", {})

@@ -32,15 +32,18 @@ class RowError:
         return f"{', '.join(where)}: {self.reason}" if where else self.reason
 
 
-def reasons_markdown(errors: Iterable[RowError], limit: int = 20) -> str:
-    """A markdown table of the first errors, for asset metadata (reasons never carry personal data)."""
+def reasons_markdown(errors: Iterable[RowError], limit: int = 20, total: int | None = None) -> str:
+    """A markdown table of the first errors, for asset metadata (reasons never carry personal data).
+
+    ``total``: how many errors there are when ``errors`` holds only the first of them."""
     errors = list(errors)
     if not errors:
         return "none"
+    total = len(errors) if total is None else total
     lines = ["| file | row | field | reason |", "| --- | --- | --- | --- |"]
     for error in errors[:limit]:
         cells = (error.file_name or "", str(error.row_number or ""), error.field or "", error.reason)
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
-    if len(errors) > limit:
-        lines.append(f"\n…and {len(errors) - limit} more (see the integration_errors table)")
+    if total > min(limit, len(errors)):
+        lines.append(f"\n…and {total - min(limit, len(errors))} more (see the integration_errors table)")
     return "\n".join(lines)

@@ -134,7 +134,8 @@ def _unnested(table: sa.Table, names: list[str], rows: Sequence[Mapping[str, Any
     """``SELECT * FROM unnest(<array of column 1>, <array of column 2>, ...)`` over the rows."""
     arrays = []
     for name in names:
-        array_type = postgresql.ARRAY(table.c[name].type)
+        # One dimension: a JSON value that is a list (a record's errors) is one element, not a nested array.
+        array_type = postgresql.ARRAY(table.c[name].type, dimensions=1)
         values = [row[name] for row in rows]
         arrays.append(sa.cast(sa.bindparam(f"{name}_values", values, type_=array_type), array_type))
     source = sa.func.unnest(*arrays).table_valued(*names).render_derived()

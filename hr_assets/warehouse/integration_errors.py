@@ -24,11 +24,31 @@ def replace_integration_errors(
     now: dt.datetime,
 ) -> int:
     """Delete the partition's previous errors and store these; returns how many were stored."""
+    clear_integration_errors(connection, asset=asset, partition_key=partition_key)
+    return add_integration_errors(
+        connection, source=source, asset=asset, partition_key=partition_key, run_id=run_id, errors=errors, now=now
+    )
+
+
+def clear_integration_errors(connection: Connection, *, asset: str, partition_key: str) -> None:
     connection.execute(
         sa.delete(integration_errors).where(
             integration_errors.c.asset == asset, integration_errors.c.partition_key == partition_key
         )
     )
+
+
+def add_integration_errors(
+    connection: Connection,
+    *,
+    source: str,
+    asset: str,
+    partition_key: str,
+    run_id: str,
+    errors: Iterable[RowError],
+    now: dt.datetime,
+) -> int:
+    """Store more of the partition's errors (an import that writes its rows a chunk at a time); returns how many."""
     rows = [
         {
             "source": source,

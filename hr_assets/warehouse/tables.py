@@ -55,7 +55,7 @@ integration_errors = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("source", sa.String(32), nullable=False),
     sa.Column("asset", sa.String(64), nullable=False),
-    sa.Column("partition_key", sa.String(32), nullable=False),
+    sa.Column("partition_key", sa.String(128), nullable=False),  # as long as attendance_imports.partition_key
     sa.Column("run_id", sa.String(64), nullable=False),
     sa.Column("file_name", sa.String(255)),
     sa.Column("row_number", sa.Integer),

@@ -1,5 +1,6 @@
 """The fingerprint report read from real files in every variant the device and Excel produce."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -7,10 +8,12 @@ import pytest
 from hr_assets.defs.attendance import csv_file
 from hr_assets.defs.attendance.csv_file import (
     COLUMN_ALIASES,
+    AttendanceFile,
     AttendanceFileError,
+    RawRow,
     alias_table_markdown,
+    open_attendance_csv,
     parse_attendance_csv,
-    read_attendance_csv,
 )
 
 HEADER = [
@@ -39,6 +42,27 @@ FIRST_ROW = {
     "clock_in": "08:00",
     "clock_out": "17:00",
 }
+
+
+@dataclass
+class Read:
+    """What an attendance file gave: how it was read and all its rows."""
+
+    file_name: str
+    encoding: str
+    delimiter: str
+    columns: dict[str, str]
+    rows: list[RawRow]
+
+
+def read_all(attendance: AttendanceFile) -> Read:
+    with attendance:
+        rows = list(attendance.rows())
+    return Read(attendance.file_name, attendance.encoding, attendance.delimiter, attendance.columns, rows)
+
+
+def read_attendance_csv(path: Path) -> Read:
+    return read_all(open_attendance_csv(path))
 
 
 def write(
@@ -201,7 +225,7 @@ def test_binary_content_is_refused(data: bytes) -> None:
 
 def test_reading_bytes_and_reading_the_file_agree(tmp_path: Path) -> None:
     path = write(tmp_path, [HEADER, *ROWS], delimiter=";", encoding="utf-8-sig")
-    assert parse_attendance_csv(path.read_bytes(), "attendance.csv") == read_attendance_csv(path)
+    assert read_all(parse_attendance_csv(path.read_bytes(), "attendance.csv")) == read_attendance_csv(path)
 
 
 def test_the_alias_table_lists_every_alias_and_is_in_the_module_docstring() -> None:

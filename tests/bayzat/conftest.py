@@ -12,14 +12,14 @@ import pytest
 import sqlalchemy as sa
 
 from hr_assets.definitions import defs
-from hr_assets.defs.attendance.assets import FILE_TAG
 from hr_assets.defs.attendance.companies import add_company
-from hr_assets.defs.attendance.importing import content_sha256, partition_key
 from hr_assets.defs.bayzat.configs import save_config
 from hr_assets.sandbox.bayzat import BayzatSandbox
 from hr_assets.sandbox.http_server import SandboxHttpServer
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, paycom_employees
+from tests.attendance.jobs import run_attendance_import
+from tests.conftest import master_employee
 
 SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnop"
 KEYS = {"advline": "bayzat-key-advline-5f0c2a9e", "gulfco": "bayzat-key-gulfco-77d1e3b4"}
@@ -39,15 +39,7 @@ class BayzatWorld:
     def import_csv(self, name: str, text: str) -> dg.ExecuteInProcessResult:
         path = self.inbox / name
         path.write_text(text, encoding="utf-8")
-        key = partition_key(name, content_sha256(path.read_bytes()))
-        self.instance.add_dynamic_partitions("attendance_files", [key])
-        return (
-            defs()
-            .resolve_job_def("attendance_import")
-            .execute_in_process(
-                partition_key=key, instance=self.instance, tags={FILE_TAG: str(path)}, raise_on_error=False
-            )
-        )
+        return run_attendance_import(self.instance, path)
 
     def push(self, slug: str) -> dg.ExecuteInProcessResult:
         return (
@@ -117,19 +109,7 @@ def bayzat_world(
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as connection:
         connection.execute(
-            sa.insert(paycom_employees),
-            [
-                {
-                    "employee_code": code,
-                    "first_name": f"Name{code}",
-                    "status": "active",
-                    "created_at": now,
-                    "updated_at": now,
-                    "last_synced_at": now,
-                    "last_synced_week": dt.date(2026, 2, 27),
-                }
-                for code in EMPLOYEES
-            ],
+            sa.insert(paycom_employees), [master_employee(code, now, first_name=f"Name{code}") for code in EMPLOYEES]
         )
         for slug, key in KEYS.items():
             company_id = add_company(

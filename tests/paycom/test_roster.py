@@ -44,7 +44,7 @@ def _reports(**tables: list) -> dict[str, ParsedReport]:
 
 def test_reports_merge_into_one_row_per_employee() -> None:
     merged = merge_reports(_reports(directory=DIRECTORY, dates=DATES, pay=PAY))
-    changes = apply_reports({}, merged, "pay.csv")
+    changes = apply_reports({}, merged)
     jane = changes.rows["1001"]
     assert jane["first_name"] == "Jane" and jane["last_name"] == "Doe"
     assert jane["position"] == "Registered Nurse" and jane["department_code"] == "100"
@@ -58,24 +58,24 @@ def test_reports_merge_into_one_row_per_employee() -> None:
 
 def test_pay_rows_that_cannot_be_used_are_errors_with_their_reason() -> None:
     merged = merge_reports(_reports(directory=DIRECTORY, dates=DATES, pay=PAY))
-    changes = apply_reports({}, merged, "pay.csv")
+    changes = apply_reports({}, merged)
     reasons = {(error.record_key, error.field): error.reason for error in merged.errors + changes.errors}
-    assert reasons[("00731", "Rate_1")] == "an hourly employee needs a rate"
+    assert reasons[("00731", "Rate_1")] == "an hourly employee needs a rate; the row was not used"
     assert "not yet in the warehouse" in reasons[("9999", "Employee_Code")]
     assert "9999" not in changes.rows
 
 
 def test_a_second_sync_reports_only_real_changes() -> None:
     reports = _reports(directory=DIRECTORY, dates=DATES, pay=PAY)
-    first = apply_reports({}, merge_reports(reports), "pay.csv")
-    again = apply_reports(first.rows, merge_reports(reports), "pay.csv")
+    first = apply_reports({}, merge_reports(reports))
+    again = apply_reports(first.rows, merge_reports(reports))
     assert again.created == [] and again.updated == [] and again.terminated == []
 
     directory = [row[:] for row in DIRECTORY]
     directory[1][2] = "T"
     dates = [row[:] for row in DATES]
     dates[1][3] = "TERMINATED"
-    changed = apply_reports(first.rows, merge_reports(_reports(directory=directory, dates=dates)), None)
+    changed = apply_reports(first.rows, merge_reports(_reports(directory=directory, dates=dates)))
     assert changed.updated == ["1001"] and changed.terminated == ["1001"]
     assert changed.rows["1001"]["annual_salary"] == Decimal("78000.00"), "a sync without the pay report keeps pay"
 
@@ -124,3 +124,81 @@ def test_roles_and_hour_caps_for_scheduling() -> None:
     assert set(rows) == {"1", "2"}
     assert rows["1"]["available_for_scheduling"] and rows["1"]["max_hours_per_week"] == 40
     assert not rows["2"]["available_for_scheduling"] and rows["2"]["max_hours_per_week"] == 50
+
+
+def _errors(*change_sets) -> list[tuple]:
+    return [
+        (error.file_name, error.row_number, error.field, error.reason)
+        for changes in change_sets
+        for error in changes.errors
+    ]
+
+
+def test_an_empty_pay_type_keeps_last_weeks_pay() -> None:
+    last_week = apply_reports({}, merge_reports(_reports(directory=DIRECTORY, dates=DATES, pay=PAY))).rows
+    pay = [PAY[0], ["1001", "", "", "78,000.00", "Exempt"], ["1002", "Hourly", "18.50", "", "Non-Exempt"]]
+    reports = _reports(directory=DIRECTORY, dates=DATES, pay=pay)
+    changes = apply_reports(last_week, merge_reports(reports))
+    assert (changes.rows["1001"]["pay_type"], changes.rows["1001"]["annual_salary"]) == ("salary", Decimal("78000.00"))
+    assert changes.updated == []
+    assert [(e.row_number, e.field, e.reason) for e in reports["pay"].errors] == [
+        (2, "Pay_Type", "the pay type is empty; the row was not used")
+    ]
+
+
+def test_pay_and_payee_rows_of_codes_that_are_no_employee_are_errors_with_their_rows() -> None:
+    payees = [["EE Code", "Payee Code", "Payee Desc"], [1001.0, "MASDU", "MA"], [9999.0, "IRSLV", "IRS"]]
+    merged = merge_reports(_reports(directory=DIRECTORY, dates=DATES, pay=PAY, payees=payees))
+    changes = apply_reports({"1005": {"status": "active"}}, merged)
+    assert [payee["employee_code"] for payee in changes.payees] == ["1001"]
+    assert (
+        "pay.numbers",
+        5,
+        "Employee_Code",
+        "employee code '9999' is in the pay report but in no roster report and not yet in the warehouse; "
+        "the row was not used",
+    ) in _errors(changes)
+    assert (
+        "payees.numbers",
+        3,
+        "EE Code",
+        "employee code '9999' is in no roster report and not in the warehouse; the payee row was not stored",
+    ) in _errors(changes)
+
+
+def test_a_blank_directory_name_is_an_error_and_the_dates_name_is_used() -> None:
+    directory = [row[:] for row in DIRECTORY]
+    directory[1][1] = "  "
+    reports = _reports(directory=directory, dates=DATES)
+    changes = apply_reports({}, merge_reports(reports))
+    assert (changes.rows["1001"]["first_name"], changes.rows["1001"]["last_name"]) == ("Jane", "Doe")
+    assert changes.rows["1001"]["status"] == "active" and changes.rows["1001"]["department_code"] == "100"
+    assert [(e.file_name, e.row_number, e.field, e.reason) for e in reports["directory"].errors] == [
+        ("directory.numbers", 2, "EE Name", "the name is empty")
+    ]
+
+
+def test_a_bad_secondary_field_is_its_own_error_and_keeps_the_employee_and_what_was_known() -> None:
+    last_week = apply_reports({}, merge_reports(_reports(directory=DIRECTORY))).rows
+    directory = [row[:] for row in DIRECTORY]
+    directory[1][3] = dt.datetime(2024, 1, 1)  # a date cell where the department code stands
+    directory[2][3] = 12.000000000000002
+    reports = _reports(directory=directory)
+    changes = apply_reports(last_week, merge_reports(reports))
+    assert set(changes.rows) == {"1001", "1002", "00731"}
+    assert changes.rows["1001"]["department_code"] == "100", "what the warehouse knew stays"
+    assert changes.rows["1002"]["department_code"] == "12"
+    assert [(e.row_number, e.field, e.reason) for e in reports["directory"].errors] == [
+        (2, "Department", "a date cell is not a code")
+    ]
+
+
+def test_a_new_employee_whose_status_no_report_tells_is_not_stored() -> None:
+    directory = [row[:] for row in DIRECTORY]
+    directory[3][2] = "X"
+    reports = _reports(directory=directory)
+    changes = apply_reports({}, merge_reports(reports))
+    assert "00731" not in changes.rows and set(changes.rows) == {"1001", "1002"}
+    assert _errors(changes) == [
+        ("directory.numbers", 4, None, "new employee '00731' has no readable status in this week's reports; not stored")
+    ]

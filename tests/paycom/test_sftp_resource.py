@@ -39,7 +39,7 @@ def test_password_login_lists_and_downloads_intact_files(paycom_sandbox: PaycomS
     entries = resource.list_files()
     reports = [classify(e.name, e.size_bytes, ZoneInfo("UTC")) for e in entries]
     assert len(entries) == 12 and all(reports)
-    [downloaded] = resource.download([reports[0]])
+    [downloaded], [] = resource.download([reports[0]])
     original = paycom_sandbox.reports_directory / reports[0].name
     assert downloaded.path.read_bytes() == original.read_bytes()
     assert downloaded.sha256 == hashlib.sha256(original.read_bytes()).hexdigest()

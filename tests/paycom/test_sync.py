@@ -136,7 +136,7 @@ def test_bad_rows_are_explained_and_every_valid_row_is_kept(
     errors = rows(warehouse_url, tables.integration_errors)
     reasons = {(e["file_name"], e["row_number"], e["field"]): e["reason"] for e in errors}
     assert reasons[(paths["dates"].name, 4, "Hire Date")] == "'2024-13-45' is not a date in YYYY-MM-DD form"
-    assert "duplicate employee code" in reasons[(paths["dates"].name, len(dates), "EECode")]
+    assert "duplicate employee code" in reasons[(paths["dates"].name, len(dates), "EE Code")]
     assert len(rows(warehouse_url, tables.paycom_employees)) == len(roster), "the Directory row still lands"
     checks = check_results(result)
     assert checks["no_invalid_rows"] is False and checks["roster_is_whole_and_unique"] is True
@@ -232,3 +232,46 @@ def test_a_week_with_no_readable_file_fails_and_still_stores_why(
     assert "not a readable Apple Numbers document" in error["reason"]
     [log] = rows(warehouse_url, tables.paycom_sync_log)
     assert log["status"] == "failed" and "files could be read" in log["error_message"]
+
+
+def test_a_pay_export_that_cannot_be_read_is_its_own_error_and_the_week_goes_on(
+    instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox
+) -> None:
+    paths = _replace_push(paycom_sandbox, WEEKS[2])
+    lines = paths["pay"].read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("Non-Exempt", "Non-Exempt " + "x" * 200_000)  # a field over csv's 128 KB limit
+    paths["pay"].write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = sync(instance, WEEKS[2])
+    assert result.success
+    [error] = [e for e in rows(warehouse_url, tables.integration_errors) if e["file_name"] == paths["pay"].name]
+    assert (error["row_number"], error["reason"]) == (
+        None,
+        "line 3 cannot be read as CSV (field larger than field limit (131072))",
+    )
+    stored = rows(warehouse_url, tables.paycom_employees)
+    assert len(stored) == BASE_EMPLOYEES + 4 and all(row["pay_type"] is None for row in stored)
+    files = {f["report_type"]: f["status"] for f in rows(warehouse_url, tables.paycom_files)}
+    assert files == {"directory": "parsed", "dates": "parsed", "payees": "parsed", "pay": "failed"}
+
+
+def test_a_folder_under_a_reports_name_is_that_files_failure_and_the_week_goes_on(
+    instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox
+) -> None:
+    folder = paycom_sandbox.reports_directory / "20261119190000_Employee_Dates_abcd1234_EmployeeRoster.numbers"
+    folder.mkdir()
+    result = sync(instance, WEEKS[2])
+    assert result.success
+    assert materialized(result)["paycom_roster_files"]["failed_downloads"] == 1
+    files = {f["file_name"]: f for f in rows(warehouse_url, tables.paycom_files)}
+    assert files[folder.name]["status"] == "not_downloaded"
+    assert files[folder.name]["error_message"] == (
+        f"Paycom SFTP download of {folder.name} failed: it is not a file (a folder?)"
+    )
+    [error] = [e for e in rows(warehouse_url, tables.integration_errors) if e["file_name"] == folder.name]
+    assert error["reason"] == files[folder.name]["error_message"]
+    assert {f["status"] for name, f in files.items() if name != folder.name} == {"parsed"}
+    stored = rows(warehouse_url, tables.paycom_employees)
+    assert len(stored) == BASE_EMPLOYEES + 4 and all(row["hire_date"] is None for row in stored), (
+        "the Directory still builds the roster; the dates stay unknown"
+    )

@@ -59,19 +59,23 @@ def test_dates_and_the_no_date_literal() -> None:
         values.optional_date("2024-13-45")
 
 
+MONEY = values.amount(14, 2)
+RATE = values.amount(12, 4)
+
+
 def test_amounts_are_exact_decimals_and_never_quoted_in_errors() -> None:
-    assert values.optional_amount("1,234.00") == Decimal("1234.00")
-    assert values.optional_amount(23.1) == Decimal("23.1")
-    assert values.optional_amount("") is None
-    assert values.optional_amount("$95,000") == Decimal("95000")
+    assert MONEY("1,234.00") == Decimal("1234.00")
+    assert MONEY(23.1) == Decimal("23.1")
+    assert MONEY("") is None
+    assert MONEY("$95,000") == Decimal("95000")
     for ambiguous in ("1.234,5", "12,34.00", "1e3", "NaN"):
         with pytest.raises(values.BadValue):
-            values.optional_amount(ambiguous)
+            MONEY(ambiguous)
     with pytest.raises(values.BadValue) as raised:
-        values.optional_amount("12,3x4.00")
+        MONEY("12,3x4.00")
     assert "12,3x4" not in str(raised.value)
     with pytest.raises(values.BadValue):
-        values.optional_amount("-5")
+        MONEY("-5")
 
 
 def test_department_codes_arrive_as_floats_or_empty() -> None:
@@ -100,4 +104,76 @@ def test_pay_type_and_exempt_status() -> None:
     ],
 )
 def test_names(raw: str, names: tuple) -> None:
-    assert values.split_name(raw) == names
+    assert values.person_name(raw) == names
+
+
+@pytest.mark.parametrize(("raw", "code"), [(12.000000000000002, "12"), (1003.9999999999999, "1004"), (7, "7")])
+def test_a_number_within_float_noise_of_an_integer_is_that_integer(raw: float, code: str) -> None:
+    assert values.employee_code(raw) == code
+    assert values.optional_code(raw) == code
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (dt.datetime(2001, 1, 1), "a date cell is not an employee code"),
+        (dt.timedelta(hours=8), "a duration cell is not an employee code"),
+        (True, "a checkbox cell is not an employee code"),
+        (1234.0000001, "'1234.0000001' is not an employee code"),
+        (float("nan"), "'nan' is not an employee code"),
+        ("Total: 4", "'Total: 4' is not an employee code (letters and digits)"),
+        ("12.5", "'12.5' is not an employee code (letters and digits)"),
+    ],
+)
+def test_cells_that_are_no_employee_code_say_what_they_are(raw: object, reason: str) -> None:
+    with pytest.raises(values.BadValue) as refused:
+        values.employee_code(raw)
+    assert str(refused.value) == reason
+
+
+def test_date_duration_and_checkbox_cells_are_never_text_codes_or_statuses() -> None:
+    for read in (values.optional_text, values.optional_code, values.status, values.pay_type):
+        for cell in (dt.datetime(2024, 3, 5), dt.timedelta(minutes=30), False):
+            with pytest.raises(values.BadValue, match=r"^a (date|duration|checkbox) cell is not "):
+                read(cell)
+    assert values.optional_text(2001.0) == "2001"
+
+
+def test_a_date_cell_is_a_date_only_at_midnight() -> None:
+    assert values.optional_date(dt.datetime(2024, 3, 5)) == dt.date(2024, 3, 5)
+    with pytest.raises(values.BadValue, match="is a date and time, not a date"):
+        values.optional_date(dt.datetime(2024, 3, 5, 13, 45))
+    for cell in (dt.timedelta(hours=1), 45000.0, "20240305", "2024-3-5"):
+        with pytest.raises(values.BadValue):
+            values.optional_date(cell)
+
+
+def test_amounts_keep_what_the_warehouse_keeps_and_refuse_the_rest() -> None:
+    assert MONEY(18.750000000000004) == Decimal("18.75"), "float noise of a value in cents"
+    assert RATE("18.755") == Decimal("18.755")
+    assert MONEY("61,000.10") == Decimal("61000.10")
+    assert MONEY(95000) == Decimal("95000")
+    for refused, reason in (
+        ("61,000.005", "has more than the 2 decimal places an amount is kept with"),
+        (18.755, "has more than the 2 decimal places an amount is kept with"),
+        ("1,000,000,000,000.00", "is larger than the largest amount kept (12 digits before the point)"),
+        (float("inf"), "is not a non-negative amount"),
+        (dt.datetime(2024, 1, 1), "a date cell is not an amount"),
+        (True, "a checkbox cell is not an amount"),
+    ):
+        with pytest.raises(values.BadValue) as raised:
+            MONEY(refused)
+        assert str(raised.value) == reason
+
+
+def test_an_empty_pay_type_is_an_error_not_no_pay() -> None:
+    for empty in (None, "", "  "):
+        with pytest.raises(values.BadValue, match="^the pay type is empty$"):
+            values.pay_type(empty)
+
+
+def test_a_required_name_may_not_be_empty() -> None:
+    assert values.required_name("Doe, Jane") == ("Jane", "Doe")
+    with pytest.raises(values.BadValue, match="^the name is empty$"):
+        values.required_name("  ")
+    assert values.person_name(None) == (None, None)

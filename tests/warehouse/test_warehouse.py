@@ -9,8 +9,17 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from hr_assets.warehouse.engine import alembic_config, create_engine, migrate, upsert
-from hr_assets.warehouse.tables import accruals, attendance_import_records, metadata, paycom_sync_log, scheduling_staff
+from hr_assets.defs.attendance.importing import partition_key
+from hr_assets.warehouse.engine import alembic_config, create_engine, insert_rows, migrate, upsert
+from hr_assets.warehouse.tables import (
+    accruals,
+    attendance_import_records,
+    attendance_imports,
+    integration_errors,
+    metadata,
+    paycom_sync_log,
+    scheduling_staff,
+)
 
 
 def test_migrated_schema_matches_the_tables(warehouse_url: str) -> None:
@@ -21,7 +30,7 @@ def test_migrated_schema_matches_the_tables(warehouse_url: str) -> None:
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
         head = ScriptDirectory.from_config(alembic_config(connection)).get_current_head()
     assert differences == []
-    assert version == head == "0004"
+    assert version == head == "0005"
 
 
 def test_an_existing_warehouse_upgrades_in_place(warehouse_url: str) -> None:
@@ -53,9 +62,43 @@ def test_an_existing_warehouse_upgrades_in_place(warehouse_url: str) -> None:
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
         for table in (accruals, attendance_import_records):  # the later releases' tables, empty
             assert connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one() == 0
-    assert version == "0004"
+    assert version == "0005"
     assert row["run_id"] == "r1"
     assert row["started_at"] == now and row["started_at"].tzinfo is not None
+
+
+def test_integration_errors_take_attendance_partition_keys_and_keep_their_rows(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0004")
+    error = {
+        "source": "paycom",
+        "asset": "paycom_employees",
+        "partition_key": "2026-11-20",
+        "run_id": "r1",
+        "file_name": "20261119180000_Employee_Dates_0000abcd_EmployeeRoster.numbers",
+        "row_number": 4,
+        "field": "Hire Date",
+        "record_key": "1003",
+        "reason": "'2024-13-45' is not a date in YYYY-MM-DD form",
+        "created_at": dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC),
+    }
+    with engine.begin() as connection:
+        connection.execute(sa.insert(integration_errors).values(**error))
+    migrate(create_engine(warehouse_url))
+    name = "fingerprint report, March 2026, week 1, all branches and sites of the group.csv"
+    long_key = partition_key(name, "3fa1c2d4e5f6" * 5)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.insert(integration_errors).values(**dict(error, partition_key=long_key, asset="attendance_records"))
+        )
+    with engine.connect() as connection:
+        stored = [dict(row) for row in connection.execute(sa.select(integration_errors).order_by("id")).mappings()]
+    assert [{key: row[key] for key in error} for row in stored] == [
+        error,
+        dict(error, partition_key=long_key, asset="attendance_records"),
+    ]
+    assert len(long_key) == 73, "the longest an attendance partition key is: a 60-character stem, 12 hex digits"
 
 
 def test_naive_times_are_refused(warehouse_url: str) -> None:
@@ -129,6 +172,38 @@ def test_upsert_of_thousands_of_rows_inserts_then_updates_them_all(warehouse_url
             ).all()
         )
     assert roles == {"nurse": 9000}
+
+
+def test_json_lists_of_different_lengths_are_stored_in_one_statement(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    migrate(engine)
+    now = dt.datetime(2026, 3, 9, tzinfo=dt.UTC)
+    # The first a list: a nested array to the driver unless the array is said to have one dimension.
+    errors = [[{"reason": "a"}], None, [{"reason": "b"}, {"reason": "c", "row_number": 4}], []]
+    rows = [
+        {
+            "content_sha256": f"{n:064x}",
+            "partition_key": f"file-{n}",
+            "filename": f"file-{n}.csv",
+            "file_path": f"/inbox/file-{n}.csv",
+            "total_records": 0,
+            "processed_records": 0,
+            "successful_records": 0,
+            "failed_records": 0,
+            "validation_errors": value,
+            "status": "completed",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n, value in enumerate(errors)
+    ]
+    with engine.begin() as connection:
+        insert_rows(connection, attendance_imports, rows)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sa.select(attendance_imports.c.validation_errors).order_by(attendance_imports.c.id)
+        ).scalars()
+        assert list(stored) == errors
 
 
 def test_database_errors_do_not_quote_row_values(warehouse_url: str) -> None:

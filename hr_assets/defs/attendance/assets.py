@@ -6,13 +6,13 @@ import dagster as dg
 
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.csv_file import AttendanceFileError
-from hr_assets.defs.attendance.importing import import_file
+from hr_assets.defs.attendance.importing import ASSET, import_file
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import attendance_file_partitions
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import reasons_markdown
-from hr_assets.warehouse.integration_errors import replace_integration_errors
+from hr_assets.warehouse.integration_errors import clear_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource
 
 FILE_TAG = "hr_assets/attendance_file"
@@ -42,16 +42,13 @@ def attendance_records(
         )
     except AttendanceFileError as exc:
         raise dg.Failure(description=str(exc)) from None
-    with warehouse.begin() as connection:
-        replace_integration_errors(
-            connection,
-            source="attendance",
-            asset="attendance_records",
-            partition_key=context.partition_key,
-            run_id=context.run.run_id,
-            errors=outcome.errors,
-            now=now,
-        )
+    same_content = {}
+    if outcome.partition_key != context.partition_key:
+        # The content was imported before under another name: its records and errors stay with that partition.
+        context.log.info(f"{path.name} has the content of partition {outcome.partition_key}, imported again there.")
+        with warehouse.begin() as connection:
+            clear_integration_errors(connection, asset=ASSET, partition_key=context.partition_key)
+        same_content = {"imported_as_partition": outcome.partition_key}
     unmapped = "\n".join(f"- {name}" for name in outcome.unmapped_departments) or "none"
     return dg.MaterializeResult(
         metadata={
@@ -62,7 +59,8 @@ def attendance_records(
             "invalid_records": outcome.invalid,
             "already_sent_kept": outcome.kept_sent,
             "unmapped_departments": dg.MetadataValue.md(unmapped),
-            "reasons": dg.MetadataValue.md(reasons_markdown(outcome.errors)),
+            "reasons": dg.MetadataValue.md(reasons_markdown(outcome.first_errors, total=outcome.error_count)),
+            **same_content,
         }
     )
 

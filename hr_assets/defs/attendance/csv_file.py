@@ -1,31 +1,27 @@
 """The fingerprint device's attendance report (CSV) read into raw rows, nothing lost or guessed.
 
-Real exports vary, so the reader accepts: UTF-8 with or without a byte-order mark, UTF-16 with one
-(Excel's "Unicode text"), and Windows-1252 when the bytes are not UTF-8 (Excel on Windows; Latin-1
-text reads the same); comma, semicolon or tab separators, whichever the header line holds most of;
-Windows line endings; blank lines; and whitespace around cells and headers. Headers are matched by
-the aliases below, ignoring case, spaces and punctuation; when two headers name one field, the one
-earlier in its alias list wins (``AC-No.`` over ``No.``) and the other is kept as an extra column.
-Columns not listed are kept too, under their own header.
+The file is read by the shared CSV reader (``hr_assets.lib.csv_reader``): UTF-8 with or without a byte-order
+mark, UTF-16 with one (Excel's "Unicode text"), Windows-1252 when the bytes are not UTF-8; comma, semicolon or
+tab separators, whichever the header line holds most of; any line endings; blank lines; whitespace around
+cells. Headers are matched by the aliases below, ignoring case, spaces and punctuation; when two headers name
+one field, the one earlier in its alias list wins (``AC-No.`` over ``No.``) and the other is kept as an extra
+column. Columns not listed are kept too, under their own header.
 
-Row numbers are lines of the file (the header is row 1), blank lines included, so an error points at
-the line an editor shows. A row with too few or too many cells is read all the same: whether it can
-be used is for validation to say. Only a file that cannot be read at all raises
-``AttendanceFileError``.
+Rows are lines of the file (the header is row 1), blank lines included, so an error points at the line an
+editor shows. A row with too few or too many cells is read all the same: whether it can be used is for
+validation to say. Rows are streamed, so a file of any size is read in constant memory. Only a file that
+cannot be read at all raises ``AttendanceFileError``.
 
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from hr_assets.lib.cells import ReportFormatError, header_key
+from hr_assets.lib.csv_reader import CsvFile, csv_from_bytes, field_count_error, open_csv
 
 # Canonical field -> accepted headers; the first is the name used in messages.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -42,16 +38,6 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 # Without these no row of the file could be stored; weekday and the shift times may be absent.
 REQUIRED_FIELDS = ("csv_employee_id", "first_name", "fingerprint_department", "date", "check_in", "check_out")
 
-_BYTE_ORDER_MARKS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_FALLBACK_ENCODINGS = ("utf-8", "cp1252")
-# Control characters no CSV holds; tab, line feed, vertical tab, form feed and carriage return pass.
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_DELIMITERS = ",;\t"
-
 
 class AttendanceFileError(ReportFormatError):
     """The attendance file as a whole cannot be read; the message names the file and the problem."""
@@ -64,14 +50,39 @@ class RawRow:
     cells: int  # how many cells the row has
     header_cells: int  # how many the header has: a difference is a row error, not a file error
 
+    def field_count_error(self) -> str | None:
+        return field_count_error(self.cells, self.header_cells)
 
-@dataclass(frozen=True)
+
 class AttendanceFile:
-    file_name: str
-    encoding: str  # the Python codec the text was read with
-    delimiter: str
-    columns: dict[str, str]  # canonical field -> the header it was recognised in, as written
-    rows: list[RawRow]
+    """An open attendance file: how it was read, where each field stands, and ``rows()`` streaming its rows.
+    A context manager; raises ``AttendanceFileError`` when it cannot be read."""
+
+    def __init__(self, csv_file: CsvFile):
+        self.file_name = csv_file.file_name
+        self.encoding = csv_file.encoding  # the Python codec the text was read with
+        self.delimiter = csv_file.delimiter
+        self._csv = csv_file
+        positions = _field_positions(csv_file.header, csv_file.header_line, csv_file.file_name)
+        self._names = _column_names(csv_file.header, positions)
+        # canonical field -> the header it was recognised in, as written
+        self.columns = {field: csv_file.header[position] for field, position in positions.items()}
+
+    def rows(self) -> Iterator[RawRow]:
+        try:
+            for row in self._csv.rows():
+                yield RawRow(row.line, _by_column(self._names, row.cells), len(row.cells), row.header_cells)
+        except ReportFormatError as exc:
+            raise AttendanceFileError(exc.file_name, exc.reason) from None
+
+    def close(self) -> None:
+        self._csv.close()
+
+    def __enter__(self) -> AttendanceFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def label(field: str) -> str:
@@ -91,70 +102,25 @@ def alias_table_markdown() -> str:
 __doc__ += alias_table_markdown() + "\n"
 
 
-def read_attendance_csv(path: Path) -> AttendanceFile:
-    return parse_attendance_csv(path.read_bytes(), path.name)
+def open_attendance_csv(path: Path, file_name: str | None = None) -> AttendanceFile:
+    return _attendance_file(lambda: open_csv(path, file_name))
 
 
 def parse_attendance_csv(data: bytes, file_name: str) -> AttendanceFile:
-    """The file's rows under canonical field names; raises ``AttendanceFileError`` if it cannot be read."""
-    text, encoding = _decode(data, file_name)
-    delimiter = _delimiter(text)
-    records = _non_blank_records(text, delimiter, file_name)
-    header_line, header = next(records, (0, []))
-    if not header:
-        raise AttendanceFileError(file_name, "the file is empty")
-    positions = _field_positions(header, header_line, file_name)
-    names = _column_names(header, positions)
-    rows = [RawRow(line, _by_column(names, cells), len(cells), len(header)) for line, cells in records]
-    columns = {field: header[position] for field, position in positions.items()}
-    return AttendanceFile(file_name, encoding, delimiter, columns, rows)
+    """A file held in memory, read as ``open_attendance_csv`` reads one on disk."""
+    return _attendance_file(lambda: csv_from_bytes(data, file_name))
 
 
-def _decode(data: bytes, file_name: str) -> tuple[str, str]:
-    """The text and the codec that read it: a byte-order mark decides, else UTF-8, else Windows-1252."""
-    if not data.strip():
-        raise AttendanceFileError(file_name, "the file is empty")
-    for encoding in _candidate_encodings(data):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if _CONTROL_CHARACTER.search(text):
-            break
-        if not text.strip():
-            raise AttendanceFileError(file_name, "the file is empty")
-        return text, encoding
-    raise AttendanceFileError(
-        file_name,
-        "is not text in UTF-8, UTF-16 or Windows-1252 (binary content? an Excel workbook must be saved as CSV)",
-    )
-
-
-def _candidate_encodings(data: bytes) -> tuple[str, ...]:
-    for bom, encoding in _BYTE_ORDER_MARKS:
-        if data.startswith(bom):
-            return (encoding,)
-    return _FALLBACK_ENCODINGS
-
-
-def _delimiter(text: str) -> str:
-    """The header decides: its names hold no separator, while values such as ``Smith, J`` may."""
-    header = next(line for line in text.splitlines() if line.strip())
-    return max(_DELIMITERS, key=header.count)
-
-
-def _non_blank_records(text: str, delimiter: str, file_name: str) -> Iterator[tuple[int, list[str]]]:
-    """(line the record starts on, trimmed cells) for each record with any text, header first."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    next_line = 1
+def _attendance_file(open_file: Callable[[], CsvFile]) -> AttendanceFile:
     try:
-        for cells in reader:
-            line, next_line = next_line, reader.line_num + 1
-            trimmed = [cell.strip() for cell in cells]
-            if any(trimmed):
-                yield line, trimmed
-    except csv.Error as exc:
-        raise AttendanceFileError(file_name, f"line {reader.line_num} cannot be read as CSV ({exc})") from None
+        csv_file = open_file()
+    except ReportFormatError as exc:
+        raise AttendanceFileError(exc.file_name, exc.reason) from None
+    try:
+        return AttendanceFile(csv_file)
+    except BaseException:
+        csv_file.close()
+        raise
 
 
 def _field_positions(header: Sequence[str], header_line: int, file_name: str) -> dict[str, int]:

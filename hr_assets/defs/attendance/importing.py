@@ -2,32 +2,45 @@
 
 The asset and ``hr-assets attendance import`` both come here. A file is known by its content: its SHA-256
 is the run key that keeps the inbox sensor from importing it twice, and names its partition together
-with the file's stem (``march_week1-3fa1c2d4e5f6``), so the UI shows which file a partition is.
+with the file's stem (``march_week1-3fa1c2d4e5f6``), so the UI shows which file a partition is. The same
+content under another name is the same import, under the partition it was first imported as: its records
+and its errors stay there, once.
+
+The file is streamed: rows are read, validated and written ``CHUNK_ROWS`` at a time, records and errors
+alike, so memory is bounded by a chunk, not by the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.companies import companies_by_department
-from hr_assets.defs.attendance.csv_file import AttendanceFileError, parse_attendance_csv
-from hr_assets.defs.attendance.validation import AttendanceRecord, DateFormat, unmapped_departments, validate_file
+from hr_assets.defs.attendance.csv_file import AttendanceFile, AttendanceFileError, open_attendance_csv
+from hr_assets.defs.attendance.validation import DateFormat, unmapped_departments, validate_file
 from hr_assets.lib.row_errors import RowError
+from hr_assets.warehouse.integration_errors import add_integration_errors, clear_integration_errors
+
+ASSET = "attendance_records"
+CHUNK_ROWS = 5000
+FIRST_ERRORS = 100  # kept in memory for the import's summary and the run's metadata; all are stored
 
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _STEM_LENGTH = 60
 _HASH_LENGTH = 12
 
 
-def content_sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def content_sha256(path: Path) -> str:
+    """The file's SHA-256, read a block at a time."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
 
 
 def partition_key(file_name: str, sha256: str) -> str:
@@ -36,17 +49,30 @@ def partition_key(file_name: str, sha256: str) -> str:
     return f"{stem}-{sha256[:_HASH_LENGTH]}"
 
 
+@dataclass
+class ImportTally:
+    """What the rows stored so far add up to."""
+
+    rows: int = 0
+    valid: int = 0
+    kept_sent: int = 0  # records already sent to Bayzat, whose push status a re-import kept
+    error_count: int = 0
+    first_errors: list[RowError] = field(default_factory=list)
+    unmapped_departments: set[str] = field(default_factory=set)
+
+
 @dataclass(frozen=True)
 class ImportOutcome:
     import_id: int
-    partition_key: str
+    partition_key: str  # the partition the content was first imported as
     file_name: str
     encoding: str
     rows: int
     valid: int
-    kept_sent: int  # records already sent to Bayzat, whose push status a re-import kept
+    kept_sent: int
     unmapped_departments: list[str]
-    errors: list[RowError]
+    error_count: int
+    first_errors: list[RowError]  # the first FIRST_ERRORS; every error is in integration_errors
     company_ids: list[int]  # the companies with valid records in the file
 
     @property
@@ -62,50 +88,82 @@ def import_file(
     date_format: DateFormat = DateFormat.ISO,
     roster_required: bool = True,
 ) -> ImportOutcome:
-    """Import ``path``; a file that cannot be read at all is recorded as a failed import, then raises
-    ``AttendanceFileError`` (one line naming the file).
+    """Import ``path``; a file that cannot be read at all is recorded as a failed import (nothing of this
+    attempt is kept), then raises ``AttendanceFileError`` (one line naming the file).
 
     Each row's employee must be in the Paycom roster once one is synced, or when ``roster_required`` (Paycom is
     configured); without Paycom and its roster, the device's id is the employee's code."""
-    data = path.read_bytes()
-    sha256 = content_sha256(data)
-    key = partition_key(path.name, sha256)
+    sha256 = content_sha256(path)
     with engine.begin() as connection:
         import_id, key = store.start_import(
             connection,
             sha256=sha256,
-            partition_key=key,
+            partition_key=partition_key(path.name, sha256),
             file_name=path.name,
             file_path=str(path.resolve()),
             run_id=run_id,
             now=now,
         )
     try:
-        parsed = parse_attendance_csv(data, path.name)
+        with engine.begin() as connection, open_attendance_csv(path) as attendance:
+            tally = _store_rows(connection, attendance, import_id, key, run_id, date_format, now, roster_required)
+            unmapped = sorted(tally.unmapped_departments)
+            store.finish_import(
+                connection,
+                import_id,
+                encoding=attendance.encoding,
+                total=tally.rows,
+                valid=tally.valid,
+                first_errors=tally.first_errors,
+                unmapped_departments=unmapped,
+                now=now,
+            )
+            company_ids = store.companies_of_import(connection, import_id)
     except AttendanceFileError as exc:
         with engine.begin() as connection:
             store.fail_import(connection, import_id, str(exc), now)
         raise
-    with engine.begin() as connection:
-        codes = store.employee_codes(connection)
-        validated: list[AttendanceRecord] = validate_file(
-            parsed, codes if codes or roster_required else None, companies_by_department(connection), date_format
-        )
-        kept_sent = store.store_records(connection, import_id, validated, now)
-        unmapped = unmapped_departments(validated)
-        store.finish_import(
-            connection, import_id, encoding=parsed.encoding, validated=validated, unmapped_departments=unmapped, now=now
-        )
-        company_ids = store.companies_of_import(connection, import_id)
     return ImportOutcome(
         import_id=import_id,
         partition_key=key,
         file_name=path.name,
-        encoding=parsed.encoding,
-        rows=len(validated),
-        valid=sum(record.is_valid for record in validated),
-        kept_sent=kept_sent,
+        encoding=attendance.encoding,
+        rows=tally.rows,
+        valid=tally.valid,
+        kept_sent=tally.kept_sent,
         unmapped_departments=unmapped,
-        errors=[error for record in validated for error in record.validation_errors],
+        error_count=tally.error_count,
+        first_errors=tally.first_errors,
         company_ids=company_ids,
     )
+
+
+def _store_rows(
+    connection: Connection,
+    attendance: AttendanceFile,
+    import_id: int,
+    key: str,
+    run_id: str,
+    date_format: DateFormat,
+    now: dt.datetime,
+    roster_required: bool,
+) -> ImportTally:
+    """Every row validated and stored, with its errors, a chunk at a time; the partition's old errors go first."""
+    clear_integration_errors(connection, asset=ASSET, partition_key=key)
+    codes = store.employee_codes(connection)
+    records = validate_file(
+        attendance, codes if codes or roster_required else None, companies_by_department(connection), date_format
+    )
+    tally = ImportTally()
+    while chunk := list(itertools.islice(records, CHUNK_ROWS)):
+        tally.kept_sent += store.store_records(connection, import_id, chunk, now)
+        errors = [error for record in chunk for error in record.validation_errors]
+        add_integration_errors(
+            connection, source="attendance", asset=ASSET, partition_key=key, run_id=run_id, errors=errors, now=now
+        )
+        tally.rows += len(chunk)
+        tally.valid += sum(record.is_valid for record in chunk)
+        tally.error_count += len(errors)
+        tally.first_errors.extend(errors[: FIRST_ERRORS - len(tally.first_errors)])
+        tally.unmapped_departments.update(unmapped_departments(chunk))
+    return tally

@@ -57,7 +57,7 @@ def attendance_inbox(
         version = [stat.st_mtime_ns, stat.st_size]
         if seen.get(path.name) == version or now - stat.st_mtime < SETTLE_SECONDS:
             continue
-        sha256 = content_sha256(path.read_bytes())
+        sha256 = content_sha256(path)
         key = partition_key(path.name, sha256)
         keys.append(key)
         requests.append(dg.RunRequest(run_key=sha256, partition_key=key, tags={FILE_TAG: str(Path(path).resolve())}))

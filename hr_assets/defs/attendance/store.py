@@ -3,6 +3,9 @@
 A file is imported once per content (its SHA-256). Importing it again (a re-run of its partition, say after
 a department was mapped to a company) validates its rows again, but a record already sent to Bayzat
 (``synced``) or in flight (``syncing``) keeps its push status: a re-import never sends anything twice.
+
+Records are written a chunk at a time (see ``importing``). An import's ``validation_errors`` holds its first
+errors, as a summary; every error is on its record and in ``integration_errors``.
 """
 
 from __future__ import annotations
@@ -79,11 +82,16 @@ def start_import(
 def store_records(
     connection: Connection, import_id: int, validated: Sequence[AttendanceRecord], now: dt.datetime
 ) -> int:
-    """Every row of the file, valid or not; returns how many kept the push status they had (sent already)."""
+    """These rows of the file (a chunk, in file order), valid or not; returns how many kept the push status they
+    had (sent already)."""
+    if not validated:
+        return 0
     sent = set(
         connection.execute(
             sa.select(records.c.row_number).where(
-                records.c.attendance_import_id == import_id, records.c.bayzat_sync_status.in_(_SENT)
+                records.c.attendance_import_id == import_id,
+                records.c.row_number.between(validated[0].row_number, validated[-1].row_number),
+                records.c.bayzat_sync_status.in_(_SENT),
             )
         ).scalars()
     )
@@ -129,22 +137,22 @@ def finish_import(
     import_id: int,
     *,
     encoding: str,
-    validated: Sequence[AttendanceRecord],
+    total: int,
+    valid: int,
+    first_errors: Sequence[RowError],
     unmapped_departments: list[str],
     now: dt.datetime,
 ) -> None:
-    errors = [_error_json(error) for record in validated for error in record.validation_errors]
-    valid = sum(record.is_valid for record in validated)
     connection.execute(
         sa.update(imports)
         .where(imports.c.id == import_id)
         .values(
             encoding=encoding,
-            total_records=len(validated),
-            processed_records=len(validated),
+            total_records=total,
+            processed_records=total,
             successful_records=valid,
-            failed_records=len(validated) - valid,
-            validation_errors=errors or None,
+            failed_records=total - valid,
+            validation_errors=[_error_json(error) for error in first_errors] or None,
             unmapped_departments=unmapped_departments or None,
             status="completed",
             completed_at=now,

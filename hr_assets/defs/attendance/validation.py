@@ -11,6 +11,9 @@ days silently for every date up to the 12th. Month and day names are English wha
 
 Times: ``HH:MM``, ``HH:MM:SS`` and ``H:MM AM/PM``; empty, ``-`` or ``--`` mean no punch.
 
+A value longer than its column in ``attendance_import_records`` (a 10,000-character id, say) is not stored in
+that column: it is the field's error, and the raw row keeps it as written.
+
 Reasons quote the employee id, department, date and weekday as written (an id and a department are
 not secret); they never quote punch or shift times, which are a person's attendance: the raw row
 holds them, in the table, not in messages or logs.
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -28,6 +31,10 @@ from typing import TypeVar
 from hr_assets.defs.attendance.csv_file import COLUMN_ALIASES, AttendanceFile, RawRow, label
 from hr_assets.lib.cells import BadValue, quoted
 from hr_assets.lib.row_errors import RowError
+from hr_assets.warehouse.tables import attendance_import_records
+
+TEXT_FIELDS = ("csv_employee_id", "first_name", "fingerprint_department", "weekday")
+_WIDTHS = {field: attendance_import_records.c[field].type.length for field in TEXT_FIELDS}
 
 TIME_FIELDS = ("check_in", "check_out", "clock_in", "clock_out")
 
@@ -170,9 +177,13 @@ def validate_row(
     (no Paycom): the device's id is then the code; ``companies_by_department`` is keyed by ``normalise_department``.
     """
     cell = {field: row.raw.get(field, "").strip() for field in COLUMN_ALIASES}
+    errors: list[RowError] = []
+    too_long = {field: _length_error(cell[field], _WIDTHS[field]) for field in TEXT_FIELDS}
+    for field in TEXT_FIELDS:
+        if too_long[field]:
+            cell[field] = ""  # not stored in its column; the raw row has it
     csv_employee_id = cell["csv_employee_id"] or None
     department = cell["fingerprint_department"] or None
-    errors: list[RowError] = []
 
     def checked(field: str | None, check: Callable[..., T], *args: object) -> T | None:
         try:
@@ -181,9 +192,16 @@ def validate_row(
             errors.append(RowError(file_name, row.row_number, field and label(field), str(exc), csv_employee_id))
             return None
 
-    checked(None, _check_cell_count, row)
-    employee_code = checked("csv_employee_id", _master_code, csv_employee_id, employee_codes)
-    company_id = checked("fingerprint_department", _company_id, department, companies_by_department)
+    checked(None, _check_field_count, row)
+    for field, reason in too_long.items():
+        if reason:
+            errors.append(RowError(file_name, row.row_number, label(field), reason, csv_employee_id))
+    if too_long["csv_employee_id"] or too_long["fingerprint_department"]:
+        # No such id or department can be in the master or mapped: the length says all.
+        employee_code = company_id = None
+    else:
+        employee_code = checked("csv_employee_id", _master_code, csv_employee_id, employee_codes)
+        company_id = checked("fingerprint_department", _company_id, department, companies_by_department)
     date = checked("date", parse_date, cell["date"], date_format)
     times = {field: checked(field, parse_time, cell[field]) for field in TIME_FIELDS}
     if cell["weekday"]:
@@ -208,11 +226,10 @@ def validate_file(
     employee_codes: Collection[str] | None,
     companies_by_department: Mapping[str, int],
     date_format: DateFormat = DateFormat.ISO,
-) -> list[AttendanceRecord]:
-    return [
-        validate_row(row, attendance_file.file_name, employee_codes, companies_by_department, date_format)
-        for row in attendance_file.rows
-    ]
+) -> Iterator[AttendanceRecord]:
+    """Each row's record, as the file is read."""
+    for row in attendance_file.rows():
+        yield validate_row(row, attendance_file.file_name, employee_codes, companies_by_department, date_format)
 
 
 def unmapped_departments(records: Iterable[AttendanceRecord]) -> list[str]:
@@ -220,9 +237,14 @@ def unmapped_departments(records: Iterable[AttendanceRecord]) -> list[str]:
     return sorted({r.fingerprint_department for r in records if r.fingerprint_department and r.company_id is None})
 
 
-def _check_cell_count(row: RawRow) -> None:
-    if row.cells != row.header_cells:
-        raise BadValue(f"the row has {row.cells} cells where the header has {row.header_cells}")
+def _check_field_count(row: RawRow) -> None:
+    if reason := row.field_count_error():
+        raise BadValue(reason)
+
+
+def _length_error(text: str, width: int) -> str | None:
+    """Values are stored whole or not at all: one longer than its column is refused, never cut."""
+    return f"is {len(text)} characters long; at most {width} are stored" if len(text) > width else None
 
 
 def _master_code(csv_employee_id: str | None, employee_codes: Collection[str] | None) -> str:

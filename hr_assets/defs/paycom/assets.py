@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Literal
 
 import dagster as dg
-from sqlalchemy.engine import Connection
 
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import platform_settings, weekly_sync_partitions
 from hr_assets.defs.paycom import store
-from hr_assets.defs.paycom.parsing import ParsedReport, parse_report
+from hr_assets.defs.paycom.ingest import NOT_DOWNLOADED, NoFilesDownloaded, ingest_week
 from hr_assets.defs.paycom.reports import (
     REPORT_TYPES,
     RemoteReport,
@@ -26,12 +25,9 @@ from hr_assets.defs.paycom.reports import (
     sync_cutoff,
 )
 from hr_assets.defs.paycom.resources import PaycomSftpResource
-from hr_assets.defs.paycom.roster import apply_reports, merge_reports, week_snapshot
 from hr_assets.defs.paycom.staff import staff_rows
-from hr_assets.lib.cells import ReportFormatError
 from hr_assets.lib.clock import Clock
-from hr_assets.lib.row_errors import RowError, reasons_markdown
-from hr_assets.warehouse.integration_errors import replace_integration_errors
+from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.warehouse.resource import WarehouseResource
 
 GROUP = "paycom"
@@ -96,7 +92,7 @@ def paycom_roster_files(
             context.log.info("Dry run: would download " + (", ".join(names) or "nothing"))
             yield dg.AssetObservation(asset_key=context.asset_key, metadata={"would_download": names})
             return
-        downloaded = paycom_sftp.download(list(chosen.values()))
+        downloaded, failed = paycom_sftp.download(list(chosen.values()))
     except Exception as exc:
         if not config.dry_run:
             with warehouse.begin() as connection:
@@ -124,6 +120,18 @@ def paycom_roster_files(
             ]
             + [
                 {
+                    "file_name": f.report.name,
+                    "report_type": f.report.report_type,
+                    "size_bytes": f.report.size_bytes,
+                    "sha256": None,
+                    "downloaded_at": None,
+                    "status": NOT_DOWNLOADED,
+                    "error_message": f.reason,
+                }
+                for f in failed
+            ]
+            + [
+                {
                     "file_name": name[:255],
                     "report_type": "unknown",
                     "size_bytes": None,
@@ -142,6 +150,7 @@ def paycom_roster_files(
                 + "\n".join(f"| {f.report.report_type} | {f.report.name} | {f.size_bytes} |" for f in downloaded)
             ),
             "file_count": len(downloaded),
+            "failed_downloads": len(failed),
             "missing_report_types": [t for t in config.report_types() if t not in chosen],
             "refused_names": len(refused),
         }
@@ -203,31 +212,6 @@ def paycom_employees(
         raise
 
 
-def _parse_week_files(
-    files: list[dict], local_directory: Path
-) -> tuple[dict[str, ParsedReport], dict[str, str | None], list[RowError]]:
-    """Each downloaded file parsed; a file that cannot be used becomes one error, not a failure."""
-    reports: dict[str, ParsedReport] = {}
-    statuses: dict[str, str | None] = {}
-    errors: list[RowError] = []
-    for file in files:
-        if file["status"] == "refused":
-            errors.append(RowError(file["file_name"], None, None, file["error_message"]))
-            continue
-        try:
-            reports[file["report_type"]] = parse_report(file["report_type"], local_directory / file["file_name"])
-            statuses[file["file_name"]] = None
-        except (ReportFormatError, FileNotFoundError) as exc:
-            reason = (
-                exc.reason
-                if isinstance(exc, ReportFormatError)
-                else "the downloaded file is gone from the local folder"
-            )
-            errors.append(RowError(file["file_name"], None, None, reason))
-            statuses[file["file_name"]] = reason
-    return reports, statuses, errors
-
-
 def _sync_employees(
     context: dg.AssetExecutionContext,
     week: dt.date,
@@ -235,79 +219,25 @@ def _sync_employees(
     warehouse: WarehouseResource,
     clock: Clock,
 ) -> dg.MaterializeResult:
-    run_id = context.run.run_id
-    with warehouse.begin() as connection:
-        files = [dict(row) for row in store.week_files(connection, week)]
-        if not files:
-            raise dg.Failure(f"No Paycom files were downloaded for week {week}: materialize paycom_roster_files first.")
-        reports, file_problems, errors = _parse_week_files(files, local_directory)
-        for file_name, problem in file_problems.items():
-            store.set_file_status(connection, week, file_name, "failed" if problem else "parsed", problem)
-        if reports:
-            metadata, errors = _write_roster(connection, context, week, reports, errors, clock.now())
-        replace_integration_errors(
-            connection,
-            source="paycom",
-            asset="paycom_employees",
-            partition_key=context.partition_key,
-            run_id=run_id,
-            errors=errors,
-            now=clock.now(),
-        )
-    if not reports:  # committed first, so the reasons are stored as well as shown
+    try:
+        with warehouse.begin() as connection:
+            outcome = ingest_week(
+                connection, week=week, run_id=context.run.run_id, local_directory=local_directory, now=clock.now()
+            )
+    except NoFilesDownloaded as exc:
+        raise dg.Failure(f"{exc}: materialize paycom_roster_files first.") from None
+    if not outcome.reports:  # committed first, so the reasons are stored as well as shown
         raise dg.Failure(
-            f"None of week {week}'s Paycom files could be read: " + "; ".join(error.describe() for error in errors)
+            f"None of week {week}'s Paycom files could be read: "
+            + "; ".join(error.describe() for error in outcome.errors)
         )
-    if errors:
-        context.log.warning(f"{len(errors)} Paycom rows could not be used; see integration_errors for week {week}.")
+    if outcome.errors:
+        context.log.warning(
+            f"{len(outcome.errors)} Paycom rows could not be used; see integration_errors for week {week}."
+        )
     return dg.MaterializeResult(
-        metadata={
-            **metadata,
-            "invalid_rows": dg.MetadataValue.md(reasons_markdown(errors)),
-        }
+        metadata={**outcome.metadata, "invalid_rows": dg.MetadataValue.md(reasons_markdown(outcome.errors))}
     )
-
-
-def _write_roster(
-    connection: Connection,
-    context: dg.AssetExecutionContext,
-    week: dt.date,
-    reports: dict[str, ParsedReport],
-    file_errors: list[RowError],
-    now: dt.datetime,
-) -> tuple[dict, list[RowError]]:
-    """Merge, upsert, snapshot and log the week; returns the metadata and every row error."""
-    merged = merge_reports(reports)
-    newest = store.latest_snapshot_week(connection)
-    is_newest = newest is None or week >= newest  # an older week only rewrites its own snapshot
-    previous = store.previous_snapshot_week(connection, week)
-    existing = store.load_employees(connection) if is_newest else dict(store.snapshot(connection, previous))
-    changes = apply_reports(existing, merged, reports["pay"].file_name if "pay" in reports else None)
-    earlier = store.snapshot_codes(connection, week) or store.snapshot_codes(connection, previous)
-    snapshot_rows = week_snapshot(merged, changes, existing, earlier)
-    if is_newest:
-        store.write_employees(connection, changes.rows, changes.created + changes.updated, week, now)
-    store.replace_snapshot(connection, week, snapshot_rows)
-    payees = store.replace_payees(connection, week, merged.payees)
-    errors = file_errors + [e for report in reports.values() for e in report.errors] + merged.errors + changes.errors
-    counts = {
-        "files_processed": len(reports),
-        "employees_processed": len(changes.rows),
-        "employees_created": len(changes.created) if is_newest else 0,
-        "employees_updated": len(changes.updated) if is_newest else 0,
-        "employees_terminated": len(changes.terminated) if is_newest else 0,
-        "rows_invalid": len(errors),
-    }
-    store.finish_sync(connection, context.run.run_id, week, now, status="completed", **counts)
-    metadata = {
-        **counts,
-        "active_employees": store.active_count(connection, week),
-        "roster_size": len(snapshot_rows),
-        "payee_rows": payees,
-        "rows_read": {report_type: report.rows_read for report_type, report in reports.items()},
-        "current_table_updated": is_newest,
-    }
-    return metadata, errors
 
 
 @dg.asset(

@@ -5,14 +5,26 @@ Headers are matched by position through an alias map, because the reports disagr
 columns the platform uses are read: bank routing and account numbers, addresses and birth dates
 are never picked up, so they cannot leak into the warehouse, logs or metadata.
 
-Row numbers are as a spreadsheet shows them: the header is row 1, the first record row 2.
+A record holds only the values read exactly as the file has them (see ``values``), each no longer than its
+warehouse column. A bad value is a ``RowError`` naming the file, row and field, and:
+
+- in the Directory and Dates, it is that field's error only: the field is left out of the record (the
+  warehouse keeps what it knew) and the row's other facts are used. Only a row without a usable employee code
+  is not used at all;
+- in Payees, a row needs its employee code and payee code; a bad description or garnishment type is left out;
+- in the pay export, pay type, rate, salary and exempt status stand or fall together: a row with any of them
+  bad is not used, so no one's pay is half updated. A CSV row with more or fewer cells than its header (an
+  unquoted ``61,000.00``) has its values in the wrong columns and is not used either.
+
+Row numbers are as a person counts rows in the file: in a Numbers table the header is row 1, the first record
+row 2; in a CSV file they are its lines (blank lines and lines inside quoted cells counted). A file that cannot
+be read at all raises ``ReportFormatError``: that report's error, while the week's other reports go on.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,33 +33,46 @@ from numbers_parser import Document
 
 from hr_assets.defs.paycom import values
 from hr_assets.lib.cells import BadValue, ReportFormatError, header_key
+from hr_assets.lib.csv_reader import open_csv
 from hr_assets.lib.row_errors import RowError
+from hr_assets.warehouse.tables import integration_errors, paycom_employees, paycom_payees
 
 
 @dataclass(frozen=True)
 class Column:
-    field: str
+    fields: tuple[str, ...]  # what the cell gives: one field, or two for a name (first, last)
     aliases: tuple[str, ...]
     read: Callable[[Any], Any]
-    required: bool = False
+    required: bool = False  # the header must have it
+    whole_row: bool = False  # a bad value here makes the whole row unusable, not just this field
 
 
-_CODE = Column("employee_code", ("EECode", "EE Code", "Employee_Code"), values.employee_code, required=True)
-_NAME = Column("name", ("EE Name", "Employee_Name"), values.optional_text)
-_STATUS = Column("status", ("Status", "EE Status", "Employee_Status"), values.status, required=True)
-_DEPARTMENT = Column("department_code", ("Department", "Department Code"), values.optional_code)
-_DEPARTMENT_DESC = Column("department_description", ("Department Desc",), values.optional_text)
-_LOCATION = Column("location_code", ("Location", "Location Code"), values.optional_code)
+def _amount(column: str) -> Callable[[Any], Any]:
+    kept = paycom_employees.c[column].type
+    return values.amount(kept.precision, kept.scale)
+
+
+_CODE = Column(("employee_code",), ("EECode", "EE Code", "Employee_Code"), values.employee_code, True, True)
+_NAME = Column(("first_name", "last_name"), ("EE Name", "Employee_Name"), values.person_name)
+_STATUS = Column(("status",), ("Status", "EE Status", "Employee_Status"), values.status, required=True)
+_DEPARTMENT = Column(("department_code",), ("Department", "Department Code"), values.optional_code)
+_DEPARTMENT_DESC = Column(("department_description",), ("Department Desc",), values.optional_text)
+_LOCATION = Column(("location_code",), ("Location", "Location Code"), values.optional_code)
+
+
+def _pay(fields: tuple[str, ...], aliases: tuple[str, ...], read: Callable[[Any], Any], required: bool = False):
+    return Column(fields, aliases, read, required, whole_row=True)
+
 
 REPORT_COLUMNS: dict[str, tuple[Column, ...]] = {
     "directory": (
         _CODE,
-        Column(_NAME.field, _NAME.aliases, _NAME.read, required=True),
+        Column(_NAME.fields, _NAME.aliases, values.required_name, required=True),
         _STATUS,
         _DEPARTMENT,
         _DEPARTMENT_DESC,
         _LOCATION,
-        Column("work_email", ("Work Email",), values.optional_text),
+        Column(("work_email",), ("Work Email",), values.optional_text),
     ),
     "dates": (
         _CODE,
@@ -56,29 +81,44 @@ REPORT_COLUMNS: dict[str, tuple[Column, ...]] = {
         _DEPARTMENT,
         _DEPARTMENT_DESC,
         _LOCATION,
-        Column("position_family", ("Position Family",), values.optional_text),
-        Column("position", ("Position",), values.optional_text),
-        Column("hire_date", ("Hire Date",), values.optional_date, required=True),
-        Column("rehire_date", ("Re-hire Date", "Rehire_Date"), values.optional_date),
-        Column("termination_date", ("Termination Date",), values.optional_date),
+        Column(("position_family",), ("Position Family",), values.optional_text),
+        Column(("position",), ("Position",), values.optional_text),
+        Column(("hire_date",), ("Hire Date",), values.optional_date, required=True),
+        Column(("rehire_date",), ("Re-hire Date", "Rehire_Date"), values.optional_date),
+        Column(("termination_date",), ("Termination Date",), values.optional_date),
     ),
     "payees": (
         _CODE,
-        Column("payee_code", ("Payee Code",), values.optional_text, required=True),
-        Column("payee_description", ("Payee Desc",), values.optional_text),
-        Column("garnishment_type", ("Garn. Type", "Garnishment Type"), values.optional_text),
+        Column(("payee_code",), ("Payee Code",), values.optional_text, required=True, whole_row=True),
+        Column(("payee_description",), ("Payee Desc",), values.optional_text),
+        Column(("garnishment_type",), ("Garn. Type", "Garnishment Type"), values.optional_text),
     ),
     "pay": (
         _CODE,
-        Column("pay_type", ("Pay_Type",), values.pay_type, required=True),
-        Column("hourly_rate", ("Rate_1",), values.optional_amount),
-        Column("annual_salary", ("Annual_Salary", "Salary"), values.optional_amount),
-        Column("overtime_eligible", ("Exempt_Status", "FLSA_Status", "Overtime_Exempt"), values.overtime_eligible),
+        _pay(("pay_type",), ("Pay_Type",), values.pay_type, required=True),
+        _pay(("hourly_rate",), ("Rate_1",), _amount("hourly_rate")),
+        _pay(("annual_salary",), ("Annual_Salary", "Salary"), _amount("annual_salary")),
+        _pay(("overtime_eligible",), ("Exempt_Status", "FLSA_Status", "Overtime_Exempt"), values.overtime_eligible),
     ),
 }
 
 # Reports that list each employee once; Payees lists one row per garnishment.
 _ONE_ROW_PER_EMPLOYEE = {"directory", "dates", "pay"}
+_FIELD_WIDTH = integration_errors.c.field.type.length
+# The longest text each field may hold: its column's width in the warehouse.
+_WIDTHS = {
+    column.name: column.type.length
+    for table in (paycom_employees, paycom_payees)
+    for column in table.columns
+    if getattr(column.type, "length", None)
+}
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    number: int  # as a person counts rows in the file
+    cells: Sequence[Any]
+    problem: str | None = None  # why its cells cannot be read by position (a CSV row of another length)
 
 
 @dataclass
@@ -90,26 +130,55 @@ class ParsedReport:
     rows_read: int = 0
 
 
-def read_rows(path: Path) -> list[Sequence[Any]]:
-    """All rows of the file's first table, header first, as numbers-parser or csv yields them."""
+@contextmanager
+def read_table(path: Path, report_type: str, file_name: str) -> Iterator[tuple[Sequence[Any], Iterable[SourceRow]]]:
+    """The report's header and its rows: a CSV file's, or the Numbers document's first table holding the
+    report's required columns."""
     if path.suffix.lower() == ".csv":
-        return _read_csv(path)
+        with open_csv(path, file_name) as csv_file:
+            rows = (SourceRow(row.line, row.cells, row.field_count_error()) for row in csv_file.rows())
+            yield csv_file.header, rows
+        return
+    rows = _numbers_table(path, report_type, file_name)
+    yield rows[0], (SourceRow(number, row) for number, row in enumerate(rows[1:], start=2))
+
+
+def _numbers_table(path: Path, report_type: str, file_name: str) -> list[Sequence[Any]]:
     try:
-        return Document(str(path)).sheets[0].tables[0].rows(values_only=True)
+        tables = [
+            (sheet.name, table.name, table.rows(values_only=True))
+            for sheet in Document(str(path)).sheets
+            for table in sheet.tables
+        ]
     except Exception as exc:  # numbers-parser raises many types on a damaged file; all mean the same
-        raise ReportFormatError(path.name, f"not a readable Apple Numbers document ({type(exc).__name__})") from None
+        raise ReportFormatError(file_name, f"not a readable Apple Numbers document ({type(exc).__name__})") from None
+    tables = [table for table in tables if table[2]]
+    if not tables:
+        raise ReportFormatError(file_name, "the file has no header row")
+    problems = [_header_problem(report_type, rows[0], file_name) for _, _, rows in tables]
+    for (_, _, rows), problem in zip(tables, problems, strict=True):
+        if problem is None:
+            return rows
+    if len(tables) == 1:
+        raise problems[0]
+    # None has the required columns: say what the closest one lacks.
+    closest = max(range(len(tables)), key=lambda index: _known_columns(report_type, tables[index][2][0]))
+    sheet, table, _ = tables[closest]
+    where = f"table {table!r} of sheet {sheet!r}, the closest of its {len(tables)} tables"
+    raise ReportFormatError(file_name, f"{problems[closest].reason}, in {where}")
 
 
-def _read_csv(path: Path) -> list[Sequence[Any]]:
-    raw = path.read_bytes()
+def _header_problem(report_type: str, header: Sequence[Any], file_name: str) -> ReportFormatError | None:
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # Excel's export on Windows
-    header = text.lstrip("\r\n").split("\n", 1)[0]
-    # The header decides: its names hold no delimiter, while values such as "1.234,5" may.
-    delimiter = max(",;\t", key=header.count)
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        column_positions(report_type, header, file_name)
+    except ReportFormatError as problem:
+        return problem
+    return None
+
+
+def _known_columns(report_type: str, header: Sequence[Any]) -> int:
+    keys = {header_key(name) for name in header}
+    return sum(any(header_key(alias) in keys for alias in column.aliases) for column in REPORT_COLUMNS[report_type])
 
 
 def column_positions(report_type: str, header: Sequence[Any], file_name: str) -> dict[Column, int]:
@@ -130,49 +199,83 @@ def column_positions(report_type: str, header: Sequence[Any], file_name: str) ->
     return positions
 
 
+def _label(column: Column, header: Any) -> str:
+    """How errors name a column: its header as the file writes it, unless that is longer than is stored."""
+    text = str(header).strip()
+    return text if len(text) <= _FIELD_WIDTH else column.aliases[0]
+
+
 def _is_blank(row: Sequence[Any]) -> bool:
     return all(cell is None or str(cell).strip() == "" for cell in row)
 
 
+def _read_cell(column: Column, cell: Any) -> dict[str, Any]:
+    """The fields a cell gives, each checked against the width of its warehouse column."""
+    found = column.read(cell)
+    found = found if len(column.fields) > 1 else (found,)
+    for name, value in zip(column.fields, found, strict=True):
+        width = _WIDTHS.get(name)
+        if isinstance(value, str) and width and len(value) > width:
+            raise BadValue(f"is {len(value)} characters long; at most {width} are stored")
+    return dict(zip(column.fields, found, strict=True))
+
+
 def parse_rows(report_type: str, file_name: str, rows: list[Sequence[Any]]) -> ParsedReport:
-    """Records of the valid rows and a ``RowError`` for each bad cell or duplicate of the rest."""
+    """A table given as rows, header first (as a Numbers table reads): numbered from 1."""
     if not rows:
         raise ReportFormatError(file_name, "the file has no header row")
-    positions = column_positions(report_type, rows[0], file_name)
+    numbered = (SourceRow(number, row) for number, row in enumerate(rows[1:], start=2))
+    return parse_table(report_type, file_name, rows[0], numbered)
+
+
+def parse_table(report_type: str, file_name: str, header: Sequence[Any], rows: Iterable[SourceRow]) -> ParsedReport:
+    """Records of the usable rows and a ``RowError`` for each bad cell, bad row or duplicate."""
+    positions = column_positions(report_type, header, file_name)
+    label = {column: _label(column, header[position]) for column, position in positions.items()}
     report = ParsedReport(report_type, file_name)
     first_row_of: dict[str, int] = {}
-    for row_number, row in enumerate(rows[1:], start=2):
-        if _is_blank(row):
+    for row in rows:
+        if _is_blank(row.cells):
             continue
         report.rows_read += 1
-        record: dict[str, Any] = {"row_number": row_number}
-        row_errors = []
-        for column, position in positions.items():
-            cell = row[position] if position < len(row) else None
-            try:
-                record[column.field] = column.read(cell)
-            except BadValue as exc:
-                row_errors.append(RowError(file_name, row_number, column.aliases[0], str(exc)))
-        code = record.get("employee_code")
-        if row_errors:
-            report.errors.extend(RowError(e.file_name, e.row_number, e.field, e.reason, code) for e in row_errors)
+        if row.problem:
+            report.errors.append(RowError(file_name, row.number, None, f"{row.problem}; the row was not used"))
             continue
+        record: dict[str, Any] = {"row_number": row.number}
+        bad: list[tuple[Column, str]] = []
+        for column, position in positions.items():
+            try:
+                record.update(_read_cell(column, row.cells[position] if position < len(row.cells) else None))
+            except BadValue as exc:
+                bad.append((column, str(exc)))
+        code = record.get("employee_code")
+        if fatal := [(column, reason) for column, reason in bad if column.whole_row]:
+            # The rest of an unusable row does not matter: only what made it unusable is said.
+            for column, reason in fatal:
+                report.errors.append(
+                    RowError(file_name, row.number, label[column], f"{reason}; the row was not used", code)
+                )
+            continue
+        for column, reason in bad:
+            report.errors.append(RowError(file_name, row.number, label[column], reason, code))
         if report_type in _ONE_ROW_PER_EMPLOYEE:
             if code in first_row_of:
                 report.errors.append(
                     RowError(
                         file_name,
-                        row_number,
-                        _CODE.aliases[0],
+                        row.number,
+                        label[_CODE],
                         f"duplicate employee code {code!r} (first at row {first_row_of[code]}); this row was not used",
                         code,
                     )
                 )
                 continue
-            first_row_of[code] = row_number
+            first_row_of[code] = row.number
         report.records.append(record)
     return report
 
 
 def parse_report(report_type: str, path: Path, file_name: str | None = None) -> ParsedReport:
-    return parse_rows(report_type, file_name or path.name, read_rows(path))
+    file_name = file_name or path.name
+    with read_table(path, report_type, file_name) as (header, rows):
+        return parse_table(report_type, file_name, header, rows)

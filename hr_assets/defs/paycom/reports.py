@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
+from hr_assets.lib.cells import quoted
+
 REPORT_TYPES = ("directory", "dates", "payees", "pay")
 """In processing order: the roster reports first, then the pay export that refines them."""
 
 _ROSTER_NAME = re.compile(
     r"^(?P<stamp>\d{14})_Employee_(?P<report>Directory|Dates|Payees)_[0-9a-f]{8}_EmployeeRoster\.numbers$"
 )
+MAX_NAME_LENGTH = 255
 _PAY_NAME = re.compile(r"^(?P<stamp>\d{14})_Employee_(?P<report>Pay)_[0-9a-f]{8}_\w+\.(?:numbers|csv)$")
 
 
@@ -71,7 +74,13 @@ def newest_per_type(
 
 
 def safe_local_path(local_directory: Path, remote_name: str) -> Path:
-    """Where a remote file may be stored locally; refuses any name that is not a plain file name."""
+    """Where a remote file may be stored locally; refuses any name that is not a plain file name, or is longer
+    than a file name can be (and than the warehouse keeps)."""
+    if len(remote_name) > MAX_NAME_LENGTH:
+        raise UnsafeRemoteName(
+            f"refused remote file name {quoted(remote_name)}: it is {len(remote_name)} characters long, "
+            f"more than the {MAX_NAME_LENGTH} a file name may have"
+        )
     if (
         not remote_name
         or remote_name in (".", "..")

@@ -2,12 +2,15 @@
 
 The server's host key must already be in ``PAYCOM_SFTP_KNOWN_HOSTS``: an unknown or changed key
 is refused, never added. Dropped connections and failed transfers are retried with exponential
-backoff; a refused key, a refused login or an unsafe file name is final and not retried.
+backoff; a refused key, a refused login or an unsafe file name is final and not retried. A file
+that cannot be downloaded (a folder under a report's name, gone, not readable, or still failing when
+the retries run out) is that file's failure: the others are downloaded all the same.
 """
 
 import hashlib
 import os
 import socket
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -47,6 +50,10 @@ class PaycomTransferError(PaycomSftpError):
     """A download arrived incomplete."""
 
 
+class PaycomFileError(PaycomSftpError):
+    """One remote entry cannot be downloaded as a file (a folder, say); retrying would not help."""
+
+
 _FINAL = (PaycomHostKeyError, PaycomLoginError, UnsafeRemoteName)
 
 
@@ -62,6 +69,16 @@ class DownloadedFile:
     path: Path
     size_bytes: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class FailedDownload:
+    report: RemoteReport
+    reason: str
+
+
+# Failures of one file, not of the connection: that file is given up at once, the others go on.
+_FILE_FAILURES = (FileNotFoundError, PermissionError, PaycomFileError)
 
 
 class _RefuseUnknownHostKey(paramiko.MissingHostKeyPolicy):
@@ -215,25 +232,46 @@ class PaycomSftpResource(IntegrationResource):
 
         return self._call("listing", run)
 
-    def download(self, reports: Sequence[RemoteReport]) -> list[DownloadedFile]:
-        """Download each report to a temporary name, check its size, then rename it into place."""
+    def download(self, reports: Sequence[RemoteReport]) -> tuple[list[DownloadedFile], list[FailedDownload]]:
+        """Download each report to a temporary name, check its size, then rename it into place; returns the
+        files downloaded and the ones that could not be, each with its reason. A refused host key or login
+        fails them all (raises)."""
         local_directory = self.local_path
         local_directory.mkdir(parents=True, exist_ok=True)
         targets = [(report, safe_local_path(local_directory, report.name)) for report in reports]
         done: dict[str, DownloadedFile] = {}
+        failed: dict[str, str] = {}
 
-        def run() -> list[DownloadedFile]:
+        def run() -> None:
             with self._session() as sftp:
                 for report, target in targets:
-                    if report.name not in done:
+                    if report.name in done or report.name in failed:
+                        continue
+                    try:
                         done[report.name] = self._download_one(sftp, report, target)
-            return [done[report.name] for report, _ in targets]
+                    except _FILE_FAILURES as exc:
+                        failed[report.name] = f"Paycom SFTP download of {report.name} failed: {_describe(exc)}"
+                        log.warning(failed[report.name])
 
-        return self._call("download", run)
+        try:
+            self._call("download", run)
+        except (PaycomHostKeyError, PaycomLoginError):
+            raise
+        except PaycomSftpError as exc:  # the retries ran out: what is not downloaded by now is not
+            for report, _ in targets:
+                if report.name not in done:
+                    failed.setdefault(report.name, f"{report.name}: {exc}")
+        return (
+            [done[report.name] for report, _ in targets if report.name in done],
+            [FailedDownload(report, failed[report.name]) for report, _ in targets if report.name in failed],
+        )
 
     def _download_one(self, sftp: paramiko.SFTPClient, report: RemoteReport, target: Path) -> DownloadedFile:
         remote_path = f"{self.remote_directory.rstrip('/')}/{report.name}"
-        expected = sftp.stat(remote_path).st_size
+        attributes = sftp.stat(remote_path)
+        if attributes.st_mode is not None and not stat.S_ISREG(attributes.st_mode):
+            raise PaycomFileError("it is not a file (a folder?)")
+        expected = attributes.st_size
         partial = target.with_name(f".{target.name}.part")
         try:
             sftp.get(remote_path, str(partial))

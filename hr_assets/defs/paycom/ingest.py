@@ -1,0 +1,132 @@
+"""A week's downloaded Paycom files into the warehouse: parse each, merge, upsert the roster, snapshot the week and
+store every unusable row in ``integration_errors``. Plain code on a connection (the caller's transaction), so the
+``paycom_employees`` asset stays thin and the whole path can be run on any file a test or a person has.
+
+A file that cannot be read at all (damaged, not the report it claims to be, not downloaded) is that file's error;
+the week's other files are used as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from hr_assets.defs.paycom import store
+from hr_assets.defs.paycom.parsing import ParsedReport, parse_report
+from hr_assets.defs.paycom.roster import apply_reports, merge_reports, week_snapshot
+from hr_assets.lib.cells import ReportFormatError
+from hr_assets.lib.row_errors import RowError
+from hr_assets.warehouse.integration_errors import replace_integration_errors
+
+ASSET = "paycom_employees"
+NOT_DOWNLOADED = "not_downloaded"  # a chosen file the download could not bring (paycom_files.status)
+UNUSABLE_STATUSES = ("refused", NOT_DOWNLOADED)
+
+
+class NoFilesDownloaded(Exception):
+    """The week has no downloaded files to read."""
+
+
+@dataclass
+class WeekIngest:
+    reports: dict[str, ParsedReport]
+    errors: list[RowError]
+    metadata: dict[str, Any] = field(default_factory=dict)  # empty when no file could be read
+
+
+def ingest_week(
+    connection: Connection, *, week: dt.date, run_id: str, local_directory: Path, now: dt.datetime
+) -> WeekIngest:
+    """Read the week's files (as ``paycom_roster_files`` recorded them) into the warehouse."""
+    files = [dict(row) for row in store.week_files(connection, week)]
+    if not files:
+        raise NoFilesDownloaded(f"No Paycom files were downloaded for week {week}")
+    reports, file_problems, errors = _parse_week_files(files, local_directory)
+    for file_name, problem in file_problems.items():
+        store.set_file_status(connection, week, file_name, "failed" if problem else "parsed", problem)
+    outcome = WeekIngest(reports, errors)
+    if reports:
+        outcome.metadata, outcome.errors = _write_roster(connection, run_id, week, reports, errors, now)
+    replace_integration_errors(
+        connection,
+        source="paycom",
+        asset=ASSET,
+        partition_key=week.isoformat(),
+        run_id=run_id,
+        errors=outcome.errors,
+        now=now,
+    )
+    return outcome
+
+
+def _parse_week_files(
+    files: list[dict], local_directory: Path
+) -> tuple[dict[str, ParsedReport], dict[str, str | None], list[RowError]]:
+    """Each downloaded file parsed; a file that cannot be used becomes one error, not a failure."""
+    reports: dict[str, ParsedReport] = {}
+    statuses: dict[str, str | None] = {}
+    errors: list[RowError] = []
+    for file in files:
+        if file["status"] in UNUSABLE_STATUSES:
+            errors.append(RowError(file["file_name"], None, None, file["error_message"]))
+            continue
+        try:
+            reports[file["report_type"]] = parse_report(file["report_type"], local_directory / file["file_name"])
+            statuses[file["file_name"]] = None
+        except (ReportFormatError, OSError) as exc:
+            reason = exc.reason if isinstance(exc, ReportFormatError) else _unreadable(exc)
+            errors.append(RowError(file["file_name"], None, None, reason))
+            statuses[file["file_name"]] = reason
+    return reports, statuses, errors
+
+
+def _unreadable(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "the downloaded file is gone from the local folder"
+    return f"the downloaded file cannot be read ({exc.strerror or type(exc).__name__})"
+
+
+def _write_roster(
+    connection: Connection,
+    run_id: str,
+    week: dt.date,
+    reports: dict[str, ParsedReport],
+    file_errors: list[RowError],
+    now: dt.datetime,
+) -> tuple[dict[str, Any], list[RowError]]:
+    """Merge, upsert, snapshot and log the week; returns the metadata and every row error."""
+    merged = merge_reports(reports)
+    newest = store.latest_snapshot_week(connection)
+    is_newest = newest is None or week >= newest  # an older week only rewrites its own snapshot
+    previous = store.previous_snapshot_week(connection, week)
+    existing = store.load_employees(connection) if is_newest else dict(store.snapshot(connection, previous))
+    changes = apply_reports(existing, merged)
+    earlier = store.snapshot_codes(connection, week) or store.snapshot_codes(connection, previous)
+    snapshot_rows = week_snapshot(merged, changes, existing, earlier)
+    if is_newest:
+        store.write_employees(connection, changes.rows, changes.created + changes.updated, week, now)
+    store.replace_snapshot(connection, week, snapshot_rows)
+    payees = store.replace_payees(connection, week, changes.payees)
+    errors = file_errors + [e for report in reports.values() for e in report.errors] + merged.errors + changes.errors
+    counts = {
+        "files_processed": len(reports),
+        "employees_processed": len(changes.rows),
+        "employees_created": len(changes.created) if is_newest else 0,
+        "employees_updated": len(changes.updated) if is_newest else 0,
+        "employees_terminated": len(changes.terminated) if is_newest else 0,
+        "rows_invalid": len(errors),
+    }
+    store.finish_sync(connection, run_id, week, now, status="completed", **counts)
+    metadata = {
+        **counts,
+        "active_employees": store.active_count(connection, week),
+        "roster_size": len(snapshot_rows),
+        "payee_rows": payees,
+        "rows_read": {report_type: report.rows_read for report_type, report in reports.items()},
+        "current_table_updated": is_newest,
+    }
+    return metadata, errors

@@ -1,0 +1,114 @@
+"""Importing fingerprint files through the real job and warehouse: every row stored once, its errors once, under
+the partition the content was first imported as, and memory bounded by a chunk of rows, not by the file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tracemalloc
+from pathlib import Path
+
+from hr_assets.defs.attendance.importing import CHUNK_ROWS, import_file
+from tests.attendance.conftest import AttendanceWorld, attendance_lines, good_row
+
+
+def test_a_long_file_name_with_an_invalid_row_stores_its_errors_on_every_database(
+    attendance_world: AttendanceWorld,
+) -> None:
+    path = attendance_world.write(
+        "fingerprint_report_march_2026_week_1_all_branches.csv",
+        attendance_lines([good_row(), ["999", "Bo", "AdvLine", "2026-03-02", "Monday", "08:00", "17:00"]]),
+    )
+    result = attendance_world.run(path)
+    assert result.success
+    [stored] = attendance_world.imports()
+    assert len(stored["partition_key"]) > 32
+    [error] = attendance_world.errors()
+    assert (error["partition_key"], error["file_name"], error["row_number"], error["field"]) == (
+        stored["partition_key"],
+        path.name,
+        3,
+        "Employee ID",
+    )
+    assert [record["is_valid"] for record in attendance_world.records()] == [True, False]
+
+
+def test_the_same_content_under_a_new_name_keeps_one_import_and_its_errors_once(
+    attendance_world: AttendanceWorld,
+) -> None:
+    content = attendance_lines([good_row(), ["999", "Bo", "AdvLine", "2026-03-02", "Monday", "08:00", "17:00"]])
+    first = attendance_world.write("march.csv", content)
+    assert attendance_world.run(first).success
+    renamed = attendance_world.write("march_copy.csv", content)
+    result = attendance_world.run(renamed)
+    assert result.success
+    [stored] = attendance_world.imports()
+    assert stored["partition_key"].startswith("march-")
+    [error] = attendance_world.errors()
+    assert (error["partition_key"], error["row_number"]) == (stored["partition_key"], 3)
+    assert len(attendance_world.records()) == 2
+    [materialization] = result.asset_materializations_for_node("attendance_records")
+    assert materialization.metadata["imported_as_partition"].value == stored["partition_key"]
+
+
+def test_values_longer_than_their_column_are_refused_and_the_raw_row_keeps_them(
+    attendance_world: AttendanceWorld,
+) -> None:
+    hostile = "9" * 10_000
+    path = attendance_world.write(
+        "hostile.csv",
+        attendance_lines(
+            [
+                [hostile, "Ana", "AdvLine", "2026-03-02", "Monday", "08:00", "17:00"],
+                ["42", "N" * 10_000, "AdvLine", "2026-03-02", "Monday", "08:00", "17:00"],
+                ["42", "Ana", "D" * 10_000, "2026-03-02", "M" * 300, "08:00", "17:00"],
+                good_row("7"),
+            ]
+        ),
+    )
+    assert attendance_world.run(path).success
+    records = attendance_world.records()
+    assert [record["row_number"] for record in records] == [2, 3, 4, 5]
+    assert [record["is_valid"] for record in records] == [False, False, False, True]
+    assert (records[0]["csv_employee_id"], records[0]["raw"]["csv_employee_id"]) == ("", hostile)
+    assert (records[1]["first_name"], len(records[1]["raw"]["first_name"])) == ("", 10_000)
+    assert (records[2]["fingerprint_department"], records[2]["weekday"]) == ("", "")
+    errors = {(e["row_number"], e["field"]): e for e in attendance_world.errors()}
+    assert set(errors) == {(2, "Employee ID"), (3, "First Name"), (4, "Department"), (4, "Weekday")}
+    assert errors[(2, "Employee ID")]["reason"] == "is 10000 characters long; at most 64 are stored"
+    assert errors[(2, "Employee ID")]["record_key"] is None
+    assert errors[(4, "Weekday")]["reason"] == "is 300 characters long; at most 20 are stored"
+
+
+def test_every_error_is_stored_and_the_summaries_hold_the_first(attendance_world: AttendanceWorld) -> None:
+    unknown = [["999", "Bo", "AdvLine", "2026-03-02", "Monday", "08:00", "17:00"]] * 130
+    result = attendance_world.run(attendance_world.write("many.csv", attendance_lines(unknown)))
+    assert result.success
+    assert [e["row_number"] for e in attendance_world.errors()] == list(range(2, 132))
+    [stored] = attendance_world.imports()
+    assert (stored["failed_records"], len(stored["validation_errors"])) == (130, 100)
+    [materialization] = result.asset_materializations_for_node("attendance_records")
+    reasons = materialization.metadata["reasons"].value
+    assert reasons.count("| many.csv |") == 20
+    assert reasons.endswith("…and 110 more (see the integration_errors table)")
+
+
+def _peak_bytes(world: AttendanceWorld, path: Path) -> int:
+    tracemalloc.start()
+    try:
+        outcome = import_file(world.engine, path, f"run-{path.stem}", dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert outcome.valid == outcome.rows
+    return peak
+
+
+def test_memory_is_bounded_by_a_chunk_of_rows_not_by_the_file(attendance_world: AttendanceWorld) -> None:
+    def file_of(name: str, rows: int) -> Path:
+        lines = [good_row(("42", "0100", "7")[n % 3], 1 + n % 28) for n in range(rows)]
+        return attendance_world.write(name, attendance_lines(lines))
+
+    small = _peak_bytes(attendance_world, file_of("small.csv", 2 * CHUNK_ROWS))
+    large = _peak_bytes(attendance_world, file_of("large.csv", 8 * CHUNK_ROWS))
+    assert large < 1.3 * small, (small, large)
+    assert len(attendance_world.records()) == 10 * CHUNK_ROWS
