@@ -16,6 +16,8 @@ from hr_assets.cli import main
 from hr_assets.cli.app import cli
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.commands
+
 HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
 RANGE = ["--start-date", "2026-01-01", "--end-date", "2026-02-01"]
 PAYCOM = {

@@ -8,6 +8,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+pytestmark = pytest.mark.commands
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 

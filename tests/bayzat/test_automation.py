@@ -15,6 +15,9 @@ from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.warehouse.tables import paycom_employees
 from tests.bayzat.conftest import EMPLOYEES, BayzatWorld, attendance_csv, week_of
 from tests.clock import FixedClock, stopped_at
+from tests.conftest import ON_SQLITE
+
+pytestmark = ON_SQLITE
 
 
 def seconds_after_writing(path: Path, seconds: float) -> FixedClock:

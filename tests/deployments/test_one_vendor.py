@@ -24,6 +24,8 @@ from tests.conftest import REPO
 from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS
 from tests.running_platform import free_port, stop_group, wait_for_backfill, wait_until_serving
 
+pytestmark = pytest.mark.commands
+
 BIN = Path(sys.executable).parent
 BAYZAT_KEY = "bayzat-key-acme-3e1d9b07"
 
@@ -86,6 +88,7 @@ def paycom_only_platform(paycom_sandbox: PaycomSandbox, home: Path) -> Iterator[
         stop_group(process)
 
 
+@pytest.mark.platform
 def test_a_paycom_only_deployment_syncs_a_week_through_the_daemon(paycom_only_platform: str, home: Path) -> None:
     assets = ["paycom_roster_files", "paycom_employees", "scheduling_staff"]
     backfill_id = launch_asset_backfill(paycom_only_platform, assets, [WEEKS[2].isoformat()], "paycom only")
