@@ -187,3 +187,21 @@ def test_a_configured_integration_s_schedule_requests_its_run(
         monkeypatch.setenv(f"PAYCOM_SFTP_{name}", value)
     (request,) = _tick("paycom_weekly_sync", instance, dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC))
     assert request.partition_key == "2026-11-20"
+
+
+def test_the_inbox_sensor_skips_while_its_settings_are_malformed(
+    instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATTENDANCE_RETENTION_DAYS", "ninety")
+    definitions = defs()
+    with dg.build_sensor_context(
+        instance=instance,
+        definitions=definitions,
+        resources=definitions.get_repository_def().get_top_level_resources(),
+    ) as context:
+        skipped = definitions.resolve_sensor_def("attendance_inbox")(context)
+    assert isinstance(skipped, dg.SkipReason)
+    assert skipped.skip_message == (
+        "The attendance inbox is misconfigured: ATTENDANCE_RETENTION_DAYS: Input should be a valid integer, "
+        "unable to parse string as an integer"
+    )
