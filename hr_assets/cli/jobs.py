@@ -1,6 +1,6 @@
 """A command's run of a job: through the instance, quiet unless ``--verbose``, and one line when it fails."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -38,23 +38,9 @@ def integrations_of(asset_names: Sequence[str]) -> list[type[IntegrationResource
     return [type(r) for key, r in definitions.resources.items() if key in keys and isinstance(r, IntegrationResource)]
 
 
-def run_job(
-    job_name: str,
-    partition_key: str,
-    run_config: Mapping[str, Any] | None = None,
-    tags: Mapping[str, str] | None = None,
-    assets: Sequence[str] | None = None,
-    last_partition_key: str | None = None,
-) -> RunOutcome:
-    """The run's outcome; ``RunFailed`` (one line: why, the run id, where its logs are) when it failed."""
-    outcome = run_partition(
-        job_name,
-        partition_key,
-        run_config=run_config,
-        tags=tags,
-        assets=assets,
-        last_partition_key=last_partition_key,
-        show_events=verbose(),
-    )
+def run_job(job_name: str, partition_key: str, **options: Any) -> RunOutcome:
+    """``run_partition``'s outcome (``options`` are its own); ``RunFailed`` (one line: why, the run id, where its
+    logs are) when it failed."""
+    outcome = run_partition(job_name, partition_key, show_events=verbose(), **options)
     outcome.raise_if_failed(ui_url())
     return outcome

@@ -40,7 +40,7 @@ def sync(report_type: str, dry_run: bool, force: bool, week: str | None) -> None
         raise click.BadParameter(f"{week} is not the Friday of a synced week", param_hint="--week")
     check_integrations(PaycomSftpResource)
     config = {"report_type": report_type, "force": force, "dry_run": dry_run}
-    outcome = run_job("paycom_sync", week, {"ops": {"paycom_roster_files": {"config": config}}})
+    outcome = run_job("paycom_sync", week, run_config={"ops": {"paycom_roster_files": {"config": config}}})
     click.echo(f"Run {outcome.run_id} for week {week}: succeeded")
     if dry_run:
         names = outcome.observations.get("paycom_roster_files", {}).get("would_download", [])
