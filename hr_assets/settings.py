@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hr_assets.lib.errors import OperatorError
 
-class ConfigurationError(Exception):
+
+class ConfigurationError(OperatorError):
     """A setting is missing or malformed; the message is one line that names it."""
 
 

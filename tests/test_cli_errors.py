@@ -134,7 +134,7 @@ CASES = [
         ["payroll", "add-period", "--start", "2026-01-01", "--end", "2026-01-14", "--type", "bi_weekly"],
         {},
         ("DAGSTER_HOME", "DAGSTER_HOME is not set"),
-        ({"HR_REVENUE_MONTHLY_DAY": "31"}, "HR_REVENUE_MONTHLY_DAY: Input should be less than or equal to 28"),
+        ({"HR_PAYROLL_RUN_HOUR": "-2"}, "HR_PAYROLL_RUN_HOUR: Input should be greater than or equal to 0"),
     ),
     (
         ["payroll", "generate", "--type", "monthly", "--start", "2026-01-01", "--until", "2026-03-01"],

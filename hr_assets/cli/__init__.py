@@ -9,13 +9,13 @@ import sys
 
 import click
 
-from hr_assets.settings import ConfigurationError
+from hr_assets.lib.errors import OperatorError
 
 
 def main() -> None:
     try:
         from hr_assets.cli.app import cli
-    except ConfigurationError as exc:  # a setting read when the definitions load
+    except OperatorError as exc:  # a setting read as the command's modules load
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     try:

@@ -19,8 +19,10 @@ from typing import Any, ClassVar, Self
 import dagster as dg
 from pydantic import TypeAdapter, ValidationError
 
+from hr_assets.lib.errors import OperatorError
 
-class NotConfigured(dg.Failure):
+
+class NotConfigured(dg.Failure, OperatorError):
     """An integration is not configured, or one of its settings is malformed; the message is one line.
 
     A step that raises it fails without retries: nothing changes until a person sets the variable."""

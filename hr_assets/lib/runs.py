@@ -14,6 +14,7 @@ from typing import Any
 
 import dagster as dg
 
+from hr_assets.lib.errors import OperatorError
 from hr_assets.settings import dagster_home
 
 # The console logger at a level no event reaches: the events are in the run's logs, not on the terminal.
@@ -27,7 +28,7 @@ def job_from_definitions(job_name: str) -> dg.JobDefinition:
     return defs().resolve_job_def(job_name)
 
 
-class RunFailed(Exception):
+class RunFailed(OperatorError):
     """A run a command started failed; the message is one line: why, the run, and where its logs are."""
 
 

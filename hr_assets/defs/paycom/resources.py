@@ -23,6 +23,7 @@ from pydantic import Field
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from hr_assets.defs.paycom.reports import RemoteReport, UnsafeRemoteName, safe_local_path
+from hr_assets.lib.errors import OperatorError
 from hr_assets.lib.integration import IntegrationResource, NotConfigured
 from hr_assets.settings import dagster_home
 
@@ -30,7 +31,7 @@ log = dg.get_dagster_logger("paycom_sftp")
 T = TypeVar("T")
 
 
-class PaycomSftpError(Exception):
+class PaycomSftpError(OperatorError):
     """Paycom SFTP could not be used; the message says why and what to check."""
 
 
