@@ -83,12 +83,12 @@ import httpx
 import sqlalchemy as sa
 from common import BenchError, add_database_arguments, postgres_admin, postgres_database, print_figures
 
-from hr_assets.defs.attendance.companies import add_company
 from hr_assets.defs.attendance.importing import import_file
 from hr_assets.defs.bayzat.configs import save_config
 from hr_assets.defs.bayzat.push import PushSummary, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.transform import Punches, bayzat_records, chunks
+from hr_assets.defs.companies.store import add_company
 from hr_assets.lib.clock import Clock
 from hr_assets.sandbox.http_server import key_id
 from hr_assets.warehouse.engine import warehouse_engine

@@ -9,11 +9,10 @@ import datetime as dt
 
 import dagster as dg
 
-from hr_assets.defs.crm.resources import FourGeeksResource
+from hr_assets.defs.fourgeeks.resources import FourGeeksResource
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.notion.resources import NotionResource
-from hr_assets.defs.partitions import platform_settings
-from hr_assets.settings import RevenueScheduleSettings, load
+from hr_assets.settings import RevenueScheduleSettings, load, platform_settings
 
 # The legacy step names, in the legacy order, with the asset each became.
 STEPS = {
@@ -78,13 +77,3 @@ def revenue_month_refresh(
         return skip
     today = context.scheduled_execution_time.astimezone(platform_settings.tz).date()
     return dg.RunRequest(run_key=f"refresh-{today.isoformat()}", partition_key=today.replace(day=1).isoformat())
-
-
-def month_keys(start: dt.date, end: dt.date) -> list[str]:
-    """Partition keys of the months in [start, end): both are first days of months."""
-    keys = []
-    month = start
-    while month < end:
-        keys.append(month.isoformat())
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return keys

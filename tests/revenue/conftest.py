@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from hr_assets.defs.crm.resources import FourGeeksResource
+from hr_assets.defs.fourgeeks.resources import FourGeeksResource
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.notion.resources import NotionResource
 from hr_assets.sandbox.revenue import RevenueSandbox

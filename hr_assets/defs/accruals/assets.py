@@ -4,8 +4,8 @@ import dagster as dg
 
 from hr_assets.defs.accruals import store
 from hr_assets.defs.accruals.matching import accrual_lines
-from hr_assets.defs.accruals.schedule import accruals_for_months
-from hr_assets.defs.crm.assets import service_periods
+from hr_assets.defs.accruals.recognition import accruals_for_months
+from hr_assets.defs.fourgeeks.assets import service_periods
 from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.store import lines_invoiced_up_to

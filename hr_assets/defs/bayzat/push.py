@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection, Engine
 
-from hr_assets.defs.attendance.companies import CompanyError
 from hr_assets.defs.bayzat import configs, store
 from hr_assets.defs.bayzat.resources import BayzatClient, BayzatResource
 from hr_assets.defs.bayzat.retries import next_retry_at
 from hr_assets.defs.bayzat.store import DueRecord
 from hr_assets.defs.bayzat.transform import bayzat_records, chunks, punch_count
+from hr_assets.defs.companies.store import CompanyError
 
 _CONSECUTIVE_OUTAGES_TO_STOP = 3
 _LEASE_POLL_S = 0.5

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from hr_assets.defs.crm.assets import service_periods
+from hr_assets.defs.fourgeeks.assets import service_periods
 from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.store import month_contacts
 from hr_assets.defs.notion.pages import page_ids

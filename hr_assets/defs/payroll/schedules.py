@@ -11,11 +11,11 @@ import datetime as dt
 
 import dagster as dg
 
-from hr_assets.defs.partitions import platform_settings
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import PERIOD_TAG, payroll_results, payroll_settings
 from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import evaluate
+from hr_assets.settings import platform_settings
 from hr_assets.warehouse.resource import WarehouseResource
 
 payroll_job = dg.define_asset_job(

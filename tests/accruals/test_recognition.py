@@ -9,8 +9,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from hr_assets.defs.accruals import schedule
-from hr_assets.defs.accruals.schedule import (
+from hr_assets.defs.accruals import recognition
+from hr_assets.defs.accruals.recognition import (
     AccrualLine,
     AccrualLines,
     MonthAccruals,
@@ -412,4 +412,4 @@ def test_float64_division_floors_exactly_up_to_its_bound() -> None:
     quotients = (2**53 - 3 * divisors) // divisors - rng.integers(0, 3, 50_000)
     shares = quotients * divisors + rng.choice([0, 1, 2], 50_000) * (divisors - 1)  # exact, just below, just after
     assert (shares + divisors <= 2**53).all()
-    assert (schedule._floor_quotients(shares, divisors, 2**53) == shares // divisors).all()
+    assert (recognition._floor_quotients(shares, divisors, 2**53) == shares // divisors).all()

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from hr_assets.defs.crm import matching
-from hr_assets.defs.crm.resources import FourGeeksResource
-from hr_assets.defs.crm.store import students_of_contacts
+from hr_assets.defs.fourgeeks import matching
+from hr_assets.defs.fourgeeks.resources import FourGeeksResource
+from hr_assets.defs.fourgeeks.store import students_of_contacts
 from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.store import month_contacts
@@ -16,7 +16,7 @@ from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import crm_students as students_table
 from hr_assets.warehouse.tables import service_periods as periods_table
 
-GROUP = "crm"
+GROUP = "fourgeeks"
 OWNERS = ["team:finance-data"]
 
 
