@@ -363,7 +363,7 @@ def test_splitting_the_lines_in_batches_changes_nothing(
 ) -> None:
     whole = [plain(month) for month in months_of(lines, all_months)]
     schedules = schedules_by_line(lines)
-    monkeypatch.setattr(schedule, "_LINES_PER_BATCH", 37)
+    monkeypatch.setattr(recognition, "_LINES_PER_BATCH", 37)
     assert [plain(month) for month in months_of(lines, all_months)] == whole
     assert schedules_by_line(lines) == schedules
 
