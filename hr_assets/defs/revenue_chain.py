@@ -14,7 +14,7 @@ from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.notion.resources import NotionResource
 from hr_assets.settings import RevenueScheduleSettings, load, platform_settings
 
-# The legacy step names, in the legacy order, with the asset each became.
+# The steps as operators name them (``hr-assets sync --from-step``), in their fixed order, with each one's asset.
 STEPS = {
     "services": "holded_services",
     "invoices": "holded_invoices",

@@ -1,5 +1,5 @@
 """The text of a sync run's notification: what ran, for which partition, its counts, and on failure the error
-and the next step (the legacy ``--notify``).
+and the next step.
 
 A message is built only from the job's name, the partition key, the integer counts of its materializations and
 one scrubbed line of the error, never from metadata as a whole, so no personal data or secret can reach the channel.

@@ -8,7 +8,7 @@ The order of writes is what makes it exactly once:
    sending and before recording the answer, they stay ``syncing``, and the next lease holder sends
    them again: Bayzat answers "already exists" for what it had, which counts as synced.
 3. The answer is committed per record: ``synced``; ``failed`` with the server's message and no blind
-   retry when Bayzat rejects it (400); ``failed`` with the next retry time of the legacy schedule when
+   retry when Bayzat rejects it (400); ``failed`` with its next retry time (``retries.py``) when
    Bayzat did not answer (5xx, timeout, dropped connection); back to ``pending`` without spending a
    retry when the key is refused (401), which also marks the configuration as needing a new key and
    stops the company's push.

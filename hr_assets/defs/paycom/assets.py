@@ -35,7 +35,7 @@ GROUP = "paycom"
 
 
 class PaycomSyncConfig(dg.Config):
-    """Run options of a Paycom sync (the legacy ``sync_paycom`` flags)."""
+    """Run options of a Paycom sync (``hr-assets paycom sync`` sets the same)."""
 
     report_type: Literal["directory", "dates", "payees", "pay", "all"] = "all"
     force: bool = False

@@ -1,5 +1,5 @@
-"""Automation rules of pay periods, as the legacy scheduler stored them, checked when saved and evaluated in the
-business timezone.
+"""Automation rules of pay periods (JSON on the period), checked when saved and evaluated in the business
+timezone.
 
 ``{"run_on_date": "2024-01-25"}`` is due from that date, ``{"days_before_end": 3}`` from the third day before the
 period's last day, ``{"cron": "0 0 25 * *"}`` from the cron's first tick on or after the period's first day.
