@@ -6,12 +6,16 @@ backfill over month partitions.
 """
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import dagster as dg
 
 from hr_assets.defs.fourgeeks.resources import FourGeeksResource
+from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.notion.resources import NotionResource
+from hr_assets.defs.partitions import monthly_partitions, revenue_backfill_policy
 from hr_assets.settings import RevenueScheduleSettings, load, platform_settings
 
 # The steps as operators name them (``hr-assets sync --from-step``), in their fixed order, with each one's asset.
@@ -23,6 +27,17 @@ STEPS = {
     "notion-external-id": "notion_external_ids",
     "accruals": "accruals",
 }
+
+
+def revenue_month_asset(**options: Any) -> Callable[..., dg.AssetsDefinition]:
+    """``@dg.asset`` for the chain's monthly steps: month partitions, a backfill as one run for its range, late when
+    the month just closed is not in by the 3rd; ``options`` add the step's own (group, deps, description...)."""
+    return dg.asset(
+        partitions_def=monthly_partitions,
+        backfill_policy=revenue_backfill_policy,
+        freshness_policy=CLOSED_MONTH_BY_THE_3RD,
+        **options,
+    )
 
 
 def assets_from_step(step: str) -> list[str]:
