@@ -22,6 +22,7 @@ holds them, in the table, not in messages or logs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -63,6 +64,9 @@ _SLASHED = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?m\.?)?", re.IGNORECASE)
 _NO_PUNCH = re.compile(r"-*")
 _TIME_FORMS = "expected HH:MM, HH:MM:SS or H:MM AM/PM"
+# A file repeats its dates, times and weekdays row after row: each distinct text is parsed once (a text that does not
+# read is parsed again each time, as an exception is not cached). The cache is bounded, so memory is too.
+_parsed_once = functools.lru_cache(maxsize=4096)
 
 T = TypeVar("T")
 
@@ -105,6 +109,7 @@ def normalise_department(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+@_parsed_once
 def parse_date(text: str, date_format: DateFormat = DateFormat.ISO) -> dt.date:
     if not text:
         raise BadValue("the date is empty")
@@ -136,6 +141,7 @@ def _date_parts(text: str, date_format: DateFormat) -> tuple[int, int, int]:
     raise BadValue(f"{quoted(text)} is not a date (expected YYYY-MM-DD, YYYY/MM/DD or 2-Mar-2026)")
 
 
+@_parsed_once
 def parse_time(text: str) -> dt.time | None:
     """None for no punch; the value is never quoted (it is a person's attendance)."""
     if _NO_PUNCH.fullmatch(text):
@@ -155,6 +161,7 @@ def parse_time(text: str) -> dt.time | None:
         raise BadValue(f"is not a time of day ({_TIME_FORMS})") from None
 
 
+@_parsed_once
 def weekday_number(text: str) -> int:
     """Monday is 0, as ``date.weekday()``; an English day name or any start of it from two letters (Mo, Tue, Thurs)."""
     key = text.casefold().rstrip(".")
