@@ -25,9 +25,8 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from hr_assets.defs.attendance.csv_file import COLUMN_ALIASES, AttendanceFile, RawRow, label
 from hr_assets.lib.cells import BadValue, quoted
@@ -79,8 +78,9 @@ class DateFormat(StrEnum):
     DAY_FIRST = "DD/MM/YYYY"
 
 
-@dataclass(frozen=True)
-class AttendanceRecord:
+class AttendanceRecord(NamedTuple):
+    """A row's record (a named tuple: immutable, and a third of a frozen dataclass's cost to make, row after row)."""
+
     row_number: int
     csv_employee_id: str | None
     first_name: str | None
