@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 
 from hr_assets.defs.attendance.validation import AttendanceRecord
 from hr_assets.lib.row_errors import RowError
-from hr_assets.warehouse.engine import upsert
+from hr_assets.warehouse.engine import bulk_upsert, upsert
 from hr_assets.warehouse.tables import attendance_import_records as records
 from hr_assets.warehouse.tables import attendance_imports as imports
 from hr_assets.warehouse.tables import paycom_employees
@@ -96,7 +96,7 @@ def store_records(
         ).scalars()
     )
     rows = [_row(import_id, record, now) for record in validated if record.row_number not in sent]
-    upsert(connection, records, rows, ["attendance_import_id", "row_number"], keep_on_conflict=["created_at"])
+    bulk_upsert(connection, records, rows, ["attendance_import_id", "row_number"], keep_on_conflict=["created_at"])
     return len(sent)
 
 
