@@ -28,9 +28,9 @@ from hr_assets.warehouse.tables import paycom_employees
 _SENT = ("synced", "syncing")
 
 
-def employee_codes(connection: Connection) -> set[str]:
+def employee_codes(connection: Connection) -> frozenset[str]:
     """The employee master's codes: every Paycom employee, terminated ones too (their past attendance counts)."""
-    return set(connection.execute(sa.select(paycom_employees.c.employee_code)).scalars())
+    return frozenset(connection.execute(sa.select(paycom_employees.c.employee_code)).scalars())
 
 
 def import_by_key(connection: Connection, partition_key: str) -> dict[str, Any] | None:

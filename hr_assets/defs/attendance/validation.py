@@ -185,10 +185,9 @@ def validate_row(
     """
     cell = {field: row.raw.get(field, "").strip() for field in COLUMN_ALIASES}
     errors: list[RowError] = []
-    too_long = {field: _length_error(cell[field], _WIDTHS[field]) for field in TEXT_FIELDS}
-    for field in TEXT_FIELDS:
-        if too_long[field]:
-            cell[field] = ""  # not stored in its column; the raw row has it
+    too_long = {field: reason for field in TEXT_FIELDS if (reason := _length_error(cell[field], _WIDTHS[field]))}
+    for field in too_long:
+        cell[field] = ""  # not stored in its column; the raw row has it
     csv_employee_id = cell["csv_employee_id"] or None
     department = cell["fingerprint_department"] or None
 
@@ -201,9 +200,8 @@ def validate_row(
 
     checked(None, _check_field_count, row)
     for field, reason in too_long.items():
-        if reason:
-            errors.append(RowError(file_name, row.row_number, label(field), reason, csv_employee_id))
-    if too_long["csv_employee_id"] or too_long["fingerprint_department"]:
+        errors.append(RowError(file_name, row.row_number, label(field), reason, csv_employee_id))
+    if "csv_employee_id" in too_long or "fingerprint_department" in too_long:
         # No such id or department can be in the master or mapped: the length says all.
         employee_code = company_id = None
     else:
@@ -265,8 +263,18 @@ def _master_code(csv_employee_id: str | None, employee_codes: Collection[str]) -
 
 def _zeros_hint(csv_employee_id: str, employee_codes: Collection[str]) -> str:
     """Devices pad ids with zeros where the master may not (or the reverse); that is pointed out, never matched."""
-    similar = sorted(code for code in employee_codes if code.lstrip("0") == csv_employee_id.lstrip("0"))
+    similar = _codes_without_leading_zeros(frozenset(employee_codes)).get(csv_employee_id.lstrip("0"), [])
     return f" (the master has {', '.join(map(repr, similar))}: leading zeros differ)" if similar else ""
+
+
+@functools.lru_cache(maxsize=1)
+def _codes_without_leading_zeros(employee_codes: frozenset[str]) -> dict[str, list[str]]:
+    """The master's codes by their digits without leading zeros, sorted: built once per master (``frozenset`` of a
+    frozenset is itself, and its hash is kept), not once for every row of an unknown id."""
+    codes: dict[str, list[str]] = {}
+    for code in sorted(employee_codes):
+        codes.setdefault(code.lstrip("0"), []).append(code)
+    return codes
 
 
 def _company_id(department: str | None, companies_by_department: Mapping[str, int]) -> int:
