@@ -4,8 +4,9 @@ A file is imported once per content (its SHA-256). Importing it again (a re-run 
 a department was mapped to a company) validates its rows again, but a record already sent to Bayzat
 (``synced``) or in flight (``syncing``) keeps its push status: a re-import never sends anything twice.
 
-Records are written a chunk at a time (see ``importing``). An import's ``validation_errors`` holds its first
-errors, as a summary; every error is on its record and in ``integration_errors``.
+Records are written a chunk at a time (see ``importing``) by ``bulk_upsert``, which stores what ``upsert`` would
+at about the database's own cost. An import's ``validation_errors`` holds its first errors, as a summary; every
+error is on its record and in ``integration_errors``.
 """
 
 from __future__ import annotations
