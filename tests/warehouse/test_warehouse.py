@@ -127,6 +127,19 @@ def test_naive_times_are_refused(warehouse_url: str) -> None:
         )
 
 
+def staff_row(**fields: object) -> dict[str, object]:
+    """A ``scheduling_staff`` row, with ``fields`` changed."""
+    return {
+        "employee_code": "1001",
+        "display_name": "Ana",
+        "role": "nurse",
+        "available_for_scheduling": True,
+        "max_hours_per_week": 40,
+        "period_start": dt.date(2026, 1, 2),
+        "updated_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    } | fields
+
+
 UPSERTS = pytest.mark.parametrize("write", [upsert, bulk_upsert], ids=["upsert", "bulk_upsert"])
 
 
@@ -136,15 +149,7 @@ def test_upsert_updates_existing_rows_and_keeps_named_columns(warehouse_url: str
     migrate(engine)
     first = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     later = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
-    row = {
-        "employee_code": "1001",
-        "display_name": "Ana",
-        "role": "nurse",
-        "available_for_scheduling": True,
-        "max_hours_per_week": 40,
-        "period_start": dt.date(2026, 1, 2),
-        "updated_at": first,
-    }
+    row = staff_row(updated_at=first)
     with engine.begin() as connection:
         write(connection, scheduling_staff, [row], ["employee_code"])
         write(
@@ -226,15 +231,7 @@ def test_json_lists_of_different_lengths_are_stored_in_one_statement(warehouse_u
 def test_database_errors_do_not_quote_row_values(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     migrate(engine)
-    row = {
-        "employee_code": "1001",
-        "display_name": "Jane Secretname",
-        "role": "nurse",
-        "available_for_scheduling": True,
-        "max_hours_per_week": 40,
-        "period_start": dt.date(2026, 1, 2),
-        "updated_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-    }
+    row = staff_row(display_name="Jane Secretname")
     with pytest.raises(sa.exc.IntegrityError) as failed, engine.begin() as connection:
         connection.execute(sa.insert(scheduling_staff), [row, row])
     assert "Secretname" not in str(failed.value)
@@ -332,15 +329,7 @@ def test_bulk_upsert_stores_exactly_what_upsert_stores_and_updates_alike(warehou
 def test_bulk_upsert_refuses_naive_times_as_upsert_does(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     migrate(engine)
-    row = {
-        "employee_code": "1001",
-        "display_name": "Ana",
-        "role": "nurse",
-        "available_for_scheduling": True,
-        "max_hours_per_week": 40,
-        "period_start": dt.date(2026, 1, 2),
-        "updated_at": dt.datetime(2026, 1, 1),
-    }
+    row = staff_row(updated_at=dt.datetime(2026, 1, 1))
     with pytest.raises(ValueError, match="naive datetime"), engine.begin() as connection:
         bulk_upsert(connection, scheduling_staff, [row], ["employee_code"])
 
@@ -350,15 +339,7 @@ def test_a_row_postgresql_refuses_in_bulk_is_reported_without_its_values(
 ) -> None:
     engine = create_engine(make_postgres_database())
     migrate(engine)
-    row = {
-        "employee_code": "1001",
-        "display_name": "Jane Secretname " + "x" * 200,  # longer than its column: COPY refuses it
-        "role": "nurse",
-        "available_for_scheduling": True,
-        "max_hours_per_week": 40,
-        "period_start": dt.date(2026, 1, 2),
-        "updated_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-    }
+    row = staff_row(display_name="Jane Secretname " + "x" * 200)  # longer than its column: COPY refuses it
     with pytest.raises(BulkWriteError) as failed, engine.begin() as connection:
         bulk_upsert(connection, scheduling_staff, [row], ["employee_code"])
     assert str(failed.value) == "1 rows of scheduling_staff not stored: value too long for type character varying(200)"
