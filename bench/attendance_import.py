@@ -63,10 +63,10 @@ from common import BenchError, add_database_arguments, postgres_admin, postgres_
 
 from hr_assets.defs.attendance.companies import add_company
 from hr_assets.defs.attendance.importing import CHUNK_ROWS, import_file
+from hr_assets.defs.attendance.store import start_import
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import (
     attendance_import_records,
-    attendance_imports,
     companies,
     metadata,
     paycom_employees,
@@ -244,23 +244,15 @@ def measure_storage_floor(engine: sa.Engine, path: Path) -> dict[str, Any]:
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as connection:  # an import for the rows to belong to, and the company: untimed
         company_id = connection.execute(sa.select(companies.c.id)).scalar_one()
-        import_id = connection.execute(
-            sa.insert(attendance_imports)
-            .values(
-                content_sha256=f"storage floor of {path.name}",
-                partition_key=f"storage-floor-{path.stem}",
-                filename=path.name,
-                file_path=str(path),
-                total_records=0,
-                processed_records=0,
-                successful_records=0,
-                failed_records=0,
-                status="processing",
-                created_at=now,
-                updated_at=now,
-            )
-            .returning(attendance_imports.c.id)
-        ).scalar_one()
+        import_id, _ = start_import(
+            connection,
+            sha256=f"storage floor of {path.name}",
+            partition_key=f"storage-floor-{path.stem}",
+            file_name=path.name,
+            file_path=str(path),
+            run_id="bench-storage-floor",
+            now=now,
+        )
     on_postgresql = engine.dialect.name == "postgresql"
     stamp = now.isoformat() if on_postgresql else now.strftime("%Y-%m-%d %H:%M:%S.%f")
     dbapi_connection = engine.raw_connection()
