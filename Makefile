@@ -16,7 +16,11 @@ TIME_DEPENDENT_TESTS := tests/payroll tests/bayzat tests/attendance tests/alerts
 	tests/paycom/test_schedule.py tests/revenue/test_schedules.py tests/test_freshness.py
 CLOCK_SHIFT ?= +400d
 
-.PHONY: dev test test-shifted-clock install bench browser
+# Two workers (the machine's two cores; most tests wait on servers and subprocesses); the browser tests share one
+# running platform, so they stay in one worker (xdist_group).
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadgroup
+
+.PHONY: dev test test-fast test-shifted-clock install bench browser
 
 # Reinstall whenever the pinned set or the project's metadata changes.
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -37,10 +41,16 @@ $(CHROMIUM) $(FAKETIME):
 browser: $(CHROMIUM) $(FAKETIME)
 
 test: install browser
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+# Before each commit: the tests that run in-process (no web UI and daemon, no command in a process of its own), on
+# SQLite; CI runs them all.
+# Four workers: these tests wait on their loopback servers as much as they compute.
+test-fast: install
+	$(BIN)/python -m pytest -n 4 -m "not platform and not commands" -k "not postgresql"
 
 test-shifted-clock: install browser
-	$(FAKETIME) -f $(CLOCK_SHIFT) $(BIN)/python -m pytest $(TIME_DEPENDENT_TESTS)
+	$(FAKETIME) -f $(CLOCK_SHIFT) $(PYTEST) $(TIME_DEPENDENT_TESTS)
 
 bench: install
 	$(BIN)/python bench/paycom_ingest.py

@@ -81,7 +81,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from common import BenchError, add_database_arguments, environment, postgres_admin, postgres_database, print_figures
+from common import BenchError, add_database_arguments, postgres_admin, postgres_database, print_figures
 
 from hr_assets.defs.attendance.companies import add_company
 from hr_assets.defs.attendance.importing import import_file
@@ -171,8 +171,11 @@ def attendance_csv(company: Company, records: int) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
-def build_world(engine: sa.Engine, companies: Sequence[Company], records: int, api_url: str, work: Path) -> None:
-    """Employees, companies with their Bayzat configurations, and one imported CSV per company."""
+def build_world(
+    engine: sa.Engine, companies: Sequence[Company], records: int, api_url: str, work: Path, secret_key: str
+) -> None:
+    """Employees, companies with their Bayzat configurations (keys encrypted with ``secret_key``), and one
+    imported CSV per company."""
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as connection:
         connection.execute(
@@ -209,6 +212,7 @@ def build_world(engine: sa.Engine, companies: Sequence[Company], records: int, a
                 is_enabled=True,
                 sync_frequency="hourly",
                 now=now,
+                secret_key=secret_key,
             )
     for company in companies:
         path = work / f"{company.slug}.csv"
@@ -451,7 +455,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     setup_started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="hr_bench_"))
     stack.callback(shutil.rmtree, work, ignore_errors=True)
-    stack.enter_context(environment({"HR_SECRET_KEY": secrets.token_urlsafe(48)}))
+    secret_key = secrets.token_urlsafe(48)
 
     # The warehouse first: an unreachable PostgreSQL fails before the slow part of the setup.
     if args.database == "postgresql":
@@ -463,10 +467,13 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
 
     companies = make_companies(args.companies)
     project_twin, legacy_twin = Twin(stack, companies, args.rate), Twin(stack, companies, args.rate)
-    build_world(engine, companies, args.records, project_twin.url, work)
+    build_world(engine, companies, args.records, project_twin.url, work, secret_key)
     delay = 1 / args.rate
     bayzat = BayzatResource(
-        rate_limit_delay_s=delay, max_records_per_request=MAX_RECORDS_PER_REQUEST, timeout_s=TIMEOUT_S
+        secret_key=secret_key,
+        rate_limit_delay=str(delay),
+        max_records_per_request=str(MAX_RECORDS_PER_REQUEST),
+        timeout_seconds=str(TIMEOUT_S),
     )
     gc.collect()  # the import's garbage, so that no collection of it lands in the push
     setup_s = time.perf_counter() - setup_started

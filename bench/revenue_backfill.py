@@ -160,18 +160,9 @@ def new_dagster_home(work: Path, name: str) -> Path:
     return home
 
 
-def point_platform_at(
-    sandbox_environment: dict[str, str], work: Path, start: dt.date, holded_rate: float
-) -> dict[str, str]:
-    """The environment the definitions read: the twins, the pacing, the history start, and Paycom
-    settings that are never used but must be valid for the definitions to load."""
-    known_hosts = work / "known_hosts"
-    known_hosts.write_text("")
+def point_platform_at(sandbox_environment: dict[str, str], start: dt.date, holded_rate: float) -> dict[str, str]:
+    """The environment the platform reads: the twins, the pacing and the history start."""
     return {
-        "PAYCOM_SFTP_HOST": "127.0.0.1",
-        "PAYCOM_SFTP_USERNAME": "unused",
-        "PAYCOM_SFTP_PASSWORD": "unused",
-        "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
         **sandbox_environment,
         "HOLDED_RATE_LIMIT_PER_SECOND": str(holded_rate),
         "FOURGEEKS_RATE_LIMIT_PER_SECOND": str(OTHER_APIS_RATE),
@@ -278,7 +269,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     )
     stack.enter_context(sandbox)
     freeze_what_exists()
-    env = point_platform_at(sandbox.environment(), work, start, args.holded_rate)
+    env = point_platform_at(sandbox.environment(), start, args.holded_rate)
     stack.enter_context(environment({**env, "DAGSTER_HOME": str(runs_home), "HR_WAREHOUSE_URL": runs_warehouse}))
     from hr_assets.definitions import defs
 

@@ -1,9 +1,9 @@
-"""Configuration from the environment, validated once, failing with one line that names the setting.
+"""The settings the code location reads when it loads: what every part shares, and when the schedules run.
 
-Each group of settings is a pydantic-settings class read from the environment with the names the
-legacy systems used (``PAYCOM_SFTP_HOST``, ...). ``load(SettingsClass)`` turns pydantic's
-multi-line validation report into a single ``ConfigurationError`` line and never echoes a value,
-so a secret cannot leak through an error message.
+These are the only settings read at load time, each with a default, so the code location loads in an empty
+environment. Each vendor's settings belong to its resource (``IntegrationResource``), read when a run uses it.
+``load(SettingsClass)`` turns pydantic's multi-line validation report into a single ``ConfigurationError``
+line and never echoes a value.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hr_assets.lib.errors import OperatorError
 
-class ConfigurationError(Exception):
+
+class ConfigurationError(OperatorError):
     """A setting is missing or malformed; the message is one line that names it."""
 
 
@@ -37,9 +39,6 @@ class PlatformSettings(BaseSettings):
     timezone: str = Field("UTC", description="The business timezone: schedules and partitions use it.")
     warehouse_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in DAGSTER_HOME.")
     history_start: dt.date = Field(dt.date(2024, 1, 1), description="First day of the partitions.")
-    secret_key: SecretStr | None = Field(
-        None, description="Encrypts the secrets the platform stores (Bayzat API keys); at least 32 characters."
-    )
 
     @field_validator("timezone")
     @classmethod
@@ -48,13 +47,6 @@ class PlatformSettings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("not an IANA timezone name such as Europe/Madrid") from exc
-        return value
-
-    @field_validator("secret_key")
-    @classmethod
-    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < 32:
-            raise ValueError("must be at least 32 characters (e.g. the output of: openssl rand -base64 32)")
         return value
 
     @field_validator("warehouse_url")
@@ -72,88 +64,6 @@ class PlatformSettings(BaseSettings):
         return self.warehouse_url or f"sqlite:///{dagster_home() / 'warehouse.db'}"
 
 
-class PaycomSftpSettings(BaseSettings):
-    """The Paycom SFTP account, with the legacy integration's variable names."""
-
-    model_config = SettingsConfigDict(env_prefix="PAYCOM_SFTP_", extra="ignore")
-
-    host: str
-    port: int = Field(22, ge=1, le=65535)
-    username: str
-    password: SecretStr | None = None
-    private_key_path: Path | None = None
-    remote_directory: str = "/"
-    local_directory: Path | None = None
-    known_hosts: Path
-
-    @field_validator("private_key_path", "known_hosts")
-    @classmethod
-    def _readable_file(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_file():
-            raise ValueError(f"not a readable file: {value}")
-        return value
-
-    @model_validator(mode="after")
-    def _one_way_to_log_in(self) -> PaycomSftpSettings:
-        if self.password is None and self.private_key_path is None:
-            raise ValueError("set PAYCOM_SFTP_PASSWORD or PAYCOM_SFTP_PRIVATE_KEY_PATH")
-        return self
-
-    def resolved_local_directory(self) -> Path:
-        return self.local_directory or dagster_home() / "paycom_files"
-
-
-class HoldedSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HOLDED_", extra="ignore")
-
-    api_key: SecretStr
-    base_url: str = "https://api.holded.com/api/invoicing/v1"
-    rate_limit_per_second: float = Field(5.0, gt=0)
-
-
-class FourGeeksSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FOURGEEKS_", extra="ignore")
-
-    api_token: SecretStr
-    academy_id: int
-    base_url: str = "https://breathecode.herokuapp.com/v1"
-    rate_limit_per_second: float = Field(5.0, gt=0)
-
-
-class NotionSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NOTION_", extra="ignore")
-
-    token: SecretStr
-    database_id: str
-    base_url: str = "https://api.notion.com/v1"
-    rate_limit_per_second: float = Field(3.0, gt=0)
-
-
-class NotifySettings(BaseSettings):
-    """Where the sync jobs' run notifications go, and the web UI address their links point at."""
-
-    model_config = SettingsConfigDict(env_prefix="HR_", extra="ignore")
-
-    notify_webhook_url: SecretStr | None = Field(
-        None, description="A Slack-compatible incoming webhook (its URL is a credential); unset: no notifications."
-    )
-    dagster_url: str | None = Field(None, description="The web UI as people open it, for links to runs.")
-
-    @field_validator("notify_webhook_url")
-    @classmethod
-    def _http_webhook(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(("https://", "http://")):
-            raise ValueError("must be an http(s):// URL")
-        return value
-
-    @field_validator("dagster_url")
-    @classmethod
-    def _http_ui(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("https://", "http://")):
-            raise ValueError("must be an http(s):// URL")
-        return value
-
-
 class RevenueScheduleSettings(BaseSettings):
     """When the revenue chain runs: the closed month on this day and hour, the open month daily."""
 
@@ -164,31 +74,18 @@ class RevenueScheduleSettings(BaseSettings):
     daily_hour: int = Field(5, ge=0, le=23)
 
 
-class BayzatSettings(BaseSettings):
-    """The Bayzat push, with the legacy pusher's variable names."""
+class PayrollSettings(BaseSettings):
+    """When payroll's automation runs, how long a run may hold a period, and how its failed steps retry."""
 
-    model_config = SettingsConfigDict(env_prefix="BAYZAT_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="HR_PAYROLL_", extra="ignore")
 
-    default_api_url: str = "https://integration.bayzat.com/attendance"
-    rate_limit_delay: float = Field(1.0, gt=0, description="Seconds between two requests of one API key.")
-    max_records_per_request: int = Field(20, ge=1)
-    max_retry_attempts: int = Field(5, ge=0)
-    timeout_seconds: float = Field(30.0, gt=0)
-    lease_seconds: float = Field(
-        120.0, gt=0, description="How long a dead run's hold on a company's push lasts before another run takes over."
+    run_hour: int = Field(2, ge=0, le=23, description="The hour of the daily evaluation of due periods, HR_TIMEZONE.")
+    lease_minutes: float = Field(
+        60.0, gt=0, description="How long a run may hold a period before another run may release it."
     )
-
-
-class AttendanceSettings(BaseSettings):
-    """Where fingerprint attendance files arrive, and how long they are kept once imported."""
-
-    model_config = SettingsConfigDict(env_prefix="ATTENDANCE_", extra="ignore")
-
-    inbox_directory: Path | None = None
-    retention_days: int = Field(90, ge=1)
-
-    def resolved_inbox_directory(self) -> Path:
-        return self.inbox_directory or dagster_home() / "attendance_inbox"
+    retry_delay_seconds: float = Field(
+        30.0, ge=0, description="The first retry's delay after a failed payroll step; doubled each retry (3)."
+    )
 
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)

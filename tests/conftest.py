@@ -20,27 +20,6 @@ import sqlalchemy as sa
 
 REPO = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN_URL = os.environ.get("HR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-# Settings the definitions need to load, for tests that never call those APIs.
-API_PLACEHOLDERS = {
-    "HOLDED_API_KEY": "placeholder",
-    "FOURGEEKS_API_TOKEN": "placeholder",
-    "FOURGEEKS_ACADEMY_ID": "1",
-    "NOTION_TOKEN": "placeholder",
-    "NOTION_DATABASE_ID": "placeholder",
-}
-
-
-def placeholder_environment(directory: Path) -> dict[str, str]:
-    """Every setting the definitions need to load, for tests that never call Paycom or the revenue APIs."""
-    known_hosts = directory / "known_hosts"
-    known_hosts.write_text("")
-    return {
-        "PAYCOM_SFTP_HOST": "127.0.0.1",
-        "PAYCOM_SFTP_USERNAME": "unused",
-        "PAYCOM_SFTP_PASSWORD": "unused",
-        "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
-        **API_PLACEHOLDERS,
-    }
 
 
 def master_employee(code: str, now: dt.datetime, **fields: object) -> dict[str, object]:
@@ -65,6 +44,17 @@ def pytest_configure(config: pytest.Config) -> None:
         shift = time.time() - os.stat(probe.name).st_mtime
     if abs(shift) < 86_400:
         raise pytest.UsageError(f"FAKETIME={os.environ['FAKETIME']} is set but the clock moved only {shift:.0f} s")
+
+
+# The platform's own settings: a test sets the ones it means, so none may come from the shell it runs in.
+PLATFORM_PREFIXES = ("HR_", "PAYCOM_", "HOLDED_", "FOURGEEKS_", "NOTION_", "BAYZAT_", "ATTENDANCE_")
+
+
+@pytest.fixture(autouse=True)
+def _no_platform_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(PLATFORM_PREFIXES) and name != "HR_TEST_POSTGRES_URL":
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")
@@ -99,10 +89,15 @@ def make_postgres_database(postgres_admin: sa.Engine) -> Iterator[Callable[[], s
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The warehouse on each database the platform supports."""
+    """The warehouse on each database the platform supports (``ON_SQLITE`` narrows a test to one)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'warehouse.db'}"
     return request.getfixturevalue("make_postgres_database")()
+
+
+# One database is enough where the dialect does not matter: what the test checks is the same code on both, and the
+# statements under it (upserts, claims, leases, locks, widths) are run on PostgreSQL by the tests that keep both.
+ON_SQLITE = pytest.mark.parametrize("warehouse_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from dagster_graphql import DagsterGraphQLClient
 
 from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.warehouse.tables import accrual_months, paycom_employees, paycom_sync_log
+from tests.conftest import ON_SQLITE
 from tests.paycom.conftest import rows
 from tests.running_platform import (
     HR_ASSETS,
@@ -63,6 +64,8 @@ def _sync_revenue_months(url: str, environment: dict[str, str], sandbox: Path) -
     return completed.stdout.split("Backfill ", 1)[1].split()[0]
 
 
+@pytest.mark.platform
+@ON_SQLITE  # `make dev`'s own setup; the UI tests run the PostgreSQL one
 def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stops_cleanly(
     tmp_path: Path,
     dagster_home: Path,

@@ -17,7 +17,7 @@ from dagster._daemon.freshness import FreshnessDaemon
 
 from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD, WITHIN_8_DAYS
 from hr_assets.defs.partitions import first_friday_on_or_after
-from tests.conftest import REPO, placeholder_environment
+from tests.conftest import REPO
 
 ROSTER = ("paycom_roster_files", "paycom_employees", "scheduling_staff")
 REVENUE_CHAIN = (
@@ -31,13 +31,7 @@ REVENUE_CHAIN = (
 
 
 @pytest.fixture
-def loadable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, dagster_home: Path) -> None:
-    for name, value in placeholder_environment(tmp_path).items():
-        monkeypatch.setenv(name, value)
-
-
-@pytest.fixture
-def policies(loadable: None) -> dict[str, dg.FreshnessPolicy | None]:
+def policies(dagster_home: Path) -> dict[str, dg.FreshnessPolicy | None]:
     from hr_assets.definitions import defs
 
     return {spec.key.to_user_string(): spec.freshness_policy for spec in defs().resolve_all_asset_specs()}
@@ -60,7 +54,7 @@ def test_the_roster_within_8_days_and_the_revenue_chain_the_closed_month_by_the_
 
 
 @pytest.fixture
-def empty_instance(loadable: None) -> Iterator[dg.DagsterInstance]:
+def empty_instance(dagster_home: Path) -> Iterator[dg.DagsterInstance]:
     with dg.instance_for_test() as instance:
         yield instance
 

@@ -1,47 +1,64 @@
-"""The ``hr-assets`` command group: one subgroup per source system, plus status and the sandbox."""
+"""The ``hr-assets`` command group: one subgroup per source system, plus status and the sandbox.
+
+A subcommand's module is imported when the subcommand runs (or ``--help`` lists it), so a command pays only for
+what it uses: ``hr-assets companies list`` does not import pandas or numbers-parser.
+"""
+
+import importlib
+import traceback
 
 import click
 
-from hr_assets.cli.attendance import attendance
-from hr_assets.cli.bayzat import bayzat
-from hr_assets.cli.companies import companies
-from hr_assets.cli.paycom import paycom
-from hr_assets.cli.payroll import payroll
-from hr_assets.cli.revenue import sync
-from hr_assets.cli.sandbox import dev, sandbox
-from hr_assets.cli.status import status
-from hr_assets.defs.attendance.companies import CompanyError
-from hr_assets.defs.paycom.reports import UnsafeRemoteName
-from hr_assets.defs.paycom.resources import PaycomSftpError
-from hr_assets.defs.payroll.periods import PeriodError
-from hr_assets.lib.http import ApiError
-from hr_assets.lib.webserver import WebserverError
-from hr_assets.settings import ConfigurationError
+from hr_assets.lib.errors import OperatorError
 
-# Errors whose message is the whole story for an operator: shown as one line, without a traceback.
-OPERATOR_ERRORS = (
-    ConfigurationError,
-    PaycomSftpError,
-    UnsafeRemoteName,
-    ApiError,
-    WebserverError,
-    CompanyError,
-    PeriodError,
-)
+COMMANDS = {
+    "paycom": "hr_assets.cli.paycom:paycom",
+    "sync": "hr_assets.cli.revenue:sync",
+    "status": "hr_assets.cli.status:status",
+    "companies": "hr_assets.cli.companies:companies",
+    "bayzat": "hr_assets.cli.bayzat:bayzat",
+    "attendance": "hr_assets.cli.attendance:attendance",
+    "payroll": "hr_assets.cli.payroll:payroll",
+    "sandbox": "hr_assets.cli.sandbox:sandbox",
+    "dev": "hr_assets.cli.sandbox:dev",
+}
 
 
-class _OperatorErrors(click.Group):
+class Bug(click.ClickException):
+    """Anything else: a bug, said to be one; its traceback is printed first."""
+
+    exit_code = 2
+
+
+class _Commands(click.Group):
+    """Imports each subcommand when it is asked for; shows a person's error as its one line, a bug as one."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.commands or name not in COMMANDS:
+            return self.commands.get(name)
+        module, attribute = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attribute)
+
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's own signature
         try:
             return super().invoke(ctx)
-        except OPERATOR_ERRORS as exc:
+        except OperatorError as exc:
             raise click.ClickException(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            traceback.print_exc()
+            raise Bug(
+                f"{type(exc).__name__}: {exc} (a bug in hr-assets: please report it with the traceback above)"
+            ) from None
 
 
-@click.group(cls=_OperatorErrors)
-def cli() -> None:
+@click.group(cls=_Commands)
+@click.option("--verbose", is_flag=True, help="Print the runs' events as they happen.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
     """Operate the hr_assets platform: syncs, status and the local sandbox."""
-
-
-for command in (paycom, sync, status, companies, bayzat, attendance, payroll, sandbox, dev):
-    cli.add_command(command)
+    ctx.obj = {"verbose": verbose}

@@ -4,10 +4,11 @@ from pathlib import Path
 
 import click
 
+from hr_assets.cli.jobs import run_job
 from hr_assets.defs.attendance.assets import FILE_TAG
 from hr_assets.defs.attendance.importing import content_sha256, partition_key
 from hr_assets.defs.partitions import attendance_file_partitions
-from hr_assets.lib.runs import add_dynamic_partition, run_partition
+from hr_assets.lib.runs import add_dynamic_partition
 
 
 @click.group()
@@ -21,9 +22,7 @@ def import_(file: Path) -> None:
     """Import FILE through the Dagster instance (the run shows in the UI); every row is stored."""
     key = partition_key(file.name, content_sha256(file))
     add_dynamic_partition(attendance_file_partitions, key)
-    outcome = run_partition("attendance_import", key, tags={FILE_TAG: str(file.resolve())})
-    if not outcome.success:
-        raise click.ClickException(outcome.error or "the run failed")
+    outcome = run_job("attendance_import", key, tags={FILE_TAG: str(file.resolve())})
     summary = outcome.materializations.get("attendance_records", {})
     click.echo(
         f"Imported {file.name} as {key}: {summary.get('rows')} rows, {summary.get('valid_records')} valid, "

@@ -4,10 +4,9 @@ import json
 
 import click
 
+from hr_assets.cli.jobs import check_integrations, run_job
 from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.defs.paycom.resources import PaycomSftpResource
-from hr_assets.lib.runs import run_partition
-from hr_assets.settings import PaycomSftpSettings, load
 
 
 @click.group()
@@ -18,8 +17,7 @@ def paycom() -> None:
 @paycom.command("test-connection")
 def test_connection() -> None:
     """Log in to Paycom SFTP (verifying the pinned host key) and list the remote folder."""
-    settings = load(PaycomSftpSettings)
-    resource = PaycomSftpResource.from_settings(settings).process_config_and_initialize()
+    resource = PaycomSftpResource.for_command()
     entries = resource.test_connection()
     click.echo(f"Connected to {resource.address}, host key verified; {entries} entries in {resource.remote_directory}")
 
@@ -40,9 +38,10 @@ def sync(report_type: str, dry_run: bool, force: bool, week: str | None) -> None
     week = week or weekly_sync_partitions.get_last_partition_key()
     if not weekly_sync_partitions.has_partition_key(week):
         raise click.BadParameter(f"{week} is not the Friday of a synced week", param_hint="--week")
+    check_integrations(PaycomSftpResource)
     config = {"report_type": report_type, "force": force, "dry_run": dry_run}
-    outcome = run_partition("paycom_sync", week, {"ops": {"paycom_roster_files": {"config": config}}})
-    click.echo(f"Run {outcome.run_id} for week {week}: {'succeeded' if outcome.success else 'failed'}")
+    outcome = run_job("paycom_sync", week, run_config={"ops": {"paycom_roster_files": {"config": config}}})
+    click.echo(f"Run {outcome.run_id} for week {week}: succeeded")
     if dry_run:
         names = outcome.observations.get("paycom_roster_files", {}).get("would_download", [])
         click.echo("Would download:\n" + "\n".join(f"  {name}" for name in names) if names else "Nothing to download.")
@@ -50,7 +49,5 @@ def sync(report_type: str, dry_run: bool, force: bool, week: str | None) -> None
         summary = outcome.materializations["paycom_employees"]
         keys = ("employees_processed", "employees_created", "employees_updated", "employees_terminated", "rows_invalid")
         click.echo(json.dumps({key: summary.get(key) for key in keys}))
-    elif outcome.success:
+    else:
         click.echo(f"Week {week} was already synced; nothing was done (use --force to sync it again).")
-    if not outcome.success:
-        raise click.ClickException(outcome.error or "the run failed")

@@ -6,8 +6,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import click
-import dagster as dg
 
+from hr_assets.cli.jobs import run_job
 from hr_assets.cli.warehouse import warehouse
 from hr_assets.defs.partitions import monthly_partitions
 from hr_assets.defs.payroll import store
@@ -16,7 +16,7 @@ from hr_assets.defs.payroll.periods import PERIOD_TYPES, STATUSES, PeriodDates, 
 from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import Rule, evaluate, parse_rule
 from hr_assets.lib.clock import Clock
-from hr_assets.lib.runs import run_partition
+from hr_assets.lib.runs import the_instance
 from hr_assets.settings import PlatformSettings, load
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -127,18 +127,16 @@ def run(period_id: int, force: bool) -> None:
     if month not in monthly_partitions.get_partition_keys():
         raise PeriodError(f"period_id {period_id} starts on {period['start_date']}: it can run from its month on")
     if period["status"] == "processing":
-        with dg.DagsterInstance.get() as instance:
+        with the_instance() as instance:
             lease = dt.timedelta(minutes=payroll_settings.lease_minutes)
             for released in release_stale(engine, instance, Clock().now(), lease):
                 click.echo(f"Released period {released.period_id}: {released.reason}")
-    outcome = run_partition(
+    outcome = run_job(
         "payroll_run",
         month,
         run_config={"ops": {"payroll_results": {"config": {"force": force}}}},
         tags={PERIOD_TAG: str(period_id)},
     )
-    if not outcome.success:
-        raise click.ClickException(outcome.error or "the run failed")
     summary = outcome.materializations.get("payroll_results", {})
     if summary.get("periods_processed") != str(period_id):
         click.echo(f"Run {outcome.run_id}: period {period_id} skipped: {summary.get('periods_skipped')}")

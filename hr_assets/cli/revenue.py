@@ -5,10 +5,10 @@ import os
 
 import click
 
+from hr_assets.cli.jobs import check_integrations, integrations_of, run_job
 from hr_assets.defs.partitions import monthly_partitions, platform_settings
 from hr_assets.defs.revenue_chain import STEPS, assets_from_step, month_keys
 from hr_assets.lib.clock import Clock
-from hr_assets.lib.runs import run_partition
 from hr_assets.lib.webserver import launch_asset_backfill
 
 
@@ -77,12 +77,13 @@ def sync(
             param_hint="dates",
         )
     assets = assets_from_step(from_step)
-    click.echo(f"Steps: {', '.join(assets)}; months: {keys[0][:7]} to {keys[-1][:7]} ({len(keys)})")
+    check_integrations(*integrations_of(assets))
+    what = f"Steps: {', '.join(assets)}; months: {keys[0][:7]} to {keys[-1][:7]} ({len(keys)})"
     if not in_process:
         backfill_id = launch_asset_backfill(webserver, assets, keys, f"hr-assets sync --from-step {from_step}")
-        click.echo(f"Backfill {backfill_id} launched; follow it at {webserver.rstrip('/')}/runs/b/{backfill_id}")
+        click.echo(
+            f"{what}\nBackfill {backfill_id} launched; follow it at {webserver.rstrip('/')}/runs/b/{backfill_id}"
+        )
         return
-    outcome = run_partition("revenue_chain", keys[0], assets=assets, last_partition_key=keys[-1])
-    if not outcome.success:
-        raise click.ClickException(f"the run {outcome.run_id} failed: {outcome.error}")
-    click.echo(f"Done in one run ({outcome.run_id}); see it in the UI.")
+    outcome = run_job("revenue_chain", keys[0], assets=assets, last_partition_key=keys[-1])
+    click.echo(f"{what}\nDone in one run ({outcome.run_id}); see it in the UI.")

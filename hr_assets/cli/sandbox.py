@@ -92,6 +92,7 @@ def _demo_companies(sandbox: PlatformSandbox, environment: dict[str, str]) -> No
                 is_enabled=True,
                 sync_frequency="hourly",
                 now=now,
+                secret_key=environment["HR_SECRET_KEY"],
             )
         add_dynamic_partition(bayzat_company_partitions, company.slug)
     inbox = Path(environment["ATTENDANCE_INBOX_DIRECTORY"])

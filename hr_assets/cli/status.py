@@ -1,19 +1,38 @@
-"""``hr-assets status``: the recent syncs with their counts, and the staff sync status."""
+"""``hr-assets status``: which integrations are configured, the recent syncs with their counts, and the staff
+sync status."""
 
 import click
 import sqlalchemy as sa
 
 from hr_assets.cli.warehouse import warehouse
+from hr_assets.defs.alerts.resources import NotifyResource
+from hr_assets.defs.attendance.resources import AttendanceInboxResource
+from hr_assets.defs.bayzat.resources import BayzatResource
+from hr_assets.defs.crm.resources import FourGeeksResource
+from hr_assets.defs.holded.resources import HoldedResource
+from hr_assets.defs.notion.resources import NotionResource
 from hr_assets.defs.paycom import store
+from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.settings import PlatformSettings, load
 from hr_assets.warehouse.tables import paycom_employees, scheduling_staff
+
+INTEGRATIONS = (
+    PaycomSftpResource,
+    HoldedResource,
+    FourGeeksResource,
+    NotionResource,
+    AttendanceInboxResource,
+    BayzatResource,
+    NotifyResource,
+)
 
 
 @click.command()
 @click.option("--limit", default=5, show_default=True, help="How many recent syncs to show.")
 def status(limit: int) -> None:
-    """Recent Paycom syncs and how many staff the scheduling side has from them."""
+    """Which integrations are configured, recent Paycom syncs and how many staff the scheduling side has."""
     settings = load(PlatformSettings)
+    problems = {integration.integration: integration.for_command().problem() for integration in INTEGRATIONS}
     with warehouse().connect() as connection:
         syncs = store.recent_syncs(connection, limit)
         by_status = dict(
@@ -24,6 +43,9 @@ def status(limit: int) -> None:
         staff, available = connection.execute(
             sa.select(sa.func.count(), sa.func.count().filter(scheduling_staff.c.available_for_scheduling))
         ).one()
+    click.echo("Integrations:")
+    for name, problem in problems.items():
+        click.echo(f"  {name:<26} {'configured' if problem is None else problem.removeprefix(f'{name} is ')}")
     click.echo("Recent Paycom syncs:")
     if not syncs:
         click.echo("  none yet")

@@ -9,6 +9,9 @@ import datetime as dt
 
 import dagster as dg
 
+from hr_assets.defs.crm.resources import FourGeeksResource
+from hr_assets.defs.holded.resources import HoldedResource
+from hr_assets.defs.notion.resources import NotionResource
 from hr_assets.defs.partitions import platform_settings
 from hr_assets.settings import RevenueScheduleSettings, load
 
@@ -38,6 +41,12 @@ revenue_chain_job = dg.define_asset_job(
 _when = load(RevenueScheduleSettings)
 
 
+def _unconfigured(holded: HoldedResource, fourgeeks: FourGeeksResource, notion: NotionResource) -> dg.SkipReason | None:
+    """The chain reads all three APIs: a tick without one of them skips, saying which setting is missing."""
+    problems = [problem for resource in (holded, fourgeeks, notion) if (problem := resource.problem())]
+    return dg.SkipReason("; ".join(problems)) if problems else None
+
+
 @dg.schedule(
     job=revenue_chain_job,
     cron_schedule=f"0 {_when.monthly_hour} {_when.monthly_day} * *",
@@ -45,7 +54,11 @@ _when = load(RevenueScheduleSettings)
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="The month just closed, once it is over (HR_REVENUE_MONTHLY_DAY / _HOUR).",
 )
-def revenue_month_close(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+def revenue_month_close(
+    context: dg.ScheduleEvaluationContext, holded: HoldedResource, fourgeeks: FourGeeksResource, notion: NotionResource
+) -> dg.RunRequest | dg.SkipReason:
+    if skip := _unconfigured(holded, fourgeeks, notion):
+        return skip
     today = context.scheduled_execution_time.astimezone(platform_settings.tz).date()
     closed = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1).isoformat()
     return dg.RunRequest(run_key=f"close-{closed}", partition_key=closed)
@@ -58,7 +71,11 @@ def revenue_month_close(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="The month in progress, refreshed every day (HR_REVENUE_DAILY_HOUR).",
 )
-def revenue_month_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+def revenue_month_refresh(
+    context: dg.ScheduleEvaluationContext, holded: HoldedResource, fourgeeks: FourGeeksResource, notion: NotionResource
+) -> dg.RunRequest | dg.SkipReason:
+    if skip := _unconfigured(holded, fourgeeks, notion):
+        return skip
     today = context.scheduled_execution_time.astimezone(platform_settings.tz).date()
     return dg.RunRequest(run_key=f"refresh-{today.isoformat()}", partition_key=today.replace(day=1).isoformat())
 

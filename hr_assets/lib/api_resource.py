@@ -3,27 +3,33 @@ and that its failure fails the step with the API's own one-line message (no trac
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import ClassVar
 
 import dagster as dg
+from pydantic import Field, PositiveFloat
 
 from hr_assets.lib.http import ApiClient, ApiError
+from hr_assets.lib.integration import IntegrationResource
 
 
-class ApiResource(dg.ConfigurableResource):
+class ApiResource(IntegrationResource):
+    kinds: ClassVar = {"rate_limit_per_second": PositiveFloat}
+
     base_url: str
-    rate_limit_per_second: float
+    rate_limit_per_second: str = Field(description="Requests a second the API allows per key (a number above 0).")
     max_attempts: int = 6
-    backoff_initial_s: float = 0.5
+    backoff_initial_s: float = Field(0.5, description="The first retry's wait; doubled each attempt, with jitter.")
 
     @contextmanager
-    def _client(self, api: str, headers: Mapping[str, str], credential: str) -> Iterator[ApiClient]:
+    def _client(self, headers: Mapping[str, str], credential: str) -> Iterator[ApiClient]:
         """A client paced on ``credential``'s budget, shared by every client of that key in this process."""
+        self.check()
         try:
             with ApiClient(
-                api,
+                self.integration,
                 self.base_url,
                 headers=headers,
-                rate_limit_per_second=self.rate_limit_per_second,
+                rate_limit_per_second=self.setting("rate_limit_per_second"),
                 limiter_key=credential,
                 max_attempts=self.max_attempts,
                 backoff_initial_s=self.backoff_initial_s,

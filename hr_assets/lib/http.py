@@ -32,6 +32,8 @@ import dagster as dg
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
+from hr_assets.lib.errors import OperatorError
+
 log = dg.get_dagster_logger("http")
 
 NOT_JSON = "answered with HTML/non-JSON instead of JSON"
@@ -61,7 +63,7 @@ class _HideSecretPaths(logging.Filter):
 logging.getLogger("httpx").addFilter(_HideSecretPaths())
 
 
-class ApiError(Exception):
+class ApiError(OperatorError):
     """A vendor API failed; str() is one line naming the API, the status and the server's message.
 
     ``body`` is the answer's JSON, when it had one, for a caller that reads a vendor's error details

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 import httpx
 
+from hr_assets.lib.errors import OperatorError
+
 LAUNCH_BACKFILL = """
 mutation LaunchBackfill($params: LaunchBackfillParams!) {
   launchPartitionBackfill(backfillParams: $params) {
@@ -19,7 +21,7 @@ mutation LaunchBackfill($params: LaunchBackfillParams!) {
 """
 
 
-class WebserverError(Exception):
+class WebserverError(OperatorError):
     """The webserver could not be reached or refused the backfill; the message says which."""
 
 

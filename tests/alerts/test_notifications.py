@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 
 from hr_assets.definitions import defs
+from hr_assets.defs.alerts.resources import NotifyResource
 from hr_assets.defs.alerts.sensors import notify_sync_failure, notify_sync_success
 from hr_assets.lib.http import ApiError
 from hr_assets.sandbox.paycom import PaycomSandbox, week_roster
@@ -20,26 +21,22 @@ UI = "https://dagster.example.org"
 WEEK_BEFORE_ANY_PUSH = WEEKS[0] - dt.timedelta(days=7)
 
 
-@pytest.fixture
-def notifying(monkeypatch: pytest.MonkeyPatch, webhook: WebhookReceiver) -> WebhookReceiver:
-    monkeypatch.setenv("HR_NOTIFY_WEBHOOK_URL", webhook.url)
-    monkeypatch.setenv("HR_DAGSTER_URL", UI)
-    return webhook
-
-
 def _evaluate(
     sensor: dg.RunStatusSensorDefinition,
     instance: dg.DagsterInstance,
     result: dg.ExecuteInProcessResult,
     repository_def: dg.RepositoryDefinition | None = None,
+    webhook: WebhookReceiver | None = None,
 ) -> dg.SkipReason | None:
     event = result.get_run_success_event() if result.success else result.get_run_failure_event()
+    notify = NotifyResource(webhook_url=webhook.url, dagster_url=UI) if webhook else NotifyResource()
     with dg.build_run_status_sensor_context(
         sensor_name=sensor.name,
         dagster_event=event,
         dagster_instance=instance,
         dagster_run=result.dagster_run,
         repository_def=repository_def,
+        resources={"notify": notify},
     ) as context:
         return sensor(context.for_run_failure() if sensor is notify_sync_failure else context)
 
@@ -61,7 +58,7 @@ def _leaks(text: str, needles: dict[str, str]) -> list[str]:
 
 def test_a_successful_sync_posts_what_ran_its_counts_and_a_link_and_nothing_personal(
     instance: dg.DagsterInstance,
-    notifying: WebhookReceiver,
+    webhook: WebhookReceiver,
     paycom_sandbox: PaycomSandbox,
     platform_env: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
@@ -69,8 +66,8 @@ def test_a_successful_sync_posts_what_ran_its_counts_and_a_link_and_nothing_pers
     result = sync(instance, WEEKS[2])
     assert result.success
 
-    assert _evaluate(notify_sync_success, instance, result) is None
-    [(path, body)] = notifying.posts
+    assert _evaluate(notify_sync_success, instance, result, webhook=webhook) is None
+    [(path, body)] = webhook.posts
     assert path == SECRET_PATH
     assert set(body) == {"text"}
     text = body["text"]
@@ -79,18 +76,18 @@ def test_a_successful_sync_posts_what_ran_its_counts_and_a_link_and_nothing_pers
     assert f"• paycom_employees: files_processed 4, employees_processed {roster}, employees_created {roster}" in text
     assert "• paycom_roster_files: file_count 4, refused_names 0" in text
     assert text.splitlines()[-1] == f"Run: {UI}/runs/{result.run_id}"
-    environment = {**platform_env, "HR_NOTIFY_WEBHOOK_URL": notifying.url}
+    environment = {**platform_env, "HR_NOTIFY_WEBHOOK_URL": webhook.url}
     assert _leaks(text, _personal_and_secret(paycom_sandbox, environment)) == []
 
 
 def test_a_failed_sync_posts_the_error_and_the_next_step(
-    instance: dg.DagsterInstance, notifying: WebhookReceiver, platform_env: dict[str, str]
+    instance: dg.DagsterInstance, webhook: WebhookReceiver, platform_env: dict[str, str]
 ) -> None:
     result = sync(instance, WEEK_BEFORE_ANY_PUSH)
     assert not result.success
 
-    assert _evaluate(notify_sync_failure, instance, result) is None
-    [(_, body)] = notifying.posts
+    assert _evaluate(notify_sync_failure, instance, result, webhook=webhook) is None
+    [(_, body)] = webhook.posts
     lines = body["text"].splitlines()
     assert lines[0] == f"hr_assets: paycom_sync failed for {WEEK_BEFORE_ANY_PUSH.isoformat()}"
     assert lines[1].startswith("Error: paycom_roster_files: No Paycom report of type directory")
@@ -102,7 +99,7 @@ def test_a_failed_sync_posts_the_error_and_the_next_step(
 # The daemon gives the sensor its repository; a test passes it through a parameter Dagster marks beta.
 @pytest.mark.filterwarnings("ignore::dagster.BetaWarning")
 def test_an_asset_backfill_run_of_a_sync_jobs_assets_notifies_as_that_job(
-    instance: dg.DagsterInstance, notifying: WebhookReceiver
+    instance: dg.DagsterInstance, webhook: WebhookReceiver
 ) -> None:
     asset_job = defs().resolve_implicit_global_asset_job_def()
     paycom = [dg.AssetKey(name) for name in ("paycom_roster_files", "paycom_employees")]
@@ -111,8 +108,8 @@ def test_an_asset_backfill_run_of_a_sync_jobs_assets_notifies_as_that_job(
     )
     assert result.success and result.dagster_run.job_name == "__ASSET_JOB"
 
-    _evaluate(notify_sync_success, instance, result, repository_def=defs().get_repository_def())
-    [text] = notifying.texts()
+    _evaluate(notify_sync_success, instance, result, repository_def=defs().get_repository_def(), webhook=webhook)
+    [text] = webhook.texts()
     assert text.startswith(f"hr_assets: paycom_sync succeeded for {WEEKS[2].isoformat()}")
 
 
@@ -123,18 +120,21 @@ def test_without_a_webhook_nothing_is_sent_and_the_tick_says_why(
 
     skipped = _evaluate(notify_sync_failure, instance, result)
     assert isinstance(skipped, dg.SkipReason)
-    assert skipped.skip_message.startswith("HR_NOTIFY_WEBHOOK_URL is not set: no notification for paycom_sync run")
+    assert skipped.skip_message.startswith(
+        "The notification webhook is not configured: HR_NOTIFY_WEBHOOK_URL is not set: no notification for "
+        "paycom_sync run"
+    )
     assert webhook.posts == []
 
 
 def test_a_refused_post_fails_the_tick_with_one_line_that_hides_the_webhook_url(
-    instance: dg.DagsterInstance, notifying: WebhookReceiver
+    instance: dg.DagsterInstance, webhook: WebhookReceiver
 ) -> None:
     result = sync(instance, WEEK_BEFORE_ANY_PUSH)
-    notifying.status, notifying.answer = 404, "no_service"
+    webhook.status, webhook.answer = 404, "no_service"
 
     with pytest.raises(ApiError) as raised:
-        _evaluate(notify_sync_failure, instance, result)
+        _evaluate(notify_sync_failure, instance, result, webhook=webhook)
     assert str(raised.value) == "HR_NOTIFY_WEBHOOK_URL answered 404: no_service"
 
 

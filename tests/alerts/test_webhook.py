@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from hr_assets.defs.alerts.webhook import post_text
+from hr_assets.defs.alerts.resources import NotifyResource
 from tests.webhook_receiver import SECRET_PATH, WebhookReceiver
 
 
@@ -13,7 +13,7 @@ def test_a_post_answered_500_is_retried_and_no_log_record_carries_the_path(
 ) -> None:
     webhook.first_statuses = [500]
     with caplog.at_level(logging.DEBUG):
-        post_text(webhook.url, "hr_assets: paycom_sync succeeded")
+        NotifyResource(webhook_url=webhook.url).post_text("hr_assets: paycom_sync succeeded")
 
     assert webhook.posts == [(SECRET_PATH, {"text": "hr_assets: paycom_sync succeeded"})] * 2
     messages = [record.getMessage() for record in caplog.records]

@@ -18,7 +18,7 @@ from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, attendance_imports, integration_errors
 from hr_assets.warehouse.tables import paycom_employees as employees_table
 from tests.attendance.jobs import run_attendance_import
-from tests.conftest import master_employee, placeholder_environment
+from tests.conftest import master_employee
 
 EMPLOYEES = ("42", "0100", "7")
 DEPARTMENT = "AdvLine"
@@ -71,7 +71,6 @@ def attendance_world(
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     environment = {
-        **placeholder_environment(tmp_path),
         "HR_WAREHOUSE_URL": warehouse_url,
         "ATTENDANCE_INBOX_DIRECTORY": str(inbox),
     }

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from hr_assets.defs.attendance.importing import CHUNK_ROWS, import_file
 from tests.attendance.conftest import HEADER, AttendanceWorld, attendance_lines, good_row
+from tests.conftest import ON_SQLITE
 
 
 def test_a_long_file_name_with_an_invalid_row_stores_its_errors_on_every_database(
@@ -103,6 +104,7 @@ def _peak_bytes(world: AttendanceWorld, path: Path) -> int:
     return peak
 
 
+@ON_SQLITE  # the database's side of memory is the bench's (bench/attendance_import.py, both databases)
 def test_memory_is_bounded_by_a_chunk_of_rows_not_by_the_file(attendance_world: AttendanceWorld) -> None:
     def file_of(name: str, rows: int) -> Path:
         lines = [good_row(("42", "0100", "7")[n % 3], 1 + n % 28) for n in range(rows)]

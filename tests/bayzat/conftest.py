@@ -19,7 +19,7 @@ from hr_assets.sandbox.http_server import SandboxHttpServer
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, paycom_employees
 from tests.attendance.jobs import run_attendance_import
-from tests.conftest import master_employee, placeholder_environment
+from tests.conftest import master_employee
 
 SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnop"
 KEYS = {"advline": "bayzat-key-advline-5f0c2a9e", "gulfco": "bayzat-key-gulfco-77d1e3b4"}
@@ -96,7 +96,6 @@ def bayzat_world(
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     environment = {
-        **placeholder_environment(tmp_path),
         "HR_WAREHOUSE_URL": warehouse_url,
         "HR_SECRET_KEY": SECRET_KEY,
         "BAYZAT_RATE_LIMIT_DELAY": "0.06",
@@ -130,6 +129,7 @@ def bayzat_world(
                 is_enabled=True,
                 sync_frequency="hourly",
                 now=now,
+                secret_key=SECRET_KEY,
             )
     instance.add_dynamic_partitions("bayzat_companies", list(KEYS))
     return BayzatWorld(sandbox, url, engine, instance, inbox)

@@ -11,9 +11,13 @@ import sqlalchemy as sa
 from hr_assets.definitions import defs
 from hr_assets.defs.attendance.sensors import attendance_inbox
 from hr_assets.defs.bayzat.schedules import COMPANY_TAG, bayzat_hourly_push, push_after_import
+from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.warehouse.tables import paycom_employees
 from tests.bayzat.conftest import EMPLOYEES, BayzatWorld, attendance_csv, week_of
 from tests.clock import FixedClock, stopped_at
+from tests.conftest import ON_SQLITE
+
+pytestmark = ON_SQLITE
 
 
 def seconds_after_writing(path: Path, seconds: float) -> FixedClock:
@@ -25,13 +29,13 @@ def seconds_after_writing(path: Path, seconds: float) -> FixedClock:
 
 def test_the_inbox_sensor_imports_each_content_once(bayzat_world: BayzatWorld) -> None:
     definitions = defs()
-    warehouse = definitions.get_repository_def().get_top_level_resources()["warehouse"]
+    top_level = definitions.get_repository_def().get_top_level_resources()
 
     path = bayzat_world.inbox / "week 10.csv"
 
-    def tick(cursor: str | None = None, age: float = 60) -> dg.SensorResult | dg.SkipReason:
+    def tick(cursor: str | None = None, age: float = 60, **bound: object) -> dg.SensorResult | dg.SkipReason:
         """The sensor's evaluation ``age`` seconds after the file was last written."""
-        resources = {"warehouse": warehouse, "clock": seconds_after_writing(path, age)}
+        resources = {**top_level, "clock": seconds_after_writing(path, age), **bound}
         with dg.build_sensor_context(
             instance=bayzat_world.instance, definitions=definitions, resources=resources, cursor=cursor
         ) as context:  # closing the context closes what it opened
@@ -50,7 +54,10 @@ def test_the_inbox_sensor_imports_each_content_once(bayzat_world: BayzatWorld) -
     assert isinstance(changed, dg.SensorResult) and changed.run_requests[0].run_key != request.run_key
     with bayzat_world.engine.begin() as connection:
         connection.execute(sa.delete(paycom_employees))
-    waiting = tick()
+    # Without Paycom the device's ids are the employees' codes; with it, every row would be an unknown employee.
+    assert isinstance(tick(), dg.SensorResult)
+    paycom = PaycomSftpResource(host="sftp.paycom.example", username="hr", password="x", known_hosts=str(path))
+    waiting = tick(paycom_sftp=paycom)
     assert isinstance(waiting, dg.SkipReason) and "sync the Paycom roster first" in str(waiting.skip_message)
 
 
@@ -65,7 +72,7 @@ def test_the_hourly_schedule_requests_companies_with_records_due(bayzat_world: B
             instance=bayzat_world.instance,
             scheduled_execution_time=tick,
             repository_def=repository,
-            resources={"warehouse": repository.get_top_level_resources()["warehouse"]},
+            resources=repository.get_top_level_resources(),
         ) as context:  # closing the context closes what it opened
             return list(schedule.evaluate_tick(context).run_requests or [])
 
@@ -87,7 +94,7 @@ def test_an_import_is_followed_by_a_push_for_each_hourly_company_in_it(bayzat_wo
         dagster_event=success,
         dagster_instance=bayzat_world.instance,
         dagster_run=imported.dagster_run,
-        resources={"warehouse": repository.get_top_level_resources()["warehouse"]},
+        resources=repository.get_top_level_resources(),
     ) as context:
         requests = push_after_import(context)
     assert sorted(request.partition_key for request in requests) == ["advline", "gulfco"]

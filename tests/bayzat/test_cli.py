@@ -11,6 +11,8 @@ import pytest
 
 from tests.bayzat.conftest import EMPLOYEES, KEYS, BayzatWorld, attendance_csv, week_of
 
+pytestmark = pytest.mark.commands
+
 BIN = Path(sys.executable).parent
 
 

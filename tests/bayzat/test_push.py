@@ -20,7 +20,8 @@ from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.push import LeaseBusy, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.lib.clock import Clock
-from tests.bayzat.conftest import EMPLOYEES, KEYS, BayzatWorld, attendance_csv, week_of
+from tests.bayzat.conftest import EMPLOYEES, KEYS, SECRET_KEY, BayzatWorld, attendance_csv, week_of
+from tests.conftest import ON_SQLITE
 
 BIN = Path(sys.executable).parent
 
@@ -62,6 +63,7 @@ def make_due(world: BayzatWorld) -> None:
         )
 
 
+@ON_SQLITE
 def test_records_bayzat_rejects_fail_with_its_message_and_the_rest_of_the_chunk_goes(bayzat_world: BayzatWorld) -> None:
     bayzat_world.sandbox.add_key(KEYS["advline"], employees=EMPLOYEES[1:5])  # Bayzat does not know 0001
     advline_week(bayzat_world)
@@ -75,6 +77,7 @@ def test_records_bayzat_rejects_fail_with_its_message_and_the_rest_of_the_chunk_
     assert len(bayzat_world.sandbox.requests) == sent  # not retried blindly
 
 
+@ON_SQLITE
 def test_a_refused_key_stops_the_company_without_spending_retries(bayzat_world: BayzatWorld) -> None:
     advline_week(bayzat_world)
     bayzat_world.sandbox.revoke_key(KEYS["advline"])
@@ -90,6 +93,7 @@ def test_a_refused_key_stops_the_company_without_spending_retries(bayzat_world: 
         assert connection.execute(sa.text("SELECT needs_new_key FROM bayzat_configs WHERE id = 1")).scalar_one()
 
 
+@ON_SQLITE
 def test_a_server_error_schedules_the_chunk_for_retry_and_the_rest_goes_on(bayzat_world: BayzatWorld) -> None:
     advline_week(bayzat_world)  # 15 records: a chunk of 10, then one of 5
     bayzat_world.sandbox.inject("500")
@@ -125,6 +129,7 @@ def test_an_answer_lost_to_a_timeout_is_settled_by_bayzats_already_exists(bayzat
     assert len(ledger_of(bayzat_world, "advline")) == 20  # still once each
 
 
+@ON_SQLITE
 def test_throttling_is_waited_out_and_the_push_goes_on(bayzat_world: BayzatWorld) -> None:
     advline_week(bayzat_world)
     bayzat_world.sandbox.inject("429", times=2)
@@ -135,6 +140,7 @@ def test_throttling_is_waited_out_and_the_push_goes_on(bayzat_world: BayzatWorld
     assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
 
 
+@ON_SQLITE
 def test_invalid_rows_are_stored_with_reasons_and_never_sent(bayzat_world: BayzatWorld) -> None:
     rows = week_of("advline", ["0001"], days=1) + [
         ("9999", "AdvLine", "2026-03-02", "08:00", "17:00"),  # unknown employee
@@ -157,6 +163,7 @@ def test_invalid_rows_are_stored_with_reasons_and_never_sent(bayzat_world: Bayza
     ]
 
 
+@ON_SQLITE
 def test_reimporting_a_file_after_its_push_sends_nothing_again(bayzat_world: BayzatWorld) -> None:
     advline_week(bayzat_world)
     assert bayzat_world.push("advline").success
@@ -168,6 +175,7 @@ def test_reimporting_a_file_after_its_push_sends_nothing_again(bayzat_world: Bay
     assert len(bayzat_world.sandbox.requests) == sent
 
 
+@ON_SQLITE
 def test_the_api_key_is_stored_encrypted_and_appears_in_no_event(bayzat_world: BayzatWorld) -> None:
     advline_week(bayzat_world)
     bayzat_world.sandbox.inject("500")
@@ -220,6 +228,7 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 60) -> None:
         time.sleep(0.01)
 
 
+@ON_SQLITE
 def test_a_later_export_of_the_same_days_sends_only_the_punches_bayzat_lacks(bayzat_world: BayzatWorld) -> None:
     morning = [(emp_id, dept, day, check_in, "") for emp_id, dept, day, check_in, _ in week_of("advline", ["0001"])]
     assert bayzat_world.import_csv("morning.csv", attendance_csv(morning)).success
@@ -235,7 +244,10 @@ def test_a_later_export_of_the_same_days_sends_only_the_punches_bayzat_lacks(bay
 
 def test_one_run_at_a_time_pushes_a_company(bayzat_world: BayzatWorld) -> None:
     advline_week(bayzat_world)
-    bayzat, clock = BayzatResource(rate_limit_delay_s=0.06, lease_s=1.0), Clock()  # the lease lapses in real time
+    bayzat, clock = (
+        BayzatResource(secret_key=SECRET_KEY, rate_limit_delay="0.06", lease_seconds="1"),
+        Clock(),
+    )  # the lease lapses in real time
     with bayzat_world.engine.begin() as connection:
         company_id = company_by_slug(connection, "advline")["id"]
         assert configs.take_lease(connection, company_id, "another-run", clock.now(), 60)

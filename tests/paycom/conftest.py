@@ -1,6 +1,7 @@
 """A Paycom sandbox with three weeks of pushes, and the platform's environment pointed at it."""
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,10 +11,10 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from hr_assets.definitions import defs
+from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.sandbox.paycom import PaycomSandbox, recent_fridays, write_weekly_pushes
 from hr_assets.warehouse.engine import warehouse_engine
-from tests.conftest import API_PLACEHOLDERS
+from tests.resources import definitions_with, resource_from
 
 TODAY = dt.date(2026, 11, 22)
 BASE_EMPLOYEES = 40
@@ -39,7 +40,7 @@ def paycom_sandbox(tmp_path: Path, generated_pushes: Path) -> Iterator[PaycomSan
 def platform_env(
     monkeypatch: pytest.MonkeyPatch, dagster_home: Path, warehouse_url: str, paycom_sandbox: PaycomSandbox
 ) -> dict[str, str]:
-    environment = {**API_PLACEHOLDERS, **paycom_sandbox.environment(), "HR_WAREHOUSE_URL": warehouse_url}
+    environment = {**paycom_sandbox.environment(), "HR_WAREHOUSE_URL": warehouse_url}
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     return environment
@@ -47,10 +48,14 @@ def platform_env(
 
 def sync(instance: dg.DagsterInstance, week: dt.date, **config: Any) -> dg.ExecuteInProcessResult:
     """One run of the real paycom_sync job, recorded in the test's instance."""
-    job = defs().resolve_job_def("paycom_sync")
+    paycom = resource_from(PaycomSftpResource, os.environ, backoff_initial_s=0.01)
+    job = definitions_with(paycom_sftp=paycom).resolve_job_def("paycom_sync")
     run_config = {"ops": {"paycom_roster_files": {"config": config}}} if config else None
     return job.execute_in_process(
-        partition_key=week.isoformat(), instance=instance, run_config=run_config, raise_on_error=False
+        partition_key=week.isoformat(),
+        instance=instance,
+        run_config=run_config,
+        raise_on_error=False,
     )
 
 

@@ -10,9 +10,10 @@ import dagster as dg
 import pytest
 
 from hr_assets.sandbox.paycom import week_roster
+from tests.conftest import ON_SQLITE
 from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS
 
-pytestmark = pytest.mark.usefixtures("platform_env")
+pytestmark = [pytest.mark.commands, ON_SQLITE, pytest.mark.usefixtures("platform_env")]
 HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
 
 

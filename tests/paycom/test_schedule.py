@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import API_PLACEHOLDERS
-
 # Evaluated in a fresh interpreter: HR_TIMEZONE is read when the definitions are imported.
 PROBE = """
 import datetime as dt, json
@@ -24,7 +22,9 @@ result = {"timezone": paycom_weekly_sync.execution_timezone, "cron": paycom_week
 for instant in ("2026-10-30T18:00:00+00:00", "2026-11-06T19:00:00+00:00", "2026-03-06T19:00:00+00:00",
                 "2026-03-13T18:00:00+00:00"):
     when = dt.datetime.fromisoformat(instant).astimezone(ZoneInfo("America/New_York"))
-    context = dg.build_schedule_context(scheduled_execution_time=when, repository_def=repository)
+    context = dg.build_schedule_context(
+        scheduled_execution_time=when, repository_def=repository, resources=repository.get_top_level_resources()
+    )
     [request] = paycom_weekly_sync.evaluate_tick(context).run_requests
     result["ticks"][instant] = [request.partition_key, request.run_key]
 for key in ("2026-10-30", "2026-03-06"):
@@ -45,7 +45,6 @@ def test_friday_afternoon_in_new_york_on_both_sides_of_the_clock_changes(tmp_pat
         "PAYCOM_SFTP_USERNAME": "probe",
         "PAYCOM_SFTP_PASSWORD": "probe",
         "PAYCOM_SFTP_KNOWN_HOSTS": str(known_hosts),
-        **API_PLACEHOLDERS,
     }
     completed = subprocess.run(
         [sys.executable, "-c", PROBE], env=environment, capture_output=True, text=True, check=True

@@ -21,10 +21,10 @@ from tests.paycom.conftest import WEEKS, materialized, rows, sync
 def _resource(sandbox: PaycomSandbox, tmp_path: Path, **overrides: object) -> PaycomSftpResource:
     settings = {
         "host": "127.0.0.1",
-        "port": sandbox.server.port,
+        "port": str(sandbox.server.port),
         "username": USERNAME,
         "password": sandbox.password(),
-        "known_hosts_path": str(sandbox.known_hosts_path),
+        "known_hosts": str(sandbox.known_hosts_path),
         "local_directory": str(tmp_path / "downloads"),
         "max_attempts": 3,
         "backoff_initial_s": 0.05,
@@ -55,7 +55,7 @@ def test_an_unknown_host_key_is_refused_not_added(paycom_sandbox: PaycomSandbox,
     empty = tmp_path / "known_hosts"
     empty.write_text("")
     with pytest.raises(PaycomHostKeyError, match="not in .*known_hosts; refusing to connect"):
-        _resource(paycom_sandbox, tmp_path, known_hosts_path=str(empty)).test_connection()
+        _resource(paycom_sandbox, tmp_path, known_hosts=str(empty)).test_connection()
     assert empty.read_text() == ""
 
 
@@ -69,7 +69,7 @@ def test_a_changed_host_key_is_refused(paycom_sandbox: PaycomSandbox, tmp_path: 
             paycom_sandbox.server.known_hosts_line().replace(f"]:{paycom_sandbox.server.port} ", f"]:{impostor.port} ")
             + "\n"
         )
-        resource = _resource(paycom_sandbox, tmp_path, port=impostor.port, known_hosts_path=str(pinned))
+        resource = _resource(paycom_sandbox, tmp_path, port=str(impostor.port), known_hosts=str(pinned))
         with pytest.raises(PaycomHostKeyError, match="differs from the one pinned"):
             resource.test_connection()
 
@@ -89,7 +89,7 @@ def test_a_server_that_is_down_is_retried_then_reported(paycom_sandbox: PaycomSa
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    resource = _resource(paycom_sandbox, tmp_path, port=closed_port)
+    resource = _resource(paycom_sandbox, tmp_path, port=str(closed_port))
     with pytest.raises(PaycomSftpError, match=r"failed after 3 attempts: could not connect \(Connection refused\)$"):
         resource.list_files()
 

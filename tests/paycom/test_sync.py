@@ -11,6 +11,7 @@ import pytest
 from hr_assets.sandbox.paycom import PaycomSandbox, week_roster
 from hr_assets.sandbox.paycom_reports import DATES_COLUMNS, DIRECTORY_COLUMNS, write_numbers_table, write_paycom_reports
 from hr_assets.warehouse import tables
+from tests.conftest import ON_SQLITE
 from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS, check_results, materialized, rows, sync
 
 pytestmark = pytest.mark.usefixtures("platform_env")
@@ -91,6 +92,7 @@ def test_a_synced_week_is_skipped_and_a_forced_rerun_changes_nothing(
     assert {t.name: rows(warehouse_url, t, without=TIMESTAMPS) for t in data_tables} == before
 
 
+@ON_SQLITE
 def test_a_dry_run_lists_the_files_and_writes_nothing(instance: dg.DagsterInstance, warehouse_url: str) -> None:
     result = sync(instance, WEEKS[1], dry_run=True)
     assert result.success and materialized(result) == {}
@@ -101,6 +103,7 @@ def test_a_dry_run_lists_the_files_and_writes_nothing(instance: dg.DagsterInstan
     assert rows(warehouse_url, tables.paycom_sync_log) == []
 
 
+@ON_SQLITE
 def test_report_type_limits_the_sync(instance: dg.DagsterInstance, warehouse_url: str) -> None:
     result = sync(instance, WEEKS[2], report_type="directory")
     assert result.success
@@ -118,6 +121,7 @@ def _replace_push(sandbox: PaycomSandbox, week: dt.date) -> dict[str, Path]:
     return write_paycom_reports(sandbox.reports_directory, week_roster(BASE_EMPLOYEES, 2, week), pushed_at)
 
 
+@ON_SQLITE
 def test_bad_rows_are_explained_and_every_valid_row_is_kept(
     instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox
 ) -> None:
@@ -144,6 +148,7 @@ def test_bad_rows_are_explained_and_every_valid_row_is_kept(
 
 
 @pytest.mark.parametrize("damage", ["not_numbers", "truncated", "missing_column"])
+@ON_SQLITE
 def test_an_unusable_file_is_an_error_and_the_other_files_still_sync(
     instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox, damage: str
 ) -> None:
@@ -196,6 +201,7 @@ def test_a_collapsed_headcount_blocks_the_staff_view_until_forced(
     assert len(rows(warehouse_url, tables.scheduling_staff)) < len(staff_before)
 
 
+@ON_SQLITE
 def test_nothing_sensitive_reaches_events_logs_or_the_warehouse(
     instance: dg.DagsterInstance, warehouse_url: str, platform_env: dict[str, str], paycom_sandbox: PaycomSandbox
 ) -> None:
@@ -219,6 +225,7 @@ def test_nothing_sensitive_reaches_events_logs_or_the_warehouse(
     assert rows(warehouse_url, tables.paycom_payees), "payees are kept, without their bank details"
 
 
+@ON_SQLITE
 def test_a_week_with_no_readable_file_fails_and_still_stores_why(
     instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox
 ) -> None:
@@ -234,6 +241,7 @@ def test_a_week_with_no_readable_file_fails_and_still_stores_why(
     assert log["status"] == "failed" and "files could be read" in log["error_message"]
 
 
+@ON_SQLITE
 def test_a_pay_export_that_cannot_be_read_is_its_own_error_and_the_week_goes_on(
     instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox
 ) -> None:
@@ -255,6 +263,7 @@ def test_a_pay_export_that_cannot_be_read_is_its_own_error_and_the_week_goes_on(
     assert files == {"directory": "parsed", "dates": "parsed", "payees": "parsed", "pay": "failed"}
 
 
+@ON_SQLITE
 def test_a_folder_under_a_reports_name_is_that_files_failure_and_the_week_goes_on(
     instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox
 ) -> None:

@@ -21,7 +21,6 @@ from hr_assets.defs.payroll.rules import parse_rule
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, attendance_imports, paycom_employees
 from tests.clock import stopped_at
-from tests.conftest import placeholder_environment
 
 # The instant the tests' rows are written and their runs made: every piece of code they call takes it as a
 # value (the clock resource, a tick's time, a now argument), so it is never compared with the real clock.
@@ -162,7 +161,6 @@ def payroll_world(
     monkeypatch: pytest.MonkeyPatch, instance: dg.DagsterInstance, warehouse_url: str, tmp_path: Path
 ) -> PayrollWorld:
     environment = {
-        **placeholder_environment(tmp_path),
         "HR_WAREHOUSE_URL": warehouse_url,
         "HR_TIMEZONE": "UTC",  # what the commands run by the tests evaluate rules in
         "HR_HISTORY_START": "2024-01-01",

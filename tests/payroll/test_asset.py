@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from hr_assets.defs.payroll.assets import payroll_results
 from hr_assets.warehouse.tables import paycom_employees
 from hr_assets.warehouse.tables import payroll_results as results_table
+from tests.conftest import ON_SQLITE
 from tests.payroll.conftest import PayrollWorld, employee
 
 
@@ -26,6 +27,7 @@ def run_checks(world: PayrollWorld, month: str) -> dict[str, dg.AssetCheckEvalua
     return checks_of(result)
 
 
+@ON_SQLITE
 def test_a_months_partition_processes_the_periods_starting_in_it(payroll_world: PayrollWorld) -> None:
     world = payroll_world
     world.add_employees(
@@ -75,6 +77,7 @@ def test_a_months_partition_processes_the_periods_starting_in_it(payroll_world: 
     assert warning.metadata["hourly_without_attendance"].value == 4
 
 
+@ON_SQLITE
 def test_the_checks_find_a_missing_result_and_totals_that_do_not_reconcile(payroll_world: PayrollWorld) -> None:
     world = payroll_world
     world.add_employees(employee("H1"), employee("S1", "salary", salary="52000.00"))

@@ -11,6 +11,8 @@ import pytest
 
 from tests.payroll.conftest import PayrollWorld, employee
 
+pytestmark = pytest.mark.commands
+
 BIN = Path(sys.executable).parent
 
 

@@ -1,6 +1,7 @@
 """The revenue twins (Holded, 4Geeks, Notion) serving three months, and the platform pointed at them."""
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -8,9 +9,11 @@ from typing import Any
 import dagster as dg
 import pytest
 
-from hr_assets.definitions import defs
+from hr_assets.defs.crm.resources import FourGeeksResource
+from hr_assets.defs.holded.resources import HoldedResource
+from hr_assets.defs.notion.resources import NotionResource
 from hr_assets.sandbox.revenue import RevenueSandbox
-from tests.conftest import placeholder_environment
+from tests.resources import definitions_with, resource_from
 
 MONTHS = [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
 
@@ -29,8 +32,9 @@ def revenue_env(
     revenue_sandbox: RevenueSandbox,
     tmp_path: Path,
 ) -> dict[str, str]:
+    """The platform's settings, for the commands the tests run; the runs in this process get the twins through
+    ``revenue_resources``."""
     environment = {
-        **placeholder_environment(tmp_path),
         **revenue_sandbox.environment(),
         "HR_WAREHOUSE_URL": warehouse_url,
         "HR_HISTORY_START": "2025-06-01",
@@ -40,10 +44,22 @@ def revenue_env(
     return environment
 
 
+def revenue_resources(environment: dict[str, str]) -> dict[str, object]:
+    """The three APIs on their twins, retrying after a hundredth of a second instead of half a second."""
+    return {
+        key: resource_from(integration, environment, backoff_initial_s=0.01)
+        for key, integration in (
+            ("holded", HoldedResource),
+            ("fourgeeks", FourGeeksResource),
+            ("notion", NotionResource),
+        )
+    }
+
+
 def run_month(
     instance: dg.DagsterInstance, month: dt.date, assets: list[str] | None = None
 ) -> dg.ExecuteInProcessResult:
-    job = defs().resolve_job_def("revenue_chain")
+    job = definitions_with(**revenue_resources(dict(os.environ))).resolve_job_def("revenue_chain")
     selection = [dg.AssetKey(name) for name in assets] if assets else None
     return job.execute_in_process(
         partition_key=month.isoformat(), instance=instance, raise_on_error=False, asset_selection=selection
@@ -53,7 +69,7 @@ def run_month(
 def run_range(instance: dg.DagsterInstance, first: dt.date, last: dt.date) -> dg.ExecuteInProcessResult:
     """One run for the months ``first`` to ``last``, as a backfill of the chain runs them."""
     return (
-        defs()
+        definitions_with(**revenue_resources(dict(os.environ)))
         .resolve_job_def("revenue_chain")
         .execute_in_process(
             instance=instance,

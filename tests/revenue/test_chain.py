@@ -9,6 +9,7 @@ import pytest
 
 from hr_assets.sandbox.revenue import RevenueSandbox
 from hr_assets.warehouse import tables
+from tests.conftest import ON_SQLITE
 from tests.paycom.conftest import rows
 from tests.revenue.conftest import MONTHS, checks, failures, metadata, run_month, run_range
 
@@ -107,6 +108,7 @@ def test_a_backfill_is_one_run_for_the_range_and_writes_what_month_by_month_runs
     assert contact_listings() - listings_in_one_run == len(MONTHS) * listings_in_one_run
 
 
+@ON_SQLITE
 def test_bad_records_are_explained_and_the_month_goes_on(instance: dg.DagsterInstance, warehouse_url: str) -> None:
     for month in MONTHS:
         assert run_month(instance, month).success
@@ -128,6 +130,7 @@ def test_bad_records_are_explained_and_the_month_goes_on(instance: dg.DagsterIns
         ("500", "Holded: gave up after 6 attempts; last answer 500"),
     ],
 )
+@ON_SQLITE
 def test_an_api_failure_fails_the_month_with_a_clear_message(
     instance: dg.DagsterInstance, warehouse_url: str, revenue_sandbox: RevenueSandbox, fault: str, message: str
 ) -> None:

@@ -16,7 +16,9 @@ def test_close_takes_the_month_just_ended_and_refresh_the_month_in_progress() ->
     utc = ZoneInfo("UTC")
 
     def requested(schedule: dg.ScheduleDefinition, when: dt.datetime) -> tuple[str, str]:
-        context = dg.build_schedule_context(scheduled_execution_time=when, repository_def=repository)
+        context = dg.build_schedule_context(
+            scheduled_execution_time=when, repository_def=repository, resources=repository.get_top_level_resources()
+        )
         [request] = schedule.evaluate_tick(context).run_requests
         return request.partition_key, request.run_key
 

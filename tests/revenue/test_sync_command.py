@@ -12,7 +12,9 @@ import pytest
 
 from hr_assets.cli.revenue import month_range
 from hr_assets.defs.revenue_chain import assets_from_step, month_keys
+from hr_assets.sandbox.revenue import RevenueSandbox
 from hr_assets.warehouse import tables
+from tests.conftest import ON_SQLITE
 from tests.paycom.conftest import rows
 
 HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
@@ -59,6 +61,8 @@ def test_wrong_options_are_refused_with_a_clear_message(arguments: tuple, messag
 
 
 @pytest.mark.usefixtures("revenue_env")
+@pytest.mark.commands
+@ON_SQLITE
 def test_in_process_runs_the_months_in_one_run_through_the_instance(dagster_home: Path, warehouse_url: str) -> None:
     completed = subprocess.run(
         [
@@ -94,6 +98,8 @@ def test_in_process_runs_the_months_in_one_run_through_the_instance(dagster_home
 
 
 @pytest.mark.usefixtures("revenue_env")
+@pytest.mark.commands
+@ON_SQLITE
 def test_without_a_webserver_the_command_says_what_to_do(dagster_home: Path) -> None:
     environment = {**os.environ, "HR_DAGSTER_URL": "http://127.0.0.1:9"}
     completed = subprocess.run(
@@ -106,3 +112,25 @@ def test_without_a_webserver_the_command_says_what_to_do(dagster_home: Path) -> 
     assert completed.returncode == 1
     assert "the Dagster webserver at http://127.0.0.1:9 did not answer" in completed.stderr
     assert "--in-process" in completed.stderr and "Traceback" not in completed.stderr
+
+
+@pytest.mark.commands
+@ON_SQLITE
+def test_a_vendor_s_refusal_is_one_line_with_the_run_and_where_its_logs_are(
+    revenue_env: dict[str, str], revenue_sandbox: RevenueSandbox, dagster_home: Path
+) -> None:
+    revenue_sandbox.holded.inject("html", times=6, path_prefix="/api/invoicing/v1/services")
+    completed = subprocess.run(
+        [HR_ASSETS, "sync", "--start-date", "2026-01-01", "--end-date", "2026-02-01", "--in-process"],
+        env={**os.environ, "HR_DAGSTER_URL": "https://dagster.example.org"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    with dg.DagsterInstance.get() as instance:
+        (run,) = instance.get_runs()
+    assert (completed.returncode, completed.stdout) == (1, "")
+    assert completed.stderr.splitlines() == [
+        "Error: Holded answered 200: answered with HTML/non-JSON instead of JSON "
+        f"(run {run.run_id}; its logs: https://dagster.example.org/runs/{run.run_id})"
+    ]

@@ -1,8 +1,7 @@
-"""One running platform per database setup, shared by the browser and the GraphQL tests of this package.
-
-- ``sqlite``: the local instance (`dagster_home/dagster.yaml`) and a SQLite warehouse, as `make dev` runs it;
-- ``postgresql``: the production instance (`deploy/postgres/dagster.yaml`, dagster-postgres) and the
-  warehouse on PostgreSQL, each in a fresh database dropped afterwards.
+"""One running platform, shared by the browser and the GraphQL tests of this package: the production instance
+(`deploy/postgres/dagster.yaml`, dagster-postgres) and the warehouse on PostgreSQL, each in a fresh database
+dropped afterwards. The local instance (`dagster_home/dagster.yaml`, SQLite), as `make dev` runs it, is the one
+`tests/test_dev_platform.py` and the one-vendor deployments drive.
 """
 
 from __future__ import annotations
@@ -43,18 +42,9 @@ def months_back(first: int, count: int, today: dt.date | None = None) -> list[st
     return sorted(keys)
 
 
-@pytest.fixture(scope="package", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="package")
 def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    directory = tmp_path_factory.mktemp(f"platform-{request.param}")
-    if request.param == "sqlite":
-        with running_platform(
-            request.param,
-            directory,
-            REPO / "dagster_home" / "dagster.yaml",
-            HR_WAREHOUSE_URL=f"sqlite:///{directory / 'warehouse.db'}",
-        ) as running:
-            yield running
-        return
+    directory = tmp_path_factory.mktemp("platform-postgresql")
     admin = request.getfixturevalue("postgres_admin")
     names = [f"hr_ui_{role}_{uuid.uuid4().hex[:10]}" for role in ("dagster", "warehouse")]
     with admin.connect() as connection:
@@ -63,7 +53,7 @@ def platform(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
     try:
         with running_platform(
-            request.param,
+            "postgresql",
             directory,
             REPO / "deploy" / "postgres" / "dagster.yaml",
             DAGSTER_POSTGRES_URL=f"{base}/{names[0]}",

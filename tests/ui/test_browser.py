@@ -12,12 +12,16 @@ import time
 
 import dagster as dg
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.defs.revenue_chain import STEPS
 from tests.running_platform import RunningPlatform, failures, wait_for_backfill
 from tests.ui.conftest import ARTIFACTS, months_back
+
+# One platform for the package: its tests run in one worker (make test: --dist loadgroup).
+pytestmark = [pytest.mark.platform, pytest.mark.xdist_group("ui_platform")]
 
 ASSET_GRAPH = """
 query { assetNodes { assetKey { path } groupName dependencyKeys { path } } }

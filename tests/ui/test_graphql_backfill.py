@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import dagster as dg
 import httpx
+import pytest
 
 from hr_assets.defs.revenue_chain import STEPS, assets_from_step
 from hr_assets.lib.webserver import launch_asset_backfill
 from tests.running_platform import RunningPlatform, failures, wait_for_backfill
 from tests.ui.conftest import months_back
+
+# One platform for the package: its tests run in one worker (make test: --dist loadgroup).
+pytestmark = [pytest.mark.platform, pytest.mark.xdist_group("ui_platform")]
 
 BACKFILL = """
 query($id: String!) {
@@ -30,11 +34,10 @@ def test_a_backfill_launched_over_graphql_is_run_by_the_daemon(platform: Running
     backfill_id = launch_asset_backfill(platform.url, chain, months, title="graphql test")
 
     with platform.instance() as instance:
-        # The instance the platform runs on: SQLite in DAGSTER_HOME, or dagster-postgres with nothing in SQLite.
-        expected = {"sqlite": "SqliteRunStorage", "postgresql": "PostgresRunStorage"}[platform.label]
-        assert type(instance.run_storage).__name__ == expected
-        assert (platform.dagster_home / "history").exists() == (platform.label == "sqlite")
-        assert platform.warehouse_url.startswith(platform.label)
+        # The instance the platform runs on: dagster-postgres, with nothing in SQLite under DAGSTER_HOME.
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        assert not (platform.dagster_home / "history").exists()
+        assert platform.warehouse_url.startswith("postgresql")
         assert wait_for_backfill(platform.url, backfill_id) == "COMPLETED_SUCCESS", failures(instance)
         for name in chain:
             assert set(months) <= instance.get_materialized_partitions(dg.AssetKey(name)), name

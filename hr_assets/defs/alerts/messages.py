@@ -138,7 +138,3 @@ def failure_text(job_name: str, partition: str | None, errors: list[str], run_ur
     lines += [f"Error: {scrubbed_error(error)}" for error in errors] or ["Error: the run failed; see its logs"]
     lines.append(f"Next step: {NEXT_STEPS.get(job_name, 'read the run’s logs in the UI')}")
     return "\n".join(lines + _run_link(run_url))
-
-
-def run_url(dagster_url: str | None, run_id: str) -> str | None:
-    return f"{dagster_url.rstrip('/')}/runs/{run_id}" if dagster_url else None

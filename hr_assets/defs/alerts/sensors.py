@@ -11,8 +11,7 @@ from collections.abc import Callable
 import dagster as dg
 
 from hr_assets.defs.alerts import messages
-from hr_assets.defs.alerts.webhook import post_text
-from hr_assets.settings import NotifySettings, load
+from hr_assets.defs.alerts.resources import NotifyResource
 
 
 def _asset_counts(instance: dg.DagsterInstance, run_id: str) -> dict[str, dict[str, int]]:
@@ -51,19 +50,17 @@ def _notified_job(run: dg.DagsterRun, repository: dg.RepositoryDefinition | None
     )
 
 
-def _send(context: dg.RunStatusSensorContext, text_for: Callable[[str, str | None], str]) -> dg.SkipReason | None:
+def _send(
+    context: dg.RunStatusSensorContext, notify: NotifyResource, text_for: Callable[[str, str | None], str]
+) -> dg.SkipReason | None:
     """Posts the run's message; None lets the sensor go on to the next run in the same tick."""
     run = context.dagster_run
     job_name = _notified_job(run, context.repository_def)
     if job_name is None:
         return None
-    settings = load(NotifySettings)
-    if settings.notify_webhook_url is None:
-        return dg.SkipReason(f"HR_NOTIFY_WEBHOOK_URL is not set: no notification for {job_name} run {run.run_id}")
-    post_text(
-        settings.notify_webhook_url.get_secret_value(),
-        text_for(job_name, messages.run_url(settings.dagster_url, run.run_id)),
-    )
+    if problem := notify.problem():
+        return dg.SkipReason(f"{problem}: no notification for {job_name} run {run.run_id}")
+    notify.post_text(text_for(job_name, notify.run_url(run.run_id)))
     context.log.info(f"Notified the webhook of {job_name} run {run.run_id}")
     return None
 
@@ -73,10 +70,11 @@ def _send(context: dg.RunStatusSensorContext, text_for: Callable[[str, str | Non
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Posts each sync run's success, with its counts, to HR_NOTIFY_WEBHOOK_URL.",
 )
-def notify_sync_success(context: dg.RunStatusSensorContext) -> dg.SkipReason | None:
+def notify_sync_success(context: dg.RunStatusSensorContext, notify: NotifyResource) -> dg.SkipReason | None:
     run = context.dagster_run
     return _send(
         context,
+        notify,
         lambda job_name, link: messages.success_text(
             job_name, messages.partition_label(run.tags), _asset_counts(context.instance, run.run_id), link
         ),
@@ -87,10 +85,11 @@ def notify_sync_success(context: dg.RunStatusSensorContext) -> dg.SkipReason | N
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Posts each failed sync run's error and next step to HR_NOTIFY_WEBHOOK_URL.",
 )
-def notify_sync_failure(context: dg.RunFailureSensorContext) -> dg.SkipReason | None:
+def notify_sync_failure(context: dg.RunFailureSensorContext, notify: NotifyResource) -> dg.SkipReason | None:
     run = context.dagster_run
     return _send(
         context,
+        notify,
         lambda job_name, link: messages.failure_text(
             job_name, messages.partition_label(run.tags), _step_errors(context), link
         ),

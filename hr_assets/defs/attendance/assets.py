@@ -9,6 +9,7 @@ from hr_assets.defs.attendance.csv_file import AttendanceFileError
 from hr_assets.defs.attendance.importing import ASSET, import_file
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import attendance_file_partitions
+from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.warehouse.integration_errors import clear_integration_errors
@@ -31,11 +32,14 @@ FILE_TAG = "hr_assets/attendance_file"
     ),
 )
 def attendance_records(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock, paycom_sftp: PaycomSftpResource
 ) -> dg.MaterializeResult:
+    """``paycom_sftp`` says whether the employees come from Paycom's roster (see ``import_file``)."""
     path, now = _file_of(context, warehouse), clock.now()
     try:
-        outcome = import_file(warehouse.engine, path, context.run.run_id, now)
+        outcome = import_file(
+            warehouse.engine, path, context.run.run_id, now, roster_required=paycom_sftp.is_configured()
+        )
     except AttendanceFileError as exc:
         raise dg.Failure(description=str(exc)) from None
     same_content = {}

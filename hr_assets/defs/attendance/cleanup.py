@@ -6,16 +6,22 @@ from pathlib import Path
 import dagster as dg
 
 from hr_assets.defs.attendance import store
+from hr_assets.defs.attendance.resources import AttendanceInboxResource
 from hr_assets.defs.partitions import platform_settings
 from hr_assets.lib.clock import Clock
-from hr_assets.settings import AttendanceSettings, load
 from hr_assets.warehouse.resource import WarehouseResource
 
 
 @dg.op(description="Delete attendance files imported more than ATTENDANCE_RETENTION_DAYS ago; keep their records.")
-def remove_expired_attendance_files(context: dg.OpExecutionContext, warehouse: WarehouseResource, clock: Clock) -> int:
+def remove_expired_attendance_files(
+    context: dg.OpExecutionContext,
+    warehouse: WarehouseResource,
+    clock: Clock,
+    attendance_inbox: AttendanceInboxResource,
+) -> int:
+    attendance_inbox.check()
     now = clock.now()
-    cutoff = now - dt.timedelta(days=load(AttendanceSettings).retention_days)
+    cutoff = now - dt.timedelta(days=attendance_inbox.setting("retention_days"))
     removed = 0
     with warehouse.begin() as connection:
         for expired in store.expired_files(connection, cutoff):

@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hr_assets.defs.attendance.validation import normalise_department
+from hr_assets.lib.errors import OperatorError
 from hr_assets.warehouse.tables import companies
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
-class CompanyError(ValueError):
+class CompanyError(OperatorError, ValueError):
     """A company cannot be saved or found; the message says why in one line."""
 
 

@@ -86,9 +86,13 @@ def import_file(
     run_id: str,
     now: dt.datetime,
     date_format: DateFormat = DateFormat.ISO,
+    roster_required: bool = True,
 ) -> ImportOutcome:
     """Import ``path``; a file that cannot be read at all is recorded as a failed import (nothing of this
-    attempt is kept), then raises ``AttendanceFileError`` (one line naming the file)."""
+    attempt is kept), then raises ``AttendanceFileError`` (one line naming the file).
+
+    Each row's employee must be in the Paycom roster once one is synced, or when ``roster_required`` (Paycom is
+    configured); without Paycom and its roster, the device's id is the employee's code."""
     sha256 = content_sha256(path)
     with engine.begin() as connection:
         import_id, key = store.start_import(
@@ -102,7 +106,7 @@ def import_file(
         )
     try:
         with engine.begin() as connection, open_attendance_csv(path) as attendance:
-            tally = _store_rows(connection, attendance, import_id, key, run_id, date_format, now)
+            tally = _store_rows(connection, attendance, import_id, key, run_id, date_format, now, roster_required)
             unmapped = sorted(tally.unmapped_departments)
             store.finish_import(
                 connection,
@@ -142,11 +146,13 @@ def _store_rows(
     run_id: str,
     date_format: DateFormat,
     now: dt.datetime,
+    roster_required: bool,
 ) -> ImportTally:
     """Every row validated and stored, with its errors, a chunk at a time; the partition's old errors go first."""
     clear_integration_errors(connection, asset=ASSET, partition_key=key)
+    codes = store.employee_codes(connection)
     records = validate_file(
-        attendance, store.employee_codes(connection), companies_by_department(connection), date_format
+        attendance, codes if codes or roster_required else None, companies_by_department(connection), date_format
     )
     tally = ImportTally()
     while chunk := list(itertools.islice(records, CHUNK_ROWS)):

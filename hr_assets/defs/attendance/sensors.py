@@ -8,9 +8,10 @@ import dagster as dg
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.assets import FILE_TAG, attendance_records
 from hr_assets.defs.attendance.importing import content_sha256, partition_key
+from hr_assets.defs.attendance.resources import AttendanceInboxResource
 from hr_assets.defs.partitions import attendance_file_partitions
+from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.lib.clock import Clock
-from hr_assets.settings import AttendanceSettings, load
 from hr_assets.warehouse.resource import WarehouseResource
 
 # A file modified within this many seconds of the clock's now may still be being copied in: it waits for the next
@@ -32,13 +33,19 @@ attendance_import_job = dg.define_asset_job(
     description="Imports each new attendance file in ATTENDANCE_INBOX_DIRECTORY once per content (its SHA-256).",
 )
 def attendance_inbox(
-    context: dg.SensorEvaluationContext, warehouse: WarehouseResource, clock: Clock
+    context: dg.SensorEvaluationContext,
+    warehouse: WarehouseResource,
+    clock: Clock,
+    attendance_inbox: AttendanceInboxResource,
+    paycom_sftp: PaycomSftpResource,
 ) -> dg.SensorResult | dg.SkipReason:
-    inbox = load(AttendanceSettings).resolved_inbox_directory()
+    if problem := attendance_inbox.problem():
+        return dg.SkipReason(problem)
+    inbox = attendance_inbox.inbox
     if not inbox.is_dir():
         return dg.SkipReason(f"the attendance inbox {inbox} does not exist yet")
     with warehouse.begin() as connection:
-        if not store.employee_codes(connection):
+        if paycom_sftp.is_configured() and not store.employee_codes(connection):
             # Every row would be refused as an unknown employee: wait for the first Paycom sync.
             return dg.SkipReason("the employee master is empty: sync the Paycom roster first")
     seen: dict[str, list[int]] = json.loads(context.cursor) if context.cursor else {}

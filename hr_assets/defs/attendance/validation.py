@@ -174,14 +174,14 @@ def weekday_number(text: str) -> int:
 def validate_row(
     row: RawRow,
     file_name: str,
-    employee_codes: Collection[str],
+    employee_codes: Collection[str] | None,
     companies_by_department: Mapping[str, int],
     date_format: DateFormat = DateFormat.ISO,
 ) -> AttendanceRecord:
     """The record for one row: the values that read, the code and company matched, and every reason it is not valid.
 
-    ``employee_codes`` are the master's codes as stored (already trimmed); ``companies_by_department`` is keyed by
-    ``normalise_department``.
+    ``employee_codes`` are the master's codes as stored (already trimmed), None where there is no employee master
+    (no Paycom): the device's id is then the code; ``companies_by_department`` is keyed by ``normalise_department``.
     """
     cell = {field: row.raw.get(field, "").strip() for field in COLUMN_ALIASES}
     errors: list[RowError] = []
@@ -228,7 +228,7 @@ def validate_row(
 
 def validate_file(
     attendance_file: AttendanceFile,
-    employee_codes: Collection[str],
+    employee_codes: Collection[str] | None,
     companies_by_department: Mapping[str, int],
     date_format: DateFormat = DateFormat.ISO,
 ) -> Iterator[AttendanceRecord]:
@@ -252,10 +252,10 @@ def _length_error(text: str, width: int) -> str | None:
     return f"is {len(text)} characters long; at most {width} are stored" if len(text) > width else None
 
 
-def _master_code(csv_employee_id: str | None, employee_codes: Collection[str]) -> str:
+def _master_code(csv_employee_id: str | None, employee_codes: Collection[str] | None) -> str:
     if not csv_employee_id:
         raise BadValue("the employee id is empty")
-    if csv_employee_id in employee_codes:
+    if employee_codes is None or csv_employee_id in employee_codes:
         return csv_employee_id
     hint = _zeros_hint(csv_employee_id, employee_codes)
     raise BadValue(f"employee id {quoted(csv_employee_id)} is not in the employee master{hint}")

@@ -44,13 +44,15 @@ def save_config(
     is_enabled: bool,
     sync_frequency: str,
     now: dt.datetime,
+    secret_key: str,
 ) -> None:
-    """Create or replace a company's configuration; a new key clears the "needs a new key" mark."""
+    """Create or replace a company's configuration, its key encrypted with ``secret_key`` (HR_SECRET_KEY);
+    a new key clears the "needs a new key" mark."""
     if sync_frequency not in SYNC_FREQUENCIES:
         raise ValueError(f"sync frequency {sync_frequency!r}: use one of {', '.join(SYNC_FREQUENCIES)}")
     row = {
         "company_id": company_id,
-        "api_key_encrypted": encrypt(api_key),
+        "api_key_encrypted": encrypt(api_key, secret_key),
         "api_url": api_url,
         "is_enabled": is_enabled,
         "sync_frequency": sync_frequency,
@@ -75,7 +77,7 @@ def _accounts_query() -> sa.Select:
     ).join(bayzat_configs, bayzat_configs.c.company_id == companies.c.id)
 
 
-def account(connection: Connection, slug: str) -> BayzatAccount | None:
+def account(connection: Connection, slug: str, secret_key: str) -> BayzatAccount | None:
     """The company's account with its key decrypted, None when it has no Bayzat configuration."""
     row = connection.execute(_accounts_query().where(companies.c.slug == slug)).mappings().first()
     if row is None:
@@ -85,7 +87,7 @@ def account(connection: Connection, slug: str) -> BayzatAccount | None:
         slug=row["slug"],
         timezone=row["timezone"],
         api_url=row["api_url"],
-        api_key=decrypt(row["api_key_encrypted"]),
+        api_key=decrypt(row["api_key_encrypted"], secret_key),
         is_enabled=row["is_enabled"],
         needs_new_key=row["needs_new_key"],
         sync_frequency=row["sync_frequency"],
@@ -104,12 +106,12 @@ def slugs_with_ids(connection: Connection, frequencies: tuple[str, ...] = SYNC_F
     return [(row["slug"], row["company_id"]) for row in connection.execute(query).mappings()]
 
 
-def overview(connection: Connection) -> list[dict[str, object]]:
+def overview(connection: Connection, secret_key: str) -> list[dict[str, object]]:
     """Every configuration for display: the key masked, never in clear."""
     rows = connection.execute(_accounts_query().order_by(companies.c.slug)).mappings()
     return [
         {key: value for key, value in row.items() if key != "api_key_encrypted"}
-        | {"api_key": masked(decrypt(row["api_key_encrypted"]))}
+        | {"api_key": masked(decrypt(row["api_key_encrypted"], secret_key))}
         for row in rows
     ]
 

@@ -69,8 +69,9 @@ def push_company(
     """Send the company's due records; ``now`` is the clock (``Clock.now``) the statuses, retry times and lease
     are stamped with; ``lease_wait_s`` (default the lease length) bounds the wait for another run's push of the
     same company to end."""
+    secret_key = bayzat.key()
     with engine.begin() as connection:
-        account = configs.account(connection, slug)
+        account = configs.account(connection, slug, secret_key)
     if account is None:
         raise CompanyError(
             f"company {slug!r} has no Bayzat configuration (hr-assets bayzat configure --company {slug})"
@@ -133,7 +134,7 @@ class _Push:
         self.summary.due, self.summary.skipped, self.summary.batches = len(due), len(empty), batches
         by_id = {record.punches.record_id: record for record in due}
         outages = 0
-        for chunk in chunks([record.punches for record in due], self.bayzat.max_records_per_request):
+        for chunk in chunks([record.punches for record in due], self.bayzat.max_records):
             outcome = self._send_chunk([by_id[punches.record_id] for punches in chunk])
             outages = outages + 1 if outcome == "unavailable" else 0
             if outcome == "unauthorized":
@@ -229,7 +230,7 @@ class _Push:
         failures = []
         for record in records:
             attempts = record.retry_count + 1
-            when = next_retry_at(attempts, now, self.bayzat.max_retry_attempts) if retry else None
+            when = next_retry_at(attempts, now, self.bayzat.retry_attempts) if retry else None
             failures.append((record.punches.record_id, attempts, when))
             if retry:
                 self.summary.retry_scheduled += when is not None

@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal, Self
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import dagster as dg
+from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, StringConstraints
 
 from hr_assets.defs.bayzat.answers import Rejection, rejected_records
 from hr_assets.defs.bayzat.configs import BayzatAccount
 from hr_assets.lib.http import ApiClient, ApiError, ApiUnavailable, ClientStats
-from hr_assets.settings import BayzatSettings, load
+from hr_assets.lib.integration import IntegrationResource
 
 API = "Bayzat"
 _THROTTLED_ATTEMPTS = 8  # a 429 is retried this many times (each waiting as told) before the request counts as failed
@@ -68,35 +69,72 @@ def _verdict(error: ApiError, sent: int) -> Answer:
     return Answer("unavailable", str(error))
 
 
-class BayzatResource(dg.ConfigurableResource):
-    """The push's settings (``BAYZAT_*``); the keys themselves come from ``bayzat_configs``, decrypted."""
+class BayzatResource(IntegrationResource):
+    """The push's settings (``BAYZAT_*``), and ``HR_SECRET_KEY``, which the companies' API keys are stored
+    encrypted with (``bayzat_configs``): without it no key can be stored or read."""
 
-    rate_limit_delay_s: float = 1.0
-    max_records_per_request: int = 20
-    max_retry_attempts: int = 5
-    timeout_s: float = 30.0
-    lease_s: float = 120.0
+    integration = API
+    env_prefix = "BAYZAT_"
+    env_names = {"secret_key": "HR_SECRET_KEY"}
+    settings = (
+        "secret_key",
+        "default_api_url",
+        "rate_limit_delay",
+        "max_records_per_request",
+        "max_retry_attempts",
+        "timeout_seconds",
+        "lease_seconds",
+    )
+    required = ("secret_key",)
+    kinds = {
+        "secret_key": Annotated[str, StringConstraints(min_length=32)],
+        "rate_limit_delay": PositiveFloat,
+        "max_records_per_request": PositiveInt,
+        "max_retry_attempts": NonNegativeInt,
+        "timeout_seconds": PositiveFloat,
+        "lease_seconds": PositiveFloat,
+    }
 
-    @classmethod
-    def from_settings(cls, settings: BayzatSettings) -> Self:
-        return cls(
-            rate_limit_delay_s=settings.rate_limit_delay,
-            max_records_per_request=settings.max_records_per_request,
-            max_retry_attempts=settings.max_retry_attempts,
-            timeout_s=settings.timeout_seconds,
-            lease_s=settings.lease_seconds,
-        )
+    secret_key: str | None = Field(
+        None, description="HR_SECRET_KEY, a secret of at least 32 characters: never shown (openssl rand -base64 32)."
+    )
+    default_api_url: str = "https://integration.bayzat.com/attendance"
+    rate_limit_delay: str = Field("1", description="Seconds between two requests of one API key.")
+    max_records_per_request: str = "20"
+    max_retry_attempts: str = "5"
+    timeout_seconds: str = "30"
+    lease_seconds: str = Field(
+        "120", description="How long a dead run's hold on a company's push lasts before another run takes over."
+    )
+
+    @property
+    def lease_s(self) -> float:
+        return self.setting("lease_seconds")
+
+    @property
+    def max_records(self) -> int:
+        return self.setting("max_records_per_request")
+
+    @property
+    def retry_attempts(self) -> int:
+        return self.setting("max_retry_attempts")
+
+    def key(self) -> str:
+        """HR_SECRET_KEY, checked: the stored API keys are encrypted with it."""
+        self.check()
+        return self.setting("secret_key")
 
     @contextmanager
     def client(self, account: BayzatAccount) -> Iterator[BayzatClient]:
+        self.check()
         url = urlsplit(account.api_url)
         with ApiClient(
             API,
             f"{url.scheme}://{url.netloc}",
             headers={"x-api-key": account.api_key, "Accept": "application/json"},
-            rate_limit_per_second=1 / self.rate_limit_delay_s,
+            rate_limit_per_second=1 / self.setting("rate_limit_delay"),
             limiter_key=account.api_key,
-            timeout_s=self.timeout_s,
+            timeout_s=self.setting("timeout_seconds"),
             max_attempts=_THROTTLED_ATTEMPTS,
             retry_unavailable=False,
         ) as api:
@@ -113,4 +151,4 @@ class BayzatResource(dg.ConfigurableResource):
 
 @dg.definitions
 def bayzat_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"bayzat": BayzatResource.from_settings(load(BayzatSettings))})
+    return dg.Definitions(resources={"bayzat": BayzatResource.from_environment()})

@@ -12,6 +12,7 @@ from hr_assets.defs.attendance import store as attendance_store
 from hr_assets.defs.attendance.sensors import attendance_import_job
 from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.assets import bayzat_sync_batches
+from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.store import due_counts
 from hr_assets.defs.partitions import bayzat_company_partitions, platform_settings
 from hr_assets.warehouse.resource import WarehouseResource
@@ -43,7 +44,11 @@ def _with_partitions(instance: dg.DagsterInstance, slugs: list[str]) -> list[str
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every hour at :05, each hourly company with records due; daily companies at 01:05.",
 )
-def bayzat_hourly_push(context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource) -> list[dg.RunRequest]:
+def bayzat_hourly_push(
+    context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource, bayzat: BayzatResource
+) -> list[dg.RunRequest] | dg.SkipReason:
+    if problem := bayzat.problem():
+        return dg.SkipReason(problem)
     tick = context.scheduled_execution_time.astimezone(platform_settings.tz)
     frequencies = ("hourly", "daily") if tick.hour == DAILY_PUSH_HOUR else ("hourly",)
     with warehouse.begin() as connection:
@@ -60,7 +65,11 @@ def bayzat_hourly_push(context: dg.ScheduleEvaluationContext, warehouse: Warehou
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="After an import, push the file's records of every company synced hourly.",
 )
-def push_after_import(context: dg.RunStatusSensorContext, warehouse: WarehouseResource) -> list[dg.RunRequest]:
+def push_after_import(
+    context: dg.RunStatusSensorContext, warehouse: WarehouseResource, bayzat: BayzatResource
+) -> list[dg.RunRequest] | dg.SkipReason:
+    if problem := bayzat.problem():
+        return dg.SkipReason(problem)
     key = context.dagster_run.tags.get("dagster/partition", "")
     with warehouse.begin() as connection:
         imported = attendance_store.import_by_key(connection, key)

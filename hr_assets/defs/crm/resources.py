@@ -6,36 +6,37 @@ until ``next`` is null, so a large academy never arrives as one unbounded answer
 
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
-from typing import Any, Self
+from typing import Any
 
 import dagster as dg
-from pydantic import Field
+from pydantic import Field, PositiveFloat, PositiveInt
 
 from hr_assets.lib.api_resource import ApiResource
 from hr_assets.lib.http import ApiClient, ApiError
-from hr_assets.settings import FourGeeksSettings, load
 
 API = "4Geeks"
 USERS_PER_REQUEST = 50  # enrolments are asked for in batches of students, keeping URLs short
 
 
 class FourGeeksResource(ApiResource):
-    api_token: str = Field(description="From FOURGEEKS_API_TOKEN; never shown.")
-    academy_id: int
+    """4Geeks (BreatheCode): FOURGEEKS_API_TOKEN, FOURGEEKS_ACADEMY_ID, FOURGEEKS_BASE_URL,
+    FOURGEEKS_RATE_LIMIT_PER_SECOND."""
+
+    integration = API
+    env_prefix = "FOURGEEKS_"
+    settings = ("api_token", "academy_id", "base_url", "rate_limit_per_second")
+    required = ("api_token", "academy_id")
+    kinds = {"rate_limit_per_second": PositiveFloat, "academy_id": PositiveInt}
+
+    api_token: str | None = Field(None, description="FOURGEEKS_API_TOKEN, a secret: never shown.")
+    academy_id: str | None = Field(None, description="The academy's number.")
+    base_url: str = "https://breathecode.herokuapp.com/v1"
+    rate_limit_per_second: str = "5"
     page_size: int = 100
 
-    @classmethod
-    def from_settings(cls, settings: FourGeeksSettings) -> Self:
-        return cls(
-            api_token=dg.EnvVar("FOURGEEKS_API_TOKEN"),
-            academy_id=settings.academy_id,
-            base_url=settings.base_url,
-            rate_limit_per_second=settings.rate_limit_per_second,
-        )
-
     def _api(self) -> AbstractContextManager[ApiClient]:
-        headers = {"Authorization": f"Token {self.api_token}", "Academy": str(self.academy_id)}
-        return self._client(API, headers, self.api_token)
+        headers = {"Authorization": f"Token {self.api_token}", "Academy": str(self.setting("academy_id"))}
+        return self._client(headers, self.api_token)
 
     def students(self) -> list[dict[str, Any]]:
         with self._api() as api:
@@ -66,4 +67,4 @@ class FourGeeksResource(ApiResource):
 
 @dg.definitions
 def fourgeeks_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"fourgeeks": FourGeeksResource.from_settings(load(FourGeeksSettings))})
+    return dg.Definitions(resources={"fourgeeks": FourGeeksResource.from_environment()})

@@ -8,31 +8,31 @@ and an unknown route answers an HTML page with 200; both are errors, never data.
 import datetime as dt
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from typing import Any, Self
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
 
 from hr_assets.lib.api_resource import ApiResource
 from hr_assets.lib.http import ApiClient, ApiError
-from hr_assets.settings import HoldedSettings, load
 
 API = "Holded"
 
 
 class HoldedResource(ApiResource):
-    api_key: str = Field(description="From HOLDED_API_KEY; never shown.")
+    """Holded's invoicing API: HOLDED_API_KEY, HOLDED_BASE_URL, HOLDED_RATE_LIMIT_PER_SECOND."""
 
-    @classmethod
-    def from_settings(cls, settings: HoldedSettings) -> Self:
-        return cls(
-            api_key=dg.EnvVar("HOLDED_API_KEY"),
-            base_url=settings.base_url,
-            rate_limit_per_second=settings.rate_limit_per_second,
-        )
+    integration = API
+    env_prefix = "HOLDED_"
+    settings = ("api_key", "base_url", "rate_limit_per_second")
+    required = ("api_key",)
+
+    api_key: str | None = Field(None, description="HOLDED_API_KEY, a secret: never shown.")
+    base_url: str = "https://api.holded.com/api/invoicing/v1"
+    rate_limit_per_second: str = "5"
 
     def _api(self) -> AbstractContextManager[ApiClient]:
-        return self._client(API, {"key": self.api_key}, self.api_key)
+        return self._client({"key": self.api_key}, self.api_key)
 
     def services(self) -> list[dict[str, Any]]:
         with self._api() as api:
@@ -66,4 +66,4 @@ def _all_pages(api: ApiClient, path: str, params: Mapping[str, Any] | None = Non
 
 @dg.definitions
 def holded_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"holded": HoldedResource.from_settings(load(HoldedSettings))})
+    return dg.Definitions(resources={"holded": HoldedResource.from_environment()})

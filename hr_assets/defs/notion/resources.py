@@ -1,13 +1,12 @@
 """Notion: the clients database, read page by page with its cursor (about 3 requests a second)."""
 
-from typing import Any, Self
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
 
 from hr_assets.lib.api_resource import ApiResource
 from hr_assets.lib.http import ApiError
-from hr_assets.settings import NotionSettings, load
 
 API = "Notion"
 NOTION_VERSION = "2022-06-28"
@@ -15,24 +14,24 @@ PAGE_SIZE = 100  # Notion's maximum
 
 
 class NotionResource(ApiResource):
-    token: str = Field(description="From NOTION_TOKEN; never shown.")
-    database_id: str
+    """Notion's clients database: NOTION_TOKEN, NOTION_DATABASE_ID, NOTION_BASE_URL, NOTION_RATE_LIMIT_PER_SECOND."""
 
-    @classmethod
-    def from_settings(cls, settings: NotionSettings) -> Self:
-        return cls(
-            token=dg.EnvVar("NOTION_TOKEN"),
-            database_id=settings.database_id,
-            base_url=settings.base_url,
-            rate_limit_per_second=settings.rate_limit_per_second,
-        )
+    integration = API
+    env_prefix = "NOTION_"
+    settings = ("token", "database_id", "base_url", "rate_limit_per_second")
+    required = ("token", "database_id")
+
+    token: str | None = Field(None, description="NOTION_TOKEN, a secret: never shown.")
+    database_id: str | None = None
+    base_url: str = "https://api.notion.com/v1"
+    rate_limit_per_second: str = "3"
 
     def pages(self) -> list[dict[str, Any]]:
         """Every page of the clients database."""
         pages: list[dict[str, Any]] = []
         query: dict[str, Any] = {"page_size": PAGE_SIZE}
         headers = {"Authorization": f"Bearer {self.token}", "Notion-Version": NOTION_VERSION}
-        with self._client(API, headers, self.token) as api:
+        with self._client(headers, self.token) as api:
             while True:
                 body = api.post_json(f"databases/{self.database_id}/query", query)
                 if not isinstance(body, dict) or not isinstance(body.get("results"), list):
@@ -45,4 +44,4 @@ class NotionResource(ApiResource):
 
 @dg.definitions
 def notion_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"notion": NotionResource.from_settings(load(NotionSettings))})
+    return dg.Definitions(resources={"notion": NotionResource.from_environment()})

@@ -166,7 +166,7 @@ def _choose_reports(
     reports = []
     for entry in entries:
         try:
-            safe_local_path(Path(paycom_sftp.local_directory), entry.name)
+            safe_local_path(paycom_sftp.local_path, entry.name)
         except UnsafeRemoteName as exc:
             context.log.warning(str(exc))
             refused.append((entry.name, str(exc)))
@@ -203,7 +203,7 @@ def paycom_employees(
 ) -> dg.MaterializeResult:
     week = _week(context)
     try:
-        return _sync_employees(context, week, Path(paycom_sftp.local_directory), warehouse, clock)
+        return _sync_employees(context, week, paycom_sftp.local_path, warehouse, clock)
     except Exception as exc:
         with warehouse.begin() as connection:
             store.finish_sync(

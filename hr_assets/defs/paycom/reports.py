@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
 from hr_assets.lib.cells import quoted
+from hr_assets.lib.errors import OperatorError
 
 REPORT_TYPES = ("directory", "dates", "payees", "pay")
 """In processing order: the roster reports first, then the pay export that refines them."""
@@ -29,7 +30,7 @@ MAX_NAME_LENGTH = 255
 _PAY_NAME = re.compile(r"^(?P<stamp>\d{14})_Employee_(?P<report>Pay)_[0-9a-f]{8}_\w+\.(?:numbers|csv)$")
 
 
-class UnsafeRemoteName(ValueError):
+class UnsafeRemoteName(OperatorError, ValueError):
     """A name from the server that would land outside the local folder if used as a path."""
 
 

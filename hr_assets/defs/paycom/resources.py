@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Self, TypeVar
+from typing import Annotated, TypeVar
 
 import dagster as dg
 import paramiko
@@ -23,13 +23,15 @@ from pydantic import Field
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from hr_assets.defs.paycom.reports import RemoteReport, UnsafeRemoteName, safe_local_path
-from hr_assets.settings import PaycomSftpSettings, load
+from hr_assets.lib.errors import OperatorError
+from hr_assets.lib.integration import IntegrationResource, NotConfigured
+from hr_assets.settings import dagster_home
 
 log = dg.get_dagster_logger("paycom_sftp")
 T = TypeVar("T")
 
 
-class PaycomSftpError(Exception):
+class PaycomSftpError(OperatorError):
     """Paycom SFTP could not be used; the message says why and what to check."""
 
 
@@ -95,38 +97,54 @@ def _is_transient(exc: BaseException) -> bool:
     return not isinstance(exc, _FINAL) and isinstance(exc, (OSError, EOFError, paramiko.SSHException, PaycomSftpError))
 
 
-class PaycomSftpResource(dg.ConfigurableResource):
-    """Paycom's SFTP push account (password or private-key login, pinned host key)."""
+class PaycomSftpResource(IntegrationResource):
+    """Paycom's SFTP push account (password or private-key login, pinned host key): the PAYCOM_SFTP_* settings."""
 
-    host: str
-    port: int = 22
-    username: str
-    password: str | None = Field(None, description="From PAYCOM_SFTP_PASSWORD; never shown.")
+    integration = "Paycom"
+    env_prefix = "PAYCOM_SFTP_"
+    settings = (
+        "host",
+        "port",
+        "username",
+        "password",
+        "private_key_path",
+        "known_hosts",
+        "remote_directory",
+        "local_directory",
+    )
+    required = ("host", "username", "known_hosts")
+    kinds = {"port": Annotated[int, Field(ge=1, le=65535)]}
+
+    host: str | None = None
+    port: str = "22"
+    username: str | None = None
+    password: str | None = Field(None, description="PAYCOM_SFTP_PASSWORD, a secret: never shown.")
     private_key_path: str | None = None
-    known_hosts_path: str
+    known_hosts: str | None = Field(None, description="An OpenSSH known_hosts file holding the server's key.")
     remote_directory: str = "/"
-    local_directory: str
+    local_directory: str | None = Field(
+        None, description="Where downloads are kept; default DAGSTER_HOME/paycom_files."
+    )
     timeout_s: float = 20.0
     max_attempts: int = 4
     backoff_initial_s: float = 1.0
     backoff_max_s: float = 30.0
 
-    @classmethod
-    def from_settings(cls, settings: PaycomSftpSettings) -> Self:
-        return cls(
-            host=settings.host,
-            port=settings.port,
-            username=settings.username,
-            password=dg.EnvVar("PAYCOM_SFTP_PASSWORD") if settings.password else None,
-            private_key_path=str(settings.private_key_path) if settings.private_key_path else None,
-            known_hosts_path=str(settings.known_hosts),
-            remote_directory=settings.remote_directory,
-            local_directory=str(settings.resolved_local_directory()),
-        )
+    def check_more(self) -> None:
+        if not self.password and not self.private_key_path:
+            raise NotConfigured("Paycom is not configured: set PAYCOM_SFTP_PASSWORD or PAYCOM_SFTP_PRIVATE_KEY_PATH")
+        for field in ("known_hosts", "private_key_path"):
+            path = getattr(self, field)
+            if path and not Path(path).is_file():
+                raise NotConfigured(f"Paycom is misconfigured: {self.env_name(field)}: not a readable file: {path}")
 
     @property
     def address(self) -> str:
         return f"{self.username}@{self.host}:{self.port}"
+
+    @property
+    def local_path(self) -> Path:
+        return Path(self.local_directory) if self.local_directory else dagster_home() / "paycom_files"
 
     def _retrying(self, what: str) -> Retrying:
         def before_sleep(state: RetryCallState) -> None:
@@ -147,6 +165,7 @@ class PaycomSftpResource(dg.ConfigurableResource):
         )
 
     def _call(self, what: str, operation: Callable[[], T]) -> T:
+        self.check()
         try:
             return self._retrying(what)(operation)
         except _FINAL:
@@ -159,7 +178,7 @@ class PaycomSftpResource(dg.ConfigurableResource):
     @contextmanager
     def _session(self) -> Iterator[paramiko.SFTPClient]:
         try:
-            connection = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
+            connection = socket.create_connection((self.host, self.setting("port")), timeout=self.timeout_s)
         except OSError as exc:
             raise PaycomConnectError(f"could not connect ({exc.strerror or _describe(exc)})") from None
         # SFTP pipelines small read requests; Nagle's algorithm would hold each back.
@@ -172,12 +191,12 @@ class PaycomSftpResource(dg.ConfigurableResource):
             yield sftp
 
     def _log_in(self, client: paramiko.SSHClient, connection: socket.socket) -> None:
-        client.load_host_keys(self.known_hosts_path)
-        client.set_missing_host_key_policy(_RefuseUnknownHostKey(self.known_hosts_path))
+        client.load_host_keys(self.known_hosts)
+        client.set_missing_host_key_policy(_RefuseUnknownHostKey(self.known_hosts))
         try:
             client.connect(
                 self.host,
-                port=self.port,
+                port=self.setting("port"),
                 sock=connection,
                 username=self.username,
                 password=self.password,
@@ -191,7 +210,7 @@ class PaycomSftpResource(dg.ConfigurableResource):
         except paramiko.BadHostKeyException as exc:
             raise PaycomHostKeyError(
                 f"Paycom SFTP host {self.host}:{self.port} offered key {exc.key.fingerprint}, which differs from "
-                f"the one pinned in {self.known_hosts_path}; refusing to connect (the server may be an impostor)."
+                f"the one pinned in {self.known_hosts}; refusing to connect (the server may be an impostor)."
             ) from None
         except paramiko.AuthenticationException:
             raise PaycomLoginError(
@@ -218,7 +237,7 @@ class PaycomSftpResource(dg.ConfigurableResource):
         """Download each report to a temporary name, check its size, then rename it into place; returns the
         files downloaded and the ones that could not be, each with its reason. A refused host key or login
         fails them all (raises)."""
-        local_directory = Path(self.local_directory)
+        local_directory = self.local_path
         local_directory.mkdir(parents=True, exist_ok=True)
         targets = [(report, safe_local_path(local_directory, report.name)) for report in reports]
         done: dict[str, DownloadedFile] = {}
@@ -281,4 +300,4 @@ def _describe(error: BaseException | None) -> str:
 
 @dg.definitions
 def paycom_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"paycom_sftp": PaycomSftpResource.from_settings(load(PaycomSftpSettings))})
+    return dg.Definitions(resources={"paycom_sftp": PaycomSftpResource.from_environment()})

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from hr_assets.defs.partitions import platform_settings
+from hr_assets.defs.paycom.resources import PaycomSftpResource
 
 paycom_sync_job = dg.define_asset_job(
     "paycom_sync",
@@ -18,7 +19,11 @@ paycom_sync_job = dg.define_asset_job(
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Friday 14:00: the roster must be fresh before the next week's schedule is finalised.",
 )
-def paycom_weekly_sync(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+def paycom_weekly_sync(
+    context: dg.ScheduleEvaluationContext, paycom_sftp: PaycomSftpResource
+) -> dg.RunRequest | dg.SkipReason:
     """One run per Friday; the run key keeps a re-evaluated tick from syncing the week twice."""
+    if problem := paycom_sftp.problem():
+        return dg.SkipReason(problem)
     friday = context.scheduled_execution_time.astimezone(platform_settings.tz).date().isoformat()
     return dg.RunRequest(run_key=f"paycom-{friday}", partition_key=friday)

@@ -9,9 +9,8 @@ from pydantic import Field
 from hr_assets.defs.partitions import monthly_partitions
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.processing import process_period
-from hr_assets.defs.payroll.settings import PayrollSettings
 from hr_assets.lib.clock import Clock
-from hr_assets.settings import load
+from hr_assets.settings import PayrollSettings, load
 from hr_assets.warehouse.resource import WarehouseResource
 
 PERIOD_TAG = "hr_assets/payroll_period"

@@ -7,13 +7,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from hr_assets.lib.errors import OperatorError
+
 PeriodType = Literal["weekly", "bi_weekly", "semi_monthly", "monthly"]
 PERIOD_TYPES: tuple[str, ...] = get_args(PeriodType)
 PERIODS_PER_YEAR = {"weekly": 52, "bi_weekly": 26, "semi_monthly": 24, "monthly": 12}
 STATUSES = ("active", "processing", "completed", "failed")
 
 
-class PeriodError(ValueError):
+class PeriodError(OperatorError, ValueError):
     """A period cannot be saved, found or run; the message is one line naming the field."""
 
 

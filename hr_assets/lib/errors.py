@@ -1,0 +1,6 @@
+"""What a person's error is, as opposed to a bug."""
+
+
+class OperatorError(Exception):
+    """An error a person acts on: a setting, a vendor's refusal, a missing account, a bad value. Its message is one
+    line that says what is wrong and what to do; a command shows that line and nothing else."""
