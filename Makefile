@@ -45,8 +45,9 @@ test: install browser
 
 # Before each commit: the tests that run in-process (no web UI and daemon, no command in a process of its own), on
 # SQLite; CI runs them all.
+# Four workers: these tests wait on their loopback servers as much as they compute.
 test-fast: install
-	$(PYTEST) -m "not platform and not commands" -k "not postgresql"
+	$(BIN)/python -m pytest -n 4 -m "not platform and not commands" -k "not postgresql"
 
 test-shifted-clock: install browser
 	$(FAKETIME) -f $(CLOCK_SHIFT) $(PYTEST) $(TIME_DEPENDENT_TESTS)

@@ -9,8 +9,9 @@ and switch the file to WAL, which is the recipe SQLAlchemy documents for pysqlit
 from __future__ import annotations
 
 import functools
+import io
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -108,15 +109,128 @@ def upsert(
         statement = postgresql.insert(table).from_select(names, _unnested(table, names, rows))
     else:
         statement = sqlite.insert(table)
-    kept = set(key_columns) | set(keep_on_conflict)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key_columns),
-        set_={name: statement.excluded[name] for name in names if name not in kept},
-    )
+    statement = _updating_on_conflict(statement, names, key_columns, keep_on_conflict)
     if on_postgresql:
         connection.execute(statement)
     else:
         connection.execute(statement, list(rows))
+
+
+def bulk_upsert(
+    connection: Connection,
+    table: sa.Table,
+    rows: Sequence[Mapping[str, Any]],
+    key_columns: Iterable[str],
+    keep_on_conflict: Iterable[str] = (),
+) -> None:
+    """``upsert`` for rows by the thousand (an attendance file's chunk): the same statement and the same stored
+    values, for about what the database's own work costs.
+
+    What SQLAlchemy does per row (a dict of parameters, each value through its type's bind processor) costs more
+    than the database's insert. Here each column's bind processor runs once per distinct value (dates, times, ids
+    and flags repeat row after row; see ``_bound``), then SQLite takes the rows as tuples in one DBAPI
+    ``executemany``, and PostgreSQL by ``COPY`` into a temporary table and one ``INSERT ... SELECT ... ON
+    CONFLICT``: ``COPY`` is PostgreSQL's fastest way in, a third of what parsing ``upsert``'s arrays costs.
+    """
+    if not rows:
+        return
+    names = list(rows[0])
+    dialect = connection.dialect
+    on_postgresql = dialect.name == "postgresql"
+    columns = {name: _bound(table.c[name], dialect, [row[name] for row in rows], on_postgresql) for name in names}
+    if on_postgresql:
+        _copy_upsert(connection, table, columns, key_columns, keep_on_conflict)
+        return
+    statement = sqlite.insert(table).values({name: sa.bindparam(name) for name in names})
+    compiled = _updating_on_conflict(statement, names, key_columns, keep_on_conflict).compile(dialect=dialect)
+    rows_in_order = zip(*(columns[name] for name in compiled.positiontup), strict=True)
+    connection.exec_driver_sql(compiled.string, list(rows_in_order))
+
+
+class BulkWriteError(Exception):
+    """PostgreSQL refused a ``COPY``; the message names the table and the reason, never a row's values."""
+
+
+def _updating_on_conflict(
+    statement: Any, names: Iterable[str], key_columns: Iterable[str], keep_on_conflict: Iterable[str]
+) -> Any:
+    """The ``INSERT`` made an upsert: a row whose key exists updates its columns, except the key and the kept ones."""
+    kept = set(key_columns) | set(keep_on_conflict)
+    return statement.on_conflict_do_update(
+        index_elements=list(key_columns),
+        set_={name: statement.excluded[name] for name in names if name not in kept},
+    )
+
+
+# Types whose equal Python values may be stored differently (Decimal("1.0") and Decimal("1.00"); one instant in two
+# time zones on a plain DateTime; JSON's 1 and true), or are not hashable (JSON documents). ``Timestamp`` is not one:
+# it stores every instant in UTC.
+_CONVERTED_EACH_TIME = (sa.Numeric, sa.DateTime, sa.JSON)
+
+
+def _bound(column: sa.Column, dialect: sa.Dialect, values: list[Any], as_copy_text: bool) -> list[Any]:
+    """A column's values as SQLAlchemy would bind them (through its type's bind processor), or as ``COPY`` text.
+    Each distinct value is converted once, unless equal values may be stored differently (``_CONVERTED_EACH_TIME``,
+    and times with a time zone): those are converted each time, but for None."""
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    convert: Callable[[Any], Any]
+    if as_copy_text:
+        convert = _copy_text if process is None else lambda value: _copy_text(process(value))
+    elif process is None:
+        return values
+    else:
+        convert = process
+    if isinstance(column.type, _CONVERTED_EACH_TIME):
+        null = convert(None)  # the one value of these converted once: most JSON columns are mostly None
+        return [null if value is None else convert(value) for value in values]
+    distinct = set(values)
+    if isinstance(column.type, sa.Time) and any(value is not None and value.tzinfo for value in distinct):
+        return list(map(convert, values))
+    converted = {value: convert(value) for value in distinct}
+    return list(map(converted.__getitem__, values))
+
+
+def _copy_text(value: Any) -> str:
+    """A value in ``COPY``'s text format: ``\\N`` for NULL, backslash escapes for the characters that delimit."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_upsert(
+    connection: Connection,
+    table: sa.Table,
+    columns: dict[str, list[str]],
+    key_columns: Iterable[str],
+    keep_on_conflict: Iterable[str],
+) -> None:
+    """``COPY`` the rows (their columns as ``COPY`` text) into a temporary table of the same columns, then upsert
+    them from there in one statement."""
+    names = list(columns)
+    incoming = sa.Table(
+        f"{table.name}_incoming",
+        sa.MetaData(),
+        *(sa.Column(name, table.c[name].type) for name in names),
+        prefixes=["TEMPORARY"],
+    )
+    incoming.create(connection)
+    quote = connection.dialect.identifier_preparer.quote
+    copy = f"COPY {quote(incoming.name)} ({', '.join(map(quote, names))}) FROM STDIN"
+    text = "\n".join(map("\t".join, zip(*columns.values(), strict=True))) + "\n"
+    cursor = connection.connection.cursor()
+    try:
+        cursor.copy_expert(copy, io.StringIO(text))
+    except connection.dialect.loaded_dbapi.Error as exc:
+        # Not the driver's message: its CONTEXT quotes the row's values.
+        reason = (exc.diag.message_primary or type(exc).__name__).split(":")[0]
+        raise BulkWriteError(f"{len(columns[names[0]])} rows of {table.name} not stored: {reason}") from None
+    finally:
+        cursor.close()
+    statement = postgresql.insert(table).from_select(names, sa.select(incoming))
+    connection.execute(_updating_on_conflict(statement, names, key_columns, keep_on_conflict))
+    incoming.drop(connection)
 
 
 def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:

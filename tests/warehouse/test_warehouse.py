@@ -1,6 +1,8 @@
 """The migrations build exactly the schema the code declares, and upgrade an existing warehouse in place."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +12,15 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from hr_assets.defs.attendance.importing import partition_key
-from hr_assets.warehouse.engine import alembic_config, create_engine, insert_rows, migrate, upsert
+from hr_assets.warehouse.engine import (
+    BulkWriteError,
+    alembic_config,
+    bulk_upsert,
+    create_engine,
+    insert_rows,
+    migrate,
+    upsert,
+)
 from hr_assets.warehouse.tables import (
     accruals,
     attendance_import_records,
@@ -117,23 +127,32 @@ def test_naive_times_are_refused(warehouse_url: str) -> None:
         )
 
 
-def test_upsert_updates_existing_rows_and_keeps_named_columns(warehouse_url: str) -> None:
-    engine = create_engine(warehouse_url)
-    migrate(engine)
-    first = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    later = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
-    row = {
+def staff_row(**fields: object) -> dict[str, object]:
+    """A ``scheduling_staff`` row, with ``fields`` changed."""
+    return {
         "employee_code": "1001",
         "display_name": "Ana",
         "role": "nurse",
         "available_for_scheduling": True,
         "max_hours_per_week": 40,
         "period_start": dt.date(2026, 1, 2),
-        "updated_at": first,
-    }
+        "updated_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    } | fields
+
+
+UPSERTS = pytest.mark.parametrize("write", [upsert, bulk_upsert], ids=["upsert", "bulk_upsert"])
+
+
+@UPSERTS
+def test_upsert_updates_existing_rows_and_keeps_named_columns(warehouse_url: str, write: Callable[..., None]) -> None:
+    engine = create_engine(warehouse_url)
+    migrate(engine)
+    first = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    later = dt.datetime(2026, 2, 1, tzinfo=dt.UTC)
+    row = staff_row(updated_at=first)
     with engine.begin() as connection:
-        upsert(connection, scheduling_staff, [row], ["employee_code"])
-        upsert(
+        write(connection, scheduling_staff, [row], ["employee_code"])
+        write(
             connection,
             scheduling_staff,
             [dict(row, display_name="Ana B", updated_at=later)],
@@ -146,7 +165,10 @@ def test_upsert_updates_existing_rows_and_keeps_named_columns(warehouse_url: str
     assert stored["updated_at"] == first
 
 
-def test_upsert_of_thousands_of_rows_inserts_then_updates_them_all(warehouse_url: str) -> None:
+@UPSERTS
+def test_upsert_of_thousands_of_rows_inserts_then_updates_them_all(
+    warehouse_url: str, write: Callable[..., None]
+) -> None:
     engine = create_engine(warehouse_url)
     migrate(engine)
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -163,8 +185,8 @@ def test_upsert_of_thousands_of_rows_inserts_then_updates_them_all(warehouse_url
         for n in range(9000)
     ]
     with engine.begin() as connection:
-        upsert(connection, scheduling_staff, staff[:5000], ["employee_code"])
-        upsert(connection, scheduling_staff, [dict(row, role="nurse") for row in staff], ["employee_code"])
+        write(connection, scheduling_staff, staff[:5000], ["employee_code"])
+        write(connection, scheduling_staff, [dict(row, role="nurse") for row in staff], ["employee_code"])
     with engine.connect() as connection:
         roles = dict(
             connection.execute(
@@ -209,15 +231,115 @@ def test_json_lists_of_different_lengths_are_stored_in_one_statement(warehouse_u
 def test_database_errors_do_not_quote_row_values(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     migrate(engine)
-    row = {
-        "employee_code": "1001",
-        "display_name": "Jane Secretname",
-        "role": "nurse",
-        "available_for_scheduling": True,
-        "max_hours_per_week": 40,
-        "period_start": dt.date(2026, 1, 2),
-        "updated_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-    }
+    row = staff_row(display_name="Jane Secretname")
     with pytest.raises(sa.exc.IntegrityError) as failed, engine.begin() as connection:
         connection.execute(sa.insert(scheduling_staff), [row, row])
     assert "Secretname" not in str(failed.value)
+
+
+def attendance_import_rows(import_id: int, stamp: dt.datetime, name_suffix: str = "") -> list[dict[str, Any]]:
+    """Records with every type the table holds, and values that are equal in Python but stored apart (an aware time
+    in two zones, JSON's 1 and true) or that COPY has to escape."""
+    plus_four = dt.timezone(dt.timedelta(hours=4))
+    texts = ["tab\there", "back\\slash", "\\N", "line\nbreak\r\n", "", "名前 Çé", 'quote"s', "\\.", "plain"]
+    times = [dt.time(8, 5), dt.time(0, 0), dt.time(23, 59, 59, 999_999), None, dt.time(8, tzinfo=dt.UTC)]
+    times += [dt.time(12, tzinfo=plus_four), dt.time(8, 0), dt.time(17, 30), dt.time(8, 5)]
+    json_values = [None, 1, True, "text", [1, "a"], {"reason": "b", "row_number": 4}, [], 0, False]
+    return [
+        {
+            "attendance_import_id": import_id,
+            "row_number": row_number,
+            "employee_code": [None, "1001"][row_number % 2],
+            "company_id": None,
+            "csv_employee_id": texts[row_number] + name_suffix,
+            "first_name": texts[-1 - row_number],
+            "fingerprint_department": "AdvLine",
+            "date": [dt.date(2026, 3, 2), None, dt.date(1999, 12, 31)][row_number % 3],
+            "weekday": "Monday",
+            "check_in": times[row_number],
+            "check_out": times[-1 - row_number],
+            "clock_in": dt.time(8, 0),
+            "clock_out": None,
+            "raw": {"csv_employee_id": texts[row_number], "note": texts[-1 - row_number], "n": row_number},
+            "is_valid": row_number % 2 == 0,
+            "validation_errors": json_values[row_number],
+            "bayzat_sync_status": "pending",
+            "bayzat_sync_at": [None, stamp, stamp.astimezone(plus_four)][row_number % 3],
+            "bayzat_sync_error": [None, "", "not valid"][row_number % 3],
+            "bayzat_retry_count": row_number,
+            "bayzat_next_retry_at": None,
+            "created_at": stamp,
+            "updated_at": stamp.astimezone(plus_four),
+        }
+        for row_number in range(len(texts))
+    ]
+
+
+def stored_as_written(connection: sa.Connection, import_id: int) -> list[tuple[Any, ...]]:
+    """The import's records as the database holds them: SQLite's ``quote`` (which shows a value's storage class)
+    or PostgreSQL's text of each value; every column but the id and the import."""
+    table = attendance_import_records
+    as_text = sa.func.quote if connection.dialect.name == "sqlite" else (lambda column: sa.cast(column, sa.Text))
+    columns = [as_text(column) for column in table.c if column.name not in ("id", "attendance_import_id")]
+    query = sa.select(*columns).where(table.c.attendance_import_id == import_id).order_by(table.c.row_number)
+    return [tuple(row) for row in connection.execute(query)]
+
+
+def test_bulk_upsert_stores_exactly_what_upsert_stores_and_updates_alike(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    migrate(engine)
+    first = dt.datetime(2026, 3, 9, 12, 30, 15, 123_456, tzinfo=dt.UTC)
+    later = first + dt.timedelta(days=1)
+    imports = [
+        {
+            "content_sha256": f"{n:064x}",
+            "partition_key": f"file-{n}",
+            "filename": "f.csv",
+            "file_path": "/inbox/f.csv",
+            "total_records": 0,
+            "processed_records": 0,
+            "successful_records": 0,
+            "failed_records": 0,
+            "status": "processing",
+            "created_at": first,
+            "updated_at": first,
+        }
+        for n in (1, 2)
+    ]
+    key = ["attendance_import_id", "row_number"]
+    with engine.begin() as connection:
+        insert_rows(connection, attendance_imports, imports)
+        upsert(connection, attendance_import_records, attendance_import_rows(1, first), key)
+        bulk_upsert(connection, attendance_import_records, attendance_import_rows(2, first), key)
+    with engine.connect() as connection:
+        by_upsert, by_bulk_upsert = stored_as_written(connection, 1), stored_as_written(connection, 2)
+    assert by_bulk_upsert == by_upsert
+    assert len(set(by_upsert)) == len(by_upsert) == 9
+
+    with engine.begin() as connection:
+        upsert(connection, attendance_import_records, attendance_import_rows(1, later, " v2"), key, ["created_at"])
+        bulk_upsert(connection, attendance_import_records, attendance_import_rows(2, later, " v2"), key, ["created_at"])
+    with engine.connect() as connection:
+        updated = stored_as_written(connection, 2)
+        assert updated == stored_as_written(connection, 1)
+    assert updated != by_bulk_upsert and all(" v2" in row[3] for row in updated)  # csv_employee_id
+    assert [row[-2] for row in updated] == [row[-2] for row in by_bulk_upsert]  # created_at kept
+
+
+def test_bulk_upsert_refuses_naive_times_as_upsert_does(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    migrate(engine)
+    row = staff_row(updated_at=dt.datetime(2026, 1, 1))
+    with pytest.raises(ValueError, match="naive datetime"), engine.begin() as connection:
+        bulk_upsert(connection, scheduling_staff, [row], ["employee_code"])
+
+
+def test_a_row_postgresql_refuses_in_bulk_is_reported_without_its_values(
+    make_postgres_database: Callable[[], str],
+) -> None:
+    engine = create_engine(make_postgres_database())
+    migrate(engine)
+    row = staff_row(display_name="Jane Secretname " + "x" * 200)  # longer than its column: COPY refuses it
+    with pytest.raises(BulkWriteError) as failed, engine.begin() as connection:
+        bulk_upsert(connection, scheduling_staff, [row], ["employee_code"])
+    assert str(failed.value) == "1 rows of scheduling_staff not stored: value too long for type character varying(200)"

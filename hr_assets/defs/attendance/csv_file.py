@@ -17,8 +17,8 @@ cannot be read at all raises ``AttendanceFileError``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from hr_assets.lib.cells import ReportFormatError, header_key
 from hr_assets.lib.csv_reader import CsvFile, csv_from_bytes, field_count_error, open_csv
@@ -43,8 +43,9 @@ class AttendanceFileError(ReportFormatError):
     """The attendance file as a whole cannot be read; the message names the file and the problem."""
 
 
-@dataclass(frozen=True)
-class RawRow:
+class RawRow(NamedTuple):
+    """One row as read (a named tuple: immutable, and a third of a frozen dataclass's cost to make, row after row)."""
+
     row_number: int  # the line of the file the row starts on; the header is row 1
     raw: dict[str, str]  # canonical field -> cell text, and unknown columns under their own header
     cells: int  # how many cells the row has

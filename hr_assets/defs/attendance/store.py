@@ -4,8 +4,9 @@ A file is imported once per content (its SHA-256). Importing it again (a re-run 
 a department was mapped to a company) validates its rows again, but a record already sent to Bayzat
 (``synced``) or in flight (``syncing``) keeps its push status: a re-import never sends anything twice.
 
-Records are written a chunk at a time (see ``importing``). An import's ``validation_errors`` holds its first
-errors, as a summary; every error is on its record and in ``integration_errors``.
+Records are written a chunk at a time (see ``importing``) by ``bulk_upsert``, which stores what ``upsert`` would
+at about the database's own cost. An import's ``validation_errors`` holds its first errors, as a summary; every
+error is on its record and in ``integration_errors``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from hr_assets.defs.attendance.validation import AttendanceRecord
 from hr_assets.lib.row_errors import RowError
-from hr_assets.warehouse.engine import upsert
+from hr_assets.warehouse.engine import bulk_upsert, upsert
 from hr_assets.warehouse.tables import attendance_import_records as records
 from hr_assets.warehouse.tables import attendance_imports as imports
 from hr_assets.warehouse.tables import paycom_employees
@@ -28,9 +29,9 @@ from hr_assets.warehouse.tables import paycom_employees
 _SENT = ("synced", "syncing")
 
 
-def employee_codes(connection: Connection) -> set[str]:
+def employee_codes(connection: Connection) -> frozenset[str]:
     """The employee master's codes: every Paycom employee, terminated ones too (their past attendance counts)."""
-    return set(connection.execute(sa.select(paycom_employees.c.employee_code)).scalars())
+    return frozenset(connection.execute(sa.select(paycom_employees.c.employee_code)).scalars())
 
 
 def import_by_key(connection: Connection, partition_key: str) -> dict[str, Any] | None:
@@ -96,7 +97,7 @@ def store_records(
         ).scalars()
     )
     rows = [_row(import_id, record, now) for record in validated if record.row_number not in sent]
-    upsert(connection, records, rows, ["attendance_import_id", "row_number"], keep_on_conflict=["created_at"])
+    bulk_upsert(connection, records, rows, ["attendance_import_id", "row_number"], keep_on_conflict=["created_at"])
     return len(sent)
 
 
