@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 from common import interleaved
 
-from hr_assets.defs.accruals.schedule import (
+from hr_assets.defs.accruals.recognition import (
     AccrualLine,
     AccrualLines,
     LineSchedules,

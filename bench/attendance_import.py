@@ -61,9 +61,9 @@ from typing import Any
 import sqlalchemy as sa
 from common import BenchError, add_database_arguments, postgres_admin, postgres_database, print_figures
 
-from hr_assets.defs.attendance.companies import add_company
 from hr_assets.defs.attendance.importing import CHUNK_ROWS, import_file
 from hr_assets.defs.attendance.store import start_import
+from hr_assets.defs.companies.store import add_company
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import (
     attendance_import_records,

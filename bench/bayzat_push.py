@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark of the Bayzat push: how close each company's push gets to the rate limit of its API key when
 all companies push at once, whether Bayzat has to refuse any request, and how much faster that is than the
-legacy pusher's way.
+one-company-at-a-time way.
 
 Setup (untimed, reported as ``setup_s``): a fresh warehouse (a temporary SQLite file, or a new PostgreSQL
 database ``hr_bench_<hex>``) migrated to head; C companies (``add_company``), each with its fingerprint
@@ -28,15 +28,15 @@ Measured, once each, against the real project code and the real twin over HTTP (
   ``request_rate_per_s`` is the pacing alone, from the twin's log: (requests - 1) over the time from the
   key's first request to its last (429s included); ``before_first_request_s`` and
   ``after_last_request_s`` are the rest of the company's time;
-- the legacy pusher's way, on the same records: one company after another, a plain ``httpx`` loop posting
+- the one-company-at-a-time way, on the same records: one company after another, a plain ``httpx`` loop posting
   20 Bayzat records at a time and sleeping the rate-limit delay (``1 / --rate``) after every request. Each
-  of its requests costs the same (the sleep and a round trip), so only the first ``--legacy-requests`` (40)
-  of each company are sent and timed (``legacy_measured_s``), and ``legacy_total_s`` is that time scaled to
-  all the requests: sending all 2500 at the issue's size would take about 140 s and tell nothing more. Its
+  of its requests costs the same (the sleep and a round trip), so only the first ``--sequential-requests`` (40)
+  of each company are sent and timed (``sequential_measured_s``), and ``sequential_total_s`` is that time scaled to
+  all the requests: sending all 2500 at the large size would take about 140 s and tell nothing more. Its
   request bodies are built untimed beforehand (with the project's own transform) and it writes no status
   back to the warehouse, so it does less work than the project's push: ``speedup`` is a floor.
 
-``speedup`` is the legacy total over the project's total (first company's start to last company's end).
+``speedup`` is the sequential total over the project's total (first company's start to last company's end).
 Both pushes are checked before anything is reported: every record synced in the warehouse (project) and
 every Bayzat record in its twin's ledger exactly once (both sides), or the benchmark fails.
 ``project_cpu_share`` is the push processes' CPU time over the push's wall time (2 cores: at most 2.0).
@@ -46,8 +46,8 @@ It prints one JSON object on stdout (logs go to stderr). Run it from the reposit
     .venv/bin/python bench/bayzat_push.py [--companies 5] [--records 5000] [--rate 20]
         [--database sqlite|postgresql] [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres]
 
-At the default 20 requests per second and the issue's size (5 companies of 5000 records, 500 requests each)
-the project's push takes about 26 s, the legacy sample about 10 s and the setup 3 s. A faster ``--rate`` does
+At the default 20 requests per second and the large size (5 companies of 5000 records, 500 requests each)
+the project's push takes about 26 s, the sequential sample about 10 s and the setup 3 s. A faster ``--rate`` does
 not help on a 2-core machine: the five push threads, sharing one interpreter at about 6 ms of CPU a request,
 fall behind from about 30 requests per second per key, and their figures then measure the machine rather than
 the pacing (Dagster runs each company's push in its own process).
@@ -83,12 +83,12 @@ import httpx
 import sqlalchemy as sa
 from common import BenchError, add_database_arguments, postgres_admin, postgres_database, print_figures
 
-from hr_assets.defs.attendance.companies import add_company
 from hr_assets.defs.attendance.importing import import_file
 from hr_assets.defs.bayzat.configs import save_config
 from hr_assets.defs.bayzat.push import PushSummary, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.transform import Punches, bayzat_records, chunks
+from hr_assets.defs.companies.store import add_company
 from hr_assets.lib.clock import Clock
 from hr_assets.sandbox.http_server import key_id
 from hr_assets.warehouse.engine import warehouse_engine
@@ -111,10 +111,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--companies", type=int, default=5, help="companies pushing at once (default 5)")
     parser.add_argument("--records", type=int, default=5000, help="attendance records per company (default 5000)")
     parser.add_argument(
-        "--legacy-requests",
+        "--sequential-requests",
         type=int,
         default=40,
-        help="requests per company the legacy way actually sends; its total is scaled from them (default 40)",
+        help="requests per company the sequential way actually sends; its total is scaled from them (default 40)",
     )
     parser.add_argument(
         "--rate",
@@ -223,8 +223,8 @@ def build_world(
             raise BenchError(f"{company.slug}: {outcome.valid} of {records} rows imported as valid ({first})")
 
 
-def legacy_bodies(engine: sa.Engine, company: Company) -> list[dict[str, Any]]:
-    """The request bodies the legacy pusher sends for a company: its valid records in file order, 20 Bayzat
+def sequential_bodies(engine: sa.Engine, company: Company) -> list[dict[str, Any]]:
+    """The request bodies the sequential pusher sends for a company: its valid records in file order, 20 Bayzat
     records a request (read whatever their status, as this runs after the project's push has synced them)."""
     table = attendance_import_records
     query = (
@@ -374,8 +374,10 @@ def project_push(engine: sa.Engine, companies: Sequence[Company], bayzat: Bayzat
     return [pushed[company.slug] for company in companies]
 
 
-def legacy_push(url: str, bodies: dict[str, list[dict[str, Any]]], companies: Sequence[Company], delay: float) -> dict:
-    """The legacy pusher: one company after another, a POST then a fixed sleep of the rate-limit delay."""
+def sequential_push(
+    url: str, bodies: dict[str, list[dict[str, Any]]], companies: Sequence[Company], delay: float
+) -> dict:
+    """The sequential pusher: one company after another, a POST then a fixed sleep of the rate-limit delay."""
     statuses: dict[int, int] = {}
     started = time.perf_counter()
     for company in companies:
@@ -466,7 +468,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     stack.callback(engine.dispose)
 
     companies = make_companies(args.companies)
-    project_twin, legacy_twin = Twin(stack, companies, args.rate), Twin(stack, companies, args.rate)
+    project_twin, sequential_twin = Twin(stack, companies, args.rate), Twin(stack, companies, args.rate)
     build_world(engine, companies, args.records, project_twin.url, work, secret_key)
     delay = 1 / args.rate
     bayzat = BayzatResource(
@@ -485,22 +487,22 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     project_s = max(p.finished for p in pushed) - min(p.started for p in pushed)
     project_log = project_twin.log()
 
-    # 2. the legacy pusher's way, the same records to a second twin (bodies built untimed, after the push, so
+    # 2. the one-company-at-a-time way, the same records to a second twin (bodies built untimed, after the push, so
     # the push's process does not hold them).
-    bodies = {company.slug: legacy_bodies(engine, company) for company in companies}
+    bodies = {company.slug: sequential_bodies(engine, company) for company in companies}
     expected = {slug: sum(len(body["records"]) for body in company_bodies) for slug, company_bodies in bodies.items()}
-    sampled = {slug: company_bodies[: args.legacy_requests] for slug, company_bodies in bodies.items()}
+    sampled = {slug: company_bodies[: args.sequential_requests] for slug, company_bodies in bodies.items()}
     gc.collect()
-    legacy = legacy_push(legacy_twin.url, sampled, companies, delay)
-    legacy_log = legacy_twin.log()
-    legacy_requests = sum(len(company_bodies) for company_bodies in sampled.values())
+    sequential = sequential_push(sequential_twin.url, sampled, companies, delay)
+    sequential_log = sequential_twin.log()
+    sequential_requests = sum(len(company_bodies) for company_bodies in sampled.values())
     all_requests = sum(len(company_bodies) for company_bodies in bodies.values())
-    legacy_total_s = legacy["seconds"] * all_requests / legacy_requests
+    sequential_total_s = sequential["seconds"] * all_requests / sequential_requests
 
     check_statuses(engine, args.records, args.companies)
     check_ledger(project_log, companies, expected, "the project's push")
     sampled_expected = {slug: sum(len(body["records"]) for body in bodies_) for slug, bodies_ in sampled.items()}
-    check_ledger(legacy_log, companies, sampled_expected, "the legacy push")
+    check_ledger(sequential_log, companies, sampled_expected, "the sequential push")
 
     total_bayzat_records = sum(expected.values())
     attendance_per_bayzat = args.records * args.companies / total_bayzat_records
@@ -528,13 +530,13 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         "project_cpu_s": round(project_cpu_s, 3),
         "project_cpu_ms_per_request": round(1000 * project_cpu_s / requests, 3),
         "project_cpu_share": round(project_cpu_s / project_s, 3),
-        "legacy_measured_requests": legacy_requests,
-        "legacy_measured_s": round(legacy["seconds"], 3),
-        "legacy_total_s": round(legacy_total_s, 3),
-        "legacy_bayzat_records_per_s": round(total_bayzat_records / legacy_total_s, 2),
-        "legacy_429s": legacy_log.throttled,
-        "legacy_statuses": {str(status): count for status, count in sorted(legacy["statuses"].items())},
-        "speedup": round(legacy_total_s / project_s, 3),
+        "sequential_measured_requests": sequential_requests,
+        "sequential_measured_s": round(sequential["seconds"], 3),
+        "sequential_total_s": round(sequential_total_s, 3),
+        "sequential_bayzat_records_per_s": round(total_bayzat_records / sequential_total_s, 2),
+        "sequential_429s": sequential_log.throttled,
+        "sequential_statuses": {str(status): count for status, count in sorted(sequential["statuses"].items())},
+        "speedup": round(sequential_total_s / project_s, 3),
         "aims": AIMS,
         "meets_rate_aim": meets_rate_aim,
         "meets_429_aim": meets_429_aim,

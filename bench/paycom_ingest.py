@@ -15,7 +15,7 @@ the two sides of each ratio take turns, so load from elsewhere on the machine hi
   merging, then in one transaction ``load_employees`` / ``write_employees`` / ``replace_snapshot``
   (tables emptied before each run, so each run inserts the same ``rows``);
 - ``upsert_s``: ``store.write_employees`` alone on an emptied table, in one transaction;
-- ``naive_upsert_s``: the legacy baseline on the same rows, as the Django code ran it
+- ``naive_upsert_s``: the row-by-row baseline on the same rows (a SELECT, then an INSERT or UPDATE per row)
   (``update_or_create`` in autocommit): per row its own transaction, ``SELECT ... FOR UPDATE`` by
   employee code, then UPDATE or INSERT;
 - ``naive_upsert_one_transaction_s``: the same loop inside one transaction, the strongest
@@ -167,7 +167,7 @@ def pipeline(sftp: PaycomSftpResource, engine: sa.Engine, now: dt.datetime) -> R
 def naive_upsert(
     engine: sa.Engine, rows: dict[str, dict[str, Any]], week: dt.date, now: dt.datetime, *, transaction_per_row: bool
 ) -> None:
-    """The legacy loop: per row, SELECT the employee, then UPDATE it or INSERT it.
+    """The row-by-row loop: per row, SELECT the employee, then UPDATE it or INSERT it.
 
     ``transaction_per_row`` is what the Django code did: ``update_or_create`` in autocommit mode is
     one transaction per row with ``SELECT ... FOR UPDATE``. Without it the same loop runs in one
@@ -300,7 +300,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
 
     def naive_once() -> float:
         write = lambda: naive_upsert(engine, changes.rows, WEEK, now, transaction_per_row=True)  # noqa: E731
-        return checked("the legacy loop", timed(engine, write))
+        return checked("the row-by-row loop", timed(engine, write))
 
     def naive_one_transaction_once() -> float:
         write = lambda: naive_upsert(engine, changes.rows, WEEK, now, transaction_per_row=False)  # noqa: E731

@@ -10,10 +10,10 @@ before the current one. The platform is pointed at
 the twins through its environment variables, with Holded paced at ``--holded-rate`` requests per
 second (the Holded twin refusing above the same limit) and 4Geeks and Notion paced at 100 per
 second, so that Holded is what the benchmark looks at. Nothing is mocked. The twins run in this
-process, and their generated data (about 320,000 dicts and lists at the issue's size) is frozen out
+process, and their generated data (about 320,000 dicts and lists at the large size) is frozen out
 of the garbage collector (``gc.freeze``) before the platform is imported: a deployment's process does
 not hold it, and left in, it stretched full collections to 0.5 to 0.8 s, stalls the Holded client
-then pays for (rate ratio about 0.94 instead of 0.97 at the issue's size).
+then pays for (rate ratio about 0.94 instead of 0.97 at the large size).
 
 Measured, against the real project code:
 
@@ -41,10 +41,10 @@ It prints one JSON object on stdout (logs go to stderr). Run it from the reposit
     .venv/bin/python bench/revenue_backfill.py [--months 6] [--invoices-per-month 500]
         [--holded-rate 20] [--database sqlite|postgresql]
         [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres]
-    .venv/bin/python bench/revenue_backfill.py --months 24 --invoices-per-month 2000   # the size
+    .venv/bin/python bench/revenue_backfill.py --months 24 --invoices-per-month 2000   # the large size
 
-The default takes about 40 s on a 2-core machine; the issue's size (24 months of 2000 invoices)
-about 10 minutes, both backfills included. Judge the rate aim at the issue's size: with 14 Holded
+The default takes about 40 s on a 2-core machine; the large size (24 months of 2000 invoices)
+about 10 minutes, both backfills included. Judge the rate aim at the large size: with 14 Holded
 requests a run, the default's hand-overs alone hold the ratio near 0.9. SQLite is the default warehouse; with
 ``--database postgresql`` PostgreSQL must answer at ``--postgres-url`` (an account allowed to
 create databases), or the benchmark stops with a one-line error instead of falling back to SQLite.
@@ -96,12 +96,12 @@ NOTE = (
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--months", type=int, default=6, help="months backfilled (default 6; the issue's size: 24)")
+    parser.add_argument("--months", type=int, default=6, help="months backfilled (default 6; the large size: 24)")
     parser.add_argument(
         "--invoices-per-month",
         type=int,
         default=500,
-        help="Holded invoices a month (default 500; the issue's size: 2000)",
+        help="Holded invoices a month (default 500; the large size: 2000)",
     )
     parser.add_argument("--holded-rate", type=float, default=20.0, help="Holded requests per second (default 20)")
     parser.add_argument(

@@ -110,3 +110,7 @@ def _one_line(settings_class: type[BaseSettings], exc: ValidationError) -> str:
         else:
             problems.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
     return "Configuration error: " + "; ".join(problems)
+
+
+# What every part shares, read once as the code location or a command loads.
+platform_settings = load(PlatformSettings)

@@ -14,7 +14,7 @@ from hr_assets.definitions import defs
 from hr_assets.defs.alerts.resources import NotifyResource
 from hr_assets.defs.attendance.resources import AttendanceInboxResource
 from hr_assets.defs.bayzat.resources import BayzatResource
-from hr_assets.defs.crm.resources import FourGeeksResource
+from hr_assets.defs.fourgeeks.resources import FourGeeksResource
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.notion.resources import NotionResource
 from hr_assets.defs.paycom.resources import PaycomSftpResource

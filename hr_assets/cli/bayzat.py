@@ -12,11 +12,11 @@ import click
 
 from hr_assets.cli.jobs import run_job
 from hr_assets.cli.warehouse import warehouse
-from hr_assets.defs.attendance.companies import company_by_slug
 from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.schedules import COMPANY_TAG
 from hr_assets.defs.bayzat.store import reset_failed
+from hr_assets.defs.companies.store import company_by_slug
 from hr_assets.defs.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import add_dynamic_partition

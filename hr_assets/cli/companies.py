@@ -3,7 +3,7 @@
 import click
 
 from hr_assets.cli.warehouse import warehouse
-from hr_assets.defs.attendance.companies import add_company, all_companies
+from hr_assets.defs.companies.store import add_company, all_companies
 from hr_assets.lib.clock import Clock
 
 

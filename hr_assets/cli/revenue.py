@@ -1,15 +1,15 @@
 """``hr-assets sync``: the old sync script's interface, launching a backfill of the revenue chain."""
 
 import datetime as dt
-import os
 
 import click
 
-from hr_assets.cli.jobs import check_integrations, integrations_of, run_job
-from hr_assets.defs.partitions import monthly_partitions, platform_settings
-from hr_assets.defs.revenue_chain import STEPS, assets_from_step, month_keys
+from hr_assets.cli.jobs import DEFAULT_UI, check_integrations, integrations_of, run_job, ui_url
+from hr_assets.defs.partitions import monthly_partitions
+from hr_assets.defs.revenue_chain import STEPS, assets_from_step
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.webserver import launch_asset_backfill
+from hr_assets.settings import platform_settings
 
 
 def _first_of_month(value: str | None, option: str) -> dt.date | None:
@@ -59,8 +59,8 @@ def month_range(
 @click.option("--in-process", is_flag=True, help="Run the months here in one run, without the daemon.")
 @click.option(
     "--webserver",
-    default=lambda: os.environ.get("HR_DAGSTER_URL", "http://127.0.0.1:3000"),
-    show_default="HR_DAGSTER_URL or http://127.0.0.1:3000",
+    default=ui_url,
+    show_default=f"HR_DAGSTER_URL or {DEFAULT_UI}",
     help="Where the Dagster webserver listens.",
 )
 def sync(
@@ -68,11 +68,10 @@ def sync(
 ) -> None:
     """Sync the revenue chain for a range of months, as a backfill visible in the UI."""
     start, end = month_range(year, start_date, end_date, Clock(timezone=platform_settings.timezone).today())
-    keys = month_keys(start, end)
-    outside = [key for key in keys if not monthly_partitions.has_partition_key(key)]
-    if outside:
+    keys = [key for key in monthly_partitions.get_partition_keys() if start.isoformat() <= key < end.isoformat()]
+    if len(keys) != (end.year - start.year) * 12 + end.month - start.month:
         raise click.BadParameter(
-            f"{', '.join(outside)} not in the partitions (HR_HISTORY_START "
+            f"{start:%Y-%m} to {end:%Y-%m} is not within the partitions (HR_HISTORY_START "
             f"{platform_settings.history_start} to this month)",
             param_hint="dates",
         )

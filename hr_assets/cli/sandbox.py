@@ -61,8 +61,8 @@ def _start(
 def _demo_companies(sandbox: PlatformSandbox, environment: dict[str, str]) -> None:
     """The demo companies with their Bayzat accounts on the twin, and last week's fingerprint report in the
     inbox (the inbox sensor imports it once the Paycom roster is there); what is already set up is kept."""
-    from hr_assets.defs.attendance.companies import CompanyError, add_company
     from hr_assets.defs.bayzat.configs import save_config
+    from hr_assets.defs.companies.store import CompanyError, add_company
     from hr_assets.defs.partitions import bayzat_company_partitions
     from hr_assets.lib.runs import add_dynamic_partition
     from hr_assets.sandbox.attendance import DEMO_COMPANIES

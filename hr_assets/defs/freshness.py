@@ -8,7 +8,7 @@ import datetime as dt
 
 import dagster as dg
 
-from hr_assets.defs.partitions import platform_settings
+from hr_assets.settings import platform_settings
 
 # Paycom pushes weekly and the roster syncs every Friday: a week and a day without a sync is late.
 # The attendance files and their Bayzat pushes follow the same weekly fingerprint reports.

@@ -17,11 +17,9 @@ import datetime as dt
 
 import dagster as dg
 
-from hr_assets.settings import PlatformSettings, load
+from hr_assets.settings import platform_settings
 
 FRIDAY = 4  # date.weekday()
-
-platform_settings = load(PlatformSettings)
 
 
 def first_friday_on_or_after(day: dt.date) -> dt.date:

@@ -6,16 +6,19 @@ backfill over month partitions.
 """
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import dagster as dg
 
-from hr_assets.defs.crm.resources import FourGeeksResource
+from hr_assets.defs.fourgeeks.resources import FourGeeksResource
+from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.notion.resources import NotionResource
-from hr_assets.defs.partitions import platform_settings
-from hr_assets.settings import RevenueScheduleSettings, load
+from hr_assets.defs.partitions import monthly_partitions, revenue_backfill_policy
+from hr_assets.settings import RevenueScheduleSettings, load, platform_settings
 
-# The legacy step names, in the legacy order, with the asset each became.
+# The steps as operators name them (``hr-assets sync --from-step``), in their fixed order, with each one's asset.
 STEPS = {
     "services": "holded_services",
     "invoices": "holded_invoices",
@@ -24,6 +27,17 @@ STEPS = {
     "notion-external-id": "notion_external_ids",
     "accruals": "accruals",
 }
+
+
+def revenue_month_asset(**options: Any) -> Callable[..., dg.AssetsDefinition]:
+    """``@dg.asset`` for the chain's monthly steps: month partitions, a backfill as one run for its range, late when
+    the month just closed is not in by the 3rd; ``options`` add the step's own (group, deps, description...)."""
+    return dg.asset(
+        partitions_def=monthly_partitions,
+        backfill_policy=revenue_backfill_policy,
+        freshness_policy=CLOSED_MONTH_BY_THE_3RD,
+        **options,
+    )
 
 
 def assets_from_step(step: str) -> list[str]:
@@ -78,13 +92,3 @@ def revenue_month_refresh(
         return skip
     today = context.scheduled_execution_time.astimezone(platform_settings.tz).date()
     return dg.RunRequest(run_key=f"refresh-{today.isoformat()}", partition_key=today.replace(day=1).isoformat())
-
-
-def month_keys(start: dt.date, end: dt.date) -> list[str]:
-    """Partition keys of the months in [start, end): both are first days of months."""
-    keys = []
-    month = start
-    while month < end:
-        keys.append(month.isoformat())
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return keys

@@ -2,7 +2,7 @@
 
 Paycom pushes three "Employee Roster" reports (Directory, Dates, Payees) as Apple Numbers
 documents, and pay data as a custom export (CSV, or Numbers). The files written here look like
-the real ones (see the "Paycom" section of the shared external-systems reference):
+the real ones:
 
 - one sheet "Sheet 1" holding one table named after the file stem, one header row;
 - employee codes are floats (``1234.0``) when numeric and text when not (``01004``, ``1029A``);

@@ -1,20 +1,22 @@
-"""What a notification may say: whitelisted counts, one scrubbed line of the error, the partition or range."""
+"""What a notification may say: integer counts, one scrubbed line of the error, the partition or range."""
 
 import dagster as dg
 
 from hr_assets.defs.alerts import messages
 
 
-def test_only_whitelisted_integer_counts_are_shown() -> None:
+def test_only_integer_counts_are_shown_and_a_number_as_long_as_an_account_is_masked() -> None:
     metadata = {
         "employees_created": dg.MetadataValue.int(3),
         "rows": dg.MetadataValue.int(12),
         "employee_name": dg.MetadataValue.text("Smith, Ann"),  # not a count
-        "staff": dg.MetadataValue.text("38"),  # a whitelisted name, but not an integer
-        "routing": dg.MetadataValue.int(12345678),  # an integer, but not whitelisted
+        "staff": dg.MetadataValue.text("38"),  # text, not a count
+        "gross_pay": dg.MetadataValue.text("4210.50"),  # an amount: text
+        "current_table_updated": dg.MetadataValue.bool(True),
+        "routing": dg.MetadataValue.int(123456789),  # no count has nine digits
         "invalid_rows": dg.MetadataValue.md("| file | row |"),
     }
-    assert messages.counts(metadata) == {"employees_created": 3, "rows": 12}
+    assert messages.counts(metadata) == {"employees_created": 3, "rows": 12, "routing": "[number]"}
 
 
 def test_an_error_is_one_clipped_line_with_numbers_emails_and_urls_masked() -> None:

@@ -74,7 +74,7 @@ def test_a_successful_sync_posts_what_ran_its_counts_and_a_link_and_nothing_pers
     roster = len(week_roster(BASE_EMPLOYEES, 2, WEEKS[2]))
     assert text.splitlines()[0] == f"hr_assets: paycom_sync succeeded for {WEEKS[2].isoformat()}"
     assert f"• paycom_employees: files_processed 4, employees_processed {roster}, employees_created {roster}" in text
-    assert "• paycom_roster_files: file_count 4, refused_names 0" in text
+    assert "• paycom_roster_files: file_count 4, failed_downloads 0, refused_names 0" in text
     assert text.splitlines()[-1] == f"Run: {UI}/runs/{result.run_id}"
     environment = {**platform_env, "HR_NOTIFY_WEBHOOK_URL": webhook.url}
     assert _leaks(text, _personal_and_secret(paycom_sandbox, environment)) == []

@@ -9,11 +9,11 @@ from hr_assets.defs.attendance.csv_file import RawRow, open_attendance_csv
 from hr_assets.defs.attendance.validation import (
     AttendanceRecord,
     DateFormat,
-    normalise_department,
     unmapped_departments,
     validate_file,
     validate_row,
 )
+from hr_assets.defs.companies.store import normalise_department
 
 EMPLOYEE_CODES = frozenset({"42", "0100", "7"})
 COMPANIES = {normalise_department("AdvLine"): 3, normalise_department("Blue Sky"): 5}

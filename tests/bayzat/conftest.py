@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from hr_assets.definitions import defs
-from hr_assets.defs.attendance.companies import add_company
 from hr_assets.defs.bayzat.configs import save_config
+from hr_assets.defs.companies.store import add_company
 from hr_assets.sandbox.bayzat import BayzatSandbox
 from hr_assets.sandbox.http_server import SandboxHttpServer
 from hr_assets.warehouse.engine import warehouse_engine

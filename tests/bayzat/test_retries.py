@@ -1,4 +1,4 @@
-"""The legacy retry schedule: 5 min, 30 min, 2 h, 8 h, 24 h, then failed for good."""
+"""The retry schedule: 5 min, 30 min, 2 h, 8 h, 24 h, then failed until a person retries."""
 
 from __future__ import annotations
 

@@ -59,15 +59,6 @@ def sync(instance: dg.DagsterInstance, week: dt.date, **config: Any) -> dg.Execu
     )
 
 
-def materialized(result: dg.ExecuteInProcessResult) -> dict[str, dict[str, Any]]:
-    return {
-        event.step_materialization_data.materialization.asset_key.to_user_string(): {
-            key: value.value for key, value in event.step_materialization_data.materialization.metadata.items()
-        }
-        for event in result.get_asset_materialization_events()
-    }
-
-
 def check_results(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
     return {
         event.event_specific_data.check_name: event.event_specific_data.passed

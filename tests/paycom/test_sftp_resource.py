@@ -15,7 +15,8 @@ from hr_assets.defs.paycom.resources import PaycomHostKeyError, PaycomLoginError
 from hr_assets.sandbox.paycom import USERNAME, PaycomSandbox
 from hr_assets.sandbox.sftp_server import SandboxSftpServer, generate_host_key
 from hr_assets.warehouse import tables
-from tests.paycom.conftest import WEEKS, materialized, rows, sync
+from tests.conftest import materialized
+from tests.paycom.conftest import WEEKS, rows, sync
 
 
 def _resource(sandbox: PaycomSandbox, tmp_path: Path, **overrides: object) -> PaycomSftpResource:

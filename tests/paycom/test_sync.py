@@ -11,8 +11,8 @@ import pytest
 from hr_assets.sandbox.paycom import PaycomSandbox, week_roster
 from hr_assets.sandbox.paycom_reports import DATES_COLUMNS, DIRECTORY_COLUMNS, write_numbers_table, write_paycom_reports
 from hr_assets.warehouse import tables
-from tests.conftest import ON_SQLITE
-from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS, check_results, materialized, rows, sync
+from tests.conftest import ON_SQLITE, materialized
+from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS, check_results, rows, sync
 
 pytestmark = pytest.mark.usefixtures("platform_env")
 TIMESTAMPS = ("created_at", "updated_at", "last_synced_at", "downloaded_at", "run_id", "id")

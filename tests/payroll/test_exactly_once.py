@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from hr_assets.definitions import defs
-from hr_assets.defs.partitions import platform_settings
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import PERIOD_TAG, payroll_results
 from hr_assets.defs.payroll.pay import EmployeeColumns, ShiftColumns, compute_period
 from hr_assets.defs.payroll.processing import process_period, release_stale
 from hr_assets.defs.payroll.schedules import payroll_automation
+from hr_assets.settings import platform_settings
 from hr_assets.warehouse.tables import payroll_periods
 from tests.payroll.conftest import NOW, PayrollWorld, employee
 

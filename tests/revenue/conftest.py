@@ -4,12 +4,11 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 import pytest
 
-from hr_assets.defs.crm.resources import FourGeeksResource
+from hr_assets.defs.fourgeeks.resources import FourGeeksResource
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.notion.resources import NotionResource
 from hr_assets.sandbox.revenue import RevenueSandbox
@@ -92,11 +91,3 @@ def checks(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
 
 def failures(result: dg.ExecuteInProcessResult) -> dict[str, str]:
     return {event.step_key: event.step_failure_data.error.message for event in result.get_step_failure_events()}
-
-
-def metadata(result: dg.ExecuteInProcessResult, asset: str) -> dict[str, Any]:
-    for event in result.get_asset_materialization_events():
-        materialization = event.step_materialization_data.materialization
-        if materialization.asset_key.to_user_string() == asset:
-            return {key: value.value for key, value in materialization.metadata.items()}
-    raise AssertionError(f"{asset} was not materialized")

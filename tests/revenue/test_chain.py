@@ -9,9 +9,9 @@ import pytest
 
 from hr_assets.sandbox.revenue import RevenueSandbox
 from hr_assets.warehouse import tables
-from tests.conftest import ON_SQLITE
+from tests.conftest import ON_SQLITE, materialized
 from tests.paycom.conftest import rows
-from tests.revenue.conftest import MONTHS, checks, failures, metadata, run_month, run_range
+from tests.revenue.conftest import MONTHS, checks, failures, run_month, run_range
 
 pytestmark = pytest.mark.usefixtures("revenue_env")
 STAMPS = ("synced_at", "computed_at", "created_at", "run_id", "id")
@@ -51,8 +51,8 @@ def test_a_month_lands_to_the_cent_and_every_check_passes(
     assert summary["recognized_to_date"] + summary["deferred_balance"] == summary["invoiced_to_date"]
     recognised = sum(row["recognized_amount"] for row in rows(warehouse_url, tables.accruals))
     assert recognised == summary["recognized_in_month"] > 0
-    assert metadata(result, "crm_students")["matched_students"] > 0
-    assert metadata(result, "notion_external_ids")["page_ids"] > 0
+    assert materialized(result)["crm_students"]["matched_students"] > 0
+    assert materialized(result)["notion_external_ids"]["page_ids"] > 0
 
 
 def test_later_months_never_change_an_earlier_one_and_reruns_change_nothing(
@@ -90,10 +90,10 @@ def test_a_backfill_is_one_run_for_the_range_and_writes_what_month_by_month_runs
     keys = {month.isoformat() for month in MONTHS}
     for asset in ("holded_invoices", "crm_students", "service_periods", "notion_external_ids", "accruals"):
         assert instance.get_materialized_partitions(dg.AssetKey(asset)) == keys, asset
-    figures = metadata(result, "holded_invoices")
+    figures = materialized(result)["holded_invoices"]
     assert figures["months"] == "2026-01 to 2026-03 (3)"
     assert figures["invoices"] == len(rows(warehouse_url, tables.holded_invoices))
-    assert metadata(result, "accruals")["deferred_balance"] == str(
+    assert materialized(result)["accruals"]["deferred_balance"] == str(
         rows(warehouse_url, tables.accrual_months)[-1]["deferred_balance"]
     )
     errors = rows(warehouse_url, tables.integration_errors)

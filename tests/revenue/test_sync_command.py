@@ -11,7 +11,7 @@ import dagster as dg
 import pytest
 
 from hr_assets.cli.revenue import month_range
-from hr_assets.defs.revenue_chain import assets_from_step, month_keys
+from hr_assets.defs.revenue_chain import assets_from_step
 from hr_assets.sandbox.revenue import RevenueSandbox
 from hr_assets.warehouse import tables
 from tests.conftest import ON_SQLITE
@@ -35,12 +35,6 @@ def test_from_step_selects_the_step_and_all_after_it() -> None:
 
 def test_dates_and_years_as_the_old_script_read_them() -> None:
     assert month_range(None, "2024-03-01", "2024-07-01", TODAY) == (dt.date(2024, 3, 1), dt.date(2024, 7, 1))
-    assert month_keys(dt.date(2024, 3, 1), dt.date(2024, 7, 1)) == [
-        "2024-03-01",
-        "2024-04-01",
-        "2024-05-01",
-        "2024-06-01",
-    ]
     assert month_range(2025, None, None, TODAY) == (dt.date(2025, 1, 1), dt.date(2026, 1, 1))
     assert month_range(None, None, None, TODAY) == (dt.date(2026, 1, 1), dt.date(2026, 12, 1)), "this year so far"
 

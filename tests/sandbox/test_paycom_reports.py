@@ -1,6 +1,6 @@
 """The generated Paycom reports, read back with numbers-parser the way the sync reads real ones.
 
-The expected headers are spelled out here from the external-systems reference rather than
+The expected headers are spelled out here, as Paycom writes them, rather than
 imported, so a change to the generator's column lists cannot silently change the expectation.
 """
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from hr_assets.defs.accruals.schedule import AccrualLines
+from hr_assets.defs.accruals.recognition import AccrualLines
 
 
 def choose_period(invoice_date: dt.date, periods: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:

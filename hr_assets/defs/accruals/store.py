@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hr_assets.defs.accruals.schedule import MonthAccruals
+from hr_assets.defs.accruals.recognition import MonthAccruals
 from hr_assets.warehouse.engine import insert_rows, upsert
 from hr_assets.warehouse.tables import accrual_months, accruals, holded_invoice_lines, service_periods
 

@@ -1,8 +1,8 @@
 """The text of a sync run's notification: what ran, for which partition, its counts, and on failure the error
-and the next step (the legacy ``--notify``).
+and the next step.
 
-A message is built only from the job's name, the partition key, whitelisted integer counts and one scrubbed
-line of the error, never from metadata as a whole, so no personal data or secret can reach the channel.
+A message is built only from the job's name, the partition key, the integer counts of its materializations and
+one scrubbed line of the error, never from metadata as a whole, so no personal data or secret can reach the channel.
 """
 
 from __future__ import annotations
@@ -26,65 +26,20 @@ NEXT_STEPS = {
     "payroll_run": "read the period's reason in the run's log, fix the pay data or the period, then re-execute the run",
 }
 
-# Metadata a message may show, and only when its value is an integer: counts, never names, files or amounts.
-COUNTED = frozenset(
-    {
-        # paycom
-        "file_count",
-        "refused_names",
-        "files_processed",
-        "employees_processed",
-        "employees_created",
-        "employees_updated",
-        "employees_terminated",
-        "rows_invalid",
-        "active_employees",
-        "staff",
-        "available_for_scheduling",
-        # revenue chain
-        "services",
-        "invoices",
-        "lines",
-        "contacts",
-        "clients",
-        "matched_students",
-        "unmatched",
-        "service_periods",
-        "page_ids",
-        "without_page",
-        "lines_recognised",
-        "unmatched_lines",
-        "invalid_records",
-        # attendance and bayzat
-        "rows",
-        "valid_records",
-        "due",
-        "synced",
-        "already_in_bayzat",
-        "rejected",
-        "retry_scheduled",
-        "retries_exhausted",
-        "requests",
-        "throttled_429",
-        # payroll
-        "employees",
-        "hourly_without_attendance",
-        "without_pay_data",
-    }
-)
-
 ERROR_LIMIT = 300
 _LONG_NUMBER = re.compile(r"\d{8,}")  # bank routing (9 digits) and account numbers (10 to 12), phone numbers
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 _URL = re.compile(r"https?://\S+")
 
 
-def counts(metadata: Mapping[str, dg.MetadataValue]) -> dict[str, int]:
-    """The whitelisted integer counts of one materialization, in the order the asset reported them."""
+def counts(metadata: Mapping[str, dg.MetadataValue]) -> dict[str, int | str]:
+    """One materialization's counts, in the order the asset reported them: its integer metadata, since the platform
+    keeps integers in metadata for counts alone (names, files and amounts are text or tables). A number as long as
+    an account number is masked all the same."""
     return {
-        name: value.value
+        name: "[number]" if _LONG_NUMBER.fullmatch(str(value.value)) else value.value
         for name, value in metadata.items()
-        if name in COUNTED and isinstance(value, dg.IntMetadataValue) and value.value is not None
+        if isinstance(value, dg.IntMetadataValue) and value.value is not None
     }
 
 

@@ -7,8 +7,8 @@ import dagster as dg
 
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.resources import AttendanceInboxResource
-from hr_assets.defs.partitions import platform_settings
 from hr_assets.lib.clock import Clock
+from hr_assets.settings import platform_settings
 from hr_assets.warehouse.resource import WarehouseResource
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 from sqlalchemy.engine import Connection, Engine
 
 from hr_assets.defs.attendance import store
-from hr_assets.defs.attendance.companies import companies_by_department
 from hr_assets.defs.attendance.csv_file import AttendanceFile, AttendanceFileError, open_attendance_csv
 from hr_assets.defs.attendance.validation import DateFormat, unmapped_departments, validate_file
+from hr_assets.defs.companies.store import companies_by_department
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.integration_errors import add_integration_errors, clear_integration_errors
 

@@ -29,6 +29,7 @@ from enum import StrEnum
 from typing import NamedTuple, TypeVar
 
 from hr_assets.defs.attendance.csv_file import COLUMN_ALIASES, AttendanceFile, RawRow, label
+from hr_assets.defs.companies.store import normalise_department
 from hr_assets.lib.cells import BadValue, quoted
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.tables import attendance_import_records
@@ -99,14 +100,6 @@ class AttendanceRecord(NamedTuple):
     @property
     def is_valid(self) -> bool:
         return not self.validation_errors
-
-
-def normalise_department(name: str) -> str:
-    """The key departments match by: trimmed, inner spaces single, case folded (`` Adv  Line`` is ``adv line``).
-
-    Keys of ``companies_by_department`` are each company's ``fingerprint_report_name`` through this function.
-    """
-    return " ".join(name.split()).casefold()
 
 
 @_parsed_once

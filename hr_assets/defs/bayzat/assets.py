@@ -3,9 +3,9 @@
 import dagster as dg
 
 from hr_assets.defs.attendance.assets import attendance_records
-from hr_assets.defs.attendance.companies import CompanyError
 from hr_assets.defs.bayzat.push import LeaseBusy, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
+from hr_assets.defs.companies.store import CompanyError
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock

@@ -8,7 +8,7 @@ The order of writes is what makes it exactly once:
    sending and before recording the answer, they stay ``syncing``, and the next lease holder sends
    them again: Bayzat answers "already exists" for what it had, which counts as synced.
 3. The answer is committed per record: ``synced``; ``failed`` with the server's message and no blind
-   retry when Bayzat rejects it (400); ``failed`` with the next retry time of the legacy schedule when
+   retry when Bayzat rejects it (400); ``failed`` with its next retry time (``retries.py``) when
    Bayzat did not answer (5xx, timeout, dropped connection); back to ``pending`` without spending a
    retry when the key is refused (401), which also marks the configuration as needing a new key and
    stops the company's push.
@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection, Engine
 
-from hr_assets.defs.attendance.companies import CompanyError
 from hr_assets.defs.bayzat import configs, store
 from hr_assets.defs.bayzat.resources import BayzatClient, BayzatResource
 from hr_assets.defs.bayzat.retries import next_retry_at
 from hr_assets.defs.bayzat.store import DueRecord
 from hr_assets.defs.bayzat.transform import bayzat_records, chunks, punch_count
+from hr_assets.defs.companies.store import CompanyError
 
 _CONSECUTIVE_OUTAGES_TO_STOP = 3
 _LEASE_POLL_S = 0.5

@@ -1,4 +1,4 @@
-"""When a failed attendance record is pushed again: the legacy schedule, 5 min, 30 min, 2 h, 8 h, 24 h."""
+"""When a failed attendance record is pushed again: 5 min, 30 min, 2 h, 8 h, then 24 h after its failure."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ MAX_ATTEMPTS = len(RETRY_DELAYS)
 def next_retry_at(failed_attempts: int, now: dt.datetime, max_attempts: int = MAX_ATTEMPTS) -> dt.datetime | None:
     """When to retry a record that has now failed ``failed_attempts`` times (its first push included).
 
-    ``max_attempts`` is how many retries it gets, as the legacy's 5; once they are used up the answer
+    ``max_attempts`` is how many retries it gets (``BAYZAT_MAX_RETRY_ATTEMPTS``, 5); once they are used up the answer
     is None and the record stays failed until a person retries it. Past the schedule's end (a larger
     ``max_attempts``) the last delay repeats. The delay is elapsed time, so it is added in UTC: a DST
     change does not stretch or shrink it.

@@ -14,7 +14,8 @@ from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.assets import bayzat_sync_batches
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.store import due_counts
-from hr_assets.defs.partitions import bayzat_company_partitions, platform_settings
+from hr_assets.defs.partitions import bayzat_company_partitions
+from hr_assets.settings import platform_settings
 from hr_assets.warehouse.resource import WarehouseResource
 
 COMPANY_TAG = "hr_assets/bayzat_company"

@@ -8,11 +8,13 @@ from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded import store
 from hr_assets.defs.holded.invoices import BadRecord, contact_row, invoices_by_month, parse_invoices, service_row
 from hr_assets.defs.holded.resources import HoldedResource
-from hr_assets.defs.partitions import monthly_partitions, partition_months, platform_settings, revenue_backfill_policy
+from hr_assets.defs.partitions import partition_months
+from hr_assets.defs.revenue_chain import revenue_month_asset
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import RowError
+from hr_assets.settings import platform_settings
 from hr_assets.warehouse.engine import upsert
 from hr_assets.warehouse.integration_errors import replace_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource
@@ -55,11 +57,8 @@ def holded_services(
     return dg.MaterializeResult(metadata={"services": len(rows), "invalid_records": len(errors)})
 
 
-@dg.asset(
-    partitions_def=monthly_partitions,
-    backfill_policy=revenue_backfill_policy,
+@revenue_month_asset(
     group_name=GROUP,
-    freshness_policy=CLOSED_MONTH_BY_THE_3RD,
     kinds={"api", "sql"},
     owners=OWNERS,
     deps=[holded_services],

@@ -2,24 +2,18 @@
 
 import dagster as dg
 
-from hr_assets.defs.crm.assets import service_periods
-from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
-from hr_assets.defs.holded.store import month_contacts
+from hr_assets.defs.fourgeeks.assets import service_periods
+from hr_assets.defs.holded.clients import match_clients_by_month
 from hr_assets.defs.notion.pages import page_ids
 from hr_assets.defs.notion.resources import NotionResource
-from hr_assets.defs.partitions import monthly_partitions, partition_months, revenue_backfill_policy
+from hr_assets.defs.revenue_chain import revenue_month_asset
 from hr_assets.lib.clock import Clock
-from hr_assets.lib.range_metadata import MonthlyTally
-from hr_assets.lib.records import upsert_with_errors
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import notion_client_pages
 
 
-@dg.asset(
-    partitions_def=monthly_partitions,
-    backfill_policy=revenue_backfill_policy,
+@revenue_month_asset(
     group_name="notion",
-    freshness_policy=CLOSED_MONTH_BY_THE_3RD,
     kinds={"api", "sql"},
     owners=["team:finance-data"],
     deps=[service_periods],
@@ -28,24 +22,14 @@ from hr_assets.warehouse.tables import notion_client_pages
 def notion_external_ids(
     context: dg.AssetExecutionContext, notion: NotionResource, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
-    pages = notion.pages()  # once a run, whatever its months
-    tally, now = MonthlyTally(), clock.now()
-    for month in partition_months(context):
-        with warehouse.begin() as connection:
-            contacts = month_contacts(connection, month)
-        rows, month_errors = page_ids(pages, contacts, now)
-        upsert_with_errors(
-            context,
-            warehouse,
-            source="notion",
-            table=notion_client_pages,
-            key_columns=["holded_contact_id"],
-            rows=rows,
-            errors=month_errors,
-            now=now,
-            partition_key=month.isoformat(),
-        )
-        tally.add(
-            month, {"clients": len(contacts), "page_ids": len(rows), "without_page": len(month_errors)}, month_errors
-        )
-    return dg.MaterializeResult(metadata=tally.metadata())
+    pages, now = notion.pages(), clock.now()  # the pages once a run, whatever its months
+    return match_clients_by_month(
+        context,
+        warehouse,
+        lambda contacts: page_ids(pages, contacts, now),
+        source="notion",
+        table=notion_client_pages,
+        key_columns=["holded_contact_id"],
+        counted=("page_ids", "without_page"),
+        now=now,
+    )

@@ -12,7 +12,7 @@ from typing import Literal
 import dagster as dg
 
 from hr_assets.defs.freshness import WITHIN_8_DAYS
-from hr_assets.defs.partitions import platform_settings, weekly_sync_partitions
+from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.ingest import NOT_DOWNLOADED, NoFilesDownloaded, ingest_week
 from hr_assets.defs.paycom.reports import (
@@ -28,13 +28,14 @@ from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.paycom.staff import staff_rows
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import reasons_markdown
+from hr_assets.settings import platform_settings
 from hr_assets.warehouse.resource import WarehouseResource
 
 GROUP = "paycom"
 
 
 class PaycomSyncConfig(dg.Config):
-    """Run options of a Paycom sync (the legacy ``sync_paycom`` flags)."""
+    """Run options of a Paycom sync (``hr-assets paycom sync`` sets the same)."""
 
     report_type: Literal["directory", "dates", "payees", "pay", "all"] = "all"
     force: bool = False

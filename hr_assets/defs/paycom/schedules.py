@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from hr_assets.defs.partitions import platform_settings
 from hr_assets.defs.paycom.resources import PaycomSftpResource
+from hr_assets.settings import platform_settings
 
 paycom_sync_job = dg.define_asset_job(
     "paycom_sync",

@@ -1,5 +1,5 @@
-"""Automation rules of pay periods, as the legacy scheduler stored them, checked when saved and evaluated in the
-business timezone.
+"""Automation rules of pay periods (JSON on the period), checked when saved and evaluated in the business
+timezone.
 
 ``{"run_on_date": "2024-01-25"}`` is due from that date, ``{"days_before_end": 3}`` from the third day before the
 period's last day, ``{"cron": "0 0 25 * *"}`` from the cron's first tick on or after the period's first day.
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dagster._utils.schedules import cron_string_iterator, is_valid_cron_string
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, field_validator
 
 from hr_assets.defs.payroll.periods import PeriodDates, PeriodError
+from hr_assets.lib import cron
 
 # A rule may make a period due after it ends (pay in arrears), but not forever after it.
 MAX_DAYS_DUE_AFTER_END = 31
@@ -50,7 +50,7 @@ class CronRule(_Rule):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
-        if not is_valid_cron_string(value):
+        if not cron.is_valid(value):
             raise ValueError(f"{value!r} is not a cron expression of five fields such as '0 0 25 * *'")
         return value
 
@@ -90,8 +90,7 @@ def due_from(rule: Rule, period: PeriodDates, timezone: str) -> dt.datetime:
         return _day_starts(rule.run_on_date, timezone)
     if isinstance(rule, DaysBeforeEnd):
         return _day_starts(period.end - dt.timedelta(days=rule.days_before_end), timezone)
-    ticks = cron_string_iterator(_day_starts(period.start, timezone).timestamp(), rule.cron, timezone)
-    return next(ticks)
+    return cron.first_tick_from(_day_starts(period.start, timezone), rule.cron, timezone)
 
 
 def check_fits(rule: Rule, period: PeriodDates, timezone: str) -> None:

@@ -1,9 +1,9 @@
 """The payroll automation: every day at HR_PAYROLL_RUN_HOUR (02:00) in HR_TIMEZONE, a run for each due period.
 
-Before it looks for due periods, it releases those left ``processing`` by a run that died (the legacy's stale-lock
-clean-up). Each request's run key is the period and its number of claims so far: a second evaluation of the same
-day, or an overlapping one, asks for the same key and Dagster launches it once; after a dead run's period is
-released, its claims count has moved on, so the next evaluation requests a new run. The run itself claims the
+Before it looks for due periods, it releases those left ``processing`` by a run that died. Each request's run key
+is the period and its number of claims so far: a second evaluation of the same day, or an overlapping one, asks for
+the same key and Dagster launches it once; after a dead run's period is released, its claims count has moved on,
+so the next evaluation requests a new run. The run itself claims the
 period, so a person's run of it at the same moment cannot make it run twice either.
 """
 
@@ -11,11 +11,11 @@ import datetime as dt
 
 import dagster as dg
 
-from hr_assets.defs.partitions import platform_settings
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import PERIOD_TAG, payroll_results, payroll_settings
 from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import evaluate
+from hr_assets.settings import platform_settings
 from hr_assets.warehouse.resource import WarehouseResource
 
 payroll_job = dg.define_asset_job(

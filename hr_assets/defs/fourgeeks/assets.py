@@ -2,13 +2,14 @@
 
 import dagster as dg
 
-from hr_assets.defs.crm import matching
-from hr_assets.defs.crm.resources import FourGeeksResource
-from hr_assets.defs.crm.store import students_of_contacts
-from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
+from hr_assets.defs.fourgeeks import matching
+from hr_assets.defs.fourgeeks.resources import FourGeeksResource
+from hr_assets.defs.fourgeeks.store import students_of_contacts
 from hr_assets.defs.holded.assets import holded_invoices
+from hr_assets.defs.holded.clients import match_clients_by_month
 from hr_assets.defs.holded.store import month_contacts
-from hr_assets.defs.partitions import monthly_partitions, partition_months, revenue_backfill_policy
+from hr_assets.defs.partitions import partition_months
+from hr_assets.defs.revenue_chain import revenue_month_asset
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
@@ -16,15 +17,12 @@ from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import crm_students as students_table
 from hr_assets.warehouse.tables import service_periods as periods_table
 
-GROUP = "crm"
+GROUP = "fourgeeks"
 OWNERS = ["team:finance-data"]
 
 
-@dg.asset(
-    partitions_def=monthly_partitions,
-    backfill_policy=revenue_backfill_policy,
+@revenue_month_asset(
     group_name=GROUP,
-    freshness_policy=CLOSED_MONTH_BY_THE_3RD,
     kinds={"api", "sql"},
     owners=OWNERS,
     deps=[holded_invoices],
@@ -33,36 +31,21 @@ OWNERS = ["team:finance-data"]
 def crm_students(
     context: dg.AssetExecutionContext, fourgeeks: FourGeeksResource, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
-    students = fourgeeks.students()  # once a run, whatever its months
-    tally, now = MonthlyTally(), clock.now()
-    for month in partition_months(context):
-        with warehouse.begin() as connection:
-            contacts = month_contacts(connection, month)
-        rows, month_errors = matching.match_students(students, contacts, now)
-        upsert_with_errors(
-            context,
-            warehouse,
-            source="4geeks",
-            table=students_table,
-            key_columns=["id"],
-            rows=rows,
-            errors=month_errors,
-            now=now,
-            partition_key=month.isoformat(),
-        )
-        tally.add(
-            month,
-            {"clients": len(contacts), "matched_students": len(rows), "unmatched": len(month_errors)},
-            month_errors,
-        )
-    return dg.MaterializeResult(metadata=tally.metadata())
+    students, now = fourgeeks.students(), clock.now()  # the students once a run, whatever its months
+    return match_clients_by_month(
+        context,
+        warehouse,
+        lambda contacts: matching.match_students(students, contacts, now),
+        source="4geeks",
+        table=students_table,
+        key_columns=["id"],
+        counted=("matched_students", "unmatched"),
+        now=now,
+    )
 
 
-@dg.asset(
-    partitions_def=monthly_partitions,
-    backfill_policy=revenue_backfill_policy,
+@revenue_month_asset(
     group_name=GROUP,
-    freshness_policy=CLOSED_MONTH_BY_THE_3RD,
     kinds={"api", "sql"},
     owners=OWNERS,
     deps=[crm_students],

@@ -9,8 +9,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from hr_assets.defs.accruals import schedule
-from hr_assets.defs.accruals.schedule import (
+from hr_assets.defs.accruals import recognition
+from hr_assets.defs.accruals.recognition import (
     AccrualLine,
     AccrualLines,
     MonthAccruals,
@@ -363,7 +363,7 @@ def test_splitting_the_lines_in_batches_changes_nothing(
 ) -> None:
     whole = [plain(month) for month in months_of(lines, all_months)]
     schedules = schedules_by_line(lines)
-    monkeypatch.setattr(schedule, "_LINES_PER_BATCH", 37)
+    monkeypatch.setattr(recognition, "_LINES_PER_BATCH", 37)
     assert [plain(month) for month in months_of(lines, all_months)] == whole
     assert schedules_by_line(lines) == schedules
 
@@ -412,4 +412,4 @@ def test_float64_division_floors_exactly_up_to_its_bound() -> None:
     quotients = (2**53 - 3 * divisors) // divisors - rng.integers(0, 3, 50_000)
     shares = quotients * divisors + rng.choice([0, 1, 2], 50_000) * (divisors - 1)  # exact, just below, just after
     assert (shares + divisors <= 2**53).all()
-    assert (schedule._floor_quotients(shares, divisors, 2**53) == shares // divisors).all()
+    assert (recognition._floor_quotients(shares, divisors, 2**53) == shares // divisors).all()

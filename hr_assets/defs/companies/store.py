@@ -11,11 +11,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hr_assets.defs.attendance.validation import normalise_department
 from hr_assets.lib.errors import OperatorError
 from hr_assets.warehouse.tables import companies
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def normalise_department(name: str) -> str:
+    """The key departments match by: trimmed, inner spaces single, case folded (`` Adv  Line`` is ``adv line``).
+
+    Keys of ``companies_by_department`` are each company's ``fingerprint_report_name`` through this function.
+    """
+    return " ".join(name.split()).casefold()
 
 
 class CompanyError(OperatorError, ValueError):

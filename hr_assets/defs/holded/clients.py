@@ -1,0 +1,51 @@
+"""Each month's invoiced Holded clients matched to another system's records (4Geeks students, Notion pages)."""
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import dagster as dg
+import sqlalchemy as sa
+
+from hr_assets.defs.holded.store import month_contacts
+from hr_assets.defs.partitions import partition_months
+from hr_assets.lib.range_metadata import MonthlyTally
+from hr_assets.lib.records import upsert_with_errors
+from hr_assets.lib.row_errors import RowError
+from hr_assets.warehouse.resource import WarehouseResource
+
+Match = Callable[[Mapping[str, str | None]], tuple[Sequence[Mapping[str, Any]], list[RowError]]]
+
+
+def match_clients_by_month(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    match: Match,
+    *,
+    source: str,
+    table: sa.Table,
+    key_columns: Iterable[str],
+    counted: tuple[str, str],
+    now: dt.datetime,
+) -> dg.MaterializeResult:
+    """For each month of the run, ``match`` its clients (contact id -> email) into rows and reasons; each month's
+    rows are upserted with its errors in one transaction. ``counted`` names the matched and unmatched figures."""
+    tally = MonthlyTally()
+    matched, unmatched = counted
+    for month in partition_months(context):
+        with warehouse.begin() as connection:
+            contacts = month_contacts(connection, month)
+        rows, errors = match(contacts)
+        upsert_with_errors(
+            context,
+            warehouse,
+            source=source,
+            table=table,
+            key_columns=key_columns,
+            rows=rows,
+            errors=errors,
+            now=now,
+            partition_key=month.isoformat(),
+        )
+        tally.add(month, {"clients": len(contacts), matched: len(rows), unmatched: len(errors)}, errors)
+    return dg.MaterializeResult(metadata=tally.metadata())
