@@ -24,8 +24,8 @@ Measured, once each, every measurement in a fresh Python process of its own, so 
   before the clock starts (``rss_before_mb``).
 
 Figures, on the large file: ``rss_growth_mb`` is the import's peak RSS on the large file minus that on the small
-one (the issue's aim: under 200 MB); ``bare_csv_over_import`` is the bare read's rows per second over the
-import's (the issue's aim: at most 1.5); ``import_over_storage_floor`` is the import's time over the storage
+one (the aim: under 200 MB); ``bare_csv_over_import`` is the bare read's rows per second over the
+import's (the aim: at most 1.5); ``import_over_storage_floor`` is the import's time over the storage
 floor's, and ``bare_csv_over_storage_floor`` the bare read's rows per second over the floor's: what storing alone
 costs against the bare read, and so the least ``bare_csv_over_import`` could be. Each figure is one run, so load
 from elsewhere on the machine shows in it.
@@ -120,7 +120,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         nargs=2,
         default=(10, 50),
         metavar=("SMALL", "LARGE"),
-        help="sizes of the small and the large file in MB (default 10 50; the issue's figures: 10 100)",
+        help="sizes of the small and the large file in MB (default 10 50; the published figures: 10 100)",
     )
     parser.add_argument("--employees", type=int, default=500, help="employees in the master (default 500)")
     add_database_arguments(parser)

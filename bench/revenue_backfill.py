@@ -28,8 +28,8 @@ Measured, against the real project code:
   requests of (n - 1), divided by the sum of their durations (last arrival - first arrival). Time
   between bursts (other assets, run start and end) does not count against the client, but the
   hand-overs inside a run's burst do (``holded_services`` ending and ``holded_invoices`` starting, the
-  month's invoices parsed before the contacts are listed): about 0.1 s a run, 2 % of the rate at the
-  issue's size, about 10 % at the default's 14 requests a run;
+  month's invoices parsed before the contacts are listed): about 0.1 s a run, 2 % of the rate at
+  the published size, about 10 % at the default's 14 requests a run;
 - ``single_run_s``: the same N months on a second fresh warehouse and instance, with the same twins
   and data, as one recorded run for the whole range (``run_partition`` with ``last_partition_key``),
   as a backfill of the chain runs them under its ``BackfillPolicy.single_run()``: contacts, students,

@@ -28,6 +28,8 @@ def import_(file: Path) -> None:
         f"Imported {file.name} as {key}: {summary.get('rows')} rows, {summary.get('valid_records')} valid, "
         f"{summary.get('invalid_records')} invalid (see the run {outcome.run_id} in the UI for the reasons)"
     )
+    if "dates_read_as" in summary:
+        click.echo(f"Dates read as {summary['dates_read_as']}")
     unmapped = summary.get("unmapped_departments")
     if unmapped and unmapped != "none":
         click.echo("Departments no company maps (hr-assets companies add --fingerprint-name ...):\n" + unmapped)

@@ -3,8 +3,19 @@
 import click
 
 from hr_assets.cli.warehouse import warehouse
-from hr_assets.defs.companies.store import add_company, all_companies
+from hr_assets.defs.companies.store import DateFormat, add_company, all_companies, set_date_format
 from hr_assets.lib.clock import Clock
+
+DATE_FORMAT_OPTION = click.option(
+    "--date-format",
+    type=click.Choice([*DateFormat, "auto"], case_sensitive=False),
+    default="auto",
+    show_default=True,
+    help=(
+        "How the device writes dates NN/NN/YYYY: DMY (day first), MDY (month first), ISO (never); auto lets each "
+        "file settle it by a day over 12."
+    ),
+)
 
 
 @click.group()
@@ -18,7 +29,10 @@ def companies() -> None:
 @click.option("--name-ar", help="The company's name in Arabic.")
 @click.option("--fingerprint-name", help='The department name the fingerprint device writes, e.g. "AdvLine".')
 @click.option("--timezone", required=True, help="The company's IANA timezone, e.g. Asia/Dubai.")
-def add(slug: str, name_en: str, name_ar: str | None, fingerprint_name: str | None, timezone: str) -> None:
+@DATE_FORMAT_OPTION
+def add(
+    slug: str, name_en: str, name_ar: str | None, fingerprint_name: str | None, timezone: str, date_format: str
+) -> None:
     """Add a company."""
     with warehouse().begin() as connection:
         add_company(
@@ -29,6 +43,7 @@ def add(slug: str, name_en: str, name_ar: str | None, fingerprint_name: str | No
             fingerprint_report_name=fingerprint_name,
             timezone=timezone,
             now=Clock().now(),
+            date_format=_stored(date_format),
         )
     click.echo(
         f"Added {slug}" + (f", mapped from fingerprint department {fingerprint_name!r}" if fingerprint_name else "")
@@ -45,5 +60,19 @@ def list_() -> None:
     for row in rows:
         click.echo(
             f"{row['slug']:<20} {row['name_en']:<40} department {row['fingerprint_report_name'] or '-':<20} "
-            f"{row['timezone']}"
+            f"{row['timezone']:<20} dates {row['date_format'] or 'auto'}"
         )
+
+
+@companies.command("set")
+@click.argument("slug")
+@DATE_FORMAT_OPTION
+def set_(slug: str, date_format: str) -> None:
+    """Change a company's settings."""
+    with warehouse().begin() as connection:
+        set_date_format(connection, slug, _stored(date_format), Clock().now())
+    click.echo(f"{slug}: dates {'settled by each file' if date_format == 'auto' else date_format.upper()}")
+
+
+def _stored(date_format: str) -> DateFormat | None:
+    return None if date_format == "auto" else DateFormat(date_format.upper())

@@ -73,19 +73,25 @@ class CsvFile:
         self.encoding = _encoding(open_stream, file_name)
         with self._text() as text:
             self.delimiter = _delimiter(text, file_name)
-        self._records = self._non_blank_records()
-        self.header_line, self.header = next(self._records, (0, []))
+        self._readings: list[Iterator[tuple[int, list[str]]]] = []
+        with contextlib.closing(self._non_blank_records()) as records:
+            self.header_line, self.header = next(records, (0, []))
         if not self.header:
             raise ReportFormatError(file_name, EMPTY)
 
     def rows(self) -> Iterator[CsvRow]:
-        """The rows after the header, in file order; raises ``ReportFormatError`` at a line CSV cannot read."""
+        """The rows after the header, in file order; raises ``ReportFormatError`` at a line CSV cannot read.
+        Each call reads the file again from its start, so a caller can look at the rows before it uses them."""
         width = len(self.header)
-        for line, cells in self._records:
+        records = self._non_blank_records()
+        self._readings.append(records)
+        next(records, None)  # the header
+        for line, cells in records:
             yield CsvRow(line, cells, width)
 
     def close(self) -> None:
-        self._records.close()
+        for records in self._readings:
+            records.close()
 
     def __enter__(self) -> CsvFile:
         return self

@@ -306,6 +306,8 @@ companies = sa.Table(
     sa.Column("fingerprint_report_name", sa.String(255)),
     sa.Column("fingerprint_report_key", sa.String(255), unique=True),
     sa.Column("timezone", sa.String(64), nullable=False),
+    # How the device writes dates NN/NN/YYYY (DMY, MDY, or ISO: never); NULL lets each file settle it.
+    sa.Column("date_format", sa.String(3)),
     sa.Column("created_at", Timestamp(), nullable=False),
     sa.Column("updated_at", Timestamp(), nullable=False),
 )

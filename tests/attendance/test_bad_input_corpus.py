@@ -63,11 +63,34 @@ CASES = [
             (
                 2,
                 "Date",
-                "'02/03/2026' is ambiguous (day or month first?): write YYYY-MM-DD, or import with date_format "
-                "MM/DD/YYYY or DD/MM/YYYY",
+                "'02/03/2026' is ambiguous (day or month first?) and the file does not settle it: say how the device "
+                "writes dates with hr-assets companies set advline --date-format DMY (or MDY), then import the file "
+                "again",
             )
         ],
         stored={2: {"date": None, "raw": {"date": "02/03/2026"}}},
+    ),
+    Case(
+        "a day over 12 settles the file's slashed dates day first",
+        lines("42,Ana,AdvLine,02/03/2026,Monday,08:00,17:00", "42,Ana,AdvLine,25/03/2026,,08:00,17:00").encode(),
+        rows=(2, 3),
+        valid=(2, 3),
+        stored={2: {"date": dt.date(2026, 3, 2)}, 3: {"date": dt.date(2026, 3, 25)}},
+    ),
+    Case(
+        "dates that disagree settle nothing",
+        lines("42,Ana,AdvLine,25/03/2026,,08:00,17:00", "42,Ana,AdvLine,03/26/2026,,08:00,17:00").encode(),
+        rows=(2, 3),
+        errors=[
+            (
+                row,
+                "Date",
+                f"{date!r} is ambiguous (day or month first?) and the file does not settle it: say how the device "
+                "writes dates with hr-assets companies set advline --date-format DMY (or MDY), then import the file "
+                "again",
+            )
+            for row, date in ((2, "25/03/2026"), (3, "03/26/2026"))
+        ],
     ),
     Case(
         "an impossible date",

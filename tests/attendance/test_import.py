@@ -8,7 +8,8 @@ import tracemalloc
 from pathlib import Path
 
 from hr_assets.defs.attendance.importing import CHUNK_ROWS, import_file
-from tests.attendance.conftest import HEADER, AttendanceWorld, attendance_lines, good_row
+from hr_assets.defs.companies.store import DateFormat, add_company, set_date_format
+from tests.attendance.conftest import DEPARTMENT, HEADER, AttendanceWorld, attendance_lines, good_row
 from tests.conftest import ON_SQLITE
 
 
@@ -131,3 +132,35 @@ def test_cells_holding_tabs_backslashes_and_line_breaks_are_stored_as_written_an
         assert [record["raw"]["first_name"] for record in records] == names
         assert [record["raw"]["Note"] for record in records] == [f"note {n}\r\non two lines" for n in range(5)]
         assert [record["row_number"] for record in records] == [2, 4, 6, 8, 10]
+
+
+def test_a_companys_date_format_reads_its_rows_and_the_file_settles_the_others(
+    attendance_world: AttendanceWorld,
+) -> None:
+    with attendance_world.engine.begin() as connection:
+        set_date_format(connection, "advline", DateFormat.MDY, dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+        add_company(
+            connection,
+            slug="bluesky",
+            name_en="Blue Sky",
+            name_ar=None,
+            fingerprint_report_name="Blue Sky",
+            timezone="Asia/Dubai",
+            now=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        )
+    rows = [
+        ["42", "Ana", DEPARTMENT, "03/02/2026", "", "08:00", "17:00"],
+        ["42", "Ana", DEPARTMENT, "03/25/2026", "", "08:00", "17:00"],  # month first: not evidence for Blue Sky
+        ["7", "Bo", "Blue Sky", "04/03/2026", "", "08:00", "17:00"],
+        ["7", "Bo", "Blue Sky", "26/03/2026", "", "08:00", "17:00"],
+    ]
+    result = attendance_world.run(attendance_world.write("mixed.csv", attendance_lines(rows)))
+    assert result.success
+    assert [(r["date"], r["is_valid"]) for r in attendance_world.records()] == [
+        (dt.date(2026, 3, 2), True),
+        (dt.date(2026, 3, 25), True),
+        (dt.date(2026, 3, 4), True),
+        (dt.date(2026, 3, 26), True),
+    ]
+    [materialization] = result.asset_materializations_for_node("attendance_records")
+    assert materialization.metadata["dates_read_as"].value == "DMY: day first, as the file's dates over 12 say"

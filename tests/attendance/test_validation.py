@@ -7,13 +7,15 @@ import pytest
 
 from hr_assets.defs.attendance.csv_file import RawRow, open_attendance_csv
 from hr_assets.defs.attendance.validation import (
+    NO_DATE_FORMATS,
     AttendanceRecord,
-    DateFormat,
+    DateReading,
+    settle_date_format,
     unmapped_departments,
     validate_file,
     validate_row,
 )
-from hr_assets.defs.companies.store import normalise_department
+from hr_assets.defs.companies.store import DateFormat, normalise_department
 
 EMPLOYEE_CODES = frozenset({"42", "0100", "7"})
 COMPANIES = {normalise_department("AdvLine"): 3, normalise_department("Blue Sky"): 5}
@@ -30,9 +32,9 @@ GOOD = {
 }
 
 
-def validate(date_format: DateFormat = DateFormat.ISO, **cells: str) -> AttendanceRecord:
+def validate(dates: DateReading = NO_DATE_FORMATS, **cells: str) -> AttendanceRecord:
     raw = GOOD | cells
-    return validate_row(RawRow(7, raw, len(raw), len(raw)), "march.csv", EMPLOYEE_CODES, COMPANIES, date_format)
+    return validate_row(RawRow(7, raw, len(raw), len(raw)), "march.csv", EMPLOYEE_CODES, COMPANIES, dates)
 
 
 def reasons(record: AttendanceRecord) -> dict[str | None, str]:
@@ -129,13 +131,40 @@ def test_iso_and_month_name_dates_are_read(written: str, weekday: str) -> None:
     assert (record.date, record.is_valid) == (dt.date(2026, 3, 2), True)
 
 
-def test_slashed_dates_are_ambiguous_unless_a_date_format_says_which() -> None:
-    refused = validate(date="02/03/2026", weekday="")
+def test_slashed_dates_are_ambiguous_unless_the_company_or_the_file_says_which() -> None:
+    refused = validate(DateReading(company_slugs={3: "advline"}), date="02/03/2026", weekday="")
     assert refused.date is None
-    assert reasons(refused)["Date"].startswith("'02/03/2026' is ambiguous (day or month first?)")
-    assert "MM/DD/YYYY" in reasons(refused)["Date"]
-    assert validate(DateFormat.MONTH_FIRST, date="02/03/2026", weekday="Tue").date == dt.date(2026, 2, 3)
-    assert validate(DateFormat.DAY_FIRST, date="02/03/2026").date == dt.date(2026, 3, 2)
+    assert reasons(refused)["Date"] == (
+        "'02/03/2026' is ambiguous (day or month first?) and the file does not settle it: say how the device writes "
+        "dates with hr-assets companies set advline --date-format DMY (or MDY), then import the file again"
+    )
+    month_first = validate(DateReading(company_formats={3: DateFormat.MDY}), date="02/03/2026", weekday="Tue")
+    assert month_first.date == dt.date(2026, 2, 3)
+    assert validate(DateReading(settled=DateFormat.DMY), date="02/03/2026").date == dt.date(2026, 3, 2)
+    # The company's own format wins over what the file settles.
+    both = DateReading(company_formats={3: DateFormat.MDY}, settled=DateFormat.DMY)
+    assert validate(both, date="02/03/2026", weekday="Tue").date == dt.date(2026, 2, 3)
+    iso_only = validate(DateReading(company_formats={3: DateFormat.ISO}), date="02/03/2026", weekday="")
+    assert (
+        reasons(iso_only)["Date"] == "'02/03/2026' is not a date this company's device writes (its date format is ISO)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("dates", "settled"),
+    [
+        (["02/03/2026", "25/03/2026", "2026-03-04"], DateFormat.DMY),
+        (["03/02/2026", "03/25/2026"], DateFormat.MDY),
+        (["02/03/2026", "03/04/2026"], None),  # no day over 12: nothing says
+        (["25/03/2026", "03/25/2026"], None),  # the dates disagree
+        (["2026-03-02", "", "yesterday"], None),
+        ([" 13/01/2026 "], DateFormat.DMY),
+    ],
+)
+def test_a_file_settles_its_date_order_only_when_its_dates_allow_one(
+    dates: list[str], settled: DateFormat | None
+) -> None:
+    assert settle_date_format(dates) is settled
 
 
 @pytest.mark.parametrize(

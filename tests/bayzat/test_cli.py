@@ -35,6 +35,13 @@ def test_companies_and_a_bayzat_account_from_the_command_line(bayzat_world: Bayz
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert "northwind" in hr_assets("companies", "list").stdout
+    assert hr_assets("companies", "set", "northwind", "--date-format", "dmy").stdout == "northwind: dates DMY\n"
+    assert "dates DMY" in hr_assets("companies", "list").stdout
+    missing = hr_assets("companies", "set", "nowhere", "--date-format", "MDY")
+    assert (missing.returncode, missing.stderr) == (
+        1,
+        "Error: no company with slug 'nowhere' (see: hr-assets companies list)\n",
+    )
     taken = hr_assets(
         "companies", "add", "--slug", "other", "--name-en", "O", "--fingerprint-name", " nw ", "--timezone", "UTC"
     )  # fmt: skip

@@ -6,7 +6,7 @@ import dagster as dg
 
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.csv_file import AttendanceFileError
-from hr_assets.defs.attendance.importing import ASSET, import_file
+from hr_assets.defs.attendance.importing import ASSET, import_file, settled_dates_metadata
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import attendance_file_partitions
 from hr_assets.defs.paycom.resources import PaycomSftpResource
@@ -61,6 +61,7 @@ def attendance_records(
             "unmapped_departments": dg.MetadataValue.md(unmapped),
             "reasons": dg.MetadataValue.md(reasons_markdown(outcome.first_errors, total=outcome.error_count)),
             **same_content,
+            **settled_dates_metadata(outcome),
         }
     )
 

@@ -23,8 +23,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.csv_file import AttendanceFile, AttendanceFileError, open_attendance_csv
-from hr_assets.defs.attendance.validation import DateFormat, unmapped_departments, validate_file
-from hr_assets.defs.companies.store import companies_by_department
+from hr_assets.defs.attendance.validation import (
+    DateReading,
+    settle_date_format,
+    unconfigured_dates,
+    unmapped_departments,
+    validate_file,
+)
+from hr_assets.defs.companies import store as company_store
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.integration_errors import add_integration_errors, clear_integration_errors
 
@@ -71,6 +77,7 @@ class ImportOutcome:
     valid: int
     kept_sent: int
     unmapped_departments: list[str]
+    dates_settled: str | None  # how the file's NN/NN/YYYY dates were read where no company says: DMY, MDY or None
     error_count: int
     first_errors: list[RowError]  # the first FIRST_ERRORS; every error is in integration_errors
     company_ids: list[int]  # the companies with valid records in the file
@@ -80,12 +87,19 @@ class ImportOutcome:
         return self.rows - self.valid
 
 
+def settled_dates_metadata(outcome: ImportOutcome) -> dict[str, str]:
+    """Says how the file's dates were read when the file, not a company's setting, decided it."""
+    if outcome.dates_settled is None:
+        return {}
+    order = "day" if outcome.dates_settled == "DMY" else "month"
+    return {"dates_read_as": f"{outcome.dates_settled}: {order} first, as the file's dates over 12 say"}
+
+
 def import_file(
     engine: Engine,
     path: Path,
     run_id: str,
     now: dt.datetime,
-    date_format: DateFormat = DateFormat.ISO,
     roster_required: bool = True,
 ) -> ImportOutcome:
     """Import ``path``; a file that cannot be read at all is recorded as a failed import (nothing of this
@@ -106,7 +120,8 @@ def import_file(
         )
     try:
         with engine.begin() as connection, open_attendance_csv(path) as attendance:
-            tally = _store_rows(connection, attendance, import_id, key, run_id, date_format, now, roster_required)
+            dates = _date_reading(connection, attendance)
+            tally = _store_rows(connection, attendance, import_id, key, run_id, dates, now, roster_required)
             unmapped = sorted(tally.unmapped_departments)
             store.finish_import(
                 connection,
@@ -132,6 +147,7 @@ def import_file(
         valid=tally.valid,
         kept_sent=tally.kept_sent,
         unmapped_departments=unmapped,
+        dates_settled=dates.settled,
         error_count=tally.error_count,
         first_errors=tally.first_errors,
         company_ids=company_ids,
@@ -144,7 +160,7 @@ def _store_rows(
     import_id: int,
     key: str,
     run_id: str,
-    date_format: DateFormat,
+    dates: DateReading,
     now: dt.datetime,
     roster_required: bool,
 ) -> ImportTally:
@@ -152,7 +168,10 @@ def _store_rows(
     clear_integration_errors(connection, asset=ASSET, partition_key=key)
     codes = store.employee_codes(connection)
     records = validate_file(
-        attendance, codes if codes or roster_required else None, companies_by_department(connection), date_format
+        attendance,
+        codes if codes or roster_required else None,
+        company_store.companies_by_department(connection),
+        dates,
     )
     tally = ImportTally()
     while chunk := list(itertools.islice(records, CHUNK_ROWS)):
@@ -167,3 +186,11 @@ def _store_rows(
         tally.first_errors.extend(errors[: FIRST_ERRORS - len(tally.first_errors)])
         tally.unmapped_departments.update(unmapped_departments(chunk))
     return tally
+
+
+def _date_reading(connection: Connection, attendance: AttendanceFile) -> DateReading:
+    """Each company's date format, and the one the file settles for the rows of companies without one: a first
+    reading of the file, as a person would look at its dates before saying which is the day."""
+    formats = company_store.date_formats(connection)
+    dates = unconfigured_dates(attendance, company_store.companies_by_department(connection), formats)
+    return DateReading(formats, company_store.slugs(connection), settle_date_format(dates))

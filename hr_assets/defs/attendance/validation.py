@@ -5,9 +5,11 @@ its employee id is in the employee master, its department maps to a company, its
 time it holds reads, and its weekday, if written, is the date's.
 
 Dates: ``YYYY-MM-DD``, ``YYYY/MM/DD`` and the month-name forms ``2-Mar-2026`` / ``2 March 2026`` are
-read; ``02/03/2026`` is refused as ambiguous (2 March or 3 February?) unless the caller says which
-with ``date_format`` (``DateFormat.MONTH_FIRST`` or ``DateFormat.DAY_FIRST``). Guessing would shift
-days silently for every date up to the 12th. Month and day names are English whatever the locale.
+read. ``02/03/2026`` (2 March or 3 February?) is read as the row's company says its device writes dates
+(``companies.date_format``: ``DMY`` or ``MDY``; ``ISO`` refuses such dates), else as the file settles it
+(``settle_date_format``: a day over 12, and never a month over 12, says day first), else refused as ambiguous,
+with the command that sets the format. Guessing would shift days silently for every date up to the 12th.
+Month and day names are English whatever the locale.
 
 Times: ``HH:MM``, ``HH:MM:SS`` and ``H:MM AM/PM``; empty, ``-`` or ``--`` mean no punch.
 
@@ -25,11 +27,12 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from enum import StrEnum
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import NamedTuple, TypeVar
 
 from hr_assets.defs.attendance.csv_file import COLUMN_ALIASES, AttendanceFile, RawRow, label
-from hr_assets.defs.companies.store import normalise_department
+from hr_assets.defs.companies.store import DateFormat, normalise_department
 from hr_assets.lib.cells import BadValue, quoted
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.tables import attendance_import_records
@@ -71,12 +74,22 @@ _parsed_once = functools.lru_cache(maxsize=4096)
 T = TypeVar("T")
 
 
-class DateFormat(StrEnum):
-    """How dates written ``NN/NN/YYYY`` are read; ``ISO`` refuses them as ambiguous."""
+class AmbiguousDate(BadValue):
+    """A ``NN/NN/YYYY`` date whose order neither the company nor the file settles."""
 
-    ISO = "ISO"
-    MONTH_FIRST = "MM/DD/YYYY"
-    DAY_FIRST = "DD/MM/YYYY"
+
+def settle_date_format(dates: Iterable[str]) -> DateFormat | None:
+    """The order the file's ``NN/NN/YYYY`` dates can only have been written in: day first when some first part is
+    over 12 and no second part is, month first the other way round; None when no date says, or dates disagree."""
+    day_first = month_first = False
+    for text in dates:
+        if match := _SLASHED.fullmatch(text.strip()):
+            first, second, _ = match.groups()
+            day_first |= int(first) > 12
+            month_first |= int(second) > 12
+    if day_first != month_first:
+        return DateFormat.DMY if day_first else DateFormat.MDY
+    return None
 
 
 class AttendanceRecord(NamedTuple):
@@ -103,7 +116,8 @@ class AttendanceRecord(NamedTuple):
 
 
 @_parsed_once
-def parse_date(text: str, date_format: DateFormat = DateFormat.ISO) -> dt.date:
+def parse_date(text: str, date_format: DateFormat | None = None) -> dt.date:
+    """``date_format`` is how ``NN/NN/YYYY`` is read; None when it is not known (such a date is ambiguous)."""
     if not text:
         raise BadValue("the date is empty")
     year, month, day = _date_parts(text, date_format)
@@ -113,7 +127,7 @@ def parse_date(text: str, date_format: DateFormat = DateFormat.ISO) -> dt.date:
         raise BadValue(f"{quoted(text)} is not a real date") from None
 
 
-def _date_parts(text: str, date_format: DateFormat) -> tuple[int, int, int]:
+def _date_parts(text: str, date_format: DateFormat | None) -> tuple[int, int, int]:
     if match := _YEAR_FIRST.fullmatch(text):
         year, _, month, day = match.groups()
         return int(year), int(month), int(day)
@@ -123,13 +137,12 @@ def _date_parts(text: str, date_format: DateFormat) -> tuple[int, int, int]:
             raise BadValue(f"{quoted(text)} is not a date ({month_name!r} is not a month)")
         return int(year), _MONTHS[month_name.casefold()], int(day)
     if match := _SLASHED.fullmatch(text):
+        if date_format is None:
+            raise AmbiguousDate(f"{quoted(text)} is ambiguous (day or month first?) and the file does not settle it")
         if date_format is DateFormat.ISO:
-            raise BadValue(
-                f"{quoted(text)} is ambiguous (day or month first?): write YYYY-MM-DD, or import with "
-                f"date_format {DateFormat.MONTH_FIRST} or {DateFormat.DAY_FIRST}"
-            )
+            raise BadValue(f"{quoted(text)} is not a date this company's device writes (its date format is ISO)")
         first, second, year = match.groups()
-        month, day = (first, second) if date_format is DateFormat.MONTH_FIRST else (second, first)
+        month, day = (first, second) if date_format is DateFormat.MDY else (second, first)
         return int(year), int(month), int(day)
     raise BadValue(f"{quoted(text)} is not a date (expected YYYY-MM-DD, YYYY/MM/DD or 2-Mar-2026)")
 
@@ -164,12 +177,37 @@ def weekday_number(text: str) -> int:
     return number
 
 
+@dataclass(frozen=True)
+class DateReading:
+    """How one file's ``NN/NN/YYYY`` dates are read: by the row's company's format, else as the file settled them."""
+
+    company_formats: Mapping[int, DateFormat] = dataclass_field(default_factory=dict)  # the companies that have one
+    company_slugs: Mapping[int, str] = dataclass_field(default_factory=dict)
+    settled: DateFormat | None = None
+
+    def format_for(self, company_id: int | None) -> DateFormat | None:
+        return self.company_formats.get(company_id, self.settled) if company_id is not None else self.settled
+
+    def read(self, text: str, company_id: int | None) -> dt.date:
+        try:
+            return parse_date(text, self.format_for(company_id))
+        except AmbiguousDate as exc:
+            slug = self.company_slugs.get(company_id, "COMPANY") if company_id is not None else "COMPANY"
+            raise BadValue(
+                f"{exc}: say how the device writes dates with hr-assets companies set {slug} --date-format DMY "
+                f"(or MDY), then import the file again"
+            ) from None
+
+
+NO_DATE_FORMATS = DateReading()  # no company has one, and the file settles nothing
+
+
 def validate_row(
     row: RawRow,
     file_name: str,
     employee_codes: Collection[str] | None,
     companies_by_department: Mapping[str, int],
-    date_format: DateFormat = DateFormat.ISO,
+    dates: DateReading = NO_DATE_FORMATS,
 ) -> AttendanceRecord:
     """The record for one row: the values that read, the code and company matched, and every reason it is not valid.
 
@@ -200,7 +238,7 @@ def validate_row(
     else:
         employee_code = checked("csv_employee_id", _master_code, csv_employee_id, employee_codes)
         company_id = checked("fingerprint_department", _company_id, department, companies_by_department)
-    date = checked("date", parse_date, cell["date"], date_format)
+    date = checked("date", dates.read, cell["date"], company_id)
     times = {field: checked(field, parse_time, cell[field]) for field in TIME_FIELDS}
     if cell["weekday"]:
         checked("weekday", _check_weekday, cell["weekday"], date)
@@ -223,11 +261,23 @@ def validate_file(
     attendance_file: AttendanceFile,
     employee_codes: Collection[str] | None,
     companies_by_department: Mapping[str, int],
-    date_format: DateFormat = DateFormat.ISO,
+    dates: DateReading = NO_DATE_FORMATS,
 ) -> Iterator[AttendanceRecord]:
     """Each row's record, as the file is read."""
     for row in attendance_file.rows():
-        yield validate_row(row, attendance_file.file_name, employee_codes, companies_by_department, date_format)
+        yield validate_row(row, attendance_file.file_name, employee_codes, companies_by_department, dates)
+
+
+def unconfigured_dates(
+    attendance_file: AttendanceFile,
+    companies_by_department: Mapping[str, int],
+    company_formats: Mapping[int, DateFormat],
+) -> Iterator[str]:
+    """The date cells of the rows whose company has no date format: what ``settle_date_format`` reads."""
+    for row in attendance_file.rows():
+        department = row.raw.get("fingerprint_department", "")
+        if companies_by_department.get(normalise_department(department)) not in company_formats:
+            yield row.raw.get("date", "")
 
 
 def unmapped_departments(records: Iterable[AttendanceRecord]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +26,15 @@ def normalise_department(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+class DateFormat(StrEnum):
+    """How a company's device writes dates ``NN/NN/YYYY``: day first, month first, or never (``ISO``: such a date is
+    wrong). A company without one has its files' dates settled by the file (``attendance.validation``)."""
+
+    DMY = "DMY"
+    MDY = "MDY"
+    ISO = "ISO"
+
+
 class CompanyError(OperatorError, ValueError):
     """A company cannot be saved or found; the message says why in one line."""
 
@@ -38,6 +48,7 @@ def add_company(
     fingerprint_report_name: str | None,
     timezone: str,
     now: dt.datetime,
+    date_format: DateFormat | None = None,
 ) -> int:
     """A new company's id; refuses a bad slug or timezone, and a slug or department name already taken."""
     if not _SLUG.fullmatch(slug):
@@ -64,6 +75,7 @@ def add_company(
             fingerprint_report_name=fingerprint_report_name,
             fingerprint_report_key=key,
             timezone=timezone,
+            date_format=date_format,
             created_at=now,
             updated_at=now,
         )
@@ -88,3 +100,21 @@ def companies_by_department(connection: Connection) -> dict[str, int]:
         companies.c.fingerprint_report_key.is_not(None)
     )
     return {key: company_id for key, company_id in connection.execute(query).all()}
+
+
+def set_date_format(connection: Connection, slug: str, date_format: DateFormat | None, now: dt.datetime) -> None:
+    """How the company's device writes dates; None lets each file settle it."""
+    company_by_slug(connection, slug)
+    connection.execute(
+        sa.update(companies).where(companies.c.slug == slug).values(date_format=date_format, updated_at=now)
+    )
+
+
+def date_formats(connection: Connection) -> dict[int, DateFormat]:
+    """Company id -> its date format, for the companies that have one."""
+    query = sa.select(companies.c.id, companies.c.date_format).where(companies.c.date_format.is_not(None))
+    return {company_id: DateFormat(value) for company_id, value in connection.execute(query).all()}
+
+
+def slugs(connection: Connection) -> dict[int, str]:
+    return dict(connection.execute(sa.select(companies.c.id, companies.c.slug)).all())
