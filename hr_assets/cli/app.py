@@ -12,12 +12,14 @@ import click
 from hr_assets.lib.errors import OperatorError
 
 COMMANDS = {
+    "audit": "hr_assets.cli.audit:audit",
     "paycom": "hr_assets.cli.paycom:paycom",
     "sync": "hr_assets.cli.revenue:sync",
     "status": "hr_assets.cli.status:status",
     "companies": "hr_assets.cli.companies:companies",
     "bayzat": "hr_assets.cli.bayzat:bayzat",
     "attendance": "hr_assets.cli.attendance:attendance",
+    "errors": "hr_assets.cli.errors:errors",
     "payroll": "hr_assets.cli.payroll:payroll",
     "sandbox": "hr_assets.cli.sandbox:sandbox",
     "dev": "hr_assets.cli.sandbox:dev",

@@ -11,7 +11,7 @@ import sys
 import click
 
 from hr_assets.cli.jobs import run_job
-from hr_assets.cli.warehouse import warehouse
+from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.schedules import COMPANY_TAG
@@ -72,7 +72,9 @@ def configure(
         answer = bayzat.test_connection(account)
         if answer.outcome != "accepted":
             raise click.ClickException(f"not saved: {answer.message}")
+    now = Clock().now()
     with engine.begin() as connection:
+        previous = configs.account(connection, slug, secret_key)
         configs.save_config(
             connection,
             company_id=company["id"],
@@ -80,11 +82,29 @@ def configure(
             api_url=account.api_url,
             is_enabled=account.is_enabled,
             sync_frequency=sync_frequency,
-            now=Clock().now(),
+            now=now,
             secret_key=secret_key,
+        )
+        audited(
+            connection,
+            action="bayzat.account",
+            target=f"company {slug}",
+            now=now,
+            old=previous and _audited_account(previous),
+            new=_audited_account(account),
         )
     add_dynamic_partition(bayzat_company_partitions, slug)
     click.echo(f"Saved {slug}'s Bayzat account (key {masked(api_key)}, {sync_frequency}, {account.api_url})")
+
+
+def _audited_account(account: configs.BayzatAccount) -> dict[str, object]:
+    """The settings an audit entry shows; the key is masked by the audit log."""
+    return {
+        "api_url": account.api_url,
+        "api_key": account.api_key,
+        "is_enabled": account.is_enabled,
+        "sync_frequency": account.sync_frequency,
+    }
 
 
 @bayzat.command("list")
@@ -153,7 +173,11 @@ def retry_failed(slug: str | None) -> None:
     engine = warehouse()
     with engine.begin() as connection:
         company_id = company_by_slug(connection, slug)["id"] if slug else None
-        count = reset_failed(connection, company_id, Clock().now())
+        now = Clock().now()
+        count = reset_failed(connection, company_id, now)
+        audited(
+            connection, action="bayzat.retry_failed", target=f"company {slug or '*'}", now=now, new={"records": count}
+        )
         slugs = [s for s, _ in configs.slugs_with_ids(connection) if slug in (None, s)]
     click.echo(f"{count} failed record(s) set to be sent again")
     for company in slugs:

@@ -2,8 +2,8 @@
 
 import click
 
-from hr_assets.cli.warehouse import warehouse
-from hr_assets.defs.companies.store import DateFormat, add_company, all_companies, set_date_format
+from hr_assets.cli.warehouse import audited, warehouse
+from hr_assets.defs.companies.store import DateFormat, add_company, all_companies, company_by_slug, set_date_format
 from hr_assets.lib.clock import Clock
 
 DATE_FORMAT_OPTION = click.option(
@@ -34,17 +34,18 @@ def add(
     slug: str, name_en: str, name_ar: str | None, fingerprint_name: str | None, timezone: str, date_format: str
 ) -> None:
     """Add a company."""
+    now = Clock().now()
+    values = {
+        "slug": slug,
+        "name_en": name_en,
+        "name_ar": name_ar,
+        "fingerprint_report_name": fingerprint_name,
+        "timezone": timezone,
+        "date_format": _stored(date_format),
+    }
     with warehouse().begin() as connection:
-        add_company(
-            connection,
-            slug=slug,
-            name_en=name_en,
-            name_ar=name_ar,
-            fingerprint_report_name=fingerprint_name,
-            timezone=timezone,
-            now=Clock().now(),
-            date_format=_stored(date_format),
-        )
+        add_company(connection, now=now, **values)
+        audited(connection, action="company.add", target=f"company {slug}", now=now, new=values)
     click.echo(
         f"Added {slug}" + (f", mapped from fingerprint department {fingerprint_name!r}" if fingerprint_name else "")
     )
@@ -69,8 +70,18 @@ def list_() -> None:
 @DATE_FORMAT_OPTION
 def set_(slug: str, date_format: str) -> None:
     """Change a company's settings."""
+    now = Clock().now()
     with warehouse().begin() as connection:
-        set_date_format(connection, slug, _stored(date_format), Clock().now())
+        old = company_by_slug(connection, slug)["date_format"]
+        set_date_format(connection, slug, _stored(date_format), now)
+        audited(
+            connection,
+            action="company.date_format",
+            target=f"company {slug}",
+            now=now,
+            old={"date_format": old},
+            new={"date_format": _stored(date_format)},
+        )
     click.echo(f"{slug}: dates {'settled by each file' if date_format == 'auto' else date_format.upper()}")
 
 

@@ -5,7 +5,10 @@ import json
 import click
 
 from hr_assets.cli.jobs import check_integrations, run_job
+from hr_assets.cli.output import json_option, print_rows
+from hr_assets.cli.warehouse import warehouse
 from hr_assets.defs.partitions import weekly_sync_partitions
+from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 
 
@@ -51,3 +54,14 @@ def sync(report_type: str, dry_run: bool, force: bool, week: str | None) -> None
         click.echo(json.dumps({key: summary.get(key) for key in keys}))
     else:
         click.echo(f"Week {week} was already synced; nothing was done (use --force to sync it again).")
+
+
+@paycom.command("files")
+@click.option("--weeks", type=click.IntRange(min=1), default=4, show_default=True, help="How many synced weeks.")
+@json_option
+def files(weeks: int, as_json: bool) -> None:
+    """The files each sync chose, downloaded or not, with their status."""
+    with warehouse().connect() as connection:
+        rows = store.recent_files(connection, weeks)
+    columns = ("sync_week", "file_name", "report_type", "size_bytes", "downloaded_at", "status", "error_message")
+    print_rows(rows, columns, as_json=as_json, empty="No Paycom files yet (hr-assets paycom sync).")

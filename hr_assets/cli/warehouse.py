@@ -1,10 +1,30 @@
-"""The warehouse for commands that read or change it directly (not through a run)."""
+"""The warehouse for commands that read or change it directly (not through a run), and the audit of their changes."""
 
-from sqlalchemy.engine import Engine
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import click
+from sqlalchemy.engine import Connection, Engine
 
 from hr_assets.settings import PlatformSettings, load
+from hr_assets.warehouse import audit
 from hr_assets.warehouse.engine import warehouse_engine
 
 
 def warehouse() -> Engine:
     return warehouse_engine(load(PlatformSettings).resolved_warehouse_url())
+
+
+def audited(
+    connection: Connection,
+    *,
+    action: str,
+    target: str,
+    now: dt.datetime,
+    old: Mapping[str, Any] | None = None,
+    new: Mapping[str, Any] | None = None,
+) -> None:
+    """Record the running command's change in the audit log, in the change's own transaction."""
+    command = click.get_current_context().command_path
+    audit.record(connection, action=action, target=target, command=command, now=now, old=old, new=new)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -76,3 +77,21 @@ def load_integration_errors(connection: Connection, *, asset: str, partition_key
         .order_by(table.c.id)
     )
     return [RowError(*row) for row in result]
+
+
+ERROR_COLUMNS = ("created_at", "source", "asset", "partition_key", "file_name", "row_number", "field", "reason")
+
+
+def find_integration_errors(
+    connection: Connection, *, source: str | None = None, since: dt.datetime | None = None, limit: int | None = None
+) -> Iterator[Mapping[str, Any]]:
+    """The stored errors, newest first, as ``ERROR_COLUMNS``; streamed, so an export of every error stays small."""
+    table = integration_errors
+    query = sa.select(*(table.c[name] for name in ERROR_COLUMNS)).order_by(table.c.created_at.desc(), table.c.id)
+    if source is not None:
+        query = query.where(table.c.source == source)
+    if since is not None:
+        query = query.where(table.c.created_at >= since)
+    if limit is not None:
+        query = query.limit(limit)
+    yield from connection.execution_options(yield_per=1000).execute(query).mappings()

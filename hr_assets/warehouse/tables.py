@@ -66,6 +66,21 @@ integration_errors = sa.Table(
     sa.Index(None, "asset", "partition_key"),
 )
 
+# Every configuration change and manual action, appended and never changed (the migration adds triggers that refuse
+# UPDATE and DELETE). Secrets are masked before they are written.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", Timestamp(), nullable=False, index=True),
+    sa.Column("actor", sa.String(128), nullable=False),  # the OS user, or "api token NAME"
+    sa.Column("command", sa.String(255), nullable=False),  # e.g. "hr-assets companies set"
+    sa.Column("action", sa.String(64), nullable=False),  # e.g. "company.date_format"
+    sa.Column("target", sa.String(128), nullable=False),  # e.g. "company advline"
+    sa.Column("old_values", sa.JSON),
+    sa.Column("new_values", sa.JSON),
+)
+
 paycom_files = sa.Table(
     "paycom_files",
     metadata,

@@ -143,6 +143,17 @@ def week_files(connection: Connection, week: dt.date) -> list[Mapping[str, Any]]
     )
 
 
+def recent_files(connection: Connection, weeks: int) -> list[Mapping[str, Any]]:
+    """The files of the last ``weeks`` synced weeks, newest week first."""
+    recent = sa.select(paycom_files.c.sync_week).distinct().order_by(paycom_files.c.sync_week.desc()).limit(weeks)
+    query = (
+        sa.select(paycom_files)
+        .where(paycom_files.c.sync_week.in_(recent.scalar_subquery()))
+        .order_by(paycom_files.c.sync_week.desc(), paycom_files.c.id)
+    )
+    return list(connection.execute(query).mappings())
+
+
 def set_file_status(connection: Connection, week: dt.date, file_name: str, status: str, error: str | None) -> None:
     connection.execute(
         sa.update(paycom_files)

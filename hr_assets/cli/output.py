@@ -1,0 +1,61 @@
+"""How the commands print rows: an aligned table for a person, or ``--json`` (one list of objects) for a script."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import click
+from tabulate import tabulate
+
+from hr_assets.settings import PlatformSettings, load
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+json_option: Callable[[F], F] = click.option(
+    "--json", "as_json", is_flag=True, help="Print the rows as one JSON list, for scripts."
+)
+
+
+def since_option(what: str) -> Callable[[F], F]:
+    """``--since YYYY-MM-DD``: the start of that day in the business timezone, as an aware datetime."""
+
+    def start_of_day(_ctx: click.Context, _param: click.Parameter, day: dt.datetime | None) -> dt.datetime | None:
+        return None if day is None else day.replace(tzinfo=load(PlatformSettings).tz)
+
+    return click.option(
+        "--since",
+        type=click.DateTime(["%Y-%m-%d"]),
+        callback=start_of_day,
+        help=f"Only {what} on or after this day (YYYY-MM-DD, in the business timezone).",
+    )
+
+
+def print_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, as_json: bool, empty: str) -> None:
+    """``rows`` with ``columns`` in order; ``empty`` is what a person reads when there are none."""
+    if as_json:
+        click.echo(json.dumps([{column: row.get(column) for column in columns} for row in rows], default=_plain))
+    elif not rows:
+        click.echo(empty)
+    else:
+        table = [[_cell(row.get(column)) for column in columns] for row in rows]
+        click.echo(tabulate(table, headers=list(columns), tablefmt="simple", disable_numparse=True))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M %Z").strip()
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
