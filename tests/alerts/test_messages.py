@@ -56,3 +56,23 @@ def test_a_failure_without_a_step_error_still_says_where_to_look() -> None:
         "Error: the run failed; see its logs",
         "Next step: " + messages.NEXT_STEPS["revenue_chain"],
     ]
+
+
+NO_RETRIES_LEFT = (
+    "advline: 3 records have no retries left; fix their cause, then hr-assets bayzat retry-failed --company advline"
+)
+
+
+def test_what_needs_attention_after_a_push_that_succeeded() -> None:
+    pushed = {"bayzat_sync_batches": {"due": 200, "synced": 180, "rejected": 8, "retry_scheduled": 9,
+                                      "retries_exhausted": 3}}  # fmt: skip
+    assert messages.needs_attention("advline", pushed, 0.05) == [
+        "advline: 20 of 200 records failed (10%, over 5%); see the failed records on the bayzat_sync_batches page, "
+        "then hr-assets bayzat retry-failed --company advline",
+        NO_RETRIES_LEFT,
+    ]
+    assert messages.needs_attention("advline", pushed, 0.10) == [  # 10% is not over 10%
+        NO_RETRIES_LEFT
+    ]
+    assert messages.needs_attention("advline", {"bayzat_sync_batches": {"due": 0, "rejected": 0}}, 0.05) == []
+    assert messages.needs_attention(None, {"paycom_employees": {"rows_invalid": 50}}, 0.05) == []

@@ -78,13 +78,41 @@ def _run_link(run_url: str | None) -> list[str]:
     return [f"Run: {run_url}"] if run_url else []
 
 
+def needs_attention(
+    partition: str | None, asset_counts: Mapping[str, Mapping[str, int | str]], failure_rate: float
+) -> list[str]:
+    """What a person must act on after a run that succeeded: a company's push that failed more than
+    ``failure_rate`` of its due records, and records whose retries are spent (they will not be sent again)."""
+    pushed = asset_counts.get("bayzat_sync_batches", {})
+    number = {name: value for name, value in pushed.items() if isinstance(value, int)}
+    due = number.get("due", 0)
+    failed = sum(number.get(name, 0) for name in ("rejected", "retry_scheduled", "retries_exhausted"))
+    company = partition or "the company"
+    retry = f"hr-assets bayzat retry-failed --company {company}"
+    lines = []
+    if due and failed / due > failure_rate:
+        lines.append(
+            f"{company}: {failed} of {due} records failed ({failed / due:.0%}, over {failure_rate:.0%}); "
+            f"see the failed records on the bayzat_sync_batches page, then {retry}"
+        )
+    if exhausted := number.get("retries_exhausted", 0):
+        lines.append(f"{company}: {exhausted} records have no retries left; fix their cause, then {retry}")
+    return lines
+
+
 def success_text(
-    job_name: str, partition: str | None, asset_counts: Mapping[str, Mapping[str, int]], run_url: str | None
+    job_name: str,
+    partition: str | None,
+    asset_counts: Mapping[str, Mapping[str, int]],
+    run_url: str | None,
+    attention: list[str] | None = None,
 ) -> str:
-    lines = [_heading(job_name, "succeeded", partition)]
+    outcome = "succeeded, needs attention" if attention else "succeeded"
+    lines = [_heading(job_name, outcome, partition)]
     for asset, numbers in asset_counts.items():
         shown = ", ".join(f"{name} {number}" for name, number in numbers.items())
         lines.append(f"• {asset}: {shown or 'done'}")
+    lines += [f"Attention: {line}" for line in attention or []]
     return "\n".join(lines + _run_link(run_url))
 
 

@@ -6,6 +6,8 @@ URL's origin with ``secret_paths``, so its retries (429, 5xx, timeouts) log ``[r
 Its attempts and waits are few and short, so a sensor tick stays well within its time limit.
 """
 
+from typing import Annotated
+
 import dagster as dg
 import httpx
 from pydantic import AnyHttpUrl, Field
@@ -17,18 +19,30 @@ API = "HR_NOTIFY_WEBHOOK_URL"
 TIMEOUT_S = 10.0
 MAX_ATTEMPTS = 3
 BACKOFF_MAX_S = 5.0
+DEFAULT_FAILURE_RATE = 0.05
 
 
 class NotifyResource(IntegrationResource):
     integration = "The notification webhook"
     env_prefix = "HR_"
-    env_names = {"webhook_url": "HR_NOTIFY_WEBHOOK_URL"}
-    settings = ("webhook_url", "dagster_url")
+    env_names = {"webhook_url": "HR_NOTIFY_WEBHOOK_URL", "failure_rate": "HR_NOTIFY_FAILURE_RATE"}
+    settings = ("webhook_url", "dagster_url", "failure_rate")
     required = ("webhook_url",)
-    kinds = {"webhook_url": AnyHttpUrl, "dagster_url": AnyHttpUrl}
+    kinds = {"webhook_url": AnyHttpUrl, "dagster_url": AnyHttpUrl, "failure_rate": Annotated[float, Field(ge=0, le=1)]}
 
     webhook_url: str | None = Field(None, description="HR_NOTIFY_WEBHOOK_URL: the webhook, a credential never shown.")
     dagster_url: str | None = Field(None, description="The web UI as people open it, for links to runs.")
+    failure_rate: str | None = Field(
+        None,
+        description=(
+            "HR_NOTIFY_FAILURE_RATE: the share of a company's due records that may fail in one push before the "
+            f"notification says it needs attention (0 to 1; default {DEFAULT_FAILURE_RATE})."
+        ),
+    )
+
+    def attention_failure_rate(self) -> float:
+        rate = self.setting("failure_rate")
+        return DEFAULT_FAILURE_RATE if rate is None else rate
 
     def run_url(self, run_id: str) -> str | None:
         return f"{self.dagster_url.rstrip('/')}/runs/{run_id}" if self.dagster_url else None

@@ -68,16 +68,19 @@ def _send(
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Posts each sync run's success, with its counts, to HR_NOTIFY_WEBHOOK_URL.",
+    description=(
+        "Posts each sync run's success, with its counts and what needs attention (a Bayzat push that failed more "
+        "than HR_NOTIFY_FAILURE_RATE of its records, records without retries left), to HR_NOTIFY_WEBHOOK_URL."
+    ),
 )
 def notify_sync_success(context: dg.RunStatusSensorContext, notify: NotifyResource) -> dg.SkipReason | None:
     run = context.dagster_run
+    partition, asset_counts = messages.partition_label(run.tags), _asset_counts(context.instance, run.run_id)
+    attention = messages.needs_attention(partition, asset_counts, notify.attention_failure_rate())
     return _send(
         context,
         notify,
-        lambda job_name, link: messages.success_text(
-            job_name, messages.partition_label(run.tags), _asset_counts(context.instance, run.run_id), link
-        ),
+        lambda job_name, link: messages.success_text(job_name, partition, asset_counts, link, attention),
     )
 
 
