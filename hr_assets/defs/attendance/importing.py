@@ -55,7 +55,6 @@ class ImportTally:
 
     rows: int = 0
     valid: int = 0
-    kept_sent: int = 0  # records already sent to Bayzat, whose push status a re-import kept
     error_count: int = 0
     first_errors: list[RowError] = field(default_factory=list)
     unmapped_departments: set[str] = field(default_factory=set)
@@ -69,7 +68,6 @@ class ImportOutcome:
     encoding: str
     rows: int
     valid: int
-    kept_sent: int
     unmapped_departments: list[str]
     error_count: int
     first_errors: list[RowError]  # the first FIRST_ERRORS; every error is in integration_errors
@@ -130,7 +128,6 @@ def import_file(
         encoding=attendance.encoding,
         rows=tally.rows,
         valid=tally.valid,
-        kept_sent=tally.kept_sent,
         unmapped_departments=unmapped,
         error_count=tally.error_count,
         first_errors=tally.first_errors,
@@ -156,7 +153,7 @@ def _store_rows(
     )
     tally = ImportTally()
     while chunk := list(itertools.islice(records, CHUNK_ROWS)):
-        tally.kept_sent += store.store_records(connection, import_id, chunk, now)
+        store.store_records(connection, import_id, chunk, now)
         errors = [error for record in chunk for error in record.validation_errors]
         add_integration_errors(
             connection, source="attendance", asset=ASSET, partition_key=key, run_id=run_id, errors=errors, now=now

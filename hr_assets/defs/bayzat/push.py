@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -54,6 +54,7 @@ class PushSummary:
     requests: int = 0
     throttled: int = 0
     stopped: str | None = None  # why the push ended before all due records were sent
+    interrupted_batches_closed: int = 0  # open batches of runs that died, closed by this push
     key_refused: bool = False
     batches: list[int] = field(default_factory=list)
 
@@ -123,11 +124,16 @@ class _Push:
     def run(self) -> None:
         started = self.now()
         with self.engine.begin() as connection:
+            self.summary.interrupted_batches_closed = store.close_interrupted_batches(
+                connection, self.company_id, self.run_id, started
+            )
             due = store.due_records(connection, self.company_id, started)
-            per_import = Counter(record.import_id for record in due)
+            per_import: dict[int, list[DueRecord]] = defaultdict(list)
+            for record in due:
+                per_import[record.import_id].append(record)
             batches = [
-                store.open_batch(connection, self.company_id, import_id, total, self.run_id, started)
-                for import_id, total in sorted(per_import.items())
+                store.open_batch(connection, self.company_id, import_id, records, self.run_id, started)
+                for import_id, records in sorted(per_import.items())
             ]
             empty = [r.punches.record_id for r in due if not punch_count(r.punches)]
             store.set_status(connection, empty, "skipped", started, error="no check-in or check-out to send")
