@@ -13,7 +13,10 @@ The order of writes is what makes it exactly once:
    retry when the key is refused (401), which also marks the configuration as needing a new key and
    stops the company's push.
 
-A 400 rejects a whole request; the records it names are settled and the rest are sent again.
+A 400 rejects a whole request; the records it names are settled and the rest are sent again. When its
+answer cannot be matched to records (only a message, a 409 "already exists"), the chunk's punches are sent
+one a request, each paced by the key's rate limit, so that each answer is about one record: a record Bayzat
+already holds is never marked failed.
 """
 
 from __future__ import annotations
@@ -183,9 +186,11 @@ class _Push:
             if answer.outcome == "unauthorized":
                 self._release(waiting)
                 return answer.outcome
-            if answer.outcome == "unavailable" or not answer.rejections:
-                self._settle_failed(waiting, answer.message, retry=answer.outcome == "unavailable")
+            if answer.outcome == "unavailable":
+                self._settle_failed(waiting, answer.message, retry=True)
                 return answer.outcome
+            if answer.unmapped is not None:
+                return self._send_singly(waiting, in_bayzat)
             refused: dict[int, str] = {}
             for index, rejection in answer.rejections.items():
                 record, body = sent[index]
@@ -194,6 +199,37 @@ class _Push:
                 else:
                     refused.setdefault(record.punches.record_id, rejection.message)
             waiting = self._settle_rejected(waiting, refused, in_bayzat)
+        return "accepted"
+
+    def _send_singly(self, waiting: list[DueRecord], in_bayzat: set[tuple[int, str]]) -> str:
+        """Each punch Bayzat may lack in a request of its own: an answer to one record can only be about it.
+
+        The records are ``syncing`` already; each is settled as its answers come: synced once all its punches are
+        in Bayzat (counted as already there when every one was), failed with Bayzat's message when it refuses
+        one. Bayzat not answering fails the rest for retry; a refused key leaves them pending.
+        """
+        for position, record in enumerate(waiting):
+            refusal, found = None, True
+            for body in bayzat_records(record.punches):
+                if (record.punches.record_id, body["type"]) in in_bayzat:
+                    continue
+                answer = self.client.send([body])
+                if answer.outcome == "unauthorized":
+                    self._release(waiting[position:])
+                    return answer.outcome
+                if answer.outcome == "unavailable":
+                    self._settle_failed(waiting[position:], answer.message, retry=True)
+                    return answer.outcome
+                rejection = answer.rejections.get(0) or answer.unmapped
+                found = found and rejection is not None
+                if rejection is not None and not rejection.already_exists:
+                    refusal = rejection.message
+                    break
+            if refusal is None:
+                self._settle_synced([record], already_existed=found)
+            else:
+                self._settle_failed([record], refusal, retry=False)
+                self.summary.rejected += 1
         return "accepted"
 
     def _renew_lease(self, connection: Connection) -> None:
