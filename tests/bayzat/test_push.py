@@ -250,13 +250,25 @@ def test_a_push_killed_between_sending_and_recording_is_settled_by_the_next_run(
         push.wait()
     counts = collections.Counter(r["status"] for r in bayzat_world.records())
     assert counts == {"synced": 20, "syncing": 10, "pending": 15}
+    assert batches(bayzat_world) == [("processing", 45, 0, 0)]
     result = bayzat_world.push("advline")
     assert result.success
     metadata = result.asset_materializations_for_node("bayzat_sync_batches")[0].metadata
     assert metadata["already_in_bayzat"].value == 10  # the request in flight, found in Bayzat
+    assert metadata["interrupted_batches_closed"].value == 1
+    assert batches(bayzat_world) == [("interrupted", 45, 20, 0), ("completed", 25, 25, 0)]
+    assert bayzat_world.push("advline").success
+    assert batches(bayzat_world)[0] == ("interrupted", 45, 20, 0)  # closed once, and left as it was
     assert {r["status"] for r in bayzat_world.records()} == {"synced"}
     ledger = ledger_of(bayzat_world, "advline")
     assert len(ledger) == len(set(ledger)) == 5 * 9 * 2
+
+
+def batches(world: BayzatWorld) -> list[tuple[str, int, int, int]]:
+    """Each batch's (status, total, synced, failed), oldest first."""
+    query = "SELECT status, total_records, synced_records, failed_records FROM bayzat_sync_batches ORDER BY id"
+    with world.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(sa.text(query))]
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float = 60) -> None:
