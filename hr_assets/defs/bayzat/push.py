@@ -213,6 +213,9 @@ class _Push:
             for body in bayzat_records(record.punches):
                 if (record.punches.record_id, body["type"]) in in_bayzat:
                     continue
+                if self._lease_to_renew():
+                    with self.engine.begin() as connection:
+                        self._renew_lease(connection)
                 answer = self.client.send([body])
                 if answer.outcome == "unauthorized":
                     self._release(waiting[position:])
@@ -232,9 +235,12 @@ class _Push:
                 self.summary.rejected += 1
         return "accepted"
 
-    def _renew_lease(self, connection: Connection) -> None:
+    def _lease_to_renew(self) -> bool:
         """Once a third of the lease has passed: often enough to keep it, rarely enough to cost nothing."""
-        if time.monotonic() - self.lease_renewed >= self.bayzat.lease_s / 3:
+        return time.monotonic() - self.lease_renewed >= self.bayzat.lease_s / 3
+
+    def _renew_lease(self, connection: Connection) -> None:
+        if self._lease_to_renew():
             configs.take_lease(connection, self.company_id, self.run_id, self.now(), self.bayzat.lease_s)
             self.lease_renewed = time.monotonic()
 
