@@ -97,11 +97,6 @@ FLOOR_COLUMNS = (
     "raw",
     "is_valid",
     "validation_errors",
-    "bayzat_sync_status",
-    "bayzat_sync_at",
-    "bayzat_sync_error",
-    "bayzat_retry_count",
-    "bayzat_next_retry_at",
     "created_at",
     "updated_at",
 )
@@ -286,7 +281,7 @@ def floor_rows(reader: Iterator[list[str]], import_id: int, company_id: int, sta
         yield (
             import_id, line, code, company_id, code, first_name, department, day, weekday,
             check_in, check_out, clock_in, clock_out, raw,
-            True, "null", "pending", None, None, 0, None, stamp, stamp,
+            True, "null", stamp, stamp,
         )  # fmt: skip
 
 

@@ -87,6 +87,7 @@ from hr_assets.defs.attendance.importing import import_file
 from hr_assets.defs.bayzat.configs import save_config
 from hr_assets.defs.bayzat.push import PushSummary, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
+from hr_assets.defs.bayzat.store import status_counts
 from hr_assets.defs.bayzat.transform import Punches, bayzat_records, chunks
 from hr_assets.defs.companies.store import add_company
 from hr_assets.lib.clock import Clock
@@ -404,13 +405,8 @@ def check_ledger(log: TwinLog, companies: Sequence[Company], expected: dict[str,
 
 
 def check_statuses(engine: sa.Engine, records: int, companies: int) -> None:
-    table = attendance_import_records
     with engine.connect() as connection:
-        counts = dict(
-            connection.execute(
-                sa.select(table.c.bayzat_sync_status, sa.func.count()).group_by(table.c.bayzat_sync_status)
-            ).all()
-        )
+        counts = dict(status_counts(connection))
     if counts != {"synced": records * companies}:
         raise BenchError(
             f"after the push the records' statuses are {counts}, expected all {records * companies} synced"

@@ -137,8 +137,6 @@ def _record(code: str, day: dt.date, rng: random.Random, row_number: int) -> dic
         "check_out": check_out.time(),
         "raw": {},
         "is_valid": True,
-        "bayzat_sync_status": "synced",
-        "bayzat_retry_count": 0,
         "created_at": NOW,
         "updated_at": NOW,
     }

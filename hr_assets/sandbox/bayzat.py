@@ -12,13 +12,18 @@
   ``max_records_per_request`` records: 400 ``{"success": false, "message": "<what is wrong>"}``
   without per-record errors.
 - Per-record problems answer 400 ``{"success": false, "message": "Validation failed", "errors":
-  [{"index", "empId", "time", "code", "message"}, ...]}`` with ``index`` the record's 0-based
+  [{"index", "empId", "type", "time", "code", "message"}, ...]}`` with ``index`` the record's 0-based
   position in the request and ``code`` one of ``INVALID_RECORD`` (empId not a non-empty string,
   type not ``checkIn``/``checkOut``, time not ``YYYY-MM-DD HH:MM:SS``), ``EMPLOYEE_NOT_FOUND``
   (empId unknown to Bayzat for that key; ``"42"`` is not ``"0042"``) or ``DUPLICATE_RECORD``
   ("Attendance record already exists": the key's ledger, or an earlier record of the same request,
   already holds that empId and time, whatever the type). One error per record, the first problem
   found. Then nothing of the request is accepted: all or nothing.
+- How the answer names the records depends on ``duplicate_answer`` (settable while the server runs), as
+  Bayzat's own shape is not documented: ``"index"`` (the default, as above); ``"record"``, the errors name
+  each record by ``empId``/``type``/``time`` and carry no ``index``; ``"message"``, a request holding any
+  duplicate answers 409 ``{"success": false, "message": "Attendance record already exists"}`` and names
+  no record (a request with other problems only still gets its per-record errors).
 - A clean request answers 200 ``{"success": true}`` and every record joins the key's ledger.
 
 The ledger is what Bayzat accepted, per key; it names a key only by ``key_id`` (a short hash),
@@ -41,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from hr_assets.sandbox.http_server import SandboxApi, SandboxRequest, SandboxResponse, key_id
 
@@ -49,6 +54,7 @@ ATTENDANCE_PATH = "/attendance"
 MAX_RECORDS_PER_REQUEST = 20
 RECORD_TYPES = ("checkIn", "checkOut")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+DuplicateAnswer = Literal["index", "record", "message"]
 _TIME_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
 
 
@@ -68,7 +74,7 @@ class _RecordError(Exception):
 
 class BayzatSandbox(SandboxApi):
     """``known_employees``: per API key, the empIds Bayzat knows; a key it does not name (and every
-    key when it is None) accepts any empId."""
+    key when it is None) accepts any empId. ``duplicate_answer``: how rejections name their records."""
 
     def __init__(
         self,
@@ -76,9 +82,11 @@ class BayzatSandbox(SandboxApi):
         rate_limit_per_second: float | None = 1.0,
         max_records_per_request: int = MAX_RECORDS_PER_REQUEST,
         known_employees: Mapping[str, Collection[str]] | None = None,
+        duplicate_answer: DuplicateAnswer = "index",
     ) -> None:
         super().__init__(rate_limit_per_second)
         self.max_records_per_request = max_records_per_request
+        self.duplicate_answer = duplicate_answer
         self._key_ids = {key_id(key) for key in api_keys}
         self._employees = {key_id(key): frozenset(ids) for key, ids in (known_employees or {}).items()}
         self._ledger: defaultdict[str, list[AcceptedRecord]] = defaultdict(list)
@@ -157,10 +165,17 @@ class BayzatSandbox(SandboxApi):
                 seen.add((record.emp_id, record.time))
                 accepted.append(record)
             if errors:
-                return SandboxResponse(400, {"success": False, "message": "Validation failed", "errors": errors})
+                return self._rejected(errors)
             self._ledger[key].extend(accepted)
             held.update(seen)
         return SandboxResponse(200, {"success": True})
+
+    def _rejected(self, errors: list[dict[str, Any]]) -> SandboxResponse:
+        if self.duplicate_answer == "message" and any(error["code"] == "DUPLICATE_RECORD" for error in errors):
+            return SandboxResponse(409, {"success": False, "message": "Attendance record already exists"})
+        if self.duplicate_answer == "record":
+            errors = [{name: value for name, value in error.items() if name != "index"} for error in errors]
+        return SandboxResponse(400, {"success": False, "message": "Validation failed", "errors": errors})
 
     def _validated(self, key: str, raw: Any, held: set[tuple[str, str]], seen: set[tuple[str, str]]) -> AcceptedRecord:
         if not isinstance(raw, dict):
@@ -196,6 +211,7 @@ def _error_entry(index: int, raw: Any, problem: _RecordError) -> dict[str, Any]:
     return {
         "index": index,
         "empId": sent.get("empId"),
+        "type": sent.get("type"),
         "time": sent.get("time"),
         "code": problem.code,
         "message": problem.message,

@@ -8,10 +8,11 @@ and switch the file to WAL, which is the recipe SQLAlchemy documents for pysqlit
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +73,33 @@ def migrate(engine: Engine) -> None:
     PostgreSQL: a transaction-scoped advisory lock; SQLite: ``BEGIN IMMEDIATE`` already holds the
     write lock for the whole upgrade.
     """
-    with _migrate_lock, engine.begin() as connection:
+    with _migrate_lock, migration_transaction(engine) as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('hr_assets_migrations'))"))
         command.upgrade(alembic_config(connection), "head")
+
+
+@contextlib.contextmanager
+def migration_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction to run migrations in.
+
+    On SQLite with foreign keys off, as SQLite's recipe for rebuilding a table says: ``batch_alter_table``
+    drops the old table, and with foreign keys on that drop would delete the rows of every table referencing
+    it with ``ON DELETE CASCADE``. ``PRAGMA foreign_key_check`` then refuses to commit a migration that left
+    a dangling reference.
+    """
+    with engine.connect() as connection:
+        on_sqlite = connection.dialect.name == "sqlite"
+        if on_sqlite:  # outside the transaction: inside one SQLite ignores it
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if on_sqlite and (dangling := connection.exec_driver_sql("PRAGMA foreign_key_check").first()):
+                    raise RuntimeError(f"the migration left a reference from {dangling[0]} to a missing {dangling[2]}")
+        finally:
+            if on_sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 @functools.cache

@@ -423,21 +423,34 @@ attendance_import_records = sa.Table(
     sa.Column("raw", sa.JSON, nullable=False),
     sa.Column("is_valid", sa.Boolean, nullable=False),
     sa.Column("validation_errors", sa.JSON),
-    sa.Column("bayzat_sync_status", sa.String(16), nullable=False),
-    sa.Column("bayzat_sync_at", Timestamp()),
-    sa.Column("bayzat_sync_error", sa.Text),
-    sa.Column("bayzat_retry_count", sa.Integer, nullable=False),
-    sa.Column("bayzat_next_retry_at", Timestamp()),
-    sa.Column(
-        "bayzat_batch_id",
-        sa.Integer,
-        sa.ForeignKey("bayzat_sync_batches.id", ondelete="SET NULL", name="fk_attendance_import_records_batch"),
-    ),
     sa.Column("created_at", Timestamp(), nullable=False),
     sa.Column("updated_at", Timestamp(), nullable=False),
     sa.UniqueConstraint("attendance_import_id", "row_number", name="uq_attendance_import_records_row"),
     sa.Index("ix_attendance_import_records_employee_date", "csv_employee_id", "date"),
-    sa.Index("ix_attendance_import_records_push_queue", "company_id", "bayzat_sync_status", "bayzat_next_retry_at"),
+    sa.Index(None, "company_id"),
+)
+
+# Each attendance record's push to Bayzat, once the push has taken it up. A record without a row here was never
+# taken up: it is pending when valid, skipped when not.
+bayzat_record_pushes = sa.Table(
+    "bayzat_record_pushes",
+    metadata,
+    sa.Column(
+        "record_id",
+        sa.Integer,
+        sa.ForeignKey("attendance_import_records.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("retry_count", sa.Integer, nullable=False),
+    sa.Column("next_retry_at", Timestamp()),
+    sa.Column("error", sa.Text),
+    sa.Column("synced_at", Timestamp()),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("bayzat_sync_batches.id", ondelete="SET NULL")),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+    sa.Index(None, "batch_id"),
+    sa.Index(None, "status", "next_retry_at"),
 )
 
 # --- Payroll: pay periods, each employee's pay per period, and each period's totals -----------------------

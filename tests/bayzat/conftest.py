@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from hr_assets.definitions import defs
 from hr_assets.defs.bayzat.configs import save_config
+from hr_assets.defs.bayzat.store import push_states
 from hr_assets.defs.companies.store import add_company
 from hr_assets.sandbox.bayzat import BayzatSandbox
 from hr_assets.sandbox.http_server import SandboxHttpServer
@@ -49,11 +50,13 @@ class BayzatWorld:
         )
 
     def records(self, **where: object) -> list[dict]:
+        """The attendance records, each with its push state (``status``, ``retry_count``, ...), that match ``where``."""
         query = sa.select(attendance_import_records).order_by(attendance_import_records.c.id)
-        for name, value in where.items():
-            query = query.where(attendance_import_records.c[name] == value)
         with self.engine.connect() as connection:
-            return [dict(row) for row in connection.execute(query).mappings()]
+            rows = [dict(row) for row in connection.execute(query).mappings()]
+            states = push_states(connection, [row["id"] for row in rows])
+        merged = [row | asdict(states[row["id"]]) for row in rows]
+        return [row for row in merged if all(row[name] == value for name, value in where.items())]
 
 
 def attendance_csv(rows: list[tuple[str, str, str, str, str]]) -> str:

@@ -40,7 +40,7 @@ def test_two_companies_every_record_once(bayzat_world: BayzatWorld) -> None:
     assert len(ledger_of(bayzat_world, "advline")) == 5 * 3 * 2
     assert len(ledger_of(bayzat_world, "gulfco")) == 5 * 3 * 2
     assert ("0001", "checkIn", "2026-03-02 08:50:00") in ledger_of(bayzat_world, "advline")
-    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    assert {r["status"] for r in bayzat_world.records()} == {"synced"}
     sent = len(bayzat_world.sandbox.requests)
     for slug in KEYS:
         assert bayzat_world.push(slug).success
@@ -55,10 +55,7 @@ def make_due(world: BayzatWorld) -> None:
     """Bring every scheduled retry forward to now, as the passing of time would."""
     with world.engine.begin() as connection:
         connection.execute(
-            sa.text(
-                "UPDATE attendance_import_records SET bayzat_next_retry_at = :past "
-                "WHERE bayzat_next_retry_at IS NOT NULL"
-            ),
+            sa.text("UPDATE bayzat_record_pushes SET next_retry_at = :past WHERE next_retry_at IS NOT NULL"),
             {"past": dt.datetime(2000, 1, 1, tzinfo=dt.UTC)},
         )
 
@@ -69,8 +66,8 @@ def test_records_bayzat_rejects_fail_with_its_message_and_the_rest_of_the_chunk_
     advline_week(bayzat_world)
     assert bayzat_world.push("advline").success
     rejected = [r for r in bayzat_world.records() if r["csv_employee_id"] == "0001"]
-    assert {r["bayzat_sync_status"] for r in rejected} == {"failed"}
-    assert all(r["bayzat_next_retry_at"] is None and "0001" in r["bayzat_sync_error"] for r in rejected)
+    assert {r["status"] for r in rejected} == {"failed"}
+    assert all(r["next_retry_at"] is None and "0001" in r["error"] for r in rejected)
     assert len(ledger_of(bayzat_world, "advline")) == 4 * 3 * 2
     sent = len(bayzat_world.sandbox.requests)
     assert bayzat_world.push("advline").success
@@ -86,8 +83,8 @@ def test_a_refused_key_stops_the_company_without_spending_retries(bayzat_world: 
     failure = result.get_step_failure_events()[0].step_failure_data.error
     assert "refused advline's API key" in failure.message and KEYS["advline"] not in failure.message
     records = bayzat_world.records()
-    assert {r["bayzat_sync_status"] for r in records} == {"pending"}
-    assert {r["bayzat_retry_count"] for r in records} == {0}
+    assert {r["status"] for r in records} == {"pending"}
+    assert {r["retry_count"] for r in records} == {0}
     assert len(bayzat_world.sandbox.requests) == 1
     with bayzat_world.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT needs_new_key FROM bayzat_configs WHERE id = 1")).scalar_one()
@@ -99,34 +96,75 @@ def test_a_server_error_schedules_the_chunk_for_retry_and_the_rest_goes_on(bayza
     bayzat_world.sandbox.inject("500")
     before = dt.datetime.now(dt.UTC)
     assert bayzat_world.push("advline").success
-    failed = bayzat_world.records(bayzat_sync_status="failed")
-    assert len(failed) == 10 and {r["bayzat_retry_count"] for r in failed} == {1}
+    failed = bayzat_world.records(status="failed")
+    assert len(failed) == 10 and {r["retry_count"] for r in failed} == {1}
     for record in failed:
-        wait = record["bayzat_next_retry_at"] - before
+        wait = record["next_retry_at"] - before
         assert dt.timedelta(minutes=5) <= wait < dt.timedelta(minutes=6)
-    assert len(bayzat_world.records(bayzat_sync_status="synced")) == 5
+    assert len(bayzat_world.records(status="synced")) == 5
     sent = len(bayzat_world.sandbox.requests)
     assert bayzat_world.push("advline").success
     assert len(bayzat_world.sandbox.requests) == sent  # not due yet
     make_due(bayzat_world)
     assert bayzat_world.push("advline").success
-    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    assert {r["status"] for r in bayzat_world.records()} == {"synced"}
     assert len(ledger_of(bayzat_world, "advline")) == 15 * 2
 
 
-def test_an_answer_lost_to_a_timeout_is_settled_by_bayzats_already_exists(bayzat_world: BayzatWorld) -> None:
+DUPLICATE_ANSWERS = pytest.mark.parametrize("duplicate_answer", ["index", "record", "message"])
+
+
+@DUPLICATE_ANSWERS
+def test_an_answer_lost_to_a_timeout_is_settled_by_bayzats_already_exists(
+    bayzat_world: BayzatWorld, duplicate_answer: str
+) -> None:
     advline_week(bayzat_world, days=2)  # 10 records, one request
     bayzat_world.sandbox.inject("timeout")  # Bayzat takes the records, the answer never arrives in time
     assert bayzat_world.push("advline").success
-    assert len(bayzat_world.records(bayzat_sync_status="failed")) == 10
+    assert len(bayzat_world.records(status="failed")) == 10
     assert len(ledger_of(bayzat_world, "advline")) == 20
     make_due(bayzat_world)
+    bayzat_world.sandbox.duplicate_answer = duplicate_answer
     result = bayzat_world.push("advline")
     assert result.success
     metadata = result.asset_materializations_for_node("bayzat_sync_batches")[0].metadata
     assert metadata["already_in_bayzat"].value == 10
-    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    assert {r["status"] for r in bayzat_world.records()} == {"synced"}
     assert len(ledger_of(bayzat_world, "advline")) == 20  # still once each
+
+
+@ON_SQLITE
+@DUPLICATE_ANSWERS
+def test_already_exists_is_found_in_any_answer_and_only_what_bayzat_refuses_fails(
+    bayzat_world: BayzatWorld, duplicate_answer: str
+) -> None:
+    mornings = [
+        (emp_id, dept, day, check_in, "") for emp_id, dept, day, check_in, _ in week_of("advline", EMPLOYEES[:5])
+    ]
+    assert bayzat_world.import_csv("morning.csv", attendance_csv(mornings)).success
+    assert bayzat_world.push("advline").success  # Bayzat holds the 15 check-ins
+    bayzat_world.sandbox.add_key(KEYS["advline"], employees=EMPLOYEES[1:5])  # and no longer knows 0001
+    bayzat_world.sandbox.duplicate_answer = duplicate_answer
+    sent = len(bayzat_world.sandbox.requests)
+    advline_week(bayzat_world)  # the whole days: each record's check-in is in Bayzat, its check-out is not
+
+    result = bayzat_world.push("advline")
+
+    assert result.success
+    metadata = result.asset_materializations_for_node("bayzat_sync_batches")[0].metadata
+    assert (metadata["synced"].value, metadata["rejected"].value) == (12, 3)
+    evening = bayzat_world.records(attendance_import_id=2)
+    failed = [r for r in evening if r["status"] == "failed"]
+    assert {r["csv_employee_id"] for r in failed} == {"0001"} and len(failed) == 3
+    assert all("0001 not found" in r["error"] and r["next_retry_at"] is None for r in failed)
+    assert {r["status"] for r in evening if r["csv_employee_id"] != "0001"} == {"synced"}
+    ledger = ledger_of(bayzat_world, "advline")
+    assert len(ledger) == len(set(ledger)) == 15 + 12
+    answers = collections.Counter(request.status for request in bayzat_world.sandbox.requests[sent:])
+    if duplicate_answer == "message":  # two chunks answered 409, then their records one punch a request
+        assert answers == {409: 2 + 12, 200: 12, 400: 3}
+    else:  # the named duplicates set aside, the rest of each chunk sent again
+        assert answers == {400: 2, 200: 2}
 
 
 @ON_SQLITE
@@ -137,7 +175,7 @@ def test_throttling_is_waited_out_and_the_push_goes_on(bayzat_world: BayzatWorld
     assert result.success
     metadata = result.asset_materializations_for_node("bayzat_sync_batches")[0].metadata
     assert metadata["throttled_429"].value == 2
-    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    assert {r["status"] for r in bayzat_world.records()} == {"synced"}
 
 
 @ON_SQLITE
@@ -155,7 +193,7 @@ def test_invalid_rows_are_stored_with_reasons_and_never_sent(bayzat_world: Bayza
     assert "Nowhere Ltd" in metadata["unmapped_departments"].value
     records = bayzat_world.records()
     assert [r["is_valid"] for r in records] == [True, False, False, False, False]
-    assert [r["bayzat_sync_status"] for r in records] == ["pending"] + ["skipped"] * 4
+    assert [r["status"] for r in records] == ["pending"] + ["skipped"] * 4
     assert bayzat_world.push("advline").success
     assert ledger_of(bayzat_world, "advline") == [
         ("0001", "checkIn", "2026-03-02 08:50:00"),
@@ -168,7 +206,7 @@ def test_reimporting_a_file_after_its_push_sends_nothing_again(bayzat_world: Bay
     advline_week(bayzat_world)
     assert bayzat_world.push("advline").success
     advline_week(bayzat_world)  # the same file, imported again (a re-run of its partition)
-    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    assert {r["status"] for r in bayzat_world.records()} == {"synced"}
     assert len(bayzat_world.records()) == 15
     sent = len(bayzat_world.sandbox.requests)
     assert bayzat_world.push("advline").success
@@ -185,7 +223,7 @@ def test_the_api_key_is_stored_encrypted_and_appears_in_no_event(bayzat_world: B
     runs.append(bayzat_world.push("advline"))
     with bayzat_world.engine.connect() as connection:
         tables = connection.execute(sa.text("SELECT * FROM bayzat_configs")).all()
-        errors = connection.execute(sa.text("SELECT bayzat_sync_error FROM attendance_import_records")).all()
+        errors = connection.execute(sa.text("SELECT error FROM bayzat_record_pushes")).all()
     assert KEYS["advline"] not in repr(tables) + repr(errors)
     logs = [entry.to_json() for run in runs for entry in bayzat_world.instance.all_logs(run.run_id)]
     assert len(logs) > 10 and not [entry for entry in logs if KEYS["advline"] in entry]
@@ -210,15 +248,27 @@ def test_a_push_killed_between_sending_and_recording_is_settled_by_the_next_run(
     finally:
         os.killpg(push.pid, signal.SIGKILL)
         push.wait()
-    counts = collections.Counter(r["bayzat_sync_status"] for r in bayzat_world.records())
+    counts = collections.Counter(r["status"] for r in bayzat_world.records())
     assert counts == {"synced": 20, "syncing": 10, "pending": 15}
+    assert batches(bayzat_world) == [("processing", 45, 0, 0)]
     result = bayzat_world.push("advline")
     assert result.success
     metadata = result.asset_materializations_for_node("bayzat_sync_batches")[0].metadata
     assert metadata["already_in_bayzat"].value == 10  # the request in flight, found in Bayzat
-    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    assert metadata["interrupted_batches_closed"].value == 1
+    assert batches(bayzat_world) == [("interrupted", 45, 20, 0), ("completed", 25, 25, 0)]
+    assert bayzat_world.push("advline").success
+    assert batches(bayzat_world)[0] == ("interrupted", 45, 20, 0)  # closed once, and left as it was
+    assert {r["status"] for r in bayzat_world.records()} == {"synced"}
     ledger = ledger_of(bayzat_world, "advline")
     assert len(ledger) == len(set(ledger)) == 5 * 9 * 2
+
+
+def batches(world: BayzatWorld) -> list[tuple[str, int, int, int]]:
+    """Each batch's (status, total, synced, failed), oldest first."""
+    query = "SELECT status, total_records, synced_records, failed_records FROM bayzat_sync_batches ORDER BY id"
+    with world.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(sa.text(query))]
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float = 60) -> None:
@@ -236,7 +286,7 @@ def test_a_later_export_of_the_same_days_sends_only_the_punches_bayzat_lacks(bay
     assert bayzat_world.import_csv("evening.csv", attendance_csv(week_of("advline", ["0001"]))).success
     result = bayzat_world.push("advline")
     assert result.success
-    assert {r["bayzat_sync_status"] for r in bayzat_world.records()} == {"synced"}
+    assert {r["status"] for r in bayzat_world.records()} == {"synced"}
     ledger = ledger_of(bayzat_world, "advline")
     assert len(ledger) == len(set(ledger)) == 3 * 2
     assert [kind for _, kind, _ in ledger].count("checkOut") == 3

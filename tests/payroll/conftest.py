@@ -104,8 +104,6 @@ class PayrollWorld:
                         "check_out": dt.time.fromisoformat(check_out),
                         "raw": {},
                         "is_valid": True,
-                        "bayzat_sync_status": "pending",
-                        "bayzat_retry_count": 0,
                         "created_at": NOW,
                         "updated_at": NOW,
                     }

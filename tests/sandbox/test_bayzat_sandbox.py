@@ -149,6 +149,7 @@ def test_invalid_records_are_named_by_index_and_nothing_of_the_request_is_accept
     assert found[0] == {
         "index": 1,
         "empId": None,
+        "type": "checkIn",
         "time": "2024-05-02 09:00:00",
         "code": "INVALID_RECORD",
         "message": "empId must be a non-empty string",
@@ -172,6 +173,36 @@ def test_a_record_bayzat_already_has_is_a_duplicate_and_blocks_its_request(bayza
     ]
     assert {error["message"] for error in found} == {"Attendance record already exists"}
     assert api.accepted(KEY) == accepted(CHECK_IN)  # the new record was not taken either
+
+
+def test_duplicates_can_be_named_by_record_instead_of_index(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    assert bayzat.push([CHECK_IN]).status_code == 200
+    api.duplicate_answer = "record"
+
+    found = errors(bayzat.push([CHECK_OUT, CHECK_IN, {**CHECK_OUT, "empId": ""}]))
+
+    assert found == [
+        {"empId": "0042", "type": "checkIn", "time": CHECK_IN["time"], "code": "DUPLICATE_RECORD",
+         "message": "Attendance record already exists"},
+        {"empId": "", "type": "checkOut", "time": CHECK_OUT["time"], "code": "INVALID_RECORD",
+         "message": "empId must be a non-empty string"},
+    ]  # fmt: skip
+    assert api.accepted(KEY) == accepted(CHECK_IN)
+
+
+def test_duplicates_can_be_a_409_that_names_no_record(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    assert bayzat.push([CHECK_IN]).status_code == 200
+    api.duplicate_answer = "message"
+
+    duplicate = bayzat.push([CHECK_OUT, CHECK_IN])
+    invalid = bayzat.push([CHECK_OUT, {**CHECK_OUT, "empId": ""}])
+
+    assert (duplicate.status_code, duplicate.json()) == (
+        409,
+        {"success": False, "message": "Attendance record already exists"},
+    )
+    assert [error["index"] for error in errors(invalid)] == [1]  # other problems are still named
+    assert api.accepted(KEY) == accepted(CHECK_IN)
 
 
 def test_duplicates_are_per_key(bayzat: Bayzat, api: BayzatSandbox) -> None:
@@ -201,6 +232,7 @@ def test_an_employee_bayzat_does_not_know_is_refused_and_leading_zeros_matter() 
         {
             "index": 1,
             "empId": "42",
+            "type": "checkIn",
             "time": CHECK_IN["time"],
             "code": "EMPLOYEE_NOT_FOUND",
             "message": "Employee 42 not found",

@@ -57,7 +57,6 @@ def attendance_records(
             "rows": outcome.rows,
             "valid_records": outcome.valid,
             "invalid_records": outcome.invalid,
-            "already_sent_kept": outcome.kept_sent,
             "unmapped_departments": dg.MetadataValue.md(unmapped),
             "reasons": dg.MetadataValue.md(reasons_markdown(outcome.first_errors, total=outcome.error_count)),
             **same_content,

@@ -61,7 +61,6 @@ class ImportTally:
 
     rows: int = 0
     valid: int = 0
-    kept_sent: int = 0  # records already sent to Bayzat, whose push status a re-import kept
     error_count: int = 0
     first_errors: list[RowError] = field(default_factory=list)
     unmapped_departments: set[str] = field(default_factory=set)
@@ -75,7 +74,6 @@ class ImportOutcome:
     encoding: str
     rows: int
     valid: int
-    kept_sent: int
     unmapped_departments: list[str]
     dates_settled: str | None  # how the file's NN/NN/YYYY dates were read where no company says: DMY, MDY or None
     error_count: int
@@ -145,7 +143,6 @@ def import_file(
         encoding=attendance.encoding,
         rows=tally.rows,
         valid=tally.valid,
-        kept_sent=tally.kept_sent,
         unmapped_departments=unmapped,
         dates_settled=dates.settled,
         error_count=tally.error_count,
@@ -175,7 +172,7 @@ def _store_rows(
     )
     tally = ImportTally()
     while chunk := list(itertools.islice(records, CHUNK_ROWS)):
-        tally.kept_sent += store.store_records(connection, import_id, chunk, now)
+        store.store_records(connection, import_id, chunk, now)
         errors = [error for record in chunk for error in record.validation_errors]
         add_integration_errors(
             connection, source="attendance", asset=ASSET, partition_key=key, run_id=run_id, errors=errors, now=now

@@ -1,8 +1,8 @@
 """Attendance imports and their records in the warehouse; every function works inside the caller's transaction.
 
 A file is imported once per content (its SHA-256). Importing it again (a re-run of its partition, say after
-a department was mapped to a company) validates its rows again, but a record already sent to Bayzat
-(``synced``) or in flight (``syncing``) keeps its push status: a re-import never sends anything twice.
+a department was mapped to a company) validates its rows again and rewrites them in place: a record keeps its
+id, so whatever was done with it since (its push to Bayzat, say) stays with it.
 
 Records are written a chunk at a time (see ``importing``) by ``bulk_upsert``, which stores what ``upsert`` would
 at about the database's own cost. An import's ``validation_errors`` holds its first errors, as a summary; every
@@ -25,8 +25,6 @@ from hr_assets.warehouse.engine import bulk_upsert, upsert
 from hr_assets.warehouse.tables import attendance_import_records as records
 from hr_assets.warehouse.tables import attendance_imports as imports
 from hr_assets.warehouse.tables import paycom_employees
-
-_SENT = ("synced", "syncing")
 
 
 def employee_codes(connection: Connection) -> frozenset[str]:
@@ -82,23 +80,10 @@ def start_import(
 
 def store_records(
     connection: Connection, import_id: int, validated: Sequence[AttendanceRecord], now: dt.datetime
-) -> int:
-    """These rows of the file (a chunk, in file order), valid or not; returns how many kept the push status they
-    had (sent already)."""
-    if not validated:
-        return 0
-    sent = set(
-        connection.execute(
-            sa.select(records.c.row_number).where(
-                records.c.attendance_import_id == import_id,
-                records.c.row_number.between(validated[0].row_number, validated[-1].row_number),
-                records.c.bayzat_sync_status.in_(_SENT),
-            )
-        ).scalars()
-    )
-    rows = [_row(import_id, record, now) for record in validated if record.row_number not in sent]
+) -> None:
+    """These rows of the file (a chunk, in file order), valid or not."""
+    rows = [_row(import_id, record, now) for record in validated]
     bulk_upsert(connection, records, rows, ["attendance_import_id", "row_number"], keep_on_conflict=["created_at"])
-    return len(sent)
 
 
 def _row(import_id: int, record: AttendanceRecord, now: dt.datetime) -> dict[str, Any]:
@@ -119,11 +104,6 @@ def _row(import_id: int, record: AttendanceRecord, now: dt.datetime) -> dict[str
         "raw": record.raw,
         "is_valid": record.is_valid,
         "validation_errors": [_error_json(error) for error in record.validation_errors] or None,
-        "bayzat_sync_status": "pending" if record.is_valid else "skipped",
-        "bayzat_sync_at": None,
-        "bayzat_sync_error": None if record.is_valid else "not valid: see validation_errors",
-        "bayzat_retry_count": 0,
-        "bayzat_next_retry_at": None,
         "created_at": now,
         "updated_at": now,
     }

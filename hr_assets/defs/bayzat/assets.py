@@ -22,7 +22,7 @@ from hr_assets.warehouse.resource import WarehouseResource
     deps=[dg.AssetDep(attendance_records, partition_mapping=dg.AllPartitionMapping())],
     description=(
         "The company's due attendance records sent to Bayzat (20 a request, one request per "
-        "BAYZAT_RATE_LIMIT_DELAY per key), each record's status kept in attendance_import_records and each "
+        "BAYZAT_RATE_LIMIT_DELAY per key), each record's status kept in bayzat_record_pushes and each "
         "run's work per import in bayzat_sync_batches. A re-run sends only what is due: nothing is sent twice."
     ),
 )
@@ -55,5 +55,6 @@ def bayzat_sync_batches(
             "requests": summary.requests,
             "throttled_429": summary.throttled,
             "stopped": summary.stopped or "no",
+            "interrupted_batches_closed": summary.interrupted_batches_closed,
         }
     )

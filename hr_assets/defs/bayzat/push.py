@@ -13,14 +13,17 @@ The order of writes is what makes it exactly once:
    retry when the key is refused (401), which also marks the configuration as needing a new key and
    stops the company's push.
 
-A 400 rejects a whole request; the records it names are settled and the rest are sent again.
+A 400 rejects a whole request; the records it names are settled and the rest are sent again. When its
+answer cannot be matched to records (only a message, a 409 "already exists"), the chunk's punches are sent
+one a request, each paced by the key's rate limit, so that each answer is about one record: a record Bayzat
+already holds is never marked failed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -54,6 +57,7 @@ class PushSummary:
     requests: int = 0
     throttled: int = 0
     stopped: str | None = None  # why the push ended before all due records were sent
+    interrupted_batches_closed: int = 0  # open batches of runs that died, closed by this push
     key_refused: bool = False
     batches: list[int] = field(default_factory=list)
 
@@ -123,11 +127,16 @@ class _Push:
     def run(self) -> None:
         started = self.now()
         with self.engine.begin() as connection:
+            self.summary.interrupted_batches_closed = store.close_interrupted_batches(
+                connection, self.company_id, self.run_id, started
+            )
             due = store.due_records(connection, self.company_id, started)
-            per_import = Counter(record.import_id for record in due)
+            per_import: dict[int, list[DueRecord]] = defaultdict(list)
+            for record in due:
+                per_import[record.import_id].append(record)
             batches = [
-                store.open_batch(connection, self.company_id, import_id, total, self.run_id, started)
-                for import_id, total in sorted(per_import.items())
+                store.open_batch(connection, self.company_id, import_id, records, self.run_id, started)
+                for import_id, records in sorted(per_import.items())
             ]
             empty = [r.punches.record_id for r in due if not punch_count(r.punches)]
             store.set_status(connection, empty, "skipped", started, error="no check-in or check-out to send")
@@ -177,9 +186,11 @@ class _Push:
             if answer.outcome == "unauthorized":
                 self._release(waiting)
                 return answer.outcome
-            if answer.outcome == "unavailable" or not answer.rejections:
-                self._settle_failed(waiting, answer.message, retry=answer.outcome == "unavailable")
+            if answer.outcome == "unavailable":
+                self._settle_failed(waiting, answer.message, retry=True)
                 return answer.outcome
+            if answer.unmapped is not None:
+                return self._send_singly(waiting, in_bayzat)
             refused: dict[int, str] = {}
             for index, rejection in answer.rejections.items():
                 record, body = sent[index]
@@ -190,9 +201,46 @@ class _Push:
             waiting = self._settle_rejected(waiting, refused, in_bayzat)
         return "accepted"
 
-    def _renew_lease(self, connection: Connection) -> None:
+    def _send_singly(self, waiting: list[DueRecord], in_bayzat: set[tuple[int, str]]) -> str:
+        """Each punch Bayzat may lack in a request of its own: an answer to one record can only be about it.
+
+        The records are ``syncing`` already; each is settled as its answers come: synced once all its punches are
+        in Bayzat (counted as already there when every one was), failed with Bayzat's message when it refuses
+        one. Bayzat not answering fails the rest for retry; a refused key leaves them pending.
+        """
+        for position, record in enumerate(waiting):
+            refusal, found = None, True
+            for body in bayzat_records(record.punches):
+                if (record.punches.record_id, body["type"]) in in_bayzat:
+                    continue
+                if self._lease_to_renew():
+                    with self.engine.begin() as connection:
+                        self._renew_lease(connection)
+                answer = self.client.send([body])
+                if answer.outcome == "unauthorized":
+                    self._release(waiting[position:])
+                    return answer.outcome
+                if answer.outcome == "unavailable":
+                    self._settle_failed(waiting[position:], answer.message, retry=True)
+                    return answer.outcome
+                rejection = answer.rejections.get(0) or answer.unmapped
+                found = found and rejection is not None
+                if rejection is not None and not rejection.already_exists:
+                    refusal = rejection.message
+                    break
+            if refusal is None:
+                self._settle_synced([record], already_existed=found)
+            else:
+                self._settle_failed([record], refusal, retry=False)
+                self.summary.rejected += 1
+        return "accepted"
+
+    def _lease_to_renew(self) -> bool:
         """Once a third of the lease has passed: often enough to keep it, rarely enough to cost nothing."""
-        if time.monotonic() - self.lease_renewed >= self.bayzat.lease_s / 3:
+        return time.monotonic() - self.lease_renewed >= self.bayzat.lease_s / 3
+
+    def _renew_lease(self, connection: Connection) -> None:
+        if self._lease_to_renew():
             configs.take_lease(connection, self.company_id, self.run_id, self.now(), self.bayzat.lease_s)
             self.lease_renewed = time.monotonic()
 

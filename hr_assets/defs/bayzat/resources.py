@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import dagster as dg
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, StringConstraints
 
-from hr_assets.defs.bayzat.answers import Rejection, rejected_records
+from hr_assets.defs.bayzat.answers import Rejection, read_rejections
 from hr_assets.defs.bayzat.configs import BayzatAccount
 from hr_assets.lib.http import ApiClient, ApiError, ApiUnavailable, ClientStats
 from hr_assets.lib.integration import IntegrationResource
@@ -32,14 +32,16 @@ class Answer:
     """What Bayzat did with one request.
 
     ``accepted``: every record is in. ``rejected``: nothing is in; ``rejections`` names the records at fault
-    by their index in the request (empty when Bayzat only said the request as a whole is wrong, in
-    ``message``). ``unauthorized``: the key is not valid. ``unavailable``: no verdict (5xx, timeout, dropped
-    connection, throttled past all patience); the records may or may not have arrived.
+    by their index in the request; when Bayzat did not name them so they can be found, ``unmapped`` says why it
+    rejected the request (its message; "already exists" when it was a 409). ``unauthorized``: the key is not
+    valid. ``unavailable``: no verdict (5xx, timeout, dropped connection, throttled past all patience); the
+    records may or may not have arrived.
     """
 
     outcome: Literal["accepted", "rejected", "unauthorized", "unavailable"]
     message: str = ""
     rejections: dict[int, Rejection] = field(default_factory=dict)
+    unmapped: Rejection | None = None
 
 
 class BayzatClient:
@@ -57,15 +59,16 @@ class BayzatClient:
         except ApiUnavailable as exc:
             return Answer("unavailable", str(exc))
         except ApiError as exc:  # ApiRetriesExhausted too: throttled past all patience
-            return _verdict(exc, len(records))
+            return _verdict(exc, records)
         return Answer("accepted")
 
 
-def _verdict(error: ApiError, sent: int) -> Answer:
+def _verdict(error: ApiError, sent: list[dict[str, str]]) -> Answer:
     if error.status == 401:
         return Answer("unauthorized", str(error))
     if error.status in (400, 409, 422):
-        return Answer("rejected", str(error), rejected_records(error.body, sent))
+        rejections = read_rejections(error.status, error.body, str(error), sent)
+        return Answer("rejected", str(error), rejections.by_index, rejections.unmapped)
     return Answer("unavailable", str(error))
 
 

@@ -1,15 +1,21 @@
 """The push's bookkeeping: which attendance records are due, and each record's status as it goes.
 
-Statuses: ``pending`` (valid, never sent), ``syncing`` (sent or about to be; no answer recorded yet),
-``synced``, ``failed`` (with a retry count and, while retries remain, a next retry time) and ``skipped``
-(invalid, or no punch to send). Every function but ``status_transaction`` works inside the caller's
-transaction.
+The push state lives in ``bayzat_record_pushes``, one row per record the push has taken up; a record without
+a row is ``pending`` when valid and ``skipped`` when not. Statuses: ``pending`` (valid, never sent),
+``syncing`` (sent or about to be; no answer recorded yet), ``synced``, ``failed`` (with a retry count and,
+while retries remain, a next retry time) and ``skipped`` (invalid, or no punch to send). A record a re-import
+found invalid reads as ``skipped`` unless it is in Bayzat or on its way there. Every function but
+``status_transaction`` works inside the caller's transaction.
+
+Batches: ``processing`` while their run sends, then ``completed`` (nothing failed or left unsent), ``failed``,
+or ``interrupted`` (their run died; the next push of the company closes them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -17,8 +23,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from hr_assets.defs.bayzat.transform import Punches
+from hr_assets.warehouse.engine import upsert
 from hr_assets.warehouse.tables import attendance_import_records as records
+from hr_assets.warehouse.tables import bayzat_record_pushes as pushes
 from hr_assets.warehouse.tables import bayzat_sync_batches as batches
+
+# A record's push status, in a query over the records joined to their pushes (``_with_pushes``).
+_STATUS = sa.case(
+    (pushes.c.status.in_(("synced", "syncing")), pushes.c.status),
+    (~records.c.is_valid, "skipped"),
+    else_=sa.func.coalesce(pushes.c.status, "pending"),
+).label("status")
 
 
 @dataclass(frozen=True)
@@ -26,6 +41,21 @@ class DueRecord:
     punches: Punches
     import_id: int
     retry_count: int
+
+
+@dataclass(frozen=True)
+class PushState:
+    status: str
+    retry_count: int
+    next_retry_at: dt.datetime | None
+    error: str | None
+    synced_at: dt.datetime | None
+    batch_id: int | None
+
+
+def _with_pushes(*columns: sa.ColumnElement) -> sa.Select:
+    """A query of ``columns`` over the attendance records, each joined to its push (if it has one)."""
+    return sa.select(*columns).select_from(records.outerjoin(pushes, pushes.c.record_id == records.c.id))
 
 
 @contextlib.contextmanager
@@ -44,45 +74,67 @@ def status_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def due_condition(now: dt.datetime) -> sa.ColumnElement[bool]:
-    """Valid records to send now: never sent, left ``syncing`` by a run that died (only the lease holder
-    asks, so no live run is sending them), or failed with a retry that has come due."""
+    """Valid records to send now: never taken up, left ``syncing`` by a run that died (only the lease holder
+    asks, so no live run is sending them), released back to pending, or failed with a retry that has come due."""
     return sa.and_(
         records.c.is_valid,
         sa.or_(
-            records.c.bayzat_sync_status.in_(("pending", "syncing")),
-            sa.and_(records.c.bayzat_sync_status == "failed", records.c.bayzat_next_retry_at <= now),
+            pushes.c.status.is_(None),
+            pushes.c.status.in_(("pending", "syncing")),
+            sa.and_(pushes.c.status == "failed", pushes.c.next_retry_at <= now),
         ),
     )
 
 
 def due_records(connection: Connection, company_id: int, now: dt.datetime) -> list[DueRecord]:
     query = (
-        sa.select(
+        _with_pushes(
             records.c.id,
             records.c.csv_employee_id,
             records.c.date,
             records.c.check_in,
             records.c.check_out,
             records.c.attendance_import_id,
-            records.c.bayzat_retry_count,
+            sa.func.coalesce(pushes.c.retry_count, 0),
         )
         .where(records.c.company_id == company_id, due_condition(now))
         .order_by(records.c.attendance_import_id, records.c.row_number)
     )
     return [
-        DueRecord(Punches(row.id, row.csv_employee_id, row.date, row.check_in, row.check_out), *row[5:])
-        for row in connection.execute(query)
+        DueRecord(Punches(row[0], row[1], row[2], row[3], row[4]), row[5], row[6]) for row in connection.execute(query)
     ]
 
 
 def due_counts(connection: Connection, now: dt.datetime) -> dict[int, int]:
     """Company id -> how many of its records are due."""
     query = (
-        sa.select(records.c.company_id, sa.func.count())
+        _with_pushes(records.c.company_id, sa.func.count())
         .where(records.c.company_id.is_not(None), due_condition(now))
         .group_by(records.c.company_id)
     )
     return dict(connection.execute(query).all())
+
+
+def push_states(connection: Connection, record_ids: Collection[int]) -> dict[int, PushState]:
+    """Record id -> its push state, for each of ``record_ids`` that exists."""
+    query = _with_pushes(
+        records.c.id,
+        _STATUS,
+        sa.func.coalesce(pushes.c.retry_count, 0),
+        pushes.c.next_retry_at,
+        pushes.c.error,
+        pushes.c.synced_at,
+        pushes.c.batch_id,
+    ).where(records.c.id.in_(list(record_ids)))
+    return {row[0]: PushState(*row[1:]) for row in connection.execute(query)}
+
+
+def status_counts(connection: Connection, company_id: int | None = None) -> Counter[str]:
+    """Status -> how many records have it, of one company or of all records."""
+    query = _with_pushes(_STATUS, sa.func.count()).group_by(_STATUS)
+    if company_id is not None:
+        query = query.where(records.c.company_id == company_id)
+    return Counter(dict(connection.execute(query).all()))
 
 
 def set_status(
@@ -93,15 +145,16 @@ def set_status(
     *,
     error: str | None = None,
 ) -> None:
-    """Move records to ``status``; ``synced``, ``skipped`` and ``pending`` clear the retry time."""
+    """Move records (taken up by ``open_batch``) to ``status``; ``synced``, ``skipped`` and ``pending`` clear
+    the retry time."""
     if not ids:
         return
-    values: dict[str, object] = {"bayzat_sync_status": status, "bayzat_sync_error": error, "updated_at": now}
+    values: dict[str, object] = {"status": status, "error": error, "updated_at": now}
     if status == "synced":
-        values["bayzat_sync_at"] = now
+        values["synced_at"] = now
     if status in ("synced", "skipped", "pending"):
-        values["bayzat_next_retry_at"] = None
-    connection.execute(sa.update(records).where(records.c.id.in_(list(ids))).values(values))
+        values["next_retry_at"] = None
+    connection.execute(sa.update(pushes).where(pushes.c.record_id.in_(list(ids))).values(values))
 
 
 def set_failed(
@@ -110,31 +163,29 @@ def set_failed(
     """``failures``: (record id, its retry count now, when to retry it or None for never)."""
     for record_id, retry_count, next_retry_at in failures:
         connection.execute(
-            sa.update(records)
-            .where(records.c.id == record_id)
-            .values(
-                bayzat_sync_status="failed",
-                bayzat_sync_error=error,
-                bayzat_retry_count=retry_count,
-                bayzat_next_retry_at=next_retry_at,
-                updated_at=now,
-            )
+            sa.update(pushes)
+            .where(pushes.c.record_id == record_id)
+            .values(status="failed", error=error, retry_count=retry_count, next_retry_at=next_retry_at, updated_at=now)
         )
 
 
 def open_batch(
-    connection: Connection, company_id: int, import_id: int, total: int, run_id: str, now: dt.datetime
+    connection: Connection,
+    company_id: int,
+    import_id: int,
+    due: Collection[DueRecord],
+    run_id: str,
+    now: dt.datetime,
 ) -> int:
-    """A batch of one import's ``total`` records due at ``now`` (those ``due_records`` returned in this
-    transaction); the records point at it from now on."""
-    mine = sa.and_(records.c.company_id == company_id, records.c.attendance_import_id == import_id, due_condition(now))
+    """A batch of one import's records ``due`` at ``now`` (as ``due_records`` returned them in this
+    transaction); the records are taken up, and point at it from now on."""
     batch_id = connection.execute(
         sa.insert(batches)
         .values(
             company_id=company_id,
             attendance_import_id=import_id,
             run_id=run_id,
-            total_records=total,
+            total_records=len(due),
             synced_records=0,
             failed_records=0,
             status="processing",
@@ -144,28 +195,59 @@ def open_batch(
         )
         .returning(batches.c.id)
     ).scalar_one()
-    connection.execute(sa.update(records).where(mine).values(bayzat_batch_id=batch_id))
+    taken_up = [
+        {
+            "record_id": r.punches.record_id,
+            "status": "pending",
+            "retry_count": 0,
+            "batch_id": batch_id,
+            "updated_at": now,
+        }
+        for r in due
+    ]
+    upsert(connection, pushes, taken_up, ["record_id"], keep_on_conflict=["status", "retry_count"])
     return batch_id
+
+
+def _counts(connection: Connection, batch_id: int) -> dict[str, int]:
+    query = sa.select(pushes.c.status, sa.func.count()).where(pushes.c.batch_id == batch_id).group_by(pushes.c.status)
+    return dict(connection.execute(query).all())
 
 
 def close_batch(connection: Connection, batch_id: int, error: str | None, now: dt.datetime) -> None:
     """The batch's counts from its records' statuses: completed when none failed or is left unsent."""
-    counts = dict(
-        connection.execute(
-            sa.select(records.c.bayzat_sync_status, sa.func.count())
-            .where(records.c.bayzat_batch_id == batch_id)
-            .group_by(records.c.bayzat_sync_status)
-        ).all()
-    )
+    counts = _counts(connection, batch_id)
     settled = counts.get("synced", 0) + counts.get("skipped", 0)
-    total = sum(counts.values())
+    status = "completed" if settled == sum(counts.values()) and error is None else "failed"
+    _close(connection, batch_id, counts, status, error, now)
+
+
+def close_interrupted_batches(connection: Connection, company_id: int, run_id: str, now: dt.datetime) -> int:
+    """Close the company's batches still ``processing`` under another run, as ``interrupted``; returns how many.
+
+    Only the holder of the company's lease (``run_id``) asks, so the runs those batches name have died. Their
+    counts are what their records reached; the records they left unsent are due again, for this run's batches.
+    """
+    query = sa.select(batches.c.id).where(
+        batches.c.company_id == company_id, batches.c.status == "processing", batches.c.run_id != run_id
+    )
+    dead = list(connection.execute(query).scalars())
+    for batch_id in dead:
+        error = "its run ended before the batch was finished; the records it left unsent went to a later push"
+        _close(connection, batch_id, _counts(connection, batch_id), "interrupted", error, now)
+    return len(dead)
+
+
+def _close(
+    connection: Connection, batch_id: int, counts: dict[str, int], status: str, error: str | None, now: dt.datetime
+) -> None:
     connection.execute(
         sa.update(batches)
         .where(batches.c.id == batch_id)
         .values(
             synced_records=counts.get("synced", 0),
             failed_records=counts.get("failed", 0),
-            status="completed" if settled == total and error is None else "failed",
+            status=status,
             error_message=error,
             completed_at=now,
             updated_at=now,
@@ -175,16 +257,12 @@ def close_batch(connection: Connection, batch_id: int, error: str | None, now: d
 
 def reset_failed(connection: Connection, company_id: int | None, now: dt.datetime) -> int:
     """Failed records back to pending with a fresh retry budget (a person decided to retry them)."""
-    query = sa.update(records).where(records.c.bayzat_sync_status == "failed", records.c.is_valid)
+    valid = sa.select(records.c.id).where(records.c.is_valid)
     if company_id is not None:
-        query = query.where(records.c.company_id == company_id)
+        valid = valid.where(records.c.company_id == company_id)
     result = connection.execute(
-        query.values(
-            bayzat_sync_status="pending",
-            bayzat_retry_count=0,
-            bayzat_next_retry_at=None,
-            bayzat_sync_error=None,
-            updated_at=now,
-        )
+        sa.update(pushes)
+        .where(pushes.c.status == "failed", pushes.c.record_id.in_(valid))
+        .values(status="pending", retry_count=0, next_retry_at=None, error=None, updated_at=now)
     )
     return result.rowcount
