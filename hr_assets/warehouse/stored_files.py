@@ -92,6 +92,14 @@ def find_stored(connection: Connection, *, source: str, sha256: str, file_name: 
     return _stored(row) if row else None
 
 
+def with_content(connection: Connection, *, source: str, sha256: str) -> list[int]:
+    """The ids of the stored files of ``source`` holding this content, under any name."""
+    query = sa.select(files.c.id).where(
+        files.c.source == source, files.c.sha256 == sha256, files.c.content_deleted_at.is_(None)
+    )
+    return list(connection.execute(query).scalars())
+
+
 def readable(connection: Connection, file_id: int) -> StoredFile:
     """The stored file, or ``StoredFileMissing`` when it is not there or its content was deleted."""
     found = stored_file(connection, file_id)
