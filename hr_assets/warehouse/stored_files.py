@@ -119,10 +119,10 @@ def open_stored(connection: Connection, file: StoredFile) -> BinaryIO:
 
 @contextlib.contextmanager
 def local_copy(connection: Connection, file: StoredFile) -> Iterator[Path]:
-    """The content in a temporary file of this process, under the file's name, for readers that need a path (a
-    Numbers document is a zip archive); deleted on exit."""
+    """The content in a temporary file of this process, with the file's suffix (``.csv``, ``.numbers``), for readers
+    that need a path (a Numbers document is a zip archive); deleted on exit."""
     with tempfile.TemporaryDirectory(prefix="hr_stored_") as directory:
-        path = Path(directory) / "content"
+        path = Path(directory) / f"content{Path(file.file_name).suffix}"
         with open_stored(connection, file) as source, path.open("wb") as target:
             shutil.copyfileobj(source, target, CHUNK_BYTES)
         yield path
