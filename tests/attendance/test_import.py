@@ -7,9 +7,15 @@ import datetime as dt
 import tracemalloc
 from pathlib import Path
 
+import dagster as dg
+
+from hr_assets.definitions import defs
 from hr_assets.defs.attendance.importing import CHUNK_ROWS, import_file
+from hr_assets.defs.attendance.sensors import attendance_inbox
+from hr_assets.warehouse.tables import stored_files
 from tests.attendance.conftest import HEADER, AttendanceWorld, attendance_lines, good_row
 from tests.attendance.jobs import stored
+from tests.clock import stopped_at
 from tests.conftest import ON_SQLITE
 
 
@@ -135,3 +141,40 @@ def test_cells_holding_tabs_backslashes_and_line_breaks_are_stored_as_written_an
         assert [record["raw"]["first_name"] for record in records] == names
         assert [record["raw"]["Note"] for record in records] == [f"note {n}\r\non two lines" for n in range(5)]
         assert [record["row_number"] for record in records] == [2, 4, 6, 8, 10]
+
+
+@ON_SQLITE
+def test_the_inbox_sensor_stores_the_file_and_its_run_reads_the_warehouses_copy(
+    attendance_world: AttendanceWorld,
+) -> None:
+    path = attendance_world.write("week 9.csv", attendance_lines([good_row(), good_row("7")]))
+    definitions = defs()
+    written = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    resources = {
+        **definitions.get_repository_def().get_top_level_resources(),
+        "clock": stopped_at(written + dt.timedelta(minutes=1)),
+    }
+    with dg.build_sensor_context(
+        instance=attendance_world.instance, definitions=definitions, resources=resources
+    ) as context:
+        result = attendance_inbox(context)
+    assert isinstance(result, dg.SensorResult)
+    [request] = result.run_requests
+    config = request.run_config["ops"]["attendance_records"]["config"]
+    assert config["file_path"] == str(path.resolve())
+    [kept] = attendance_world.select(stored_files)
+    assert (config["stored_file_id"], kept["source"], kept["file_name"]) == (kept["id"], "attendance", "week 9.csv")
+    assert kept["sha256"] == request.run_key
+
+    path.unlink()  # the run may be on another machine: it reads the warehouse, not the inbox
+    attendance_world.instance.add_dynamic_partitions("attendance_files", [request.partition_key])
+    run = definitions.resolve_job_def("attendance_import").execute_in_process(
+        partition_key=request.partition_key,
+        instance=attendance_world.instance,
+        run_config=request.run_config,
+        raise_on_error=False,
+    )
+    assert run.success
+    assert [record["csv_employee_id"] for record in attendance_world.records()] == ["42", "7"]
+    [imported] = attendance_world.imports()
+    assert (imported["filename"], imported["file_path"]) == ("week 9.csv", str(path.resolve()))
