@@ -83,7 +83,7 @@ import httpx
 import sqlalchemy as sa
 from common import BenchError, add_database_arguments, postgres_admin, postgres_database, print_figures
 
-from hr_assets.defs.attendance.importing import import_file
+from hr_assets.defs.attendance.importing import content_sha256, import_file, store_attendance_file
 from hr_assets.defs.bayzat.configs import save_config
 from hr_assets.defs.bayzat.push import PushSummary, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
@@ -218,7 +218,9 @@ def build_world(
     for company in companies:
         path = work / f"{company.slug}.csv"
         path.write_text(attendance_csv(company, records), encoding="utf-8")
-        outcome = import_file(engine, path, f"bench-import-{uuid.uuid4().hex[:8]}", now)
+        with engine.begin() as connection:
+            stored = store_attendance_file(connection, path, content_sha256(path), now)
+        outcome = import_file(engine, stored, f"bench-import-{uuid.uuid4().hex[:8]}", now)
         if outcome.valid != records:
             first = outcome.first_errors[0] if outcome.first_errors else "no error recorded"
             raise BenchError(f"{company.slug}: {outcome.valid} of {records} rows imported as valid ({first})")

@@ -11,8 +11,9 @@ the two sides of each ratio take turns, so load from elsewhere on the machine hi
 
 - ``bare_read_s``: numbers-parser alone reading the three ``.numbers`` files, plus ``csv`` reading the
   pay export: the floor any ingest pays;
-- ``pipeline_s``: the platform's path end to end: SFTP listing, report selection, download, parsing,
-  merging, then in one transaction ``load_employees`` / ``write_employees`` / ``replace_snapshot``
+- ``pipeline_s``: the platform's path end to end: SFTP listing, report selection, download, storing the
+  files in the warehouse, reading them back from it (their content then deleted), parsing, merging,
+  then in one transaction ``load_employees`` / ``write_employees`` / ``replace_snapshot``
   (tables emptied before each run, so each run inserts the same ``rows``);
 - ``upsert_s``: ``store.write_employees`` alone on an emptied table, in one transaction;
 - ``naive_upsert_s``: the row-by-row baseline on the same rows (a SELECT, then an INSERT or UPDATE per row)
@@ -54,6 +55,7 @@ from common import BenchError, postgres_admin, postgres_database, print_figures
 from numbers_parser import Document
 
 from hr_assets.defs.paycom import store
+from hr_assets.defs.paycom.ingest import SOURCE
 from hr_assets.defs.paycom.parsing import parse_report
 from hr_assets.defs.paycom.reports import REPORT_TYPES, classify, newest_per_type
 from hr_assets.defs.paycom.resources import PaycomSftpResource
@@ -61,6 +63,7 @@ from hr_assets.defs.paycom.roster import RosterChanges, apply_reports, merge_rep
 from hr_assets.sandbox.paycom_reports import sandbox_employees, write_paycom_reports
 from hr_assets.sandbox.sftp_server import SandboxSftpServer, generate_host_key
 from hr_assets.warehouse.engine import create_engine, migrate
+from hr_assets.warehouse.stored_files import delete_content, local_copy, store_path
 from hr_assets.warehouse.tables import paycom_employee_snapshots, paycom_employees
 
 REPETITIONS = 2
@@ -146,17 +149,24 @@ def bare_read(numbers_paths: list[Path], csv_path: Path) -> int:
     return rows
 
 
-def pipeline(sftp: PaycomSftpResource, engine: sa.Engine, now: dt.datetime) -> RosterChanges:
-    """The platform's own path: SFTP to warehouse, as the Paycom assets run it."""
+def pipeline(sftp: PaycomSftpResource, engine: sa.Engine, now: dt.datetime, local_directory: Path) -> RosterChanges:
+    """The platform's own path: SFTP to warehouse, as the Paycom assets run it (the files stored in the warehouse,
+    then read back from it and their content deleted)."""
     entries = sftp.list_files()
     reports = [r for e in entries if (r := classify(e.name, e.size_bytes, TZ)) is not None]
     chosen = newest_per_type(reports, CUTOFF, REPORT_TYPES)
-    downloaded, failed = sftp.download(list(chosen.values()))
+    downloaded, failed = sftp.download(list(chosen.values()), local_directory)
     if failed:
         raise BenchError(f"download failed: {failed[0].reason}")
-    parsed = {f.report.report_type: parse_report(f.report.report_type, f.path) for f in downloaded}
-    merged = merge_reports(parsed)
     with engine.begin() as connection:
+        stored = {f.report.report_type: store_path(connection, source=SOURCE, path=f.path, now=now) for f in downloaded}
+    with engine.begin() as connection:
+        parsed = {}
+        for report_type, file in stored.items():
+            with local_copy(connection, file) as path:
+                parsed[report_type] = parse_report(report_type, path, file.file_name)
+        delete_content(connection, [file.id for file in stored.values()], now)
+        merged = merge_reports(parsed)
         existing = store.load_employees(connection)
         changes = apply_reports(existing, merged)
         store.write_employees(connection, changes.rows, changes.created + changes.updated, WEEK, now)
@@ -234,7 +244,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     stack.callback(server.stop)
     known_hosts = server.write_known_hosts(work / "known_hosts")
 
-    def resource(local_directory: Path) -> PaycomSftpResource:
+    def resource() -> PaycomSftpResource:
         return PaycomSftpResource(
             host=server.host,
             port=server.port,
@@ -242,7 +252,6 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
             password=SFTP_PASSWORD,
             known_hosts_path=str(known_hosts),
             remote_directory="/",
-            local_directory=str(local_directory),
         )
 
     setup_s = time.perf_counter() - setup_started
@@ -259,9 +268,9 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         empty_tables(engine)
         local = Path(tempfile.mkdtemp(prefix="download_", dir=work))
         try:
-            sftp = resource(local)
+            sftp = resource()
             started = time.perf_counter()
-            results.append(pipeline(sftp, engine, dt.datetime.now(dt.UTC)))
+            results.append(pipeline(sftp, engine, dt.datetime.now(dt.UTC), local))
             elapsed = time.perf_counter() - started
         finally:
             shutil.rmtree(local, ignore_errors=True)

@@ -81,6 +81,34 @@ audit_log = sa.Table(
     sa.Column("new_values", sa.JSON),
 )
 
+# Raw files every run can read, whichever machine it runs on: a file's size and SHA-256, and its content in chunks
+# (``hr_assets/warehouse/stored_files.py``). ``content_deleted_at`` says when the content went; the row stays.
+stored_files = sa.Table(
+    "stored_files",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("content_deleted_at", Timestamp()),
+    sa.Index(None, "source", "sha256"),
+)
+
+stored_file_chunks = sa.Table(
+    "stored_file_chunks",
+    metadata,
+    sa.Column(
+        "stored_file_id",
+        sa.Integer,
+        sa.ForeignKey("stored_files.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("chunk_index", sa.Integer, primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)
+
 paycom_files = sa.Table(
     "paycom_files",
     metadata,
@@ -93,6 +121,8 @@ paycom_files = sa.Table(
     sa.Column("downloaded_at", Timestamp()),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("error_message", sa.Text),
+    # The downloaded file, until paycom_employees has read it (then only its size and hash are kept).
+    sa.Column("stored_file_id", sa.Integer, sa.ForeignKey("stored_files.id", ondelete="SET NULL")),
     sa.UniqueConstraint("sync_week", "file_name"),
 )
 

@@ -7,9 +7,16 @@ import datetime as dt
 import tracemalloc
 from pathlib import Path
 
+import dagster as dg
+
+from hr_assets.definitions import defs
 from hr_assets.defs.attendance.importing import CHUNK_ROWS, import_file
+from hr_assets.defs.attendance.sensors import attendance_inbox
 from hr_assets.defs.companies.store import DateFormat, add_company, set_date_format
+from hr_assets.warehouse.tables import stored_files
 from tests.attendance.conftest import DEPARTMENT, HEADER, AttendanceWorld, attendance_lines, good_row
+from tests.attendance.jobs import stored
+from tests.clock import stopped_at
 from tests.conftest import ON_SQLITE
 
 
@@ -97,7 +104,9 @@ def test_every_error_is_stored_and_the_summaries_hold_the_first(attendance_world
 def _peak_bytes(world: AttendanceWorld, path: Path) -> int:
     tracemalloc.start()
     try:
-        outcome = import_file(world.engine, path, f"run-{path.stem}", dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
+        outcome = import_file(
+            world.engine, stored(world.engine, path), f"run-{path.stem}", dt.datetime(2026, 3, 9, tzinfo=dt.UTC)
+        )
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -124,8 +133,9 @@ def test_cells_holding_tabs_backslashes_and_line_breaks_are_stored_as_written_an
     names = ["Ana\tB", "C:\\N\\x", "\\N", "\\.", "名前 Çé"]
     rows = [[f'"{name}"', *good_row(day=2 + n)[2:], f'"note {n}\r\non two lines"'] for n, name in enumerate(names)]
     path = attendance_world.write("odd.csv", attendance_lines([["42", *row] for row in rows], HEADER + ",Note"))
+    copy = stored(attendance_world.engine, path)
     for _ in range(2):
-        outcome = import_file(attendance_world.engine, path, "run-odd", dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
+        outcome = import_file(attendance_world.engine, copy, "run-odd", dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
         assert outcome.valid == outcome.rows == len(names)
         records = attendance_world.records()
         assert [record["first_name"] for record in records] == names
@@ -164,3 +174,40 @@ def test_a_companys_date_format_reads_its_rows_and_the_file_settles_the_others(
     ]
     [materialization] = result.asset_materializations_for_node("attendance_records")
     assert materialization.metadata["dates_read_as"].value == "DMY: day first, as the file's dates over 12 say"
+
+
+@ON_SQLITE
+def test_the_inbox_sensor_stores_the_file_and_its_run_reads_the_warehouses_copy(
+    attendance_world: AttendanceWorld,
+) -> None:
+    path = attendance_world.write("week 9.csv", attendance_lines([good_row(), good_row("7")]))
+    definitions = defs()
+    written = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    resources = {
+        **definitions.get_repository_def().get_top_level_resources(),
+        "clock": stopped_at(written + dt.timedelta(minutes=1)),
+    }
+    with dg.build_sensor_context(
+        instance=attendance_world.instance, definitions=definitions, resources=resources
+    ) as context:
+        result = attendance_inbox(context)
+    assert isinstance(result, dg.SensorResult)
+    [request] = result.run_requests
+    config = request.run_config["ops"]["attendance_records"]["config"]
+    assert config["file_path"] == str(path.resolve())
+    [kept] = attendance_world.select(stored_files)
+    assert (config["stored_file_id"], kept["source"], kept["file_name"]) == (kept["id"], "attendance", "week 9.csv")
+    assert kept["sha256"] == request.run_key
+
+    path.unlink()  # the run may be on another machine: it reads the warehouse, not the inbox
+    attendance_world.instance.add_dynamic_partitions("attendance_files", [request.partition_key])
+    run = definitions.resolve_job_def("attendance_import").execute_in_process(
+        partition_key=request.partition_key,
+        instance=attendance_world.instance,
+        run_config=request.run_config,
+        raise_on_error=False,
+    )
+    assert run.success
+    assert [record["csv_employee_id"] for record in attendance_world.records()] == ["42", "7"]
+    [imported] = attendance_world.imports()
+    assert (imported["filename"], imported["file_path"]) == ("week 9.csv", str(path.resolve()))

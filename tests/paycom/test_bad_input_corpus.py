@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from numbers_parser import Document
 
 from hr_assets.defs.paycom import store
-from hr_assets.defs.paycom.ingest import ingest_week
+from hr_assets.defs.paycom.ingest import SOURCE, ingest_week
 from hr_assets.sandbox.paycom_reports import (
     DIRECTORY_COLUMNS,
     paycom_file_name,
@@ -36,6 +36,7 @@ from hr_assets.sandbox.paycom_reports import (
     write_paycom_reports,
 )
 from hr_assets.warehouse.engine import warehouse_engine
+from hr_assets.warehouse.stored_files import store_path
 from hr_assets.warehouse.tables import integration_errors, paycom_employee_snapshots, paycom_employees, paycom_payees
 
 LAST_WEEK, WEEK = dt.date(2026, 11, 13), dt.date(2026, 11, 20)
@@ -115,7 +116,7 @@ def write_week(week: Week, directory: Path, pushed_at: dt.datetime) -> dict[str,
 
 
 def ingest(engine: sa.Engine, week_of: dt.date, paths: dict[str, Path]) -> None:
-    """What a sync does with the week's downloaded files: record them, then read them into the warehouse."""
+    """What a sync does with the week's downloaded files: store and record them, then read them into the warehouse."""
     with engine.begin() as connection:
         store.replace_files(
             connection,
@@ -129,12 +130,13 @@ def ingest(engine: sa.Engine, week_of: dt.date, paths: dict[str, Path]) -> None:
                     "downloaded_at": NOW,
                     "status": "downloaded",
                     "error_message": None,
+                    "stored_file_id": store_path(connection, source=SOURCE, path=path, now=NOW).id,
                 }
                 for report, path in paths.items()
             ],
         )
         store.start_sync(connection, f"run-{week_of}", week_of, "all", False, NOW, len(paths))
-        ingest_week(connection, week=week_of, run_id=f"run-{week_of}", local_directory=paths["pay"].parent, now=NOW)
+        ingest_week(connection, week=week_of, run_id=f"run-{week_of}", now=NOW)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ def _resource(sandbox: PaycomSandbox, tmp_path: Path, **overrides: object) -> Pa
         "username": USERNAME,
         "password": sandbox.password(),
         "known_hosts": str(sandbox.known_hosts_path),
-        "local_directory": str(tmp_path / "downloads"),
         "max_attempts": 3,
         "backoff_initial_s": 0.05,
         "backoff_max_s": 0.1,
@@ -40,7 +39,9 @@ def test_password_login_lists_and_downloads_intact_files(paycom_sandbox: PaycomS
     entries = resource.list_files()
     reports = [classify(e.name, e.size_bytes, ZoneInfo("UTC")) for e in entries]
     assert len(entries) == 12 and all(reports)
-    [downloaded], [] = resource.download([reports[0]])
+    local = tmp_path / "downloads"
+    local.mkdir()
+    [downloaded], [] = resource.download([reports[0]], local)
     original = paycom_sandbox.reports_directory / reports[0].name
     assert downloaded.path.read_bytes() == original.read_bytes()
     assert downloaded.sha256 == hashlib.sha256(original.read_bytes()).hexdigest()
@@ -101,7 +102,7 @@ def test_a_name_that_would_escape_the_local_folder_is_refused(paycom_sandbox: Pa
     report = classify("20261119180000_Employee_Directory_0000abcd_EmployeeRoster.numbers", 1, ZoneInfo("UTC"))
     escaping = type(report)("../../x", "directory", report.pushed_at, 1)
     with pytest.raises(UnsafeRemoteName, match="would escape the local folder"):
-        _resource(paycom_sandbox, tmp_path).download([escaping])
+        _resource(paycom_sandbox, tmp_path).download([escaping], local)
     assert not (tmp_path / "x").exists() and not (tmp_path.parent / "x").exists()
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from hr_assets.definitions import defs
 from hr_assets.sandbox.paycom import PaycomSandbox, week_roster
 from hr_assets.sandbox.paycom_reports import DATES_COLUMNS, DIRECTORY_COLUMNS, write_numbers_table, write_paycom_reports
 from hr_assets.warehouse import tables
@@ -15,7 +16,7 @@ from tests.conftest import ON_SQLITE, materialized
 from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS, check_results, rows, sync
 
 pytestmark = pytest.mark.usefixtures("platform_env")
-TIMESTAMPS = ("created_at", "updated_at", "last_synced_at", "downloaded_at", "run_id", "id")
+TIMESTAMPS = ("created_at", "updated_at", "last_synced_at", "downloaded_at", "run_id", "id", "stored_file_id")
 
 
 def test_a_week_lands_in_the_warehouse_exactly_as_paycom_sent_it(
@@ -223,6 +224,41 @@ def test_nothing_sensitive_reaches_events_logs_or_the_warehouse(
         assert needle not in event_text
         assert needle not in warehouse_text
     assert rows(warehouse_url, tables.paycom_payees), "payees are kept, without their bank details"
+    assert rows(warehouse_url, tables.stored_file_chunks) == [], "the raw reports are deleted once read"
+
+
+@ON_SQLITE
+def test_the_downloads_are_kept_in_the_warehouse_until_read_and_a_later_run_asks_for_a_new_download(
+    instance: dg.DagsterInstance, warehouse_url: str
+) -> None:
+    assert sync(instance, WEEKS[2]).success
+    files = rows(warehouse_url, tables.paycom_files)
+    stored = {f["id"]: f for f in rows(warehouse_url, tables.stored_files)}
+    assert sorted(stored) == sorted(f["stored_file_id"] for f in files)
+    for file in files:
+        kept = stored[file["stored_file_id"]]
+        assert (kept["source"], kept["file_name"]) == ("paycom", file["file_name"])
+        assert (kept["size_bytes"], kept["sha256"]) == (file["size_bytes"], file["sha256"])
+        assert kept["content_deleted_at"] is not None
+    employees = rows(warehouse_url, tables.paycom_employees)
+
+    job = defs().resolve_job_def("paycom_sync")
+    again = job.execute_in_process(
+        partition_key=WEEKS[2].isoformat(),
+        instance=instance,
+        asset_selection=[dg.AssetKey("paycom_employees")],
+        raise_on_error=False,
+    )
+    [failure] = again.get_step_failure_events()
+    assert failure.step_failure_data.user_failure_data.description == (
+        "Week 2026-11-20's Paycom files are no longer kept: they were deleted once read, since raw reports hold bank "
+        "details: materialize paycom_roster_files first, with force."
+    )
+    assert rows(warehouse_url, tables.paycom_employees) == employees
+    assert {f["status"] for f in rows(warehouse_url, tables.paycom_files)} == {"parsed"}
+
+    assert sync(instance, WEEKS[2], force=True).success
+    assert len(rows(warehouse_url, tables.stored_files)) == len(files), "the previous download's rows are gone"
 
 
 @ON_SQLITE

@@ -263,13 +263,8 @@ def attendance_import_rows(import_id: int, stamp: dt.datetime, name_suffix: str 
             "raw": {"csv_employee_id": texts[row_number], "note": texts[-1 - row_number], "n": row_number},
             "is_valid": row_number % 2 == 0,
             "validation_errors": json_values[row_number],
-            "bayzat_sync_status": "pending",
-            "bayzat_sync_at": [None, stamp, stamp.astimezone(plus_four)][row_number % 3],
-            "bayzat_sync_error": [None, "", "not valid"][row_number % 3],
-            "bayzat_retry_count": row_number,
-            "bayzat_next_retry_at": None,
             "created_at": stamp,
-            "updated_at": stamp.astimezone(plus_four),
+            "updated_at": [stamp, stamp.astimezone(plus_four)][row_number % 2],
         }
         for row_number in range(len(texts))
     ]

@@ -1,12 +1,11 @@
 """Fingerprint attendance files, each imported into attendance_import_records, every row kept."""
 
-from pathlib import Path
-
 import dagster as dg
+from pydantic import Field
 
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.csv_file import AttendanceFileError
-from hr_assets.defs.attendance.importing import ASSET, import_file, settled_dates_metadata
+from hr_assets.defs.attendance.importing import ASSET, SOURCE, import_file, settled_dates_metadata
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import attendance_file_partitions
 from hr_assets.defs.paycom.resources import PaycomSftpResource
@@ -14,8 +13,33 @@ from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.warehouse.integration_errors import clear_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource
+from hr_assets.warehouse.stored_files import StoredFile, StoredFileMissing, find_stored, readable
 
-FILE_TAG = "hr_assets/attendance_file"
+
+class AttendanceFileConfig(dg.Config):
+    """The file a run imports: its copy in the warehouse, stored by the inbox sensor or ``hr-assets attendance
+    import`` (``attendance_file_config``). Without it, a run imports the partition's file again."""
+
+    stored_file_id: int | None = Field(
+        None,
+        description=(
+            "The file's copy in the warehouse (stored_files.id), which the run reads, on whichever machine it runs. "
+            "Empty: the file this partition was imported from."
+        ),
+    )
+    file_path: str | None = Field(
+        None,
+        description=(
+            "Where the file was found, on the machine that stored it: kept with the import, and where the retention "
+            "clean-up deletes it. The run does not read it."
+        ),
+    )
+
+
+def attendance_file_config(stored: StoredFile, file_path: str) -> dict:
+    """The run config of a run importing ``stored``, found at ``file_path``."""
+    config = AttendanceFileConfig(stored_file_id=stored.id, file_path=file_path)
+    return {"ops": {"attendance_records": {"config": config.model_dump()}}}
 
 
 @dg.asset(
@@ -32,20 +56,31 @@ FILE_TAG = "hr_assets/attendance_file"
     ),
 )
 def attendance_records(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock, paycom_sftp: PaycomSftpResource
+    context: dg.AssetExecutionContext,
+    config: AttendanceFileConfig,
+    warehouse: WarehouseResource,
+    clock: Clock,
+    paycom_sftp: PaycomSftpResource,
 ) -> dg.MaterializeResult:
     """``paycom_sftp`` says whether the employees come from Paycom's roster (see ``import_file``)."""
-    path, now = _file_of(context, warehouse), clock.now()
+    (stored, file_path), now = _file_of(context, config, warehouse), clock.now()
     try:
         outcome = import_file(
-            warehouse.engine, path, context.run.run_id, now, roster_required=paycom_sftp.is_configured()
+            warehouse.engine,
+            stored,
+            context.run.run_id,
+            now,
+            roster_required=paycom_sftp.is_configured(),
+            file_path=file_path,
         )
     except AttendanceFileError as exc:
         raise dg.Failure(description=str(exc)) from None
     same_content = {}
     if outcome.partition_key != context.partition_key:
         # The content was imported before under another name: its records and errors stay with that partition.
-        context.log.info(f"{path.name} has the content of partition {outcome.partition_key}, imported again there.")
+        context.log.info(
+            f"{stored.file_name} has the content of partition {outcome.partition_key}, imported again there."
+        )
         with warehouse.begin() as connection:
             clear_integration_errors(connection, asset=ASSET, partition_key=context.partition_key)
         same_content = {"imported_as_partition": outcome.partition_key}
@@ -65,20 +100,31 @@ def attendance_records(
     )
 
 
-def _file_of(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> Path:
-    """The file named by the run (sensor or CLI), else the one this partition was imported from."""
-    tagged = context.run.tags.get(FILE_TAG)
-    if tagged:
-        return Path(tagged)
+def _file_of(
+    context: dg.AssetExecutionContext, config: AttendanceFileConfig, warehouse: WarehouseResource
+) -> tuple[StoredFile, str | None]:
+    """The stored file the run names (sensor or CLI) and where it was found, else the one this partition was
+    imported from."""
     with warehouse.begin() as connection:
+        if config.stored_file_id is not None:
+            try:
+                return readable(connection, config.stored_file_id), config.file_path
+            except StoredFileMissing as exc:
+                raise dg.Failure(description=f"{exc}; import the file again") from None
         imported = store.import_by_key(connection, context.partition_key)
-    if imported is None:
-        raise dg.Failure(description=f"no file is known for partition {context.partition_key}; import it again")
-    if imported["file_removed_at"] is not None:
-        raise dg.Failure(
-            description=(
-                f"{imported['filename']} was removed by the retention clean-up on "
-                f"{imported['file_removed_at']:%Y-%m-%d}; its {imported['total_records']} records are kept"
+        if imported is None:
+            raise dg.Failure(description=f"no file is known for partition {context.partition_key}; import it again")
+        if imported["file_removed_at"] is not None:
+            raise dg.Failure(
+                description=(
+                    f"{imported['filename']} was removed by the retention clean-up on "
+                    f"{imported['file_removed_at']:%Y-%m-%d}; its {imported['total_records']} records are kept"
+                )
             )
+        sha256 = imported["content_sha256"]
+        stored = find_stored(connection, source=SOURCE, sha256=sha256, file_name=imported["filename"]) or find_stored(
+            connection, source=SOURCE, sha256=sha256
         )
-    return Path(imported["file_path"])
+    if stored is None:
+        raise dg.Failure(description=f"{imported['filename']} has no copy in the warehouse; import it again")
+    return stored, imported["file_path"]

@@ -6,13 +6,20 @@ from pathlib import Path
 import dagster as dg
 
 from hr_assets.defs.attendance import store
+from hr_assets.defs.attendance.importing import SOURCE
 from hr_assets.defs.attendance.resources import AttendanceInboxResource
 from hr_assets.lib.clock import Clock
 from hr_assets.settings import platform_settings
 from hr_assets.warehouse.resource import WarehouseResource
+from hr_assets.warehouse.stored_files import delete_content, with_content
 
 
-@dg.op(description="Delete attendance files imported more than ATTENDANCE_RETENTION_DAYS ago; keep their records.")
+@dg.op(
+    description=(
+        "Delete attendance files imported more than ATTENDANCE_RETENTION_DAYS ago, their copy in the warehouse and "
+        "the inbox file where this run can reach it; keep their records."
+    )
+)
 def remove_expired_attendance_files(
     context: dg.OpExecutionContext,
     warehouse: WarehouseResource,
@@ -25,6 +32,7 @@ def remove_expired_attendance_files(
     removed = 0
     with warehouse.begin() as connection:
         for expired in store.expired_files(connection, cutoff):
+            delete_content(connection, with_content(connection, source=SOURCE, sha256=expired["content_sha256"]), now)
             Path(expired["file_path"]).unlink(missing_ok=True)
             store.mark_file_removed(connection, expired["id"], now)
             removed += 1

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from hr_assets.lib.cells import ReportFormatError, header_key
 from hr_assets.lib.csv_reader import CsvFile, csv_from_bytes, field_count_error, open_csv
@@ -105,6 +105,11 @@ __doc__ += alias_table_markdown() + "\n"
 
 def open_attendance_csv(path: Path, file_name: str | None = None) -> AttendanceFile:
     return _attendance_file(lambda: open_csv(path, file_name))
+
+
+def open_attendance_stream(open_stream: Callable[[], BinaryIO], file_name: str) -> AttendanceFile:
+    """A file ``open_stream`` opens from its start, each time it is called (the warehouse's copy of it)."""
+    return _attendance_file(lambda: CsvFile(open_stream, file_name))
 
 
 def parse_attendance_csv(data: bytes, file_name: str) -> AttendanceFile:

@@ -6,8 +6,10 @@ with the file's stem (``march_week1-3fa1c2d4e5f6``), so the UI shows which file 
 content under another name is the same import, under the partition it was first imported as: its records
 and its errors stay there, once.
 
-The file is streamed: rows are read, validated and written ``CHUNK_ROWS`` at a time, records and errors
-alike, so memory is bounded by a chunk, not by the file.
+The file arrives in the warehouse first (``store_attendance_file``: the inbox sensor and the command store it
+where the sensor or the command runs), and the run reads that copy, whichever machine it runs on. It is streamed:
+rows are read, validated and written ``CHUNK_ROWS`` at a time, records and errors alike, so memory is bounded by a
+chunk, not by the file.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 from sqlalchemy.engine import Connection, Engine
 
 from hr_assets.defs.attendance import store
-from hr_assets.defs.attendance.csv_file import AttendanceFile, AttendanceFileError, open_attendance_csv
+from hr_assets.defs.attendance.csv_file import AttendanceFile, AttendanceFileError, open_attendance_stream
 from hr_assets.defs.attendance.validation import (
     DateReading,
     settle_date_format,
@@ -33,8 +35,10 @@ from hr_assets.defs.attendance.validation import (
 from hr_assets.defs.companies import store as company_store
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.integration_errors import add_integration_errors, clear_integration_errors
+from hr_assets.warehouse.stored_files import StoredFile, find_stored, open_stored, store_path
 
 ASSET = "attendance_records"
+SOURCE = "attendance"  # the stored files' source
 CHUNK_ROWS = 5000
 FIRST_ERRORS = 100  # kept in memory for the import's summary and the run's metadata; all are stored
 
@@ -47,6 +51,14 @@ def content_sha256(path: Path) -> str:
     """The file's SHA-256, read a block at a time."""
     with path.open("rb") as file:
         return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def store_attendance_file(connection: Connection, path: Path, sha256: str, now: dt.datetime) -> StoredFile:
+    """The file's copy in the warehouse, stored once per content and name: a sensor tick that stored it and failed
+    before its runs were requested stores nothing again."""
+    return find_stored(connection, source=SOURCE, sha256=sha256, file_name=path.name) or store_path(
+        connection, source=SOURCE, path=path, now=now
+    )
 
 
 def partition_key(file_name: str, sha256: str) -> str:
@@ -95,29 +107,34 @@ def settled_dates_metadata(outcome: ImportOutcome) -> dict[str, str]:
 
 def import_file(
     engine: Engine,
-    path: Path,
+    stored: StoredFile,
     run_id: str,
     now: dt.datetime,
     roster_required: bool = True,
+    file_path: str | None = None,
 ) -> ImportOutcome:
-    """Import ``path``; a file that cannot be read at all is recorded as a failed import (nothing of this
-    attempt is kept), then raises ``AttendanceFileError`` (one line naming the file).
+    """Import the stored file (``file_path``: where it was found, kept with the import); a file that cannot be read
+    at all is recorded as a failed import (nothing of this attempt is kept), then raises ``AttendanceFileError``
+    (one line naming the file).
 
     Each row's employee must be in the Paycom roster once one is synced, or when ``roster_required`` (Paycom is
     configured); without Paycom and its roster, the device's id is the employee's code."""
-    sha256 = content_sha256(path)
+    name = stored.file_name
     with engine.begin() as connection:
         import_id, key = store.start_import(
             connection,
-            sha256=sha256,
-            partition_key=partition_key(path.name, sha256),
-            file_name=path.name,
-            file_path=str(path.resolve()),
+            sha256=stored.sha256,
+            partition_key=partition_key(name, stored.sha256),
+            file_name=name,
+            file_path=file_path or name,
             run_id=run_id,
             now=now,
         )
     try:
-        with engine.begin() as connection, open_attendance_csv(path) as attendance:
+        with (
+            engine.begin() as connection,
+            open_attendance_stream(lambda: open_stored(connection, stored), name) as attendance,
+        ):
             dates = _date_reading(connection, attendance)
             tally = _store_rows(connection, attendance, import_id, key, run_id, dates, now, roster_required)
             unmapped = sorted(tally.unmapped_departments)
@@ -139,7 +156,7 @@ def import_file(
     return ImportOutcome(
         import_id=import_id,
         partition_key=key,
-        file_name=path.name,
+        file_name=name,
         encoding=attendance.encoding,
         rows=tally.rows,
         valid=tally.valid,

@@ -1,13 +1,12 @@
 """The attendance inbox: each new file content is imported once, as soon as it has stopped changing."""
 
 import json
-from pathlib import Path
 
 import dagster as dg
 
 from hr_assets.defs.attendance import store
-from hr_assets.defs.attendance.assets import FILE_TAG, attendance_records
-from hr_assets.defs.attendance.importing import content_sha256, partition_key
+from hr_assets.defs.attendance.assets import attendance_file_config, attendance_records
+from hr_assets.defs.attendance.importing import content_sha256, partition_key, store_attendance_file
 from hr_assets.defs.attendance.resources import AttendanceInboxResource
 from hr_assets.defs.partitions import attendance_file_partitions
 from hr_assets.defs.paycom.resources import PaycomSftpResource
@@ -30,7 +29,10 @@ attendance_import_job = dg.define_asset_job(
     job=attendance_import_job,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Imports each new attendance file in ATTENDANCE_INBOX_DIRECTORY once per content (its SHA-256).",
+    description=(
+        "Imports each new attendance file in ATTENDANCE_INBOX_DIRECTORY once per content (its SHA-256): stores it in "
+        "the warehouse, where the run reads it."
+    ),
 )
 def attendance_inbox(
     context: dg.SensorEvaluationContext,
@@ -49,18 +51,21 @@ def attendance_inbox(
             # Every row would be refused as an unknown employee: wait for the first Paycom sync.
             return dg.SkipReason("the employee master is empty: sync the Paycom roster first")
     seen: dict[str, list[int]] = json.loads(context.cursor) if context.cursor else {}
-    requests, keys, now = [], [], clock.now().timestamp()
+    requests, keys, now = [], [], clock.now()
     for path in sorted(inbox.iterdir()):
         if not path.is_file() or path.suffix.lower() not in ATTENDANCE_SUFFIXES:
             continue
         stat = path.stat()
         version = [stat.st_mtime_ns, stat.st_size]
-        if seen.get(path.name) == version or now - stat.st_mtime < SETTLE_SECONDS:
+        if seen.get(path.name) == version or now.timestamp() - stat.st_mtime < SETTLE_SECONDS:
             continue
         sha256 = content_sha256(path)
+        with warehouse.begin() as connection:
+            stored = store_attendance_file(connection, path, sha256, now)
         key = partition_key(path.name, sha256)
         keys.append(key)
-        requests.append(dg.RunRequest(run_key=sha256, partition_key=key, tags={FILE_TAG: str(Path(path).resolve())}))
+        run_config = attendance_file_config(stored, str(path.resolve()))
+        requests.append(dg.RunRequest(run_key=sha256, partition_key=key, run_config=run_config))
         seen[path.name] = version
     if not requests:
         return dg.SkipReason("no new or changed attendance file")

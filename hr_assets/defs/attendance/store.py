@@ -161,8 +161,8 @@ def companies_of_import(connection: Connection, import_id: int) -> list[int]:
 
 
 def expired_files(connection: Connection, imported_before: dt.datetime) -> list[dict[str, Any]]:
-    """Imports whose file is still on disk and was imported before ``imported_before``."""
-    query = sa.select(imports.c.id, imports.c.file_path).where(
+    """Imports whose file is still kept and was imported before ``imported_before``."""
+    query = sa.select(imports.c.id, imports.c.file_path, imports.c.content_sha256).where(
         imports.c.completed_at < imported_before, imports.c.file_removed_at.is_(None)
     )
     return [dict(row) for row in connection.execute(query).mappings()]

@@ -5,31 +5,34 @@ unless the run is forced; a dry run lists what it would download and writes noth
 """
 
 import datetime as dt
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
 import dagster as dg
+from sqlalchemy.engine import Connection
 
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.defs.paycom import store
-from hr_assets.defs.paycom.ingest import NOT_DOWNLOADED, NoFilesDownloaded, ingest_week
+from hr_assets.defs.paycom.ingest import NOT_DOWNLOADED, SOURCE, FilesNoLongerKept, NoFilesDownloaded, ingest_week
 from hr_assets.defs.paycom.reports import (
     REPORT_TYPES,
     RemoteReport,
     UnsafeRemoteName,
+    check_remote_name,
     classify,
     newest_per_type,
-    safe_local_path,
     sync_cutoff,
 )
-from hr_assets.defs.paycom.resources import PaycomSftpResource
+from hr_assets.defs.paycom.resources import DownloadedFile, FailedDownload, PaycomSftpResource
 from hr_assets.defs.paycom.staff import staff_rows
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.settings import platform_settings
 from hr_assets.warehouse.resource import WarehouseResource
+from hr_assets.warehouse.stored_files import store_path
 
 GROUP = "paycom"
 
@@ -56,7 +59,10 @@ def _week(context: dg.AssetExecutionContext) -> dt.date:
     kinds={"sftp", "numbers"},
     owners=["team:hr-data"],
     output_required=False,
-    description="The week's newest Paycom reports (Directory, Dates, Payees, pay export) downloaded from SFTP.",
+    description=(
+        "The week's newest Paycom reports (Directory, Dates, Payees, pay export) downloaded from SFTP and kept in the "
+        "warehouse (stored_files) until paycom_employees has read them."
+    ),
 )
 def paycom_roster_files(
     context: dg.AssetExecutionContext,
@@ -86,64 +92,25 @@ def paycom_roster_files(
                 return
 
     started_at = clock.now()
-    try:
-        chosen, refused = _choose_reports(context, config, paycom_sftp)
-        if config.dry_run:
-            names = [report.name for report in chosen.values()]
-            context.log.info("Dry run: would download " + (", ".join(names) or "nothing"))
-            yield dg.AssetObservation(asset_key=context.asset_key, metadata={"would_download": names})
-            return
-        downloaded, failed = paycom_sftp.download(list(chosen.values()))
-    except Exception as exc:
-        if not config.dry_run:
-            with warehouse.begin() as connection:
-                store.fail_sync(
-                    connection, run_id, week, config.report_type, config.force, started_at, clock.now(), str(exc)
-                )
-        raise
-
-    with warehouse.begin() as connection:
-        store.start_sync(connection, run_id, week, config.report_type, config.force, started_at, len(downloaded))
-        store.replace_files(
-            connection,
-            week,
-            [
-                {
-                    "file_name": f.report.name,
-                    "report_type": f.report.report_type,
-                    "size_bytes": f.size_bytes,
-                    "sha256": f.sha256,
-                    "downloaded_at": clock.now(),
-                    "status": "downloaded",
-                    "error_message": None,
-                }
-                for f in downloaded
-            ]
-            + [
-                {
-                    "file_name": f.report.name,
-                    "report_type": f.report.report_type,
-                    "size_bytes": f.report.size_bytes,
-                    "sha256": None,
-                    "downloaded_at": None,
-                    "status": NOT_DOWNLOADED,
-                    "error_message": f.reason,
-                }
-                for f in failed
-            ]
-            + [
-                {
-                    "file_name": name[:255],
-                    "report_type": "unknown",
-                    "size_bytes": None,
-                    "sha256": None,
-                    "downloaded_at": None,
-                    "status": "refused",
-                    "error_message": reason,
-                }
-                for name, reason in refused
-            ],
-        )
+    with tempfile.TemporaryDirectory(prefix="hr_paycom_") as directory:  # this run's, gone when it is stored
+        try:
+            chosen, refused = _choose_reports(context, config, paycom_sftp)
+            if config.dry_run:
+                names = [report.name for report in chosen.values()]
+                context.log.info("Dry run: would download " + (", ".join(names) or "nothing"))
+                yield dg.AssetObservation(asset_key=context.asset_key, metadata={"would_download": names})
+                return
+            downloaded, failed = paycom_sftp.download(list(chosen.values()), Path(directory))
+        except Exception as exc:
+            if not config.dry_run:
+                with warehouse.begin() as connection:
+                    store.fail_sync(
+                        connection, run_id, week, config.report_type, config.force, started_at, clock.now(), str(exc)
+                    )
+            raise
+        with warehouse.begin() as connection:
+            store.start_sync(connection, run_id, week, config.report_type, config.force, started_at, len(downloaded))
+            store.replace_files(connection, week, _file_rows(connection, downloaded, failed, refused, clock.now()))
     yield dg.MaterializeResult(
         metadata={
             "files": dg.MetadataValue.md(
@@ -158,6 +125,47 @@ def paycom_roster_files(
     )
 
 
+def _file_rows(
+    connection: Connection,
+    downloaded: list[DownloadedFile],
+    failed: list[FailedDownload],
+    refused: list[tuple[str, str]],
+    now: dt.datetime,
+) -> list[dict]:
+    """The week's paycom_files rows; each downloaded file stored in the warehouse, where paycom_employees reads it."""
+    nothing = {"size_bytes": None, "sha256": None, "downloaded_at": None, "stored_file_id": None}
+    return (
+        [
+            {
+                "file_name": f.report.name,
+                "report_type": f.report.report_type,
+                "size_bytes": f.size_bytes,
+                "sha256": f.sha256,
+                "downloaded_at": now,
+                "status": "downloaded",
+                "error_message": None,
+                "stored_file_id": store_path(connection, source=SOURCE, path=f.path, now=now).id,
+            }
+            for f in downloaded
+        ]
+        + [
+            {
+                **nothing,
+                "file_name": f.report.name,
+                "report_type": f.report.report_type,
+                "size_bytes": f.report.size_bytes,
+                "status": NOT_DOWNLOADED,
+                "error_message": f.reason,
+            }
+            for f in failed
+        ]
+        + [
+            {**nothing, "file_name": name[:255], "report_type": "unknown", "status": "refused", "error_message": reason}
+            for name, reason in refused
+        ]
+    )
+
+
 def _choose_reports(
     context: dg.AssetExecutionContext, config: PaycomSyncConfig, paycom_sftp: PaycomSftpResource
 ) -> tuple[dict[str, RemoteReport], list[tuple[str, str]]]:
@@ -167,7 +175,7 @@ def _choose_reports(
     reports = []
     for entry in entries:
         try:
-            safe_local_path(paycom_sftp.local_path, entry.name)
+            check_remote_name(entry.name)
         except UnsafeRemoteName as exc:
             context.log.warning(str(exc))
             refused.append((entry.name, str(exc)))
@@ -200,11 +208,11 @@ def _choose_reports(
     ),
 )
 def paycom_employees(
-    context: dg.AssetExecutionContext, paycom_sftp: PaycomSftpResource, warehouse: WarehouseResource, clock: Clock
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
     week = _week(context)
     try:
-        return _sync_employees(context, week, paycom_sftp.local_path, warehouse, clock)
+        return _sync_employees(context, week, warehouse, clock)
     except Exception as exc:
         with warehouse.begin() as connection:
             store.finish_sync(
@@ -216,17 +224,16 @@ def paycom_employees(
 def _sync_employees(
     context: dg.AssetExecutionContext,
     week: dt.date,
-    local_directory: Path,
     warehouse: WarehouseResource,
     clock: Clock,
 ) -> dg.MaterializeResult:
     try:
         with warehouse.begin() as connection:
-            outcome = ingest_week(
-                connection, week=week, run_id=context.run.run_id, local_directory=local_directory, now=clock.now()
-            )
+            outcome = ingest_week(connection, week=week, run_id=context.run.run_id, now=clock.now())
     except NoFilesDownloaded as exc:
         raise dg.Failure(f"{exc}: materialize paycom_roster_files first.") from None
+    except FilesNoLongerKept as exc:
+        raise dg.Failure(f"{exc}: materialize paycom_roster_files first, with force.") from None
     if not outcome.reports:  # committed first, so the reasons are stored as well as shown
         raise dg.Failure(
             f"None of week {week}'s Paycom files could be read: "

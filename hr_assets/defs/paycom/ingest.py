@@ -2,15 +2,16 @@
 store every unusable row in ``integration_errors``. Plain code on a connection (the caller's transaction), so the
 ``paycom_employees`` asset stays thin and the whole path can be run on any file a test or a person has.
 
-A file that cannot be read at all (damaged, not the report it claims to be, not downloaded) is that file's error;
-the week's other files are used as they are.
+The files are read from the warehouse, where ``paycom_roster_files`` stored them, whichever machine that ran on.
+Once read, a file's content is deleted from the warehouse (raw reports hold bank details the platform never
+reads); ``paycom_files`` keeps its name, size and SHA-256. A file that cannot be read at all (damaged, not the
+report it claims to be, not downloaded) is that file's error; the week's other files are used as they are.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -21,14 +22,20 @@ from hr_assets.defs.paycom.roster import apply_reports, merge_reports, week_snap
 from hr_assets.lib.cells import ReportFormatError
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.integration_errors import replace_integration_errors
+from hr_assets.warehouse.stored_files import StoredFileMissing, delete_content, local_copy, readable
 
 ASSET = "paycom_employees"
 NOT_DOWNLOADED = "not_downloaded"  # a chosen file the download could not bring (paycom_files.status)
 UNUSABLE_STATUSES = ("refused", NOT_DOWNLOADED)
+SOURCE = "paycom"  # the stored files' source
 
 
 class NoFilesDownloaded(Exception):
     """The week has no downloaded files to read."""
+
+
+class FilesNoLongerKept(Exception):
+    """The week's files were read by an earlier run, which deleted them: only a new download brings them back."""
 
 
 @dataclass
@@ -38,16 +45,22 @@ class WeekIngest:
     metadata: dict[str, Any] = field(default_factory=dict)  # empty when no file could be read
 
 
-def ingest_week(
-    connection: Connection, *, week: dt.date, run_id: str, local_directory: Path, now: dt.datetime
-) -> WeekIngest:
-    """Read the week's files (as ``paycom_roster_files`` recorded them) into the warehouse."""
+def ingest_week(connection: Connection, *, week: dt.date, run_id: str, now: dt.datetime) -> WeekIngest:
+    """Read the week's files (as ``paycom_roster_files`` recorded and stored them) into the warehouse, then delete
+    their content; nothing is written, and ``FilesNoLongerKept`` raised, when they were read and deleted before."""
     files = [dict(row) for row in store.week_files(connection, week)]
     if not files:
         raise NoFilesDownloaded(f"No Paycom files were downloaded for week {week}")
-    reports, file_problems, errors = _parse_week_files(files, local_directory)
+    usable = [file for file in files if file["status"] not in UNUSABLE_STATUSES]
+    if any(not _is_kept(connection, file) for file in usable):
+        raise FilesNoLongerKept(
+            f"Week {week}'s Paycom files are no longer kept: they were deleted once read, since raw reports hold "
+            "bank details"
+        )
+    reports, file_problems, errors = _parse_week_files(connection, files)
     for file_name, problem in file_problems.items():
         store.set_file_status(connection, week, file_name, "failed" if problem else "parsed", problem)
+    delete_content(connection, [file["stored_file_id"] for file in usable], now)
     outcome = WeekIngest(reports, errors)
     if reports:
         outcome.metadata, outcome.errors = _write_roster(connection, run_id, week, reports, errors, now)
@@ -63,8 +76,19 @@ def ingest_week(
     return outcome
 
 
+def _is_kept(connection: Connection, file: dict) -> bool:
+    """Whether the file's content is still in the warehouse."""
+    if file["stored_file_id"] is None:
+        return False
+    try:
+        readable(connection, file["stored_file_id"])
+    except StoredFileMissing:
+        return False
+    return True
+
+
 def _parse_week_files(
-    files: list[dict], local_directory: Path
+    connection: Connection, files: list[dict]
 ) -> tuple[dict[str, ParsedReport], dict[str, str | None], list[RowError]]:
     """Each downloaded file parsed; a file that cannot be used becomes one error, not a failure."""
     reports: dict[str, ParsedReport] = {}
@@ -75,7 +99,8 @@ def _parse_week_files(
             errors.append(RowError(file["file_name"], None, None, file["error_message"]))
             continue
         try:
-            reports[file["report_type"]] = parse_report(file["report_type"], local_directory / file["file_name"])
+            with local_copy(connection, readable(connection, file["stored_file_id"])) as path:
+                reports[file["report_type"]] = parse_report(file["report_type"], path, file["file_name"])
             statuses[file["file_name"]] = None
         except (ReportFormatError, OSError) as exc:
             reason = exc.reason if isinstance(exc, ReportFormatError) else _unreadable(exc)
@@ -85,8 +110,6 @@ def _parse_week_files(
 
 
 def _unreadable(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "the downloaded file is gone from the local folder"
     return f"the downloaded file cannot be read ({exc.strerror or type(exc).__name__})"
 
 

@@ -74,9 +74,9 @@ def newest_per_type(
     return newest
 
 
-def safe_local_path(local_directory: Path, remote_name: str) -> Path:
-    """Where a remote file may be stored locally; refuses any name that is not a plain file name, or is longer
-    than a file name can be (and than the warehouse keeps)."""
+def check_remote_name(remote_name: str) -> None:
+    """Refuse (``UnsafeRemoteName``) a name that is not a plain file name, or is longer than a file name can be (and
+    than the warehouse keeps)."""
     if len(remote_name) > MAX_NAME_LENGTH:
         raise UnsafeRemoteName(
             f"refused remote file name {quoted(remote_name)}: it is {len(remote_name)} characters long, "
@@ -90,6 +90,11 @@ def safe_local_path(local_directory: Path, remote_name: str) -> Path:
         or PurePosixPath(remote_name).name != remote_name
     ):
         raise UnsafeRemoteName(f"refused remote file name {remote_name!r}: it would escape the local folder")
+
+
+def safe_local_path(local_directory: Path, remote_name: str) -> Path:
+    """Where a remote file may be downloaded to in ``local_directory``; refuses what ``check_remote_name`` refuses."""
+    check_remote_name(remote_name)
     target = (local_directory / remote_name).resolve()
     if target.parent != local_directory.resolve():
         raise UnsafeRemoteName(f"refused remote file name {remote_name!r}: it would escape the local folder")

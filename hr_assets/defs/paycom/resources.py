@@ -25,7 +25,6 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from hr_assets.defs.paycom.reports import RemoteReport, UnsafeRemoteName, safe_local_path
 from hr_assets.lib.errors import OperatorError
 from hr_assets.lib.integration import IntegrationResource, NotConfigured
-from hr_assets.settings import dagster_home
 
 log = dg.get_dagster_logger("paycom_sftp")
 T = TypeVar("T")
@@ -110,7 +109,6 @@ class PaycomSftpResource(IntegrationResource):
         "private_key_path",
         "known_hosts",
         "remote_directory",
-        "local_directory",
     )
     required = ("host", "username", "known_hosts")
     kinds = {"port": Annotated[int, Field(ge=1, le=65535)]}
@@ -122,9 +120,6 @@ class PaycomSftpResource(IntegrationResource):
     private_key_path: str | None = None
     known_hosts: str | None = Field(None, description="An OpenSSH known_hosts file holding the server's key.")
     remote_directory: str = "/"
-    local_directory: str | None = Field(
-        None, description="Where downloads are kept; default DAGSTER_HOME/paycom_files."
-    )
     timeout_s: float = 20.0
     max_attempts: int = 4
     backoff_initial_s: float = 1.0
@@ -141,10 +136,6 @@ class PaycomSftpResource(IntegrationResource):
     @property
     def address(self) -> str:
         return f"{self.username}@{self.host}:{self.port}"
-
-    @property
-    def local_path(self) -> Path:
-        return Path(self.local_directory) if self.local_directory else dagster_home() / "paycom_files"
 
     def _retrying(self, what: str) -> Retrying:
         def before_sleep(state: RetryCallState) -> None:
@@ -233,12 +224,12 @@ class PaycomSftpResource(IntegrationResource):
 
         return self._call("listing", run)
 
-    def download(self, reports: Sequence[RemoteReport]) -> tuple[list[DownloadedFile], list[FailedDownload]]:
-        """Download each report to a temporary name, check its size, then rename it into place; returns the
-        files downloaded and the ones that could not be, each with its reason. A refused host key or login
-        fails them all (raises)."""
-        local_directory = self.local_path
-        local_directory.mkdir(parents=True, exist_ok=True)
+    def download(
+        self, reports: Sequence[RemoteReport], local_directory: Path
+    ) -> tuple[list[DownloadedFile], list[FailedDownload]]:
+        """Download each report into ``local_directory`` (the run's own, temporary) to a temporary name, check its
+        size, then rename it into place; returns the files downloaded and the ones that could not be, each with its
+        reason. A refused host key or login fails them all (raises)."""
         targets = [(report, safe_local_path(local_directory, report.name)) for report in reports]
         done: dict[str, DownloadedFile] = {}
         failed: dict[str, str] = {}
@@ -279,7 +270,8 @@ class PaycomSftpResource(IntegrationResource):
             received = partial.stat().st_size
             if received != expected:
                 raise PaycomTransferError(f"{report.name}: received {received} of {expected} bytes")
-            digest = hashlib.sha256(partial.read_bytes()).hexdigest()
+            with partial.open("rb") as received_file:
+                digest = hashlib.file_digest(received_file, "sha256").hexdigest()
             os.replace(partial, target)
         finally:
             partial.unlink(missing_ok=True)

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from hr_assets.defs.paycom.roster import EMPLOYEE_FIELDS
 from hr_assets.warehouse.engine import insert_rows, upsert
+from hr_assets.warehouse.stored_files import delete_files
 from hr_assets.warehouse.tables import (
     paycom_employee_snapshots,
     paycom_employees,
@@ -131,7 +132,13 @@ def recent_syncs(connection: Connection, limit: int) -> list[Mapping[str, Any]]:
 
 
 def replace_files(connection: Connection, week: dt.date, rows: Iterable[Mapping[str, Any]]) -> None:
+    """The week's files, instead of those of its previous sync, whose stored files go with them."""
+    stored = sa.select(paycom_files.c.stored_file_id).where(
+        paycom_files.c.sync_week == week, paycom_files.c.stored_file_id.is_not(None)
+    )
+    previous = list(connection.execute(stored).scalars())
     connection.execute(sa.delete(paycom_files).where(paycom_files.c.sync_week == week))
+    delete_files(connection, previous)
     insert_rows(connection, paycom_files, [dict(row, sync_week=week) for row in rows])
 
 
