@@ -19,6 +19,8 @@ COMMANDS = {
     "bayzat": "hr_assets.cli.bayzat:bayzat",
     "attendance": "hr_assets.cli.attendance:attendance",
     "payroll": "hr_assets.cli.payroll:payroll",
+    "staff": "hr_assets.cli.staff:staff",
+    "api": "hr_assets.cli.api:api",
     "sandbox": "hr_assets.cli.sandbox:sandbox",
     "dev": "hr_assets.cli.sandbox:dev",
 }
