@@ -20,6 +20,7 @@ from hr_assets.lib.errors import OperatorError
 
 router = APIRouter(prefix="/api/paycom/sync", tags=["sync"])
 LAST_SYNCS = 10
+CODE_LOCATION = "hr_assets"  # pyproject.toml [tool.dg.project]
 
 
 @router.get("/status/", response_model=SyncStatus, summary="The last syncs with their counts and files, and the next")
@@ -60,6 +61,7 @@ def start_sync(request: Request, body: StartSync, _: Annotated[Caller, Depends(o
     try:
         run_id = client.submit_job_execution(
             "paycom_sync",
+            repository_location_name=CODE_LOCATION,
             run_config={"ops": {"paycom_roster_files": {"config": config}}},
             tags={"dagster/partition": week, "hr_assets/launched_by": "api"},
         )

@@ -4,6 +4,7 @@ scopes, the pay fields only for ``pay``, 401 without a reason, 422 naming the pa
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 import pytest
 
@@ -64,7 +65,8 @@ def test_sync_status_start_and_connection_test(api: Api) -> None:
     status = api.get("/api/paycom/sync/status/", read).json()
     [last] = status["last_syncs"]
     assert (last["run_id"], last["employees_terminated"], last["files"][0]["report_type"]) == ("run-1", 1, "directory")
-    assert status["next_scheduled_sync"].endswith("+00:00")
+    next_sync = dt.datetime.fromisoformat(status["next_scheduled_sync"])
+    assert (next_sync.weekday(), next_sync.hour, next_sync.utcoffset()) == (4, 14, dt.timedelta(0))
 
     assert api.post("/api/paycom/sync/start_sync/", read).status_code == 403
     refused = api.post("/api/paycom/sync/start_sync/", operate, {"report_type": "all"})
