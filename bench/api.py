@@ -190,7 +190,10 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     base, token = start_api(stack, url, home)
     headers = {"Authorization": f"Bearer {token}"}
     endpoints = {
-        "available_for_scheduling": (queries.available_staff, "/api/paycom/employees/available_for_scheduling/"),
+        "available_for_scheduling": (
+            lambda connection: connection.execute(queries.available_staff_query()).all(),
+            "/api/paycom/employees/available_for_scheduling/",
+        ),
         "stats": (queries.stats, "/api/paycom/employees/stats/"),
     }
     figures: dict[str, Any] = {}

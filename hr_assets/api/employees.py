@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Res
 
 from hr_assets.api import queries
 from hr_assets.api.auth import Caller, reader
-from hr_assets.api.schemas import Employee, EmployeePage, StaffMember, Stats, Status, staff_adapter
+from hr_assets.api.schemas import Employee, EmployeePage, StaffMember, Stats, Status
 
 router = APIRouter(prefix="/api/paycom/employees", tags=["employees"])
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
@@ -50,8 +50,7 @@ def active(request: Request, caller: Annotated[Caller, Depends(reader)]) -> list
 )
 def available_for_scheduling(request: Request, _: Annotated[Caller, Depends(reader)]) -> Response:
     with request.app.state.engine.connect() as connection:
-        rows = queries.available_staff(connection)
-    return _json(staff_adapter.dump_json(staff_adapter.validate_python(rows)))
+        return _json(queries.available_staff_json(connection))
 
 
 @router.get("/stats/", response_model=Stats, summary="Counts by status, department, availability and overtime")

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 
 Status = Literal["active", "on_leave", "terminated"]
 ReportType = Literal["directory", "dates", "payees", "pay", "all"]
@@ -53,12 +53,12 @@ class StaffMember(BaseModel):
     weekly_cap_override: int | None
     scheduling_app_staff_id: str | None
     hours_as_of: dt.date | None
-    hours_this_week: Decimal | None
-    hours_this_period: Decimal | None
-    hours_this_year: Decimal | None
-    overtime_hours_this_week: Decimal | None
-    hours_left_before_overtime: Decimal | None
-    hours_left_before_cap: Decimal | None
+    hours_this_week: float | None  # hours, to the hundredth
+    hours_this_period: float | None  # hours, to the hundredth
+    hours_this_year: float | None  # hours, to the hundredth
+    overtime_hours_this_week: float | None  # hours, to the hundredth
+    hours_left_before_overtime: float | None  # hours, to the hundredth
+    hours_left_before_cap: float | None  # hours, to the hundredth
 
 
 class Stats(BaseModel):
@@ -111,7 +111,3 @@ class StartedSync(BaseModel):
 class ConnectionTest(BaseModel):
     ok: bool
     message: str
-
-
-employees_adapter = TypeAdapter(list[Employee])
-staff_adapter = TypeAdapter(list[StaffMember])

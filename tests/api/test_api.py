@@ -42,10 +42,11 @@ def test_the_employee_endpoints_filter_paginate_and_hide_pay(api: Api) -> None:
     available = api.get(f"{EMPLOYEES}available_for_scheduling/", read).json()
     assert codes(available) == ["1001", "1002", "1004"]
     ana = available[0]
-    assert (ana["hours_this_week"], ana["hours_left_before_overtime"], ana["hours_left_before_cap"]) == (
-        "37.50",
-        "2.50",
-        "2.50",
+    assert (ana["hours_this_week"], ana["hours_left_before_overtime"], ana["hours_left_before_cap"]) == (37.5, 2.5, 2.5)
+    assert (ana["available_for_scheduling"], ana["hours_as_of"], available[2]["hours_left_before_overtime"]) == (
+        True,
+        "2026-11-20",
+        None,
     )
     assert (ana["department_code"], ana["max_hours_per_week"]) == ("D10", 40)
 
