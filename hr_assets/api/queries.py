@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -127,42 +126,26 @@ def available_staff_json(connection: Connection) -> bytes:
     """``available_staff_query``'s rows as a JSON array, made from the driver's own values.
 
     The answer holds every available employee (10,000 and more): SQLAlchemy's per-value result processing and a
-    model per row would cost several times the query itself, so the values go from the driver to orjson with one
-    small conversion per column kind where the driver's value is not JSON's already (hours as numbers, dates as
-    ISO text as orjson writes them, flags as booleans).
+    model per row would cost several times the query itself, so the database gives the hours as floats, the driver's
+    values go to orjson as they are (it writes dates as ISO text), and only SQLite's 0/1 flags become booleans.
     """
-    query = available_staff_query()
+    selected = available_staff_query().selected_columns
+    as_floats = (
+        sa.cast(column, sa.Float).label(column.key) if isinstance(column.type, sa.Numeric) else column
+        for column in selected
+    )
+    query = available_staff_query().with_only_columns(*as_floats, maintain_column_froms=True)
     compiled = query.compile(dialect=connection.dialect)
     if compiled.params:
         raise ValueError("available_staff_query takes no parameters")
-    names = [str(column.key) for column in query.selected_columns]
+    names = [str(column.key) for column in selected]
     rows = [dict(zip(names, row, strict=True)) for row in connection.exec_driver_sql(compiled.string).tuples()]
-    for column in query.selected_columns:
-        key, convert = str(column.key), _to_json_value(column.type)
-        first = next((row[key] for row in rows if row[key] is not None), None)
-        if convert is None or first is None or isinstance(first, convert.native):
-            continue  # the driver's values are JSON's already (SQLite's numbers and ISO dates)
+    flags = [str(column.key) for column in selected if isinstance(column.type, sa.Boolean)]
+    if rows and any(not isinstance(rows[0][flag], bool) for flag in flags):
         for row in rows:
-            if row[key] is not None:
-                row[key] = convert(row[key])
+            for flag in flags:
+                row[flag] = bool(row[flag])
     return orjson.dumps(rows)
-
-
-@dataclass(frozen=True)
-class _Conversion:
-    native: type | tuple[type, ...]  # what a driver may give already
-    convert: Callable[[Any], Any]
-
-    def __call__(self, value: Any) -> Any:
-        return self.convert(value)
-
-
-def _to_json_value(kind: sa.types.TypeEngine) -> _Conversion | None:
-    if isinstance(kind, sa.Numeric):
-        return _Conversion((float, int), float)
-    if isinstance(kind, sa.Boolean):
-        return _Conversion(bool, bool)
-    return None
 
 
 def stats(connection: Connection) -> dict[str, Any]:
