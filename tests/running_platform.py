@@ -72,6 +72,8 @@ def start_dev(directory: Path, environment: dict[str, str], port: int, log: Path
                 "0",
                 "--port",
                 str(port),
+                "--api-port",
+                str(free_port()),
             ],
             cwd=REPO,
             env=environment,

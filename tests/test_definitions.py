@@ -72,6 +72,8 @@ def test_an_empty_environment_loads_every_asset_schedule_and_sensor(
         "paycom_weekly_sync",
         "attendance_inbox",
         "revenue_month_close",
+        "scheduling_staff_after_attendance",
+        "scheduling_staff_refresh",
     ):
         assert name in listed.stdout
 

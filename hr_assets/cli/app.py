@@ -21,6 +21,8 @@ COMMANDS = {
     "attendance": "hr_assets.cli.attendance:attendance",
     "errors": "hr_assets.cli.errors:errors",
     "payroll": "hr_assets.cli.payroll:payroll",
+    "staff": "hr_assets.cli.staff:staff",
+    "api": "hr_assets.cli.api:api",
     "sandbox": "hr_assets.cli.sandbox:sandbox",
     "dev": "hr_assets.cli.sandbox:dev",
 }

@@ -1,6 +1,7 @@
 """``hr-assets sandbox`` and ``hr-assets dev``: the platform against loopback twins of every vendor."""
 
 import os
+import secrets
 import shlex
 import shutil
 import signal
@@ -118,6 +119,24 @@ def sandbox(directory: Path, employees: int, paycom_port: int, invoices_per_mont
         running.stop()
 
 
+def _start_api(environment: dict[str, str], ui_port: int, api_port: int) -> subprocess.Popen:
+    """``hr-assets api`` beside the UI, its links and runs pointed at it, and a development token printed."""
+    hr_assets = str(Path(sys.executable).with_name("hr-assets"))
+    environment = {**environment, "HR_DAGSTER_URL": f"http://127.0.0.1:{ui_port}"}
+    name = f"dev-{secrets.token_hex(4)}"
+    made = subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [hr_assets, "api", "token", "create", "--name", name, "--scope", "operate"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    click.echo(f"Employee API: http://127.0.0.1:{api_port}/api/docs  development token ({name}): {made.stdout.strip()}")
+    return subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+        [hr_assets, "api", "--port", str(api_port)], env=environment, start_new_session=True, preexec_fn=_interruptible
+    )
+
+
 def _interruptible() -> None:
     """In the child: a launcher in the background may have left SIGINT ignored; Dagster stops on it."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -140,7 +159,8 @@ def _stop_group(process: subprocess.Popen, grace_s: float = 30.0) -> None:
 @click.command()
 @_sandbox_options
 @click.option("--port", default=3000, show_default=True, help="The web UI's port (bound to 127.0.0.1).")
-def dev(directory: Path, employees: int, paycom_port: int, invoices_per_month: int, port: int) -> None:
+@click.option("--api-port", default=8020, show_default=True, help="The employee API's port (bound to 127.0.0.1).")
+def dev(directory: Path, employees: int, paycom_port: int, invoices_per_month: int, port: int, api_port: int) -> None:
     """The sandbox plus `dg dev` (web UI and daemon) pointed at it, UI on http://127.0.0.1:PORT."""
     if not os.environ.get("DAGSTER_HOME"):
         raise click.ClickException("DAGSTER_HOME is not set: run `make dev`, or export DAGSTER_HOME=dagster_home")
@@ -152,6 +172,7 @@ def dev(directory: Path, employees: int, paycom_port: int, invoices_per_month: i
     process = subprocess.Popen(  # noqa: S603 - our own dg, with fixed arguments
         command, env=child_environment, start_new_session=True, preexec_fn=_interruptible
     )
+    api = _start_api(child_environment, ui_port=port, api_port=api_port)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     try:
@@ -160,6 +181,7 @@ def dev(directory: Path, employees: int, paycom_port: int, invoices_per_month: i
     except KeyboardInterrupt:
         pass
     finally:
+        _stop_group(api, grace_s=10)
         _stop_group(process)
         running.stop()
     sys.exit(0 if stopping.is_set() else process.returncode or 0)

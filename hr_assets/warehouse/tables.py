@@ -209,10 +209,21 @@ scheduling_staff = sa.Table(
     sa.Column("display_name", sa.String(200), nullable=False),
     sa.Column("role", sa.String(32), nullable=False),
     sa.Column("available_for_scheduling", sa.Boolean, nullable=False),
-    sa.Column("max_hours_per_week", sa.Integer, nullable=False),
-    sa.Column("hours_this_period", sa.Numeric(6, 2)),
+    sa.Column("max_hours_per_week", sa.Integer, nullable=False),  # the override when set, else the default
+    sa.Column("hours_this_period", sa.Numeric(6, 2)),  # NULL: no pay period contains hours_as_of
     sa.Column("period_start", sa.Date, nullable=False),
     sa.Column("updated_at", Timestamp(), nullable=False),
+    # Worked hours up to hours_as_of (payroll's count), and what is left of the week before overtime and the cap.
+    sa.Column("hours_as_of", sa.Date),
+    sa.Column("pay_period_id", sa.Integer),
+    sa.Column("hours_this_week", sa.Numeric(6, 2)),
+    sa.Column("hours_this_year", sa.Numeric(7, 2)),
+    sa.Column("overtime_hours_this_week", sa.Numeric(6, 2)),
+    sa.Column("hours_left_before_overtime", sa.Numeric(6, 2)),  # NULL: overtime is not paid to this employee
+    sa.Column("hours_left_before_cap", sa.Numeric(6, 2)),
+    # Set by people, kept across syncs.
+    sa.Column("weekly_cap_override", sa.Integer),
+    sa.Column("scheduling_app_staff_id", sa.String(64)),
 )
 
 # --- The revenue chain: Holded invoicing, 4Geeks enrolments, Notion ids, accruals -------------------
@@ -542,4 +553,19 @@ payroll_period_totals = sa.Table(
     sa.Column("gross_pay", Money, nullable=False),
     sa.Column("run_id", sa.String(64), nullable=False),
     sa.Column("computed_at", Timestamp(), nullable=False),
+)
+
+# --- The employee API's tokens: only a SHA-256 of each token is kept -----------------------------------------
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("scope", sa.String(16), nullable=False),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("last_used_at", Timestamp()),
+    sa.Column("revoked_at", Timestamp()),
+    sa.CheckConstraint("scope IN ('read', 'operate', 'pay')", name="scope"),
 )

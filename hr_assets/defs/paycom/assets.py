@@ -1,4 +1,4 @@
-"""Paycom roster: files from SFTP, the merged employee roster, and the staff view for scheduling.
+"""Paycom roster: files from SFTP and the merged employee roster (the staff view is in ``scheduling.py``).
 
 One partition is one weekly sync, keyed by its Friday. A week that has a completed sync is skipped
 unless the run is forced; a dry run lists what it would download and writes nothing.
@@ -27,7 +27,6 @@ from hr_assets.defs.paycom.reports import (
     sync_cutoff,
 )
 from hr_assets.defs.paycom.resources import DownloadedFile, FailedDownload, PaycomSftpResource
-from hr_assets.defs.paycom.staff import staff_rows
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import reasons_markdown
 from hr_assets.settings import platform_settings
@@ -48,7 +47,7 @@ class PaycomSyncConfig(dg.Config):
         return REPORT_TYPES if self.report_type == "all" else (self.report_type,)
 
 
-def _week(context: dg.AssetExecutionContext) -> dt.date:
+def week_of(context: dg.AssetExecutionContext) -> dt.date:
     return dt.date.fromisoformat(context.partition_key)
 
 
@@ -71,7 +70,7 @@ def paycom_roster_files(
     warehouse: WarehouseResource,
     clock: Clock,
 ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
-    week, run_id = _week(context), context.run.run_id
+    week, run_id = week_of(context), context.run.run_id
     if not config.force and not config.dry_run:
         with warehouse.begin() as connection:
             done = store.completed_sync(connection, week)
@@ -210,7 +209,7 @@ def _choose_reports(
 def paycom_employees(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
-    week = _week(context)
+    week = week_of(context)
     try:
         return _sync_employees(context, week, warehouse, clock)
     except Exception as exc:
@@ -245,39 +244,4 @@ def _sync_employees(
         )
     return dg.MaterializeResult(
         metadata={**outcome.metadata, "invalid_rows": dg.MetadataValue.md(reasons_markdown(outcome.errors))}
-    )
-
-
-@dg.asset(
-    partitions_def=weekly_sync_partitions,
-    group_name=GROUP,
-    freshness_policy=WITHIN_8_DAYS,
-    kinds={"python", "sql"},
-    owners=["team:scheduling"],
-    deps=[paycom_employees],
-    description=(
-        "The staff the scheduling side can plan with, from the newest week's roster: availability, role, "
-        "weekly hour cap. Hours this period stay empty until attendance is imported."
-    ),
-)
-def scheduling_staff(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
-) -> dg.MaterializeResult:
-    week = _week(context)
-    with warehouse.begin() as connection:
-        newest = store.latest_snapshot_week(connection)
-        if newest is not None and week < newest:
-            context.log.info(f"Week {week} is older than the newest synced week {newest}; the staff view stays as is.")
-            return dg.MaterializeResult(metadata={"superseded_by_week": str(newest), "staff": 0})
-        rows = staff_rows(store.snapshot(connection, week))
-        store.replace_staff(connection, rows, week, clock.now())
-    roles: dict[str, int] = {}
-    for row in rows:
-        roles[row["role"]] = roles.get(row["role"], 0) + 1
-    return dg.MaterializeResult(
-        metadata={
-            "staff": len(rows),
-            "available_for_scheduling": sum(row["available_for_scheduling"] for row in rows),
-            "by_role": roles,
-        }
     )

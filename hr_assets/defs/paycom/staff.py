@@ -43,10 +43,13 @@ def staff_row(code: str, employee: Mapping[str, Any]) -> dict[str, Any]:
         "display_name": " ".join(name for name in names if name) or code,
         "role": role_for(employee.get("position"), employee.get("department_description")),
         "available_for_scheduling": employee.get("status") == "active",
-        "max_hours_per_week": (
-            MAX_HOURS_EXEMPT if employee.get("overtime_eligible") is False else MAX_HOURS_OVERTIME_ELIGIBLE
-        ),
+        "max_hours_per_week": default_max_hours(employee.get("overtime_eligible")),
     }
+
+
+def default_max_hours(overtime_eligible: bool | None) -> int:
+    """The weekly cap when nobody set one: exempt staff 50, everyone else (eligible or not known) 40."""
+    return MAX_HOURS_EXEMPT if overtime_eligible is False else MAX_HOURS_OVERTIME_ELIGIBLE
 
 
 def staff_rows(roster: Iterable[tuple[str, Mapping[str, Any]]]) -> list[dict[str, Any]]:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from hr_assets.defs.paycom.hours import StaffHours, hours_left_before_cap
 from hr_assets.defs.paycom.roster import EMPLOYEE_FIELDS
+from hr_assets.defs.paycom.staff import default_max_hours
+from hr_assets.lib.errors import OperatorError
 from hr_assets.warehouse.engine import insert_rows, upsert
 from hr_assets.warehouse.stored_files import delete_files
 from hr_assets.warehouse.tables import (
@@ -18,6 +22,7 @@ from hr_assets.warehouse.tables import (
     paycom_files,
     paycom_payees,
     paycom_sync_log,
+    payroll_periods,
     scheduling_staff,
 )
 
@@ -254,11 +259,100 @@ def replace_payees(connection: Connection, week: dt.date, payees: Iterable[Mappi
     return len(rows)
 
 
-def replace_staff(connection: Connection, rows: Iterable[Mapping[str, Any]], week: dt.date, now: dt.datetime) -> None:
-    """The staff view is the newest week's: it is rebuilt whole, not merged."""
-    connection.execute(sa.delete(scheduling_staff))
-    insert_rows(
-        connection,
-        scheduling_staff,
-        [dict(row, period_start=week, hours_this_period=None, updated_at=now) for row in rows],
+def write_staff(
+    connection: Connection,
+    rows: Iterable[Mapping[str, Any]],
+    figures: Mapping[str, StaffHours],
+    *,
+    week: dt.date,
+    as_of: dt.date,
+    pay_period_id: int | None,
+    now: dt.datetime,
+) -> None:
+    """The staff view is the newest week's: its rows are upserted, those of people no longer on it deleted, and
+    what people set on a row (its cap override, its scheduling app id) is kept."""
+    staff = scheduling_staff
+    overridden = sa.select(staff.c.employee_code, staff.c.weekly_cap_override).where(
+        staff.c.weekly_cap_override.is_not(None)
+    )
+    overrides = dict(connection.execute(overridden).tuples().all())
+    stored = []
+    for row in rows:
+        code = row["employee_code"]
+        cap = overrides.get(code, row["max_hours_per_week"])
+        worked = figures.get(code)
+        stored.append(
+            dict(
+                row,
+                max_hours_per_week=cap,
+                period_start=week,
+                updated_at=now,
+                hours_as_of=as_of,
+                pay_period_id=pay_period_id if worked else None,
+                hours_this_week=worked and worked.hours_this_week,
+                hours_this_period=worked and worked.hours_this_period,
+                hours_this_year=worked and worked.hours_this_year,
+                overtime_hours_this_week=worked and worked.overtime_hours_this_week,
+                hours_left_before_overtime=worked and worked.hours_left_before_overtime,
+                hours_left_before_cap=hours_left_before_cap(cap, worked.hours_this_week if worked else Decimal(0)),
+            )
+        )
+    kept = {row["employee_code"] for row in stored}
+    gone = [code for code in connection.execute(sa.select(staff.c.employee_code)).scalars() if code not in kept]
+    for chunk in _chunks(gone, 500):
+        connection.execute(sa.delete(staff).where(staff.c.employee_code.in_(chunk)))
+    upsert(connection, staff, stored, ["employee_code"])
+
+
+def set_weekly_cap(connection: Connection, code: str, hours: int | None) -> int:
+    """Set (or, with None, clear) an employee's weekly cap override; returns the cap now in force."""
+    staff = scheduling_staff
+    row = connection.execute(sa.select(staff.c.hours_this_week).where(staff.c.employee_code == code)).one_or_none()
+    if row is None:
+        raise StaffNotFound(code)
+    if hours is None:
+        eligible = connection.execute(
+            sa.select(paycom_employees.c.overtime_eligible).where(paycom_employees.c.employee_code == code)
+        ).scalar()
+        cap = default_max_hours(eligible)
+    else:
+        cap = hours
+    connection.execute(
+        sa.update(staff)
+        .where(staff.c.employee_code == code)
+        .values(
+            weekly_cap_override=hours,
+            max_hours_per_week=cap,
+            hours_left_before_cap=hours_left_before_cap(cap, row.hours_this_week or Decimal(0)),
+        )
+    )
+    return cap
+
+
+def set_scheduling_app_id(connection: Connection, code: str, app_id: str | None) -> None:
+    staff = scheduling_staff
+    result = connection.execute(
+        sa.update(staff).where(staff.c.employee_code == code).values(scheduling_app_staff_id=app_id)
+    )
+    if result.rowcount == 0:
+        raise StaffNotFound(code)
+
+
+class StaffNotFound(OperatorError):
+    def __init__(self, code: str) -> None:
+        super().__init__(f"employee {code!r} is not in scheduling_staff (run the Paycom sync first?)")
+
+
+def pay_period_containing(connection: Connection, day: dt.date) -> Mapping[str, Any] | None:
+    """The pay period whose dates contain ``day``; of several (two period types), the one that started last."""
+    periods = payroll_periods
+    return (
+        connection.execute(
+            sa.select(periods.c.id, periods.c.start_date, periods.c.end_date)
+            .where(periods.c.start_date <= day, periods.c.end_date >= day)
+            .order_by(periods.c.start_date.desc(), periods.c.id)
+            .limit(1)
+        )
+        .mappings()
+        .first()
     )

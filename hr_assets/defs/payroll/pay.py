@@ -158,7 +158,7 @@ def compute_period(period: PeriodDates, employees: EmployeeColumns, shifts: Shif
     """Every employed employee's hours and gross pay for ``period`` (see the module's rules)."""
     paid_days = employed_days(period, employees)
     regular, overtime, attended = _minutes(period, employees, shifts)
-    regular_ch, overtime_ch = _centihours(regular), _centihours(overtime)
+    regular_ch, overtime_ch = centihours(regular), centihours(overtime)
     # rate_units / 10,000 x centihours / 100 x (2 or 3) / 2, in cents (x 100): the hundredths cancel out.
     hourly_cents = _round_half_up(employees.rate_units * (2 * regular_ch + 3 * overtime_ch), 2 * _RATE_SCALE)
     salaried_cents = _round_half_up(employees.annual_cents * paid_days, period.periods_per_year * period.days)
@@ -178,15 +178,39 @@ def compute_period(period: PeriodDates, employees: EmployeeColumns, shifts: Shif
 def _minutes(
     period: PeriodDates, employees: EmployeeColumns, shifts: ShiftColumns
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Regular and overtime minutes in the period, and whether any attendance counted, per roster position.
+    """Regular and overtime minutes in the period, and whether any attendance counted, per roster position."""
+    start, end = period.start.toordinal(), period.end.toordinal()
+    grid = worked_minutes(start, end, employees, shifts)
+    regular, overtime = split_overtime(grid, employees)
+    in_period = slice(start - grid.first_monday, None)
+    return (
+        regular[:, in_period].sum(axis=1),
+        overtime[:, in_period].sum(axis=1),
+        grid.attended[:, in_period].any(axis=1),
+    )
 
-    The records go into a grid of (employee, day) from the Monday of the period's first week to its last day,
-    laid out as whole weeks, so a week's running hours are a cumulative sum along its seven days: no sorting.
+
+@dataclass(frozen=True)
+class WorkedGrid:
+    """Minutes worked per (employee, day), from a Monday on, laid out as whole weeks: ``minutes[i, d]`` is roster
+    position i's day ``first_monday + d``."""
+
+    first_monday: int  # day ordinal
+    minutes: np.ndarray  # int64 (employees, 7 x weeks)
+    attended: np.ndarray  # bool (employees, 7 x weeks): a valid record counted that day
+
+
+def worked_minutes(first_day: int, last_day: int, employees: EmployeeColumns, shifts: ShiftColumns) -> WorkedGrid:
+    """The one count of worked time, for payroll and the scheduling view alike: each employed day's minutes from
+    the Monday of ``first_day``'s week to ``last_day`` (ordinals), a day imported more than once counting from its
+    newest import (the longest record, if one file lists it twice).
+
+    The records go into a grid of (employee, day), so a week's running hours are a cumulative sum along its seven
+    days: no sorting.
     """
     count = len(employees)
-    start, end = period.start.toordinal(), period.end.toordinal()
-    first_monday = start - (start - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
-    weeks = (end - first_monday) // 7 + 1
+    first_monday = first_day - (first_day - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
+    weeks = (last_day - first_monday) // 7 + 1
     width = 7 * weeks
     who = pd.Index(employees.codes).get_indexer(shifts.codes)[shifts.employees]  # -1: not on the roster
     who_or_0 = np.maximum(who, 0)
@@ -194,7 +218,7 @@ def _minutes(
     rows = np.flatnonzero(
         (who >= 0)
         & (days >= first_monday)
-        & (days <= end)
+        & (days <= last_day)
         & (days >= employees.first_days[who_or_0])
         & (days <= employees.last_days[who_or_0])
     )
@@ -203,27 +227,35 @@ def _minutes(
     worked = np.zeros(count * width, np.int64)
     once = records_per_cell[cells] == 1
     worked[cells[once]] = shifts.minutes[rows[once]]
-    # A day imported more than once counts from its newest import (the longest record, if one file lists it twice).
     repeated_rows, repeated_cells = rows[~once], cells[~once]
     newest = np.full(count * width, np.iinfo(np.int64).min)
     np.maximum.at(newest, repeated_cells, shifts.import_ids[repeated_rows])
     counted = shifts.import_ids[repeated_rows] == newest[repeated_cells]
     np.maximum.at(worked, repeated_cells[counted], shifts.minutes[repeated_rows[counted]])
-    attended = records_per_cell > 0
-    worked = worked.reshape(count, weeks, 7)
-    before = np.cumsum(worked, axis=2) - worked  # the week's minutes before each day
-    eligible = (employees.hourly & employees.overtime_eligible)[:, None, None]
-    regular = np.where(eligible, np.clip(WEEK_LIMIT_MINUTES - before, 0, worked), worked).reshape(count, width)
-    overtime = worked.reshape(count, width) - regular
-    in_period = slice(start - first_monday, None)
-    return (
-        regular[:, in_period].sum(axis=1),
-        overtime[:, in_period].sum(axis=1),
-        attended.reshape(count, width)[:, in_period].any(axis=1),
+    return WorkedGrid(
+        first_monday=first_monday,
+        minutes=worked.reshape(count, width),
+        attended=(records_per_cell > 0).reshape(count, width),
     )
 
 
-def _centihours(minutes: np.ndarray) -> np.ndarray:
+def split_overtime(grid: WorkedGrid, employees: EmployeeColumns) -> tuple[np.ndarray, np.ndarray]:
+    """Regular and overtime minutes per (employee, day): for hourly overtime-eligible employees, each week's
+    minutes past the 40th hour, counted in the order of its days, are overtime."""
+    count, width = grid.minutes.shape
+    worked = grid.minutes.reshape(count, width // 7, 7)
+    before = np.cumsum(worked, axis=2) - worked  # the week's minutes before each day
+    eligible = overtime_counted(employees)[:, None, None]
+    regular = np.where(eligible, np.clip(WEEK_LIMIT_MINUTES - before, 0, worked), worked).reshape(count, width)
+    return regular, grid.minutes - regular
+
+
+def overtime_counted(employees: EmployeeColumns) -> np.ndarray:
+    """Who is paid overtime: hourly, overtime-eligible employees."""
+    return employees.hourly & employees.overtime_eligible
+
+
+def centihours(minutes: np.ndarray) -> np.ndarray:
     """Minutes as hundredths of an hour, rounded half up: minutes x 100 / 60."""
     return _round_half_up(minutes * 5, 3)
 

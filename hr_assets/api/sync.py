@@ -1,0 +1,80 @@
+"""``/api/paycom/sync/``: the last syncs, starting one (a ``paycom_sync`` run the daemon executes), and testing
+the login."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from hr_assets.api.auth import Caller, operator, reader
+from hr_assets.api.schemas import ConnectionTest, StartedSync, StartSync, Sync, SyncFile, SyncStatus
+from hr_assets.defs.partitions import weekly_sync_partitions
+from hr_assets.defs.paycom import store
+from hr_assets.defs.paycom.resources import PaycomSftpResource
+from hr_assets.defs.paycom.schedules import paycom_weekly_sync
+from hr_assets.lib.cron import first_tick_from
+from hr_assets.lib.errors import OperatorError
+
+router = APIRouter(prefix="/api/paycom/sync", tags=["sync"])
+LAST_SYNCS = 10
+CODE_LOCATION = "hr_assets"  # pyproject.toml [tool.dg.project]
+
+
+@router.get("/status/", response_model=SyncStatus, summary="The last syncs with their counts and files, and the next")
+def status(request: Request, _: Annotated[Caller, Depends(reader)]) -> SyncStatus:
+    with request.app.state.engine.connect() as connection:
+        syncs = [
+            Sync(
+                **row,
+                files=[
+                    SyncFile(file_name=f["file_name"], report_type=f["report_type"], status=f["status"])
+                    for f in store.week_files(connection, row["sync_week"])
+                ],
+            )
+            for row in store.recent_syncs(connection, LAST_SYNCS)
+        ]
+    now = request.app.state.clock.now()
+    schedule = paycom_weekly_sync
+    return SyncStatus(
+        last_syncs=syncs,
+        next_scheduled_sync=first_tick_from(now, schedule.cron_schedule, schedule.execution_timezone or "UTC"),
+    )
+
+
+@router.post(
+    "/start_sync/",
+    response_model=StartedSync,
+    status_code=202,
+    responses={503: {"description": "The Dagster web server did not take the run"}},
+    summary="Queue a paycom_sync run for the week in progress",
+)
+def start_sync(request: Request, body: StartSync, _: Annotated[Caller, Depends(operator)]) -> StartedSync:
+    week = weekly_sync_partitions.get_last_partition_key()
+    if week is None:
+        raise HTTPException(status_code=409, detail="No sync week has started yet (HR_HISTORY_START).")
+    dagster = request.app.state.dagster
+    client = DagsterGraphQLClient(dagster.hostname, dagster.port, path_prefix=dagster.path_prefix, timeout=30)
+    config = {"report_type": body.report_type, "force": body.force, "dry_run": False}
+    try:
+        run_id = client.submit_job_execution(
+            "paycom_sync",
+            repository_location_name=CODE_LOCATION,
+            run_config={"ops": {"paycom_roster_files": {"config": config}}},
+            tags={"dagster/partition": week, "hr_assets/launched_by": "api"},
+        )
+    except (DagsterGraphQLClientError, OSError) as exc:
+        raise HTTPException(status_code=503, detail="The Dagster web server did not take the run.") from exc
+    return StartedSync(run_id=run_id, week=dt.date.fromisoformat(week), url=f"{dagster.public_url}/runs/{run_id}")
+
+
+@router.post("/test_connection/", response_model=ConnectionTest, summary="Log in to Paycom SFTP and list the folder")
+def test_connection(_: Annotated[Caller, Depends(operator)]) -> ConnectionTest:
+    try:
+        resource = PaycomSftpResource.for_command()
+        entries = resource.test_connection()
+    except OperatorError as exc:
+        return ConnectionTest(ok=False, message=str(exc).splitlines()[0])
+    return ConnectionTest(ok=True, message=f"Connected, host key verified; {entries} entries in the remote folder")

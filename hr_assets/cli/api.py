@@ -1,0 +1,70 @@
+"""``hr-assets api``: serve the employee API, and make, list and revoke its tokens."""
+
+import click
+
+from hr_assets.cli.jobs import ui_url
+from hr_assets.cli.warehouse import warehouse
+from hr_assets.lib.clock import Clock
+
+SCOPES = ("read", "operate", "pay")
+
+
+@click.group(invoke_without_command=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8020, show_default=True, envvar="HR_API_PORT")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Keep the loopback: the proxy faces people.")
+@click.pass_context
+def api(ctx: click.Context, port: int, host: str) -> None:
+    """Serve the employee API (without a subcommand) on HOST:PORT."""
+    if ctx.invoked_subcommand is None:
+        from hr_assets.api.server import serve
+
+        click.echo(f"Employee API on http://{host}:{port}/api/paycom/ (docs: /api/docs)")
+        serve(host, port, ui_url())
+
+
+@api.group()
+def token() -> None:
+    """The API's tokens: only a hash of each is stored."""
+
+
+@token.command("create")
+@click.option("--name", required=True, help="Who or what uses it, e.g. scheduling-app.")
+@click.option(
+    "--scope",
+    type=click.Choice(SCOPES),
+    default="read",
+    show_default=True,
+    help="read: the GETs; operate: the GETs and the POSTs; pay: the GETs with pay rates and salaries.",
+)
+def create(name: str, scope: str) -> None:
+    """Make a token and print it (once: it cannot be shown again)."""
+    from hr_assets.api.store import create_token
+
+    with warehouse().begin() as connection:
+        secret = create_token(connection, name, scope, Clock().now())
+    click.echo(secret)
+
+
+@token.command("list")
+def list_() -> None:
+    """The tokens, live and revoked."""
+    from hr_assets.api.store import tokens
+
+    with warehouse().connect() as connection:
+        rows = tokens(connection)
+    if not rows:
+        click.echo("No tokens yet (hr-assets api token create).")
+    for row in rows:
+        state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "live"
+        click.echo(f"{row['name']:<30} {row['scope']:<8} created {row['created_at']:%Y-%m-%d %H:%M}  {state}")
+
+
+@token.command("revoke")
+@click.argument("name")
+def revoke(name: str) -> None:
+    """Revoke the token called NAME: it stops working at once."""
+    from hr_assets.api.store import revoke as revoke_token
+
+    with warehouse().begin() as connection:
+        revoke_token(connection, name, Clock().now())
+    click.echo(f"Revoked {name}")

@@ -1,0 +1,94 @@
+"""The staff the scheduling side plans with, and their worked hours, refreshed after each Paycom sync (the asset's
+dep) and after each attendance import (a sensor: an asset dep on the attendance asset would make the paycom and
+attendance groups depend on each other, since attendance already reads the Paycom roster)."""
+
+import dagster as dg
+
+from hr_assets.defs.attendance.sensors import attendance_import_job
+from hr_assets.defs.freshness import WITHIN_8_DAYS
+from hr_assets.defs.partitions import weekly_sync_partitions
+from hr_assets.defs.paycom import store
+from hr_assets.defs.paycom.assets import GROUP, paycom_employees, week_of
+from hr_assets.defs.paycom.hours import first_day_counted, staff_hours
+from hr_assets.defs.paycom.staff import staff_rows
+from hr_assets.defs.payroll import store as payroll_store
+from hr_assets.lib.clock import Clock
+from hr_assets.warehouse.resource import WarehouseResource
+
+
+@dg.asset(
+    partitions_def=weekly_sync_partitions,
+    group_name=GROUP,
+    freshness_policy=WITHIN_8_DAYS,
+    kinds={"python", "sql"},
+    owners=["team:scheduling"],
+    deps=[paycom_employees],
+    description=(
+        "The staff the scheduling side can plan with, from the newest week's roster: availability, role, weekly "
+        "hour cap (an override set with `hr-assets staff set-cap` wins), and hours worked this week, pay period "
+        "and year as payroll counts them, with what is left before overtime and the cap. Refreshed after each "
+        "attendance import by the scheduling_staff_after_attendance sensor."
+    ),
+)
+def scheduling_staff(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
+) -> dg.MaterializeResult:
+    week, today = week_of(context), clock.today()
+    with warehouse.begin() as connection:
+        newest = store.latest_snapshot_week(connection)
+        if newest is not None and week < newest:
+            context.log.info(f"Week {week} is older than the newest synced week {newest}; the staff view stays as is.")
+            return dg.MaterializeResult(metadata={"superseded_by_week": str(newest), "staff": 0})
+        rows = staff_rows(store.snapshot(connection, week))
+        period = store.pay_period_containing(connection, today)
+        dates = (period["start_date"], period["end_date"]) if period else None
+        shifts = payroll_store.shifts(connection, first_day_counted(today, dates and dates[0]), today)
+        figures = staff_hours(today, dates, payroll_store.roster(connection), shifts)
+        store.write_staff(
+            connection,
+            rows,
+            figures,
+            week=week,
+            as_of=today,
+            pay_period_id=period and period["id"],
+            now=clock.now(),
+        )
+    roles: dict[str, int] = {}
+    for row in rows:
+        roles[row["role"]] = roles.get(row["role"], 0) + 1
+    worked = [figures[row["employee_code"]] for row in rows if row["employee_code"] in figures]
+    return dg.MaterializeResult(
+        metadata={
+            "staff": len(rows),
+            "available_for_scheduling": sum(row["available_for_scheduling"] for row in rows),
+            "by_role": roles,
+            "hours_as_of": str(today),
+            "with_hours_this_week": sum(1 for hours in worked if hours.hours_this_week > 0),
+            "in_overtime_this_week": sum(1 for hours in worked if hours.overtime_hours_this_week > 0),
+        }
+    )
+
+
+scheduling_staff_refresh_job = dg.define_asset_job(
+    "scheduling_staff_refresh",
+    selection=dg.AssetSelection.assets(scheduling_staff),
+    description="Recount the staff view's worked hours (after an attendance import).",
+)
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[attendance_import_job],
+    request_job=scheduling_staff_refresh_job,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="After each attendance import, refresh scheduling_staff's hours for the newest synced week.",
+)
+def scheduling_staff_after_attendance(
+    context: dg.RunStatusSensorContext, warehouse: WarehouseResource
+) -> dg.RunRequest | dg.SkipReason:
+    with warehouse.begin() as connection:
+        newest = store.latest_snapshot_week(connection)
+    if newest is None:
+        return dg.SkipReason("no Paycom week synced yet: there is no staff view to refresh")
+    return dg.RunRequest(run_key=context.dagster_run.run_id, partition_key=newest.isoformat())
