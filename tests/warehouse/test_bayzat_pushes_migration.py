@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from alembic import command
 
 from hr_assets.defs.bayzat.store import PushState, push_states, status_counts
-from hr_assets.defs.companies.store import add_company
 from hr_assets.warehouse.engine import alembic_config, create_engine, migrate, migration_transaction
 from hr_assets.warehouse.tables import (
     Timestamp,
@@ -80,10 +79,14 @@ def test_every_push_state_moves_to_bayzat_record_pushes_and_back(warehouse_url: 
     engine = create_engine(warehouse_url)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0005")
-        company_id = add_company(
-            connection, slug="advline", name_en="AdvLine", name_ar=None, fingerprint_report_name="AdvLine",
-            timezone="Asia/Dubai", now=NOW,
-        )  # fmt: skip
+        company_id = connection.execute(  # the companies table as release 0005 has it
+            sa.text(
+                "INSERT INTO companies (slug, name_en, fingerprint_report_name, fingerprint_report_key, timezone, "
+                "created_at, updated_at) VALUES ('advline', 'AdvLine', 'AdvLine', 'advline', 'Asia/Dubai', :now, :now) "
+                "RETURNING id"
+            ),
+            {"now": NOW},
+        ).scalar_one()
         import_id = connection.execute(
             sa.insert(attendance_imports)
             .values(
