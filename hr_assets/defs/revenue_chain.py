@@ -29,6 +29,10 @@ STEPS = {
 }
 
 
+# A run with this tag set to "true" closes its accrual months once they are computed (the month-close schedule).
+CLOSE_TAG = "hr_assets/close_accrual_months"
+
+
 def revenue_month_asset(**options: Any) -> Callable[..., dg.AssetsDefinition]:
     """``@dg.asset`` for the chain's monthly steps: month partitions, a backfill as one run for its range, late when
     the month just closed is not in by the 3rd; ``options`` add the step's own (group, deps, description...)."""
@@ -66,7 +70,10 @@ def _unconfigured(holded: HoldedResource, fourgeeks: FourGeeksResource, notion: 
     cron_schedule=f"0 {_when.monthly_hour} {_when.monthly_day} * *",
     execution_timezone=platform_settings.timezone,
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="The month just closed, once it is over (HR_REVENUE_MONTHLY_DAY / _HOUR).",
+    description=(
+        "The month just ended, once it is over (HR_REVENUE_MONTHLY_DAY / _HOUR): imports and accruals, then closes "
+        "its accruals."
+    ),
 )
 def revenue_month_close(
     context: dg.ScheduleEvaluationContext, holded: HoldedResource, fourgeeks: FourGeeksResource, notion: NotionResource
@@ -75,7 +82,7 @@ def revenue_month_close(
         return skip
     today = context.scheduled_execution_time.astimezone(platform_settings.tz).date()
     closed = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1).isoformat()
-    return dg.RunRequest(run_key=f"close-{closed}", partition_key=closed)
+    return dg.RunRequest(run_key=f"close-{closed}", partition_key=closed, tags={CLOSE_TAG: "true"})
 
 
 @dg.schedule(
