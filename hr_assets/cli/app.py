@@ -14,6 +14,7 @@ from hr_assets.lib.errors import OperatorError
 COMMANDS = {
     "paycom": "hr_assets.cli.paycom:paycom",
     "sync": "hr_assets.cli.revenue:sync",
+    "accruals": "hr_assets.cli.accruals:accruals",
     "status": "hr_assets.cli.status:status",
     "companies": "hr_assets.cli.companies:companies",
     "bayzat": "hr_assets.cli.bayzat:bayzat",

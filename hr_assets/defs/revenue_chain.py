@@ -1,8 +1,9 @@
 """The revenue chain as the old sync script knew it: its steps, its job, and when it runs.
 
-The script's fixed order (services, invoices, crm-clients, service-periods, notion-external-id,
-then accruals) is the assets' lineage; ``--from-step`` is an asset selection; a date range is a
-backfill over month partitions.
+The script's fixed order of imports (services, invoices, crm-clients, service-periods,
+notion-external-id) is the assets' lineage, and accruals a step of their own after them; ``--from-step`` is
+an asset selection; a date range is a backfill over month partitions. The job, which the schedules run,
+holds every step.
 """
 
 import datetime as dt
@@ -44,10 +45,14 @@ def revenue_month_asset(**options: Any) -> Callable[..., dg.AssetsDefinition]:
     )
 
 
-def assets_from_step(step: str) -> list[str]:
-    """The step's asset and every one after it; accruals alone is accruals alone."""
-    names = list(STEPS)
-    return [STEPS[name] for name in names[names.index(step) :]]
+def assets_from_step(step: str, with_accruals: bool = False) -> list[str]:
+    """The import steps from ``step`` through notion-external-id, then accruals if asked; accruals alone is
+    accruals alone: it is a step of its own, not an import."""
+    if step == "accruals":
+        return [STEPS["accruals"]]
+    imports = list(STEPS)[: list(STEPS).index("accruals")]
+    chosen = [STEPS[name] for name in imports[imports.index(step) :]]
+    return [*chosen, STEPS["accruals"]] if with_accruals else chosen
 
 
 revenue_chain_job = dg.define_asset_job(
