@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from hr_assets.defs.accruals.recognition import AccrualLines, accruals_for_months
 
@@ -24,8 +25,9 @@ CATCH_UP = "catch_up"
 LineKey = tuple[str, int]  # (invoice_id, line_no)
 
 
-@dataclass(frozen=True)
-class BookedRow:
+class BookedRow(NamedTuple):
+    """A tuple: a month holds hundreds of thousands of them."""
+
     invoice_id: str
     line_no: int
     service_period_id: str | None
@@ -91,10 +93,12 @@ def book_months(
         recognized_in_month = share.recognized_in_month_cents + catch_up_cents
         recognized_to_date += recognized_in_month
         if month in wanted:
-            own = [BookedRow(i, n, p, RECOGNISED, c) for i, n, p, c in share.rows.tuples()]
+            rows = [BookedRow(i, n, p, RECOGNISED, c) for i, n, p, c in share.rows.tuples()]  # in line order
+            if catch_up:
+                rows = sorted(rows + catch_up, key=lambda row: (row.invoice_id, row.line_no, row.kind))
             booked[month] = BookedMonth(
                 month=month,
-                rows=sorted(own + catch_up, key=lambda row: (row.invoice_id, row.line_no, row.kind)),
+                rows=rows,
                 invoiced_in_month_cents=share.invoiced_to_date_cents - invoiced_before,
                 invoiced_to_date_cents=share.invoiced_to_date_cents,
                 recognized_in_month_cents=recognized_in_month,
