@@ -14,12 +14,14 @@ from hr_assets.defs.accruals import store
 from hr_assets.defs.accruals.matching import accrual_lines
 from hr_assets.defs.accruals.recognition import accruals_for_months
 from hr_assets.defs.holded.store import lines_invoiced_up_to
+from hr_assets.defs.revenue_chain import CLOSE_TAG
 from hr_assets.sandbox.revenue import RevenueSandbox
 from hr_assets.warehouse import tables
 from hr_assets.warehouse.engine import warehouse_engine
 from tests.conftest import ON_SQLITE, materialized
 from tests.paycom.conftest import rows
-from tests.revenue.conftest import MONTHS, checks, failures, run_month, run_range
+from tests.resources import definitions_with
+from tests.revenue.conftest import MONTHS, checks, failures, revenue_resources, run_month, run_range
 from tests.revenue.test_sync_command import HR_ASSETS
 
 pytestmark = pytest.mark.usefixtures("revenue_env")
@@ -198,3 +200,19 @@ def test_months_run_out_of_order_in_separate_runs_end_as_in_order_and_a_closed_m
         [HR_ASSETS, "accruals", "list"], env=dict(os.environ), capture_output=True, text=True, timeout=120
     )
     assert "closed " in listing.stdout.splitlines()[1] and "open" in listing.stdout.splitlines()[0]
+
+
+@ON_SQLITE
+def test_the_month_close_run_closes_its_month(instance: dg.DagsterInstance, warehouse_url: str) -> None:
+    job = definitions_with(**revenue_resources(dict(os.environ))).resolve_job_def("revenue_chain")
+    result = job.execute_in_process(
+        partition_key=MONTHS[0].isoformat(), instance=instance, raise_on_error=False, tags={CLOSE_TAG: "true"}
+    )
+    assert result.success and all(checks(result).values()), checks(result)
+    assert checks(result)["closed_months_unchanged"]
+    assert materialized(result)["accruals"]["closed_months"] == "2026-01"
+    [close] = rows(warehouse_url, tables.accrual_closes)
+    assert close["month"] == MONTHS[0] and close["closed_by"] == getpass.getuser() and close["reopened_at"] is None
+    january = [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[0]]
+    assert run_month(instance, MONTHS[0]).success  # run again: a closed month is not booked again
+    assert [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[0]] == january
