@@ -52,9 +52,20 @@ def _answers_on(address: str, port: int) -> bool:
 
 
 def _sync_revenue_months(url: str, environment: dict[str, str], sandbox: Path) -> str:
-    """`hr-assets sync` as an operator types it: a backfill the daemon runs, two months, invoices onwards."""
+    """`hr-assets sync` as an operator types it: a backfill the daemon runs, two months, invoices onwards and then
+    accruals."""
     completed = subprocess.run(
-        [HR_ASSETS, "sync", "--from-step", "invoices", "--start-date", "2026-09-01", "--end-date", "2026-11-01"],
+        [
+            HR_ASSETS,
+            "sync",
+            "--from-step",
+            "invoices",
+            "--with-accruals",
+            "--start-date",
+            "2026-09-01",
+            "--end-date",
+            "2026-11-01",
+        ],
         env={**environment, "HR_DAGSTER_URL": url, **sandbox_environment(sandbox)},
         capture_output=True,
         text=True,

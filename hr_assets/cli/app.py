@@ -15,6 +15,7 @@ COMMANDS = {
     "audit": "hr_assets.cli.audit:audit",
     "paycom": "hr_assets.cli.paycom:paycom",
     "sync": "hr_assets.cli.revenue:sync",
+    "accruals": "hr_assets.cli.accruals:accruals",
     "status": "hr_assets.cli.status:status",
     "companies": "hr_assets.cli.companies:companies",
     "bayzat": "hr_assets.cli.bayzat:bayzat",

@@ -51,8 +51,9 @@ def month_range(
     type=click.Choice(list(STEPS)),
     default="services",
     show_default=True,
-    help="Start here: this step and every one after it (accruals: accruals alone).",
+    help="Start here: this import step and every one after it through notion-external-id (accruals: accruals alone).",
 )
+@click.option("--with-accruals", is_flag=True, help="After the imports, run accruals too.")
 @click.option("--year", type=int, help="Every month of this year so far (default: this year).")
 @click.option("--start-date", metavar="YYYY-MM-01", help="First month (inclusive).")
 @click.option("--end-date", metavar="YYYY-MM-01", help="Month after the last (exclusive).")
@@ -64,7 +65,13 @@ def month_range(
     help="Where the Dagster webserver listens.",
 )
 def sync(
-    from_step: str, year: int | None, start_date: str | None, end_date: str | None, in_process: bool, webserver: str
+    from_step: str,
+    with_accruals: bool,
+    year: int | None,
+    start_date: str | None,
+    end_date: str | None,
+    in_process: bool,
+    webserver: str,
 ) -> None:
     """Sync the revenue chain for a range of months, as a backfill visible in the UI."""
     start, end = month_range(year, start_date, end_date, Clock(timezone=platform_settings.timezone).today())
@@ -75,11 +82,12 @@ def sync(
             f"{platform_settings.history_start} to this month)",
             param_hint="dates",
         )
-    assets = assets_from_step(from_step)
+    assets = assets_from_step(from_step, with_accruals)
     check_integrations(*integrations_of(assets))
     what = f"Steps: {', '.join(assets)}; months: {keys[0][:7]} to {keys[-1][:7]} ({len(keys)})"
     if not in_process:
-        backfill_id = launch_asset_backfill(webserver, assets, keys, f"hr-assets sync --from-step {from_step}")
+        command = f"hr-assets sync --from-step {from_step}" + (" --with-accruals" if with_accruals else "")
+        backfill_id = launch_asset_backfill(webserver, assets, keys, command)
         click.echo(
             f"{what}\nBackfill {backfill_id} launched; follow it at {webserver.rstrip('/')}/runs/b/{backfill_id}"
         )

@@ -1,8 +1,9 @@
 """The revenue chain as the old sync script knew it: its steps, its job, and when it runs.
 
-The script's fixed order (services, invoices, crm-clients, service-periods, notion-external-id,
-then accruals) is the assets' lineage; ``--from-step`` is an asset selection; a date range is a
-backfill over month partitions.
+The script's fixed order of imports (services, invoices, crm-clients, service-periods,
+notion-external-id) is the assets' lineage, and accruals a step of their own after them; ``--from-step`` is
+an asset selection; a date range is a backfill over month partitions. The job, which the schedules run,
+holds every step.
 """
 
 import datetime as dt
@@ -29,6 +30,10 @@ STEPS = {
 }
 
 
+# A run with this tag set to "true" closes its accrual months once they are computed (the month-close schedule).
+CLOSE_TAG = "hr_assets/close_accrual_months"
+
+
 def revenue_month_asset(**options: Any) -> Callable[..., dg.AssetsDefinition]:
     """``@dg.asset`` for the chain's monthly steps: month partitions, a backfill as one run for its range, late when
     the month just closed is not in by the 3rd; ``options`` add the step's own (group, deps, description...)."""
@@ -40,10 +45,14 @@ def revenue_month_asset(**options: Any) -> Callable[..., dg.AssetsDefinition]:
     )
 
 
-def assets_from_step(step: str) -> list[str]:
-    """The step's asset and every one after it; accruals alone is accruals alone."""
-    names = list(STEPS)
-    return [STEPS[name] for name in names[names.index(step) :]]
+def assets_from_step(step: str, with_accruals: bool = False) -> list[str]:
+    """The import steps from ``step`` through notion-external-id, then accruals if asked; accruals alone is
+    accruals alone: it is a step of its own, not an import."""
+    if step == "accruals":
+        return [STEPS["accruals"]]
+    imports = list(STEPS)[: list(STEPS).index("accruals")]
+    chosen = [STEPS[name] for name in imports[imports.index(step) :]]
+    return [*chosen, STEPS["accruals"]] if with_accruals else chosen
 
 
 revenue_chain_job = dg.define_asset_job(
@@ -66,7 +75,10 @@ def _unconfigured(holded: HoldedResource, fourgeeks: FourGeeksResource, notion: 
     cron_schedule=f"0 {_when.monthly_hour} {_when.monthly_day} * *",
     execution_timezone=platform_settings.timezone,
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="The month just closed, once it is over (HR_REVENUE_MONTHLY_DAY / _HOUR).",
+    description=(
+        "The month just ended, once it is over (HR_REVENUE_MONTHLY_DAY / _HOUR): imports and accruals, then closes "
+        "its accruals."
+    ),
 )
 def revenue_month_close(
     context: dg.ScheduleEvaluationContext, holded: HoldedResource, fourgeeks: FourGeeksResource, notion: NotionResource
@@ -75,7 +87,7 @@ def revenue_month_close(
         return skip
     today = context.scheduled_execution_time.astimezone(platform_settings.tz).date()
     closed = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1).isoformat()
-    return dg.RunRequest(run_key=f"close-{closed}", partition_key=closed)
+    return dg.RunRequest(run_key=f"close-{closed}", partition_key=closed, tags={CLOSE_TAG: "true"})
 
 
 @dg.schedule(

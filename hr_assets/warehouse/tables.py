@@ -332,6 +332,8 @@ accruals = sa.Table(
     sa.Column("month", sa.Date, primary_key=True),
     sa.Column("invoice_id", sa.String(32), primary_key=True),
     sa.Column("line_no", sa.Integer, primary_key=True),
+    # 'recognised': the month's own share; 'catch_up': a share of a closed month, booked in the first open one after.
+    sa.Column("kind", sa.String(16), primary_key=True, server_default="recognised"),
     sa.Column("service_period_id", sa.Integer),
     sa.Column("recognized_amount", Money, nullable=False),
 )
@@ -347,6 +349,18 @@ accrual_months = sa.Table(
     sa.Column("deferred_balance", Money, nullable=False),
     sa.Column("unmatched_lines", sa.Integer, nullable=False),
     sa.Column("computed_at", Timestamp(), nullable=False),
+)
+
+# A month is closed while its row has no reopened_at; the digest is of the figures the close froze.
+accrual_closes = sa.Table(
+    "accrual_closes",
+    metadata,
+    sa.Column("month", sa.Date, primary_key=True),
+    sa.Column("closed_at", Timestamp(), nullable=False),
+    sa.Column("closed_by", sa.String(64), nullable=False),
+    sa.Column("figures_digest", sa.String(64), nullable=False),
+    sa.Column("reopened_at", Timestamp()),
+    sa.Column("reopened_by", sa.String(64)),
 )
 
 # --- Attendance: companies, their Bayzat accounts, fingerprint imports and the push ---------------------

@@ -1,17 +1,28 @@
 """The revenue chain month by month against the Holded, 4Geeks and Notion twins, on both databases."""
 
 import datetime as dt
+import getpass
+import os
+import subprocess
 from collections import defaultdict
 from decimal import Decimal
 
 import dagster as dg
 import pytest
 
+from hr_assets.defs.accruals import store
+from hr_assets.defs.accruals.matching import accrual_lines
+from hr_assets.defs.accruals.recognition import accruals_for_months
+from hr_assets.defs.holded.store import lines_invoiced_up_to
+from hr_assets.defs.revenue_chain import CLOSE_TAG
 from hr_assets.sandbox.revenue import RevenueSandbox
 from hr_assets.warehouse import tables
+from hr_assets.warehouse.engine import warehouse_engine
 from tests.conftest import ON_SQLITE, materialized
 from tests.paycom.conftest import rows
-from tests.revenue.conftest import MONTHS, checks, failures, run_month, run_range
+from tests.resources import definitions_with
+from tests.revenue.conftest import MONTHS, checks, failures, revenue_resources, run_month, run_range
+from tests.revenue.test_sync_command import HR_ASSETS
 
 pytestmark = pytest.mark.usefixtures("revenue_env")
 STAMPS = ("synced_at", "computed_at", "created_at", "run_id", "id")
@@ -139,3 +150,69 @@ def test_an_api_failure_fails_the_month_with_a_clear_message(
     assert not result.success
     assert message in failures(result)["holded_invoices"]
     assert rows(warehouse_url, tables.holded_invoices) == []
+
+
+def _month_figures(warehouse_url: str) -> dict[dt.date, tuple[Decimal, Decimal, Decimal]]:
+    """(recognised in month, deferred, invoiced to date) by month."""
+    return {
+        row["month"]: (row["recognized_in_month"], row["deferred_balance"], row["invoiced_to_date"])
+        for row in rows(warehouse_url, tables.accrual_months)
+    }
+
+
+@ON_SQLITE
+def test_months_run_out_of_order_in_separate_runs_end_as_in_order_and_a_closed_month_stays(
+    instance: dg.DagsterInstance, warehouse_url: str
+) -> None:
+    later, earlier = MONTHS[1], MONTHS[0]
+    first = run_month(instance, later)  # February alone: January's invoices are not imported yet
+    assert first.success, failures(first)
+    february_alone = _month_figures(warehouse_url)[later][0]
+    second = run_month(instance, earlier)  # January's run brings February up to January's lines
+    assert second.success and all(checks(second).values()), checks(second)
+    assert materialized(second)["accruals"]["open_months_also_recomputed"] == "2026-02"
+
+    with warehouse_engine(warehouse_url).connect() as connection:
+        lines = lines_invoiced_up_to(connection, later)
+        periods = store.periods_of_contacts(connection, {line["contact_id"] for line in lines})
+    in_order = accruals_for_months(accrual_lines(lines, periods), [earlier, later])
+    figures = _month_figures(warehouse_url)
+    for month in in_order:
+        assert figures[month.month][:2] == (
+            store.amount(month.recognized_in_month_cents),
+            store.amount(month.deferred_cents),
+        ), month.month
+    assert figures[later][0] > february_alone, "January's lines owe February their share"
+
+    # February closed from the command line; then March runs, and January again: February never moves.
+    completed = subprocess.run(
+        [HR_ASSETS, "accruals", "close", "2026-02"], env=dict(os.environ), capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.startswith(f"Closed 2026-02 by {getpass.getuser()}: recognised {figures[later][0]}")
+    closed_rows = [row for row in rows(warehouse_url, tables.accruals) if row["month"] == later]
+    for month in (MONTHS[2], earlier):
+        result = run_month(instance, month)
+        assert result.success and all(checks(result).values()), checks(result)
+    assert [row for row in rows(warehouse_url, tables.accruals) if row["month"] == later] == closed_rows
+    assert _month_figures(warehouse_url)[later] == figures[later]
+    listing = subprocess.run(
+        [HR_ASSETS, "accruals", "list"], env=dict(os.environ), capture_output=True, text=True, timeout=120
+    )
+    assert "closed " in listing.stdout.splitlines()[1] and "open" in listing.stdout.splitlines()[0]
+
+
+@ON_SQLITE
+def test_the_month_close_run_closes_its_month(instance: dg.DagsterInstance, warehouse_url: str) -> None:
+    job = definitions_with(**revenue_resources(dict(os.environ))).resolve_job_def("revenue_chain")
+    result = job.execute_in_process(
+        partition_key=MONTHS[0].isoformat(), instance=instance, raise_on_error=False, tags={CLOSE_TAG: "true"}
+    )
+    assert result.success and all(checks(result).values()), checks(result)
+    assert checks(result)["closed_months_unchanged"]
+    assert materialized(result)["accruals"]["closed_months"] == "2026-01"
+    [close] = rows(warehouse_url, tables.accrual_closes)
+    assert close["month"] == MONTHS[0] and close["closed_by"] == getpass.getuser() and close["reopened_at"] is None
+    january = [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[0]]
+    assert run_month(instance, MONTHS[0]).success  # run again: a closed month is not booked again
+    assert [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[0]] == january

@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 
 from hr_assets.definitions import defs
-from hr_assets.defs.revenue_chain import revenue_month_close, revenue_month_refresh
+from hr_assets.defs.revenue_chain import CLOSE_TAG, revenue_month_close, revenue_month_refresh
 
 
 @pytest.mark.usefixtures("revenue_env")
@@ -15,11 +15,15 @@ def test_close_takes_the_month_just_ended_and_refresh_the_month_in_progress() ->
     repository = defs().get_repository_def()
     utc = ZoneInfo("UTC")
 
-    def requested(schedule: dg.ScheduleDefinition, when: dt.datetime) -> tuple[str, str]:
+    def request_of(schedule: dg.ScheduleDefinition, when: dt.datetime) -> dg.RunRequest:
         context = dg.build_schedule_context(
             scheduled_execution_time=when, repository_def=repository, resources=repository.get_top_level_resources()
         )
         [request] = schedule.evaluate_tick(context).run_requests
+        return request
+
+    def requested(schedule: dg.ScheduleDefinition, when: dt.datetime) -> tuple[str, str]:
+        request = request_of(schedule, when)
         return request.partition_key, request.run_key
 
     assert revenue_month_close.cron_schedule == "0 6 1 * *"
@@ -30,3 +34,6 @@ def test_close_takes_the_month_just_ended_and_refresh_the_month_in_progress() ->
         "2026-02-01",
         "refresh-2026-02-17",
     )
+    # the close closes the month's accruals once computed; the refresh leaves its month open
+    assert request_of(revenue_month_close, dt.datetime(2026, 3, 1, 6, tzinfo=utc)).tags[CLOSE_TAG] == "true"
+    assert CLOSE_TAG not in request_of(revenue_month_refresh, dt.datetime(2026, 2, 17, 5, tzinfo=utc)).tags

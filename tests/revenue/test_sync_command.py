@@ -21,16 +21,14 @@ HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
 TODAY = dt.date(2026, 11, 22)
 
 
-def test_from_step_selects_the_step_and_all_after_it() -> None:
-    assert assets_from_step("invoices") == [
-        "holded_invoices",
-        "crm_students",
-        "service_periods",
-        "notion_external_ids",
-        "accruals",
-    ]
+def test_from_step_selects_the_import_steps_from_it_and_accruals_only_when_asked() -> None:
+    imports = ["holded_invoices", "crm_students", "service_periods", "notion_external_ids"]
+    assert assets_from_step("invoices") == imports
+    assert assets_from_step("invoices", with_accruals=True) == [*imports, "accruals"]
     assert assets_from_step("accruals") == ["accruals"]
+    assert assets_from_step("accruals", with_accruals=True) == ["accruals"]
     assert assets_from_step("services")[0] == "holded_services"
+    assert "accruals" not in assets_from_step("services")
 
 
 def test_dates_and_years_as_the_old_script_read_them() -> None:
@@ -69,6 +67,7 @@ def test_in_process_runs_the_months_in_one_run_through_the_instance(dagster_home
             "--end-date",
             "2026-03-01",
             "--in-process",
+            "--with-accruals",
         ],
         env=dict(os.environ),
         capture_output=True,

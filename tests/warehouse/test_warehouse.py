@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -338,3 +339,30 @@ def test_a_row_postgresql_refuses_in_bulk_is_reported_without_its_values(
     with pytest.raises(BulkWriteError) as failed, engine.begin() as connection:
         bulk_upsert(connection, scheduling_staff, [row], ["employee_code"])
     assert str(failed.value) == "1 rows of scheduling_staff not stored: value too long for type character varying(200)"
+
+
+def test_accrual_rows_keep_their_amounts_as_recognised_shares_when_kinds_arrive(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0005")
+    row = {
+        "month": dt.date(2026, 5, 1),
+        "invoice_id": "INV-1",
+        "line_no": 1,
+        "service_period_id": 7,
+        "recognized_amount": Decimal("123.45"),
+    }
+    with engine.begin() as connection:  # as 0005 left the table: no kind
+        connection.execute(
+            sa.text(
+                "INSERT INTO accruals (month, invoice_id, line_no, service_period_id, recognized_amount)"
+                " VALUES (:month, :invoice_id, :line_no, :service_period_id, :recognized_amount)"
+            ).bindparams(sa.bindparam("recognized_amount", type_=accruals.c.recognized_amount.type)),
+            row,
+        )
+    migrate(create_engine(warehouse_url))
+    with engine.begin() as connection:
+        # a catch-up next to the month's own share of the same line: the kind is part of the key now
+        connection.execute(sa.insert(accruals).values(**dict(row, kind="catch_up", recognized_amount=Decimal("1"))))
+        stored = [dict(r) for r in connection.execute(sa.select(accruals).order_by(accruals.c.kind)).mappings()]
+    assert stored == [dict(row, kind="catch_up", recognized_amount=Decimal("1.00")), dict(row, kind="recognised")]

@@ -1,6 +1,7 @@
 """Reading and writing accruals; each function works inside the caller's transaction."""
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -8,13 +9,32 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hr_assets.defs.accruals.recognition import MonthAccruals
+from hr_assets.defs.accruals.booking import CATCH_UP, BookedMonth, ClosedMonth
 from hr_assets.warehouse.engine import insert_rows, upsert
-from hr_assets.warehouse.tables import accrual_months, accruals, holded_invoice_lines, service_periods
+from hr_assets.warehouse.tables import (
+    accrual_closes,
+    accrual_months,
+    accruals,
+    holded_invoice_lines,
+    service_periods,
+)
+
+SUMMARY_FIGURES = (
+    "invoiced_in_month",
+    "invoiced_to_date",
+    "recognized_in_month",
+    "recognized_to_date",
+    "deferred_balance",
+    "unmatched_lines",
+)
 
 
 def amount(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
+
+
+def cents(value: Decimal) -> int:
+    return int(value.scaleb(2))
 
 
 def periods_of_contacts(connection: Connection, contact_ids: Iterable[str]) -> list[dict[str, Any]]:
@@ -29,7 +49,7 @@ def periods_of_contacts(connection: Connection, contact_ids: Iterable[str]) -> l
     return found
 
 
-def replace_month(connection: Connection, result: MonthAccruals, computed_at: dt.datetime) -> None:
+def replace_month(connection: Connection, result: BookedMonth, computed_at: dt.datetime) -> None:
     """The month's accrual rows and summary, replaced whole: a re-run leaves one copy."""
     connection.execute(sa.delete(accruals).where(accruals.c.month == result.month))
     insert_rows(
@@ -38,12 +58,13 @@ def replace_month(connection: Connection, result: MonthAccruals, computed_at: dt
         [
             {
                 "month": result.month,
-                "invoice_id": invoice_id,
-                "line_no": line_no,
-                "service_period_id": int(period_id) if period_id is not None else None,
-                "recognized_amount": amount(cents),
+                "invoice_id": row.invoice_id,
+                "line_no": row.line_no,
+                "kind": row.kind,
+                "service_period_id": int(row.service_period_id) if row.service_period_id is not None else None,
+                "recognized_amount": amount(row.cents),
             }
-            for invoice_id, line_no, period_id, cents in result.rows.tuples()
+            for row in result.rows
         ],
     )
     upsert(
@@ -63,6 +84,98 @@ def replace_month(connection: Connection, result: MonthAccruals, computed_at: dt
         ],
         ["month"],
     )
+
+
+def stored_months(connection: Connection) -> list[dt.date]:
+    return list(connection.execute(sa.select(accrual_months.c.month).order_by(accrual_months.c.month)).scalars())
+
+
+def close_of(connection: Connection, month: dt.date) -> dict[str, Any] | None:
+    """The month's close record, reopened or not."""
+    row = connection.execute(sa.select(accrual_closes).where(accrual_closes.c.month == month)).mappings().first()
+    return dict(row) if row else None
+
+
+def closed_month_keys(connection: Connection) -> list[dt.date]:
+    query = sa.select(accrual_closes.c.month).where(accrual_closes.c.reopened_at.is_(None))
+    return sorted(connection.execute(query).scalars())
+
+
+def closed_months(connection: Connection) -> dict[dt.date, ClosedMonth]:
+    """Every closed month as booking reads it: its rows' cents per line (kinds together) and its summary."""
+    months = closed_month_keys(connection)
+    by_month: dict[dt.date, dict[tuple[str, int], tuple[str | None, int]]] = {month: {} for month in months}
+    query = sa.select(
+        accruals.c.month,
+        accruals.c.invoice_id,
+        accruals.c.line_no,
+        accruals.c.service_period_id,
+        accruals.c.recognized_amount,
+    ).where(accruals.c.month.in_(months))
+    for month, invoice_id, line_no, period_id, value in connection.execute(query):
+        period, before = by_month[month].get((invoice_id, line_no), (None, 0))
+        period = period if period is not None else (str(period_id) if period_id is not None else None)
+        by_month[month][(invoice_id, line_no)] = (period, before + cents(value))
+    summaries = {
+        row["month"]: row
+        for row in connection.execute(sa.select(accrual_months).where(accrual_months.c.month.in_(months))).mappings()
+    }
+    return {
+        month: ClosedMonth(
+            cents=by_month[month],
+            invoiced_to_date_cents=cents(summaries[month]["invoiced_to_date"]) if month in summaries else 0,
+            recognized_in_month_cents=cents(summaries[month]["recognized_in_month"]) if month in summaries else 0,
+        )
+        for month in months
+    }
+
+
+def figures_digest(connection: Connection, month: dt.date) -> str:
+    """SHA-256 of the month's stored summary figures and rows: what a close freezes."""
+    summary = month_summary(connection, month) or {}
+    rows = connection.execute(
+        sa.select(
+            accruals.c.invoice_id,
+            accruals.c.line_no,
+            accruals.c.kind,
+            accruals.c.service_period_id,
+            accruals.c.recognized_amount,
+        )
+        .where(accruals.c.month == month)
+        .order_by(accruals.c.invoice_id, accruals.c.line_no, accruals.c.kind)
+    )
+    text = "|".join(f"{name}={summary.get(name)}" for name in SUMMARY_FIGURES)
+    text += "".join(f"\n{i},{n},{k},{p},{v}" for i, n, k, p, v in rows)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def record_close(connection: Connection, month: dt.date, at: dt.datetime, by: str) -> None:
+    upsert(
+        connection,
+        accrual_closes,
+        [
+            {
+                "month": month,
+                "closed_at": at,
+                "closed_by": by,
+                "figures_digest": figures_digest(connection, month),
+                "reopened_at": None,
+                "reopened_by": None,
+            }
+        ],
+        ["month"],
+    )
+
+
+def record_reopen(connection: Connection, month: dt.date, at: dt.datetime, by: str) -> None:
+    connection.execute(
+        sa.update(accrual_closes).where(accrual_closes.c.month == month).values(reopened_at=at, reopened_by=by)
+    )
+
+
+def catch_up_in_month(connection: Connection, month: dt.date) -> Decimal:
+    query = sa.select(accruals.c.recognized_amount).where(accruals.c.month == month, accruals.c.kind == CATCH_UP)
+    return sum(connection.execute(query).scalars(), Decimal(0))
 
 
 def month_summary(connection: Connection, month: dt.date) -> dict[str, Any] | None:

@@ -1,0 +1,134 @@
+"""Which month each share of a line is booked in, once months can be closed: plain Python on plain data.
+
+``recognition`` says what each month's share of every line is (by days, catch-up of months before the invoice folded
+into the invoice month). Booking adds the closes: an open month books its own shares (``recognised``); a closed
+month keeps the rows it was closed with, and whatever its shares are now beyond those rows (a line invoiced late, a
+month re-opened before it) is booked in the first open month after it (``catch_up``). So every open month follows
+from the lines and the closed months alone, whatever ran before, and per line all months still add up to its net.
+
+Summing what is owed over each run of consecutive closed months, rather than month by month, keeps that true when a
+closed month itself holds a catch-up of the one before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from hr_assets.defs.accruals.recognition import AccrualLines, accruals_for_months
+
+RECOGNISED = "recognised"
+CATCH_UP = "catch_up"
+
+LineKey = tuple[str, int]  # (invoice_id, line_no)
+
+
+class BookedRow(NamedTuple):
+    """A tuple: a month holds hundreds of thousands of them."""
+
+    invoice_id: str
+    line_no: int
+    service_period_id: str | None
+    kind: str  # RECOGNISED or CATCH_UP
+    cents: int
+
+
+@dataclass(frozen=True)
+class ClosedMonth:
+    """What a closed month holds: its cents per line (all kinds together), and the summary figures later months
+    build on."""
+
+    cents: Mapping[LineKey, tuple[str | None, int]]  # line -> (service period id, cents)
+    invoiced_to_date_cents: int
+    recognized_in_month_cents: int
+
+
+@dataclass(frozen=True)
+class BookedMonth:
+    month: dt.date
+    rows: list[BookedRow]  # by invoice, line, kind
+    invoiced_in_month_cents: int  # invoiced to date less the month before's (a back-dated line lands here)
+    invoiced_to_date_cents: int
+    recognized_in_month_cents: int
+    recognized_to_date_cents: int
+    deferred_cents: int  # invoiced to date less recognised to date
+    unmatched_lines: int
+    catch_up_cents: int  # of the rows, the catch-ups'
+
+
+def book_months(
+    lines: AccrualLines, closed: Mapping[dt.date, ClosedMonth], months: Sequence[dt.date]
+) -> list[BookedMonth]:
+    """The open ``months`` as ``lines`` and the ``closed`` months make them.
+
+    ``lines``: every line there is (those invoiced after the latest month are not read). Raises ``ValueError`` for
+    a month that is closed (it is not booked again) and for the lines ``recognition`` refuses.
+    """
+    if not months:
+        return []
+    for month in months:
+        if month in closed:
+            raise ValueError(f"{month:%Y-%m} is closed: its figures are not booked again")
+    last = max(months)
+    span = _months_between(_first_month(lines, closed, min(months)), last)
+    shares = {result.month: result for result in accruals_for_months(lines, span)}
+    wanted, booked = set(months), {}
+    owed: dict[LineKey, list] = {}  # a closed run's shares less its rows: [service period id, cents]
+    invoiced_before = recognized_to_date = 0
+    for month in span:
+        share = shares[month]
+        if month in closed:
+            _owe(owed, share.rows.tuples(), sign=1)
+            _owe(owed, [(i, n, p, c) for (i, n), (p, c) in closed[month].cents.items()], sign=-1)
+            invoiced_to_date = closed[month].invoiced_to_date_cents
+            recognized_in_month = closed[month].recognized_in_month_cents
+            recognized_to_date += recognized_in_month
+            invoiced_before = invoiced_to_date
+            continue
+        catch_up = [BookedRow(i, n, p, CATCH_UP, c) for (i, n), (p, c) in owed.items() if c]
+        owed = {}
+        catch_up_cents = sum(row.cents for row in catch_up)
+        recognized_in_month = share.recognized_in_month_cents + catch_up_cents
+        recognized_to_date += recognized_in_month
+        if month in wanted:
+            rows = [BookedRow(i, n, p, RECOGNISED, c) for i, n, p, c in share.rows.tuples()]  # in line order
+            if catch_up:
+                rows = sorted(rows + catch_up, key=lambda row: (row.invoice_id, row.line_no, row.kind))
+            booked[month] = BookedMonth(
+                month=month,
+                rows=rows,
+                invoiced_in_month_cents=share.invoiced_to_date_cents - invoiced_before,
+                invoiced_to_date_cents=share.invoiced_to_date_cents,
+                recognized_in_month_cents=recognized_in_month,
+                recognized_to_date_cents=recognized_to_date,
+                deferred_cents=share.invoiced_to_date_cents - recognized_to_date,
+                unmatched_lines=share.unmatched_lines,
+                catch_up_cents=catch_up_cents,
+            )
+        invoiced_before = share.invoiced_to_date_cents
+    return [booked[month] for month in months]
+
+
+def _owe(owed: dict[LineKey, list], rows: list[tuple[str, int, str | None, int]], sign: int) -> None:
+    for invoice_id, line_no, period_id, cents in rows:
+        entry = owed.setdefault((invoice_id, line_no), [period_id, 0])
+        entry[0] = entry[0] if entry[0] is not None else period_id
+        entry[1] += sign * cents
+
+
+def _first_month(lines: AccrualLines, closed: Mapping[dt.date, ClosedMonth], first_wanted: dt.date) -> dt.date:
+    """The first month anything is booked in: the first invoice month or closed month, if before ``first_wanted``."""
+    candidates = [first_wanted, *closed]
+    if len(lines):
+        candidates.append(dt.date.fromordinal(int(lines.invoice_days.min())).replace(day=1))
+    return min(candidates)
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months

@@ -1,0 +1,57 @@
+"""Accrual months in the warehouse: recomputing the open ones, closing and re-opening; each in the caller's
+transaction.
+
+Every recomputation books every open month stored so far besides the ones asked for, so a month computed before
+the lines of an earlier one arrived is brought up to them by that earlier month's run, whatever the order.
+"""
+
+import datetime as dt
+import getpass
+from collections.abc import Iterable
+
+from sqlalchemy import Connection
+
+from hr_assets.defs.accruals import store
+from hr_assets.defs.accruals.booking import BookedMonth, book_months
+from hr_assets.defs.accruals.matching import accrual_lines
+from hr_assets.defs.holded.store import lines_invoiced_up_to
+
+
+def operator() -> str:
+    """Who closes or re-opens a month: the operating-system user running the command or the run."""
+    return getpass.getuser()
+
+
+def recompute(connection: Connection, months: Iterable[dt.date], now: dt.datetime) -> list[BookedMonth]:
+    """The open months among ``months``, and every other open month stored, booked from every line and the closed
+    months, and stored. Closed months are left as they are."""
+    closed = store.closed_months(connection)
+    targets = sorted((set(months) | set(store.stored_months(connection))) - set(closed))
+    if not targets:
+        return []
+    lines = lines_invoiced_up_to(connection, targets[-1])
+    periods = store.periods_of_contacts(connection, {line["contact_id"] for line in lines})
+    booked = book_months(accrual_lines(lines, periods), closed, targets)
+    for month in booked:
+        store.replace_month(connection, month, now)
+    return booked
+
+
+def close(connection: Connection, month: dt.date, now: dt.datetime, by: str) -> None:
+    """Books the month one last time and closes it: from now on its figures never change, and what its lines owe it
+    later is booked in the first open month after it."""
+    if (record := store.close_of(connection, month)) and record["reopened_at"] is None:
+        raise ValueError(
+            f"{month:%Y-%m} is already closed (on {record['closed_at']:%Y-%m-%d %H:%M} by {record['closed_by']})"
+        )
+    recompute(connection, [month], now)
+    store.record_close(connection, month, now, by)
+
+
+def reopen(connection: Connection, month: dt.date, now: dt.datetime, by: str) -> None:
+    """Opens a closed month again and books it, and every open month after it, from the lines as they are now."""
+    record = store.close_of(connection, month)
+    if record is None or record["reopened_at"] is not None:
+        raise ValueError(f"{month:%Y-%m} is not closed")
+    store.record_reopen(connection, month, now, by)
+    recompute(connection, [month], now)

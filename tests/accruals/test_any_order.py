@@ -1,0 +1,270 @@
+"""Accruals in any order, on a real SQLite warehouse through the ledger the asset and the commands use.
+
+Hypothesis generates invoice lines (nets, credit notes, unmatched lines, periods starting before or after their
+invoice) over six months, and what happens to them: each month's run in any order, re-runs, lines invoiced into a
+month after it ran (back-dated), months closed and re-opened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.engine import Connection, Engine
+
+from hr_assets.defs.accruals import ledger, store
+from hr_assets.defs.accruals.booking import book_months
+from hr_assets.defs.accruals.matching import accrual_lines
+from hr_assets.defs.holded.store import lines_invoiced_up_to
+from hr_assets.warehouse.engine import create_engine, migrate
+from hr_assets.warehouse.tables import (
+    accrual_closes,
+    accrual_months,
+    accruals,
+    holded_invoice_lines,
+    holded_invoices,
+    holded_services,
+    service_periods,
+)
+
+if TYPE_CHECKING:
+    import random
+
+MONTHS = [dt.date(2026, month, 1) for month in range(1, 7)]
+HORIZON = [dt.date(2026, month, 1) for month in range(1, 13)]  # every share of every line falls in 2026
+AT = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Invoice:
+    number: int
+    invoice_date: dt.date
+    net_cents: int
+    period: tuple[dt.date, dt.date] | None  # None: unmatched
+
+    @property
+    def month(self) -> dt.date:
+        return self.invoice_date.replace(day=1)
+
+
+@st.composite
+def invoices(draw: st.DrawFn) -> list[Invoice]:
+    found = []
+    for number in range(draw(st.integers(1, 10))):
+        invoiced = MONTHS[0] + dt.timedelta(days=draw(st.integers(0, 180)))
+        net = draw(st.one_of(st.integers(1, 500_000), st.integers(-50_000, -1)))
+        period = None
+        if draw(st.integers(0, 9)):
+            start = invoiced + dt.timedelta(days=draw(st.integers(-60, 30)))
+            period = (start, start + dt.timedelta(days=draw(st.integers(0, 120))))
+        found.append(Invoice(number, invoiced, net, period))
+    return found
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[list[Invoice], list[tuple[str, Any]], set[int]]:
+    """Invoices, and the steps that bring them in and book them: every month run at least once in a random order,
+    some again; some invoices arriving only after their month ran; closes and re-opens among them; a run last."""
+    found = draw(invoices())
+    late = {invoice.number for invoice in found if draw(st.booleans()) and draw(st.booleans())}
+    steps: list[tuple[str, Any]] = [("run", month) for month in draw(st.permutations(MONTHS))]
+    steps += [("run", draw(st.sampled_from(MONTHS))) for _ in range(draw(st.integers(0, 3)))]
+    steps += [("arrive", number) for number in sorted(late)]
+    steps += [(draw(st.sampled_from(["close", "reopen"])), draw(st.sampled_from(MONTHS))) for _ in range(3)]
+    order = draw(st.permutations(steps))
+    return found, [*order, ("run", draw(st.sampled_from(MONTHS)))], late
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    engine = create_engine(f"sqlite:///{Path(tmp_path_factory.mktemp('any_order')) / 'warehouse.db'}")
+    migrate(engine)
+    return engine
+
+
+def emptied(engine: Engine) -> Engine:
+    with engine.begin() as connection:
+        for table in (accruals, accrual_months, accrual_closes, holded_invoice_lines, holded_invoices, service_periods):
+            connection.execute(sa.delete(table))
+        connection.execute(sa.delete(holded_services))
+        connection.execute(sa.insert(holded_services).values(id="svc", name="Course", code="COURSE", synced_at=AT))
+    return engine
+
+
+def arrive(connection: Connection, invoice: Invoice) -> None:
+    """The invoice as the Holded import stores it: one line of the course, its contact's enrolment if matched."""
+    net = Decimal(invoice.net_cents).scaleb(-2)
+    invoice_id, contact = f"INV-{invoice.number}", f"C{invoice.number}"
+    connection.execute(
+        sa.insert(holded_invoices).values(
+            id=invoice_id,
+            invoice_month=invoice.month,
+            invoice_date=invoice.invoice_date,
+            contact_id=contact,
+            subtotal=net,
+            discount=0,
+            tax=0,
+            total=net,
+            synced_at=AT,
+        )
+    )
+    connection.execute(
+        sa.insert(holded_invoice_lines).values(
+            invoice_id=invoice_id,
+            line_no=1,
+            invoice_month=invoice.month,
+            service_id="svc",
+            units=1,
+            unit_price=net,
+            discount_percent=0,
+            tax_percent=0,
+            gross_amount=net,
+            net_amount=net,
+            tax_amount=0,
+        )
+    )
+    if invoice.period:
+        connection.execute(
+            sa.insert(service_periods).values(
+                id=invoice.number,
+                student_id=invoice.number,
+                holded_contact_id=contact,
+                service_code="COURSE",
+                cohort_slug="cohort",
+                start_date=invoice.period[0],
+                end_date=invoice.period[1],
+                synced_at=AT,
+            )
+        )
+
+
+def figures(connection: Connection, month: dt.date) -> tuple:
+    summary = store.month_summary(connection, month)
+    rows = connection.execute(
+        sa.select(accruals.c.invoice_id, accruals.c.kind, accruals.c.recognized_amount)
+        .where(accruals.c.month == month)
+        .order_by(accruals.c.invoice_id, accruals.c.kind)
+    ).all()
+    return ({name: summary[name] for name in store.SUMMARY_FIGURES} if summary else None, [tuple(r) for r in rows])
+
+
+def play(engine: Engine, found: list[Invoice], steps: list[tuple[str, Any]], late: set[int]) -> dict[dt.date, tuple]:
+    """Plays the steps, checking after each that no closed month changed and that every month reconciles."""
+    by_number = {invoice.number: invoice for invoice in found}
+    frozen: dict[dt.date, tuple] = {}
+    booked = True  # every line in is booked (a line arriving is booked by the next run, close or re-open)
+    with engine.begin() as connection:
+        for step, what in steps:
+            if step == "run":  # the month's import, then its accruals
+                for invoice in found:
+                    if invoice.month == what and invoice.number not in late and not _present(connection, invoice):
+                        arrive(connection, invoice)
+                ledger.recompute(connection, [what], AT)
+                booked = True
+            elif step == "arrive" and not _present(connection, by_number[what]):
+                arrive(connection, by_number[what])
+                booked = False
+            elif step == "close" and what not in frozen:
+                ledger.close(connection, what, AT, "tester")
+                frozen[what], booked = figures(connection, what), True
+            elif step == "reopen" and what in frozen:
+                ledger.reopen(connection, what, AT, "tester")
+                del frozen[what]
+                booked = True
+            for month, held in frozen.items():
+                assert figures(connection, month) == held, f"closed {month} changed at {step} {what}"
+                assert store.figures_digest(connection, month) == store.close_of(connection, month)["figures_digest"]
+            if booked:
+                _assert_reconciled(connection)
+        return {month: figures(connection, month) for month in store.stored_months(connection)}
+
+
+def _present(connection: Connection, invoice: Invoice) -> bool:
+    query = sa.select(holded_invoices.c.id).where(holded_invoices.c.id == f"INV-{invoice.number}")
+    return connection.execute(query).first() is not None
+
+
+def _assert_reconciled(connection: Connection) -> None:
+    closed = set(store.closed_month_keys(connection))
+    for month in store.stored_months(connection):
+        summary = store.month_summary(connection, month)
+        assert summary["recognized_to_date"] + summary["deferred_balance"] == summary["invoiced_to_date"]
+        assert store.recognized_in_month(connection, month) == summary["recognized_in_month"]
+        if month not in closed:
+            assert summary["invoiced_to_date"] == store.net_invoiced_up_to(connection, month)
+
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(history=histories())
+def test_closed_months_never_change_and_open_months_are_what_the_lines_and_closes_make_them(
+    engine: Engine, history: tuple
+) -> None:
+    found, steps, late = history
+    final = play(emptied(engine), found, steps, late)
+    with engine.begin() as connection:
+        closed = store.closed_months(connection)
+        open_months = [month for month in final if month not in closed]
+        lines = lines_invoiced_up_to(connection, max(final))
+        periods = store.periods_of_contacts(connection, {line["contact_id"] for line in lines})
+        fresh = book_months(accrual_lines(lines, periods), closed, open_months)
+    for month in fresh:
+        summary = final[month.month][0]
+        assert summary["recognized_in_month"] == store.amount(month.recognized_in_month_cents)
+        assert summary["deferred_balance"] == store.amount(month.deferred_cents)
+        assert summary["invoiced_to_date"] == store.amount(month.invoiced_to_date_cents)
+
+
+@SETTINGS
+@given(history=histories(), shuffler=st.randoms(use_true_random=False))
+def test_every_line_adds_up_to_its_net_and_every_run_order_ends_with_the_same_figures(
+    engine: Engine, history: tuple, shuffler: random.Random
+) -> None:
+    """Two orders of the same runs, re-runs and late arrivals, then the same closes and re-opens once every line is
+    in, then every month of the year booked: the same figures for every month, and each line's rows add up to its
+    net."""
+    found, steps, late = history
+    runs = [step for step in steps if step[0] in ("run", "arrive")]
+    closes = [step for step in steps if step[0] in ("close", "reopen")]
+    shuffled = shuffler.sample(runs, len(runs))
+    settle = [*closes, *(("run", month) for month in HORIZON)]
+    first = play(emptied(engine), found, [*runs, ("run", MONTHS[0]), *settle], late)
+    with engine.begin() as connection:
+        nets = dict(
+            connection.execute(sa.select(holded_invoice_lines.c.invoice_id, holded_invoice_lines.c.net_amount)).all()
+        )
+        booked: dict[str, Decimal] = {}
+        for invoice_id, value in connection.execute(sa.select(accruals.c.invoice_id, accruals.c.recognized_amount)):
+            booked[invoice_id] = booked.get(invoice_id, Decimal(0)) + value
+    assert {invoice_id: booked.get(invoice_id, Decimal(0)) for invoice_id in nets} == nets
+    second = play(emptied(engine), found, [*shuffled, ("run", MONTHS[-1]), *settle], late)
+    assert second == first
+
+
+def test_a_share_of_a_closed_month_is_a_catch_up_in_the_next_open_one(engine: Engine) -> None:
+    """June closed before May's invoice arrived: May's line owes June its share, booked in July as a catch-up."""
+    may = Invoice(1, dt.date(2026, 5, 1), 61_000, (dt.date(2026, 5, 1), dt.date(2026, 6, 30)))
+    with emptied(engine).begin() as connection:
+        ledger.close(connection, dt.date(2026, 6, 1), AT, "tester")
+        arrive(connection, may)
+        ledger.recompute(connection, [dt.date(2026, 5, 1), dt.date(2026, 7, 1)], AT)
+        assert figures(connection, dt.date(2026, 5, 1))[1] == [("INV-1", "recognised", Decimal("310.00"))]
+        assert figures(connection, dt.date(2026, 6, 1))[1] == []
+        assert figures(connection, dt.date(2026, 7, 1))[1] == [("INV-1", "catch_up", Decimal("300.00"))]
+        assert store.month_summary(connection, dt.date(2026, 7, 1))["deferred_balance"] == 0
+        with pytest.raises(ValueError, match="2026-06 is already closed"):
+            ledger.close(connection, dt.date(2026, 6, 1), AT, "tester")
+        ledger.reopen(connection, dt.date(2026, 6, 1), AT, "tester")
+        # open again: June books its own share, and July's catch-up is gone
+        assert figures(connection, dt.date(2026, 6, 1))[1] == [("INV-1", "recognised", Decimal("300.00"))]
+        assert figures(connection, dt.date(2026, 7, 1))[1] == []
+        assert store.close_of(connection, dt.date(2026, 6, 1))["reopened_by"] == "tester"
