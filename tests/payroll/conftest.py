@@ -19,7 +19,12 @@ from hr_assets.defs.payroll.assets import add_period_partitions
 from hr_assets.defs.payroll.periods import PeriodDates
 from hr_assets.defs.payroll.rules import parse_rule
 from hr_assets.warehouse.engine import warehouse_engine
-from hr_assets.warehouse.tables import attendance_import_records, attendance_imports, paycom_employees
+from hr_assets.warehouse.tables import (
+    attendance_import_records,
+    attendance_imports,
+    paycom_employee_snapshots,
+    paycom_employees,
+)
 from tests.clock import stopped_at
 
 # The instant the tests' rows are written and their runs made: every piece of code they call takes it as a
@@ -67,6 +72,15 @@ class PayrollWorld:
     def add_employees(self, *rows: dict[str, Any]) -> None:
         with self.engine.begin() as connection:
             connection.execute(sa.insert(paycom_employees), list(rows))
+
+    def add_snapshot(self, week: dt.date, *rows: dict[str, Any]) -> None:
+        """The roster Paycom's sync of ``week`` (a Friday) saw, as ``employee`` rows."""
+        columns = set(paycom_employee_snapshots.c.keys())
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.insert(paycom_employee_snapshots),
+                [{"sync_week": week, **{k: v for k, v in row.items() if k in columns}} for row in rows],
+            )
 
     def add_attendance(self, shifts: list[tuple[str, dt.date, str, str]], file_name: str = "week.csv") -> int:
         """shifts: (employee code, day, check in, check out) as one imported file; returns the import's id."""
@@ -133,6 +147,10 @@ class PayrollWorld:
     def results(self, period_id: int) -> dict[str, dict[str, Any]]:
         with self.engine.connect() as connection:
             return {row["employee_code"]: row for row in store.results(connection, period_id)}
+
+    def rates(self, period_id: int) -> dict[str, list[dict[str, Any]]]:
+        with self.engine.connect() as connection:
+            return store.rates(connection, period_id)
 
     def totals(self, period_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as connection:
