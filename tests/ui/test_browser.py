@@ -7,8 +7,12 @@ each step go to test-artifacts/ui/.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import dagster as dg
 import httpx
@@ -159,6 +163,14 @@ def test_the_ui_shows_lineage_backfills_months_materializes_everything_and_lists
     # graph's "Materialize all" cannot mix weekly, monthly and per-file partitions). Paycom first: the inbox
     # sensor then imports the sandbox's fingerprint report and the push sensor sends it to the Bayzat twin.
     week = weekly_sync_partitions.get_last_partition_key()
+    # Payroll's partitions are its pay periods: a person adds one first, here last month's first half.
+    last_month = dt.date.fromisoformat(months_back(1, 1)[0])
+    added = subprocess.run(
+        [str(Path(sys.executable).parent / "hr-assets"), "payroll", "add-period", "--type", "semi_monthly",
+         "--start", str(last_month), "--end", str(last_month.replace(day=15))],
+        env=platform.environment, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
     _materialize_group(page, "paycom")
     _shot(page, platform, "5-paycom-launched")
     with platform.instance() as instance:
