@@ -82,14 +82,16 @@ def _filter_graph(page: Page, selection: str) -> None:
 
 
 def _materialize_group(page: Page, group: str) -> None:
-    """The group's Materialize button; a partitioned group asks which partitions: the latest."""
+    """The group's Materialize button; a partitioned group asks which partitions: the latest, or for dynamic ones
+    (which have no "Latest") all, which is the one pay period the test added."""
     _filter_graph(page, f"group:{group}")
     page.get_by_role("button", name=re.compile("Materialize")).first.click()
     dialog = page.get_by_role("dialog")
     launched = page.get_by_text("Launched run")
     expect(dialog.or_(launched).first).to_be_visible()
     if dialog.is_visible():
-        dialog.get_by_role("button", name="Latest", exact=True).click()
+        latest = dialog.get_by_role("button", name="Latest", exact=True)
+        latest.or_(dialog.get_by_role("button", name="All", exact=True)).first.click()
         expect(dialog.get_by_text(re.compile(r"^1 partition$"))).to_be_visible()
         dialog.get_by_role("button", name=re.compile("^Launch")).click()
     expect(launched).to_be_visible()

@@ -221,7 +221,7 @@ def employee_pay(
         week_minutes += minutes
         if day >= period.start:
             attended = attended or (employed and day in worked)
-            if not runs or runs[-1]["terms"] != terms:
+            if not runs or (day.weekday() == 0 and runs[-1]["terms"] != terms):  # terms change by the week
                 runs.append({"terms": terms, "first": day, "days": 0, "regular": 0, "overtime": 0})
             run = runs[-1]
             run["last"] = day
