@@ -30,7 +30,8 @@ def upgrade() -> None:
     sa.Column('regular_hours', sa.Numeric(precision=8, scale=2), nullable=False),
     sa.Column('overtime_hours', sa.Numeric(precision=8, scale=2), nullable=False),
     sa.Column('gross_pay', sa.Numeric(precision=14, scale=2), nullable=False),
-    sa.ForeignKeyConstraint(['period_id'], ['payroll_periods.id'], name=op.f('fk_payroll_result_rates_period_id_payroll_periods'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['period_id'], ['payroll_periods.id'],
+                            name=op.f('fk_payroll_result_rates_period_id_payroll_periods'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('period_id', 'employee_code', 'first_day', name=op.f('pk_payroll_result_rates'))
     )
     op.execute(
