@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import click
 
 from hr_assets.cli.jobs import run_job
 from hr_assets.cli.warehouse import warehouse
-from hr_assets.defs.partitions import monthly_partitions
 from hr_assets.defs.payroll import store
-from hr_assets.defs.payroll.assets import PERIOD_TAG, payroll_settings
+from hr_assets.defs.payroll.assets import add_period_partitions, payroll_settings
 from hr_assets.defs.payroll.periods import PERIOD_TYPES, STATUSES, PeriodDates, PeriodError, calendar_of
 from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import Rule, evaluate, parse_rule
@@ -46,9 +46,10 @@ def add_period(start: dt.datetime, end: dt.datetime, period_type: str, rule: str
             dates,
             _rule(rule),
             timezone=settings.timezone,
-            history_start=settings.history_start,
             now=Clock().now(),
         )
+    with the_instance() as instance:
+        add_period_partitions(instance, [dates.partition_key])
     click.echo(f"Added period {period_id}: {period_type} {dates.start} to {dates.end}, {rule or 'run by hand'}")
 
 
@@ -61,7 +62,7 @@ def generate(period_type: str, start: dt.datetime, until: dt.datetime, rule: str
     """Add a calendar of periods of one type; periods that exist already are left as they are."""
     settings = load(PlatformSettings)
     parsed, now = _rule(rule), Clock().now()
-    added, kept = [], 0
+    added, kept, keys = [], 0, []
     with warehouse().begin() as connection:
         existing = {(row["period_type"], row["start_date"], row["end_date"]) for row in store.periods(connection)}
         for dates in calendar_of(period_type, start.date(), until.date()):
@@ -74,10 +75,12 @@ def generate(period_type: str, start: dt.datetime, until: dt.datetime, rule: str
                     dates,
                     parsed,
                     timezone=settings.timezone,
-                    history_start=settings.history_start,
                     now=now,
                 )
             )
+            keys.append(dates.partition_key)
+    with the_instance() as instance:
+        add_period_partitions(instance, keys)
     ids = f" (ids {added[0]} to {added[-1]})" if added else ""
     click.echo(f"Added {len(added)} {period_type} period(s){ids}; {kept} existed already")
 
@@ -123,25 +126,48 @@ def run(period_id: int, force: bool) -> None:
     if period["status"] == "completed" and not force:
         click.echo(f"Period {period_id} skipped: {store.why_not_claimed(period)}")
         return
-    month = period["start_date"].replace(day=1).isoformat()
-    if month not in monthly_partitions.get_partition_keys():
-        raise PeriodError(f"period_id {period_id} starts on {period['start_date']}: it can run from its month on")
-    if period["status"] == "processing":
-        with the_instance() as instance:
+    now, timezone = Clock().now(), load(PlatformSettings).timezone
+    if now.astimezone(ZoneInfo(timezone)).date() < period["start_date"]:
+        raise PeriodError(f"period_id {period_id} starts on {period['start_date']}: it can run from its first day on")
+    key = store.dates_of(period).partition_key
+    with the_instance() as instance:
+        add_period_partitions(instance, [key])
+        if period["status"] == "processing":
             lease = dt.timedelta(minutes=payroll_settings.lease_minutes)
-            for released in release_stale(engine, instance, Clock().now(), lease):
+            for released in release_stale(engine, instance, now, lease):
                 click.echo(f"Released period {released.period_id}: {released.reason}")
-    outcome = run_job(
-        "payroll_run",
-        month,
-        run_config={"ops": {"payroll_results": {"config": {"force": force}}}},
-        tags={PERIOD_TAG: str(period_id)},
-    )
+    outcome = run_job("payroll_run", key, run_config={"ops": {"payroll_results": {"config": {"force": force}}}})
     summary = outcome.materializations.get("payroll_results", {})
-    if summary.get("periods_processed") != str(period_id):
-        click.echo(f"Run {outcome.run_id}: period {period_id} skipped: {summary.get('periods_skipped')}")
+    if "skipped" in summary:
+        click.echo(f"Run {outcome.run_id}: period {period_id} skipped: {summary['skipped']}")
         return
     click.echo(
         f"Run {outcome.run_id}: period {period_id} completed: {summary.get('employees')} employees, gross pay "
         f"{summary.get('gross_pay')}, {summary.get('hourly_without_attendance')} hourly without attendance"
     )
+
+
+@payroll.command("month")
+@click.argument("month", metavar="YYYY-MM")
+def month_(month: str) -> None:
+    """The pay periods that start in a month, each with its status and totals, and the month's sum of those
+    completed."""
+    try:
+        first = dt.datetime.strptime(month, "%Y-%m").date()
+    except ValueError:
+        raise PeriodError(f"month {month!r}: write it as YYYY-MM, e.g. 2026-01") from None
+    with warehouse().connect() as connection:
+        rows = [store.period(connection, period_id) for period_id in store.period_ids_starting_in(connection, first)]
+        totals = {row["id"]: store.totals(connection, row["id"]) for row in rows}
+    if not rows:
+        click.echo(f"No pay period starts in {month}.")
+        return
+    done = [totals[row["id"]] for row in rows if row["status"] == "completed" and totals[row["id"]]]
+    for row in rows:
+        figures = totals[row["id"]] if row["status"] == "completed" else None
+        shown = f"{figures['employees']} employees, gross pay {figures['gross_pay']}" if figures else ""
+        key = store.dates_of(row).partition_key
+        click.echo(f"{row['id']:>5} {key} {row['period_type']:<12} {row['status']:<10} {shown}".rstrip())
+    gross = sum((figures["gross_pay"] for figures in done), start=Decimal("0.00"))
+    complete = "complete" if len(done) == len(rows) else f"{len(rows) - len(done)} period(s) not completed"
+    click.echo(f"{month}: {len(done)} of {len(rows)} period(s) completed, gross pay {gross} ({complete})")

@@ -52,3 +52,5 @@ def partition_months(context: dg.AssetExecutionContext | dg.AssetCheckExecutionC
 # and one per company with a Bayzat account (added by ``hr-assets bayzat configure``).
 attendance_file_partitions = dg.DynamicPartitionsDefinition(name="attendance_files")
 bayzat_company_partitions = dg.DynamicPartitionsDefinition(name="bayzat_companies")
+# One per pay period, named after its days (``2026-01-01..2026-01-15``); adding a period adds its partition.
+payroll_period_partitions = dg.DynamicPartitionsDefinition(name="payroll_periods")

@@ -539,7 +539,7 @@ payroll_results = sa.Table(
     metadata,
     sa.Column("period_id", sa.Integer, sa.ForeignKey("payroll_periods.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("employee_code", sa.String(32), primary_key=True),
-    # The pay data the result was computed from, as the roster had it then.
+    # The period's own roster's pay data (its last day's); the rates of each of its days are payroll_result_rates.
     sa.Column("pay_type", sa.String(16)),
     sa.Column("hourly_rate", Rate),
     sa.Column("annual_salary", Money),
@@ -551,6 +551,24 @@ payroll_results = sa.Table(
     sa.Column("note", sa.String(64)),  # why an employee is paid nothing: no attendance, no pay data
     sa.Column("run_id", sa.String(64), nullable=False),
     sa.Column("computed_at", Timestamp(), nullable=False),
+)
+
+# The terms each result was paid with: one row per run of consecutive days of the period with the same terms.
+payroll_result_rates = sa.Table(
+    "payroll_result_rates",
+    metadata,
+    sa.Column("period_id", sa.Integer, sa.ForeignKey("payroll_periods.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("employee_code", sa.String(32), primary_key=True),
+    sa.Column("first_day", sa.Date, primary_key=True),
+    sa.Column("last_day", sa.Date, nullable=False),
+    sa.Column("pay_type", sa.String(16)),
+    sa.Column("hourly_rate", Rate),
+    sa.Column("annual_salary", Money),
+    sa.Column("overtime_eligible", sa.Boolean, nullable=False),
+    sa.Column("paid_days", sa.Integer, nullable=False),
+    sa.Column("regular_hours", sa.Numeric(8, 2), nullable=False),
+    sa.Column("overtime_hours", sa.Numeric(8, 2), nullable=False),
+    sa.Column("gross_pay", Money, nullable=False),
 )
 
 payroll_period_totals = sa.Table(

@@ -15,11 +15,16 @@ import sqlalchemy as sa
 
 from hr_assets.definitions import defs
 from hr_assets.defs.payroll import store
-from hr_assets.defs.payroll.assets import PERIOD_TAG
+from hr_assets.defs.payroll.assets import add_period_partitions
 from hr_assets.defs.payroll.periods import PeriodDates
 from hr_assets.defs.payroll.rules import parse_rule
 from hr_assets.warehouse.engine import warehouse_engine
-from hr_assets.warehouse.tables import attendance_import_records, attendance_imports, paycom_employees
+from hr_assets.warehouse.tables import (
+    attendance_import_records,
+    attendance_imports,
+    paycom_employee_snapshots,
+    paycom_employees,
+)
 from tests.clock import stopped_at
 
 # The instant the tests' rows are written and their runs made: every piece of code they call takes it as a
@@ -68,6 +73,15 @@ class PayrollWorld:
         with self.engine.begin() as connection:
             connection.execute(sa.insert(paycom_employees), list(rows))
 
+    def add_snapshot(self, week: dt.date, *rows: dict[str, Any]) -> None:
+        """The roster Paycom's sync of ``week`` (a Friday) saw, as ``employee`` rows."""
+        columns = set(paycom_employee_snapshots.c.keys())
+        with self.engine.begin() as connection:
+            connection.execute(
+                sa.insert(paycom_employee_snapshots),
+                [{"sync_week": week, **{k: v for k, v in row.items() if k in columns}} for row in rows],
+            )
+
     def add_attendance(self, shifts: list[tuple[str, dt.date, str, str]], file_name: str = "week.csv") -> int:
         """shifts: (employee code, day, check in, check out) as one imported file; returns the import's id."""
         with self.engine.begin() as connection:
@@ -113,13 +127,14 @@ class PayrollWorld:
         return import_id
 
     def add_period(self, start: dt.date, end: dt.date, period_type: str, rule: dict | None = None) -> int:
+        """A period and its partition, as ``hr-assets payroll add-period`` adds them."""
+        add_period_partitions(self.instance, [PeriodDates(start, end, period_type).partition_key])
         with self.engine.begin() as connection:
             return store.add_period(
                 connection,
                 PeriodDates(start, end, period_type),
                 parse_rule(rule) if rule is not None else None,
                 timezone="UTC",
-                history_start=dt.date(2024, 1, 1),
                 now=NOW,
             )
 
@@ -131,23 +146,26 @@ class PayrollWorld:
         with self.engine.connect() as connection:
             return {row["employee_code"]: row for row in store.results(connection, period_id)}
 
+    def rates(self, period_id: int) -> dict[str, list[dict[str, Any]]]:
+        with self.engine.connect() as connection:
+            return store.rates(connection, period_id)
+
     def totals(self, period_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as connection:
             return store.totals(connection, period_id)
 
-    def run(
-        self, month: str, period_id: int | None = None, force: bool = False, at: dt.datetime = NOW
-    ) -> dg.ExecuteInProcessResult:
-        """The payroll job for a month's partition at ``at``, as the automation (one period) or the UI (all) starts
-        it."""
+    def run(self, period_id: int, force: bool = False, at: dt.datetime = NOW) -> dg.ExecuteInProcessResult:
+        """The payroll job for the period's partition at ``at``, as the automation, the command or the UI starts it."""
+        return self.run_partition(store.dates_of(self.period(period_id)).partition_key, force, at)
+
+    def run_partition(self, key: str, force: bool = False, at: dt.datetime = NOW) -> dg.ExecuteInProcessResult:
         return (
             defs()
             .resolve_job_def("payroll_run")
             .execute_in_process(
-                partition_key=month,
+                partition_key=key,
                 instance=self.instance,
                 run_config={"ops": {"payroll_results": {"config": {"force": force}}}},
-                tags={PERIOD_TAG: str(period_id)} if period_id is not None else None,
                 resources={"clock": stopped_at(at)},
                 raise_on_error=False,
             )

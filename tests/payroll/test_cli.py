@@ -97,6 +97,18 @@ def test_periods_rules_and_runs_from_the_command_line(payroll_world: PayrollWorl
     forced = payroll("run", "--period-id", "1", "--force")
     assert forced.returncode == 0 and "period 1 completed" in forced.stdout
     assert payroll_world.period(1)["claims"] == 2
+    partitions = payroll_world.instance.get_dynamic_partitions("payroll_periods")
+    assert partitions[0] == "2024-01-01..2024-01-14" and len(partitions) == 4  # each added period's partition
+    month = payroll("month", "2024-01").stdout.splitlines()
+    assert "2024-01-01..2024-01-14 bi_weekly    completed  2 employees, gross pay 2800.00" in month[0]
+    assert month[-1] == "2024-01: 1 of 1 period(s) completed, gross pay 2800.00 (complete)"
+    assert refused(payroll("month", "January"), "Error: month 'January': write it as YYYY-MM")
+    second = payroll("add-period", "--start", "2024-01-15", "--end", "2024-01-28", "--type", "bi_weekly")
+    assert second.returncode == 0, second.stderr
+    month = payroll("month", "2024-01").stdout.splitlines()  # the month is not complete until both periods are
+    assert "2024-01-15..2024-01-28 bi_weekly    active" in month[1]
+    assert month[-1] == "2024-01: 1 of 2 period(s) completed, gross pay 2800.00 (1 period(s) not completed)"
+    assert "2024-01-15..2024-01-28" in payroll_world.instance.get_dynamic_partitions("payroll_periods")
     assert refused(payroll("run", "--period-id", "99"), "Error: period_id 99: no such pay period")
     assert refused(
         payroll("run", "--period-id", "4"), f"Error: period_id 4 starts on {after_next}: it can run from its"

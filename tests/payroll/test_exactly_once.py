@@ -12,15 +12,16 @@ import sqlalchemy as sa
 
 from hr_assets.definitions import defs
 from hr_assets.defs.payroll import store
-from hr_assets.defs.payroll.assets import PERIOD_TAG, payroll_results
-from hr_assets.defs.payroll.pay import EmployeeColumns, ShiftColumns, compute_period
+from hr_assets.defs.payroll.assets import add_period_partitions, payroll_results
+from hr_assets.defs.payroll.pay import compute_period
+from hr_assets.defs.payroll.periods import PeriodDates
 from hr_assets.defs.payroll.processing import process_period, release_stale
 from hr_assets.defs.payroll.schedules import payroll_automation
 from hr_assets.settings import platform_settings
 from hr_assets.warehouse.tables import payroll_periods
 from tests.payroll.conftest import NOW, PayrollWorld, employee
 
-JANUARY = "2024-01-01"
+JANUARY = "2024-01-01..2024-01-31"
 LEASE = dt.timedelta(hours=1)
 
 
@@ -81,9 +82,9 @@ def test_the_automation_requests_each_due_period_once(world: PayrollWorld) -> No
     first, second = evaluate(world, tick), evaluate(world, tick)  # the same tick twice, or two overlapping
     assert [r.run_key for r in first] == [r.run_key for r in second] == [f"payroll-period-{due}-claims-0"]
     (request,) = first
-    assert request.partition_key == JANUARY and request.tags[PERIOD_TAG] == str(due)
+    assert request.partition_key == JANUARY and "hr_assets/payroll_period" not in request.tags  # no run tag
     assert isinstance(evaluate(world, tick - dt.timedelta(days=1)), dg.SkipReason)  # the 27th: not yet
-    assert world.run(JANUARY, due).success
+    assert world.run(due).success
     assert world.period(due)["status"] == "completed"
     skipped = evaluate(world, tick + dt.timedelta(days=1))
     assert isinstance(skipped, dg.SkipReason) and "no pay period is due" in skipped.skip_message
@@ -100,11 +101,10 @@ def test_a_persons_run_while_the_automations_run_holds_the_period_skips_it(world
     tick = dt.datetime(2024, 1, 29, 2, tzinfo=dt.UTC)
     automation = live_run(world)
     assert claim(world, period_id, automation.run_id, at=tick - dt.timedelta(minutes=10))
-    manual = world.run(JANUARY, period_id, at=tick - dt.timedelta(minutes=5))
+    manual = world.run(period_id, at=tick - dt.timedelta(minutes=5))
     assert manual.success
     metadata = manual.get_asset_materialization_events()[0].materialization.metadata
-    assert metadata["periods_processed"].value == "none"
-    assert f"being processed by run {automation.run_id}" in metadata["periods_skipped"].value
+    assert f"being processed by run {automation.run_id}" in metadata["skipped"].value
     assert world.results(period_id) == {}
     assert world.period(period_id)["run_id"] == automation.run_id
     assert release_stale(world.engine, world.instance, tick, LEASE) == []  # alive, and within its lease
@@ -115,7 +115,7 @@ def test_a_persons_run_while_the_automations_run_holds_the_period_skips_it(world
     assert request.run_key == f"payroll-period-{period_id}-claims-1"
     released = world.period(period_id)
     assert released["status"] == "active" and "ended (FAILURE)" in released["error_message"]
-    assert world.run(JANUARY, period_id, at=tick + dt.timedelta(days=1, minutes=1)).success
+    assert world.run(period_id, at=tick + dt.timedelta(days=1, minutes=1)).success
     assert world.period(period_id)["status"] == "completed" and set(world.results(period_id)) == {"0001", "0002"}
 
 
@@ -144,25 +144,24 @@ def test_a_run_that_lost_its_hold_writes_nothing(world: PayrollWorld) -> None:
     release_stale(world.engine, world.instance, NOW, LEASE)  # "slow-run" is unknown: released
     assert claim(world, period_id, "next-run")
     with world.engine.begin() as connection:
-        roster = store.roster(connection)
-        employees = EmployeeColumns.from_rows(roster)
-        pay = compute_period(store.dates_of(store.period(connection, period_id)), employees, ShiftColumns.from_rows([]))
+        dates = store.dates_of(store.period(connection, period_id))
+        pay = compute_period(dates, store.roster_history(connection, dates.start, dates.end), {})
     with pytest.raises(store.LostClaim, match="no longer held by run slow-run"), world.engine.begin() as connection:
-        store.write_results(connection, period_id, employees, pay, roster, "slow-run", NOW)
+        store.write_results(connection, period_id, pay, "slow-run", NOW)
     assert world.results(period_id) == {} and world.totals(period_id) is None
     assert world.period(period_id)["run_id"] == "next-run"
 
 
 def test_a_completed_period_is_skipped_unless_forced(world: PayrollWorld) -> None:
     period_id = world.add_period(dt.date(2024, 1, 1), dt.date(2024, 1, 14), "bi_weekly")
-    first = world.run(JANUARY, period_id)
+    first = world.run(period_id)
     assert first.success
     assert world.results(period_id)["0001"]["regular_hours"] == 40
-    again = world.run(JANUARY, period_id)
+    again = world.run(period_id)
     metadata = again.get_asset_materialization_events()[0].materialization.metadata
-    assert f"completed by run {first.run_id}" in metadata["periods_skipped"].value
+    assert f"completed by run {first.run_id}" in metadata["skipped"].value
     assert {row["run_id"] for row in world.results(period_id).values()} == {first.run_id}
-    forced = world.run(JANUARY, period_id, force=True)
+    forced = world.run(period_id, force=True)
     assert {row["run_id"] for row in world.results(period_id).values()} == {forced.run_id}
     assert world.period(period_id)["claims"] == 2 and world.totals(period_id)["run_id"] == forced.run_id
 
@@ -187,12 +186,21 @@ def test_failed_steps_retry_three_times_with_exponential_backoff() -> None:
     assert policy.max_retries == 3 and policy.backoff == dg.Backoff.EXPONENTIAL and policy.delay > 0
 
 
-def test_a_run_for_a_period_of_another_month_fails_without_retrying(world: PayrollWorld) -> None:
+def test_a_partition_without_its_period_fails_without_retrying(world: PayrollWorld) -> None:
     period_id = world.add_period(dt.date(2024, 2, 1), dt.date(2024, 2, 14), "bi_weekly")
-    result = world.run(JANUARY, period_id)
+    add_period_partitions(world.instance, ["2024-02-01..2024-02-15"])  # a partition whose period was never saved
+    result = world.run_partition("2024-02-01..2024-02-15")
     assert not result.success
     (failure,) = result.get_step_failure_events()  # one attempt: no retries of a request that cannot succeed
-    assert f"{PERIOD_TAG} {period_id}: no pay period with that id starts in 2024-01" in (
+    assert "partition 2024-02-01..2024-02-15: no pay period from 2024-02-01 to 2024-02-15" in (
         failure.step_failure_data.error.message
     )
     assert world.period(period_id)["status"] == "active"
+
+
+def test_the_automation_adds_the_partitions_of_periods_that_have_none(world: PayrollWorld) -> None:
+    with world.engine.begin() as connection:  # as a warehouse from before partitions were per period holds them
+        store.add_period(connection, PeriodDates(dt.date(2024, 3, 1), dt.date(2024, 3, 15), "semi_monthly"), None,
+                         timezone="UTC", now=NOW)  # fmt: skip
+    evaluate(world, dt.datetime(2024, 3, 2, 2, tzinfo=dt.UTC))
+    assert world.instance.has_dynamic_partition("payroll_periods", "2024-03-01..2024-03-15")

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from hr_assets.defs.payroll.pay import EmployeeColumns, PeriodPay, ShiftColumns, compute_period, expected_gross
+from hr_assets.defs.payroll.pay import EmployeeHistory, RosterRow, compute_period, expected_gross, worked_minutes
 from hr_assets.defs.payroll.periods import PeriodDates
 from tests.payroll.conftest import employee
 
@@ -25,19 +25,21 @@ def shifts_of(code: str, days: list[dt.date], check_in: str, check_out: str, imp
     return [(code, d, dt.time.fromisoformat(check_in), dt.time.fromisoformat(check_out), import_id) for d in days]
 
 
+def history(current: dict, *snapshots: tuple[dt.date, dict]) -> EmployeeHistory:
+    """An employee's current roster row and weekly snapshots (Friday, row), oldest first."""
+    return EmployeeHistory(
+        [week for week, _ in snapshots],
+        [RosterRow.from_mapping(row) for _, row in snapshots],
+        RosterRow.from_mapping(current),
+    )
+
+
 def pay_of(period: PeriodDates, roster: list[dict], shifts: list[tuple]) -> dict[str, tuple]:
-    """code -> (paid days, regular hours, overtime hours, gross pay, had attendance)."""
-    employees = EmployeeColumns.from_rows(roster)
-    result: PeriodPay = compute_period(period, employees, ShiftColumns.from_rows(shifts))
+    """code -> (paid days, regular hours, overtime hours, gross pay, had attendance), from the current roster only."""
+    histories = {row["employee_code"]: history(row) for row in roster}
     return {
-        employees.codes[position]: (
-            int(result.paid_days[i]),
-            Decimal(int(result.regular_centihours[i])) / 100,
-            Decimal(int(result.overtime_centihours[i])) / 100,
-            Decimal(int(result.gross_cents[i])) / 100,
-            bool(result.has_attendance[i]),
-        )
-        for i, position in enumerate(result.employees.tolist())
+        result.code: (result.paid_days, result.regular_hours, result.overtime_hours, result.gross_pay, result.attended)
+        for result in compute_period(period, histories, worked_minutes(shifts))
     }
 
 
@@ -117,6 +119,51 @@ def test_hours_night_shifts_corrected_imports_and_no_attendance() -> None:
     assert paid["NOPAY"][3] == Decimal("0.00")
 
 
+def test_each_week_is_paid_with_the_terms_of_its_snapshot() -> None:
+    # A raise from 20.00 to 25.00 synced on the second week's Friday, and overtime eligibility lost with it.
+    before, after = employee("H", rate="20.0000"), employee("H", rate="25.0000", overtime_eligible=False)
+    roster = {"H": history(after, (day(4), before), (day(11), after))}
+    shifts = shifts_of(
+        "H", [day(d) for d in range(5)] + [day(d) for d in range(7, 12)], "08:00", "17:00"
+    )  # 45 h a week
+    (result,) = compute_period(BI_WEEKLY, roster, worked_minutes(shifts))
+    first, second = result.rates
+    assert (first.first_day, first.last_day, first.terms.hourly_rate) == (day(0), day(6), Decimal("20.0000"))
+    assert (first.regular_hours, first.overtime_hours, first.gross_pay) == (40, 5, Decimal("950.00"))  # 800 + 150
+    assert (second.first_day, second.last_day, second.terms.hourly_rate) == (day(7), day(13), Decimal("25.0000"))
+    assert (second.regular_hours, second.overtime_hours, second.gross_pay) == (45, 0, Decimal("1125.00"))
+    assert (result.gross_pay, result.terms.hourly_rate) == (Decimal("2075.00"), Decimal("25.0000"))
+    assert (result.regular_hours, result.overtime_hours) == (85, 5)
+
+
+def test_a_salary_raise_inside_the_period_pays_each_side_its_days() -> None:
+    before, after = employee("S", "salary", salary="52000.00"), employee("S", "salary", salary="78000.00")
+    roster = {"S": history(after, (day(4), before), (day(11), after))}
+    (result,) = compute_period(BI_WEEKLY, roster, {})
+    # 52000 / 26 x 7/14 = 1000.00 and 78000 / 26 x 7/14 = 1500.00
+    assert [rate.gross_pay for rate in result.rates] == [Decimal("1000.00"), Decimal("1500.00")]
+    assert [rate.paid_days for rate in result.rates] == [7, 7]
+
+
+def test_days_before_the_first_snapshot_take_it_and_no_snapshot_means_the_current_roster() -> None:
+    first = employee("A", rate="15.0000")
+    roster = {
+        "A": history(employee("A", rate="30.0000"), (day(25), first)),
+        "B": history(employee("B", rate="30.0000")),
+    }
+    shifts = shifts_of("A", [day(0)], "09:00", "10:00") + shifts_of("B", [day(0)], "09:00", "10:00")
+    paid = {result.code: result.gross_pay for result in compute_period(BI_WEEKLY, roster, worked_minutes(shifts))}
+    assert paid == {"A": Decimal("15.00"), "B": Decimal("30.00")}
+
+
+def test_the_periods_own_roster_decides_who_is_in_it() -> None:
+    # Terminated in the period as the period's snapshot says, although a later one rehired them.
+    in_period = employee("T", "salary", salary="52000.00", terminated=day(6))
+    later = employee("T", "salary", salary="52000.00", terminated=day(6), rehired=day(30))
+    (result,) = compute_period(BI_WEEKLY, {"T": history(later, (day(11), in_period), (day(32), later))}, {})
+    assert (result.paid_days, result.gross_pay) == (7, Decimal("1000.00"))
+
+
 def test_cents_are_exact_and_rounded_half_up() -> None:
     # 10.005 is a half cent: half up gives 10.01 (banker's rounding or a float would give 10.00).
     paid = pay_of(BI_WEEKLY, [employee("R", rate="10.0050")], shifts_of("R", [day(0)], "09:00", "10:00"))
@@ -161,7 +208,7 @@ def test_random_rosters_match_the_decimal_recomputation_of_each_result() -> None
         paid = pay_of(period, roster, shifts)
         assert len(paid) > 250
         by_code = {row["employee_code"]: row for row in roster}
-        for code, (days, regular, overtime, gross, _) in paid.items():
+        for code, (days, regular, overtime, gross, _) in paid.items():  # one rate each: the roster did not change
             row = by_code[code]
             assert gross == expected_gross(
                 pay_type=row["pay_type"], hourly_rate=row["hourly_rate"], annual_salary=row["annual_salary"],

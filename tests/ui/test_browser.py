@@ -7,8 +7,12 @@ each step go to test-artifacts/ui/.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import dagster as dg
 import httpx
@@ -78,14 +82,16 @@ def _filter_graph(page: Page, selection: str) -> None:
 
 
 def _materialize_group(page: Page, group: str) -> None:
-    """The group's Materialize button; a partitioned group asks which partitions: the latest."""
+    """The group's Materialize button; a partitioned group asks which partitions: the latest, or for dynamic ones
+    (which have no "Latest") all, which is the one pay period the test added."""
     _filter_graph(page, f"group:{group}")
     page.get_by_role("button", name=re.compile("Materialize")).first.click()
     dialog = page.get_by_role("dialog")
     launched = page.get_by_text("Launched run")
     expect(dialog.or_(launched).first).to_be_visible()
     if dialog.is_visible():
-        dialog.get_by_role("button", name="Latest", exact=True).click()
+        # Payroll's partitions are dynamic (its pay periods): the dialog has no "Latest" for them.
+        dialog.get_by_role("button", name="All" if group == "payroll" else "Latest", exact=True).click()
         expect(dialog.get_by_text(re.compile(r"^1 partition$"))).to_be_visible()
         dialog.get_by_role("button", name=re.compile("^Launch")).click()
     expect(launched).to_be_visible()
@@ -159,6 +165,14 @@ def test_the_ui_shows_lineage_backfills_months_materializes_everything_and_lists
     # graph's "Materialize all" cannot mix weekly, monthly and per-file partitions). Paycom first: the inbox
     # sensor then imports the sandbox's fingerprint report and the push sensor sends it to the Bayzat twin.
     week = weekly_sync_partitions.get_last_partition_key()
+    # Payroll's partitions are its pay periods: a person adds one first, here last month's first half.
+    last_month = dt.date.fromisoformat(months_back(1, 1)[0])
+    added = subprocess.run(
+        [str(Path(sys.executable).parent / "hr-assets"), "payroll", "add-period", "--type", "semi_monthly",
+         "--start", str(last_month), "--end", str(last_month.replace(day=15))],
+        env=platform.environment, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
     _materialize_group(page, "paycom")
     _shot(page, platform, "5-paycom-launched")
     with platform.instance() as instance:

@@ -1,30 +1,19 @@
 """Each employee's worked hours for the scheduling side: this work week, this pay period, this calendar year.
 
-Counted by payroll's own ``worked_minutes`` and ``split_overtime``, so the two never disagree: the same valid
-records, the same night shifts, the same newest import of a day, the same overtime rule (hours past the 40th of a
-Monday-to-Sunday week, for hourly overtime-eligible staff). Days after today are not counted.
+Counted by payroll's own ``worked_minutes`` and ``regular_minutes``, so the two never disagree: the same valid
+records, the same night shifts, the same newest import of a day, the same overtime rule (minutes past the 40th hour
+of a Monday-to-Sunday week, for hourly overtime-eligible staff, by the roster in force that day). Days after today
+are not counted.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-import numpy as np
-
-from hr_assets.defs.payroll.pay import (
-    WEEK_LIMIT_MINUTES,
-    EmployeeColumns,
-    ShiftColumns,
-    centihours,
-    hours,
-    overtime_counted,
-    split_overtime,
-    worked_minutes,
-)
+from hr_assets.defs.payroll.pay import WEEK_LIMIT_MINUTES, EmployeeHistory, hours, regular_minutes
 
 
 @dataclass(frozen=True)
@@ -48,37 +37,36 @@ def first_day_counted(today: dt.date, period_start: dt.date | None) -> dt.date:
 def staff_hours(
     today: dt.date,
     period: tuple[dt.date, dt.date] | None,
-    roster: Sequence[Mapping[str, Any]],
-    shifts: Sequence[Sequence[Any]],
+    roster: Mapping[str, EmployeeHistory],
+    worked: Mapping[str, Mapping[dt.date, int]],
 ) -> dict[str, StaffHours]:
-    """Every roster employee's hours up to ``today``; ``period`` is the pay period containing today, if any."""
-    employees = EmployeeColumns.from_rows(roster)
-    first = first_day_counted(today, period[0] if period else None).toordinal()
-    last = today.toordinal()
-    grid = worked_minutes(first, last, employees, ShiftColumns.from_rows(shifts))
-    _, overtime = split_overtime(grid, employees)
-
-    def minutes_between(minutes: np.ndarray, start: dt.date, end: dt.date) -> np.ndarray:
-        return minutes[:, start.toordinal() - grid.first_monday : end.toordinal() - grid.first_monday + 1].sum(axis=1)
-
+    """Every roster employee's hours up to ``today``; ``period`` is the pay period containing today, if any, and
+    ``worked`` payroll's ``worked_minutes`` of the days from ``first_day_counted``."""
     monday, new_year = week_start(today), today.replace(month=1, day=1)
-    week_minutes = minutes_between(grid.minutes, monday, today)
-    week = centihours(week_minutes)
-    week_overtime = centihours(minutes_between(overtime, monday, today))
-    year = centihours(minutes_between(grid.minutes, new_year, today))
-    in_period = centihours(minutes_between(grid.minutes, period[0], min(period[1], today))) if period else None
-    left = centihours(np.clip(WEEK_LIMIT_MINUTES - week_minutes, 0, None))
-    eligible = overtime_counted(employees)
-    return {
-        code: StaffHours(
-            hours_this_week=hours(week[i]),
-            hours_this_period=None if in_period is None else hours(in_period[i]),
-            hours_this_year=hours(year[i]),
-            overtime_hours_this_week=hours(week_overtime[i]),
-            hours_left_before_overtime=hours(left[i]) if eligible[i] else None,
+    figures = {}
+    for code, history in roster.items():
+        current = history.on(today)
+        days = {
+            day: minutes for day, minutes in worked.get(code, {}).items() if day <= today and current.employed_on(day)
+        }
+        week = overtime = 0
+        day = monday
+        while day <= today:
+            minutes = days.get(day, 0)
+            overtime += minutes - regular_minutes(minutes, week, history.on(day).terms)
+            week += minutes
+            day += dt.timedelta(days=1)
+        overtime_paid = current.terms.hourly and current.terms.overtime_eligible
+        figures[code] = StaffHours(
+            hours_this_week=hours(week),
+            hours_this_period=(
+                hours(sum(m for d, m in days.items() if period[0] <= d <= period[1])) if period else None
+            ),
+            hours_this_year=hours(sum(m for d, m in days.items() if d >= new_year)),
+            overtime_hours_this_week=hours(overtime),
+            hours_left_before_overtime=hours(max(WEEK_LIMIT_MINUTES - week, 0)) if overtime_paid else None,
         )
-        for i, code in enumerate(employees.codes)
-    }
+    return figures
 
 
 def hours_left_before_cap(cap: int, hours_this_week: Decimal) -> Decimal:

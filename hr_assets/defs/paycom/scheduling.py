@@ -12,6 +12,7 @@ from hr_assets.defs.paycom.assets import GROUP, paycom_employees, week_of
 from hr_assets.defs.paycom.hours import first_day_counted, staff_hours
 from hr_assets.defs.paycom.staff import staff_rows
 from hr_assets.defs.payroll import store as payroll_store
+from hr_assets.defs.payroll.pay import worked_minutes
 from hr_assets.lib.clock import Clock
 from hr_assets.warehouse.resource import WarehouseResource
 
@@ -42,8 +43,9 @@ def scheduling_staff(
         rows = staff_rows(store.snapshot(connection, week))
         period = store.pay_period_containing(connection, today)
         dates = (period["start_date"], period["end_date"]) if period else None
-        shifts = payroll_store.shifts(connection, first_day_counted(today, dates and dates[0]), today)
-        figures = staff_hours(today, dates, payroll_store.roster(connection), shifts)
+        first = first_day_counted(today, dates and dates[0])
+        worked = worked_minutes(payroll_store.shifts(connection, first, today))
+        figures = staff_hours(today, dates, payroll_store.roster_history(connection, first, today), worked)
         store.write_staff(
             connection,
             rows,

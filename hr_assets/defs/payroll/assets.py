@@ -1,19 +1,18 @@
 """Payroll results: each pay period's gross pay per employee, computed once per period."""
 
 import datetime as dt
-from decimal import Decimal
 
 import dagster as dg
 from pydantic import Field
 
-from hr_assets.defs.partitions import monthly_partitions
+from hr_assets.defs.partitions import payroll_period_partitions
 from hr_assets.defs.payroll import store
+from hr_assets.defs.payroll.periods import PeriodError
 from hr_assets.defs.payroll.processing import process_period
 from hr_assets.lib.clock import Clock
 from hr_assets.settings import PayrollSettings, load
 from hr_assets.warehouse.resource import WarehouseResource
 
-PERIOD_TAG = "hr_assets/payroll_period"
 payroll_settings = load(PayrollSettings)
 
 
@@ -22,7 +21,7 @@ class PayrollRunConfig(dg.Config):
 
 
 @dg.asset(
-    partitions_def=monthly_partitions,
+    partitions_def=payroll_period_partitions,
     group_name="payroll",
     kinds={"python", "sql"},
     owners=["team:finance"],
@@ -41,47 +40,44 @@ class PayrollRunConfig(dg.Config):
         fail_window=dt.timedelta(days=35), warn_window=dt.timedelta(days=16)
     ),
     description=(
-        "Gross pay per employee and pay period (payroll_results) with each period's totals (payroll_period_totals). "
-        "A month's partition holds the periods that start in it: every rule makes a period due on or after its "
-        "first day, so its month is always a partition when it comes due, and each period belongs to exactly one "
-        "month. A run started for one period (the automation, hr-assets payroll run) processes that one; a "
-        "materialization or backfill from the UI processes every period of the month. Each period is claimed "
-        "first, so it is processed exactly once; completed ones are skipped unless forced."
+        "Gross pay per employee and pay period (payroll_results), the rates each was paid at (payroll_result_rates) "
+        "and each period's totals (payroll_period_totals). One partition per pay period, named after its first and "
+        "last day (2026-01-01..2026-01-15), added with the period. Each day is paid with the roster in force in its "
+        "week (the weekly snapshots). The period is claimed first, so it is processed exactly once; a completed one "
+        "is skipped unless forced."
     ),
 )
 def payroll_results(
     context: dg.AssetExecutionContext, config: PayrollRunConfig, warehouse: WarehouseResource, clock: Clock
 ) -> dg.MaterializeResult:
-    month = dt.date.fromisoformat(context.partition_key)
-    tagged = context.run.tags.get(PERIOD_TAG)
-    with warehouse.begin() as connection:
-        in_month = store.period_ids_starting_in(connection, month)
-    if tagged is not None:
-        if not tagged.isdigit() or int(tagged) not in in_month:
-            raise dg.Failure(
-                description=f"{PERIOD_TAG} {tagged}: no pay period with that id starts in {month:%Y-%m}",
-                allow_retries=False,
-            )
-        in_month = [int(tagged)]
-    outcomes = [
-        process_period(warehouse.engine, period_id, context.run.run_id, force=config.force, now=clock.now())
-        for period_id in in_month
-    ]
-    done = [outcome for outcome in outcomes if outcome.totals is not None]
-    skipped = [outcome for outcome in outcomes if outcome.skipped is not None]
-    for outcome in skipped:
-        context.log.info(f"Period {outcome.period_id} skipped: {outcome.skipped}")
+    try:
+        with warehouse.begin() as connection:
+            period_id = store.period_of_partition(connection, context.partition_key)["id"]
+    except PeriodError as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
+    outcome = process_period(warehouse.engine, period_id, context.run.run_id, force=config.force, now=clock.now())
+    if outcome.skipped is not None:
+        context.log.info(f"Period {period_id} skipped: {outcome.skipped}")
+        return dg.MaterializeResult(
+            metadata={"period_id": period_id, "skipped": dg.MetadataValue.text(outcome.skipped)}
+        )
+    totals = outcome.totals
     # Counts and amounts only: no employee codes, names or individual pay in the metadata.
     return dg.MaterializeResult(
         metadata={
-            "periods_processed": dg.MetadataValue.text(", ".join(str(o.period_id) for o in done) or "none"),
-            "periods_skipped": dg.MetadataValue.md(
-                "\n".join(f"- {o.period_id}: {o.skipped}" for o in skipped) or "none"
-            ),
-            "employees": sum(o.totals["employees"] for o in done),
-            "gross_pay": str(sum((o.totals["gross_pay"] for o in done), start=Decimal("0.00"))),
-            "overtime_hours": str(sum((o.totals["overtime_hours"] for o in done), start=Decimal("0.00"))),
-            "hourly_without_attendance": sum(o.totals["hourly_without_attendance"] for o in done),
-            "without_pay_data": sum(o.totals["without_pay_data"] for o in done),
+            "period_id": period_id,
+            "employees": totals["employees"],
+            "gross_pay": str(totals["gross_pay"]),
+            "overtime_hours": str(totals["overtime_hours"]),
+            "hourly_without_attendance": totals["hourly_without_attendance"],
+            "without_pay_data": totals["without_pay_data"],
         }
     )
+
+
+def add_period_partitions(instance: dg.DagsterInstance, keys: list[str]) -> list[str]:
+    """Make each period's key a partition of ``payroll_results`` (those already there are left); the keys added."""
+    missing = [key for key in keys if not instance.has_dynamic_partition(payroll_period_partitions.name, key)]
+    if missing:
+        instance.add_dynamic_partitions(payroll_period_partitions.name, missing)
+    return missing

@@ -1,27 +1,27 @@
-"""Checks of each month's processed pay periods: one result per employee, totals that reconcile to the cent, and
-a warning naming hourly employees paid zero hours for want of attendance.
+"""Checks of a processed pay period: one result per employee, totals and rates that reconcile to the cent, and a
+warning naming hourly employees paid zero hours for want of attendance.
 
 They name employees by their Paycom code only (never a name or an amount of someone's pay)."""
 
-import datetime as dt
 from decimal import Decimal
 
 import dagster as dg
 
-from hr_assets.defs.partitions import monthly_partitions
+from hr_assets.defs.partitions import payroll_period_partitions
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import payroll_results
-from hr_assets.defs.payroll.pay import NOTE_NO_ATTENDANCE, EmployeeColumns, employed_days, expected_gross
+from hr_assets.defs.payroll.pay import NOTE_NO_ATTENDANCE, expected_gross
+from hr_assets.defs.payroll.periods import PeriodDates
 from hr_assets.warehouse.resource import WarehouseResource
 
 _LISTED = 20
 
 
 def _processed_periods(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> list[dict]:
-    month = dt.date.fromisoformat(context.partition_key)
+    """The partition's period when it is completed (a list: none otherwise)."""
     with warehouse.begin() as connection:
-        rows = [store.period(connection, period_id) for period_id in store.period_ids_starting_in(connection, month)]
-    return [row for row in rows if row["status"] == "completed"]
+        row = store.period_of_partition(connection, context.partition_key)
+    return [row] if row["status"] == "completed" else []
 
 
 def _listed(codes: list[str]) -> str:
@@ -40,8 +40,8 @@ def _verdict(problems: list[str], periods: list[dict], all_good: str) -> dg.Asse
 
 @dg.asset_check(
     asset=payroll_results,
-    partitions_def=monthly_partitions,
-    description="Every employee employed in a completed period of the month has exactly one result, and no one else.",
+    partitions_def=payroll_period_partitions,
+    description="Every employee employed in the completed period (by its own roster) has one result; no one else has.",
 )
 def payroll_one_result_per_employee(
     context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
@@ -49,9 +49,10 @@ def payroll_one_result_per_employee(
     problems = []
     periods = _processed_periods(context, warehouse)
     with warehouse.begin() as connection:
-        employees = EmployeeColumns.from_rows(store.roster(connection))
         for period in periods:
-            expected = set(employees.codes[employed_days(store.dates_of(period), employees) > 0].tolist())
+            dates = store.dates_of(period)
+            roster = store.roster_history(connection, dates.end, dates.end)
+            expected = {code for code, history in roster.items() if history.on(dates.end).employed_days(dates)}
             found = [row["employee_code"] for row in store.results(connection, period["id"])]
             missing = sorted(expected - set(found))
             extra = sorted(set(found) - expected)
@@ -64,10 +65,10 @@ def payroll_one_result_per_employee(
 
 @dg.asset_check(
     asset=payroll_results,
-    partitions_def=monthly_partitions,
+    partitions_def=payroll_period_partitions,
     description=(
-        "Each completed period's totals equal the sum of its results, and every result's gross pay equals its rate "
-        "and hours (or salary share) recomputed in Decimal from its own stored columns."
+        "The completed period's totals equal the sum of its results, each result's hours and gross pay equal the sum "
+        "of its rates, and each rate's pay equals its rate and hours (or salary share) recomputed in Decimal."
     ),
 )
 def payroll_totals_reconcile(
@@ -94,28 +95,38 @@ def payroll_totals_reconcile(
                     problems.append(
                         f"period {period['id']}: {name} total {totals[name]} but its results add up to {value}"
                     )
+            rates = store.rates(connection, period["id"])
             wrong = [
-                row["employee_code"]
-                for row in rows
-                if row["gross_pay"]
-                != expected_gross(
-                    pay_type=row["pay_type"],
-                    hourly_rate=row["hourly_rate"],
-                    annual_salary=row["annual_salary"],
-                    regular_hours=row["regular_hours"],
-                    overtime_hours=row["overtime_hours"],
-                    paid_days=row["paid_days"],
-                    period=dates,
-                )
+                row["employee_code"] for row in rows if not _adds_up(row, rates.get(row["employee_code"], []), dates)
             ]
             if wrong:
                 problems.append(f"period {period['id']}: gross pay does not match rate and hours for {_listed(wrong)}")
     return _verdict(problems, periods, f"{len(periods)} completed period(s) reconcile to the cent")
 
 
+def _adds_up(result: dict, rates: list[dict], dates: PeriodDates) -> bool:
+    """The result's hours and pay are the sums of its rates', and each rate's pay is its own rate and hours."""
+    for name in ("regular_hours", "overtime_hours", "gross_pay"):
+        if result[name] != sum((rate[name] for rate in rates), Decimal(0)):
+            return False
+    return all(
+        rate["gross_pay"]
+        == expected_gross(
+            pay_type=rate["pay_type"],
+            hourly_rate=rate["hourly_rate"],
+            annual_salary=rate["annual_salary"],
+            regular_hours=rate["regular_hours"],
+            overtime_hours=rate["overtime_hours"],
+            paid_days=rate["paid_days"],
+            period=dates,
+        )
+        for rate in rates
+    )
+
+
 @dg.asset_check(
     asset=payroll_results,
-    partitions_def=monthly_partitions,
+    partitions_def=payroll_period_partitions,
     description="Hourly employees with no attendance in a completed period: paid zero hours, named so someone looks.",
 )
 def payroll_hourly_without_attendance(

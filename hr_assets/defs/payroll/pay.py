@@ -1,4 +1,4 @@
-"""Gross pay of one pay period for every employee: numpy on plain columns, no Dagster, no database.
+"""Gross pay of one pay period for every employee: plain functions on plain data, no Dagster, no database.
 
 The rules:
 
@@ -6,263 +6,253 @@ The rules:
   ends on the next day, as for Bayzat). When an employee's day was imported more than once (a corrected file), the
   newest import's record counts (the longest, if one file lists the day twice). A day belongs to the period its
   date is in.
-- Overtime: hours beyond 40 in a work week (Monday to Sunday), for hourly employees who are overtime-eligible. A
-  week's hours are counted in the order of its days, so the hours after the 40th are its overtime, each in the
-  period of the day it was worked: a week split by a period boundary counts its days in both periods, and its
-  overtime is neither lost nor paid twice.
-- Each period total is rounded to hundredths of an hour (half up), which is what is stored; pay is computed from
-  those stored hours, so anyone can recompute it from the results table (``expected_gross`` does, for the check).
-- Hourly: rate x regular hours + 1.5 x rate x overtime hours. Salaried: annual salary / periods per year of the
-  period type (weekly 52, bi-weekly 26, semi-monthly 24, monthly 12), times the share of the period's days the
-  employee was employed. Hourly employees are paid for the hours on their employed days only.
+- Pay as of the day: each day is paid with the pay type, hourly rate, annual salary and overtime eligibility (its
+  ``Terms``) of the roster in force in its week, which is the weekly snapshot Paycom's sync took on that week's
+  Friday (``EmployeeHistory.on``). Who is in the period, and for how many days, comes from the period's own roster:
+  the one in force on its last day.
+- Overtime: hours beyond 40 in a work week (Monday to Sunday), on days when the employee is hourly and
+  overtime-eligible. A week's hours are counted in the order of its days, so the hours after the 40th are its
+  overtime, each in the period of the day it was worked: a week split by a period boundary counts its days in both
+  periods, and its overtime is neither lost nor paid twice.
+- The period's days are cut into runs of consecutive days with the same terms (``RatePay``: one, unless the terms
+  changed during the period). Each run's hours are rounded to hundredths of an hour (half up), which is what is
+  stored, and its pay is computed from those stored hours (``expected_gross``), so anyone can recompute it from the
+  stored rates. Hourly: rate x regular hours + 1.5 x rate x overtime hours. Salaried: annual salary / periods per
+  year of the period type (weekly 52, bi-weekly 26, semi-monthly 24, monthly 12) x the run's employed days / the
+  period's days. Hourly employees are paid for the hours on their employed days only.
 - Employed from the rehire date when there is one, else the hire date, to the termination date (when it is not
   before that start). Someone not employed on any day of the period gets no result.
-- Money is integer cents, rounded half up once per employee and period; rates are kept as ten-thousandths.
+- Money is rounded half up to the cent once per run of terms; an employee's gross pay is the sum of their runs.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
 from hr_assets.defs.payroll.periods import PeriodDates
 
-NO_START = 0  # day ordinal before every date: employed since before records began
-NO_END = dt.date.max.toordinal() + 1
 WEEK_LIMIT_MINUTES = 40 * 60
-_MINUTES_PER_DAY = 24 * 60
-_RATE_SCALE = 10_000  # hourly rates to the ten-thousandth (the warehouse's Numeric(12, 4))
+CENT = Decimal("0.01")
+_DAY = dt.timedelta(days=1)
 
 NOTE_NO_ATTENDANCE = "no attendance"
 NOTE_NO_PAY_DATA = "no pay type, rate or salary in the roster"
 
 
 @dataclass(frozen=True)
-class EmployeeColumns:
-    """The roster as columns, employee i at position i of every array."""
+class Terms:
+    """How an employee is paid on a day."""
 
-    codes: np.ndarray  # object: str, unique
-    hourly: np.ndarray  # bool
-    has_pay: np.ndarray  # bool: a pay type and its rate or salary are known
-    rate_units: np.ndarray  # int64: hourly rate x 10,000
-    annual_cents: np.ndarray  # int64
-    overtime_eligible: np.ndarray  # bool
-    first_days: np.ndarray  # int64 day ordinals of the first employed day (NO_START)
-    last_days: np.ndarray  # int64 day ordinals of the last employed day (NO_END)
-
-    @classmethod
-    def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> EmployeeColumns:
-        """From ``paycom_employees`` rows as mappings."""
-        count = len(rows)
-        pay_types = [row["pay_type"] for row in rows]
-        rates = [row["hourly_rate"] for row in rows]
-        salaries = [row["annual_salary"] for row in rows]
-        hourly = np.fromiter((kind == "hourly" for kind in pay_types), bool, count)
-        known = np.fromiter(
-            (
-                (kind == "hourly" and rate is not None) or (kind == "salary" and salary is not None)
-                for kind, rate, salary in zip(pay_types, rates, salaries, strict=True)
-            ),
-            bool,
-            count,
-        )
-        spans = [employment(row["hire_date"], row["rehire_date"], row["termination_date"]) for row in rows]
-        return cls(
-            codes=np.fromiter((row["employee_code"] for row in rows), object, count),
-            hourly=hourly,
-            has_pay=known,
-            rate_units=np.fromiter((_scaled(rate, _RATE_SCALE) for rate in rates), np.int64, count),
-            annual_cents=np.fromiter((_scaled(salary, 100) for salary in salaries), np.int64, count),
-            overtime_eligible=np.fromiter((bool(row["overtime_eligible"]) for row in rows), bool, count),
-            first_days=np.fromiter((first for first, _ in spans), np.int64, count),
-            last_days=np.fromiter((last for _, last in spans), np.int64, count),
-        )
-
-    def __len__(self) -> int:
-        return len(self.codes)
-
-
-@dataclass(frozen=True)
-class ShiftColumns:
-    """Valid attendance records as columns: whose, which day, how many minutes, from which import.
-
-    The employee column is dictionary-encoded, as columnar stores keep strings: each record holds the position of
-    its code in ``codes``, so matching records to the roster looks each distinct code up once.
-    """
-
-    codes: np.ndarray  # object: the distinct employee codes
-    employees: np.ndarray  # int64: each record's position in ``codes``
-    days: np.ndarray  # int64 day ordinals
-    minutes: np.ndarray  # int64
-    import_ids: np.ndarray  # int64: the newest import of a day wins
-
-    @classmethod
-    def from_rows(cls, rows: Sequence[Sequence[Any]]) -> ShiftColumns:
-        """From (employee code, date, check in, check out, import id) tuples."""
-        count = len(rows)
-        check_ins = np.fromiter((_seconds(row[2]) for row in rows), np.int64, count)
-        check_outs = np.fromiter((_seconds(row[3]) for row in rows), np.int64, count)
-        worked = check_outs - check_ins
-        worked += np.where(worked < 0, _MINUTES_PER_DAY * 60, 0)  # a night shift ends the next day
-        employees, codes = pd.factorize(np.fromiter((row[0] for row in rows), object, count))
-        return cls(
-            codes=np.asarray(codes, dtype=object),
-            employees=employees.astype(np.int64),
-            days=np.fromiter((row[1].toordinal() for row in rows), np.int64, count),
-            minutes=worked // 60,
-            import_ids=np.fromiter((row[4] for row in rows), np.int64, count),
-        )
-
-
-@dataclass(frozen=True)
-class PeriodPay:
-    """One period's results, row i for employee ``employees[i]`` of the roster's positions."""
-
-    employees: np.ndarray  # int64 positions into the EmployeeColumns: those employed in the period
-    paid_days: np.ndarray  # int64
-    regular_centihours: np.ndarray  # int64: hundredths of an hour
-    overtime_centihours: np.ndarray  # int64
-    gross_cents: np.ndarray  # int64
-    has_attendance: np.ndarray  # bool
-
-    def __len__(self) -> int:
-        return len(self.employees)
+    pay_type: str | None
+    hourly_rate: Decimal | None
+    annual_salary: Decimal | None
+    overtime_eligible: bool
 
     @property
-    def total_cents(self) -> int:
-        return int(self.gross_cents.sum())
+    def hourly(self) -> bool:
+        return self.pay_type == "hourly"
 
-
-def employment(hire: dt.date | None, rehire: dt.date | None, termination: dt.date | None) -> tuple[int, int]:
-    """The first and last employed day (ordinals): from the rehire (else the hire) date to a termination on or after
-    it; a termination before a rehire is the earlier job's and does not end the current one."""
-    start = rehire or hire
-    first = start.toordinal() if start else NO_START
-    last = termination.toordinal() if termination and (start is None or termination >= start) else NO_END
-    return first, last
-
-
-def employed_days(period: PeriodDates, employees: EmployeeColumns) -> np.ndarray:
-    """How many of the period's days each employee was employed (0: not in the period)."""
-    start, end = period.start.toordinal(), period.end.toordinal()
-    return np.clip(np.minimum(employees.last_days, end) - np.maximum(employees.first_days, start) + 1, 0, None)
-
-
-def compute_period(period: PeriodDates, employees: EmployeeColumns, shifts: ShiftColumns) -> PeriodPay:
-    """Every employed employee's hours and gross pay for ``period`` (see the module's rules)."""
-    paid_days = employed_days(period, employees)
-    regular, overtime, attended = _minutes(period, employees, shifts)
-    regular_ch, overtime_ch = centihours(regular), centihours(overtime)
-    # rate_units / 10,000 x centihours / 100 x (2 or 3) / 2, in cents (x 100): the hundredths cancel out.
-    hourly_cents = _round_half_up(employees.rate_units * (2 * regular_ch + 3 * overtime_ch), 2 * _RATE_SCALE)
-    salaried_cents = _round_half_up(employees.annual_cents * paid_days, period.periods_per_year * period.days)
-    gross = np.where(employees.hourly, hourly_cents, salaried_cents)
-    gross = np.where(employees.has_pay, gross, 0)
-    employed = np.flatnonzero(paid_days > 0)
-    return PeriodPay(
-        employees=employed,
-        paid_days=paid_days[employed],
-        regular_centihours=regular_ch[employed],
-        overtime_centihours=overtime_ch[employed],
-        gross_cents=gross[employed],
-        has_attendance=attended[employed],
-    )
-
-
-def _minutes(
-    period: PeriodDates, employees: EmployeeColumns, shifts: ShiftColumns
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Regular and overtime minutes in the period, and whether any attendance counted, per roster position."""
-    start, end = period.start.toordinal(), period.end.toordinal()
-    grid = worked_minutes(start, end, employees, shifts)
-    regular, overtime = split_overtime(grid, employees)
-    in_period = slice(start - grid.first_monday, None)
-    return (
-        regular[:, in_period].sum(axis=1),
-        overtime[:, in_period].sum(axis=1),
-        grid.attended[:, in_period].any(axis=1),
-    )
+    @property
+    def has_pay(self) -> bool:
+        """A pay type and its rate or salary are known."""
+        return (self.hourly and self.hourly_rate is not None) or (
+            self.pay_type == "salary" and self.annual_salary is not None
+        )
 
 
 @dataclass(frozen=True)
-class WorkedGrid:
-    """Minutes worked per (employee, day), from a Monday on, laid out as whole weeks: ``minutes[i, d]`` is roster
-    position i's day ``first_monday + d``."""
+class RosterRow:
+    """One employee as one roster (a weekly snapshot, or the current roster) has them."""
 
-    first_monday: int  # day ordinal
-    minutes: np.ndarray  # int64 (employees, 7 x weeks)
-    attended: np.ndarray  # bool (employees, 7 x weeks): a valid record counted that day
+    terms: Terms
+    first_day: dt.date | None  # first employed day; None: since before records began
+    last_day: dt.date | None  # last employed day; None: still employed
+
+    @classmethod
+    def from_mapping(cls, row: Mapping[str, Any]) -> RosterRow:
+        """From a ``paycom_employees`` or ``paycom_employee_snapshots`` row; the rate or salary of the other pay
+        type is not kept."""
+        pay_type = row["pay_type"]
+        terms = Terms(
+            pay_type,
+            row["hourly_rate"] if pay_type == "hourly" else None,
+            row["annual_salary"] if pay_type == "salary" else None,
+            bool(row["overtime_eligible"]),
+        )
+        return cls(terms, *employment(row["hire_date"], row["rehire_date"], row["termination_date"]))
+
+    def employed_on(self, day: dt.date) -> bool:
+        return (self.first_day is None or day >= self.first_day) and (self.last_day is None or day <= self.last_day)
+
+    def employed_days(self, period: PeriodDates) -> int:
+        """How many of the period's days the employee was employed (0: not in the period)."""
+        first = max(period.start, self.first_day) if self.first_day else period.start
+        last = min(period.end, self.last_day) if self.last_day else period.end
+        return max((last - first).days + 1, 0)
 
 
-def worked_minutes(first_day: int, last_day: int, employees: EmployeeColumns, shifts: ShiftColumns) -> WorkedGrid:
-    """The one count of worked time, for payroll and the scheduling view alike: each employed day's minutes from
-    the Monday of ``first_day``'s week to ``last_day`` (ordinals), a day imported more than once counting from its
-    newest import (the longest record, if one file lists it twice).
+@dataclass(frozen=True)
+class EmployeeHistory:
+    """One employee's roster rows by the Friday of the weekly sync that took them, oldest first, and the current row
+    for an employee no snapshot holds."""
 
-    The records go into a grid of (employee, day), so a week's running hours are a cumulative sum along its seven
-    days: no sorting.
-    """
-    count = len(employees)
-    first_monday = first_day - (first_day - 1) % 7  # ordinal 1 (0001-01-01) is a Monday
-    weeks = (last_day - first_monday) // 7 + 1
-    width = 7 * weeks
-    who = pd.Index(employees.codes).get_indexer(shifts.codes)[shifts.employees]  # -1: not on the roster
-    who_or_0 = np.maximum(who, 0)
-    days = shifts.days
-    rows = np.flatnonzero(
-        (who >= 0)
-        & (days >= first_monday)
-        & (days <= last_day)
-        & (days >= employees.first_days[who_or_0])
-        & (days <= employees.last_days[who_or_0])
+    weeks: Sequence[dt.date]
+    rows: Sequence[RosterRow]
+    current: RosterRow
+
+    def on(self, day: dt.date) -> RosterRow:
+        """The roster in force on ``day``: the newest snapshot up to the Friday of its week; before the employee's
+        first snapshot, that first one; with no snapshot at all, the current roster."""
+        position = bisect.bisect_right(self.weeks, sync_friday(day))
+        if position:
+            return self.rows[position - 1]
+        return self.rows[0] if self.rows else self.current
+
+
+@dataclass(frozen=True)
+class RatePay:
+    """One run of consecutive days of a period paid with the same terms."""
+
+    first_day: dt.date
+    last_day: dt.date
+    terms: Terms
+    paid_days: int  # employed days of the run
+    regular_hours: Decimal  # to the hundredth
+    overtime_hours: Decimal
+    gross_pay: Decimal
+
+
+@dataclass(frozen=True)
+class EmployeePay:
+    """One employee's result for a period: the period's roster row, the days employed and each run's pay."""
+
+    code: str
+    terms: Terms  # the period's own roster's (its last day)
+    paid_days: int
+    attended: bool
+    rates: Sequence[RatePay] = field(default_factory=tuple)
+
+    @property
+    def regular_hours(self) -> Decimal:
+        return sum((rate.regular_hours for rate in self.rates), Decimal("0.00"))
+
+    @property
+    def overtime_hours(self) -> Decimal:
+        return sum((rate.overtime_hours for rate in self.rates), Decimal("0.00"))
+
+    @property
+    def gross_pay(self) -> Decimal:
+        return sum((rate.gross_pay for rate in self.rates), Decimal("0.00"))
+
+    @property
+    def note(self) -> str | None:
+        """Why someone is paid nothing, when that is to be looked at."""
+        if not self.terms.has_pay:
+            return NOTE_NO_PAY_DATA
+        if self.terms.hourly and not self.attended:
+            return NOTE_NO_ATTENDANCE
+        return None
+
+
+def employment(
+    hire: dt.date | None, rehire: dt.date | None, termination: dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last employed day: from the rehire (else the hire) date to a termination on or after it; a
+    termination before a rehire is the earlier job's and does not end the current one."""
+    start = rehire or hire
+    return start, termination if termination and (start is None or termination >= start) else None
+
+
+def sync_friday(day: dt.date) -> dt.date:
+    """The Friday of the day's Monday-Sunday week: the key of the weekly roster snapshot in force on it."""
+    return day + dt.timedelta(days=4 - day.weekday())
+
+
+def worked_minutes(shifts: Iterable[Sequence[Any]]) -> dict[str, dict[dt.date, int]]:
+    """Minutes worked per employee and day from (employee code, date, check in, check out, import id) tuples: of a
+    day imported more than once the newest import's record, the longest if that import lists the day twice."""
+    newest: dict[str, dict[dt.date, tuple[int, int]]] = {}
+    for code, day, check_in, check_out, import_id in shifts:
+        seconds = _seconds(check_out) - _seconds(check_in)
+        minutes = (seconds + (24 * 3600 if seconds < 0 else 0)) // 60  # a night shift ends the next day
+        days = newest.setdefault(code, {})
+        if day not in days or (import_id, minutes) > days[day]:
+            days[day] = (import_id, minutes)
+    return {code: {day: minutes for day, (_, minutes) in days.items()} for code, days in newest.items()}
+
+
+def regular_minutes(minutes: int, week_minutes_before: int, terms: Terms) -> int:
+    """Of a day's worked minutes, the regular ones: for hourly, overtime-eligible staff the minutes past the 40th
+    hour of the Monday-to-Sunday week, counted in the order of its days, are overtime. Payroll and the scheduling
+    view's hours both count by this rule."""
+    if not (terms.hourly and terms.overtime_eligible):
+        return minutes
+    return min(max(WEEK_LIMIT_MINUTES - week_minutes_before, 0), minutes)
+
+
+def compute_period(
+    period: PeriodDates, roster: Mapping[str, EmployeeHistory], worked: Mapping[str, Mapping[dt.date, int]]
+) -> list[EmployeePay]:
+    """Every employee employed in ``period``, with their hours and gross pay (see the module's rules)."""
+    results = []
+    for code, history in roster.items():
+        result = employee_pay(period, code, history, worked.get(code, {}))
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def employee_pay(
+    period: PeriodDates, code: str, history: EmployeeHistory, worked: Mapping[dt.date, int]
+) -> EmployeePay | None:
+    """One employee's pay for the period, or None when they were not employed in it."""
+    own = history.on(period.end)
+    paid_days = own.employed_days(period)
+    if paid_days == 0:
+        return None
+    runs: list[dict[str, Any]] = []
+    attended = False
+    week_minutes = 0
+    day = period.start - dt.timedelta(days=period.start.weekday())  # the Monday of the period's first week
+    while day <= period.end:
+        if day.weekday() == 0:
+            week_minutes, terms = 0, history.on(day).terms
+        employed = own.employed_on(day)
+        minutes = worked.get(day, 0) if employed else 0
+        regular = regular_minutes(minutes, week_minutes, terms)
+        week_minutes += minutes
+        if day >= period.start:
+            attended = attended or (employed and day in worked)
+            if not runs or (day.weekday() == 0 and runs[-1]["terms"] != terms):  # terms change by the week
+                runs.append({"terms": terms, "first": day, "days": 0, "regular": 0, "overtime": 0})
+            run = runs[-1]
+            run["last"] = day
+            run["days"] += employed
+            run["regular"] += regular
+            run["overtime"] += minutes - regular
+        day += _DAY
+    rates = tuple(_rate_pay(period, run) for run in runs if run["days"])
+    return EmployeePay(code, own.terms, paid_days, attended, rates)
+
+
+def _rate_pay(period: PeriodDates, run: dict[str, Any]) -> RatePay:
+    terms: Terms = run["terms"]
+    regular, overtime = hours(run["regular"]), hours(run["overtime"])
+    gross = expected_gross(
+        pay_type=terms.pay_type,
+        hourly_rate=terms.hourly_rate,
+        annual_salary=terms.annual_salary,
+        regular_hours=regular,
+        overtime_hours=overtime,
+        paid_days=run["days"],
+        period=period,
     )
-    cells = who[rows] * width + (days[rows] - first_monday)
-    records_per_cell = np.bincount(cells, minlength=count * width)
-    worked = np.zeros(count * width, np.int64)
-    once = records_per_cell[cells] == 1
-    worked[cells[once]] = shifts.minutes[rows[once]]
-    repeated_rows, repeated_cells = rows[~once], cells[~once]
-    newest = np.full(count * width, np.iinfo(np.int64).min)
-    np.maximum.at(newest, repeated_cells, shifts.import_ids[repeated_rows])
-    counted = shifts.import_ids[repeated_rows] == newest[repeated_cells]
-    np.maximum.at(worked, repeated_cells[counted], shifts.minutes[repeated_rows[counted]])
-    return WorkedGrid(
-        first_monday=first_monday,
-        minutes=worked.reshape(count, width),
-        attended=(records_per_cell > 0).reshape(count, width),
-    )
-
-
-def split_overtime(grid: WorkedGrid, employees: EmployeeColumns) -> tuple[np.ndarray, np.ndarray]:
-    """Regular and overtime minutes per (employee, day): for hourly overtime-eligible employees, each week's
-    minutes past the 40th hour, counted in the order of its days, are overtime."""
-    count, width = grid.minutes.shape
-    worked = grid.minutes.reshape(count, width // 7, 7)
-    before = np.cumsum(worked, axis=2) - worked  # the week's minutes before each day
-    eligible = overtime_counted(employees)[:, None, None]
-    regular = np.where(eligible, np.clip(WEEK_LIMIT_MINUTES - before, 0, worked), worked).reshape(count, width)
-    return regular, grid.minutes - regular
-
-
-def overtime_counted(employees: EmployeeColumns) -> np.ndarray:
-    """Who is paid overtime: hourly, overtime-eligible employees."""
-    return employees.hourly & employees.overtime_eligible
-
-
-def centihours(minutes: np.ndarray) -> np.ndarray:
-    """Minutes as hundredths of an hour, rounded half up: minutes x 100 / 60."""
-    return _round_half_up(minutes * 5, 3)
-
-
-def _round_half_up(numerators: np.ndarray, denominator: int) -> np.ndarray:
-    """numerators / denominator rounded half up, in integers (numerators are never negative)."""
-    return (2 * numerators + denominator) // (2 * denominator)
+    return RatePay(run["first"], run["last"], terms, run["days"], regular, overtime, gross)
 
 
 def expected_gross(
@@ -275,27 +265,19 @@ def expected_gross(
     paid_days: int,
     period: PeriodDates,
 ) -> Decimal:
-    """One stored result's gross pay recomputed in Decimal from its own columns: the check's second opinion on the
-    columnar computation above."""
+    """The gross pay of one run of terms from its stored columns, to the cent (half up)."""
     if pay_type == "hourly" and hourly_rate is not None:
         amount = hourly_rate * regular_hours + Decimal("1.5") * hourly_rate * overtime_hours
     elif pay_type == "salary" and annual_salary is not None:
         amount = annual_salary * paid_days / (period.periods_per_year * period.days)
     else:
         amount = Decimal(0)
-    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def amount(cents: int) -> Decimal:
-    return Decimal(int(cents)).scaleb(-2)
-
-
-def hours(centihours: int) -> Decimal:
-    return Decimal(int(centihours)).scaleb(-2)
-
-
-def _scaled(value: Decimal | None, scale: int) -> int:
-    return 0 if value is None else int((Decimal(value) * scale).to_integral_value(ROUND_HALF_UP))
+def hours(minutes: int) -> Decimal:
+    """Minutes as hours to the hundredth, rounded half up."""
+    return (Decimal(minutes) / 60).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _seconds(time: dt.time) -> int:

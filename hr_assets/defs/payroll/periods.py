@@ -39,6 +39,22 @@ class PeriodDates:
     def periods_per_year(self) -> int:
         return PERIODS_PER_YEAR[self.period_type]
 
+    @property
+    def partition_key(self) -> str:
+        """The period's partition of ``payroll_results``: its first and last day, ``2026-01-01..2026-01-15``."""
+        return f"{self.start}..{self.end}"
+
+
+def dates_of_key(key: str) -> tuple[dt.date, dt.date]:
+    """The first and last day a partition key names (``PeriodDates.partition_key``)."""
+    try:
+        start, end = (dt.date.fromisoformat(part) for part in key.split(".."))
+    except ValueError:
+        raise PeriodError(
+            f"partition {key!r}: not a period's first..last day, such as 2026-01-01..2026-01-15"
+        ) from None
+    return start, end
+
 
 def calendar_of(period_type: str, first_start: dt.date, last_start: dt.date) -> list[PeriodDates]:
     """Consecutive periods of one type, the first starting on ``first_start``, none starting after ``last_start``.

@@ -2,7 +2,8 @@
 
 1. ``store.claim`` takes the period for the run (one conditional UPDATE, committed on its own): a second run,
    a second tick's run or a person's run at the same moment finds it taken and skips it, saying by whom.
-2. Reading the roster and the hours, computing, writing the results and totals and marking the period completed
+2. Reading the roster as it was in the period's weeks and the hours, computing, writing the results, rates and
+   totals and marking the period completed
    happen in one transaction, which checks that the run still holds the period: a run whose hold was released
    as stale writes nothing, so a period's results are never written by two runs.
 3. A failure marks the period ``failed`` with its message and re-raises, so the step's retry policy runs it
@@ -21,7 +22,7 @@ import dagster as dg
 from sqlalchemy.engine import Engine
 
 from hr_assets.defs.payroll import store
-from hr_assets.defs.payroll.pay import EmployeeColumns, ShiftColumns, compute_period
+from hr_assets.defs.payroll.pay import compute_period, worked_minutes
 
 _WEEK_BEFORE = dt.timedelta(days=6)  # a period's first work week may begin up to 6 days before it
 
@@ -44,11 +45,10 @@ def process_period(engine: Engine, period_id: int, run_id: str, *, force: bool, 
     try:
         with engine.begin() as connection:
             dates = store.dates_of(store.period(connection, period_id))
-            roster = store.roster(connection)
-            employees = EmployeeColumns.from_rows(roster)
-            shifts = ShiftColumns.from_rows(store.shifts(connection, dates.start - _WEEK_BEFORE, dates.end))
-            pay = compute_period(dates, employees, shifts)
-            totals = store.write_results(connection, period_id, employees, pay, roster, run_id, now)
+            first_day = dates.start - _WEEK_BEFORE
+            roster = store.roster_history(connection, first_day, dates.end)
+            worked = worked_minutes(store.shifts(connection, first_day, dates.end))
+            totals = store.write_results(connection, period_id, compute_period(dates, roster, worked), run_id, now)
     except Exception as exc:
         with engine.begin() as connection:
             store.fail(connection, period_id, run_id, f"{type(exc).__name__}: {exc}".splitlines()[0], now)

@@ -1,6 +1,7 @@
 """The payroll automation: every day at HR_PAYROLL_RUN_HOUR (02:00) in HR_TIMEZONE, a run for each due period.
 
-Before it looks for due periods, it releases those left ``processing`` by a run that died. Each request's run key
+Before it looks for due periods, it releases those left ``processing`` by a run that died, and adds the partition
+of any period that has none yet. Each request asks for the period's own partition. Each request's run key
 is the period and its number of claims so far: a second evaluation of the same day, or an overlapping one, asks for
 the same key and Dagster launches it once; after a dead run's period is released, its claims count has moved on,
 so the next evaluation requests a new run. The run itself claims the
@@ -12,7 +13,7 @@ import datetime as dt
 import dagster as dg
 
 from hr_assets.defs.payroll import store
-from hr_assets.defs.payroll.assets import PERIOD_TAG, payroll_results, payroll_settings
+from hr_assets.defs.payroll.assets import add_period_partitions, payroll_results, payroll_settings
 from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import evaluate
 from hr_assets.settings import platform_settings
@@ -21,15 +22,14 @@ from hr_assets.warehouse.resource import WarehouseResource
 payroll_job = dg.define_asset_job(
     "payroll_run",
     selection=dg.AssetSelection.assets(payroll_results),
-    description="Process pay periods: one period when tagged with it, else every period starting in the month.",
+    description="Process one pay period: the partition named after its days.",
 )
 
 
 def run_request(period: dict) -> dg.RunRequest:
     return dg.RunRequest(
         run_key=f"payroll-period-{period['id']}-claims-{period['claims']}",
-        partition_key=period["start_date"].replace(day=1).isoformat(),
-        tags={PERIOD_TAG: str(period["id"])},
+        partition_key=store.dates_of(period).partition_key,
     )
 
 
@@ -49,6 +49,10 @@ def payroll_automation(
         context.log.warning(f"Released period {released.period_id}: {released.reason}")
     with warehouse.begin() as connection:
         candidates = {row["id"]: row for row in store.automated_active(connection)}
+        keys = store.partition_keys(connection)
+    # Periods added straight to the warehouse (or before partitions were per period) get their partition here.
+    for key in add_period_partitions(context.instance, keys):
+        context.log.info(f"Added the partition of pay period {key}")
     due = evaluate(candidates.values(), now, platform_settings.timezone)
     requests = [run_request(candidates[d.period_id]) for d in due if d.is_due]
     if not requests:

@@ -11,17 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hr_assets.defs.payroll.pay import NOTE_NO_ATTENDANCE, NOTE_NO_PAY_DATA, EmployeeColumns, PeriodPay, amount, hours
-from hr_assets.defs.payroll.periods import PeriodDates, PeriodError
+from hr_assets.defs.payroll.pay import EmployeeHistory, EmployeePay, RosterRow, sync_friday
+from hr_assets.defs.payroll.periods import PeriodDates, PeriodError, dates_of_key
 from hr_assets.defs.payroll.rules import Rule, check_fits, rule_json
 from hr_assets.warehouse.engine import insert_rows, upsert
 from hr_assets.warehouse.tables import attendance_import_records as records
-from hr_assets.warehouse.tables import paycom_employees, payroll_period_totals, payroll_periods, payroll_results
+from hr_assets.warehouse.tables import (
+    paycom_employee_snapshots,
+    paycom_employees,
+    payroll_period_totals,
+    payroll_periods,
+    payroll_result_rates,
+    payroll_results,
+)
 
 ROSTER_COLUMNS = (
     "employee_code",
@@ -49,25 +57,21 @@ def add_period(
     rule: Rule | None,
     *,
     timezone: str,
-    history_start: dt.date,
     now: dt.datetime,
 ) -> int:
-    """A new active period's id: automated when it has a rule, run by hand otherwise."""
-    if dates.start < history_start.replace(day=1):
-        raise PeriodError(
-            f"start_date {dates.start} is before HR_HISTORY_START's month ({history_start:%Y-%m}): "
-            "no partition holds it"
-        )
+    """A new active period's id: automated when it has a rule, run by hand otherwise. Its partition is added by the
+    caller, which holds the Dagster instance (``assets.add_period_partitions``)."""
     if rule is not None:
         check_fits(rule, dates, timezone)
-    same = sa.select(payroll_periods.c.id).where(
-        payroll_periods.c.period_type == dates.period_type,
-        payroll_periods.c.start_date == dates.start,
-        payroll_periods.c.end_date == dates.end,
+    # Same days, same partition: one period per first and last day, whatever its type.
+    same = sa.select(payroll_periods.c.id, payroll_periods.c.period_type).where(
+        payroll_periods.c.start_date == dates.start, payroll_periods.c.end_date == dates.end
     )
-    existing = connection.execute(same).scalar()
+    existing = connection.execute(same).first()
     if existing is not None:
-        raise PeriodError(f"a {dates.period_type} period {dates.start} to {dates.end} exists already (id {existing})")
+        raise PeriodError(
+            f"a {existing.period_type} period {dates.start} to {dates.end} exists already (id {existing.id})"
+        )
     return connection.execute(
         sa.insert(payroll_periods)
         .values(
@@ -90,6 +94,21 @@ def period(connection: Connection, period_id: int) -> dict[str, Any]:
     if row is None:
         raise PeriodError(f"period_id {period_id}: no such pay period (hr-assets payroll list)")
     return dict(row)
+
+
+def period_of_partition(connection: Connection, key: str) -> dict[str, Any]:
+    """The period a ``payroll_results`` partition key names."""
+    start, end = dates_of_key(key)
+    query = sa.select(payroll_periods).where(payroll_periods.c.start_date == start, payroll_periods.c.end_date == end)
+    row = connection.execute(query).mappings().first()
+    if row is None:
+        raise PeriodError(f"partition {key}: no pay period from {start} to {end} (hr-assets payroll list)")
+    return dict(row)
+
+
+def partition_keys(connection: Connection) -> list[str]:
+    """Every period's partition key, oldest first."""
+    return [dates_of(row).partition_key for row in periods(connection)]
 
 
 def periods(connection: Connection, status: str | None = None) -> list[dict[str, Any]]:
@@ -171,9 +190,45 @@ def _update_if_held(connection: Connection, period_id: int, run_id: str, **value
     return result.rowcount == 1
 
 
-def roster(connection: Connection) -> list[Any]:
-    query = sa.select(*(paycom_employees.c[name] for name in ROSTER_COLUMNS)).order_by(paycom_employees.c.employee_code)
-    return list(connection.execute(query).mappings())
+def roster_history(connection: Connection, first_day: dt.date, last_day: dt.date) -> dict[str, EmployeeHistory]:
+    """Every employee on the current roster, with the weekly snapshots that say what was in force from
+    ``first_day`` to ``last_day``: those of its weeks, the newest before them, and, for an employee whose first
+    snapshot came later, that first one."""
+    first_week, last_week = sync_friday(first_day), sync_friday(last_day)
+    snapshots = paycom_employee_snapshots
+    columns = [snapshots.c.sync_week, *(snapshots.c[name] for name in ROSTER_COLUMNS)]
+
+    def nearest(week: Any, condition: Any) -> sa.Select:
+        picked = (
+            sa.select(snapshots.c.employee_code, week.label("week"))
+            .where(condition)
+            .group_by(snapshots.c.employee_code)
+            .subquery()
+        )
+        return sa.select(*columns).join(
+            picked, sa.and_(picked.c.employee_code == snapshots.c.employee_code, picked.c.week == snapshots.c.sync_week)
+        )
+
+    query = sa.union_all(
+        sa.select(*columns).where(snapshots.c.sync_week.between(first_week, last_week)),
+        nearest(sa.func.max(snapshots.c.sync_week), snapshots.c.sync_week < first_week),
+        nearest(sa.func.min(snapshots.c.sync_week), snapshots.c.sync_week > last_week),
+    )
+    weeks: dict[str, list[tuple[dt.date, RosterRow]]] = {}
+    for row in connection.execute(query).mappings():
+        weeks.setdefault(row["employee_code"], []).append((row["sync_week"], RosterRow.from_mapping(row)))
+    current = sa.select(*(paycom_employees.c[name] for name in ROSTER_COLUMNS)).order_by(
+        paycom_employees.c.employee_code
+    )
+    histories = {}
+    for row in connection.execute(current).mappings():
+        found = sorted(weeks.get(row["employee_code"], ()), key=lambda item: item[0])
+        # Later than the range, only the first snapshot counts: it stands for the days before it.
+        kept = [item for item in found if item[0] <= last_week] or found[:1]
+        histories[row["employee_code"]] = EmployeeHistory(
+            [week for week, _ in kept], [roster_row for _, roster_row in kept], RosterRow.from_mapping(row)
+        )
+    return histories
 
 
 def shifts(connection: Connection, first_day: dt.date, last_day: dt.date) -> list[Sequence[Any]]:
@@ -191,60 +246,67 @@ def shifts(connection: Connection, first_day: dt.date, last_day: dt.date) -> lis
 
 
 def write_results(
-    connection: Connection,
-    period_id: int,
-    employees: EmployeeColumns,
-    pay: PeriodPay,
-    roster_rows: Sequence[Any],
-    run_id: str,
-    now: dt.datetime,
+    connection: Connection, period_id: int, pay: Sequence[EmployeePay], run_id: str, now: dt.datetime
 ) -> dict[str, Any]:
-    """The period's results and totals, replaced whole, and the period completed; raises LostClaim (so the caller's
-    transaction rolls back) when ``run_id`` no longer holds it. Returns the totals row."""
+    """The period's results, their rates and totals, replaced whole, and the period completed; raises LostClaim (so
+    the caller's transaction rolls back) when ``run_id`` no longer holds it. Returns the totals row."""
     completed = _update_if_held(
         connection, period_id, run_id, status="completed", processed_at=now, error_message=None, updated_at=now
     )
     if not completed:
         raise LostClaim(f"period {period_id} is no longer held by run {run_id}: its results were not written")
-    rows = []
-    for i, position in enumerate(pay.employees.tolist()):
-        employee = roster_rows[position]
-        note = None
-        if not employees.has_pay[position]:
-            note = NOTE_NO_PAY_DATA
-        elif employees.hourly[position] and not pay.has_attendance[i]:
-            note = NOTE_NO_ATTENDANCE
-        rows.append(
+    results_rows, rate_rows = [], []
+    for result in pay:
+        terms = result.terms
+        results_rows.append(
             {
                 "period_id": period_id,
-                "employee_code": employee["employee_code"],
-                "pay_type": employee["pay_type"],
-                "hourly_rate": employee["hourly_rate"] if employee["pay_type"] == "hourly" else None,
-                "annual_salary": employee["annual_salary"] if employee["pay_type"] == "salary" else None,
-                "overtime_eligible": bool(employee["overtime_eligible"]),
-                "paid_days": int(pay.paid_days[i]),
-                "regular_hours": hours(pay.regular_centihours[i]),
-                "overtime_hours": hours(pay.overtime_centihours[i]),
-                "gross_pay": amount(pay.gross_cents[i]),
-                "note": note,
+                "employee_code": result.code,
+                "pay_type": terms.pay_type,
+                "hourly_rate": terms.hourly_rate,
+                "annual_salary": terms.annual_salary,
+                "overtime_eligible": terms.overtime_eligible,
+                "paid_days": result.paid_days,
+                "regular_hours": result.regular_hours,
+                "overtime_hours": result.overtime_hours,
+                "gross_pay": result.gross_pay,
+                "note": result.note,
                 "run_id": run_id,
                 "computed_at": now,
             }
         )
-    connection.execute(sa.delete(payroll_results).where(payroll_results.c.period_id == period_id))
-    insert_rows(connection, payroll_results, rows)
-    hourly = employees.hourly[pay.employees] & employees.has_pay[pay.employees]
-    salaried = ~employees.hourly[pay.employees] & employees.has_pay[pay.employees]
+        rate_rows.extend(
+            {
+                "period_id": period_id,
+                "employee_code": result.code,
+                "first_day": rate.first_day,
+                "last_day": rate.last_day,
+                "pay_type": rate.terms.pay_type,
+                "hourly_rate": rate.terms.hourly_rate,
+                "annual_salary": rate.terms.annual_salary,
+                "overtime_eligible": rate.terms.overtime_eligible,
+                "paid_days": rate.paid_days,
+                "regular_hours": rate.regular_hours,
+                "overtime_hours": rate.overtime_hours,
+                "gross_pay": rate.gross_pay,
+            }
+            for rate in result.rates
+        )
+    for table in (payroll_result_rates, payroll_results):
+        connection.execute(sa.delete(table).where(table.c.period_id == period_id))
+    insert_rows(connection, payroll_results, results_rows)
+    insert_rows(connection, payroll_result_rates, rate_rows)
+    hourly = [result for result in pay if result.terms.has_pay and result.terms.hourly]
     totals = {
         "period_id": period_id,
         "employees": len(pay),
-        "hourly_employees": int(hourly.sum()),
-        "salaried_employees": int(salaried.sum()),
-        "hourly_without_attendance": int((hourly & ~pay.has_attendance).sum()),
-        "without_pay_data": int((~employees.has_pay[pay.employees]).sum()),
-        "regular_hours": hours(pay.regular_centihours.sum()),
-        "overtime_hours": hours(pay.overtime_centihours.sum()),
-        "gross_pay": amount(pay.total_cents),
+        "hourly_employees": len(hourly),
+        "salaried_employees": sum(1 for result in pay if result.terms.has_pay and not result.terms.hourly),
+        "hourly_without_attendance": sum(1 for result in hourly if not result.attended),
+        "without_pay_data": sum(1 for result in pay if not result.terms.has_pay),
+        "regular_hours": sum((result.regular_hours for result in pay), Decimal("0.00")),
+        "overtime_hours": sum((result.overtime_hours for result in pay), Decimal("0.00")),
+        "gross_pay": sum((result.gross_pay for result in pay), Decimal("0.00")),
         "run_id": run_id,
         "computed_at": now,
     }
@@ -259,6 +321,19 @@ def results(connection: Connection, period_id: int) -> list[dict[str, Any]]:
         .order_by(payroll_results.c.employee_code)
     )
     return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def rates(connection: Connection, period_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Each employee's rates in the period, by employee code, in the order of their days."""
+    query = (
+        sa.select(payroll_result_rates)
+        .where(payroll_result_rates.c.period_id == period_id)
+        .order_by(payroll_result_rates.c.employee_code, payroll_result_rates.c.first_day)
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in connection.execute(query).mappings():
+        found.setdefault(row["employee_code"], []).append(dict(row))
+    return found
 
 
 def totals(connection: Connection, period_id: int) -> dict[str, Any] | None:

@@ -3,14 +3,14 @@
 NULL for every existing company: its files' dates are settled by each file, as before a slashed date was refused.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
