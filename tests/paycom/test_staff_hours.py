@@ -84,7 +84,7 @@ def test_hours_are_counted_as_payroll_counts_them(world: PayrollWorld) -> None:
     # Payroll over the same days (the period up to today) counts the same hours: both use one function.
     with world.engine.begin() as connection:
         connection.execute(sa.text("DELETE FROM attendance_import_records WHERE date > :today"), {"today": TODAY})
-    assert world.run("2026-11-01", period_id=period, at=AT).success
+    assert world.run(period, at=AT).success
     paid = world.results(period)
     assert paid["H1"]["regular_hours"] + paid["H1"]["overtime_hours"] == h1["hours_this_period"]
     assert paid["H2"]["regular_hours"] == h2["hours_this_period"] == Decimal("8.00")
