@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from hr_assets.cli.jobs import run_job
-from hr_assets.cli.warehouse import warehouse
+from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import add_period_partitions, payroll_settings
 from hr_assets.defs.payroll.periods import PERIOD_TYPES, STATUSES, PeriodDates, PeriodError, calendar_of
@@ -41,12 +41,14 @@ def add_period(start: dt.datetime, end: dt.datetime, period_type: str, rule: str
     settings = load(PlatformSettings)
     dates = PeriodDates(start.date(), end.date(), period_type)
     with warehouse().begin() as connection:
-        period_id = store.add_period(
+        now = Clock().now()
+        period_id = store.add_period(connection, dates, _rule(rule), timezone=settings.timezone, now=now)
+        audited(
             connection,
-            dates,
-            _rule(rule),
-            timezone=settings.timezone,
-            now=Clock().now(),
+            action="payroll.add_period",
+            target=f"period {period_id}",
+            now=now,
+            new={"type": period_type, "start": dates.start, "end": dates.end, "rule": rule},
         )
     with the_instance() as instance:
         add_period_partitions(instance, [dates.partition_key])
@@ -69,16 +71,16 @@ def generate(period_type: str, start: dt.datetime, until: dt.datetime, rule: str
             if (dates.period_type, dates.start, dates.end) in existing:
                 kept += 1
                 continue
-            added.append(
-                store.add_period(
-                    connection,
-                    dates,
-                    parsed,
-                    timezone=settings.timezone,
-                    now=now,
-                )
-            )
+            added.append(store.add_period(connection, dates, parsed, timezone=settings.timezone, now=now))
             keys.append(dates.partition_key)
+        if added:
+            audited(
+                connection,
+                action="payroll.generate",
+                target=f"periods {added[0]} to {added[-1]}",
+                now=now,
+                new={"type": period_type, "start": start.date(), "until": until.date(), "rule": rule},
+            )
     with the_instance() as instance:
         add_period_partitions(instance, keys)
     ids = f" (ids {added[0]} to {added[-1]})" if added else ""
