@@ -121,6 +121,20 @@ def test_status_failed_records_settings_and_one_imports_retry(bayzat_world: Bayz
     [import_id] = {row["import_id"] for row in failed}
     assert json.loads(hr_assets("bayzat", "failed", "--import", str(import_id + 1), "--json").stdout) == []
 
+    [listed] = json.loads(hr_assets("attendance", "imports", "--json").stdout)
+    assert (listed["id"], listed["filename"], listed["total_records"]) == (import_id, "week.csv", 6)
+    assert listed["bayzat"] == "advline 4 synced, 2 failed"
+    shown = hr_assets("attendance", "show", str(import_id)).stdout
+    assert "filename:            week.csv" in shown
+    assert [line.split() for line in shown.splitlines() if line.startswith("advline")] == [
+        ["advline", "0", "0", "4", "2", "0"]
+    ]
+    missing = hr_assets("attendance", "show", "999")
+    assert (
+        missing.returncode == 1
+        and missing.stderr == "Error: no attendance import 999 (see: hr-assets attendance imports)\n"
+    )
+
     changed = hr_assets("bayzat", "set", "--company", "advline", "--sync-frequency", "daily", "--disabled")
     assert changed.stdout == "advline: sync_frequency hourly -> daily, is_enabled True -> False\n"
     assert hr_assets("bayzat", "set", "--company", "advline", "--disabled").stdout == "advline: nothing to change\n"

@@ -293,6 +293,19 @@ def company_status(connection: Connection) -> dict[int, Counter[str]]:
     return found
 
 
+def import_company_status(connection: Connection, import_ids: Collection[int]) -> dict[int, dict[int, Counter[str]]]:
+    """Import id -> company id -> status -> how many of the import's records of that company have it."""
+    query = (
+        _with_pushes(records.c.attendance_import_id, records.c.company_id, _STATUS, sa.func.count())
+        .where(records.c.attendance_import_id.in_(list(import_ids)), records.c.company_id.is_not(None))
+        .group_by(records.c.attendance_import_id, records.c.company_id, _STATUS)
+    )
+    found: dict[int, dict[int, Counter[str]]] = {}
+    for import_id, company_id, status, count in connection.execute(query):
+        found.setdefault(import_id, {}).setdefault(company_id, Counter())[status] = count
+    return found
+
+
 def failure_rate(counts: Counter[str]) -> float:
     """The share of the records a push has settled that failed."""
     settled = counts["synced"] + counts["failed"]
