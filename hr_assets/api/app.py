@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -26,22 +25,6 @@ class DagsterLink:
     """The Dagster web server runs are submitted to, and the address people open for a run's page."""
 
     public_url: str
-
-    @property
-    def _parts(self):  # noqa: ANN202 - urllib's SplitResult
-        return urlsplit(self.public_url)
-
-    @property
-    def hostname(self) -> str:
-        return self._parts.hostname or "127.0.0.1"
-
-    @property
-    def port(self) -> int | None:
-        return self._parts.port
-
-    @property
-    def path_prefix(self) -> str:
-        return self._parts.path.rstrip("/")
 
 
 def _docs_caller(request: Request) -> Caller:

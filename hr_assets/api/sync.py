@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from hr_assets.api.auth import Caller, operator, reader
@@ -17,10 +16,10 @@ from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.paycom.schedules import paycom_weekly_sync
 from hr_assets.lib.cron import first_tick_from
 from hr_assets.lib.errors import OperatorError
+from hr_assets.lib.webserver import WebserverError, submit_run
 
 router = APIRouter(prefix="/api/paycom/sync", tags=["sync"])
 LAST_SYNCS = 10
-CODE_LOCATION = "hr_assets"  # pyproject.toml [tool.dg.project]
 
 
 @router.get("/status/", response_model=SyncStatus, summary="The last syncs with their counts and files, and the next")
@@ -56,16 +55,16 @@ def start_sync(request: Request, body: StartSync, _: Annotated[Caller, Depends(o
     if week is None:
         raise HTTPException(status_code=409, detail="No sync week has started yet (HR_HISTORY_START).")
     dagster = request.app.state.dagster
-    client = DagsterGraphQLClient(dagster.hostname, dagster.port, path_prefix=dagster.path_prefix, timeout=30)
     config = {"report_type": body.report_type, "force": body.force, "dry_run": False}
     try:
-        run_id = client.submit_job_execution(
+        run_id = submit_run(
+            dagster.public_url,
             "paycom_sync",
-            repository_location_name=CODE_LOCATION,
+            partition_key=week,
             run_config={"ops": {"paycom_roster_files": {"config": config}}},
-            tags={"dagster/partition": week, "hr_assets/launched_by": "api"},
+            launched_by="api",
         )
-    except (DagsterGraphQLClientError, OSError) as exc:
+    except WebserverError as exc:
         raise HTTPException(status_code=503, detail="The Dagster web server did not take the run.") from exc
     return StartedSync(run_id=run_id, week=dt.date.fromisoformat(week), url=f"{dagster.public_url}/runs/{run_id}")
 

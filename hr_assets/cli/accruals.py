@@ -4,7 +4,7 @@ import datetime as dt
 
 import click
 
-from hr_assets.cli.warehouse import warehouse
+from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.accruals import ledger, store
 from hr_assets.lib.clock import Clock
 from hr_assets.settings import platform_settings
@@ -30,9 +30,11 @@ def close(month: str) -> None:
     first_day, who = _month(month), ledger.operator()
     with warehouse().begin() as connection:
         try:
-            ledger.close(connection, first_day, Clock(timezone=platform_settings.timezone).now(), who)
+            now = Clock(timezone=platform_settings.timezone).now()
+            ledger.close(connection, first_day, now, who)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
+        audited(connection, action="accruals.close", target=f"month {month}", now=now)
         summary = store.month_summary(connection, first_day)
     click.echo(
         f"Closed {month} by {who}: recognised {summary['recognized_in_month']}, deferred {summary['deferred_balance']}"
@@ -46,9 +48,11 @@ def reopen(month: str) -> None:
     first_day, who = _month(month), ledger.operator()
     with warehouse().begin() as connection:
         try:
-            ledger.reopen(connection, first_day, Clock(timezone=platform_settings.timezone).now(), who)
+            now = Clock(timezone=platform_settings.timezone).now()
+            ledger.reopen(connection, first_day, now, who)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
+        audited(connection, action="accruals.reopen", target=f"month {month}", now=now)
         summary = store.month_summary(connection, first_day)
     click.echo(f"Reopened {month} by {who}: recognised {summary['recognized_in_month']}")
 

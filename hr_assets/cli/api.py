@@ -3,7 +3,7 @@
 import click
 
 from hr_assets.cli.jobs import ui_url
-from hr_assets.cli.warehouse import warehouse
+from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.lib.clock import Clock
 
 SCOPES = ("read", "operate", "pay")
@@ -40,8 +40,10 @@ def create(name: str, scope: str) -> None:
     """Make a token and print it (once: it cannot be shown again)."""
     from hr_assets.api.store import create_token
 
+    now = Clock().now()
     with warehouse().begin() as connection:
-        secret = create_token(connection, name, scope, Clock().now())
+        secret = create_token(connection, name, scope, now)
+        audited(connection, action="api_token.create", target=f"token {name}", now=now, new={"scope": scope})
     click.echo(secret)
 
 
@@ -65,6 +67,8 @@ def revoke(name: str) -> None:
     """Revoke the token called NAME: it stops working at once."""
     from hr_assets.api.store import revoke as revoke_token
 
+    now = Clock().now()
     with warehouse().begin() as connection:
-        revoke_token(connection, name, Clock().now())
+        revoke_token(connection, name, now)
+        audited(connection, action="api_token.revoke", target=f"token {name}", now=now)
     click.echo(f"Revoked {name}")

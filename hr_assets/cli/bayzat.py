@@ -7,16 +7,19 @@ at a terminal). It is stored encrypted with ``HR_SECRET_KEY`` and shown masked, 
 
 import os
 import sys
+from collections import Counter
 
 import click
 
 from hr_assets.cli.jobs import run_job
+from hr_assets.cli.output import json_option, print_rows
 from hr_assets.cli.warehouse import audited, warehouse
-from hr_assets.defs.bayzat import configs
+from hr_assets.defs.bayzat import configs, store
+from hr_assets.defs.bayzat.configs import SYNC_FREQUENCIES
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.schedules import COMPANY_TAG
 from hr_assets.defs.bayzat.store import reset_failed
-from hr_assets.defs.companies.store import company_by_slug
+from hr_assets.defs.companies.store import all_companies, company_by_slug
 from hr_assets.defs.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import add_dynamic_partition
@@ -166,19 +169,88 @@ def push(slug: str) -> None:
 
 
 @bayzat.command("retry-failed")
-@click.option("--company", "slug", help="Only this company; default every company.")
-def retry_failed(slug: str | None) -> None:
-    """Give failed records a fresh retry budget and push them now."""
+@click.option("--company", "slug", help="Only this company's failed records.")
+@click.option("--import", "import_id", type=int, help="Only the failed records of this attendance import (its id).")
+@click.option("--batch", "batch_id", type=int, help="Only the failed records of this push batch (its id).")
+def retry_failed(slug: str | None, import_id: int | None, batch_id: int | None) -> None:
+    """Give failed records a fresh retry budget and push their companies now."""
     BayzatResource.for_command().check()  # the pushes need the key: say so before changing any record
-    engine = warehouse()
-    with engine.begin() as connection:
+    with warehouse().begin() as connection:
         company_id = company_by_slug(connection, slug)["id"] if slug else None
         now = Clock().now()
-        count = reset_failed(connection, company_id, now)
-        audited(
-            connection, action="bayzat.retry_failed", target=f"company {slug or '*'}", now=now, new={"records": count}
-        )
-        slugs = [s for s, _ in configs.slugs_with_ids(connection) if slug in (None, s)]
+        count = reset_failed(connection, company_id, now, import_id=import_id, batch_id=batch_id)
+        scope = {"company": slug, "import": import_id, "batch": batch_id}
+        target = ", ".join(f"{name} {value}" for name, value in scope.items() if value is not None) or "every company"
+        audited(connection, action="bayzat.retry_failed", target=target, now=now, new={"records": count})
+        due = store.due_counts(connection, now)
+        slugs = [s for s, company in configs.slugs_with_ids(connection) if due.get(company)]
     click.echo(f"{count} failed record(s) set to be sent again")
-    for company in slugs:
+    for company in slugs if count else []:
         _push(company)
+
+
+@bayzat.command("set")
+@click.option("--company", "slug", required=True)
+@click.option("--sync-frequency", type=click.Choice(SYNC_FREQUENCIES), help="How often the schedule pushes it.")
+@click.option("--enabled/--disabled", default=None, help="Turn its pushes on or off.")
+def set_(slug: str, sync_frequency: str | None, enabled: bool | None) -> None:
+    """Change a company's push settings without typing its key again."""
+    if sync_frequency is None and enabled is None:
+        raise click.UsageError("give --sync-frequency, --enabled or --disabled")
+    now = Clock().now()
+    with warehouse().begin() as connection:
+        company = company_by_slug(connection, slug)
+        if not configs.has_config(connection, company["id"]):
+            raise click.ClickException(
+                f"{slug} has no Bayzat account: configure one with hr-assets bayzat configure --company {slug}"
+            )
+        old, new = configs.change_settings(
+            connection, company["id"], now, sync_frequency=sync_frequency, is_enabled=enabled
+        )
+        if new:
+            audited(connection, action="bayzat.settings", target=f"company {slug}", now=now, old=old, new=new)
+    changed = ", ".join(f"{name} {old[name]} -> {value}" for name, value in new.items())
+    click.echo(f"{slug}: {changed}" if new else f"{slug}: nothing to change")
+
+
+@bayzat.command("status")
+@click.option("--company", "slug", help="Only this company.")
+@json_option
+def status(slug: str | None, as_json: bool) -> None:
+    """Each company's records by push status, its failure rate and its last push."""
+    with warehouse().connect() as connection:
+        counts = store.company_status(connection)
+        last_push = {row["company_id"]: row["last_sync_at"] for row in configs.last_pushes(connection)}
+        companies = [c for c in all_companies(connection) if slug in (None, c["slug"])]
+        if slug and not companies:
+            company_by_slug(connection, slug)  # the one-line error for an unknown company
+    rows = [
+        {"company": c["slug"], **{name: counts.get(c["id"], Counter())[name] for name in store.STATUSES}}
+        | {
+            "failure_rate": f"{store.failure_rate(counts.get(c['id'], Counter())):.1%}",
+            "last_push": last_push.get(c["id"]),
+        }
+        for c in companies
+    ]
+    columns = ("company", *store.STATUSES, "failure_rate", "last_push")
+    print_rows(rows, columns, as_json=as_json, empty="No companies yet (hr-assets companies add).")
+
+
+@bayzat.command("failed")
+@click.option("--company", "slug", help="Only this company.")
+@click.option("--import", "import_id", type=int, help="Only this attendance import (its id).")
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@json_option
+def failed(slug: str | None, import_id: int | None, limit: int, as_json: bool) -> None:
+    """The failed records that need attention: employee code, date, import, batch, reason and retries left."""
+    bayzat = BayzatResource.for_command()
+    with warehouse().connect() as connection:
+        company_id = company_by_slug(connection, slug)["id"] if slug else None
+        slugs = {company["id"]: company["slug"] for company in all_companies(connection)}
+        rows = store.failed_records(
+            connection, company_id=company_id, import_id=import_id, retry_attempts=bayzat.retry_attempts, limit=limit
+        )
+    for row in rows:
+        row["company"] = slugs.get(row.pop("company_id"), "-")
+    columns = ("company", "employee_code", "date", "import_id", "batch_id", "retries_left", "reason")
+    print_rows(rows, columns, as_json=as_json, empty="No failed records.")

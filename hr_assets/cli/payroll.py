@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from hr_assets.cli.jobs import run_job
-from hr_assets.cli.warehouse import warehouse
+from hr_assets.cli.jobs import run_job, ui_url
+from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import add_period_partitions, payroll_settings
 from hr_assets.defs.payroll.periods import PERIOD_TYPES, STATUSES, PeriodDates, PeriodError, calendar_of
@@ -17,6 +17,7 @@ from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import Rule, evaluate, parse_rule
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import the_instance
+from hr_assets.lib.webserver import submit_run
 from hr_assets.settings import PlatformSettings, load
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -41,12 +42,14 @@ def add_period(start: dt.datetime, end: dt.datetime, period_type: str, rule: str
     settings = load(PlatformSettings)
     dates = PeriodDates(start.date(), end.date(), period_type)
     with warehouse().begin() as connection:
-        period_id = store.add_period(
+        now = Clock().now()
+        period_id = store.add_period(connection, dates, _rule(rule), timezone=settings.timezone, now=now)
+        audited(
             connection,
-            dates,
-            _rule(rule),
-            timezone=settings.timezone,
-            now=Clock().now(),
+            action="payroll.add_period",
+            target=f"period {period_id}",
+            now=now,
+            new={"type": period_type, "start": dates.start, "end": dates.end, "rule": rule},
         )
     with the_instance() as instance:
         add_period_partitions(instance, [dates.partition_key])
@@ -69,16 +72,16 @@ def generate(period_type: str, start: dt.datetime, until: dt.datetime, rule: str
             if (dates.period_type, dates.start, dates.end) in existing:
                 kept += 1
                 continue
-            added.append(
-                store.add_period(
-                    connection,
-                    dates,
-                    parsed,
-                    timezone=settings.timezone,
-                    now=now,
-                )
-            )
+            added.append(store.add_period(connection, dates, parsed, timezone=settings.timezone, now=now))
             keys.append(dates.partition_key)
+        if added:
+            audited(
+                connection,
+                action="payroll.generate",
+                target=f"periods {added[0]} to {added[-1]}",
+                now=now,
+                new={"type": period_type, "start": start.date(), "until": until.date(), "rule": rule},
+            )
     with the_instance() as instance:
         add_period_partitions(instance, keys)
     ids = f" (ids {added[0]} to {added[-1]})" if added else ""
@@ -115,10 +118,19 @@ def due() -> None:
         click.echo(f"{item.period_id:>5} {'DUE' if item.is_due else 'not yet':<8} {item.why}")
 
 
+ASYNC_OPTION = click.option(
+    "--async",
+    "in_background",
+    is_flag=True,
+    help="Queue the run through the webserver for the daemon and return at once, printing its id and link.",
+)
+
+
 @payroll.command("run")
 @click.option("--period-id", type=int, required=True)
 @click.option("--force", is_flag=True, help="Run a completed period again (its results are replaced).")
-def run(period_id: int, force: bool) -> None:
+@ASYNC_OPTION
+def run(period_id: int, force: bool, in_background: bool) -> None:
     """Process one period now, through the Dagster instance (the run shows in the UI)."""
     engine = warehouse()
     with engine.connect() as connection:
@@ -136,7 +148,11 @@ def run(period_id: int, force: bool) -> None:
             lease = dt.timedelta(minutes=payroll_settings.lease_minutes)
             for released in release_stale(engine, instance, now, lease):
                 click.echo(f"Released period {released.period_id}: {released.reason}")
-    outcome = run_job("payroll_run", key, run_config={"ops": {"payroll_results": {"config": {"force": force}}}})
+    config = {"ops": {"payroll_results": {"config": {"force": force}}}}
+    if in_background:
+        _queue(period_id, key, config)
+        return
+    outcome = run_job("payroll_run", key, run_config=config)
     summary = outcome.materializations.get("payroll_results", {})
     if "skipped" in summary:
         click.echo(f"Run {outcome.run_id}: period {period_id} skipped: {summary['skipped']}")
@@ -171,3 +187,65 @@ def month_(month: str) -> None:
     gross = sum((figures["gross_pay"] for figures in done), start=Decimal("0.00"))
     complete = "complete" if len(done) == len(rows) else f"{len(rows) - len(done)} period(s) not completed"
     click.echo(f"{month}: {len(done)} of {len(rows)} period(s) completed, gross pay {gross} ({complete})")
+
+
+def _queue(period_id: int, key: str, run_config: dict) -> None:
+    run_id = submit_run(ui_url(), "payroll_run", partition_key=key, run_config=run_config, launched_by="cli")
+    click.echo(f"Queued run {run_id} for period {period_id} ({key}): {ui_url().rstrip('/')}/runs/{run_id}")
+
+
+@payroll.command("run-due")
+@ASYNC_OPTION
+def run_due(in_background: bool) -> None:
+    """Run every automated period that is due now, as the daily automation would (each a run of its own)."""
+    now, timezone = Clock().now(), load(PlatformSettings).timezone
+    with warehouse().connect() as connection:
+        rows = {row["id"]: row for row in store.automated_active(connection)}
+    due = [item for item in evaluate(rows.values(), now, timezone) if item.is_due]
+    if not due:
+        click.echo(f"No period is due ({len(rows)} automated and active).")
+        return
+    keys = {item.period_id: store.dates_of(rows[item.period_id]).partition_key for item in due}
+    with the_instance() as instance:
+        add_period_partitions(instance, list(keys.values()))
+    config = {"ops": {"payroll_results": {"config": {"force": False}}}}
+    for item in due:
+        if in_background:
+            _queue(item.period_id, keys[item.period_id], config)
+            continue
+        outcome = run_job("payroll_run", keys[item.period_id], run_config=config)
+        summary = outcome.materializations.get("payroll_results", {})
+        result = summary.get("skipped") or f"{summary.get('employees')} employees, gross pay {summary.get('gross_pay')}"
+        click.echo(f"Run {outcome.run_id}: period {item.period_id}: {result}")
+
+
+@payroll.command("set-rule")
+@click.argument("period_id", type=int)
+@click.argument("rule")
+def set_rule(period_id: int, rule: str) -> None:
+    """Give period PERIOD_ID a new automation RULE (JSON, e.g. '{"days_before_end": 3}'); it is then automated."""
+    _change_automation(period_id, "payroll.rule", rule=parse_rule(rule))
+
+
+@payroll.command("enable")
+@click.argument("period_id", type=int)
+def enable(period_id: int) -> None:
+    """Turn period PERIOD_ID's automation on (it needs a rule)."""
+    _change_automation(period_id, "payroll.automation", enabled=True)
+
+
+@payroll.command("disable")
+@click.argument("period_id", type=int)
+def disable(period_id: int) -> None:
+    """Turn period PERIOD_ID's automation off: it then runs only by hand."""
+    _change_automation(period_id, "payroll.automation", enabled=False)
+
+
+def _change_automation(period_id: int, action: str, **change: object) -> None:
+    now, timezone = Clock().now(), load(PlatformSettings).timezone
+    with warehouse().begin() as connection:
+        old, new = store.set_automation(connection, period_id, now, timezone=timezone, **change)
+        audited(connection, action=action, target=f"period {period_id}", now=now, old=old, new=new)
+    state = "automated" if new.get("automation_enabled", old.get("automation_enabled")) else "run by hand"
+    rule = f", rule {new['automation_rule']}" if "automation_rule" in new else ""
+    click.echo(f"Period {period_id}: {state}{rule}")

@@ -3,8 +3,10 @@
 import datetime as dt
 
 import click
+import dagster as dg
 
 from hr_assets.cli.jobs import DEFAULT_UI, check_integrations, integrations_of, run_job, ui_url
+from hr_assets.cli.output import print_rows
 from hr_assets.defs.partitions import monthly_partitions
 from hr_assets.defs.revenue_chain import STEPS, assets_from_step
 from hr_assets.lib.clock import Clock
@@ -45,7 +47,32 @@ def month_range(
     return dt.date(year, 1, 1), min(dt.date(year + 1, 1, 1), (this_month + dt.timedelta(days=32)).replace(day=1))
 
 
+def _list_steps(ctx: click.Context, _param: click.Parameter, wanted: bool) -> None:
+    """Print the steps in their fixed order, with each one's asset and what it does, and stop."""
+    if not wanted or ctx.resilient_parsing:
+        return
+    from hr_assets.definitions import defs  # loading the code location is for this listing only
+
+    definitions = defs()
+    rows = []
+    for order, (step, asset) in enumerate(STEPS.items(), start=1):
+        description = definitions.resolve_assets_def(asset).specs_by_key[dg.AssetKey(asset)].description or ""
+        kind = "a step of its own (--from-step accruals, or --with-accruals)" if step == "accruals" else "import"
+        first_sentence = description.split(". ")[0].rstrip(".")
+        rows.append({"order": order, "step": step, "asset": asset, "kind": kind, "description": first_sentence})
+    print_rows(rows, ("order", "step", "asset", "kind", "description"), as_json=False, empty="")
+    ctx.exit()
+
+
 @click.command()
+@click.option(
+    "--list-steps",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_list_steps,
+    help="List the steps in their fixed order, with their assets and descriptions, and exit.",
+)
 @click.option(
     "--from-step",
     type=click.Choice(list(STEPS)),

@@ -2,8 +2,9 @@
 
 import click
 
-from hr_assets.cli.warehouse import warehouse
+from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.paycom.store import set_scheduling_app_id, set_weekly_cap
+from hr_assets.lib.clock import Clock
 
 
 @click.group()
@@ -21,6 +22,13 @@ def set_cap(code: str, hours: int | None, clear: bool) -> None:
         raise click.UsageError("give HOURS or --clear (one of them)")
     with warehouse().begin() as connection:
         cap = set_weekly_cap(connection, code, None if clear else hours)
+        audited(
+            connection,
+            action="staff.weekly_cap",
+            target=f"employee {code}",
+            now=Clock().now(),
+            new={"weekly_cap_override": None if clear else hours},
+        )
     click.echo(f"{code}: weekly cap {cap} hours" + (" (the default)" if clear else " (override)"))
 
 
@@ -36,4 +44,11 @@ def link(code: str, app_staff_id: str | None, clear: bool) -> None:
         raise click.BadParameter("at most 64 characters", param_hint="APP_STAFF_ID")
     with warehouse().begin() as connection:
         set_scheduling_app_id(connection, code, app_staff_id)
+        audited(
+            connection,
+            action="staff.scheduling_app_id",
+            target=f"employee {code}",
+            now=Clock().now(),
+            new={"scheduling_app_staff_id": app_staff_id},
+        )
     click.echo(f"{code}: scheduling app id {app_staff_id}" if app_staff_id else f"{code}: link cleared")

@@ -29,6 +29,16 @@ def test_a_push_that_fails_more_than_the_threshold_needs_attention(
     assert bayzat_world.import_csv("week.csv", attendance_csv(week_of("advline", EMPLOYEES[:5]))).success
     result = bayzat_world.push("advline")
     assert result.success
+    [pushed] = result.asset_materializations_for_node("bayzat_sync_batches")
+    metadata = pushed.metadata
+    by_status = {row.data["status"]: row.data["records"] for row in metadata["records_by_status"].value.records}
+    assert by_status == {"pending": 0, "syncing": 0, "synced": 12, "failed": 3, "skipped": 0}
+    assert metadata["failure_rate"].value == 0.2
+    attention = [row.data for row in metadata["records_needing_attention"].value.records]
+    assert [(row["employee_code"], row["retries_left"]) for row in attention] == [("0001", 0)] * 3
+    assert all("Name0001" not in str(row) for row in attention)  # codes, never names
+    assert metadata["dagster/table_name"].value == "bayzat_sync_batches"
+    assert "status" in [column.name for column in metadata["dagster/column_schema"].value.columns]
 
     _notified(bayzat_world, result, NotifyResource(webhook_url=webhook.url))
     _notified(bayzat_world, result, NotifyResource(webhook_url=webhook.url, failure_rate="0.25"))

@@ -15,6 +15,7 @@ def test_only_integer_counts_are_shown_and_a_number_as_long_as_an_account_is_mas
         "current_table_updated": dg.MetadataValue.bool(True),
         "routing": dg.MetadataValue.int(123456789),  # no count has nine digits
         "invalid_rows": dg.MetadataValue.md("| file | row |"),
+        "dagster/row_count": dg.MetadataValue.int(4000),  # the table's size, not the run's count
     }
     assert messages.counts(metadata) == {"employees_created": 3, "rows": 12, "routing": "[number]"}
 

@@ -95,3 +95,61 @@ def test_import_push_and_retry_failed_by_hand(bayzat_world: BayzatWorld, tmp_pat
     assert retried.returncode == 0, retried.stderr
     assert "4 failed record(s)" in retried.stdout and "synced 4" in retried.stdout
     assert len(bayzat_world.sandbox.accepted(KEYS["advline"])) == 8
+
+
+def test_status_failed_records_settings_and_one_imports_retry(bayzat_world: BayzatWorld, tmp_path: Path) -> None:
+    bayzat_world.sandbox.add_key(KEYS["advline"], employees=EMPLOYEES[1:3])  # Bayzat does not know 0001
+    path = tmp_path / "week.csv"
+    path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:3], days=2)), encoding="utf-8")
+    assert hr_assets("attendance", "import", str(path)).returncode == 0
+    assert hr_assets("bayzat", "push", "--company", "advline").returncode == 0
+
+    status = {row["company"]: row for row in json.loads(hr_assets("bayzat", "status", "--json").stdout)}
+    assert {name: status["advline"][name] for name in ("pending", "synced", "failed", "skipped")} == {
+        "pending": 0, "synced": 4, "failed": 2, "skipped": 0,
+    }  # fmt: skip
+    assert status["advline"]["failure_rate"] == "33.3%" and status["advline"]["last_push"] is not None
+    assert status["gulfco"]["synced"] == 0
+    assert "advline" in hr_assets("bayzat", "status", "--company", "advline").stdout
+
+    failed = json.loads(hr_assets("bayzat", "failed", "--company", "advline", "--json").stdout)
+    assert [(row["company"], row["employee_code"], row["retries_left"]) for row in failed] == [
+        ("advline", "0001", 0),
+        ("advline", "0001", 0),
+    ]
+    assert all("0001" in row["reason"] and "Name0001" not in json.dumps(row) for row in failed)
+    [import_id] = {row["import_id"] for row in failed}
+    assert json.loads(hr_assets("bayzat", "failed", "--import", str(import_id + 1), "--json").stdout) == []
+
+    [listed] = json.loads(hr_assets("attendance", "imports", "--json").stdout)
+    assert (listed["id"], listed["filename"], listed["total_records"]) == (import_id, "week.csv", 6)
+    assert listed["bayzat"] == "advline 4 synced, 2 failed"
+    shown = hr_assets("attendance", "show", str(import_id)).stdout
+    assert "filename:            week.csv" in shown
+    assert [line.split() for line in shown.splitlines() if line.startswith("advline")] == [
+        ["advline", "0", "0", "4", "2", "0"]
+    ]
+    missing = hr_assets("attendance", "show", "999")
+    assert (
+        missing.returncode == 1
+        and missing.stderr == "Error: no attendance import 999 (see: hr-assets attendance imports)\n"
+    )
+
+    changed = hr_assets("bayzat", "set", "--company", "advline", "--sync-frequency", "daily", "--disabled")
+    assert changed.stdout == "advline: sync_frequency hourly -> daily, is_enabled True -> False\n"
+    assert hr_assets("bayzat", "set", "--company", "advline", "--disabled").stdout == "advline: nothing to change\n"
+    assert "disabled" in hr_assets("bayzat", "list").stdout
+    [entry] = [e for e in json.loads(hr_assets("audit", "--json").stdout) if e["action"] == "bayzat.settings"]
+    assert (entry["old_values"], entry["new_values"]) == (
+        {"sync_frequency": "hourly", "is_enabled": True},
+        {"sync_frequency": "daily", "is_enabled": False},
+    )
+    assert hr_assets("bayzat", "set", "--company", "advline", "--enabled").returncode == 0
+    nothing = hr_assets("bayzat", "set", "--company", "advline")
+    assert nothing.returncode == 2 and "give --sync-frequency, --enabled or --disabled" in nothing.stderr
+
+    bayzat_world.sandbox.add_key(KEYS["advline"], employees=EMPLOYEES[:3])  # now Bayzat knows 0001
+    retried = hr_assets("bayzat", "retry-failed", "--import", str(import_id))
+    assert retried.returncode == 0, retried.stderr
+    assert "2 failed record(s) set to be sent again" in retried.stdout and "synced 2" in retried.stdout
+    assert json.loads(hr_assets("bayzat", "failed", "--json").stdout) == []

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from hr_assets.cli.app import cli
 from hr_assets.definitions import defs
 from hr_assets.defs.paycom.scheduling import scheduling_staff_after_attendance
+from hr_assets.warehouse import audit
 from hr_assets.warehouse.tables import paycom_employee_snapshots, scheduling_staff
 from tests.clock import stopped_at
 from tests.payroll.conftest import PayrollWorld, employee, payroll_world  # noqa: F401 - the fixture
@@ -101,6 +102,12 @@ def test_a_cap_override_and_an_app_link_are_kept_across_refreshes(world: Payroll
     runner = CliRunner()
     assert runner.invoke(cli, ["staff", "set-cap", "H2", "30"]).output == "H2: weekly cap 30 hours (override)\n"
     assert runner.invoke(cli, ["staff", "link", "H2", "app-77"]).exit_code == 0
+    with world.engine.connect() as connection:
+        logged = [(e["action"], e["target"], e["new_values"]) for e in audit.entries(connection)]
+    assert logged == [
+        ("staff.weekly_cap", "employee H2", {"weekly_cap_override": 30}),
+        ("staff.scheduling_app_id", "employee H2", {"scheduling_app_staff_id": "app-77"}),
+    ]
     staff = refresh(world)["H2"]
     assert (staff["max_hours_per_week"], staff["weekly_cap_override"]) == (30, 30)
     assert (staff["hours_left_before_cap"], staff["scheduling_app_staff_id"]) == (Decimal("22.00"), "app-77")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -110,6 +112,32 @@ def test_periods_rules_and_runs_from_the_command_line(payroll_world: PayrollWorl
     assert month[-1] == "2024-01: 1 of 2 period(s) completed, gross pay 2800.00 (1 period(s) not completed)"
     assert "2024-01-15..2024-01-28" in payroll_world.instance.get_dynamic_partitions("payroll_periods")
     assert refused(payroll("run", "--period-id", "99"), "Error: period_id 99: no such pay period")
+
+    # Its automation changed after it was created, each change in the audit log.
+    assert refused(
+        payroll("enable", "5"), "Error: period_id 5 has no rule: give it one with hr-assets payroll set-rule"
+    )
+    ruled = payroll("set-rule", "5", '{"run_on_date": "2024-01-26"}')
+    assert ruled.stdout == "Period 5: automated, rule {'run_on_date': '2024-01-26'}\n", ruled.stderr
+    assert "5 DUE" in payroll("due").stdout
+    assert payroll("disable", "5").stdout == "Period 5: run by hand\n"
+    assert "5 DUE" not in payroll("due").stdout
+    assert payroll("enable", "5").stdout == "Period 5: automated\n"
+    ran_due = payroll("run-due")
+    assert ran_due.returncode == 0, ran_due.stderr
+    assert "period 5: 2 employees" in ran_due.stdout
+    assert payroll_world.period(5)["status"] == "completed"
+    assert refused(payroll("set-rule", "5", '{"days_before_end": 2}'), "Error: period_id 5 is completed")
+    audit = subprocess.run([str(BIN / "hr-assets"), "audit", "--json"], capture_output=True, text=True, timeout=60)
+    assert [entry["action"] for entry in json.loads(audit.stdout)] == [
+        "payroll.add_period", "payroll.generate", "payroll.add_period", "payroll.rule", "payroll.automation",
+        "payroll.automation",
+    ]  # fmt: skip
+    unreachable = subprocess.run(
+        [str(BIN / "hr-assets"), "payroll", "run", "--period-id", "5", "--force", "--async"],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "HR_DAGSTER_URL": "http://127.0.0.1:9"},
+    )  # fmt: skip
+    assert refused(unreachable, "Error: the Dagster webserver at http://127.0.0.1:9 did not answer")
     assert refused(
         payroll("run", "--period-id", "4"), f"Error: period_id 4 starts on {after_next}: it can run from its"
     )

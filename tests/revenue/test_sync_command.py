@@ -127,3 +127,23 @@ def test_a_vendor_s_refusal_is_one_line_with_the_run_and_where_its_logs_are(
         "Error: Holded answered 200: answered with HTML/non-JSON instead of JSON "
         f"(run {run.run_id}; its logs: https://dagster.example.org/runs/{run.run_id})"
     ]
+
+
+@pytest.mark.commands
+def test_list_steps_prints_the_steps_in_their_order_with_accruals_apart(dagster_home: Path) -> None:
+    completed = subprocess.run(
+        [HR_ASSETS, "sync", "--list-steps"], env=os.environ, capture_output=True, text=True, timeout=120
+    )
+    assert completed.returncode == 0, completed.stderr
+    header, rule, *rows = completed.stdout.splitlines()
+    assert header.split()[:4] == ["order", "step", "asset", "kind"]
+    assert [row.split()[:3] for row in rows] == [
+        ["1", "services", "holded_services"],
+        ["2", "invoices", "holded_invoices"],
+        ["3", "crm-clients", "crm_students"],
+        ["4", "service-periods", "service_periods"],
+        ["5", "notion-external-id", "notion_external_ids"],
+        ["6", "accruals", "accruals"],
+    ]
+    assert "a step of its own (--from-step accruals, or --with-accruals)" in rows[-1]
+    assert "Holded's service catalog" in rows[0]

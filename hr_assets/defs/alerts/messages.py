@@ -39,7 +39,7 @@ def counts(metadata: Mapping[str, dg.MetadataValue]) -> dict[str, int | str]:
     return {
         name: "[number]" if _LONG_NUMBER.fullmatch(str(value.value)) else value.value
         for name, value in metadata.items()
-        if isinstance(value, dg.IntMetadataValue) and value.value is not None
+        if isinstance(value, dg.IntMetadataValue) and value.value is not None and not name.startswith("dagster/")
     }
 
 

@@ -170,3 +170,15 @@ def expired_files(connection: Connection, imported_before: dt.datetime) -> list[
 
 def mark_file_removed(connection: Connection, import_id: int, now: dt.datetime) -> None:
     connection.execute(sa.update(imports).where(imports.c.id == import_id).values(file_removed_at=now, updated_at=now))
+
+
+def recent_imports(connection: Connection, limit: int) -> list[dict[str, Any]]:
+    """The newest imports first."""
+    query = sa.select(imports).order_by(imports.c.id.desc()).limit(limit)
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def import_by_id(connection: Connection, import_id: int) -> dict[str, Any] | None:
+    row = connection.execute(sa.select(imports).where(imports.c.id == import_id)).mappings()
+    found = row.first()
+    return dict(found) if found else None

@@ -1,16 +1,21 @@
 """The push of valid attendance records to Bayzat, one partition per company, each record exactly once."""
 
+from collections import Counter
+
 import dagster as dg
 
 from hr_assets.defs.attendance.assets import attendance_records
+from hr_assets.defs.bayzat import store
 from hr_assets.defs.bayzat.push import LeaseBusy, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
-from hr_assets.defs.companies.store import CompanyError
+from hr_assets.defs.companies.store import CompanyError, company_by_slug
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.secrets import SecretKeyError
+from hr_assets.warehouse.metadata import rows_table, table_metadata
 from hr_assets.warehouse.resource import WarehouseResource
+from hr_assets.warehouse.tables import bayzat_sync_batches as bayzat_sync_batches_table
 
 
 @dg.asset(
@@ -45,6 +50,7 @@ def bayzat_sync_batches(
         context.log.warning(f"{summary.company}: {summary.stopped}")
     return dg.MaterializeResult(
         metadata={
+            **_company_state(warehouse, context.partition_key, bayzat.retry_attempts),
             "due": summary.due,
             "synced": summary.synced,
             "already_in_bayzat": summary.already_in_bayzat,
@@ -58,3 +64,35 @@ def bayzat_sync_batches(
             "interrupted_batches_closed": summary.interrupted_batches_closed,
         }
     )
+
+
+ATTENTION_ROWS = 50
+_ATTENTION_COLUMNS = {
+    "employee_code": "string",
+    "date": "date",
+    "import_id": "int",
+    "batch_id": "int",
+    "retries_left": "int",
+    "reason": "string",
+}
+
+
+def _company_state(warehouse: WarehouseResource, slug: str, retry_attempts: int) -> dict[str, object]:
+    """What the asset page shows after a push: the company's records by status, its failure rate (plotted across
+    pushes), the first failed records that need a person (codes, never names), and the table's standard keys."""
+    with warehouse.engine.connect() as connection:
+        company_id = company_by_slug(connection, slug)["id"]
+        counts = store.company_status(connection).get(company_id, Counter())
+        failed = store.failed_records(
+            connection, company_id=company_id, retry_attempts=retry_attempts, limit=ATTENTION_ROWS
+        )
+        standard = table_metadata(connection, bayzat_sync_batches_table)
+    return {
+        **standard,
+        "records_by_status": rows_table(
+            [{"status": status, "records": counts[status]} for status in store.STATUSES],
+            {"status": "string", "records": "int"},
+        ),
+        "failure_rate": dg.MetadataValue.float(round(store.failure_rate(counts), 4)),
+        "records_needing_attention": rows_table(failed, _ATTENTION_COLUMNS),
+    }

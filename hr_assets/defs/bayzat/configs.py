@@ -116,6 +116,51 @@ def overview(connection: Connection, secret_key: str) -> list[dict[str, object]]
     ]
 
 
+def change_settings(
+    connection: Connection,
+    company_id: int,
+    now: dt.datetime,
+    *,
+    sync_frequency: str | None = None,
+    is_enabled: bool | None = None,
+) -> tuple[dict[str, object], dict[str, object]]:
+    """Change how often the company is pushed, or turn it on or off, keeping its key; returns the old and new
+    values of what changed."""
+    if sync_frequency is not None and sync_frequency not in SYNC_FREQUENCIES:
+        raise ValueError(f"sync frequency {sync_frequency!r}: use one of {', '.join(SYNC_FREQUENCIES)}")
+    current = (
+        connection.execute(
+            sa.select(bayzat_configs.c.sync_frequency, bayzat_configs.c.is_enabled).where(
+                bayzat_configs.c.company_id == company_id
+            )
+        )
+        .mappings()
+        .one()
+    )
+    wanted = {"sync_frequency": sync_frequency, "is_enabled": is_enabled}
+    new = {name: value for name, value in wanted.items() if value is not None and value != current[name]}
+    if new:
+        connection.execute(
+            sa.update(bayzat_configs).where(bayzat_configs.c.company_id == company_id).values(**new, updated_at=now)
+        )
+    return {name: current[name] for name in new}, new
+
+
+def has_config(connection: Connection, company_id: int) -> bool:
+    return (
+        connection.execute(
+            sa.select(bayzat_configs.c.company_id).where(bayzat_configs.c.company_id == company_id)
+        ).first()
+        is not None
+    )
+
+
+def last_pushes(connection: Connection) -> list[dict[str, object]]:
+    """Company id and when its last push ended, for every configured company."""
+    query = sa.select(bayzat_configs.c.company_id, bayzat_configs.c.last_sync_at)
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
 def mark_needs_new_key(connection: Connection, company_id: int, now: dt.datetime) -> None:
     connection.execute(
         sa.update(bayzat_configs)

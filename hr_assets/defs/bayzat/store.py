@@ -255,14 +255,95 @@ def _close(
     )
 
 
-def reset_failed(connection: Connection, company_id: int | None, now: dt.datetime) -> int:
-    """Failed records back to pending with a fresh retry budget (a person decided to retry them)."""
+def reset_failed(
+    connection: Connection,
+    company_id: int | None,
+    now: dt.datetime,
+    *,
+    import_id: int | None = None,
+    batch_id: int | None = None,
+) -> int:
+    """Failed records back to pending with a fresh retry budget (a person decided to retry them): of one company,
+    one import or one batch, or every one."""
     valid = sa.select(records.c.id).where(records.c.is_valid)
     if company_id is not None:
         valid = valid.where(records.c.company_id == company_id)
+    if import_id is not None:
+        valid = valid.where(records.c.attendance_import_id == import_id)
+    failed = [pushes.c.status == "failed", pushes.c.record_id.in_(valid)]
+    if batch_id is not None:
+        failed.append(pushes.c.batch_id == batch_id)
     result = connection.execute(
         sa.update(pushes)
-        .where(pushes.c.status == "failed", pushes.c.record_id.in_(valid))
+        .where(*failed)
         .values(status="pending", retry_count=0, next_retry_at=None, error=None, updated_at=now)
     )
     return result.rowcount
+
+
+STATUSES = ("pending", "syncing", "synced", "failed", "skipped")
+
+
+def company_status(connection: Connection) -> dict[int, Counter[str]]:
+    """Company id -> status -> how many of its records have it."""
+    query = _with_pushes(records.c.company_id, _STATUS, sa.func.count()).where(records.c.company_id.is_not(None))
+    found: dict[int, Counter[str]] = {}
+    for company_id, status, count in connection.execute(query.group_by(records.c.company_id, _STATUS)):
+        found.setdefault(company_id, Counter())[status] = count
+    return found
+
+
+def import_company_status(connection: Connection, import_ids: Collection[int]) -> dict[int, dict[int, Counter[str]]]:
+    """Import id -> company id -> status -> how many of the import's records of that company have it."""
+    query = (
+        _with_pushes(records.c.attendance_import_id, records.c.company_id, _STATUS, sa.func.count())
+        .where(records.c.attendance_import_id.in_(list(import_ids)), records.c.company_id.is_not(None))
+        .group_by(records.c.attendance_import_id, records.c.company_id, _STATUS)
+    )
+    found: dict[int, dict[int, Counter[str]]] = {}
+    for import_id, company_id, status, count in connection.execute(query):
+        found.setdefault(import_id, {}).setdefault(company_id, Counter())[status] = count
+    return found
+
+
+def failure_rate(counts: Counter[str]) -> float:
+    """The share of the records a push has settled that failed."""
+    settled = counts["synced"] + counts["failed"]
+    return counts["failed"] / settled if settled else 0.0
+
+
+def failed_records(
+    connection: Connection,
+    *,
+    company_id: int | None = None,
+    import_id: int | None = None,
+    retry_attempts: int,
+    limit: int | None = None,
+) -> list[dict[str, object]]:
+    """The failed records that need a person, oldest first: employee code, date, import, batch, reason and retries
+    left; never names."""
+    query = (
+        sa.select(
+            records.c.company_id,
+            records.c.employee_code,
+            records.c.date,
+            records.c.attendance_import_id.label("import_id"),
+            pushes.c.batch_id,
+            pushes.c.retry_count,
+            pushes.c.next_retry_at,
+            pushes.c.error.label("reason"),
+        )
+        .join(pushes, pushes.c.record_id == records.c.id)
+        .where(pushes.c.status == "failed", records.c.is_valid)
+        .order_by(records.c.date, records.c.id)
+    )
+    if company_id is not None:
+        query = query.where(records.c.company_id == company_id)
+    if import_id is not None:
+        query = query.where(records.c.attendance_import_id == import_id)
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        dict(row, retries_left=max(retry_attempts - row["retry_count"], 0) if row["next_retry_at"] else 0)
+        for row in connection.execute(query).mappings()
+    ]

@@ -89,6 +89,35 @@ def add_period(
     ).scalar_one()
 
 
+def set_automation(
+    connection: Connection,
+    period_id: int,
+    now: dt.datetime,
+    *,
+    timezone: str,
+    rule: Rule | None = None,
+    enabled: bool | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Change a period's rule (which turns its automation on) or turn its automation on or off; returns the old and
+    new values. A period without a rule cannot be automated, and a completed one is not changed."""
+    row = period(connection, period_id)
+    if row["status"] == "completed":
+        raise PeriodError(f"period_id {period_id} is completed: its automation no longer matters")
+    new: dict[str, Any] = {}
+    if rule is not None:
+        check_fits(rule, dates_of(row), timezone)
+        new = {"automation_rule": rule_json(rule), "automation_enabled": True}
+    if enabled is not None:
+        if enabled and row["automation_rule"] is None and rule is None:
+            raise PeriodError(f"period_id {period_id} has no rule: give it one with hr-assets payroll set-rule")
+        new["automation_enabled"] = enabled
+    old = {name: row[name] for name in new}
+    connection.execute(
+        sa.update(payroll_periods).where(payroll_periods.c.id == period_id).values(**new, updated_at=now)
+    )
+    return old, new
+
+
 def period(connection: Connection, period_id: int) -> dict[str, Any]:
     row = connection.execute(sa.select(payroll_periods).where(payroll_periods.c.id == period_id)).mappings().first()
     if row is None:
