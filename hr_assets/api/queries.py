@@ -10,28 +10,11 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from hr_assets.defs.paycom.roster import ROSTER_FIELDS
 from hr_assets.warehouse.tables import paycom_employees, scheduling_staff
 
 PAY_COLUMNS = ("hourly_rate", "annual_salary")
-EMPLOYEE_COLUMNS = (
-    "employee_code",
-    "first_name",
-    "last_name",
-    "status",
-    "department_code",
-    "department_description",
-    "position",
-    "position_family",
-    "location_code",
-    "work_email",
-    "hire_date",
-    "rehire_date",
-    "termination_date",
-    "pay_type",
-    "overtime_eligible",
-    *PAY_COLUMNS,
-    "last_synced_week",
-)
+EMPLOYEE_COLUMNS = ("employee_code", *ROSTER_FIELDS, "pay_type", "overtime_eligible", *PAY_COLUMNS, "last_synced_week")
 STAFF_COLUMNS = (
     "employee_code",
     "display_name",
