@@ -65,7 +65,7 @@ def field_count_error(cells: int, header_cells: int) -> str | None:
 
 class CsvFile:
     """An open CSV file: its encoding, delimiter and header (the first non-blank row); ``rows()`` streams the
-    rest. Use as a context manager, from ``open_csv`` (a path) or ``csv_from_bytes`` (a file in memory)."""
+    rest. Use as a context manager, from ``open_csv`` (a path) or with a function that opens the stream."""
 
     def __init__(self, open_stream: Callable[[], BinaryIO], file_name: str):
         self.file_name = file_name
@@ -121,10 +121,6 @@ class CsvFile:
 
 def open_csv(path: Path, file_name: str | None = None) -> CsvFile:
     return CsvFile(lambda: path.open("rb"), file_name or path.name)
-
-
-def csv_from_bytes(data: bytes, file_name: str) -> CsvFile:
-    return CsvFile(lambda: io.BytesIO(data), file_name)
 
 
 def _encoding(open_stream: Callable[[], BinaryIO], file_name: str) -> str:

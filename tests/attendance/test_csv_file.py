@@ -1,5 +1,6 @@
 """The fingerprint report read from real files in every variant the device and Excel produce."""
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +13,7 @@ from hr_assets.defs.attendance.csv_file import (
     AttendanceFileError,
     RawRow,
     alias_table_markdown,
-    open_attendance_csv,
-    parse_attendance_csv,
+    open_attendance_stream,
 )
 
 HEADER = [
@@ -55,6 +55,15 @@ class Read:
     rows: list[RawRow]
 
 
+def read_file(path: Path) -> AttendanceFile:
+    """The file as the import reads the warehouse's copy: a stream opened from its start each time."""
+    return open_attendance_stream(lambda: path.open("rb"), path.name)
+
+
+def read_bytes(data: bytes, file_name: str) -> AttendanceFile:
+    return open_attendance_stream(lambda: io.BytesIO(data), file_name)
+
+
 def read_all(attendance: AttendanceFile) -> Read:
     with attendance:
         rows = list(attendance.rows())
@@ -62,7 +71,7 @@ def read_all(attendance: AttendanceFile) -> Read:
 
 
 def read_attendance_csv(path: Path) -> Read:
-    return read_all(open_attendance_csv(path))
+    return read_all(read_file(path))
 
 
 def write(
@@ -206,7 +215,7 @@ def test_a_file_without_a_header_is_refused_without_quoting_its_first_line(tmp_p
 @pytest.mark.parametrize("data", [b"", b"  \r\n\r\n", b"\xef\xbb\xbf", "\r\n".encode("utf-16"), b";;;\r\n;;;\r\n"])
 def test_an_empty_file_is_refused(data: bytes) -> None:
     with pytest.raises(AttendanceFileError, match=r"^empty.csv: the file is empty$"):
-        parse_attendance_csv(data, "empty.csv")
+        read_bytes(data, "empty.csv")
 
 
 @pytest.mark.parametrize(
@@ -220,12 +229,12 @@ def test_an_empty_file_is_refused(data: bytes) -> None:
 )
 def test_binary_content_is_refused(data: bytes) -> None:
     with pytest.raises(AttendanceFileError, match=r"^junk.csv: is not text in UTF-8, UTF-16 or Windows-1252"):
-        parse_attendance_csv(data, "junk.csv")
+        read_bytes(data, "junk.csv")
 
 
 def test_reading_bytes_and_reading_the_file_agree(tmp_path: Path) -> None:
     path = write(tmp_path, [HEADER, *ROWS], delimiter=";", encoding="utf-8-sig")
-    assert read_all(parse_attendance_csv(path.read_bytes(), "attendance.csv")) == read_attendance_csv(path)
+    assert read_all(read_bytes(path.read_bytes(), "attendance.csv")) == read_attendance_csv(path)
 
 
 def test_the_alias_table_lists_every_alias_and_is_in_the_module_docstring() -> None:

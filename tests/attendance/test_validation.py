@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from hr_assets.defs.attendance.csv_file import RawRow, open_attendance_csv
+from hr_assets.defs.attendance.csv_file import RawRow, open_attendance_stream
 from hr_assets.defs.attendance.validation import (
     NO_DATE_FORMATS,
     AttendanceRecord,
@@ -252,7 +252,7 @@ def test_a_file_of_bad_rows_returns_every_row_with_all_its_reasons(tmp_path: Pat
         "42;Ana;AdvLine\r\n",
         encoding="utf-8",
     )
-    with open_attendance_csv(path) as attendance:
+    with open_attendance_stream(lambda: path.open("rb"), path.name) as attendance:
         records = list(validate_file(attendance, EMPLOYEE_CODES, COMPANIES))
     assert not any(record.is_valid for record in records)
     found = [(e.file_name, e.row_number, e.field) for record in records for e in record.validation_errors]

@@ -17,11 +17,10 @@ cannot be read at all raises ``AttendanceFileError``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from hr_assets.lib.cells import ReportFormatError, header_key
-from hr_assets.lib.csv_reader import CsvFile, csv_from_bytes, field_count_error, open_csv
+from hr_assets.lib.csv_reader import CsvFile, field_count_error
 
 # Canonical field -> accepted headers; the first is the name used in messages.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -103,18 +102,9 @@ def alias_table_markdown() -> str:
 __doc__ += alias_table_markdown() + "\n"
 
 
-def open_attendance_csv(path: Path, file_name: str | None = None) -> AttendanceFile:
-    return _attendance_file(lambda: open_csv(path, file_name))
-
-
 def open_attendance_stream(open_stream: Callable[[], BinaryIO], file_name: str) -> AttendanceFile:
     """A file ``open_stream`` opens from its start, each time it is called (the warehouse's copy of it)."""
     return _attendance_file(lambda: CsvFile(open_stream, file_name))
-
-
-def parse_attendance_csv(data: bytes, file_name: str) -> AttendanceFile:
-    """A file held in memory, read as ``open_attendance_csv`` reads one on disk."""
-    return _attendance_file(lambda: csv_from_bytes(data, file_name))
 
 
 def _attendance_file(open_file: Callable[[], CsvFile]) -> AttendanceFile:
