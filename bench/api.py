@@ -188,6 +188,8 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     migrate(engine)
     fill(engine, args.employees, random.Random(args.seed))  # noqa: S311 - reproducible bench data
     base, token = start_api(stack, url, home)
+    reader = create_engine(url, reads_only=True)  # as the API's own engine reads
+    stack.callback(reader.dispose)
     headers = {"Authorization": f"Bearer {token}"}
     endpoints = {
         "available_for_scheduling": (
@@ -204,7 +206,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
             rows = len(answer.json()) if isinstance(answer.json(), list) else None
 
             def bare(query: Callable = query) -> object:
-                with engine.connect() as connection:
+                with reader.connect() as connection:
                     return query(connection)
 
             api_samples = timed(args.requests, lambda path=path: client.get(base + path, headers=headers))

@@ -3,7 +3,9 @@
 SQLite needs two settings to behave like a real transactional database: Python's driver would
 otherwise open transactions lazily (so two writers can interleave and DDL runs outside any
 transaction), and readers would block writers. We let SQLAlchemy emit ``BEGIN IMMEDIATE`` itself
-and switch the file to WAL, which is the recipe SQLAlchemy documents for pysqlite.
+and switch the file to WAL, which is the recipe SQLAlchemy documents for pysqlite. A process that only
+reads (the employee API) takes an engine whose transactions begin deferred: under WAL its reads see a snapshot
+and take no lock, so concurrent requests do not queue behind one another.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _migrate_lock = threading.Lock()
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, writes: bool) -> None:
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -39,13 +41,18 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+    if not writes:  # a reader's transaction takes no lock a writer waits for: WAL gives it a snapshot
+        return
+
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str) -> Engine:
-    """A new engine for the URL, with SQLite made transactional (see the module docstring).
+def create_engine(url: str, *, reads_only: bool = False) -> Engine:
+    """A new engine for the URL, with SQLite made transactional (see the module docstring). ``reads_only``: an
+    engine for a process that only reads (the API), whose SQLite transactions begin deferred, so a read takes no
+    write lock.
 
     ``hide_parameters`` keeps row values (names, pay) out of database error messages, which
     Dagster would otherwise store in the event log and show in the UI.
@@ -55,7 +62,7 @@ def create_engine(url: str) -> Engine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, writes=not reads_only)
         return engine
     return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
