@@ -8,22 +8,24 @@ at a terminal). It is stored encrypted with ``HR_SECRET_KEY`` and shown masked, 
 import os
 import sys
 from collections import Counter
+from collections.abc import Sequence
 
 import click
 
-from hr_assets.cli.jobs import run_job
+from hr_assets.cli.jobs import ASYNC_OPTION, run_job, ui_url
 from hr_assets.cli.output import json_option, print_rows
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.bayzat import configs, store
 from hr_assets.defs.bayzat.configs import SYNC_FREQUENCIES
 from hr_assets.defs.bayzat.resources import BayzatResource
-from hr_assets.defs.bayzat.schedules import COMPANY_TAG
+from hr_assets.defs.bayzat.schedules import COMPANY_TAG, company_stretches
 from hr_assets.defs.bayzat.store import reset_failed
 from hr_assets.defs.companies.store import all_companies, company_by_slug
 from hr_assets.defs.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
-from hr_assets.lib.runs import add_dynamic_partition
+from hr_assets.lib.runs import add_dynamic_partition, the_instance
 from hr_assets.lib.secrets import masked
+from hr_assets.lib.webserver import submit_run
 
 
 @click.group()
@@ -151,21 +153,46 @@ def _account(bayzat: BayzatResource, slug: str) -> configs.BayzatAccount:
     return account
 
 
-def _push(slug: str) -> None:
-    outcome = run_job("bayzat_push", slug, tags={COMPANY_TAG: slug})
-    summary = outcome.materializations.get("bayzat_sync_batches", {})
-    click.echo(
-        f"Run {outcome.run_id} for {slug}: succeeded; "
-        + ", ".join(f"{key} {summary.get(key)}" for key in ("due", "synced", "rejected", "retry_scheduled"))
-    )
+def _push(slugs: Sequence[str], in_background: bool = False) -> None:
+    """Push the companies, all at once: one run for each stretch of consecutive company partitions."""
+    with the_instance() as instance:
+        stretches = company_stretches(instance, slugs)
+    for first, last in stretches:
+        label = first if first == last else f"{first}..{last}"
+        if in_background:
+            run_id = submit_run(
+                ui_url(), "bayzat_push", partition_key=first, last_partition_key=last, run_config={}, launched_by="cli"
+            )
+            click.echo(f"Queued run {run_id} for {label}: {ui_url().rstrip('/')}/runs/{run_id}")
+            continue
+        tags = {COMPANY_TAG: first} if first == last else {}
+        outcome = run_job("bayzat_push", first, last_partition_key=last, tags=tags)
+        pushed = outcome.partition_materializations.get("bayzat_sync_batches", {})
+        for slug, summary in pushed.items():
+            click.echo(
+                f"Run {outcome.run_id} for {slug}: succeeded; "
+                + ", ".join(f"{key} {summary.get(key)}" for key in ("due", "synced", "rejected", "retry_scheduled"))
+            )
 
 
 @bayzat.command("push")
-@click.option("--company", "slug", required=True)
-def push(slug: str) -> None:
-    """Push the company's due records now, through the Dagster instance (the run shows in the UI)."""
-    _account(BayzatResource.for_command(), slug)
-    _push(slug)
+@click.option("--company", "slugs", multiple=True, help="A company to push; repeat it for several.")
+@click.option("--all", "every", is_flag=True, help="Every enabled company with a working key, manual ones too.")
+@ASYNC_OPTION
+def push(slugs: tuple[str, ...], every: bool, in_background: bool) -> None:
+    """Push the companies' due records now, all at once in one run through the Dagster instance (it shows in the
+    UI), each company at its own key's rate limit."""
+    if bool(slugs) == every:
+        raise click.UsageError("give --company S (one or more) or --all")
+    bayzat = BayzatResource.for_command()
+    if every:
+        with warehouse().connect() as connection:
+            slugs = tuple(slug for slug, _ in configs.slugs_with_ids(connection))
+        if not slugs:
+            raise click.ClickException("no company has an enabled Bayzat account with a working key")
+    for slug in slugs:
+        _account(bayzat, slug)
+    _push(slugs, in_background)
 
 
 @bayzat.command("retry-failed")
@@ -185,8 +212,8 @@ def retry_failed(slug: str | None, import_id: int | None, batch_id: int | None) 
         due = store.due_counts(connection, now)
         slugs = [s for s, company in configs.slugs_with_ids(connection) if due.get(company)]
     click.echo(f"{count} failed record(s) set to be sent again")
-    for company in slugs if count else []:
-        _push(company)
+    if count and slugs:
+        _push(slugs)
 
 
 @bayzat.command("set")

@@ -44,3 +44,11 @@ def run_job(job_name: str, partition_key: str, **options: Any) -> RunOutcome:
     outcome = run_partition(job_name, partition_key, show_events=verbose(), **options)
     outcome.raise_if_failed(ui_url())
     return outcome
+
+
+ASYNC_OPTION = click.option(
+    "--async",
+    "in_background",
+    is_flag=True,
+    help="Queue the run through the webserver for the daemon and return at once, printing its id and link.",
+)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from hr_assets.cli.jobs import run_job, ui_url
+from hr_assets.cli.jobs import ASYNC_OPTION, run_job, ui_url
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import add_period_partitions, payroll_settings
@@ -116,14 +116,6 @@ def due() -> None:
         click.echo("No automated active periods.")
     for item in evaluate(rows, Clock().now(), timezone):
         click.echo(f"{item.period_id:>5} {'DUE' if item.is_due else 'not yet':<8} {item.why}")
-
-
-ASYNC_OPTION = click.option(
-    "--async",
-    "in_background",
-    is_flag=True,
-    help="Queue the run through the webserver for the daemon and return at once, printing its id and link.",
-)
 
 
 @payroll.command("run")

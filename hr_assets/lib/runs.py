@@ -37,7 +37,8 @@ class RunOutcome:
     run_id: str
     success: bool
     error: str | None = None
-    materializations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    materializations: dict[str, dict[str, Any]] = field(default_factory=dict)  # the last of each asset
+    partition_materializations: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # asset, partition
     observations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def raise_if_failed(self, ui_url: str) -> None:
@@ -72,6 +73,17 @@ def add_dynamic_partition(partitions_def: dg.DynamicPartitionsDefinition, key: s
             instance.add_dynamic_partitions(partitions_def.name, [key])
 
 
+def partition_tags(partition_key: str, last_partition_key: str | None = None) -> dict[str, str]:
+    """The tags that make a run cover one partition, or with ``last_partition_key`` the range from ``partition_key``
+    to it in one run, as a backfill with a single-run policy does."""
+    if last_partition_key is None or last_partition_key == partition_key:
+        return {"dagster/partition": partition_key}
+    return {
+        "dagster/asset_partition_range_start": partition_key,
+        "dagster/asset_partition_range_end": last_partition_key,
+    }
+
+
 def run_partition(
     job_name: str,
     partition_key: str,
@@ -86,18 +98,13 @@ def run_partition(
     With ``last_partition_key``, the one run covers the range from ``partition_key`` to it, as a
     backfill with a single-run policy does; each materialization's metadata is then the range's.
     ``show_events`` prints the run's events as they happen, as Dagster's console logger does."""
-    partition_tags = (
-        {"dagster/asset_partition_range_start": partition_key, "dagster/asset_partition_range_end": last_partition_key}
-        if last_partition_key
-        else {"dagster/partition": partition_key}
-    )
     job = dg.build_reconstructable_job(__name__, job_from_definitions.__name__, reconstructable_args=(job_name,))
     with the_instance() as instance:
         result = dg.execute_job(
             job,
             instance,
             run_config={**(run_config or {}), **({} if show_events else _QUIET)},
-            tags={**partition_tags, "hr_assets/launched_by": "cli", **(tags or {})},
+            tags={**partition_tags(partition_key, last_partition_key), "hr_assets/launched_by": "cli", **(tags or {})},
             asset_selection=[dg.AssetKey(name) for name in assets] if assets else None,
         )
         failures = result.get_step_failure_events()
@@ -109,9 +116,13 @@ def run_partition(
         )
         for event in result.get_asset_materialization_events():
             materialization = event.step_materialization_data.materialization
-            outcome.materializations[materialization.asset_key.to_user_string()] = {
-                key: value.value for key, value in materialization.metadata.items()
-            }
+            asset, metadata = (
+                materialization.asset_key.to_user_string(),
+                {key: value.value for key, value in materialization.metadata.items()},
+            )
+            outcome.materializations[asset] = metadata
+            if materialization.partition is not None:
+                outcome.partition_materializations.setdefault(asset, {})[materialization.partition] = metadata
         for event in result.get_asset_observation_events():
             observation = event.asset_observation_data.asset_observation
             outcome.observations[observation.asset_key.to_user_string()] = {

@@ -11,6 +11,7 @@ import httpx
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
 from hr_assets.lib.errors import OperatorError
+from hr_assets.lib.runs import partition_tags
 
 CODE_LOCATION = "hr_assets"  # pyproject.toml [tool.dg.project]
 
@@ -56,8 +57,17 @@ def launch_asset_backfill(url: str, assets: Sequence[str], partition_keys: Seque
     return result["backfillId"]
 
 
-def submit_run(url: str, job_name: str, *, partition_key: str, run_config: Mapping[str, Any], launched_by: str) -> str:
-    """Queue a run of the job for one partition and return its id, without waiting for it."""
+def submit_run(
+    url: str,
+    job_name: str,
+    *,
+    partition_key: str,
+    run_config: Mapping[str, Any],
+    launched_by: str,
+    last_partition_key: str | None = None,
+) -> str:
+    """Queue a run of the job for one partition (or the range to ``last_partition_key``) and return its id, without
+    waiting for it."""
     try:
         httpx.get(f"{url.rstrip('/')}/server_info", timeout=10).raise_for_status()
     except httpx.HTTPError as exc:
@@ -74,7 +84,7 @@ def submit_run(url: str, job_name: str, *, partition_key: str, run_config: Mappi
             job_name,
             repository_location_name=CODE_LOCATION,
             run_config=dict(run_config),
-            tags={"dagster/partition": partition_key, "hr_assets/launched_by": launched_by},
+            tags={**partition_tags(partition_key, last_partition_key), "hr_assets/launched_by": launched_by},
         )
     except DagsterGraphQLClientError as exc:
         raise WebserverError(f"the webserver refused the run of {job_name}: {str(exc).splitlines()[0]}") from None

@@ -15,6 +15,7 @@ from hr_assets.definitions import defs
 from hr_assets.defs.bayzat.configs import save_config
 from hr_assets.defs.bayzat.store import push_states
 from hr_assets.defs.companies.store import add_company
+from hr_assets.lib.runs import partition_tags
 from hr_assets.sandbox.bayzat import BayzatSandbox
 from hr_assets.sandbox.http_server import SandboxHttpServer
 from hr_assets.warehouse.engine import warehouse_engine
@@ -47,6 +48,15 @@ class BayzatWorld:
             defs()
             .resolve_job_def("bayzat_push")
             .execute_in_process(partition_key=slug, instance=self.instance, raise_on_error=False)
+        )
+
+    def push_all(self) -> dg.ExecuteInProcessResult:
+        """One run over every company partition, as a backfill with the asset's single-run policy launches."""
+        first, *_, last = self.instance.get_dynamic_partitions("bayzat_companies")
+        return (
+            defs()
+            .resolve_job_def("bayzat_push")
+            .execute_in_process(instance=self.instance, raise_on_error=False, tags=partition_tags(first, last))
         )
 
     def records(self, **where: object) -> list[dict]:

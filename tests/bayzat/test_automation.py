@@ -97,8 +97,9 @@ def test_an_import_is_followed_by_a_push_for_each_hourly_company_in_it(bayzat_wo
         resources=repository.get_top_level_resources(),
     ) as context:
         requests = push_after_import(context)
-    assert sorted(request.partition_key for request in requests) == ["advline", "gulfco"]
-    assert all(request.run_key.endswith(imported.run_id) for request in requests)
+    (request,) = requests  # both companies at once: one run over the range of their partitions
+    assert request.partition_key_range == dg.PartitionKeyRange("advline", "gulfco")
+    assert request.run_key == f"advline..gulfco-after-{imported.run_id}"
 
 
 def test_the_monthly_clean_up_removes_old_files_and_keeps_their_records(bayzat_world: BayzatWorld) -> None:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import dagster as dg
 import pytest
 import sqlalchemy as sa
 
@@ -45,6 +46,35 @@ def test_two_companies_every_record_once(bayzat_world: BayzatWorld) -> None:
     for slug in KEYS:
         assert bayzat_world.push(slug).success
     assert len(bayzat_world.sandbox.requests) == sent  # nothing was due, nothing was sent
+
+
+def test_one_run_pushes_every_company_and_one_companys_failure_stops_no_other(bayzat_world: BayzatWorld) -> None:
+    rows = week_of("advline", EMPLOYEES[:5]) + week_of("gulfco", EMPLOYEES[5:])
+    assert bayzat_world.import_csv("week.csv", attendance_csv(rows)).success
+    bayzat_world.sandbox.revoke_key(KEYS["gulfco"])
+    result = bayzat_world.push_all()
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.user_failure_data.description
+    assert failure.startswith("1 of 2 companies failed, the others pushed: Bayzat refused gulfco's API key")
+    assert KEYS["gulfco"] not in failure
+    (materialization,) = result.asset_materializations_for_node("bayzat_sync_batches")
+    assert materialization.partition == "advline" and materialization.metadata["synced"].value == 15
+    assert materialization.metadata["records_by_status"].value.records[2].data == {"status": "synced", "records": 15}
+    pushed = bayzat_world.instance.get_materialized_partitions(dg.AssetKey("bayzat_sync_batches"))
+    assert pushed == {"advline"}
+    assert {r["status"] for r in bayzat_world.records(company_id=1)} == {"synced"}
+    assert {r["status"] for r in bayzat_world.records(company_id=2)} == {"pending"}  # no retry spent
+    assert len(ledger_of(bayzat_world, "advline")) == 5 * 3 * 2
+
+    bayzat_world.sandbox.add_key(KEYS["gulfco"], employees=EMPLOYEES)
+    with bayzat_world.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE bayzat_configs SET needs_new_key = false"))  # a new key, configured
+    result = bayzat_world.push_all()
+    assert result.success
+    metadata = {m.partition: m.metadata for m in result.asset_materializations_for_node("bayzat_sync_batches")}
+    assert (metadata["advline"]["due"].value, metadata["gulfco"]["synced"].value) == (0, 15)
+    assert metadata["gulfco"]["failure_rate"].value == 0.0
+    assert len(ledger_of(bayzat_world, "gulfco")) == 5 * 3 * 2
 
 
 def advline_week(world: BayzatWorld, employees: list[str] | None = None, days: int = 3) -> None:
@@ -262,6 +292,38 @@ def test_a_push_killed_between_sending_and_recording_is_settled_by_the_next_run(
     assert {r["status"] for r in bayzat_world.records()} == {"synced"}
     ledger = ledger_of(bayzat_world, "advline")
     assert len(ledger) == len(set(ledger)) == 5 * 9 * 2
+
+
+def test_one_process_pushing_two_companies_killed_mid_way_loses_and_repeats_nothing(
+    bayzat_world: BayzatWorld,
+) -> None:
+    rows = week_of("advline", EMPLOYEES[:5], days=9) + week_of("gulfco", EMPLOYEES[5:], days=9)
+    assert bayzat_world.import_csv("month.csv", attendance_csv(rows)).success
+    accepted = lambda slug: len(bayzat_world.sandbox.accepted(KEYS[slug]))  # noqa: E731
+    push = subprocess.Popen(
+        [str(BIN / "hr-assets"), "bayzat", "push", "--all"],
+        env={**os.environ, "BAYZAT_RATE_LIMIT_DELAY": "0.3", "BAYZAT_TIMEOUT_SECONDS": "20"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_until(lambda: accepted("advline") >= 40 and accepted("gulfco") >= 40)
+        assert push.poll() is None, "the push ended before it could be killed"
+    finally:
+        os.killpg(push.pid, signal.SIGKILL)
+        push.wait()
+    statuses = collections.Counter(r["status"] for r in bayzat_world.records())
+    assert 2 * 10 <= statuses["synced"] < 90  # each company had two requests answered, and not all
+    result = bayzat_world.push_all()
+    assert result.success
+    metadata = {m.partition: m.metadata for m in result.asset_materializations_for_node("bayzat_sync_batches")}
+    assert {slug: m["interrupted_batches_closed"].value for slug, m in metadata.items()} == {"advline": 1, "gulfco": 1}
+    assert {r["status"] for r in bayzat_world.records()} == {"synced"}
+    for slug in KEYS:
+        ledger = ledger_of(bayzat_world, slug)
+        assert len(ledger) == len(set(ledger)) == 5 * 9 * 2
+    assert [status for status, *_ in batches(bayzat_world)] == ["interrupted", "interrupted", "completed", "completed"]
 
 
 def batches(world: BayzatWorld) -> list[tuple[str, int, int, int]]:

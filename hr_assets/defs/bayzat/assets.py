@@ -1,14 +1,16 @@
 """The push of valid attendance records to Bayzat, one partition per company, each record exactly once."""
 
+import warnings
 from collections import Counter
+from collections.abc import Iterator
 
 import dagster as dg
 
 from hr_assets.defs.attendance.assets import attendance_records
 from hr_assets.defs.bayzat import store
-from hr_assets.defs.bayzat.push import LeaseBusy, push_company
+from hr_assets.defs.bayzat.push import PushSummary, push_companies
 from hr_assets.defs.bayzat.resources import BayzatResource
-from hr_assets.defs.companies.store import CompanyError, company_by_slug
+from hr_assets.defs.companies.store import company_by_slug
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
@@ -17,53 +19,73 @@ from hr_assets.warehouse.metadata import rows_table, table_metadata
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import bayzat_sync_batches as bayzat_sync_batches_table
 
+# ``backfill_policy`` is marked beta in Dagster 1.13; its warning would be printed by every command that loads the
+# definitions, and tells an operator nothing.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.BetaWarning)
 
-@dg.asset(
-    partitions_def=bayzat_company_partitions,
-    group_name="bayzat",
-    freshness_policy=WITHIN_8_DAYS,
-    kinds={"api", "sql"},
-    owners=["team:hr-ops"],
-    deps=[dg.AssetDep(attendance_records, partition_mapping=dg.AllPartitionMapping())],
-    description=(
-        "The company's due attendance records sent to Bayzat (20 a request, one request per "
-        "BAYZAT_RATE_LIMIT_DELAY per key), each record's status kept in bayzat_record_pushes and each "
-        "run's work per import in bayzat_sync_batches. A re-run sends only what is due: nothing is sent twice."
-    ),
-)
-def bayzat_sync_batches(
-    context: dg.AssetExecutionContext, bayzat: BayzatResource, warehouse: WarehouseResource, clock: Clock
-) -> dg.MaterializeResult:
-    try:
-        summary = push_company(warehouse.engine, context.partition_key, bayzat, context.run.run_id, clock.now)
-    except (CompanyError, LeaseBusy, SecretKeyError) as exc:
-        raise dg.Failure(description=f"{context.partition_key}: {exc}") from None
-    if summary.key_refused:
-        raise dg.Failure(
-            description=(
-                f"Bayzat refused {summary.company}'s API key: {summary.synced} records synced before that, the rest "
-                f"wait unsent with no retry spent; configure a new key (hr-assets bayzat configure --company "
-                f"{summary.company})"
-            )
-        )
-    if summary.stopped:
-        context.log.warning(f"{summary.company}: {summary.stopped}")
-    return dg.MaterializeResult(
-        metadata={
-            **_company_state(warehouse, context.partition_key, bayzat.retry_attempts),
-            "due": summary.due,
-            "synced": summary.synced,
-            "already_in_bayzat": summary.already_in_bayzat,
-            "rejected": summary.rejected,
-            "retry_scheduled": summary.retry_scheduled,
-            "retries_exhausted": summary.retries_exhausted,
-            "skipped_without_punches": summary.skipped,
-            "requests": summary.requests,
-            "throttled_429": summary.throttled,
-            "stopped": summary.stopped or "no",
-            "interrupted_batches_closed": summary.interrupted_batches_closed,
-        }
+    @dg.asset(
+        partitions_def=bayzat_company_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        group_name="bayzat",
+        freshness_policy=WITHIN_8_DAYS,
+        kinds={"api", "sql"},
+        owners=["team:hr-ops"],
+        deps=[dg.AssetDep(attendance_records, partition_mapping=dg.AllPartitionMapping())],
+        description=(
+            "The company's due attendance records sent to Bayzat (20 a request, one request per "
+            "BAYZAT_RATE_LIMIT_DELAY per key), each record's status kept in bayzat_record_pushes and each "
+            "run's work per import in bayzat_sync_batches. A re-run sends only what is due: nothing is sent twice. "
+            "A backfill over many companies is one run, pushing every company at once, each at its own key's limit."
+        ),
     )
+    def bayzat_sync_batches(
+        context: dg.AssetExecutionContext, bayzat: BayzatResource, warehouse: WarehouseResource, clock: Clock
+    ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
+        """Each company of the run is its own partition's materialization, with its own metadata. When some fail,
+        the others are still materialized (each its own event, as a failing step has no output), and the run fails
+        saying which failed and why."""
+        slugs = context.partition_keys
+        try:
+            pushes = push_companies(warehouse.engine, slugs, bayzat, context.run.run_id, clock.now)
+        except SecretKeyError as exc:
+            raise dg.Failure(description=str(exc)) from None
+        for push in pushes:
+            if push.summary.stopped and push.failure is None:
+                context.log.warning(f"{push.summary.company}: {push.summary.stopped}")
+        state = _companies_state(warehouse, [push.summary.company for push in pushes if push.failure is None], bayzat)
+        materialized = {
+            push.summary.company: {**state[push.summary.company], **_push_metadata(push.summary)}
+            for push in pushes
+            if push.failure is None
+        }
+        failures = [push.failure for push in pushes if push.failure is not None]
+        if failures:
+            for slug, metadata in materialized.items():
+                yield dg.AssetMaterialization(asset_key=context.asset_key, partition=slug, metadata=metadata)
+            heading = (
+                "" if len(slugs) == 1 else f"{len(failures)} of {len(slugs)} companies failed, the others pushed: "
+            )
+            raise dg.Failure(description=heading + "; ".join(failures))
+        for slug, metadata in materialized.items():
+            context.add_asset_metadata(metadata, partition_key=slug)
+        yield dg.MaterializeResult()
+
+
+def _push_metadata(summary: PushSummary) -> dict[str, object]:
+    return {
+        "due": summary.due,
+        "synced": summary.synced,
+        "already_in_bayzat": summary.already_in_bayzat,
+        "rejected": summary.rejected,
+        "retry_scheduled": summary.retry_scheduled,
+        "retries_exhausted": summary.retries_exhausted,
+        "skipped_without_punches": summary.skipped,
+        "requests": summary.requests,
+        "throttled_429": summary.throttled,
+        "stopped": summary.stopped or "no",
+        "interrupted_batches_closed": summary.interrupted_batches_closed,
+    }
 
 
 ATTENTION_ROWS = 50
@@ -77,22 +99,26 @@ _ATTENTION_COLUMNS = {
 }
 
 
-def _company_state(warehouse: WarehouseResource, slug: str, retry_attempts: int) -> dict[str, object]:
-    """What the asset page shows after a push: the company's records by status, its failure rate (plotted across
+def _companies_state(warehouse: WarehouseResource, slugs: list[str], bayzat: BayzatResource) -> dict[str, dict]:
+    """What each company's asset page shows after a push: its records by status, its failure rate (plotted across
     pushes), the first failed records that need a person (codes, never names), and the table's standard keys."""
     with warehouse.engine.connect() as connection:
-        company_id = company_by_slug(connection, slug)["id"]
-        counts = store.company_status(connection).get(company_id, Counter())
-        failed = store.failed_records(
-            connection, company_id=company_id, retry_attempts=retry_attempts, limit=ATTENTION_ROWS
-        )
+        counts = store.company_status(connection)
         standard = table_metadata(connection, bayzat_sync_batches_table)
-    return {
-        **standard,
-        "records_by_status": rows_table(
-            [{"status": status, "records": counts[status]} for status in store.STATUSES],
-            {"status": "string", "records": "int"},
-        ),
-        "failure_rate": dg.MetadataValue.float(round(store.failure_rate(counts), 4)),
-        "records_needing_attention": rows_table(failed, _ATTENTION_COLUMNS),
-    }
+        state = {}
+        for slug in slugs:
+            company_id = company_by_slug(connection, slug)["id"]
+            failed = store.failed_records(
+                connection, company_id=company_id, retry_attempts=bayzat.retry_attempts, limit=ATTENTION_ROWS
+            )
+            company_counts = counts.get(company_id, Counter())
+            state[slug] = {
+                **standard,
+                "records_by_status": rows_table(
+                    [{"status": status, "records": company_counts[status]} for status in store.STATUSES],
+                    {"status": "string", "records": "int"},
+                ),
+                "failure_rate": dg.MetadataValue.float(round(store.failure_rate(company_counts), 4)),
+                "records_needing_attention": rows_table(failed, _ATTENTION_COLUMNS),
+            }
+    return state

@@ -17,6 +17,10 @@ A 400 rejects a whole request; the records it names are settled and the rest are
 answer cannot be matched to records (only a message, a 409 "already exists"), the chunk's punches are sent
 one a request, each paced by the key's rate limit, so that each answer is about one record: a record Bayzat
 already holds is never marked failed.
+
+Many companies are pushed by one process at once (``push_companies``): each in its own thread, with its own
+client, limiter, lease and status writes, so each company's key runs at its own limit and one company's failure
+neither stops nor slows another.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection, Engine
@@ -35,6 +40,7 @@ from hr_assets.defs.bayzat.retries import next_retry_at
 from hr_assets.defs.bayzat.store import DueRecord
 from hr_assets.defs.bayzat.transform import bayzat_records, chunks, punch_count
 from hr_assets.defs.companies.store import CompanyError
+from hr_assets.lib.secrets import SecretKeyError
 
 _CONSECUTIVE_OUTAGES_TO_STOP = 3
 _LEASE_POLL_S = 0.5
@@ -60,6 +66,54 @@ class PushSummary:
     interrupted_batches_closed: int = 0  # open batches of runs that died, closed by this push
     key_refused: bool = False
     batches: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CompanyPush:
+    """One company's part of a push of many: its summary, and why it failed when it did (one line)."""
+
+    summary: PushSummary
+    failure: str | None = None
+
+
+def push_companies(
+    engine: Engine,
+    slugs: Sequence[str],
+    bayzat: BayzatResource,
+    run_id: str,
+    now: Callable[[], dt.datetime],
+    lease_wait_s: float | None = None,
+) -> list[CompanyPush]:
+    """Push every company at once, each in a thread of its own, in the order of ``slugs``.
+
+    A company fails alone: a missing configuration, another run holding its lease, a refused key. Anything else
+    is a bug and is raised, after every other company has finished its push.
+    """
+    bayzat.key()  # the same for every company: say it once, before any thread starts
+    with ThreadPoolExecutor(max_workers=max(len(slugs), 1), thread_name_prefix="bayzat-push") as pool:
+        futures = [pool.submit(_push_one, engine, slug, bayzat, run_id, now, lease_wait_s) for slug in slugs]
+    return [future.result() for future in futures]
+
+
+def _push_one(
+    engine: Engine,
+    slug: str,
+    bayzat: BayzatResource,
+    run_id: str,
+    now: Callable[[], dt.datetime],
+    lease_wait_s: float | None,
+) -> CompanyPush:
+    try:
+        summary = push_company(engine, slug, bayzat, run_id, now, lease_wait_s)
+    except (CompanyError, LeaseBusy, SecretKeyError) as exc:
+        return CompanyPush(PushSummary(slug), f"{slug}: {exc}")
+    if summary.key_refused:
+        return CompanyPush(
+            summary,
+            f"Bayzat refused {slug}'s API key: {summary.synced} records synced before that, the rest wait unsent "
+            f"with no retry spent; configure a new key (hr-assets bayzat configure --company {slug})",
+        )
+    return CompanyPush(summary)
 
 
 def push_company(

@@ -2,9 +2,13 @@
 due again (records whose retry time has come, imports not pushed yet), and once a day for daily companies.
 
 A company set to ``manual`` is pushed only when a person asks (``hr-assets bayzat push``, or the UI).
-Each request carries the company in the ``hr_assets/bayzat_company`` tag, which ``dagster.yaml`` limits
-to one run at a time per company; the push's lease enforces the same for runs started any other way.
+The companies asked for at once are pushed by one run (a range of the company partitions, every company in it
+at once), or by one run per stretch of consecutive partitions when companies between them are not asked for.
+A run for one company carries it in the ``hr_assets/bayzat_company`` tag, which ``dagster.yaml`` limits to one
+run at a time per company; the push's lease keeps two runs from pushing one company in every case.
 """
+
+from collections.abc import Collection
 
 import dagster as dg
 
@@ -15,6 +19,7 @@ from hr_assets.defs.bayzat.assets import bayzat_sync_batches
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.store import due_counts
 from hr_assets.defs.partitions import bayzat_company_partitions
+from hr_assets.lib.runs import partition_tags
 from hr_assets.settings import platform_settings
 from hr_assets.warehouse.resource import WarehouseResource
 
@@ -28,14 +33,29 @@ bayzat_push_job = dg.define_asset_job(
 )
 
 
-def push_request(slug: str, run_key: str) -> dg.RunRequest:
-    return dg.RunRequest(run_key=run_key, partition_key=slug, tags={COMPANY_TAG: slug})
+def company_stretches(instance: dg.DagsterInstance, slugs: Collection[str]) -> list[tuple[str, str]]:
+    """``slugs`` as stretches of consecutive company partitions, (first, last) each: one run pushes a stretch.
+    A company that is not a partition yet (``bayzat configure`` adds it) is left out: its run would fail."""
+    wanted = set(slugs)
+    stretches: list[list[str]] = [[]]
+    for key in instance.get_dynamic_partitions(bayzat_company_partitions.name):
+        if key in wanted:
+            stretches[-1].append(key)
+        elif stretches[-1]:
+            stretches.append([])
+    return [(stretch[0], stretch[-1]) for stretch in stretches if stretch]
 
 
-def _with_partitions(instance: dg.DagsterInstance, slugs: list[str]) -> list[str]:
-    """Only companies that are partitions (``bayzat configure`` adds them): a request for another would fail."""
-    known = set(instance.get_dynamic_partitions(bayzat_company_partitions.name))
-    return [slug for slug in slugs if slug in known]
+def push_requests(instance: dg.DagsterInstance, slugs: Collection[str], run_key: str) -> list[dg.RunRequest]:
+    """One run request per stretch of ``slugs``, its key ``run_key`` after the stretch. A run for one company is
+    tagged with it, which ``dagster.yaml`` limits to one run at a time per company."""
+    requests = []
+    for first, last in company_stretches(instance, slugs):
+        if first == last:
+            requests.append(dg.RunRequest(run_key=f"{first}-{run_key}", partition_key=first, tags={COMPANY_TAG: first}))
+        else:
+            requests.append(dg.RunRequest(run_key=f"{first}..{last}-{run_key}", tags=partition_tags(first, last)))
+    return requests
 
 
 @dg.schedule(
@@ -55,8 +75,7 @@ def bayzat_hourly_push(
     with warehouse.begin() as connection:
         due = due_counts(connection, context.scheduled_execution_time)
         slugs = [slug for slug, company_id in configs.slugs_with_ids(connection, frequencies) if due.get(company_id)]
-    hour = tick.strftime("%Y-%m-%dT%H")
-    return [push_request(slug, f"{slug}-{hour}") for slug in _with_partitions(context.instance, slugs)]
+    return push_requests(context.instance, slugs, tick.strftime("%Y-%m-%dT%H"))
 
 
 @dg.run_status_sensor(
@@ -78,5 +97,4 @@ def push_after_import(
         slugs = [
             slug for slug, company_id in configs.slugs_with_ids(connection, ("hourly",)) if company_id in companies
         ]
-    run_id = context.dagster_run.run_id
-    return [push_request(slug, f"{slug}-after-{run_id}") for slug in _with_partitions(context.instance, slugs)]
+    return push_requests(context.instance, slugs, f"after-{context.dagster_run.run_id}")
