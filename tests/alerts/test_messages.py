@@ -77,3 +77,11 @@ def test_what_needs_attention_after_a_push_that_succeeded() -> None:
     ]
     assert messages.needs_attention("advline", {"bayzat_sync_batches": {"due": 0, "rejected": 0}}, 0.05) == []
     assert messages.needs_attention(None, {"paycom_employees": {"rows_invalid": 50}}, 0.05) == []
+
+
+def test_a_run_of_many_companies_names_each_company_that_needs_attention() -> None:
+    pushed = {
+        "bayzat_sync_batches advline": {"due": 200, "synced": 197, "retries_exhausted": 3},
+        "bayzat_sync_batches gulfco": {"due": 100, "synced": 100},
+    }
+    assert messages.needs_attention("advline..gulfco", pushed, 0.05) == [NO_RETRIES_LEFT]

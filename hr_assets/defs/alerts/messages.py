@@ -82,12 +82,20 @@ def needs_attention(
     partition: str | None, asset_counts: Mapping[str, Mapping[str, int | str]], failure_rate: float
 ) -> list[str]:
     """What a person must act on after a run that succeeded: a company's push that failed more than
-    ``failure_rate`` of its due records, and records whose retries are spent (they will not be sent again)."""
-    pushed = asset_counts.get("bayzat_sync_batches", {})
+    ``failure_rate`` of its due records, and records whose retries are spent (they will not be sent again). In a run
+    of many companies each push is labelled with its company (``bayzat_sync_batches advline``)."""
+    lines = []
+    for label, pushed in asset_counts.items():
+        asset, _, company = label.partition(" ")
+        if asset == "bayzat_sync_batches":
+            lines += _push_attention(company or partition or "the company", pushed, failure_rate)
+    return lines
+
+
+def _push_attention(company: str, pushed: Mapping[str, int | str], failure_rate: float) -> list[str]:
     number = {name: value for name, value in pushed.items() if isinstance(value, int)}
     due = number.get("due", 0)
     failed = sum(number.get(name, 0) for name in ("rejected", "retry_scheduled", "retries_exhausted"))
-    company = partition or "the company"
     retry = f"hr-assets bayzat retry-failed --company {company}"
     lines = []
     if due and failed / due > failure_rate:

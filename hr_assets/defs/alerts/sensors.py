@@ -14,12 +14,17 @@ from hr_assets.defs.alerts import messages
 from hr_assets.defs.alerts.resources import NotifyResource
 
 
-def _asset_counts(instance: dg.DagsterInstance, run_id: str) -> dict[str, dict[str, int]]:
+def _asset_counts(instance: dg.DagsterInstance, run: dg.DagsterRun) -> dict[str, dict[str, int]]:
+    """Each materialization's counts by its asset, or, in a run over a range of partitions (many companies' pushes),
+    by its asset and partition (``bayzat_sync_batches advline``)."""
     found = {}
-    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+    for entry in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
         materialization = entry.asset_materialization
         if materialization is not None:
-            found[materialization.asset_key.to_user_string()] = messages.counts(materialization.metadata)
+            label = materialization.asset_key.to_user_string()
+            if materialization.partition and "dagster/partition" not in run.tags:
+                label = f"{label} {materialization.partition}"
+            found[label] = messages.counts(materialization.metadata)
     return found
 
 
@@ -75,7 +80,7 @@ def _send(
 )
 def notify_sync_success(context: dg.RunStatusSensorContext, notify: NotifyResource) -> dg.SkipReason | None:
     run = context.dagster_run
-    partition, asset_counts = messages.partition_label(run.tags), _asset_counts(context.instance, run.run_id)
+    partition, asset_counts = messages.partition_label(run.tags), _asset_counts(context.instance, run)
     attention = messages.needs_attention(partition, asset_counts, notify.attention_failure_rate())
     return _send(
         context,
