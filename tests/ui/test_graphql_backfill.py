@@ -60,3 +60,23 @@ def test_a_backfill_launched_over_graphql_is_run_by_the_daemon(platform: Running
     assert backfill["partitionNames"] == months
     assert backfill["title"] == "graphql test"
     assert {key["path"][0] for key in backfill["assetSelection"]} == set(chain) < set(STEPS.values())
+
+
+def test_a_backfill_over_the_bayzat_companies_is_one_run_that_pushes_each(platform: RunningPlatform) -> None:
+    with platform.instance() as instance:
+        companies = instance.get_dynamic_partitions("bayzat_companies")
+    assert len(companies) >= 2, "the sandbox configures its demo companies"
+    backfill_id = launch_asset_backfill(platform.url, ["bayzat_sync_batches"], companies, title="every company")
+    with platform.instance() as instance:
+        assert wait_for_backfill(platform.url, backfill_id) == "COMPLETED_SUCCESS", failures(instance)
+        (run,) = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/backfill": backfill_id}))
+        assert (run.tags["dagster/asset_partition_range_start"], run.tags["dagster/asset_partition_range_end"]) == (
+            companies[0],
+            companies[-1],
+        )
+        pushed = [
+            entry.asset_materialization.partition
+            for entry in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+            if entry.asset_materialization is not None
+        ]
+        assert sorted(pushed) == sorted(companies)  # one materialization per company, each with its own metadata
