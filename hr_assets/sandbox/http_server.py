@@ -319,6 +319,9 @@ class SandboxHttpServer:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # The listen backlog, as a vendor's load balancer has one: with socketserver's 5, a hundred clients whose
+    # requests fall due in the same millisecond (one a second for each of a hundred keys) get connections reset.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], app: SandboxApi, stopping: threading.Event) -> None:
         self.app = app
