@@ -97,6 +97,25 @@ def test_import_push_and_retry_failed_by_hand(bayzat_world: BayzatWorld, tmp_pat
     assert len(bayzat_world.sandbox.accepted(KEYS["advline"])) == 8
 
 
+def test_push_all_pushes_every_company_in_one_run_and_async_needs_the_webserver(
+    bayzat_world: BayzatWorld, tmp_path: Path
+) -> None:
+    path = tmp_path / "both.csv"
+    rows = week_of("advline", EMPLOYEES[:2], days=2) + week_of("gulfco", EMPLOYEES[2:3], days=2)
+    path.write_text(attendance_csv(rows), encoding="utf-8")
+    assert hr_assets("attendance", "import", str(path)).returncode == 0
+    pushed = hr_assets("bayzat", "push", "--all")
+    assert pushed.returncode == 0, pushed.stderr
+    lines = pushed.stdout.splitlines()
+    assert [line.split()[3] for line in lines] == ["advline:", "gulfco:"]
+    assert len({line.split()[1] for line in lines}) == 1  # one run for both
+    assert "synced 4" in lines[0] and "synced 2" in lines[1]
+    neither = hr_assets("bayzat", "push")
+    assert neither.returncode == 2 and "give --company S (one or more) or --all" in neither.stderr
+    queued = hr_assets("bayzat", "push", "--all", "--async", env={**os.environ, "HR_DAGSTER_URL": "http://127.0.0.1:9"})
+    assert queued.returncode == 1 and queued.stderr.startswith("Error: the Dagster webserver at http://127.0.0.1:9")
+
+
 def test_status_failed_records_settings_and_one_imports_retry(bayzat_world: BayzatWorld, tmp_path: Path) -> None:
     bayzat_world.sandbox.add_key(KEYS["advline"], employees=EMPLOYEES[1:3])  # Bayzat does not know 0001
     path = tmp_path / "week.csv"

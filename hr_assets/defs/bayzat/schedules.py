@@ -29,7 +29,7 @@ DAILY_PUSH_HOUR = 1  # business time
 bayzat_push_job = dg.define_asset_job(
     "bayzat_push",
     selection=dg.AssetSelection.assets(bayzat_sync_batches),
-    description="Push one company's due attendance records to Bayzat.",
+    description="Push the due attendance records of one company, or of a range of companies all at once, to Bayzat.",
 )
 
 
