@@ -186,11 +186,12 @@ def push(slugs: tuple[str, ...], every: bool, in_background: bool) -> None:
         raise click.UsageError("give --company S (one or more) or --all")
     bayzat = BayzatResource.for_command()
     if every:
+        bayzat.key()
         with warehouse().connect() as connection:
             slugs = tuple(slug for slug, _ in configs.slugs_with_ids(connection))
         if not slugs:
             raise click.ClickException("no company has an enabled Bayzat account with a working key")
-    for slug in slugs:
+    for slug in () if every else slugs:
         _account(bayzat, slug)
     _push(slugs, in_background)
 
