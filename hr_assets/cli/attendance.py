@@ -43,9 +43,12 @@ def import_(file: Path) -> None:
     )
     if "dates_read_as" in summary:
         click.echo(f"Dates read as {summary['dates_read_as']}")
-    unmapped = summary.get("unmapped_departments")
-    if unmapped and unmapped != "none":
-        click.echo("Departments no company maps (hr-assets companies add --fingerprint-name ...):\n" + unmapped)
+    unmapped = [row.data["department"] for row in summary["unmapped_departments"].records] if summary else []
+    if unmapped:
+        click.echo(
+            "Departments no company maps (hr-assets companies add --fingerprint-name ...):\n"
+            + "\n".join(f"- {name}" for name in unmapped)
+        )
 
 
 IMPORT_COLUMNS = ("id", "filename", "status", "total_records", "successful_records", "failed_records", "created_at")
