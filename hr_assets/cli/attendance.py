@@ -11,6 +11,8 @@ from hr_assets.cli.warehouse import warehouse
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.assets import attendance_file_config
 from hr_assets.defs.attendance.importing import content_sha256, partition_key, store_attendance_file
+from hr_assets.defs.attendance.sync_status import COLUMNS as SYNC_COLUMNS
+from hr_assets.defs.attendance.sync_status import import_sync_status
 from hr_assets.defs.bayzat import store as bayzat_store
 from hr_assets.defs.companies.store import all_companies
 from hr_assets.defs.partitions import attendance_file_partitions
@@ -41,9 +43,12 @@ def import_(file: Path) -> None:
     )
     if "dates_read_as" in summary:
         click.echo(f"Dates read as {summary['dates_read_as']}")
-    unmapped = summary.get("unmapped_departments")
-    if unmapped and unmapped != "none":
-        click.echo("Departments no company maps (hr-assets companies add --fingerprint-name ...):\n" + unmapped)
+    unmapped = [row.data["department"] for row in summary["unmapped_departments"].records] if summary else []
+    if unmapped:
+        click.echo(
+            "Departments no company maps (hr-assets companies add --fingerprint-name ...):\n"
+            + "\n".join(f"- {name}" for name in unmapped)
+        )
 
 
 IMPORT_COLUMNS = ("id", "filename", "status", "total_records", "successful_records", "failed_records", "created_at")
@@ -72,12 +77,7 @@ def show(import_id: int, as_json: bool) -> None:
         found = store.import_by_id(connection, import_id)
         if found is None:
             raise click.ClickException(f"no attendance import {import_id} (see: hr-assets attendance imports)")
-        status = bayzat_store.import_company_status(connection, [import_id]).get(import_id, {})
-        slugs = {company["id"]: company["slug"] for company in all_companies(connection)}
-    companies = [
-        {"company": slugs.get(company_id, "-"), **{name: counts[name] for name in bayzat_store.STATUSES}}
-        for company_id, counts in sorted(status.items())
-    ]
+        companies = import_sync_status(connection, import_id)
     if as_json:
         print_rows([{**found, "companies": companies}], (*IMPORT_COLUMNS, "unmapped_departments", "validation_errors",
                                                          "companies"), as_json=True, empty="")  # fmt: skip
@@ -86,7 +86,7 @@ def show(import_id: int, as_json: bool) -> None:
         click.echo(f"{name + ':':<20} {found[name] if found[name] is not None else '-'}")
     click.echo(f"{'unmapped:':<20} {', '.join(found['unmapped_departments'] or []) or 'none'}")
     click.echo()
-    print_rows(companies, ("company", *bayzat_store.STATUSES), as_json=False, empty="No valid records for a company.")
+    print_rows(companies, SYNC_COLUMNS, as_json=False, empty="No valid records for a company.")
     errors = found["validation_errors"] or []
     if errors:
         click.echo()

@@ -151,8 +151,14 @@ def run(period_id: int, force: bool, in_background: bool) -> None:
         return
     click.echo(
         f"Run {outcome.run_id}: period {period_id} completed: {summary.get('employees')} employees, gross pay "
-        f"{summary.get('gross_pay')}, {summary.get('hourly_without_attendance')} hourly without attendance"
+        f"{_gross_pay(summary)}, {summary.get('hourly_without_attendance')} hourly without attendance"
     )
+
+
+def _gross_pay(summary: dict) -> str:
+    """The run's gross pay, to the cent: its metadata holds it as a float, which the UI plots."""
+    gross = summary.get("gross_pay")
+    return "-" if gross is None else f"{gross:.2f}"
 
 
 @payroll.command("month")
@@ -207,7 +213,7 @@ def run_due(in_background: bool) -> None:
             continue
         outcome = run_job("payroll_run", keys[item.period_id], run_config=config)
         summary = outcome.materializations.get("payroll_results", {})
-        result = summary.get("skipped") or f"{summary.get('employees')} employees, gross pay {summary.get('gross_pay')}"
+        result = summary.get("skipped") or f"{summary.get('employees')} employees, gross pay {_gross_pay(summary)}"
         click.echo(f"Run {outcome.run_id}: period {item.period_id}: {result}")
 
 

@@ -2,7 +2,8 @@
 
 Dagster records a range run's one materialization for every month of the range, with the same
 metadata. So a range's figures are added up over its months (balances, which do not add up, are
-the last month's) and shown month by month as well; a single month's are its own.
+the last month's) and shown month by month as well, as a table; a single month's are its own.
+Counts are integers, amounts floats the UI plots (``amount``).
 """
 
 import datetime as dt
@@ -13,7 +14,8 @@ from typing import Any
 
 import dagster as dg
 
-from hr_assets.lib.row_errors import RowError, reasons_markdown
+from hr_assets.lib.row_errors import RowError, reasons_table
+from hr_assets.warehouse.metadata import amount, rows_table
 
 Figure = int | Decimal
 
@@ -28,7 +30,7 @@ def range_metadata(by_month: Mapping[str, Mapping[str, Figure]], balances: Colle
     metadata: dict[str, Any] = {name: _shown(value) for name, value in totals.items()}
     if len(months) > 1:
         metadata["months"] = f"{months[0][:7]} to {months[-1][:7]} ({len(months)})"
-        metadata["by_month"] = dg.MetadataValue.md(_table(by_month))
+        metadata["by_month"] = _table(by_month)
     return metadata
 
 
@@ -44,17 +46,16 @@ class MonthlyTally:
         self.errors.extend(errors)
 
     def metadata(self) -> dict[str, Any]:
-        return {**range_metadata(self.by_month), "reasons": dg.MetadataValue.md(reasons_markdown(self.errors))}
+        return {**range_metadata(self.by_month), "reasons": reasons_table(self.errors)}
 
 
-def _shown(value: Figure) -> int | str:
-    """Amounts as exact decimal strings: a float would lose cents."""
-    return str(value) if isinstance(value, Decimal) else value
+def _shown(value: Figure) -> int | dg.FloatMetadataValue:
+    return amount(value) if isinstance(value, Decimal) else value
 
 
-def _table(by_month: Mapping[str, Mapping[str, Figure]]) -> str:
-    names = list(next(iter(by_month.values())))
-    lines = ["| month | " + " | ".join(names) + " |", "| --- |" + " --- |" * len(names)]
-    for month, figures in by_month.items():
-        lines.append(f"| {month[:7]} | " + " | ".join(str(figures[name]) for name in names) + " |")
-    return "\n".join(lines)
+def _table(by_month: Mapping[str, Mapping[str, Figure]]) -> dg.TableMetadataValue:
+    first = next(iter(by_month.values()))
+    columns = {"month": "string"} | {
+        name: "decimal" if isinstance(value, Decimal) else "int" for name, value in first.items()
+    }
+    return rows_table([{"month": month[:7], **figures} for month, figures in by_month.items()], columns)

@@ -6,8 +6,13 @@ errors are stored in ``integration_errors`` beside the data of the same partitio
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+import dagster as dg
+
+from hr_assets.warehouse.metadata import rows_table
 
 
 @dataclass(frozen=True)
@@ -32,18 +37,14 @@ class RowError:
         return f"{', '.join(where)}: {self.reason}" if where else self.reason
 
 
-def reasons_markdown(errors: Iterable[RowError], limit: int = 20, total: int | None = None) -> str:
-    """A markdown table of the first errors, for asset metadata (reasons never carry personal data).
+REASON_COLUMNS = {"file": "string", "row": "int", "field": "string", "reason": "string"}
 
-    ``total``: how many errors there are when ``errors`` holds only the first of them."""
-    errors = list(errors)
-    if not errors:
-        return "none"
-    total = len(errors) if total is None else total
-    lines = ["| file | row | field | reason |", "| --- | --- | --- | --- |"]
-    for error in errors[:limit]:
-        cells = (error.file_name or "", str(error.row_number or ""), error.field or "", error.reason)
-        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
-    if total > min(limit, len(errors)):
-        lines.append(f"\n…and {total - min(limit, len(errors))} more (see the integration_errors table)")
-    return "\n".join(lines)
+
+def reasons_table(errors: Iterable[RowError], limit: int = 20) -> dg.TableMetadataValue:
+    """The first ``limit`` errors as a table on the asset's page (reasons never carry personal data); the asset's
+    counts say how many there are, and the integration_errors table holds every one."""
+    rows = [
+        {"file": error.file_name, "row": error.row_number, "field": error.field, "reason": error.reason}
+        for error in itertools.islice(errors, limit)
+    ]
+    return rows_table(rows, REASON_COLUMNS)

@@ -11,10 +11,10 @@ def test_only_integer_counts_are_shown_and_a_number_as_long_as_an_account_is_mas
         "rows": dg.MetadataValue.int(12),
         "employee_name": dg.MetadataValue.text("Smith, Ann"),  # not a count
         "staff": dg.MetadataValue.text("38"),  # text, not a count
-        "gross_pay": dg.MetadataValue.text("4210.50"),  # an amount: text
+        "gross_pay": dg.MetadataValue.float(4210.50),  # an amount: a float the UI plots, never a count
         "current_table_updated": dg.MetadataValue.bool(True),
         "routing": dg.MetadataValue.int(123456789),  # no count has nine digits
-        "invalid_rows": dg.MetadataValue.md("| file | row |"),
+        "invalid_rows": dg.MetadataValue.table([dg.TableRecord({"row": 7})]),  # rows a person reads
         "dagster/row_count": dg.MetadataValue.int(4000),  # the table's size, not the run's count
     }
     assert messages.counts(metadata) == {"employees_created": 3, "rows": 12, "routing": "[number]"}

@@ -59,6 +59,21 @@ def test_the_same_content_under_a_new_name_keeps_one_import_and_its_errors_once(
     assert materialization.metadata["imported_as_partition"].value == stored["partition_key"]
 
 
+def test_the_page_shows_each_company_s_records_the_unmapped_departments_and_the_table(
+    attendance_world: AttendanceWorld,
+) -> None:
+    rows = [good_row(day=2), good_row(day=3), ["42", "Ana", "Nowhere Ltd", "2026-03-04", "Wednesday", "08:00", "17:00"]]
+    result = attendance_world.run(attendance_world.write("week.csv", attendance_lines(rows)))
+    assert result.success
+    [materialization] = result.asset_materializations_for_node("attendance_records")
+    metadata = materialization.metadata
+    [company] = [row.data for row in metadata["bayzat_status_by_company"].value.records]
+    assert company == {"company": "advline", "pending": 2, "syncing": 0, "synced": 0, "failed": 0, "skipped": 0}
+    assert [row.data for row in metadata["unmapped_departments"].value.records] == [{"department": "Nowhere Ltd"}]
+    assert metadata["dagster/row_count"].value == len(attendance_world.records()) == 3
+    assert not any("Ana" in str(value.value) for value in metadata.values()), "codes, never names"
+
+
 def test_values_longer_than_their_column_are_refused_and_the_raw_row_keeps_them(
     attendance_world: AttendanceWorld,
 ) -> None:
@@ -96,9 +111,11 @@ def test_every_error_is_stored_and_the_summaries_hold_the_first(attendance_world
     [stored] = attendance_world.imports()
     assert (stored["failed_records"], len(stored["validation_errors"])) == (130, 100)
     [materialization] = result.asset_materializations_for_node("attendance_records")
-    reasons = materialization.metadata["reasons"].value
-    assert reasons.count("| many.csv |") == 20
-    assert reasons.endswith("…and 110 more (see the integration_errors table)")
+    metadata = materialization.metadata
+    reasons = [row.data for row in metadata["reasons"].value.records]
+    assert [(row["file"], row["row"]) for row in reasons] == [("many.csv", row) for row in range(2, 22)]
+    assert (metadata["errors"].value, metadata["invalid_records"].value) == (130, 130)
+    assert metadata["dagster/row_count"].value == len(attendance_world.records()) == 130
 
 
 def _peak_bytes(world: AttendanceWorld, path: Path) -> int:

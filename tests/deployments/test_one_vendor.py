@@ -128,11 +128,13 @@ def test_a_bayzat_only_deployment_imports_a_file_and_pushes_it(
 
     monday = dt.date(2026, 3, 2)
     rows = [f"E{n:03d},Name{n},Acme HQ,{monday + dt.timedelta(days=d)},08:5{d},17:0{d}" for n in (7, 8) for d in (0, 1)]
+    rows.append(f"E009,Name9,Nowhere Ltd,{monday},09:00,17:00")  # a department no company maps
     report = home.parent / "acme-week.csv"
     report.write_text("Employee ID,First Name,Department,Date,Check In,Check Out\n" + "\n".join(rows) + "\n")
     imported = hr_assets(environment, "attendance", "import", str(report))
     assert imported.returncode == 0, imported.stderr
-    assert "4 rows, 4 valid, 0 invalid" in imported.stdout  # no Paycom: the device's ids are the codes
+    assert "5 rows, 4 valid, 1 invalid" in imported.stdout  # no Paycom: the device's ids are the codes
+    assert imported.stdout.endswith("--fingerprint-name ...):\n- Nowhere Ltd\n")
 
     pushed = hr_assets(environment, "bayzat", "push", "--company", "acme")
     assert pushed.returncode == 0, pushed.stderr
@@ -140,7 +142,7 @@ def test_a_bayzat_only_deployment_imports_a_file_and_pushes_it(
     assert sorted({record.emp_id for record in twin.accepted(BAYZAT_KEY)}) == ["E007", "E008"]
     with warehouse_engine(f"sqlite:///{home / 'warehouse.db'}").connect() as connection:
         statuses = status_counts(connection)
-    assert statuses == {"synced": 4}
+    assert statuses == {"synced": 4, "skipped": 1}
 
     without_account = hr_assets(environment, "bayzat", "push", "--company", "gulfcare")
     assert (without_account.returncode, without_account.stdout) == (1, "")

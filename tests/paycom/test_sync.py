@@ -56,6 +56,17 @@ def test_a_week_lands_in_the_warehouse_exactly_as_paycom_sent_it(
         "pay",
     }
     assert all(check_results(result).values())
+    shown = materialized(result)
+    for asset, table in (
+        ("paycom_roster_files", tables.paycom_files),
+        ("paycom_employees", tables.paycom_employees),
+        ("scheduling_staff", tables.scheduling_staff),
+    ):
+        assert shown[asset]["dagster/row_count"] == len(rows(warehouse_url, table)) > 0, asset
+    files = {row.data["report"]: row.data for row in shown["paycom_roster_files"]["files"].records}
+    assert files.keys() == {"directory", "dates", "payees", "pay"} and all(row["bytes"] > 0 for row in files.values())
+    by_role = {row.data["role"]: row.data["staff"] for row in shown["scheduling_staff"]["by_role"].records}
+    assert sum(by_role.values()) == shown["scheduling_staff"]["staff"] == len(staff)
 
 
 def test_the_next_week_reports_what_changed(instance: dg.DagsterInstance, warehouse_url: str) -> None:

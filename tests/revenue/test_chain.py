@@ -104,9 +104,15 @@ def test_a_backfill_is_one_run_for_the_range_and_writes_what_month_by_month_runs
     figures = materialized(result)["holded_invoices"]
     assert figures["months"] == "2026-01 to 2026-03 (3)"
     assert figures["invoices"] == len(rows(warehouse_url, tables.holded_invoices))
-    assert materialized(result)["accruals"]["deferred_balance"] == str(
+    assert materialized(result)["accruals"]["deferred_balance"] == float(
         rows(warehouse_url, tables.accrual_months)[-1]["deferred_balance"]
     )
+    by_month = [row.data for row in figures["by_month"].records]
+    assert [row["month"] for row in by_month] == ["2026-01", "2026-02", "2026-03"]
+    assert sum(row["invoices"] for row in by_month) == figures["invoices"]
+    assert sum(row["net_invoiced"] for row in by_month) == pytest.approx(figures["net_invoiced"])
+    for asset, table in (("holded_invoices", tables.holded_invoices), ("accruals", tables.accruals)):
+        assert materialized(result)[asset]["dagster/row_count"] == len(rows(warehouse_url, table)) > 0, asset
     errors = rows(warehouse_url, tables.integration_errors)
     assert {error["partition_key"] for error in errors if error["asset"] == "holded_invoices"} <= keys
     assert all(error["partition_key"] for error in errors if error["asset"] != "holded_services")

@@ -9,6 +9,8 @@ from hr_assets.defs.partitions import partition_months
 from hr_assets.defs.revenue_chain import CLOSE_TAG, revenue_month_asset
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import range_metadata
+from hr_assets.warehouse import tables
+from hr_assets.warehouse.metadata import row_count, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 
 
@@ -17,6 +19,7 @@ from hr_assets.warehouse.resource import WarehouseResource
     kinds={"python", "sql"},
     owners=["team:finance"],
     deps=[holded_invoices, service_periods],
+    metadata=table_definition(tables.accruals),
     description=(
         "The month's recognised revenue per invoice line (accruals, each row 'recognised' or 'catch_up') and the "
         "month's summary with the deferred balance (accrual_months). An open month is recomputed from every line "
@@ -46,7 +49,8 @@ def accruals(context: dg.AssetExecutionContext, warehouse: WarehouseResource, cl
                 "deferred_balance": summary["deferred_balance"],
                 "unmatched_lines": summary["unmatched_lines"],
             }
-    metadata = range_metadata(by_month, balances={"deferred_balance"})
+        accruals_table = row_count(connection, tables.accruals)
+    metadata = range_metadata(by_month, balances={"deferred_balance"}) | accruals_table
     if closed:
         metadata["closed_months"] = ", ".join(f"{month:%Y-%m}" for month in closed)
     if also:

@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 from hr_assets.defs.accruals import store
 from hr_assets.defs.accruals.assets import accruals
 from hr_assets.defs.partitions import monthly_partitions, partition_months
+from hr_assets.warehouse.metadata import amount, rows_table
 from hr_assets.warehouse.resource import WarehouseResource
 
 
@@ -34,7 +35,7 @@ def accruals_reconcile(context: dg.AssetCheckExecutionContext, warehouse: Wareho
         metadata={
             "months_with_problems": len({problem[:7] for problem in problems}),
             **(
-                {name: str(last[name]) for name in ("invoiced_to_date", "recognized_to_date", "deferred_balance")}
+                {name: amount(last[name]) for name in ("invoiced_to_date", "recognized_to_date", "deferred_balance")}
                 if last
                 else {}
             ),
@@ -72,11 +73,11 @@ def no_line_recognised_twice(
     # Over-recognition up to the run's last month includes every earlier month's.
     with warehouse.begin() as connection:
         over = store.over_recognised_lines(connection, partition_months(context)[-1])
-    listing = "\n".join(f"- {i} line {n}: {total} recognised of {net}" for i, n, total, net in over[:20])
-    return dg.AssetCheckResult(
-        passed=not over,
-        metadata={"over_recognised_lines": len(over), "examples": dg.MetadataValue.md(listing or "none")},
+    examples = rows_table(
+        [{"invoice_id": i, "line_no": n, "recognised": total, "net": net} for i, n, total, net in over[:20]],
+        {"invoice_id": "string", "line_no": "int", "recognised": "decimal", "net": "decimal"},
     )
+    return dg.AssetCheckResult(passed=not over, metadata={"over_recognised_lines": len(over), "examples": examples})
 
 
 @dg.asset_check(

@@ -6,12 +6,16 @@ from pydantic import Field
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.csv_file import AttendanceFileError
 from hr_assets.defs.attendance.importing import ASSET, SOURCE, import_file, settled_dates_metadata
+from hr_assets.defs.attendance.sync_status import COLUMNS as SYNC_COLUMNS
+from hr_assets.defs.attendance.sync_status import import_sync_status
 from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import attendance_file_partitions
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.lib.clock import Clock
-from hr_assets.lib.row_errors import reasons_markdown
+from hr_assets.lib.row_errors import reasons_table
+from hr_assets.warehouse import tables
 from hr_assets.warehouse.integration_errors import clear_integration_errors
+from hr_assets.warehouse.metadata import row_count, rows_table, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.stored_files import StoredFile, StoredFileMissing, find_stored, readable
 
@@ -49,6 +53,7 @@ def attendance_file_config(stored: StoredFile, file_path: str) -> dict:
     kinds={"csv", "sql"},
     owners=["team:hr-ops"],
     deps=[dg.AssetDep("paycom_employees", partition_mapping=dg.AllPartitionMapping())],
+    metadata=table_definition(tables.attendance_import_records),
     description=(
         "One fingerprint attendance file per partition: every row stored in attendance_import_records, valid "
         "(employee known, department mapped to a company, dates and times read) or with its reasons; the import's "
@@ -76,15 +81,16 @@ def attendance_records(
     except AttendanceFileError as exc:
         raise dg.Failure(description=str(exc)) from None
     same_content = {}
-    if outcome.partition_key != context.partition_key:
-        # The content was imported before under another name: its records and errors stay with that partition.
-        context.log.info(
-            f"{stored.file_name} has the content of partition {outcome.partition_key}, imported again there."
-        )
-        with warehouse.begin() as connection:
+    with warehouse.begin() as connection:
+        if outcome.partition_key != context.partition_key:
+            # The content was imported before under another name: its records and errors stay with that partition.
+            context.log.info(
+                f"{stored.file_name} has the content of partition {outcome.partition_key}, imported again there."
+            )
             clear_integration_errors(connection, asset=ASSET, partition_key=context.partition_key)
-        same_content = {"imported_as_partition": outcome.partition_key}
-    unmapped = "\n".join(f"- {name}" for name in outcome.unmapped_departments) or "none"
+            same_content = {"imported_as_partition": outcome.partition_key}
+        records_table = row_count(connection, tables.attendance_import_records)
+        sync_status = import_sync_status(connection, outcome.import_id)
     return dg.MaterializeResult(
         metadata={
             "file": outcome.file_name,
@@ -92,10 +98,17 @@ def attendance_records(
             "rows": outcome.rows,
             "valid_records": outcome.valid,
             "invalid_records": outcome.invalid,
-            "unmapped_departments": dg.MetadataValue.md(unmapped),
-            "reasons": dg.MetadataValue.md(reasons_markdown(outcome.first_errors, total=outcome.error_count)),
+            "errors": outcome.error_count,
+            "unmapped_departments": rows_table(
+                [{"department": name} for name in outcome.unmapped_departments], {"department": "string"}
+            ),
+            "reasons": reasons_table(outcome.first_errors),
+            "bayzat_status_by_company": rows_table(
+                sync_status, dict.fromkeys(SYNC_COLUMNS, "int") | {"company": "string"}
+            ),
             **same_content,
             **settled_dates_metadata(outcome),
+            **records_table,
         }
     )
 

@@ -13,6 +13,7 @@ from hr_assets.defs.revenue_chain import revenue_month_asset
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
+from hr_assets.warehouse.metadata import row_count, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import crm_students as students_table
 from hr_assets.warehouse.tables import service_periods as periods_table
@@ -26,6 +27,7 @@ OWNERS = ["team:finance-data"]
     kinds={"api", "sql"},
     owners=OWNERS,
     deps=[holded_invoices],
+    metadata=table_definition(students_table),
     description="The 4Geeks students behind the month's invoiced clients, matched to Holded contacts by email.",
 )
 def crm_students(
@@ -49,6 +51,7 @@ def crm_students(
     kinds={"api", "sql"},
     owners=OWNERS,
     deps=[crm_students],
+    metadata=table_definition(periods_table),
     description=(
         "Each enrolment of the month's students as a service period: cohort kickoff to ending date, "
         "with educational and financial status."
@@ -80,4 +83,6 @@ def service_periods(
         )
         figures = {"students": len(contact_of_student), "service_periods": len(rows)}
         tally.add(month, {**figures, "invalid_records": len(month_errors)}, month_errors)
-    return dg.MaterializeResult(metadata=tally.metadata())
+    with warehouse.engine.connect() as connection:
+        periods = row_count(connection, periods_table)
+    return dg.MaterializeResult(metadata={**tally.metadata(), **periods})

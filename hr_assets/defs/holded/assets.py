@@ -17,8 +17,10 @@ from hr_assets.lib.row_errors import RowError
 from hr_assets.settings import platform_settings
 from hr_assets.warehouse.engine import upsert
 from hr_assets.warehouse.integration_errors import replace_integration_errors
+from hr_assets.warehouse.metadata import row_count, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import holded_contacts
+from hr_assets.warehouse.tables import holded_invoices as invoices_table
 from hr_assets.warehouse.tables import holded_services as services_table
 
 GROUP = "holded"
@@ -30,6 +32,7 @@ OWNERS = ["team:finance-data"]
     freshness_policy=CLOSED_MONTH_BY_THE_3RD,
     kinds={"api", "sql"},
     owners=OWNERS,
+    metadata=table_definition(services_table),
     description="Holded's service catalog (the programs invoices are for), upserted into holded_services.",
 )
 def holded_services(
@@ -54,7 +57,9 @@ def holded_services(
         errors=errors,
         now=now,
     )
-    return dg.MaterializeResult(metadata={"services": len(rows), "invalid_records": len(errors)})
+    with warehouse.engine.connect() as connection:
+        services = row_count(connection, services_table)
+    return dg.MaterializeResult(metadata={"services": len(rows), "invalid_records": len(errors), **services})
 
 
 @revenue_month_asset(
@@ -62,6 +67,7 @@ def holded_services(
     kinds={"api", "sql"},
     owners=OWNERS,
     deps=[holded_services],
+    metadata=table_definition(invoices_table),
     description=(
         "The month's invoices with their lines (net of discount, before tax, to the cent) and the contacts "
         "they name, in holded_invoices, holded_invoice_lines and holded_contacts."
@@ -112,4 +118,6 @@ def holded_invoices(
             "invalid_records": len(month_errors),
         }
         tally.add(month, figures, month_errors)
-    return dg.MaterializeResult(metadata=tally.metadata())
+    with warehouse.engine.connect() as connection:
+        invoices = row_count(connection, invoices_table)
+    return dg.MaterializeResult(metadata={**tally.metadata(), **invoices})

@@ -6,6 +6,7 @@ from hr_assets.defs.holded import store
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.invoices import totals_mismatch
 from hr_assets.defs.partitions import monthly_partitions, partition_months
+from hr_assets.warehouse.metadata import rows_table
 from hr_assets.warehouse.resource import WarehouseResource
 
 
@@ -28,12 +29,10 @@ def invoice_totals_match_lines(
         for invoice, lines in invoices
         if (problem := totals_mismatch(invoice, lines))
     }
-    listing = "\n".join(f"- {number}: {problem}" for number, problem in sorted(wrong.items())[:20])
+    examples = rows_table(
+        [{"invoice": number, "problem": problem} for number, problem in sorted(wrong.items())[:20]],
+        {"invoice": "string", "problem": "string"},
+    )
     return dg.AssetCheckResult(
-        passed=not wrong,
-        metadata={
-            "invoices": len(invoices),
-            "mismatched": len(wrong),
-            "examples": dg.MetadataValue.md(listing or "none"),
-        },
+        passed=not wrong, metadata={"invoices": len(invoices), "mismatched": len(wrong), "examples": examples}
     )

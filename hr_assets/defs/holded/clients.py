@@ -12,6 +12,7 @@ from hr_assets.defs.partitions import partition_months
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import RowError
+from hr_assets.warehouse.metadata import row_count
 from hr_assets.warehouse.resource import WarehouseResource
 
 Match = Callable[[Mapping[str, str | None]], tuple[Sequence[Mapping[str, Any]], list[RowError]]]
@@ -29,7 +30,8 @@ def match_clients_by_month(
     now: dt.datetime,
 ) -> dg.MaterializeResult:
     """For each month of the run, ``match`` its clients (contact id -> email) into rows and reasons; each month's
-    rows are upserted with its errors in one transaction. ``counted`` names the matched and unmatched figures."""
+    rows are upserted with its errors in one transaction. ``counted`` names the matched and unmatched figures; the
+    metadata ends with ``table``'s row count, the asset's table."""
     tally = MonthlyTally()
     matched, unmatched = counted
     for month in partition_months(context):
@@ -48,4 +50,6 @@ def match_clients_by_month(
             partition_key=month.isoformat(),
         )
         tally.add(month, {"clients": len(contacts), matched: len(rows), unmatched: len(errors)}, errors)
-    return dg.MaterializeResult(metadata=tally.metadata())
+    with warehouse.engine.connect() as connection:
+        rows_now = row_count(connection, table)
+    return dg.MaterializeResult(metadata={**tally.metadata(), **rows_now})

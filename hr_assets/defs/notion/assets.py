@@ -8,6 +8,7 @@ from hr_assets.defs.notion.pages import page_ids
 from hr_assets.defs.notion.resources import NotionResource
 from hr_assets.defs.revenue_chain import revenue_month_asset
 from hr_assets.lib.clock import Clock
+from hr_assets.warehouse.metadata import table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import notion_client_pages
 
@@ -17,6 +18,7 @@ from hr_assets.warehouse.tables import notion_client_pages
     kinds={"api", "sql"},
     owners=["team:finance-data"],
     deps=[service_periods],
+    metadata=table_definition(notion_client_pages),
     description="The Notion page of each client invoiced in the month (by its Holded ID, else its email).",
 )
 def notion_external_ids(

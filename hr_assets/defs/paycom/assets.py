@@ -28,8 +28,10 @@ from hr_assets.defs.paycom.reports import (
 )
 from hr_assets.defs.paycom.resources import DownloadedFile, FailedDownload, PaycomSftpResource
 from hr_assets.lib.clock import Clock
-from hr_assets.lib.row_errors import reasons_markdown
+from hr_assets.lib.row_errors import reasons_table
 from hr_assets.settings import platform_settings
+from hr_assets.warehouse import tables
+from hr_assets.warehouse.metadata import row_count, rows_table, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.stored_files import store_path
 
@@ -58,6 +60,7 @@ def week_of(context: dg.AssetExecutionContext) -> dt.date:
     kinds={"sftp", "numbers"},
     owners=["team:hr-data"],
     output_required=False,
+    metadata=table_definition(tables.paycom_files),
     description=(
         "The week's newest Paycom reports (Directory, Dates, Payees, pay export) downloaded from SFTP and kept in the "
         "warehouse (stored_files) until paycom_employees has read them."
@@ -110,16 +113,18 @@ def paycom_roster_files(
         with warehouse.begin() as connection:
             store.start_sync(connection, run_id, week, config.report_type, config.force, started_at, len(downloaded))
             store.replace_files(connection, week, _file_rows(connection, downloaded, failed, refused, clock.now()))
+            files_table = row_count(connection, tables.paycom_files)
     yield dg.MaterializeResult(
         metadata={
-            "files": dg.MetadataValue.md(
-                "| report | file | bytes |\n| --- | --- | --- |\n"
-                + "\n".join(f"| {f.report.report_type} | {f.report.name} | {f.size_bytes} |" for f in downloaded)
+            "files": rows_table(
+                [{"report": f.report.report_type, "file": f.report.name, "bytes": f.size_bytes} for f in downloaded],
+                {"report": "string", "file": "string", "bytes": "int"},
             ),
             "file_count": len(downloaded),
             "failed_downloads": len(failed),
             "missing_report_types": [t for t in config.report_types() if t not in chosen],
             "refused_names": len(refused),
+            **files_table,
         }
     )
 
@@ -201,6 +206,7 @@ def _choose_reports(
     kinds={"python", "sql"},
     owners=["team:hr-data"],
     deps=[paycom_roster_files],
+    metadata=table_definition(tables.paycom_employees),
     description=(
         "The merged roster upserted into paycom_employees, with the week's snapshot in "
         "paycom_employee_snapshots and every unusable row in integration_errors."
@@ -229,6 +235,7 @@ def _sync_employees(
     try:
         with warehouse.begin() as connection:
             outcome = ingest_week(connection, week=week, run_id=context.run.run_id, now=clock.now())
+            employees_table = row_count(connection, tables.paycom_employees)
     except NoFilesDownloaded as exc:
         raise dg.Failure(f"{exc}: materialize paycom_roster_files first.") from None
     except FilesNoLongerKept as exc:
@@ -243,5 +250,5 @@ def _sync_employees(
             f"{len(outcome.errors)} Paycom rows could not be used; see integration_errors for week {week}."
         )
     return dg.MaterializeResult(
-        metadata={**outcome.metadata, "invalid_rows": dg.MetadataValue.md(reasons_markdown(outcome.errors))}
+        metadata={**outcome.metadata, "invalid_rows": reasons_table(outcome.errors), **employees_table}
     )

@@ -8,7 +8,7 @@ import dagster as dg
 from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.assets import paycom_employees
-from hr_assets.lib.row_errors import reasons_markdown
+from hr_assets.lib.row_errors import reasons_table
 from hr_assets.warehouse.integration_errors import load_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource
 
@@ -95,6 +95,6 @@ def no_invalid_rows(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "invalid_rows": len(errors),
-            "reasons": dg.MetadataValue.md(reasons_markdown(errors)),
+            "reasons": reasons_table(errors),
         },
     )

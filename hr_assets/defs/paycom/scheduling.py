@@ -2,6 +2,8 @@
 dep) and after each attendance import (a sensor: an asset dep on the attendance asset would make the paycom and
 attendance groups depend on each other, since attendance already reads the Paycom roster)."""
 
+from collections import Counter
+
 import dagster as dg
 
 from hr_assets.defs.attendance.sensors import attendance_import_job
@@ -14,6 +16,8 @@ from hr_assets.defs.paycom.staff import staff_rows
 from hr_assets.defs.payroll import store as payroll_store
 from hr_assets.defs.payroll.pay import worked_minutes
 from hr_assets.lib.clock import Clock
+from hr_assets.warehouse import tables
+from hr_assets.warehouse.metadata import row_count, rows_table, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 
 
@@ -24,6 +28,7 @@ from hr_assets.warehouse.resource import WarehouseResource
     kinds={"python", "sql"},
     owners=["team:scheduling"],
     deps=[paycom_employees],
+    metadata=table_definition(tables.scheduling_staff),
     description=(
         "The staff the scheduling side can plan with, from the newest week's roster: availability, role, weekly "
         "hour cap (an override set with `hr-assets staff set-cap` wins), and hours worked this week, pay period "
@@ -39,7 +44,13 @@ def scheduling_staff(
         newest = store.latest_snapshot_week(connection)
         if newest is not None and week < newest:
             context.log.info(f"Week {week} is older than the newest synced week {newest}; the staff view stays as is.")
-            return dg.MaterializeResult(metadata={"superseded_by_week": str(newest), "staff": 0})
+            return dg.MaterializeResult(
+                metadata={
+                    "superseded_by_week": str(newest),
+                    "staff": 0,
+                    **row_count(connection, tables.scheduling_staff),
+                }
+            )
         rows = staff_rows(store.snapshot(connection, week))
         period = store.pay_period_containing(connection, today)
         dates = (period["start_date"], period["end_date"]) if period else None
@@ -55,18 +66,21 @@ def scheduling_staff(
             pay_period_id=period and period["id"],
             now=clock.now(),
         )
-    roles: dict[str, int] = {}
-    for row in rows:
-        roles[row["role"]] = roles.get(row["role"], 0) + 1
+        staff_table = row_count(connection, tables.scheduling_staff)
+    roles = Counter(row["role"] for row in rows)
     worked = [figures[row["employee_code"]] for row in rows if row["employee_code"] in figures]
     return dg.MaterializeResult(
         metadata={
             "staff": len(rows),
             "available_for_scheduling": sum(row["available_for_scheduling"] for row in rows),
-            "by_role": roles,
+            "by_role": rows_table(
+                [{"role": role, "staff": staff} for role, staff in sorted(roles.items())],
+                {"role": "string", "staff": "int"},
+            ),
             "hours_as_of": str(today),
             "with_hours_this_week": sum(1 for hours in worked if hours.hours_this_week > 0),
             "in_overtime_this_week": sum(1 for hours in worked if hours.overtime_hours_this_week > 0),
+            **staff_table,
         }
     )
 

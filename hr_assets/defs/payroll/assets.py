@@ -11,6 +11,8 @@ from hr_assets.defs.payroll.periods import PeriodError
 from hr_assets.defs.payroll.processing import process_period
 from hr_assets.lib.clock import Clock
 from hr_assets.settings import PayrollSettings, load
+from hr_assets.warehouse import tables
+from hr_assets.warehouse.metadata import amount, row_count, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 
 payroll_settings = load(PayrollSettings)
@@ -35,6 +37,7 @@ class PayrollRunConfig(dg.Config):
         backoff=dg.Backoff.EXPONENTIAL,
         jitter=dg.Jitter.PLUS_MINUS,
     ),
+    metadata=table_definition(tables.payroll_results),
     # Asset-level, not per partition: payroll runs at least monthly, so five weeks without a run is a problem.
     freshness_policy=dg.FreshnessPolicy.time_window(
         fail_window=dt.timedelta(days=35), warn_window=dt.timedelta(days=16)
@@ -56,21 +59,24 @@ def payroll_results(
     except PeriodError as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
     outcome = process_period(warehouse.engine, period_id, context.run.run_id, force=config.force, now=clock.now())
+    with warehouse.engine.connect() as connection:
+        results_table = row_count(connection, tables.payroll_results)
     if outcome.skipped is not None:
         context.log.info(f"Period {period_id} skipped: {outcome.skipped}")
         return dg.MaterializeResult(
-            metadata={"period_id": period_id, "skipped": dg.MetadataValue.text(outcome.skipped)}
+            metadata={"period_id": period_id, "skipped": dg.MetadataValue.text(outcome.skipped), **results_table}
         )
     totals = outcome.totals
-    # Counts and amounts only: no employee codes, names or individual pay in the metadata.
+    # Counts and the period's totals only: no employee codes, names or individual pay in the metadata.
     return dg.MaterializeResult(
         metadata={
             "period_id": period_id,
             "employees": totals["employees"],
-            "gross_pay": str(totals["gross_pay"]),
-            "overtime_hours": str(totals["overtime_hours"]),
+            "gross_pay": amount(totals["gross_pay"]),
+            "overtime_hours": amount(totals["overtime_hours"]),
             "hourly_without_attendance": totals["hourly_without_attendance"],
             "without_pay_data": totals["without_pay_data"],
+            **results_table,
         }
     )
 
