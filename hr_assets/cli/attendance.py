@@ -43,7 +43,7 @@ def import_(file: Path) -> None:
         click.echo(f"Dates read as {summary['dates_read_as']}")
     unmapped = summary.get("unmapped_departments")
     if unmapped and unmapped != "none":
-        click.echo("Departments no company maps (hr-assets companies add --fingerprint-name ...):\n" + unmapped)
+        click.echo("Departments no company maps (hr-assets companies map-department DEPT --company SLUG):\n" + unmapped)
 
 
 IMPORT_COLUMNS = ("id", "filename", "status", "total_records", "successful_records", "failed_records", "created_at")
