@@ -92,7 +92,7 @@ def map_department_(department: str, slug: str) -> None:
         if old == company_id:
             click.echo(f"Department {department!r} already maps to {slug}; nothing changed")
             return
-        moved = reassign_department(connection, department, now)
+        moved = reassign_department(connection, department, old, now)
         old_slug = slugs(connection)[old] if old is not None else None
         audited(
             connection,
@@ -112,8 +112,9 @@ def unmap_department_(department: str) -> None:
     """Remove the fingerprint DEPARTMENT's mapping; earlier imports' rows of it become errors."""
     now = Clock().now()
     with warehouse().begin() as connection:
-        old_slug = slugs(connection)[unmap_department(connection, department)]
-        moved = reassign_department(connection, department, now)
+        old = unmap_department(connection, department)
+        moved = reassign_department(connection, department, old, now)
+        old_slug = slugs(connection)[old]
         audited(
             connection,
             action="company.department.unmap",

@@ -3,6 +3,7 @@ many device departments to one company, and the rows of earlier imports followin
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from hr_assets.defs.bayzat import configs
 from hr_assets.defs.companies.store import company_by_slug
 from hr_assets.warehouse.integration_errors import load_integration_errors
 from hr_assets.warehouse.tables import attendance_imports
@@ -150,3 +152,22 @@ def test_rows_already_in_bayzat_are_never_moved(bayzat_world: BayzatWorld) -> No
     listed = {row["slug"]: row["departments"] for row in json.loads(ok("companies", "list", "--json"))}
     assert listed["advline"] == ["AdvLine"]
     assert not [e for e in json.loads(ok("audit", "--json")) if "department" in e["action"]]
+
+
+def test_no_department_moves_while_a_push_of_its_company_runs(bayzat_world: BayzatWorld) -> None:
+    assert bayzat_world.import_csv("week.csv", attendance_csv(week_of("advline", ["0001"], days=1))).success
+    ids = company_ids(bayzat_world)
+    advline = ids["advline"]
+    with bayzat_world.engine.begin() as connection:  # a push of advline holds its lease
+        assert configs.take_lease(connection, advline, "push-run", dt.datetime.now(dt.UTC), 600)
+    refused = hr_assets("companies", "map-department", "AdvLine", "--company", "gulfco")
+    assert (refused.returncode, refused.stderr) == (
+        1, "Error: a Bayzat push of company advline is running: try again when it has ended\n"
+    )  # fmt: skip
+    assert {r["company_id"] for r in bayzat_world.records()} == {advline}
+    with bayzat_world.engine.begin() as connection:
+        configs.release_lease(connection, advline, "push-run")
+    ok("companies", "map-department", "AdvLine", "--company", "gulfco")
+    now = dt.datetime.now(dt.UTC)
+    with bayzat_world.engine.begin() as connection:  # the change let go of both leases
+        assert [configs.take_lease(connection, ids[slug], "next-push", now, 600) for slug in KEYS] == [True, True]

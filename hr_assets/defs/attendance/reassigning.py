@@ -5,7 +5,9 @@ Each row of the department is validated again as stored (its raw row, against th
 formats now), as a re-import would: a row whose only error was its unmapped department becomes a valid record of
 the company (due to Bayzat), a row of a moved department becomes its new company's, and one of an unmapped
 department becomes an error. A record keeps its id; its push state starts afresh. A row in Bayzat (synced, or being
-sent) is never moved: the change is refused while the department has any under another company.
+sent) is never moved: the change is refused while the department has any under another company. No push of the
+companies the rows leave or join runs meanwhile: the change holds their push leases (``configs.take_lease``) in its
+transaction, and is refused while a push holds one.
 """
 
 from __future__ import annotations
@@ -20,26 +22,33 @@ from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.csv_file import RawRow
 from hr_assets.defs.attendance.importing import ASSET, CHUNK_ROWS, FIRST_ERRORS, SOURCE
 from hr_assets.defs.attendance.validation import AttendanceRecord, DateReading, settle_date_format, validate_row
+from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat import store as bayzat_store
 from hr_assets.defs.companies import store as company_store
 from hr_assets.lib.errors import OperatorError
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.integration_errors import add_integration_errors, clear_row_errors
 
+_LEASE_HOLDER = "department mapping"  # the run id a mapping change holds the companies' pushes under
+_LEASE_SECONDS = 600
 
-class DepartmentInBayzat(OperatorError):
-    """The department has rows in Bayzat under a company it would leave; the message says how many, in one line."""
+
+class DepartmentNotMoved(OperatorError):
+    """The department's rows cannot change company now (rows in Bayzat, or a push running); the message says why, in
+    one line."""
 
 
-def reassign_department(connection: Connection, name: str, now: dt.datetime) -> int:
-    """Validate again the stored rows of the department ``name`` whose company the mapping now changes; returns how
-    many changed. Raises ``DepartmentInBayzat`` (the caller's transaction then undoes the mapping change too)."""
+def reassign_department(connection: Connection, name: str, old_company_id: int | None, now: dt.datetime) -> int:
+    """Validate again the stored rows of the department ``name`` (which mapped to ``old_company_id``) whose company
+    the mapping now changes; returns how many changed. Raises ``DepartmentNotMoved`` (the caller's transaction then
+    undoes the mapping change too)."""
     key = company_store.department_key(name)
     written = [each for each in store.department_names(connection) if company_store.normalise_department(each) == key]
     if not written:
         return 0
     mapping = company_store.companies_by_department(connection)
     company_id = mapping.get(key)
+    held = _hold_pushes(connection, {old_company_id, company_id} - {None}, now)
     _refuse_moving_sent_rows(connection, name, written, company_id)
     codes = store.employee_codes(connection)
     formats = company_store.date_formats(connection)
@@ -68,7 +77,23 @@ def reassign_department(connection: Connection, name: str, now: dt.datetime) -> 
             )
         store.refresh_totals(connection, found["id"], FIRST_ERRORS, now)
         changed += len(rows)
+    for holder in held:
+        configs.release_lease(connection, holder, _LEASE_HOLDER)
     return changed
+
+
+def _hold_pushes(connection: Connection, company_ids: set[int], now: dt.datetime) -> list[int]:
+    """Hold the push lease of each of the companies with a Bayzat account (the lease's row stays locked for the
+    transaction, so a push that asks meanwhile waits for it); returns them. Refuses while a push holds one."""
+    held = []
+    for company_id in sorted(company_ids):
+        if not configs.has_config(connection, company_id):
+            continue
+        if not configs.take_lease(connection, company_id, _LEASE_HOLDER, now, _LEASE_SECONDS):
+            slug = company_store.slugs(connection)[company_id]
+            raise DepartmentNotMoved(f"a Bayzat push of company {slug} is running: try again when it has ended")
+        held.append(company_id)
+    return held
 
 
 def _refuse_moving_sent_rows(connection: Connection, name: str, written: list[str], company_id: int | None) -> None:
@@ -80,7 +105,7 @@ def _refuse_moving_sent_rows(connection: Connection, name: str, written: list[st
     if held:
         slugs = company_store.slugs(connection)
         where = ", ".join(f"{count} under company {slugs[held_by]}" for held_by, count in sorted(held.items()))
-        raise DepartmentInBayzat(
+        raise DepartmentNotMoved(
             f"department {name!r} has rows already in Bayzat (synced or being sent): {where}; they stay with their "
             "company, so its mapping is not changed"
         )
