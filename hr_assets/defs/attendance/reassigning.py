@@ -72,7 +72,7 @@ def reassign_department(connection: Connection, name: str, old_company_id: int |
                 connection,
                 found,
                 chunk,
-                [revalidated(row, found["filename"], codes, mapping, dates) for row in chunk],
+                [_revalidated(row, found["filename"], codes, mapping, dates) for row in chunk],
                 now,
             )
         store.refresh_totals(connection, found["id"], FIRST_ERRORS, now)
@@ -111,7 +111,7 @@ def _refuse_moving_sent_rows(connection: Connection, name: str, written: list[st
         )
 
 
-def revalidated(
+def _revalidated(
     row: Mapping[str, Any],
     file_name: str,
     codes: Collection[str],
