@@ -171,3 +171,15 @@ def test_no_department_moves_while_a_push_of_its_company_runs(bayzat_world: Bayz
     now = dt.datetime.now(dt.UTC)
     with bayzat_world.engine.begin() as connection:  # the change let go of both leases
         assert [configs.take_lease(connection, ids[slug], "next-push", now, 600) for slug in KEYS] == [True, True]
+
+
+def test_a_re_assigned_row_reads_its_date_as_its_new_company_writes_dates(bayzat_world: BayzatWorld) -> None:
+    ok("companies", "set", "gulfco", "--date-format", "DMY")
+    rows = [("0006", "Gulf Co Sharjah", "03/04/2026", "08:00", "17:00")]  # unmapped: nothing says day or month first
+    assert bayzat_world.import_csv("week.csv", attendance_csv(rows)).success
+    [before] = bayzat_world.records()
+    assert {e["field"] for e in before["validation_errors"]} == {"Department", "Date"}
+    ok("companies", "map-department", "Gulf Co Sharjah", "--company", "gulfco")
+    [after] = bayzat_world.records()
+    assert (after["date"], after["is_valid"], after["status"]) == (dt.date(2026, 4, 3), True, "pending")
+    assert errors_of(bayzat_world) == []
