@@ -46,7 +46,7 @@ def import_(file: Path) -> None:
     unmapped = [row.data["department"] for row in summary["unmapped_departments"].records] if summary else []
     if unmapped:
         click.echo(
-            "Departments no company maps (hr-assets companies add --fingerprint-name ...):\n"
+            "Departments no company maps (hr-assets companies map-department DEPT --company SLUG):\n"
             + "\n".join(f"- {name}" for name in unmapped)
         )
 

@@ -1,10 +1,24 @@
-"""``hr-assets companies``: the companies attendance is pushed for, and the device department of each."""
+"""``hr-assets companies``: the companies attendance is pushed for, and the device departments of each."""
 
 import click
 
+from hr_assets.cli.output import json_option, print_rows
 from hr_assets.cli.warehouse import audited, warehouse
-from hr_assets.defs.companies.store import DateFormat, add_company, all_companies, company_by_slug, set_date_format
+from hr_assets.defs.attendance.reassigning import reassign_department
+from hr_assets.defs.companies.store import (
+    DateFormat,
+    add_company,
+    all_companies,
+    company_by_slug,
+    departments,
+    map_department,
+    set_date_format,
+    slugs,
+    unmap_department,
+)
 from hr_assets.lib.clock import Clock
+
+LIST_COLUMNS = ("slug", "name_en", "departments", "timezone", "date_format")
 
 DATE_FORMAT_OPTION = click.option(
     "--date-format",
@@ -20,7 +34,7 @@ DATE_FORMAT_OPTION = click.option(
 
 @click.group()
 def companies() -> None:
-    """Companies and the fingerprint department name that maps rows to each."""
+    """Companies and the fingerprint department names that map rows to each."""
 
 
 @companies.command("add")
@@ -52,17 +66,66 @@ def add(
 
 
 @companies.command("list")
-def list_() -> None:
-    """List the companies."""
+@json_option
+def list_(as_json: bool) -> None:
+    """List the companies, each with every department mapped to it."""
     with warehouse().connect() as connection:
-        rows = all_companies(connection)
-    if not rows:
-        click.echo("No companies yet (hr-assets companies add).")
-    for row in rows:
-        click.echo(
-            f"{row['slug']:<20} {row['name_en']:<40} department {row['fingerprint_report_name'] or '-':<20} "
-            f"{row['timezone']:<20} dates {row['date_format'] or 'auto'}"
+        names = departments(connection)
+        rows = [
+            {**row, "departments": names.get(row["id"], []), "date_format": row["date_format"] or "auto"}
+            for row in all_companies(connection)
+        ]
+    if not as_json:
+        rows = [{**row, "departments": ", ".join(row["departments"]) or None} for row in rows]
+    print_rows(rows, LIST_COLUMNS, as_json=as_json, empty="No companies yet (hr-assets companies add).")
+
+
+@companies.command("map-department")
+@click.argument("department")
+@click.option("--company", "slug", required=True, help="The company's slug the department's rows belong to.")
+def map_department_(department: str, slug: str) -> None:
+    """Map the fingerprint DEPARTMENT to a company (or move it from another); earlier imports' rows follow."""
+    now = Clock().now()
+    with warehouse().begin() as connection:
+        company_id = company_by_slug(connection, slug)["id"]
+        old = map_department(connection, department, company_id, now)
+        if old == company_id:
+            click.echo(f"Department {department!r} already maps to {slug}; nothing changed")
+            return
+        moved = reassign_department(connection, department, old, now)
+        old_slug = slugs(connection)[old] if old is not None else None
+        audited(
+            connection,
+            action="company.department.map",
+            target=f"company {slug}",
+            now=now,
+            old={"department": department, "company": old_slug},
+            new={"department": department, "company": slug},
         )
+    was = f" (was {old_slug})" if old_slug else ""
+    click.echo(f"Department {department!r} maps to {slug}{was}; {moved} row(s) of earlier imports re-assigned")
+
+
+@companies.command("unmap-department")
+@click.argument("department")
+def unmap_department_(department: str) -> None:
+    """Remove the fingerprint DEPARTMENT's mapping; earlier imports' rows of it become errors."""
+    now = Clock().now()
+    with warehouse().begin() as connection:
+        old = unmap_department(connection, department)
+        moved = reassign_department(connection, department, old, now)
+        old_slug = slugs(connection)[old]
+        audited(
+            connection,
+            action="company.department.unmap",
+            target=f"company {old_slug}",
+            now=now,
+            old={"department": department, "company": old_slug},
+            new={"department": department, "company": None},
+        )
+    click.echo(
+        f"Department {department!r} maps to no company (was {old_slug}); {moved} row(s) of earlier imports re-assigned"
+    )
 
 
 @companies.command("set")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -95,3 +95,13 @@ def find_integration_errors(
     if limit is not None:
         query = query.limit(limit)
     yield from connection.execution_options(yield_per=1000).execute(query).mappings()
+
+
+def clear_row_errors(connection: Connection, *, asset: str, partition_key: str, row_numbers: Collection[int]) -> None:
+    """Delete these rows' errors of the partition (rows validated again on their own)."""
+    table = integration_errors
+    connection.execute(
+        sa.delete(table).where(
+            table.c.asset == asset, table.c.partition_key == partition_key, table.c.row_number.in_(list(row_numbers))
+        )
+    )

@@ -372,14 +372,24 @@ companies = sa.Table(
     sa.Column("slug", sa.String(64), nullable=False, unique=True),
     sa.Column("name_en", sa.String(200), nullable=False),
     sa.Column("name_ar", sa.String(200)),
-    # The department name the fingerprint device writes ("AdvLine"), and its normalised form for matching.
-    sa.Column("fingerprint_report_name", sa.String(255)),
-    sa.Column("fingerprint_report_key", sa.String(255), unique=True),
     sa.Column("timezone", sa.String(64), nullable=False),
     # How the device writes dates NN/NN/YYYY (DMY, MDY, or ISO: never); NULL lets each file settle it.
     sa.Column("date_format", sa.String(3)),
     sa.Column("created_at", Timestamp(), nullable=False),
     sa.Column("updated_at", Timestamp(), nullable=False),
+)
+
+# The department names the fingerprint devices write ("AdvLine"), each mapping its rows to one company; a company may
+# have several. The key is the name normalised for matching (``companies.store.normalise_department``).
+company_departments = sa.Table(
+    "company_departments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("department_key", sa.String(255), nullable=False, unique=True),
+    sa.Column("department_name", sa.String(255), nullable=False),  # as first written
+    sa.Column("company_id", sa.Integer, sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Index(None, "company_id"),
 )
 
 # The API key is stored encrypted (Fernet, key derived from HR_SECRET_KEY); nothing else here is secret.

@@ -126,7 +126,7 @@ CASES = [
         rows=(2,),
         errors=[
             (2, None, "the row has 8 cells where the header has 7"),
-            (2, "Department", "department 'J' is not mapped to a company (no fingerprint_report_name)"),
+            (2, "Department", "department 'J' maps to no company (hr-assets companies map-department)"),
             (2, "Date", "'AdvLine' is not a date (expected YYYY-MM-DD, YYYY/MM/DD or 2-Mar-2026)"),
             (2, "Weekday", "'2026-03-02' is not a weekday"),
             (2, "Check In", "is not a time (expected HH:MM, HH:MM:SS or H:MM AM/PM)"),
@@ -138,7 +138,7 @@ CASES = [
         "a department no company maps",
         lines("42,Ana,Sales,2026-03-02,Monday,08:00,17:00").encode(),
         rows=(2,),
-        errors=[(2, "Department", "department 'Sales' is not mapped to a company (no fingerprint_report_name)")],
+        errors=[(2, "Department", "department 'Sales' maps to no company (hr-assets companies map-department)")],
         unmapped=("Sales",),
     ),
     Case(

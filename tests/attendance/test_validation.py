@@ -104,7 +104,7 @@ def test_an_unmapped_or_empty_department_is_an_error() -> None:
     unmapped = validate(fingerprint_department="Sales")
     assert unmapped.company_id is None
     assert reasons(unmapped) == {
-        "Department": "department 'Sales' is not mapped to a company (no fingerprint_report_name)"
+        "Department": "department 'Sales' maps to no company (hr-assets companies map-department)"
     }
     assert reasons(validate(fingerprint_department="")) == {"Department": "the department is empty"}
 

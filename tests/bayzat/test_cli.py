@@ -37,7 +37,8 @@ def test_companies_and_a_bayzat_account_from_the_command_line(bayzat_world: Bayz
     assert added.returncode == 0, added.stderr
     assert "northwind" in hr_assets("companies", "list").stdout
     assert hr_assets("companies", "set", "northwind", "--date-format", "dmy").stdout == "northwind: dates DMY\n"
-    assert "dates DMY" in hr_assets("companies", "list").stdout
+    listed = {row["slug"]: row for row in json.loads(hr_assets("companies", "list", "--json").stdout)}
+    assert (listed["northwind"]["departments"], listed["northwind"]["date_format"]) == (["NW"], "DMY")
     missing = hr_assets("companies", "set", "nowhere", "--date-format", "MDY")
     assert (missing.returncode, missing.stderr) == (
         1,

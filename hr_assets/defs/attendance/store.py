@@ -12,7 +12,7 @@ error is on its record and in ``integration_errors``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -182,3 +182,75 @@ def import_by_id(connection: Connection, import_id: int) -> dict[str, Any] | Non
     row = connection.execute(sa.select(imports).where(imports.c.id == import_id)).mappings()
     found = row.first()
     return dict(found) if found else None
+
+
+def department_names(connection: Connection) -> list[str]:
+    """Every department name the imports' rows wrote, as written."""
+    query = sa.select(records.c.fingerprint_department).where(records.c.fingerprint_department != "").distinct()
+    return list(connection.execute(query).scalars())
+
+
+def imports_of_departments(connection: Connection, departments: Collection[str]) -> list[dict[str, Any]]:
+    """The imports (id, file name, partition key, run id) with rows of these departments (as written)."""
+    query = (
+        sa.select(imports.c.id, imports.c.filename, imports.c.partition_key, imports.c.run_id)
+        .where(
+            imports.c.id.in_(
+                sa.select(records.c.attendance_import_id).where(records.c.fingerprint_department.in_(departments))
+            )
+        )
+        .order_by(imports.c.id)
+    )
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def department_records(connection: Connection, import_id: int, departments: Collection[str]) -> list[dict[str, Any]]:
+    """The import's records of these departments (as written), in file order, as stored."""
+    query = (
+        sa.select(records)
+        .where(records.c.attendance_import_id == import_id, records.c.fingerprint_department.in_(departments))
+        .order_by(records.c.row_number)
+    )
+    return [dict(row) for row in connection.execute(query).mappings()]
+
+
+def date_cells(connection: Connection, import_id: int) -> Iterator[tuple[str, str]]:
+    """Each of the import's rows' department and date as read: what the file's date order is settled from."""
+    query = sa.select(records.c.raw).where(records.c.attendance_import_id == import_id)
+    for (raw,) in connection.execute(query):
+        yield raw.get("fingerprint_department", ""), raw.get("date", "")
+
+
+def refresh_totals(connection: Connection, import_id: int, first_errors: int, now: dt.datetime) -> None:
+    """The import's totals, first errors and unmapped departments recounted from its records, after some of them
+    were validated again (``reassigning``)."""
+    of_import = records.c.attendance_import_id == import_id
+    total, valid = connection.execute(
+        sa.select(sa.func.count(), sa.func.count().filter(records.c.is_valid)).where(of_import)
+    ).one()
+    unmapped = sorted(
+        connection.execute(
+            sa.select(records.c.fingerprint_department)
+            .where(of_import, records.c.company_id.is_(None), records.c.fingerprint_department != "")
+            .distinct()
+        ).scalars()
+    )
+    errors: list[dict[str, Any]] = []
+    invalid = (
+        sa.select(records.c.validation_errors).where(of_import, ~records.c.is_valid).order_by(records.c.row_number)
+    )
+    for (row_errors,) in connection.execute(invalid):
+        errors.extend(row_errors[: first_errors - len(errors)])
+        if len(errors) == first_errors:
+            break
+    connection.execute(
+        sa.update(imports)
+        .where(imports.c.id == import_id)
+        .values(
+            successful_records=valid,
+            failed_records=total - valid,
+            validation_errors=errors or None,
+            unmapped_departments=unmapped or None,
+            updated_at=now,
+        )
+    )

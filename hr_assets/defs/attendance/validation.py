@@ -106,7 +106,7 @@ class AttendanceRecord(NamedTuple):
     clock_in: dt.time | None
     clock_out: dt.time | None
     employee_code: str | None  # the master's code the id matched
-    company_id: int | None  # the company whose fingerprint_report_name is the department
+    company_id: int | None  # the company the department maps to (``company_departments``)
     validation_errors: tuple[RowError, ...]
     raw: dict[str, str]  # the row as read
 
@@ -281,7 +281,7 @@ def unconfigured_dates(
 
 
 def unmapped_departments(records: Iterable[AttendanceRecord]) -> list[str]:
-    """Departments no company maps, as written in the file: what to set as a ``fingerprint_report_name``."""
+    """Departments no company maps, as written in the file: what ``hr-assets companies map-department`` maps."""
     return sorted({r.fingerprint_department for r in records if r.fingerprint_department and r.company_id is None})
 
 
@@ -325,7 +325,7 @@ def _company_id(department: str | None, companies_by_department: Mapping[str, in
         raise BadValue("the department is empty")
     company_id = companies_by_department.get(normalise_department(department))
     if company_id is None:
-        raise BadValue(f"department {quoted(department)} is not mapped to a company (no fingerprint_report_name)")
+        raise BadValue(f"department {quoted(department)} maps to no company (hr-assets companies map-department)")
     return company_id
 
 

@@ -281,6 +281,29 @@ def reset_failed(
     return result.rowcount
 
 
+_IN_BAYZAT = ("synced", "syncing")
+
+
+def in_bayzat(connection: Connection, departments: Collection[str]) -> dict[int, int]:
+    """Company id -> how many of its records of these departments (as written) are in Bayzat or on their way
+    (``synced`` or ``syncing``): records whose company must not change."""
+    query = (
+        sa.select(records.c.company_id, sa.func.count())
+        .join(pushes, pushes.c.record_id == records.c.id)
+        .where(records.c.fingerprint_department.in_(departments), pushes.c.status.in_(_IN_BAYZAT))
+        .group_by(records.c.company_id)
+    )
+    return dict(connection.execute(query).all())
+
+
+def forget_pushes(connection: Connection, record_ids: Collection[int]) -> None:
+    """Records that changed company start afresh, as if never taken up (pending when valid, skipped when not); a
+    record in Bayzat or on its way keeps its state."""
+    connection.execute(
+        sa.delete(pushes).where(pushes.c.record_id.in_(list(record_ids)), pushes.c.status.not_in(_IN_BAYZAT))
+    )
+
+
 STATUSES = ("pending", "syncing", "synced", "failed", "skipped")
 
 

@@ -1,5 +1,5 @@
-"""Companies, and the fingerprint department name that maps a device's rows to each; every function works
-inside the caller's transaction."""
+"""Companies, and the fingerprint department names that map a device's rows to each (``company_departments``:
+many names to one company); every function works inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hr_assets.lib.errors import OperatorError
-from hr_assets.warehouse.tables import companies
+from hr_assets.warehouse.tables import companies, company_departments
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
@@ -21,7 +21,7 @@ _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 def normalise_department(name: str) -> str:
     """The key departments match by: trimmed, inner spaces single, case folded (`` Adv  Line`` is ``adv line``).
 
-    Keys of ``companies_by_department`` are each company's ``fingerprint_report_name`` through this function.
+    Keys of ``companies_by_department`` are the mapped department names through this function.
     """
     return " ".join(name.split()).casefold()
 
@@ -57,23 +57,18 @@ def add_company(
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise CompanyError(f"timezone {timezone!r} is not an IANA timezone name such as Asia/Dubai") from None
-    key = normalise_department(fingerprint_report_name) if fingerprint_report_name else None
     if connection.execute(sa.select(companies.c.id).where(companies.c.slug == slug)).first():
         raise CompanyError(f"a company with slug {slug!r} already exists")
-    if key is not None:
-        taken = connection.execute(
-            sa.select(companies.c.slug).where(companies.c.fingerprint_report_key == key)
-        ).scalar_one_or_none()
-        if taken is not None:
-            raise CompanyError(f"fingerprint department {fingerprint_report_name!r} already maps to company {taken!r}")
-    return connection.execute(
+    if fingerprint_report_name and (taken := department_company(connection, fingerprint_report_name)) is not None:
+        raise CompanyError(
+            f"fingerprint department {fingerprint_report_name!r} already maps to company {slugs(connection)[taken]!r}"
+        )
+    company_id = connection.execute(
         sa.insert(companies)
         .values(
             slug=slug,
             name_en=name_en,
             name_ar=name_ar,
-            fingerprint_report_name=fingerprint_report_name,
-            fingerprint_report_key=key,
             timezone=timezone,
             date_format=date_format,
             created_at=now,
@@ -81,6 +76,9 @@ def add_company(
         )
         .returning(companies.c.id)
     ).scalar_one()
+    if fingerprint_report_name:
+        map_department(connection, fingerprint_report_name, company_id, now)
+    return company_id
 
 
 def all_companies(connection: Connection) -> list[dict[str, Any]]:
@@ -96,10 +94,65 @@ def company_by_slug(connection: Connection, slug: str) -> dict[str, Any]:
 
 def companies_by_department(connection: Connection) -> dict[str, int]:
     """Normalised fingerprint department name -> company id."""
-    query = sa.select(companies.c.fingerprint_report_key, companies.c.id).where(
-        companies.c.fingerprint_report_key.is_not(None)
+    query = sa.select(company_departments.c.department_key, company_departments.c.company_id)
+    return dict(connection.execute(query).all())
+
+
+def department_key(name: str) -> str:
+    """``name`` normalised; refuses a name that is only spaces."""
+    key = normalise_department(name)
+    if not key:
+        raise CompanyError("the department name is empty")
+    return key
+
+
+def department_company(connection: Connection, name: str) -> int | None:
+    """The id of the company ``name`` maps to, None when it maps to none."""
+    query = sa.select(company_departments.c.company_id).where(
+        company_departments.c.department_key == department_key(name)
     )
-    return {key: company_id for key, company_id in connection.execute(query).all()}
+    return connection.execute(query).scalar_one_or_none()
+
+
+def map_department(connection: Connection, name: str, company_id: int, now: dt.datetime) -> int | None:
+    """Map the department ``name`` to the company: a new mapping, or one moved from another company, whose id is
+    returned (None when ``name`` mapped to none). The name is kept as first written."""
+    old = department_company(connection, name)
+    if old is None:
+        connection.execute(
+            sa.insert(company_departments).values(
+                department_key=department_key(name), department_name=name.strip(), company_id=company_id, created_at=now
+            )
+        )
+    elif old != company_id:
+        connection.execute(
+            sa.update(company_departments)
+            .where(company_departments.c.department_key == department_key(name))
+            .values(company_id=company_id)
+        )
+    return old
+
+
+def unmap_department(connection: Connection, name: str) -> int:
+    """Remove the department's mapping; returns the id of the company it mapped to, refuses one that maps to none."""
+    old = department_company(connection, name)
+    if old is None:
+        raise CompanyError(f"department {name!r} maps to no company (see: hr-assets companies list)")
+    connection.execute(
+        sa.delete(company_departments).where(company_departments.c.department_key == department_key(name))
+    )
+    return old
+
+
+def departments(connection: Connection) -> dict[int, list[str]]:
+    """Company id -> its department names as first written, oldest mapping first."""
+    query = sa.select(company_departments.c.company_id, company_departments.c.department_name).order_by(
+        company_departments.c.id
+    )
+    names: dict[int, list[str]] = {}
+    for company_id, name in connection.execute(query):
+        names.setdefault(company_id, []).append(name)
+    return names
 
 
 def set_date_format(connection: Connection, slug: str, date_format: DateFormat | None, now: dt.datetime) -> None:
