@@ -92,3 +92,18 @@ def test_a_malformed_global_setting_stops_the_code_location_with_one_line_naming
     assert status.stderr.strip().splitlines() == [
         "Error: Configuration error: HR_TIMEZONE: not an IANA timezone name such as Europe/Madrid"
     ]
+
+
+@pytest.mark.usefixtures("dagster_home")
+def test_the_launchpad_of_bayzat_retry_failed_describes_each_field() -> None:
+    from hr_assets.definitions import defs
+
+    job = defs().resolve_job_def("bayzat_retry_failed")
+    op = job.run_config_schema.config_type.fields["ops"].config_type.fields["reset_failed_records"]
+    fields = op.config_type.fields["config"].config_type.fields
+    assert set(fields) == {"import_id", "batch_id", "company"}
+    assert all(not field.is_required for field in fields.values())
+    assert "attendance import" in fields["import_id"].description
+    assert "push batch" in fields["batch_id"].description
+    assert "slug" in fields["company"].description
+    assert "push_after_retry" in job.description
