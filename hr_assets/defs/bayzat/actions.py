@@ -9,11 +9,10 @@ from hr_assets.defs.bayzat import manual
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.schedules import _with_partitions, bayzat_push_job, push_request
 from hr_assets.defs.companies.store import CompanyError
+from hr_assets.lib import launched
 from hr_assets.lib.clock import Clock
 from hr_assets.warehouse.resource import WarehouseResource
 
-LAUNCHED_BY_TAG = "hr_assets/launched_by"  # set by the command line and the API (lib/webserver.py)
-USER_TAG = "user"  # Dagster+ names the person who launched a run from the UI here
 RECORDS_RESET = "records_reset"
 
 
@@ -37,11 +36,6 @@ class RetryFailedConfig(dg.Config):
         None,
         description="Only this company's failed records: its slug, the bayzat_sync_batches partition (e.g. advline).",
     )
-
-
-def actor(run: dg.DagsterRun) -> str:
-    """Who launched the run, for the audit log: the command line or API that asked, or the UI's user."""
-    return run.tags.get(LAUNCHED_BY_TAG) or run.tags.get(USER_TAG) or "dagster-ui"
 
 
 @dg.op(
@@ -69,8 +63,8 @@ def reset_failed_records(
             count, target = manual.retry_failed(
                 connection,
                 now=now,
-                command=f"{context.job_name} run {context.run_id}",
-                actor=actor(context.run),
+                command=launched.command(context),
+                actor=launched.actor(context.run),
                 slug=config.company,
                 import_id=config.import_id,
                 batch_id=config.batch_id,
