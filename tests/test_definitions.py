@@ -92,3 +92,39 @@ def test_a_malformed_global_setting_stops_the_code_location_with_one_line_naming
     assert status.stderr.strip().splitlines() == [
         "Error: Configuration error: HR_TIMEZONE: not an IANA timezone name such as Europe/Madrid"
     ]
+
+
+def launchpad_fields(job: dg.JobDefinition, op: str) -> dict:
+    """The fields of ``op``'s config as the launchpad's editor and docs show them."""
+    return (
+        job.run_config_schema.config_type.fields["ops"]
+        .config_type.fields[op]
+        .config_type.fields["config"]
+        .config_type.fields
+    )
+
+
+@pytest.mark.usefixtures("dagster_home")
+def test_the_launchpad_of_bayzat_retry_failed_describes_each_field() -> None:
+    from hr_assets.definitions import defs
+
+    job = defs().resolve_job_def("bayzat_retry_failed")
+    fields = launchpad_fields(job, "reset_failed_records")
+    assert set(fields) == {"import_id", "batch_id", "company"}
+    assert all(not field.is_required for field in fields.values())
+    assert "attendance import" in fields["import_id"].description
+    assert "push batch" in fields["batch_id"].description
+    assert "slug" in fields["company"].description
+    assert "push_after_retry" in job.description
+
+
+@pytest.mark.usefixtures("dagster_home")
+@pytest.mark.parametrize(
+    ("job", "op"), [("accruals_close_month", "close_accrual_month"), ("accruals_reopen_month", "reopen_accrual_month")]
+)
+def test_the_launchpads_of_the_accrual_month_jobs_ask_for_the_month(job: str, op: str) -> None:
+    from hr_assets.definitions import defs
+
+    fields = launchpad_fields(defs().resolve_job_def(job), op)
+    assert set(fields) == {"month"} and fields["month"].is_required
+    assert "YYYY-MM" in fields["month"].description

@@ -4,8 +4,9 @@ import datetime as dt
 
 import click
 
-from hr_assets.cli.warehouse import audited, warehouse
+from hr_assets.cli.warehouse import running_command, warehouse
 from hr_assets.defs.accruals import ledger, store
+from hr_assets.defs.accruals.manual import change_month
 from hr_assets.lib.clock import Clock
 from hr_assets.settings import platform_settings
 
@@ -31,10 +32,9 @@ def close(month: str) -> None:
     with warehouse().begin() as connection:
         try:
             now = Clock(timezone=platform_settings.timezone).now()
-            ledger.close(connection, first_day, now, who)
+            change_month(connection, "close", first_day, now, by=who, command=running_command())
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        audited(connection, action="accruals.close", target=f"month {month}", now=now)
         summary = store.month_summary(connection, first_day)
     click.echo(
         f"Closed {month} by {who}: recognised {summary['recognized_in_month']}, deferred {summary['deferred_balance']}"
@@ -49,10 +49,9 @@ def reopen(month: str) -> None:
     with warehouse().begin() as connection:
         try:
             now = Clock(timezone=platform_settings.timezone).now()
-            ledger.reopen(connection, first_day, now, who)
+            change_month(connection, "reopen", first_day, now, by=who, command=running_command())
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        audited(connection, action="accruals.reopen", target=f"month {month}", now=now)
         summary = store.month_summary(connection, first_day)
     click.echo(f"Reopened {month} by {who}: recognised {summary['recognized_in_month']}")
 

@@ -14,12 +14,11 @@ import click
 
 from hr_assets.cli.jobs import ASYNC_OPTION, run_job, ui_url
 from hr_assets.cli.output import json_option, print_rows
-from hr_assets.cli.warehouse import audited, warehouse
-from hr_assets.defs.bayzat import configs, store
+from hr_assets.cli.warehouse import audited, running_command, warehouse
+from hr_assets.defs.bayzat import configs, manual, store
 from hr_assets.defs.bayzat.configs import SYNC_FREQUENCIES
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.schedules import COMPANY_TAG, company_stretches
-from hr_assets.defs.bayzat.store import reset_failed
 from hr_assets.defs.companies.store import all_companies, company_by_slug
 from hr_assets.defs.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
@@ -203,15 +202,12 @@ def push(slugs: tuple[str, ...], every: bool, in_background: bool) -> None:
 def retry_failed(slug: str | None, import_id: int | None, batch_id: int | None) -> None:
     """Give failed records a fresh retry budget and push their companies now."""
     BayzatResource.for_command().check()  # the pushes need the key: say so before changing any record
+    now = Clock().now()
     with warehouse().begin() as connection:
-        company_id = company_by_slug(connection, slug)["id"] if slug else None
-        now = Clock().now()
-        count = reset_failed(connection, company_id, now, import_id=import_id, batch_id=batch_id)
-        scope = {"company": slug, "import": import_id, "batch": batch_id}
-        target = ", ".join(f"{name} {value}" for name, value in scope.items() if value is not None) or "every company"
-        audited(connection, action="bayzat.retry_failed", target=target, now=now, new={"records": count})
-        due = store.due_counts(connection, now)
-        slugs = [s for s, company in configs.slugs_with_ids(connection) if due.get(company)]
+        count, _ = manual.retry_failed(
+            connection, now=now, command=running_command(), slug=slug, import_id=import_id, batch_id=batch_id
+        )
+        slugs = manual.companies_due(connection, now)
     click.echo(f"{count} failed record(s) set to be sent again")
     if count and slugs:
         _push(slugs)

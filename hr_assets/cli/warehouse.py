@@ -26,5 +26,9 @@ def audited(
     new: Mapping[str, Any] | None = None,
 ) -> None:
     """Record the running command's change in the audit log, in the change's own transaction."""
-    command = click.get_current_context().command_path
-    audit.record(connection, action=action, target=target, command=command, now=now, old=old, new=new)
+    audit.record(connection, action=action, target=target, command=running_command(), now=now, old=old, new=new)
+
+
+def running_command() -> str:
+    """The command an audit entry names, e.g. ``hr-assets bayzat retry-failed``."""
+    return click.get_current_context().command_path

@@ -49,12 +49,6 @@ def row_count(connection: Connection, table: sa.Table) -> dict[str, int]:
     return {"dagster/row_count": connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()}
 
 
-def table_metadata(connection: Connection, table: sa.Table) -> dict[str, Any]:
-    """All three standard keys of ``table`` as it is now, for a materialization of an asset whose definition does
-    not declare its table."""
-    return {**table_definition(table), **row_count(connection, table)}
-
-
 def rows_table(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, str]) -> dg.TableMetadataValue:
     """``rows`` as a table on the asset's page; ``columns`` names each column and its type (``string``, ``int``...)."""
     schema = dg.TableSchema(columns=[dg.TableColumn(name, kind) for name, kind in columns.items()])

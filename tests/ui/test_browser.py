@@ -1,8 +1,9 @@
 """The web UI as a person uses it, in headless Chromium, on the platform `make dev` starts.
 
 Lineage, a backfill of three months of the revenue chain, "Materialize all" of the Paycom group with the
-attendance and Bayzat sensors following it, an asset's metadata and the automation list. Screenshots of
-each step go to test-artifacts/ui/.
+attendance and Bayzat sensors following it, an asset's metadata and the automation list; records Bayzat
+rejected, shown on the push's asset page and retried from the launchpad of ``bayzat_retry_failed``.
+Screenshots of each step go to test-artifacts/ui/.
 """
 
 from __future__ import annotations
@@ -17,11 +18,19 @@ from pathlib import Path
 import dagster as dg
 import httpx
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from hr_assets.defs.bayzat.store import failed_records
 from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.defs.revenue_chain import STEPS
-from tests.running_platform import RunningPlatform, failures, wait_for_backfill
+from hr_assets.sandbox.bayzat import BayzatSandbox
+from hr_assets.sandbox.http_server import SandboxHttpServer
+from hr_assets.warehouse.audit import entries
+from hr_assets.warehouse.engine import warehouse_engine
+from hr_assets.warehouse.tables import paycom_employees
+from tests.conftest import master_employee
+from tests.running_platform import RunningPlatform, failures, sandbox_environment, wait_for_backfill
 from tests.ui.conftest import ARTIFACTS, months_back
 
 # One platform for the package: its tests run in one worker (make test: --dist loadgroup).
@@ -29,6 +38,9 @@ pytestmark = [pytest.mark.platform, pytest.mark.xdist_group("ui_platform")]
 
 ASSET_GRAPH = """
 query { assetNodes { assetKey { path } groupName dependencyKeys { path } } }
+"""
+RUN_STATUS = """
+query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }
 """
 BACKFILLS = """
 query { partitionBackfillsOrError(limit: 20) {
@@ -56,13 +68,14 @@ AUTOMATIONS = [
     "attendance_file_cleanup_schedule",
     "attendance_inbox",
     "push_after_import",
+    "push_after_retry",
 ]
 MONTHLY = [name for name in STEPS.values() if name != "holded_services"]
 SENSOR_FED = ["attendance_records", "bayzat_sync_batches"]  # materialized by the inbox and push sensors
 
 
-def _graphql(platform: RunningPlatform, query: str) -> dict:
-    answer = httpx.post(f"{platform.url}/graphql", json={"query": query}, timeout=30).json()
+def _graphql(platform: RunningPlatform, query: str, **variables: object) -> dict:
+    answer = httpx.post(f"{platform.url}/graphql", json={"query": query, "variables": variables}, timeout=30).json()
     assert "errors" not in answer, answer
     return answer["data"]
 
@@ -79,6 +92,15 @@ def _filter_graph(page: Page, selection: str) -> None:
     page.keyboard.type(selection)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/asset-groups~"))
+
+
+def _hr_assets(platform: RunningPlatform, *args: str, **environment: str) -> None:
+    """A command as a person types it, against the platform."""
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "hr-assets"), *args],
+        env={**platform.environment, **environment}, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
 
 
 def _materialize_group(page: Page, group: str) -> None:
@@ -217,3 +239,99 @@ def test_the_ui_shows_lineage_backfills_months_materializes_everything_and_lists
         toggle = row.locator("input[type=checkbox]").last
         expect(toggle).to_be_checked(checked=status == "RUNNING")
     _shot(page, platform, "7-automation")
+
+
+LAUNCHPAD_KEY = "bayzat-key-launchpad-4b1d9c07"
+LAUNCHPAD_STAFF = ["8801", "8802", "8803"]  # not in the Paycom twin's roster, so no other test touches them
+
+
+def test_records_bayzat_rejected_show_on_the_asset_page_and_are_retried_from_the_launchpad(
+    page: Page, platform: RunningPlatform
+) -> None:
+    # A company of its own whose Bayzat (a twin of this test's) does not know 8801, and its staff in the master.
+    twin = BayzatSandbox(api_keys=[LAUNCHPAD_KEY], known_employees={LAUNCHPAD_KEY: LAUNCHPAD_STAFF[1:]})
+    sandbox = sandbox_environment(platform.sandbox_directory)
+    engine = warehouse_engine(platform.warehouse_url)
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as connection:
+        connection.execute(sa.insert(paycom_employees), [master_employee(code, now) for code in LAUNCHPAD_STAFF])
+    with SandboxHttpServer(twin) as server:
+        _hr_assets(platform, "companies", "add", "--slug", "launchpad", "--name-en", "Launchpad",
+                   "--fingerprint-name", "Launchpad", "--timezone", "Asia/Dubai")  # fmt: skip
+        _hr_assets(platform, "bayzat", "configure", "--company", "launchpad", "--api-url", f"{server.url}/attendance",
+                   HR_SECRET_KEY=sandbox["HR_SECRET_KEY"], BAYZAT_API_KEY=LAUNCHPAD_KEY)  # fmt: skip
+
+        # The file arrives in the inbox: the sensor imports it and the push follows; Bayzat rejects 8801's two days.
+        lines = ["Employee ID,First Name,Department,Date,Weekday,Check In,Check Out,Clock In,Clock Out"]
+        lines += [
+            f"{code},Staff,Launchpad,{day:%Y-%m-%d},{day:%A},08:5{n},17:0{n},08:00,17:00"
+            for code in LAUNCHPAD_STAFF
+            for n, day in enumerate([dt.date(2026, 3, 2), dt.date(2026, 3, 3)])
+        ]
+        inbox = Path(sandbox["ATTENDANCE_INBOX_DIRECTORY"])
+        (inbox / "launchpad_week.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+
+        def rejected() -> list[dict]:
+            with engine.connect() as connection:
+                company = connection.execute(sa.text("SELECT id FROM companies WHERE slug = 'launchpad'")).scalar_one()
+                return failed_records(connection, company_id=company, retry_attempts=5)
+
+        def pushed() -> bool:  # 8802's and 8803's two days of two punches sent, 8801's two days refused
+            return len(twin.accepted(LAUNCHPAD_KEY)) == 2 * 2 * 2 and len(rejected()) == 2
+
+        _wait_until(pushed, "the import and its push, with 8801 rejected", platform, 150)
+        [import_id] = {row["import_id"] for row in rejected()}
+        assert {row["employee_code"] for row in rejected()} == {"8801"}
+
+        # The push's asset page: the company's records needing attention, by employee code, with Bayzat's reason.
+        # A fresh instance greets its first visitor with the community sign-up (once per instance): skip it.
+        page.add_locator_handler(page.get_by_role("button", name="Skip", exact=True), lambda skip: skip.click())
+        page.goto("/assets/bayzat_sync_batches?view=partitions&partition=launchpad")
+        attention = page.locator("tr").filter(has=page.get_by_text("records_needing_attention", exact=True))
+        expect(attention.get_by_text("8801", exact=True)).to_have_count(2)
+        expect(attention.get_by_text("Employee 8801 not found", exact=True)).to_have_count(2)
+        expect(page.get_by_role("button", name="Skip", exact=True)).to_be_hidden()
+        _shot(page, platform, "8-records-needing-attention")
+
+        # Bayzat now knows 8801: the launchpad of bayzat_retry_failed describes its fields; the import's id typed in.
+        twin.add_key(LAUNCHPAD_KEY, employees=LAUNCHPAD_STAFF)
+        page.goto("/locations/hr_assets/jobs/bayzat_retry_failed/playground")
+        page.locator(".CodeMirror").first.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(f"ops:\n  reset_failed_records:\n    config:\n      import_id: {import_id}")
+        described = ("records of this attendance import", "records of this push batch", "this company's failed records")
+        for field in described:  # the docs beside the editor: each field with its description
+            expect(page.get_by_text(field)).to_be_visible()
+        expect(page.get_by_text("No errors", exact=True)).to_be_visible()
+        _shot(page, platform, "9-launchpad")
+        page.get_by_role("button", name="Launch Run").click()
+        expect(page).to_have_url(re.compile(r"/runs/[0-9a-f-]{36}"))
+        run_id = re.search(r"/runs/([0-9a-f-]{36})", page.url).group(1)
+
+        def status() -> str:
+            return _graphql(platform, RUN_STATUS, id=run_id)["runOrError"]["status"]
+
+        _wait_until(lambda: status() in ("SUCCESS", "FAILURE", "CANCELED"), "the retry run", platform, 90)
+        assert status() == "SUCCESS", platform.log_tail()
+        _shot(page, platform, "10-retry-run")
+        with engine.connect() as connection:
+            [entry] = [e for e in entries(connection) if e["command"] == f"bayzat_retry_failed run {run_id}"]
+        assert (entry["actor"], entry["target"], entry["new_values"]) == (
+            "dagster-ui",
+            f"import {import_id}",
+            {"records": 2},
+        )
+
+        # push_after_retry's push sends 8801's days; nothing needs attention any more.
+        _wait_until(
+            lambda: rejected() == [] and len(twin.accepted(LAUNCHPAD_KEY)) == 3 * 2 * 2, "the push", platform, 120
+        )
+        with platform.instance() as instance:
+            [push] = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/sensor_name": "push_after_retry"}))
+            assert (push.job_name, push.tags["dagster/partition"]) == ("bayzat_push", "launchpad")
+            _wait_until(lambda: instance.get_run_by_id(push.run_id).is_finished, "the push run's end", platform, 60)
+            assert instance.get_run_by_id(push.run_id).status == dg.DagsterRunStatus.SUCCESS
+    page.goto(f"/runs/{push.run_id}")
+    expect(page.get_by_text("Launched by push_after_retry")).to_be_visible()
+    expect(page.get_by_text("RUN_SUCCESS", exact=True)).to_be_visible()
+    _shot(page, platform, "11-push-after-retry")

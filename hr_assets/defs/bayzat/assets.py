@@ -15,7 +15,7 @@ from hr_assets.defs.freshness import WITHIN_8_DAYS
 from hr_assets.defs.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.secrets import SecretKeyError
-from hr_assets.warehouse.metadata import rows_table, table_metadata
+from hr_assets.warehouse.metadata import row_count, rows_table, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import bayzat_sync_batches as bayzat_sync_batches_table
 
@@ -31,6 +31,7 @@ with warnings.catch_warnings():
         freshness_policy=WITHIN_8_DAYS,
         kinds={"api", "sql"},
         owners=["team:hr-ops"],
+        metadata=table_definition(bayzat_sync_batches_table),
         deps=[dg.AssetDep(attendance_records, partition_mapping=dg.AllPartitionMapping())],
         description=(
             "The company's due attendance records sent to Bayzat (20 a request, one request per "
@@ -101,10 +102,10 @@ _ATTENTION_COLUMNS = {
 
 def _companies_state(warehouse: WarehouseResource, slugs: list[str], bayzat: BayzatResource) -> dict[str, dict]:
     """What each company's asset page shows after a push: its records by status, its failure rate (plotted across
-    pushes), the first failed records that need a person (codes, never names), and the table's standard keys."""
+    pushes), the first failed records that need a person (codes, never names), and the table's row count."""
     with warehouse.engine.connect() as connection:
         counts = store.company_status(connection)
-        standard = table_metadata(connection, bayzat_sync_batches_table)
+        standard = row_count(connection, bayzat_sync_batches_table)
         state = {}
         for slug in slugs:
             company_id = company_by_slug(connection, slug)["id"]
