@@ -134,7 +134,7 @@ def test_a_bayzat_only_deployment_imports_a_file_and_pushes_it(
     imported = hr_assets(environment, "attendance", "import", str(report))
     assert imported.returncode == 0, imported.stderr
     assert "5 rows, 4 valid, 1 invalid" in imported.stdout  # no Paycom: the device's ids are the codes
-    assert imported.stdout.endswith("--fingerprint-name ...):\n- Nowhere Ltd\n")
+    assert imported.stdout.endswith("map-department DEPT --company SLUG):\n- Nowhere Ltd\n")
 
     pushed = hr_assets(environment, "bayzat", "push", "--company", "acme")
     assert pushed.returncode == 0, pushed.stderr
