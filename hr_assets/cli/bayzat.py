@@ -167,7 +167,7 @@ def _push(slugs: Sequence[str], in_background: bool = False) -> None:
         tags = {COMPANY_TAG: first} if first == last else {}
         outcome = run_job("bayzat_push", first, last_partition_key=last, tags=tags)
         pushed = outcome.partition_materializations.get("bayzat_sync_batches", {})
-        for slug, summary in pushed.items():
+        for slug, summary in sorted(pushed.items()):  # Dagster records the companies in no fixed order
             click.echo(
                 f"Run {outcome.run_id} for {slug}: succeeded; "
                 + ", ".join(f"{key} {summary.get(key)}" for key in ("due", "synced", "rejected", "retry_scheduled"))
