@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import BenchError, add_database_arguments, postgres_admin, postgres_database, print_figures
+from common import BenchError, add_database_arguments, print_figures, warehouse_url
 
 from hr_assets.api import queries
 from hr_assets.warehouse.engine import create_engine, insert_rows, migrate
@@ -179,10 +179,7 @@ def milliseconds(seconds: float) -> float:
 
 def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]:
     home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hr_bench_api_")))
-    if args.database == "postgresql":
-        url = stack.enter_context(postgres_database(stack.enter_context(postgres_admin(args.postgres_url))))
-    else:
-        url = f"sqlite:///{home / 'warehouse.db'}"
+    url = warehouse_url(args, stack, home)
     engine = create_engine(url)
     stack.callback(engine.dispose)
     migrate(engine)

@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from common import BenchError, add_database_arguments, postgres_admin, postgres_database, print_figures
+from common import BenchError, add_database_arguments, print_figures, warehouse_url
 
 from hr_assets.defs.attendance.importing import CHUNK_ROWS, content_sha256, import_file, store_attendance_file
 from hr_assets.defs.attendance.store import start_import
@@ -312,10 +312,7 @@ def in_child(what: str, path: Path, url: str) -> dict[str, Any]:
 def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]:
     started = time.perf_counter()
     work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hr_bench_attendance_")))
-    if args.database == "postgresql":
-        url = stack.enter_context(postgres_database(stack.enter_context(postgres_admin(args.postgres_url))))
-    else:
-        url = f"sqlite:///{work / 'warehouse.db'}"
+    url = warehouse_url(args, stack, work)
     build_warehouse(url, args.employees)
     files = {}
     for name, megabytes in zip(("small", "large"), args.sizes, strict=True):

@@ -69,7 +69,7 @@ from bayzat_push import (
     make_companies,
 )
 from bayzat_push import check_statuses as check_all_synced
-from common import BenchError, add_database_arguments, postgres_admin, postgres_database, print_figures
+from common import BenchError, add_database_arguments, print_figures, warehouse_url
 
 from hr_assets.defs.partitions import bayzat_company_partitions
 from hr_assets.warehouse.engine import warehouse_engine
@@ -241,10 +241,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     work = Path(tempfile.mkdtemp(prefix="hr_bench_platform_"))
     stack.callback(shutil.rmtree, work, ignore_errors=True)
     secret_key = secrets.token_urlsafe(48)
-    if args.database == "postgresql":
-        url = stack.enter_context(postgres_database(stack.enter_context(postgres_admin(args.postgres_url))))
-    else:
-        url = f"sqlite:///{work / 'warehouse.db'}"
+    url = warehouse_url(args, stack, work)
     engine = warehouse_engine(url)
     stack.callback(engine.dispose)
     companies = make_companies(args.companies)

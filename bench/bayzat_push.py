@@ -81,7 +81,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from common import BenchError, add_database_arguments, postgres_admin, postgres_database, print_figures
+from common import BenchError, add_database_arguments, print_figures, warehouse_url
 
 from hr_assets.defs.attendance.importing import content_sha256, import_file, store_attendance_file
 from hr_assets.defs.bayzat.configs import save_config
@@ -458,10 +458,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     secret_key = secrets.token_urlsafe(48)
 
     # The warehouse first: an unreachable PostgreSQL fails before the slow part of the setup.
-    if args.database == "postgresql":
-        url = stack.enter_context(postgres_database(stack.enter_context(postgres_admin(args.postgres_url))))
-    else:
-        url = f"sqlite:///{work / 'warehouse.db'}"
+    url = warehouse_url(args, stack, work)
     engine = warehouse_engine(url)
     stack.callback(engine.dispose)
 

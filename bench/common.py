@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -52,6 +53,14 @@ def postgres_admin(admin_url: str) -> Iterator[sa.Engine]:
         yield admin
     finally:
         admin.dispose()
+
+
+def warehouse_url(args: argparse.Namespace, stack: contextlib.ExitStack, directory: Path) -> str:
+    """The benchmark's warehouse, as ``--database`` says: a fresh PostgreSQL database (dropped when ``stack`` closes;
+    an unreachable server is a ``BenchError``, never a fall-back to SQLite), or a SQLite file in ``directory``."""
+    if args.database == "postgresql":
+        return stack.enter_context(postgres_database(stack.enter_context(postgres_admin(args.postgres_url))))
+    return f"sqlite:///{directory / 'warehouse.db'}"
 
 
 @contextlib.contextmanager

@@ -51,7 +51,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from common import BenchError, postgres_admin, postgres_database, print_figures
+from common import BenchError, print_figures, warehouse_url
 from numbers_parser import Document
 
 from hr_assets.defs.paycom import store
@@ -226,10 +226,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     stack.callback(shutil.rmtree, work, ignore_errors=True)
 
     # The warehouse first: an unreachable PostgreSQL fails before the slow part of the setup.
-    if args.database == "postgresql":
-        url = stack.enter_context(postgres_database(stack.enter_context(postgres_admin(args.postgres_url))))
-    else:
-        url = f"sqlite:///{work / 'warehouse.db'}"
+    url = warehouse_url(args, stack, work)
     engine = create_engine(url)
     stack.callback(engine.dispose)
     migrate(engine)

@@ -40,7 +40,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from common import BenchError, postgres_admin, postgres_database, print_figures
+from common import BenchError, print_figures, warehouse_url
 
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.pay import EmployeePay, compute_period, worked_minutes
@@ -276,17 +276,11 @@ def one_run(engine: Any, period_id: int, run_id: str) -> tuple[float, float, flo
 # --- the run ------------------------------------------------------------------------------------------
 
 
-def warehouse_url(args: argparse.Namespace, stack: contextlib.ExitStack) -> str:
-    if args.database == "postgresql":
-        return stack.enter_context(postgres_database(stack.enter_context(postgres_admin(args.postgres_url))))
-    directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hr_bench_payroll_")))
-    return f"sqlite:///{directory / 'warehouse.db'}"
-
-
 def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]:
     started = time.perf_counter()
     rng = random.Random(args.seed)  # noqa: S311 - reproducible bench data, not secrets
-    engine = create_engine(warehouse_url(args, stack))
+    directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hr_bench_payroll_")))
+    engine = create_engine(warehouse_url(args, stack, directory))
     stack.callback(engine.dispose)
     migrate(engine)
     roster_rows = random_roster(args.employees, rng)

@@ -18,7 +18,7 @@ from hr_assets.cli.warehouse import audited, running_command, warehouse
 from hr_assets.defs.bayzat import configs, manual, store
 from hr_assets.defs.bayzat.configs import SYNC_FREQUENCIES
 from hr_assets.defs.bayzat.resources import BayzatResource
-from hr_assets.defs.bayzat.schedules import COMPANY_TAG, company_stretches
+from hr_assets.defs.bayzat.schedules import company_stretches, company_tags
 from hr_assets.defs.companies.store import all_companies, company_by_slug
 from hr_assets.defs.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
@@ -160,12 +160,17 @@ def _push(slugs: Sequence[str], in_background: bool = False) -> None:
         label = first if first == last else f"{first}..{last}"
         if in_background:
             run_id = submit_run(
-                ui_url(), "bayzat_push", partition_key=first, last_partition_key=last, run_config={}, launched_by="cli"
+                ui_url(),
+                "bayzat_push",
+                partition_key=first,
+                last_partition_key=last,
+                run_config={},
+                launched_by="cli",
+                tags=company_tags(first, last),
             )
             click.echo(f"Queued run {run_id} for {label}: {ui_url().rstrip('/')}/runs/{run_id}")
             continue
-        tags = {COMPANY_TAG: first} if first == last else {}
-        outcome = run_job("bayzat_push", first, last_partition_key=last, tags=tags)
+        outcome = run_job("bayzat_push", first, last_partition_key=last, tags=company_tags(first, last))
         pushed = outcome.partition_materializations.get("bayzat_sync_batches", {})
         for slug, summary in sorted(pushed.items()):  # Dagster records the companies in no fixed order
             click.echo(

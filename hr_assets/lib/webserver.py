@@ -65,6 +65,7 @@ def submit_run(
     run_config: Mapping[str, Any],
     launched_by: str,
     last_partition_key: str | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> str:
     """Queue a run of the job for one partition (or the range to ``last_partition_key``) and return its id, without
     waiting for it."""
@@ -84,7 +85,11 @@ def submit_run(
             job_name,
             repository_location_name=CODE_LOCATION,
             run_config=dict(run_config),
-            tags={**partition_tags(partition_key, last_partition_key), "hr_assets/launched_by": launched_by},
+            tags={
+                **partition_tags(partition_key, last_partition_key),
+                "hr_assets/launched_by": launched_by,
+                **(tags or {}),
+            },
         )
     except DagsterGraphQLClientError as exc:
         raise WebserverError(f"the webserver refused the run of {job_name}: {str(exc).splitlines()[0]}") from None

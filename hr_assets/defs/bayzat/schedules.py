@@ -46,15 +46,23 @@ def company_stretches(instance: dg.DagsterInstance, slugs: Collection[str]) -> l
     return [(stretch[0], stretch[-1]) for stretch in stretches if stretch]
 
 
+def company_tags(first: str, last: str) -> dict[str, str]:
+    """The tags of a push run over ``first``..``last``: for one company the company, which ``dagster.yaml`` limits to
+    one run at a time per company; a range run has none, its companies' leases keep the runs apart."""
+    return {COMPANY_TAG: first} if first == last else {}
+
+
 def push_requests(instance: dg.DagsterInstance, slugs: Collection[str], run_key: str) -> list[dg.RunRequest]:
-    """One run request per stretch of ``slugs``, its key ``run_key`` after the stretch. A run for one company is
-    tagged with it, which ``dagster.yaml`` limits to one run at a time per company."""
+    """One run request per stretch of ``slugs``, its key ``run_key`` after the stretch."""
     requests = []
     for first, last in company_stretches(instance, slugs):
+        tags = company_tags(first, last)
         if first == last:
-            requests.append(dg.RunRequest(run_key=f"{first}-{run_key}", partition_key=first, tags={COMPANY_TAG: first}))
+            requests.append(dg.RunRequest(run_key=f"{first}-{run_key}", partition_key=first, tags=tags))
         else:
-            requests.append(dg.RunRequest(run_key=f"{first}..{last}-{run_key}", tags=partition_tags(first, last)))
+            requests.append(
+                dg.RunRequest(run_key=f"{first}..{last}-{run_key}", tags={**partition_tags(first, last), **tags})
+            )
     return requests
 
 
