@@ -23,16 +23,16 @@ PYTEST := $(BIN)/python -m pytest -n 2 --dist loadgroup
 .PHONY: dev test test-fast test-shifted-clock install bench browser
 
 # Reinstall whenever the pinned set or the project's metadata changes.
-$(VENV)/.installed: requirements.lock pyproject.toml
+$(VENV)/.installed: requirements.lock pyproject.toml sandbox/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e . -e sandbox
 	touch $@
 
 install: $(VENV)/.installed
 
 dev: install
-	$(BIN)/hr-assets dev
+	$(BIN)/hr-sandbox dev
 
 $(CHROMIUM) $(FAKETIME):
 	$(SUDO) apt-get update -qq

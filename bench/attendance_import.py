@@ -65,7 +65,7 @@ from common import BenchError, add_database_arguments, print_figures, warehouse_
 
 from hr_assets.defs.attendance.importing import CHUNK_ROWS, content_sha256, import_file, store_attendance_file
 from hr_assets.defs.attendance.store import start_import
-from hr_assets.defs.companies.store import add_company
+from hr_assets.defs.shared.companies import add_company
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import (
     attendance_import_records,

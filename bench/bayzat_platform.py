@@ -71,7 +71,7 @@ from bayzat_push import (
 from bayzat_push import check_statuses as check_all_synced
 from common import BenchError, add_database_arguments, print_figures, warehouse_url
 
-from hr_assets.defs.partitions import bayzat_company_partitions
+from hr_assets.defs.shared.partitions import bayzat_company_partitions
 from hr_assets.warehouse.engine import warehouse_engine
 
 REPO = Path(__file__).resolve().parent.parent

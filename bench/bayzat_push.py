@@ -89,12 +89,12 @@ from hr_assets.defs.bayzat.push import PushSummary, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.store import status_counts
 from hr_assets.defs.bayzat.transform import Punches, bayzat_records, chunks
-from hr_assets.defs.companies.store import add_company
+from hr_assets.defs.shared.companies import add_company
 from hr_assets.lib.clock import Clock
-from hr_assets.sandbox.http_server import key_id
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, paycom_employees
 from hr_assets.warehouse.tables import companies as companies_table
+from hr_sandbox.http_server import key_id
 
 AIMS = {"rate_ratio_min": 0.95, "sandbox_429s_max": 0}
 DEFAULT_RATE = 20.0
@@ -247,8 +247,8 @@ def sequential_bodies(engine: sa.Engine, company: Company) -> list[dict[str, Any
 # The twin's process runs this: only the sandbox is imported (no Dagster, no SQLAlchemy).
 TWIN_PROGRAM = """
 import json, sys
-from hr_assets.sandbox.bayzat import ATTENDANCE_PATH, BayzatSandbox
-from hr_assets.sandbox.http_server import SandboxHttpServer
+from hr_sandbox.bayzat import ATTENDANCE_PATH, BayzatSandbox
+from hr_sandbox.http_server import SandboxHttpServer
 
 config = json.loads(sys.stdin.readline())
 sandbox = BayzatSandbox(

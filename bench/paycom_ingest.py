@@ -60,11 +60,11 @@ from hr_assets.defs.paycom.parsing import parse_report
 from hr_assets.defs.paycom.reports import REPORT_TYPES, classify, newest_per_type
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.paycom.roster import RosterChanges, apply_reports, merge_reports
-from hr_assets.sandbox.paycom_reports import sandbox_employees, write_paycom_reports
-from hr_assets.sandbox.sftp_server import SandboxSftpServer, generate_host_key
 from hr_assets.warehouse.engine import create_engine, migrate
 from hr_assets.warehouse.stored_files import delete_content, local_copy, store_path
 from hr_assets.warehouse.tables import paycom_employee_snapshots, paycom_employees
+from hr_sandbox.paycom_reports import sandbox_employees, write_paycom_reports
+from hr_sandbox.sftp_server import SandboxSftpServer, generate_host_key
 
 REPETITIONS = 2
 AIMS = {"overhead_ratio_max": 1.3, "upsert_speedup_min": 20}

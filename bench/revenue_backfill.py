@@ -68,8 +68,8 @@ from typing import Any
 
 from common import BenchError, environment, postgres_admin, postgres_database, print_figures
 
-from hr_assets.sandbox.revenue import RevenueSandbox
 from hr_assets.warehouse.engine import warehouse_engine
+from hr_sandbox.revenue import RevenueSandbox
 
 # Dagster and the definitions are imported inside the functions that use them: the settings are read
 # when the definitions are imported, so only once the environment points at the twins, and the

@@ -1,4 +1,4 @@
-"""The whole platform as `make dev` starts it (`hr-assets dev`: sandbox, webserver and daemon on 127.0.0.1).
+"""The whole platform as `make dev` starts it (`hr-sandbox dev`: sandbox, webserver and daemon on 127.0.0.1).
 
 Shared by the tests that drive the running platform over GraphQL or in a browser.
 """
@@ -23,6 +23,7 @@ import pytest
 from tests.conftest import REPO
 
 HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
+HR_SANDBOX = str(Path(sys.executable).with_name("hr-sandbox"))
 # Our settings; the platform under test gets only what its test sets and what the sandbox writes.
 OUR_PREFIXES = ("PAYCOM_", "HR_", "HOLDED_", "FOURGEEKS_", "NOTION_", "BAYZAT_", "ATTENDANCE_", "DAGSTER_POSTGRES_")
 
@@ -40,7 +41,7 @@ def free_port() -> int:
 def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 180) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        assert process.poll() is None, "hr-assets dev exited early"
+        assert process.poll() is None, "hr-sandbox dev exited early"
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
@@ -58,11 +59,11 @@ def platform_environment(**settings: str) -> dict[str, str]:
 
 
 def start_dev(directory: Path, environment: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    """`hr-assets dev` in a session of its own (so that its whole process group can be stopped)."""
+    """`hr-sandbox dev` in a session of its own (so that its whole process group can be stopped)."""
     with log.open("w") as output:
         return subprocess.Popen(
             [
-                HR_ASSETS,
+                HR_SANDBOX,
                 "dev",
                 "--directory",
                 str(directory),
@@ -84,7 +85,7 @@ def start_dev(directory: Path, environment: dict[str, str], port: int, log: Path
 
 
 def stop_group(process: subprocess.Popen, grace_s: float = 60) -> None:
-    """SIGTERM to `hr-assets dev` (it stops the webserver and daemon), then SIGKILL to whatever is left."""
+    """SIGTERM to `hr-sandbox dev` (it stops the webserver and daemon), then SIGKILL to whatever is left."""
     try:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=grace_s)
@@ -99,7 +100,7 @@ def stop_group(process: subprocess.Popen, grace_s: float = 60) -> None:
 
 
 def sandbox_environment(directory: Path) -> dict[str, str]:
-    """The settings `hr-assets dev` wrote for the sandbox it started."""
+    """The settings `hr-sandbox dev` wrote for the sandbox it started."""
     lines = (directory / "sandbox.env").read_text().splitlines()
     pairs = (line.removeprefix("export ").split("=", 1) for line in lines)
     return {name: value.strip("'") for name, value in pairs}
@@ -133,7 +134,7 @@ def failures(instance: dg.DagsterInstance) -> str:
 
 @dataclass
 class RunningPlatform:
-    """A started `hr-assets dev`: where its UI answers and what its instance and warehouse are."""
+    """A started `hr-sandbox dev`: where its UI answers and what its instance and warehouse are."""
 
     label: str
     url: str
@@ -161,7 +162,7 @@ class RunningPlatform:
 
 @contextmanager
 def running_platform(label: str, directory: Path, dagster_yaml: Path, **settings: str) -> Iterator[RunningPlatform]:
-    """`hr-assets dev` with DAGSTER_HOME in ``directory`` holding ``dagster_yaml``, stopped (process group) after."""
+    """`hr-sandbox dev` with DAGSTER_HOME in ``directory`` holding ``dagster_yaml``, stopped (process group) after."""
     home = directory / "dagster_home"
     home.mkdir(parents=True)
     (home / "dagster.yaml").write_text(dagster_yaml.read_text())

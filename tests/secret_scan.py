@@ -15,9 +15,9 @@ import dagster as dg
 import sqlalchemy as sa
 from numbers_parser import Document
 
-from hr_assets.sandbox.attendance import AttendanceSandbox
-from hr_assets.sandbox.paycom import PaycomSandbox
 from hr_assets.warehouse.engine import warehouse_engine
+from hr_sandbox.attendance import AttendanceSandbox
+from hr_sandbox.paycom import PaycomSandbox
 
 RUNLESS_RUN_ID = ""  # the run id Dagster files events that belong to no run under
 COMPUTE_LOG_DIRECTORY = "storage"  # the local compute log manager's folder under DAGSTER_HOME

@@ -1,4 +1,4 @@
-"""`hr-assets dev` as `make dev` runs it: sandbox, webserver and daemon, driven over GraphQL; its notifications
+"""`hr-sandbox dev` as `make dev` runs it: sandbox, webserver and daemon, driven over GraphQL; its notifications
 reach a loopback webhook, and at the end no secret or bank detail is anywhere the platform keeps data."""
 
 import datetime as dt
@@ -14,7 +14,7 @@ import httpx
 import pytest
 from dagster_graphql import DagsterGraphQLClient
 
-from hr_assets.defs.partitions import weekly_sync_partitions
+from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.warehouse.tables import accrual_months, paycom_employees, paycom_sync_log
 from tests.conftest import ON_SQLITE
 from tests.paycom.conftest import rows
@@ -76,7 +76,7 @@ def _sync_revenue_months(url: str, environment: dict[str, str], sandbox: Path) -
 
 
 def _start_sync_through_the_api(log: Path) -> dict[str, str]:
-    """POST start_sync with the development token `hr-assets dev` printed, once its API answers."""
+    """POST start_sync with the development token `hr-sandbox dev` printed, once its API answers."""
     deadline = time.monotonic() + 120
     while "development token" not in (text := log.read_text()):
         assert time.monotonic() < deadline, text[-3000:]
@@ -158,7 +158,7 @@ def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stop
                 os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 0
     leftovers = subprocess.run(["pgrep", "-f", f"--port {port}"], capture_output=True, text=True).stdout.split()
-    assert leftovers == [], "the webserver or daemon outlived hr-assets dev"
+    assert leftovers == [], "the webserver or daemon outlived hr-sandbox dev"
     assert_nothing_leaked(
         dagster_home,
         warehouse_url,

@@ -15,8 +15,8 @@ from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 from dagster._core.workspace.load_target import InProcessWorkspaceLoadTarget
 from dagster._daemon.freshness import FreshnessDaemon
 
-from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD, WITHIN_8_DAYS
-from hr_assets.defs.partitions import first_friday_on_or_after
+from hr_assets.defs.shared.freshness import CLOSED_MONTH_BY_THE_3RD, WITHIN_8_DAYS
+from hr_assets.defs.shared.partitions import first_friday_on_or_after
 from tests.conftest import REPO
 
 ROSTER = ("paycom_roster_files", "paycom_employees", "scheduling_staff")

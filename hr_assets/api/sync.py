@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from hr_assets.api.auth import Caller, operator, reader
 from hr_assets.api.schemas import ConnectionTest, StartedSync, StartSync, Sync, SyncFile, SyncStatus
-from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.paycom.schedules import paycom_weekly_sync
+from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.lib.cron import first_tick_from
 from hr_assets.lib.errors import OperatorError
 from hr_assets.lib.webserver import WebserverError, submit_run

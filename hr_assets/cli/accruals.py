@@ -6,7 +6,7 @@ import click
 
 from hr_assets.cli.warehouse import running_command, warehouse
 from hr_assets.defs.accruals import ledger, store
-from hr_assets.defs.accruals.manual import change_month
+from hr_assets.defs.accruals.closing import change_month
 from hr_assets.lib.clock import Clock
 from hr_assets.settings import platform_settings
 

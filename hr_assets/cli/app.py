@@ -1,4 +1,4 @@
-"""The ``hr-assets`` command group: one subgroup per source system, plus status and the sandbox.
+"""The ``hr-assets`` command group: one subgroup per source system, plus status and the API.
 
 A subcommand's module is imported when the subcommand runs (or ``--help`` lists it), so a command pays only for
 what it uses: ``hr-assets companies list`` does not import pandas or numbers-parser.
@@ -24,8 +24,6 @@ COMMANDS = {
     "payroll": "hr_assets.cli.payroll:payroll",
     "staff": "hr_assets.cli.staff:staff",
     "api": "hr_assets.cli.api:api",
-    "sandbox": "hr_assets.cli.sandbox:sandbox",
-    "dev": "hr_assets.cli.sandbox:dev",
 }
 
 
@@ -65,5 +63,5 @@ class _Commands(click.Group):
 @click.option("--verbose", is_flag=True, help="Print the runs' events as they happen.")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
-    """Operate the hr_assets platform: syncs, status and the local sandbox."""
+    """Operate the hr_assets platform: syncs, status and the API."""
     ctx.obj = {"verbose": verbose}

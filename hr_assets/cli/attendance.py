@@ -14,8 +14,8 @@ from hr_assets.defs.attendance.importing import content_sha256, partition_key, s
 from hr_assets.defs.attendance.sync_status import COLUMNS as SYNC_COLUMNS
 from hr_assets.defs.attendance.sync_status import import_sync_status
 from hr_assets.defs.bayzat import store as bayzat_store
-from hr_assets.defs.companies.store import all_companies
-from hr_assets.defs.partitions import attendance_file_partitions
+from hr_assets.defs.shared.companies import all_companies
+from hr_assets.defs.shared.partitions import attendance_file_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import add_dynamic_partition
 

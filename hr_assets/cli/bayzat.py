@@ -15,12 +15,13 @@ import click
 from hr_assets.cli.jobs import ASYNC_OPTION, run_job, ui_url
 from hr_assets.cli.output import json_option, print_rows
 from hr_assets.cli.warehouse import audited, running_command, warehouse
-from hr_assets.defs.bayzat import configs, manual, store
+from hr_assets.defs.bayzat import configs, store
+from hr_assets.defs.bayzat import retry_failed as retrying
 from hr_assets.defs.bayzat.configs import SYNC_FREQUENCIES
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.schedules import company_stretches, company_tags
-from hr_assets.defs.companies.store import all_companies, company_by_slug
-from hr_assets.defs.partitions import bayzat_company_partitions
+from hr_assets.defs.shared.companies import all_companies, company_by_slug
+from hr_assets.defs.shared.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import add_dynamic_partition, the_instance
 from hr_assets.lib.secrets import masked
@@ -209,10 +210,10 @@ def retry_failed(slug: str | None, import_id: int | None, batch_id: int | None) 
     BayzatResource.for_command().check()  # the pushes need the key: say so before changing any record
     now = Clock().now()
     with warehouse().begin() as connection:
-        count, _ = manual.retry_failed(
+        count, _ = retrying.retry_failed(
             connection, now=now, command=running_command(), slug=slug, import_id=import_id, batch_id=batch_id
         )
-        slugs = manual.companies_due(connection, now)
+        slugs = retrying.companies_due(connection, now)
     click.echo(f"{count} failed record(s) set to be sent again")
     if count and slugs:
         _push(slugs)

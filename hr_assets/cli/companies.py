@@ -5,7 +5,7 @@ import click
 from hr_assets.cli.output import json_option, print_rows
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.attendance.reassigning import reassign_department
-from hr_assets.defs.companies.store import (
+from hr_assets.defs.shared.companies import (
     DateFormat,
     add_company,
     all_companies,

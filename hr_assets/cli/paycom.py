@@ -7,9 +7,9 @@ import click
 from hr_assets.cli.jobs import check_integrations, run_job
 from hr_assets.cli.output import json_option, print_rows
 from hr_assets.cli.warehouse import warehouse
-from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.resources import PaycomSftpResource
+from hr_assets.defs.shared.partitions import weekly_sync_partitions
 
 
 @click.group()

@@ -7,8 +7,8 @@ import dagster as dg
 
 from hr_assets.cli.jobs import DEFAULT_UI, check_integrations, integrations_of, run_job, ui_url
 from hr_assets.cli.output import print_rows
-from hr_assets.defs.partitions import monthly_partitions
-from hr_assets.defs.revenue_chain import STEPS, assets_from_step
+from hr_assets.defs.shared.partitions import monthly_partitions
+from hr_assets.defs.shared.revenue_chain import STEPS, assets_from_step
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.webserver import launch_asset_backfill
 from hr_assets.settings import platform_settings

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hr_assets.sandbox.bayzat import BayzatSandbox
-from hr_assets.sandbox.http_server import SandboxHttpServer
-from hr_assets.sandbox.paycom_reports import SandboxEmployee
+from hr_sandbox.bayzat import BayzatSandbox
+from hr_sandbox.http_server import SandboxHttpServer
+from hr_sandbox.paycom_reports import SandboxEmployee
 
 HEADER = "Employee ID,First Name,Department,Date,Weekday,Check In,Check Out,Clock In,Clock Out"
 

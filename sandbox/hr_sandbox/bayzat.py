@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from hr_assets.sandbox.http_server import SandboxApi, SandboxRequest, SandboxResponse, key_id
+from hr_sandbox.http_server import SandboxApi, SandboxRequest, SandboxResponse, key_id
 
 ATTENDANCE_PATH = "/attendance"
 MAX_RECORDS_PER_REQUEST = 20

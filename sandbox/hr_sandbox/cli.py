@@ -1,4 +1,4 @@
-"""``hr-assets sandbox`` and ``hr-assets dev``: the platform against loopback twins of every vendor."""
+"""``hr-sandbox``: the loopback twins of every vendor (``serve``), and the platform run against them (``dev``)."""
 
 import os
 import secrets
@@ -14,7 +14,7 @@ import click
 
 from hr_assets.cli.warehouse import warehouse
 from hr_assets.lib.clock import Clock
-from hr_assets.sandbox.platform import PlatformSandbox
+from hr_sandbox.platform import PlatformSandbox
 
 SECRET_NAMES = ("PASSWORD", "TOKEN", "KEY")
 
@@ -63,10 +63,10 @@ def _demo_companies(sandbox: PlatformSandbox, environment: dict[str, str]) -> No
     """The demo companies with their Bayzat accounts on the twin, and last week's fingerprint report in the
     inbox (the inbox sensor imports it once the Paycom roster is there); what is already set up is kept."""
     from hr_assets.defs.bayzat.configs import save_config
-    from hr_assets.defs.companies.store import CompanyError, add_company
-    from hr_assets.defs.partitions import bayzat_company_partitions
+    from hr_assets.defs.shared.companies import CompanyError, add_company
+    from hr_assets.defs.shared.partitions import bayzat_company_partitions
     from hr_assets.lib.runs import add_dynamic_partition
-    from hr_assets.sandbox.attendance import DEMO_COMPANIES
+    from hr_sandbox.attendance import DEMO_COMPANIES
 
     os.environ.update(environment)
     engine = warehouse()
@@ -101,9 +101,14 @@ def _demo_companies(sandbox: PlatformSandbox, environment: dict[str, str]) -> No
     shutil.copy2(sandbox.fingerprint_report, inbox / sandbox.fingerprint_report.name)
 
 
-@click.command()
+@click.group()
+def main() -> None:
+    """The vendors' twins on this machine, for development: serve starts them, dev the platform on them too."""
+
+
+@main.command()
 @_sandbox_options
-def sandbox(directory: Path, employees: int, paycom_port: int, invoices_per_month: int) -> None:
+def serve(directory: Path, employees: int, paycom_port: int, invoices_per_month: int) -> None:
     """Start the sandbox servers on 127.0.0.1 and print the environment that points the platform at them."""
     running, environment = _start(directory, employees, paycom_port, invoices_per_month)
     for name, value in environment.items():
@@ -156,7 +161,7 @@ def _stop_group(process: subprocess.Popen, grace_s: float = 30.0) -> None:
             continue
 
 
-@click.command()
+@main.command()
 @_sandbox_options
 @click.option("--port", default=3000, show_default=True, help="The web UI's port (bound to 127.0.0.1).")
 @click.option("--api-port", default=8020, show_default=True, help="The employee API's port (bound to 127.0.0.1).")

@@ -24,8 +24,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from hr_assets.sandbox.http_server import SandboxApi, SandboxRequest, SandboxResponse, html_page
-from hr_assets.sandbox.revenue_data import RevenueData
+from hr_sandbox.http_server import SandboxApi, SandboxRequest, SandboxResponse, html_page
+from hr_sandbox.revenue_data import RevenueData
 
 DEFAULT_LIMIT = 20
 """Page size when only ``offset`` is sent (Django REST framework's ``PAGE_SIZE``; assumed)."""

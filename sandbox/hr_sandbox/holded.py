@@ -17,8 +17,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from hr_assets.sandbox.http_server import SandboxApi, SandboxRequest, SandboxResponse, html_page
-from hr_assets.sandbox.revenue_data import RevenueData
+from hr_sandbox.http_server import SandboxApi, SandboxRequest, SandboxResponse, html_page
+from hr_sandbox.revenue_data import RevenueData
 
 BASE_PATH = "/api/invoicing/v1"
 _SORTS = ("created-asc", "created-desc")

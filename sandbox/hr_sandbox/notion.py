@@ -19,8 +19,8 @@ import re
 import uuid
 from typing import Any
 
-from hr_assets.sandbox.http_server import SandboxApi, SandboxRequest, SandboxResponse
-from hr_assets.sandbox.revenue_data import RevenueData
+from hr_sandbox.http_server import SandboxApi, SandboxRequest, SandboxResponse
+from hr_sandbox.revenue_data import RevenueData
 
 MAX_PAGE_SIZE = 100
 _QUERY_PATH = re.compile(r"/v1/databases/(?P<database>[^/]+)/query")

@@ -13,8 +13,8 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
-from hr_assets.sandbox.paycom_reports import SandboxEmployee, sandbox_employees, write_paycom_reports
-from hr_assets.sandbox.sftp_server import SandboxSftpServer, load_or_create_key
+from hr_sandbox.paycom_reports import SandboxEmployee, sandbox_employees, write_paycom_reports
+from hr_sandbox.sftp_server import SandboxSftpServer, load_or_create_key
 
 USERNAME = "hr_assets"
 PUSH_TIME = dt.time(18, 0)  # Thursday evening, the day before the Friday sync

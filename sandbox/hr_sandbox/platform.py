@@ -1,13 +1,13 @@
-"""Every vendor twin of the platform, started and stopped together (what `hr-assets sandbox` runs)."""
+"""Every vendor twin of the platform, started and stopped together (what `hr-sandbox serve` runs)."""
 
 import datetime as dt
 from pathlib import Path
 
-from hr_assets.sandbox.attendance import AttendanceSandbox
-from hr_assets.sandbox.paycom import PaycomSandbox
-from hr_assets.sandbox.paycom_reports import sandbox_employees
-from hr_assets.sandbox.revenue import RevenueSandbox, months_between
 from hr_assets.settings import PlatformSettings, load
+from hr_sandbox.attendance import AttendanceSandbox
+from hr_sandbox.paycom import PaycomSandbox
+from hr_sandbox.paycom_reports import sandbox_employees
+from hr_sandbox.revenue import RevenueSandbox, months_between
 
 
 class PlatformSandbox:

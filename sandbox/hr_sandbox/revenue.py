@@ -12,11 +12,11 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from hr_assets.sandbox.fourgeeks import FourGeeksSandbox
-from hr_assets.sandbox.holded import HoldedSandbox
-from hr_assets.sandbox.http_server import SandboxHttpServer
-from hr_assets.sandbox.notion import NotionSandbox
-from hr_assets.sandbox.revenue_data import RevenueData, generate_revenue_data
+from hr_sandbox.fourgeeks import FourGeeksSandbox
+from hr_sandbox.holded import HoldedSandbox
+from hr_sandbox.http_server import SandboxHttpServer
+from hr_sandbox.notion import NotionSandbox
+from hr_sandbox.revenue_data import RevenueData, generate_revenue_data
 
 ACADEMY_ID = 4
 

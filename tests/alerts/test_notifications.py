@@ -11,7 +11,7 @@ from hr_assets.definitions import defs
 from hr_assets.defs.alerts.resources import NotifyResource
 from hr_assets.defs.alerts.sensors import notify_sync_failure, notify_sync_success
 from hr_assets.lib.http import ApiError
-from hr_assets.sandbox.paycom import PaycomSandbox, week_roster
+from hr_sandbox.paycom import PaycomSandbox, week_roster
 from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS, sync
 from tests.secret_scan import bank_details, configured_secrets
 from tests.webhook_receiver import SECRET_PATH, WebhookReceiver

@@ -13,7 +13,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from hr_assets.defs.companies.store import add_company
+from hr_assets.defs.shared.companies import add_company
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, attendance_imports, integration_errors
 from hr_assets.warehouse.tables import paycom_employees as employees_table

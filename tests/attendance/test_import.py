@@ -12,7 +12,7 @@ import dagster as dg
 from hr_assets.definitions import defs
 from hr_assets.defs.attendance.importing import CHUNK_ROWS, import_file
 from hr_assets.defs.attendance.sensors import attendance_inbox
-from hr_assets.defs.companies.store import DateFormat, add_company, set_date_format
+from hr_assets.defs.shared.companies import DateFormat, add_company, set_date_format
 from hr_assets.warehouse.tables import stored_files
 from tests.attendance.conftest import DEPARTMENT, HEADER, AttendanceWorld, attendance_lines, good_row
 from tests.attendance.jobs import stored

@@ -15,7 +15,7 @@ from hr_assets.defs.attendance.validation import (
     validate_file,
     validate_row,
 )
-from hr_assets.defs.companies.store import DateFormat, normalise_department
+from hr_assets.defs.shared.companies import DateFormat, normalise_department
 
 EMPLOYEE_CODES = frozenset({"42", "0100", "7"})
 COMPANIES = {normalise_department("AdvLine"): 3, normalise_department("Blue Sky"): 5}

@@ -14,12 +14,12 @@ import sqlalchemy as sa
 from hr_assets.definitions import defs
 from hr_assets.defs.bayzat.configs import save_config
 from hr_assets.defs.bayzat.store import push_states
-from hr_assets.defs.companies.store import add_company
+from hr_assets.defs.shared.companies import add_company
 from hr_assets.lib.runs import partition_tags
-from hr_assets.sandbox.bayzat import BayzatSandbox
-from hr_assets.sandbox.http_server import SandboxHttpServer
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, paycom_employees
+from hr_sandbox.bayzat import BayzatSandbox
+from hr_sandbox.http_server import SandboxHttpServer
 from tests.attendance.jobs import run_attendance_import
 from tests.conftest import master_employee
 

@@ -7,7 +7,7 @@ import dagster as dg
 import sqlalchemy as sa
 
 from hr_assets.definitions import defs
-from hr_assets.defs.bayzat.actions import push_after_retry
+from hr_assets.defs.bayzat.retry_failed_job import push_after_retry
 from hr_assets.warehouse.audit import entries
 from tests.bayzat.conftest import DEPARTMENTS, EMPLOYEES, KEYS, BayzatWorld, attendance_csv, week_of
 

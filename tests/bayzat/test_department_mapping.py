@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from hr_assets.defs.bayzat import configs
-from hr_assets.defs.companies.store import company_by_slug
+from hr_assets.defs.shared.companies import company_by_slug
 from hr_assets.warehouse.integration_errors import load_integration_errors
 from hr_assets.warehouse.tables import attendance_imports
 from tests.bayzat.conftest import EMPLOYEES, KEYS, BayzatWorld, attendance_csv, week_of

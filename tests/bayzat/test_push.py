@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.push import LeaseBusy, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
-from hr_assets.defs.companies.store import company_by_slug
+from hr_assets.defs.shared.companies import company_by_slug
 from hr_assets.lib.clock import Clock
 from tests.bayzat.conftest import EMPLOYEES, KEYS, SECRET_KEY, BayzatWorld, attendance_csv, week_of
 from tests.conftest import ON_SQLITE

@@ -16,11 +16,11 @@ import sqlalchemy as sa
 
 from hr_assets.defs.bayzat.store import status_counts
 from hr_assets.lib.webserver import launch_asset_backfill
-from hr_assets.sandbox.bayzat import BayzatSandbox
-from hr_assets.sandbox.http_server import SandboxHttpServer
-from hr_assets.sandbox.paycom import PaycomSandbox
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import paycom_employees
+from hr_sandbox.bayzat import BayzatSandbox
+from hr_sandbox.http_server import SandboxHttpServer
+from hr_sandbox.paycom import PaycomSandbox
 from tests.conftest import REPO
 from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS
 from tests.running_platform import free_port, stop_group, wait_for_backfill, wait_until_serving

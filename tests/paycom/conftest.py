@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from hr_assets.defs.paycom.resources import PaycomSftpResource
-from hr_assets.sandbox.paycom import PaycomSandbox, recent_fridays, write_weekly_pushes
 from hr_assets.warehouse.engine import warehouse_engine
+from hr_sandbox.paycom import PaycomSandbox, recent_fridays, write_weekly_pushes
 from tests.resources import definitions_with, resource_from
 
 TODAY = dt.date(2026, 11, 22)

@@ -28,16 +28,16 @@ from numbers_parser import Document
 
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.ingest import SOURCE, ingest_week
-from hr_assets.sandbox.paycom_reports import (
+from hr_assets.warehouse.engine import warehouse_engine
+from hr_assets.warehouse.stored_files import store_path
+from hr_assets.warehouse.tables import integration_errors, paycom_employee_snapshots, paycom_employees, paycom_payees
+from hr_sandbox.paycom_reports import (
     DIRECTORY_COLUMNS,
     paycom_file_name,
     sandbox_employees,
     write_numbers_table,
     write_paycom_reports,
 )
-from hr_assets.warehouse.engine import warehouse_engine
-from hr_assets.warehouse.stored_files import store_path
-from hr_assets.warehouse.tables import integration_errors, paycom_employee_snapshots, paycom_employees, paycom_payees
 
 LAST_WEEK, WEEK = dt.date(2026, 11, 13), dt.date(2026, 11, 20)
 NOW = dt.datetime(2026, 11, 20, 14, tzinfo=dt.UTC)

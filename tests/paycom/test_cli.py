@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from hr_assets.sandbox.paycom import week_roster
+from hr_sandbox.paycom import week_roster
 from tests.conftest import ON_SQLITE
 from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS
 

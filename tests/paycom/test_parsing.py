@@ -8,7 +8,7 @@ import pytest
 from numbers_parser import Document
 
 from hr_assets.defs.paycom.parsing import ReportFormatError, parse_report
-from hr_assets.sandbox.paycom_reports import sandbox_employees, write_numbers_table, write_paycom_reports
+from hr_sandbox.paycom_reports import sandbox_employees, write_numbers_table, write_paycom_reports
 
 EMPLOYEES = sandbox_employees(30)
 TRUTH = {employee.code: employee for employee in EMPLOYEES}

@@ -11,7 +11,7 @@ PROBE = """
 import datetime as dt, json
 from zoneinfo import ZoneInfo
 import dagster as dg
-from hr_assets.defs.partitions import weekly_sync_partitions
+from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.defs.paycom.schedules import paycom_weekly_sync
 from hr_assets.definitions import defs
 

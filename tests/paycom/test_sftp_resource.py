@@ -12,9 +12,9 @@ import pytest
 
 from hr_assets.defs.paycom.reports import UnsafeRemoteName, classify
 from hr_assets.defs.paycom.resources import PaycomHostKeyError, PaycomLoginError, PaycomSftpError, PaycomSftpResource
-from hr_assets.sandbox.paycom import USERNAME, PaycomSandbox
-from hr_assets.sandbox.sftp_server import SandboxSftpServer, generate_host_key
 from hr_assets.warehouse import tables
+from hr_sandbox.paycom import USERNAME, PaycomSandbox
+from hr_sandbox.sftp_server import SandboxSftpServer, generate_host_key
 from tests.conftest import materialized
 from tests.paycom.conftest import WEEKS, rows, sync
 

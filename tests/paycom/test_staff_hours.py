@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from hr_assets.cli.app import cli
 from hr_assets.definitions import defs
-from hr_assets.defs.paycom.scheduling import scheduling_staff_after_attendance
+from hr_assets.defs.paycom.scheduling_staff import scheduling_staff_after_attendance
 from hr_assets.warehouse import audit
 from hr_assets.warehouse.tables import paycom_employee_snapshots, scheduling_staff
 from tests.clock import stopped_at

@@ -9,9 +9,9 @@ import dagster as dg
 import pytest
 
 from hr_assets.definitions import defs
-from hr_assets.sandbox.paycom import PaycomSandbox, week_roster
-from hr_assets.sandbox.paycom_reports import DATES_COLUMNS, DIRECTORY_COLUMNS, write_numbers_table, write_paycom_reports
 from hr_assets.warehouse import tables
+from hr_sandbox.paycom import PaycomSandbox, week_roster
+from hr_sandbox.paycom_reports import DATES_COLUMNS, DIRECTORY_COLUMNS, write_numbers_table, write_paycom_reports
 from tests.conftest import ON_SQLITE, materialized
 from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS, check_results, rows, sync
 

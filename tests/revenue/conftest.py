@@ -11,7 +11,7 @@ import pytest
 from hr_assets.defs.fourgeeks.resources import FourGeeksResource
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.notion.resources import NotionResource
-from hr_assets.sandbox.revenue import RevenueSandbox
+from hr_sandbox.revenue import RevenueSandbox
 from tests.resources import definitions_with, resource_from
 
 MONTHS = [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]

@@ -14,10 +14,10 @@ from hr_assets.defs.accruals import store
 from hr_assets.defs.accruals.matching import accrual_lines
 from hr_assets.defs.accruals.recognition import accruals_for_months
 from hr_assets.defs.holded.store import lines_invoiced_up_to
-from hr_assets.defs.revenue_chain import CLOSE_TAG
-from hr_assets.sandbox.revenue import RevenueSandbox
+from hr_assets.defs.shared.revenue_chain import CLOSE_TAG
 from hr_assets.warehouse import tables
 from hr_assets.warehouse.engine import warehouse_engine
+from hr_sandbox.revenue import RevenueSandbox
 from tests.conftest import ON_SQLITE, materialized
 from tests.paycom.conftest import rows
 from tests.resources import definitions_with

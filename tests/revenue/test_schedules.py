@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 
 from hr_assets.definitions import defs
-from hr_assets.defs.revenue_chain import CLOSE_TAG, revenue_month_close, revenue_month_refresh
+from hr_assets.defs.shared.revenue_chain import CLOSE_TAG, revenue_month_close, revenue_month_refresh
 
 
 @pytest.mark.usefixtures("revenue_env")

@@ -11,9 +11,9 @@ import dagster as dg
 import pytest
 
 from hr_assets.cli.revenue import month_range
-from hr_assets.defs.revenue_chain import assets_from_step
-from hr_assets.sandbox.revenue import RevenueSandbox
+from hr_assets.defs.shared.revenue_chain import assets_from_step
 from hr_assets.warehouse import tables
+from hr_sandbox.revenue import RevenueSandbox
 from tests.conftest import ON_SQLITE
 from tests.paycom.conftest import rows
 

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from hr_assets.sandbox.bayzat import ATTENDANCE_PATH, AcceptedRecord, BayzatSandbox
-from hr_assets.sandbox.http_server import TIMEOUT_FAULT_SECONDS, Headers, SandboxHttpServer, SandboxRequest, key_id
+from hr_sandbox.bayzat import ATTENDANCE_PATH, AcceptedRecord, BayzatSandbox
+from hr_sandbox.http_server import TIMEOUT_FAULT_SECONDS, Headers, SandboxHttpServer, SandboxRequest, key_id
 
 KEY = "bayzat-company-a-secret"
 OTHER_KEY = "bayzat-company-b-secret"
@@ -274,8 +274,8 @@ def test_the_rate_limit_judges_requests_by_arrival_in_whatever_order_threads_rea
 
 TWIN_IN_ITS_OWN_PROCESS = """
 import sys
-from hr_assets.sandbox.bayzat import BayzatSandbox
-from hr_assets.sandbox.http_server import SandboxHttpServer
+from hr_sandbox.bayzat import BayzatSandbox
+from hr_sandbox.http_server import SandboxHttpServer
 
 with SandboxHttpServer(BayzatSandbox([sys.argv[1]], rate_limit_per_second=10)) as server:
     print(server.url, flush=True)

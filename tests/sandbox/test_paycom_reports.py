@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from numbers_parser import Document
 
-from hr_assets.sandbox.paycom_reports import (
+from hr_sandbox.paycom_reports import (
     SandboxEmployee,
     paycom_file_name,
     sandbox_employees,

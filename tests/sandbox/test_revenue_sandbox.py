@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from hr_assets.sandbox.fourgeeks import FourGeeksSandbox
-from hr_assets.sandbox.holded import HoldedSandbox
-from hr_assets.sandbox.http_server import (
+from hr_sandbox.fourgeeks import FourGeeksSandbox
+from hr_sandbox.holded import HoldedSandbox
+from hr_sandbox.http_server import (
     TIMEOUT_FAULT_SECONDS,
     SandboxApi,
     SandboxHttpServer,
@@ -25,8 +25,8 @@ from hr_assets.sandbox.http_server import (
     SandboxResponse,
     key_id,
 )
-from hr_assets.sandbox.notion import NotionSandbox
-from hr_assets.sandbox.revenue_data import RevenueData, generate_revenue_data
+from hr_sandbox.notion import NotionSandbox
+from hr_sandbox.revenue_data import RevenueData, generate_revenue_data
 
 START = date(2024, 1, 1)
 MONTHS = 6

@@ -12,7 +12,7 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from hr_assets.sandbox.sftp_server import SandboxSftpServer, generate_host_key, load_or_create_key
+from hr_sandbox.sftp_server import SandboxSftpServer, generate_host_key, load_or_create_key
 
 USERNAME = "paycom"
 PASSWORD = "correct horse battery staple"

@@ -22,13 +22,13 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from hr_assets.defs.bayzat.store import failed_records
-from hr_assets.defs.partitions import weekly_sync_partitions
-from hr_assets.defs.revenue_chain import STEPS
-from hr_assets.sandbox.bayzat import BayzatSandbox
-from hr_assets.sandbox.http_server import SandboxHttpServer
+from hr_assets.defs.shared.partitions import weekly_sync_partitions
+from hr_assets.defs.shared.revenue_chain import STEPS
 from hr_assets.warehouse.audit import entries
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import paycom_employees
+from hr_sandbox.bayzat import BayzatSandbox
+from hr_sandbox.http_server import SandboxHttpServer
 from tests.conftest import master_employee
 from tests.running_platform import RunningPlatform, failures, sandbox_environment, wait_for_backfill
 from tests.ui.conftest import ARTIFACTS, months_back

@@ -6,7 +6,7 @@ import dagster as dg
 import httpx
 import pytest
 
-from hr_assets.defs.revenue_chain import STEPS, assets_from_step
+from hr_assets.defs.shared.revenue_chain import STEPS, assets_from_step
 from hr_assets.lib.webserver import launch_asset_backfill
 from tests.running_platform import RunningPlatform, failures, wait_for_backfill
 from tests.ui.conftest import months_back

@@ -5,7 +5,7 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import command
 
-from hr_assets.defs.companies.store import companies_by_department, departments, map_department
+from hr_assets.defs.shared.companies import companies_by_department, departments, map_department
 from hr_assets.warehouse.engine import alembic_config, create_engine, migrate, migration_transaction
 from hr_assets.warehouse.tables import Timestamp, attendance_imports, bayzat_configs
 

@@ -5,8 +5,8 @@ import dagster as dg
 from hr_assets.defs.accruals import ledger, store
 from hr_assets.defs.fourgeeks.assets import service_periods
 from hr_assets.defs.holded.assets import holded_invoices
-from hr_assets.defs.partitions import partition_months
-from hr_assets.defs.revenue_chain import CLOSE_TAG, revenue_month_asset
+from hr_assets.defs.shared.partitions import partition_months
+from hr_assets.defs.shared.revenue_chain import CLOSE_TAG, revenue_month_asset
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import range_metadata
 from hr_assets.warehouse import tables

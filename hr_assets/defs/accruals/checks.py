@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from hr_assets.defs.accruals import store
 from hr_assets.defs.accruals.assets import accruals
-from hr_assets.defs.partitions import monthly_partitions, partition_months
+from hr_assets.defs.shared.partitions import monthly_partitions, partition_months
 from hr_assets.warehouse.metadata import amount, rows_table
 from hr_assets.warehouse.resource import WarehouseResource
 

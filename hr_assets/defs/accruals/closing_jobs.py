@@ -7,7 +7,7 @@ import dagster as dg
 from pydantic import Field
 
 from hr_assets.defs.accruals import store
-from hr_assets.defs.accruals.manual import MonthAction, change_month
+from hr_assets.defs.accruals.closing import MonthAction, change_month
 from hr_assets.lib import launched
 from hr_assets.lib.clock import Clock
 from hr_assets.warehouse.resource import WarehouseResource

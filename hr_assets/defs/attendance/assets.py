@@ -8,9 +8,9 @@ from hr_assets.defs.attendance.csv_file import AttendanceFileError
 from hr_assets.defs.attendance.importing import ASSET, SOURCE, import_file, settled_dates_metadata
 from hr_assets.defs.attendance.sync_status import COLUMNS as SYNC_COLUMNS
 from hr_assets.defs.attendance.sync_status import import_sync_status
-from hr_assets.defs.freshness import WITHIN_8_DAYS
-from hr_assets.defs.partitions import attendance_file_partitions
 from hr_assets.defs.paycom.resources import PaycomSftpResource
+from hr_assets.defs.shared.freshness import WITHIN_8_DAYS
+from hr_assets.defs.shared.partitions import attendance_file_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import reasons_table
 from hr_assets.warehouse import tables

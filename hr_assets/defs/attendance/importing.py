@@ -32,7 +32,7 @@ from hr_assets.defs.attendance.validation import (
     unmapped_departments,
     validate_file,
 )
-from hr_assets.defs.companies import store as company_store
+from hr_assets.defs.shared import companies as company_store
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.integration_errors import add_integration_errors, clear_integration_errors
 from hr_assets.warehouse.stored_files import StoredFile, find_stored, open_stored, store_path

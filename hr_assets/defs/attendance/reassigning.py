@@ -24,7 +24,7 @@ from hr_assets.defs.attendance.importing import ASSET, CHUNK_ROWS, FIRST_ERRORS,
 from hr_assets.defs.attendance.validation import AttendanceRecord, DateReading, settle_date_format, validate_row
 from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat import store as bayzat_store
-from hr_assets.defs.companies import store as company_store
+from hr_assets.defs.shared import companies as company_store
 from hr_assets.lib.errors import OperatorError
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.integration_errors import add_integration_errors, clear_row_errors

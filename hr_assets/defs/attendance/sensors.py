@@ -8,8 +8,8 @@ from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.assets import attendance_file_config, attendance_records
 from hr_assets.defs.attendance.importing import content_sha256, partition_key, store_attendance_file
 from hr_assets.defs.attendance.resources import AttendanceInboxResource
-from hr_assets.defs.partitions import attendance_file_partitions
 from hr_assets.defs.paycom.resources import PaycomSftpResource
+from hr_assets.defs.shared.partitions import attendance_file_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.warehouse.resource import WarehouseResource
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from hr_assets.defs.bayzat import store as bayzat_store
-from hr_assets.defs.companies.store import all_companies
+from hr_assets.defs.shared.companies import all_companies
 
 COLUMNS = ("company", *bayzat_store.STATUSES)
 

@@ -32,7 +32,7 @@ from dataclasses import field as dataclass_field
 from typing import NamedTuple, TypeVar
 
 from hr_assets.defs.attendance.csv_file import COLUMN_ALIASES, AttendanceFile, RawRow, label
-from hr_assets.defs.companies.store import DateFormat, normalise_department
+from hr_assets.defs.shared.companies import DateFormat, normalise_department
 from hr_assets.lib.cells import BadValue, quoted
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.tables import attendance_import_records

@@ -10,9 +10,9 @@ from hr_assets.defs.attendance.assets import attendance_records
 from hr_assets.defs.bayzat import store
 from hr_assets.defs.bayzat.push import PushSummary, push_companies
 from hr_assets.defs.bayzat.resources import BayzatResource
-from hr_assets.defs.companies.store import company_by_slug
-from hr_assets.defs.freshness import WITHIN_8_DAYS
-from hr_assets.defs.partitions import bayzat_company_partitions
+from hr_assets.defs.shared.companies import company_by_slug
+from hr_assets.defs.shared.freshness import WITHIN_8_DAYS
+from hr_assets.defs.shared.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.secrets import SecretKeyError
 from hr_assets.warehouse.metadata import row_count, rows_table, table_definition

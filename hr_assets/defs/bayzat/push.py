@@ -39,7 +39,7 @@ from hr_assets.defs.bayzat.resources import BayzatClient, BayzatResource
 from hr_assets.defs.bayzat.retries import next_retry_at
 from hr_assets.defs.bayzat.store import DueRecord
 from hr_assets.defs.bayzat.transform import bayzat_records, chunks, punch_count
-from hr_assets.defs.companies.store import CompanyError
+from hr_assets.defs.shared.companies import CompanyError
 from hr_assets.lib.secrets import SecretKeyError
 
 _CONSECUTIVE_OUTAGES_TO_STOP = 3

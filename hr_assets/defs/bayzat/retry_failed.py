@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy.engine import Connection
 
 from hr_assets.defs.bayzat import configs, store
-from hr_assets.defs.companies.store import company_by_slug
+from hr_assets.defs.shared.companies import company_by_slug
 from hr_assets.warehouse import audit
 
 

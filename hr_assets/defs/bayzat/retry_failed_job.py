@@ -5,10 +5,10 @@ one import, one batch or one company (``hr-assets bayzat retry-failed`` does the
 import dagster as dg
 from pydantic import Field
 
-from hr_assets.defs.bayzat import manual
 from hr_assets.defs.bayzat.resources import BayzatResource
+from hr_assets.defs.bayzat.retry_failed import companies_due, retry_failed
 from hr_assets.defs.bayzat.schedules import bayzat_push_job, push_requests
-from hr_assets.defs.companies.store import CompanyError
+from hr_assets.defs.shared.companies import CompanyError
 from hr_assets.lib import launched
 from hr_assets.lib.clock import Clock
 from hr_assets.warehouse.resource import WarehouseResource
@@ -60,7 +60,7 @@ def reset_failed_records(
     now = clock.now()
     try:
         with warehouse.begin() as connection:
-            count, target = manual.retry_failed(
+            count, target = retry_failed(
                 connection,
                 now=now,
                 command=launched.command(context),
@@ -107,5 +107,5 @@ def push_after_retry(
     if not records_reset(context.instance, run_id):
         return dg.SkipReason(f"run {run_id} found no failed record to retry")
     with warehouse.begin() as connection:
-        slugs = manual.companies_due(connection, clock.now())
+        slugs = companies_due(connection, clock.now())
     return push_requests(context.instance, slugs, f"retry-{run_id}")

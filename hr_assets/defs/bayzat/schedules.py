@@ -18,7 +18,7 @@ from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.assets import bayzat_sync_batches
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.store import due_counts
-from hr_assets.defs.partitions import bayzat_company_partitions
+from hr_assets.defs.shared.partitions import bayzat_company_partitions
 from hr_assets.lib.runs import partition_tags
 from hr_assets.settings import platform_settings
 from hr_assets.warehouse.resource import WarehouseResource

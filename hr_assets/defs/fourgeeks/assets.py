@@ -6,10 +6,10 @@ from hr_assets.defs.fourgeeks import matching
 from hr_assets.defs.fourgeeks.resources import FourGeeksResource
 from hr_assets.defs.fourgeeks.store import students_of_contacts
 from hr_assets.defs.holded.assets import holded_invoices
-from hr_assets.defs.holded.clients import match_clients_by_month
 from hr_assets.defs.holded.store import month_contacts
-from hr_assets.defs.partitions import partition_months
-from hr_assets.defs.revenue_chain import revenue_month_asset
+from hr_assets.defs.shared.invoiced_clients import match_clients_by_month
+from hr_assets.defs.shared.partitions import partition_months
+from hr_assets.defs.shared.revenue_chain import revenue_month_asset
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors

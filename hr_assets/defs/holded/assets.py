@@ -4,12 +4,12 @@ from decimal import Decimal
 
 import dagster as dg
 
-from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded import store
 from hr_assets.defs.holded.invoices import BadRecord, contact_row, invoices_by_month, parse_invoices, service_row
 from hr_assets.defs.holded.resources import HoldedResource
-from hr_assets.defs.partitions import partition_months
-from hr_assets.defs.revenue_chain import revenue_month_asset
+from hr_assets.defs.shared.freshness import CLOSED_MONTH_BY_THE_3RD
+from hr_assets.defs.shared.partitions import partition_months
+from hr_assets.defs.shared.revenue_chain import revenue_month_asset
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors

@@ -5,7 +5,7 @@ import dagster as dg
 from hr_assets.defs.holded import store
 from hr_assets.defs.holded.assets import holded_invoices
 from hr_assets.defs.holded.invoices import totals_mismatch
-from hr_assets.defs.partitions import monthly_partitions, partition_months
+from hr_assets.defs.shared.partitions import monthly_partitions, partition_months
 from hr_assets.warehouse.metadata import rows_table
 from hr_assets.warehouse.resource import WarehouseResource
 

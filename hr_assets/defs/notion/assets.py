@@ -3,10 +3,10 @@
 import dagster as dg
 
 from hr_assets.defs.fourgeeks.assets import service_periods
-from hr_assets.defs.holded.clients import match_clients_by_month
 from hr_assets.defs.notion.pages import page_ids
 from hr_assets.defs.notion.resources import NotionResource
-from hr_assets.defs.revenue_chain import revenue_month_asset
+from hr_assets.defs.shared.invoiced_clients import match_clients_by_month
+from hr_assets.defs.shared.revenue_chain import revenue_month_asset
 from hr_assets.lib.clock import Clock
 from hr_assets.warehouse.metadata import table_definition
 from hr_assets.warehouse.resource import WarehouseResource

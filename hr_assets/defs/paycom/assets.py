@@ -13,8 +13,6 @@ from typing import Literal
 import dagster as dg
 from sqlalchemy.engine import Connection
 
-from hr_assets.defs.freshness import WITHIN_8_DAYS
-from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.ingest import NOT_DOWNLOADED, SOURCE, FilesNoLongerKept, NoFilesDownloaded, ingest_week
 from hr_assets.defs.paycom.reports import (
@@ -27,6 +25,8 @@ from hr_assets.defs.paycom.reports import (
     sync_cutoff,
 )
 from hr_assets.defs.paycom.resources import DownloadedFile, FailedDownload, PaycomSftpResource
+from hr_assets.defs.shared.freshness import WITHIN_8_DAYS
+from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import reasons_table
 from hr_assets.settings import platform_settings

@@ -5,9 +5,9 @@ from collections import defaultdict
 
 import dagster as dg
 
-from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.assets import paycom_employees
+from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.lib.row_errors import reasons_table
 from hr_assets.warehouse.integration_errors import load_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource

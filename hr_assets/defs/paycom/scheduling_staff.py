@@ -7,14 +7,14 @@ from collections import Counter
 import dagster as dg
 
 from hr_assets.defs.attendance.sensors import attendance_import_job
-from hr_assets.defs.freshness import WITHIN_8_DAYS
-from hr_assets.defs.partitions import weekly_sync_partitions
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.assets import GROUP, paycom_employees, week_of
 from hr_assets.defs.paycom.hours import first_day_counted, staff_hours
 from hr_assets.defs.paycom.staff import staff_rows
 from hr_assets.defs.payroll import store as payroll_store
 from hr_assets.defs.payroll.pay import worked_minutes
+from hr_assets.defs.shared.freshness import WITHIN_8_DAYS
+from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.warehouse import tables
 from hr_assets.warehouse.metadata import row_count, rows_table, table_definition

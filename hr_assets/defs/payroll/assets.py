@@ -5,10 +5,10 @@ import datetime as dt
 import dagster as dg
 from pydantic import Field
 
-from hr_assets.defs.partitions import payroll_period_partitions
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.periods import PeriodError
 from hr_assets.defs.payroll.processing import process_period
+from hr_assets.defs.shared.partitions import payroll_period_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.settings import PayrollSettings, load
 from hr_assets.warehouse import tables

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import dagster as dg
 
-from hr_assets.defs.partitions import payroll_period_partitions
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import payroll_results
 from hr_assets.defs.payroll.pay import NOTE_NO_ATTENDANCE, expected_gross
 from hr_assets.defs.payroll.periods import PeriodDates
+from hr_assets.defs.shared.partitions import payroll_period_partitions
 from hr_assets.warehouse.resource import WarehouseResource
 
 _LISTED = 20

@@ -8,7 +8,7 @@ import dagster as dg
 import sqlalchemy as sa
 
 from hr_assets.defs.holded.store import month_contacts
-from hr_assets.defs.partitions import partition_months
+from hr_assets.defs.shared.partitions import partition_months
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import RowError

@@ -13,10 +13,10 @@ from typing import Any
 import dagster as dg
 
 from hr_assets.defs.fourgeeks.resources import FourGeeksResource
-from hr_assets.defs.freshness import CLOSED_MONTH_BY_THE_3RD
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.notion.resources import NotionResource
-from hr_assets.defs.partitions import monthly_partitions, revenue_backfill_policy
+from hr_assets.defs.shared.freshness import CLOSED_MONTH_BY_THE_3RD
+from hr_assets.defs.shared.partitions import monthly_partitions, revenue_backfill_policy
 from hr_assets.settings import RevenueScheduleSettings, load, platform_settings
 
 # The steps as operators name them (``hr-assets sync --from-step``), in their fixed order, with each one's asset.
