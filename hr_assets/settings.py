@@ -1,17 +1,19 @@
-"""The settings the code location reads when it loads: what every part shares, and when the schedules run.
+"""The platform's own settings (``HR_*``): the business timezone, the warehouse and the times the schedules run.
 
-These are the only settings read at load time, each with a default, so the code location loads in an empty
-environment. Each vendor's settings belong to its resource (``IntegrationResource``), read when a run uses it.
-``load(SettingsClass)`` turns pydantic's multi-line validation report into a single ``ConfigurationError``
-line and never echoes a value.
+They are read in one place, ``Settings.from_environment()``, which the definitions' builder (``definitions.py``)
+and each command call; nothing reads them when a module is imported. A setting's variable is ``HR_`` and its field's
+name in capitals (``revenue_daily_hour``: ``HR_REVENUE_DAILY_HOUR``). Every one has a default, so the code location
+loads in an empty environment. Each vendor's settings are its resource's fields instead (``lib/integration.py``),
+read when a run, a tick or a command uses the vendor. A missing or malformed setting is one ``ConfigurationError``
+line that names its variable and never echoes a value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -31,14 +33,32 @@ def dagster_home() -> Path:
     return Path(home).resolve()
 
 
-class PlatformSettings(BaseSettings):
-    """Settings every part of the platform shares."""
+class Settings(BaseSettings):
+    """The platform's settings: what every source shares, and when the schedules run."""
 
     model_config = SettingsConfigDict(env_prefix="HR_", extra="ignore")
 
-    timezone: str = Field("UTC", description="The business timezone: schedules and partitions use it.")
-    warehouse_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in DAGSTER_HOME.")
-    history_start: dt.date = Field(dt.date(2024, 1, 1), description="First day of the partitions.")
+    timezone: str = Field(
+        "UTC",
+        description="The business timezone, an IANA name such as Europe/Madrid: schedules and partitions use it.",
+    )
+    warehouse_url: str | None = Field(
+        None,
+        description="The warehouse's URL (sqlite:/// or postgresql://); default SQLite in DAGSTER_HOME.",
+    )
+    history_start: dt.date = Field(dt.date(2024, 1, 1), description="The first day of the partitions.")
+    revenue_monthly_day: int = Field(
+        1, ge=1, le=28, description="The day of the month the revenue chain syncs and closes the month just ended."
+    )
+    revenue_monthly_hour: int = Field(6, ge=0, le=23, description="The hour of that monthly run.")
+    revenue_daily_hour: int = Field(5, ge=0, le=23, description="The hour of the daily refresh of this month.")
+    payroll_run_hour: int = Field(2, ge=0, le=23, description="The hour of the daily evaluation of due pay periods.")
+    payroll_lease_minutes: float = Field(
+        60.0, gt=0, description="How long a run may hold a pay period before another run may release it."
+    )
+    payroll_retry_delay_seconds: float = Field(
+        30.0, ge=0, description="The first retry's delay after a failed payroll step; doubled each retry (3)."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -56,61 +76,35 @@ class PlatformSettings(BaseSettings):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
         return value
 
+    @classmethod
+    def from_environment(cls) -> Settings:
+        """The settings as the environment says, or one ``ConfigurationError`` line naming what is wrong."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            raise ConfigurationError(
+                "Configuration error: " + one_line(exc, lambda field: f"HR_{field}".upper())
+            ) from None
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def payroll_lease(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.payroll_lease_minutes)
 
     def resolved_warehouse_url(self) -> str:
         return self.warehouse_url or f"sqlite:///{dagster_home() / 'warehouse.db'}"
 
 
-class RevenueScheduleSettings(BaseSettings):
-    """When the revenue chain runs: the closed month on this day and hour, the open month daily."""
-
-    model_config = SettingsConfigDict(env_prefix="HR_REVENUE_", extra="ignore")
-
-    monthly_day: int = Field(1, ge=1, le=28)
-    monthly_hour: int = Field(6, ge=0, le=23)
-    daily_hour: int = Field(5, ge=0, le=23)
-
-
-class PayrollSettings(BaseSettings):
-    """When payroll's automation runs, how long a run may hold a period, and how its failed steps retry."""
-
-    model_config = SettingsConfigDict(env_prefix="HR_PAYROLL_", extra="ignore")
-
-    run_hour: int = Field(2, ge=0, le=23, description="The hour of the daily evaluation of due periods, HR_TIMEZONE.")
-    lease_minutes: float = Field(
-        60.0, gt=0, description="How long a run may hold a period before another run may release it."
-    )
-    retry_delay_seconds: float = Field(
-        30.0, ge=0, description="The first retry's delay after a failed payroll step; doubled each retry (3)."
-    )
-
-
-SettingsT = TypeVar("SettingsT", bound=BaseSettings)
-
-
-def load(settings_class: type[SettingsT]) -> SettingsT:
-    """Read a settings class from the environment, or raise one clear ConfigurationError line."""
-    try:
-        return settings_class()
-    except ValidationError as exc:
-        raise ConfigurationError(_one_line(settings_class, exc)) from None
-
-
-def _one_line(settings_class: type[BaseSettings], exc: ValidationError) -> str:
-    prefix = str(settings_class.model_config.get("env_prefix", ""))
+def one_line(exc: ValidationError, variable: Callable[[str], str]) -> str:
+    """pydantic's report of what is wrong, as one line naming each variable (``variable(field)``), never a value."""
     problems = []
     for error in exc.errors(include_input=False, include_url=False):
-        field = error["loc"][0] if error["loc"] else None
-        name = f"{prefix}{field}".upper() if field else f"{prefix.rstrip('_')} settings"
+        name = variable(str(error["loc"][0])) if error["loc"] else "the settings"
         if error["type"] == "missing":
             problems.append(f"{name} is not set")
         else:
             problems.append(f"{name}: {error['msg'].removeprefix('Value error, ')}")
-    return "Configuration error: " + "; ".join(problems)
-
-
-# What every part shares, read once as the code location or a command loads.
-platform_settings = load(PlatformSettings)
+    return "; ".join(problems)

@@ -15,7 +15,9 @@ from swagger_ui_bundle import swagger_ui_path
 
 from hr_assets.api import employees, sync
 from hr_assets.api.auth import Caller, caller_of
+from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.lib.clock import Clock
+from hr_assets.settings import Settings
 
 DOCS_ASSETS = "/api/docs/assets"
 
@@ -32,7 +34,7 @@ def _docs_caller(request: Request) -> Caller:
     return caller_of(request, basic=True)
 
 
-def create_app(engine: Engine, clock: Clock, dagster_url: str) -> FastAPI:
+def create_app(engine: Engine, settings: Settings, dagster_url: str) -> FastAPI:
     app = FastAPI(
         title="hr_assets employee API",
         version="1",
@@ -41,7 +43,8 @@ def create_app(engine: Engine, clock: Clock, dagster_url: str) -> FastAPI:
         redoc_url=None,
         openapi_url=None,
     )
-    app.state.engine, app.state.clock = engine, clock
+    app.state.engine, app.state.clock = engine, Clock(timezone=settings.timezone)
+    app.state.weeks = weekly_sync_partitions(settings)
     app.state.dagster = DagsterLink(dagster_url.rstrip("/"))
     app.include_router(employees.router)
     app.include_router(sync.router)

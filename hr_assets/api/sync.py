@@ -13,7 +13,6 @@ from hr_assets.api.schemas import ConnectionTest, StartedSync, StartSync, Sync, 
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.paycom.schedules import paycom_weekly_sync
-from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.lib.cron import first_tick_from
 from hr_assets.lib.errors import OperatorError
 from hr_assets.lib.webserver import WebserverError, submit_run
@@ -51,7 +50,7 @@ def status(request: Request, _: Annotated[Caller, Depends(reader)]) -> SyncStatu
     summary="Queue a paycom_sync run for the week in progress",
 )
 def start_sync(request: Request, body: StartSync, _: Annotated[Caller, Depends(operator)]) -> StartedSync:
-    week = weekly_sync_partitions.get_last_partition_key()
+    week = request.app.state.weeks.get_last_partition_key()
     if week is None:
         raise HTTPException(status_code=409, detail="No sync week has started yet (HR_HISTORY_START).")
     dagster = request.app.state.dagster

@@ -8,7 +8,6 @@ from hr_assets.cli.warehouse import running_command, warehouse
 from hr_assets.defs.accruals import ledger, store
 from hr_assets.defs.accruals.closing import change_month
 from hr_assets.lib.clock import Clock
-from hr_assets.settings import platform_settings
 
 
 def _month(value: str) -> dt.date:
@@ -31,7 +30,7 @@ def close(month: str) -> None:
     first_day, who = _month(month), ledger.operator()
     with warehouse().begin() as connection:
         try:
-            now = Clock(timezone=platform_settings.timezone).now()
+            now = Clock().now()
             change_month(connection, "close", first_day, now, by=who, command=running_command())
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
@@ -48,7 +47,7 @@ def reopen(month: str) -> None:
     first_day, who = _month(month), ledger.operator()
     with warehouse().begin() as connection:
         try:
-            now = Clock(timezone=platform_settings.timezone).now()
+            now = Clock().now()
             change_month(connection, "reopen", first_day, now, by=who, command=running_command())
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None

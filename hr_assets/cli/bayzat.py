@@ -278,7 +278,11 @@ def failed(slug: str | None, import_id: int | None, limit: int, as_json: bool) -
         company_id = company_by_slug(connection, slug)["id"] if slug else None
         slugs = {company["id"]: company["slug"] for company in all_companies(connection)}
         rows = store.failed_records(
-            connection, company_id=company_id, import_id=import_id, retry_attempts=bayzat.retry_attempts, limit=limit
+            connection,
+            company_id=company_id,
+            import_id=import_id,
+            retry_attempts=bayzat.max_retry_attempts,
+            limit=limit,
         )
     for row in rows:
         row["company"] = slugs.get(row.pop("company_id"), "-")

@@ -19,7 +19,7 @@ def verbose() -> bool:
 
 def ui_url() -> str:
     """The web UI people open (HR_DAGSTER_URL), for links to runs."""
-    return NotifyResource.for_command().dagster_url or DEFAULT_UI
+    return NotifyResource.for_command().hr_dagster_url or DEFAULT_UI
 
 
 def check_integrations(*integrations: type[IntegrationResource]) -> None:

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 from tabulate import tabulate
 
-from hr_assets.settings import PlatformSettings, load
+from hr_assets.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,7 +24,7 @@ def since_option(what: str) -> Callable[[F], F]:
     """``--since YYYY-MM-DD``: the start of that day in the business timezone, as an aware datetime."""
 
     def start_of_day(_ctx: click.Context, _param: click.Parameter, day: dt.datetime | None) -> dt.datetime | None:
-        return None if day is None else day.replace(tzinfo=load(PlatformSettings).tz)
+        return None if day is None else day.replace(tzinfo=Settings.from_environment().tz)
 
     return click.option(
         "--since",

@@ -10,6 +10,7 @@ from hr_assets.cli.warehouse import warehouse
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.shared.partitions import weekly_sync_partitions
+from hr_assets.settings import Settings
 
 
 @click.group()
@@ -38,8 +39,9 @@ def test_connection() -> None:
 @click.option("--week", metavar="YYYY-MM-DD", help="The Friday that keys the week; default the week in progress.")
 def sync(report_type: str, dry_run: bool, force: bool, week: str | None) -> None:
     """Run the Paycom sync for one week through the Dagster instance (the run shows in the UI)."""
-    week = week or weekly_sync_partitions.get_last_partition_key()
-    if not weekly_sync_partitions.has_partition_key(week):
+    weeks = weekly_sync_partitions(Settings.from_environment())
+    week = week or weeks.get_last_partition_key()
+    if not weeks.has_partition_key(week):
         raise click.BadParameter(f"{week} is not the Friday of a synced week", param_hint="--week")
     check_integrations(PaycomSftpResource)
     config = {"report_type": report_type, "force": force, "dry_run": dry_run}

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import click
 
 from hr_assets.cli.jobs import ASYNC_OPTION, run_job, ui_url
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.payroll import store
-from hr_assets.defs.payroll.assets import add_period_partitions, payroll_settings
+from hr_assets.defs.payroll.assets import add_period_partitions
 from hr_assets.defs.payroll.periods import PERIOD_TYPES, STATUSES, PeriodDates, PeriodError, calendar_of
 from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import Rule, evaluate, parse_rule
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import the_instance
 from hr_assets.lib.webserver import submit_run
-from hr_assets.settings import PlatformSettings, load
+from hr_assets.settings import Settings
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -39,7 +38,7 @@ def _rule(text: str | None) -> Rule | None:
 @click.option("--rule", help="Automation rule as JSON, e.g. '{\"days_before_end\": 3}'; without it, run by hand only.")
 def add_period(start: dt.datetime, end: dt.datetime, period_type: str, rule: str | None) -> None:
     """Add one pay period."""
-    settings = load(PlatformSettings)
+    settings = Settings.from_environment()
     dates = PeriodDates(start.date(), end.date(), period_type)
     with warehouse().begin() as connection:
         now = Clock().now()
@@ -63,7 +62,7 @@ def add_period(start: dt.datetime, end: dt.datetime, period_type: str, rule: str
 @click.option("--rule", help="Automation rule for every period, as JSON; without it, run by hand only.")
 def generate(period_type: str, start: dt.datetime, until: dt.datetime, rule: str | None) -> None:
     """Add a calendar of periods of one type; periods that exist already are left as they are."""
-    settings = load(PlatformSettings)
+    settings = Settings.from_environment()
     parsed, now = _rule(rule), Clock().now()
     added, kept, keys = [], 0, []
     with warehouse().begin() as connection:
@@ -92,7 +91,7 @@ def generate(period_type: str, start: dt.datetime, until: dt.datetime, rule: str
 @click.option("--status", type=click.Choice(STATUSES), help="Only periods with this status.")
 def list_(status: str | None) -> None:
     """The pay periods, their rules and where each stands."""
-    tz = ZoneInfo(load(PlatformSettings).timezone)
+    tz = Settings.from_environment().tz
     with warehouse().connect() as connection:
         rows = store.periods(connection, status)
     if not rows:
@@ -109,7 +108,7 @@ def list_(status: str | None) -> None:
 @payroll.command("due")
 def due() -> None:
     """Which automated periods are due now, and why (or when they will be)."""
-    timezone = load(PlatformSettings).timezone
+    timezone = Settings.from_environment().timezone
     with warehouse().connect() as connection:
         rows = store.automated_active(connection)
     if not rows:
@@ -130,14 +129,14 @@ def run(period_id: int, force: bool, in_background: bool) -> None:
     if period["status"] == "completed" and not force:
         click.echo(f"Period {period_id} skipped: {store.why_not_claimed(period)}")
         return
-    now, timezone = Clock().now(), load(PlatformSettings).timezone
-    if now.astimezone(ZoneInfo(timezone)).date() < period["start_date"]:
+    now, settings = Clock().now(), Settings.from_environment()
+    if now.astimezone(settings.tz).date() < period["start_date"]:
         raise PeriodError(f"period_id {period_id} starts on {period['start_date']}: it can run from its first day on")
     key = store.dates_of(period).partition_key
     with the_instance() as instance:
         add_period_partitions(instance, [key])
         if period["status"] == "processing":
-            lease = dt.timedelta(minutes=payroll_settings.lease_minutes)
+            lease = settings.payroll_lease
             for released in release_stale(engine, instance, now, lease):
                 click.echo(f"Released period {released.period_id}: {released.reason}")
     config = {"ops": {"payroll_results": {"config": {"force": force}}}}
@@ -196,10 +195,10 @@ def _queue(period_id: int, key: str, run_config: dict) -> None:
 @ASYNC_OPTION
 def run_due(in_background: bool) -> None:
     """Run every automated period that is due now, as the daily automation would (each a run of its own)."""
-    now, timezone = Clock().now(), load(PlatformSettings).timezone
+    now, settings = Clock().now(), Settings.from_environment()
     with warehouse().connect() as connection:
         rows = {row["id"]: row for row in store.automated_active(connection)}
-    due = [item for item in evaluate(rows.values(), now, timezone) if item.is_due]
+    due = [item for item in evaluate(rows.values(), now, settings.timezone) if item.is_due]
     if not due:
         click.echo(f"No period is due ({len(rows)} automated and active).")
         return
@@ -240,9 +239,9 @@ def disable(period_id: int) -> None:
 
 
 def _change_automation(period_id: int, action: str, **change: object) -> None:
-    now, timezone = Clock().now(), load(PlatformSettings).timezone
+    now, settings = Clock().now(), Settings.from_environment()
     with warehouse().begin() as connection:
-        old, new = store.set_automation(connection, period_id, now, timezone=timezone, **change)
+        old, new = store.set_automation(connection, period_id, now, timezone=settings.timezone, **change)
         audited(connection, action=action, target=f"period {period_id}", now=now, old=old, new=new)
     state = "automated" if new.get("automation_enabled", old.get("automation_enabled")) else "run by hand"
     rule = f", rule {new['automation_rule']}" if "automation_rule" in new else ""

@@ -11,7 +11,7 @@ from hr_assets.defs.shared.partitions import monthly_partitions
 from hr_assets.defs.shared.revenue_chain import STEPS, assets_from_step
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.webserver import launch_asset_backfill
-from hr_assets.settings import platform_settings
+from hr_assets.settings import Settings
 
 
 def _first_of_month(value: str | None, option: str) -> dt.date | None:
@@ -27,7 +27,7 @@ def _first_of_month(value: str | None, option: str) -> dt.date | None:
 
 
 def month_range(
-    year: int | None, start_date: str | None, end_date: str | None, today: dt.date
+    year: int | None, start_date: str | None, end_date: str | None, today: dt.date, first_year: int
 ) -> tuple[dt.date, dt.date]:
     """[start, end) as the old script read its options: explicit dates win over --year."""
     start, end = _first_of_month(start_date, "--start-date"), _first_of_month(end_date, "--end-date")
@@ -37,7 +37,6 @@ def month_range(
         if end <= start:
             raise click.BadParameter(f"{end} is not after --start-date {start}", param_hint="--end-date")
         return start, end
-    first_year = platform_settings.history_start.year
     year = today.year if year is None else year
     if not first_year <= year <= today.year:
         raise click.BadParameter(
@@ -101,12 +100,15 @@ def sync(
     webserver: str,
 ) -> None:
     """Sync the revenue chain for a range of months, as a backfill visible in the UI."""
-    start, end = month_range(year, start_date, end_date, Clock(timezone=platform_settings.timezone).today())
-    keys = [key for key in monthly_partitions.get_partition_keys() if start.isoformat() <= key < end.isoformat()]
+    settings = Settings.from_environment()
+    today = Clock(timezone=settings.timezone).today()
+    start, end = month_range(year, start_date, end_date, today, settings.history_start.year)
+    months = monthly_partitions(settings).get_partition_keys()
+    keys = [key for key in months if start.isoformat() <= key < end.isoformat()]
     if len(keys) != (end.year - start.year) * 12 + end.month - start.month:
         raise click.BadParameter(
             f"{start:%Y-%m} to {end:%Y-%m} is not within the partitions (HR_HISTORY_START "
-            f"{platform_settings.history_start} to this month)",
+            f"{settings.history_start} to this month)",
             param_hint="dates",
         )
     assets = assets_from_step(from_step, with_accruals)

@@ -13,7 +13,7 @@ from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.notion.resources import NotionResource
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.resources import PaycomSftpResource
-from hr_assets.settings import PlatformSettings, load
+from hr_assets.settings import Settings
 from hr_assets.warehouse.tables import paycom_employees, scheduling_staff
 
 INTEGRATIONS = (
@@ -31,7 +31,7 @@ INTEGRATIONS = (
 @click.option("--limit", default=5, show_default=True, help="How many recent syncs to show.")
 def status(limit: int) -> None:
     """Which integrations are configured, recent Paycom syncs and how many staff the scheduling side has."""
-    settings = load(PlatformSettings)
+    settings = Settings.from_environment()
     problems = {integration.integration: integration.for_command().problem() for integration in INTEGRATIONS}
     with warehouse().connect() as connection:
         syncs = store.recent_syncs(connection, limit)

@@ -7,13 +7,13 @@ from typing import Any
 import click
 from sqlalchemy.engine import Connection, Engine
 
-from hr_assets.settings import PlatformSettings, load
+from hr_assets.settings import Settings
 from hr_assets.warehouse import audit
 from hr_assets.warehouse.engine import warehouse_engine
 
 
 def warehouse() -> Engine:
-    return warehouse_engine(load(PlatformSettings).resolved_warehouse_url())
+    return warehouse_engine(Settings.from_environment().resolved_warehouse_url())
 
 
 def audited(

@@ -3,7 +3,6 @@ and that its failure fails the step with the API's own one-line message (no trac
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import ClassVar
 
 import dagster as dg
 from pydantic import Field, PositiveFloat
@@ -13,12 +12,10 @@ from hr_assets.lib.integration import IntegrationResource
 
 
 class ApiResource(IntegrationResource):
-    kinds: ClassVar = {"rate_limit_per_second": PositiveFloat}
-
     base_url: str
-    rate_limit_per_second: str = Field(description="Requests a second the API allows per key (a number above 0).")
-    max_attempts: int = 6
-    backoff_initial_s: float = Field(0.5, description="The first retry's wait; doubled each attempt, with jitter.")
+    rate_limit_per_second: PositiveFloat = Field(description="Requests a second the API allows per key.")
+    max_attempts: int = Field(6, ge=1, description="Attempts of a request the API throttles or fails (5xx).")
+    backoff_initial_s: float = Field(0.5, ge=0, description="The first retry's wait (s); doubled each attempt.")
 
     @contextmanager
     def _client(self, headers: Mapping[str, str], credential: str) -> Iterator[ApiClient]:
@@ -29,7 +26,7 @@ class ApiResource(IntegrationResource):
                 self.integration,
                 self.base_url,
                 headers=headers,
-                rate_limit_per_second=self.setting("rate_limit_per_second"),
+                rate_limit_per_second=self.rate_limit_per_second,
                 limiter_key=credential,
                 max_attempts=self.max_attempts,
                 backoff_initial_s=self.backoff_initial_s,

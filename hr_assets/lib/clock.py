@@ -28,6 +28,11 @@ class Clock(dg.ConfigurableResource):
         """This instant, in UTC."""
         return dt.datetime.now(dt.UTC)
 
+    @property
+    def tz(self) -> ZoneInfo:
+        """The business timezone."""
+        return ZoneInfo(self.timezone)
+
     def today(self) -> dt.date:
         """Today's date in the business timezone."""
-        return self.now().astimezone(ZoneInfo(self.timezone)).date()
+        return self.now().astimezone(self.tz).date()

@@ -1,25 +1,33 @@
-"""An integration's settings: its environment variables, bound to its resource when the code location loads and
-read only when a run, a tick or a command uses them.
+"""A vendor's resource: its settings are its typed fields, each read from one environment variable.
 
-Loading reads no vendor setting. ``from_environment`` binds each of the integration's variables that is set as a
-``dg.EnvVar``, which Dagster resolves when a run uses the resource (the UI shows the variable's name, never its
-value), and leaves the others at their defaults. The resource keeps each setting as the text the environment
-holds; ``problem()`` checks them all (the required ones set, each of the type it must be) and says in one line
-what is wrong, naming the variable. A run of an unconfigured integration fails at its first step with that line
-(``check()``), and its schedules and sensors skip with it.
+A field's variable is the resource's ``env_prefix`` and the field's name in capitals (``HoldedResource.api_key``:
+``HOLDED_API_KEY``); a field named ``hr_...`` is a platform-wide setting, its variable its name in capitals
+(``BayzatResource.hr_secret_key``: ``HR_SECRET_KEY``). ``required(...)`` marks the fields without which the vendor
+is not configured; every other field has a default. So a new vendor is a resource with typed fields, its vendor
+calls, and, for rules a type cannot say (one setting or another, a file that must exist), ``check_settings()``.
+
+``from_environment()`` binds the resource where the definitions are built and where a command uses the vendor:
+
+- text (a ``str`` field) stays a ``dg.EnvVar``: Dagster reads it when a run uses the resource, and the UI shows the
+  variable's name, never its value (so a text field takes no constraint: ``check_settings()`` says what it must be);
+- a number is read and checked there and then. One that is not of its field's type does not stop the code location:
+  the resource is bound with its defaults and the one line that says what is wrong (``misconfigured``).
+
+A run of a vendor that is not configured, or is misconfigured, fails at its first step with that one line
+(``check()``, without retries); its schedules and sensors skip with it (``problem()``); a command prints it.
 """
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Mapping
 from typing import Any, ClassVar, Self
 
 import dagster as dg
-from pydantic import TypeAdapter, ValidationError
+from pydantic import Field, ValidationError
+from pydantic.fields import FieldInfo
 
 from hr_assets.lib.errors import OperatorError
+from hr_assets.settings import one_line
 
 
 class NotConfigured(dg.Failure, OperatorError):
@@ -31,65 +39,71 @@ class NotConfigured(dg.Failure, OperatorError):
         super().__init__(description=message, allow_retries=False)
 
 
+def required(description: str | None = None) -> Any:
+    """A field the vendor cannot be used without: None until its variable is set."""
+    return Field(None, description=description, json_schema_extra={"required": True})
+
+
 class IntegrationResource(dg.ConfigurableResource):
-    """The settings of one integration, as its environment variables say."""
+    """One vendor's settings, as its environment variables say."""
 
     integration: ClassVar[str]  # its name in messages: "Holded"
-    env_prefix: ClassVar[str]  # "HOLDED_": a setting's variable is the prefix and its field's name
-    env_names: ClassVar[Mapping[str, str]] = {}  # the fields whose variable is named otherwise
-    settings: ClassVar[tuple[str, ...]] = ()  # the fields that come from the environment
-    required: ClassVar[tuple[str, ...]] = ()  # the settings without which it is not configured
-    kinds: ClassVar[Mapping[str, Any]] = {}  # a setting's type, when its text must be read as one
+    env_prefix: ClassVar[str]  # "HOLDED_"
+
+    misconfigured: str | None = Field(
+        None, description="Set as the definitions load when a variable is not of its setting's type: what is wrong."
+    )
 
     @classmethod
     def env_name(cls, field: str) -> str:
-        return cls.env_names.get(field, cls.env_prefix + field.upper())
+        return field.upper() if field.startswith("hr_") else cls.env_prefix + field.upper()
 
     @classmethod
     def from_environment(cls) -> Self:
-        """The resource with each setting that is set in the environment bound as an EnvVar (read later)."""
-        return cls(
-            **{field: dg.EnvVar(cls.env_name(field)) for field in cls.settings if cls.env_name(field) in os.environ}
-        )
+        """The resource as the environment configures it: text as ``dg.EnvVar``, numbers read and checked."""
+        settings = [field for field in cls.model_fields if field != "misconfigured"]
+        text = {field: dg.EnvVar(cls.env_name(field)) for field in settings if _is_text(cls.model_fields[field])}
+        text = {field: variable for field, variable in text.items() if variable.env_var_name in os.environ}
+        numbers = {
+            field: os.environ[cls.env_name(field)]
+            for field in settings
+            if field not in text and cls.env_name(field) in os.environ
+        }
+        try:
+            return cls(**text, **numbers)
+        except ValidationError as exc:
+            return cls(**text, misconfigured=f"{cls.integration} is misconfigured: {one_line(exc, cls.env_name)}")
 
     @classmethod
     def for_command(cls) -> Self:
-        """The resource as a command outside a run uses it: its EnvVars resolved now."""
+        """The resource as a command outside a run uses it: its EnvVars read now."""
         return cls.from_environment().process_config_and_initialize()
 
-    def setting(self, field: str) -> Any:
-        """A setting's value, of its type; ``NotConfigured`` naming the variable when its text is not one."""
-        text = getattr(self, field)
-        if text is None or field not in self.kinds:
-            return text
-        try:
-            return _adapter(self.kinds[field]).validate_python(text)
-        except ValidationError as exc:
-            error = exc.errors(include_input=False, include_url=False)[0]
-            raise NotConfigured(
-                f"{self.integration} is misconfigured: {self.env_name(field)}: {error['msg']}"
-            ) from None
+    @classmethod
+    def required_fields(cls) -> list[str]:
+        return [field for field, info in cls.model_fields.items() if (info.json_schema_extra or {}).get("required")]
 
     def is_configured(self) -> bool:
         """Its required settings are set (well formed or not): a person meant to use it."""
-        return all(getattr(self, field) for field in self.required)
+        return all(getattr(self, field) for field in self.required_fields())
 
     def problem(self) -> str | None:
         """Why the integration cannot be used, in one line; None when it can."""
-        missing = [self.env_name(field) for field in self.required if not getattr(self, field)]
+        missing = [self.env_name(field) for field in self.required_fields() if not getattr(self, field)]
         if missing:
             verb = "is" if len(missing) == 1 else "are"
             return f"{self.integration} is not configured: {' and '.join(missing)} {verb} not set"
+        if self.misconfigured:
+            return self.misconfigured
         try:
-            for field in self.kinds:
-                self.setting(field)
-            self.check_more()
+            self.check_settings()
         except NotConfigured as exc:
             return exc.description
         return None
 
-    def check_more(self) -> None:
-        """Rules across settings, or on what a setting points at; raises ``NotConfigured``."""
+    def check_settings(self) -> None:
+        """Rules a field's type cannot say (one setting or another, what a setting points at); raises
+        ``NotConfigured``."""
 
     def check(self) -> None:
         """Raise ``NotConfigured`` with the problem, if there is one: a run's first use of the resource calls it."""
@@ -98,6 +112,5 @@ class IntegrationResource(dg.ConfigurableResource):
             raise NotConfigured(problem)
 
 
-@functools.cache
-def _adapter(kind: Any) -> TypeAdapter:
-    return TypeAdapter(kind)
+def _is_text(field: FieldInfo) -> bool:
+    return field.annotation in (str, str | None)

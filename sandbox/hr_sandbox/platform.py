@@ -3,7 +3,7 @@
 import datetime as dt
 from pathlib import Path
 
-from hr_assets.settings import PlatformSettings, load
+from hr_assets.settings import Settings
 from hr_sandbox.attendance import AttendanceSandbox
 from hr_sandbox.paycom import PaycomSandbox
 from hr_sandbox.paycom_reports import sandbox_employees
@@ -14,7 +14,7 @@ class PlatformSandbox:
     """Every vendor twin, started and stopped together; ``environment`` points the platform at them."""
 
     def __init__(self, directory: Path, employees: int, paycom_port: int, invoices_per_month: int):
-        start = load(PlatformSettings).history_start
+        start = Settings.from_environment().history_start
         today = dt.date.today()
         self.paycom = PaycomSandbox(directory / "paycom", employees=employees, port=paycom_port)
         self.revenue = RevenueSandbox(

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from hr_assets.defs.accruals import ledger, store
 from hr_assets.defs.accruals.booking import book_months
 from hr_assets.defs.accruals.matching import accrual_lines
-from hr_assets.defs.holded.store import lines_invoiced_up_to
+from hr_assets.defs.shared.invoice_lines import lines_invoiced_up_to
 from hr_assets.warehouse.engine import create_engine, migrate
 from hr_assets.warehouse.tables import (
     accrual_closes,

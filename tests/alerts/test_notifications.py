@@ -29,7 +29,7 @@ def _evaluate(
     webhook: WebhookReceiver | None = None,
 ) -> dg.SkipReason | None:
     event = result.get_run_success_event() if result.success else result.get_run_failure_event()
-    notify = NotifyResource(webhook_url=webhook.url, dagster_url=UI) if webhook else NotifyResource()
+    notify = NotifyResource(webhook_url=webhook.url, hr_dagster_url=UI) if webhook else NotifyResource()
     with dg.build_run_status_sensor_context(
         sensor_name=sensor.name,
         dagster_event=event,

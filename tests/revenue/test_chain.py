@@ -13,7 +13,7 @@ import pytest
 from hr_assets.defs.accruals import store
 from hr_assets.defs.accruals.matching import accrual_lines
 from hr_assets.defs.accruals.recognition import accruals_for_months
-from hr_assets.defs.holded.store import lines_invoiced_up_to
+from hr_assets.defs.shared.invoice_lines import lines_invoiced_up_to
 from hr_assets.defs.shared.revenue_chain import CLOSE_TAG
 from hr_assets.warehouse import tables
 from hr_assets.warehouse.engine import warehouse_engine

@@ -7,40 +7,89 @@ import dagster as dg
 from sqlalchemy import Connection
 
 from hr_assets.defs.accruals import store
-from hr_assets.defs.accruals.assets import accruals
 from hr_assets.defs.shared.partitions import monthly_partitions, partition_months
+from hr_assets.settings import Settings
 from hr_assets.warehouse.metadata import amount, rows_table
 from hr_assets.warehouse.resource import WarehouseResource
 
 
-@dg.asset_check(
-    asset=accruals,
-    partitions_def=monthly_partitions,
-    description=(
-        "Recognised to date plus deferred equals invoiced to date, and the rows add up to the summary; an open "
-        "month's invoiced to date is the invoice lines'."
-    ),
-)
-def accruals_reconcile(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    problems, last = [], None
-    with warehouse.begin() as connection:
-        closed = set(store.closed_month_keys(connection))
-        for month in partition_months(context):
-            last = store.month_summary(connection, month)
-            found = _reconciliation_problems(connection, month, last, month in closed)
-            problems += [f"{month:%Y-%m}: {problem}" for problem in found]
-    return dg.AssetCheckResult(
-        passed=not problems,
-        description="; ".join(problems[:10]) or None,
-        metadata={
-            "months_with_problems": len({problem[:7] for problem in problems}),
-            **(
-                {name: amount(last[name]) for name in ("invoiced_to_date", "recognized_to_date", "deferred_balance")}
-                if last
-                else {}
-            ),
-        },
+def accruals_checks(settings: Settings) -> list[dg.AssetChecksDefinition]:
+    """The accruals' checks, month by month."""
+    months = monthly_partitions(settings)
+
+    @dg.asset_check(
+        asset="accruals",
+        partitions_def=months,
+        description=(
+            "Recognised to date plus deferred equals invoiced to date, and the rows add up to the summary; an open "
+            "month's invoiced to date is the invoice lines'."
+        ),
     )
+    def accruals_reconcile(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        problems, last = [], None
+        with warehouse.begin() as connection:
+            closed = set(store.closed_month_keys(connection))
+            for month in partition_months(context):
+                last = store.month_summary(connection, month)
+                found = _reconciliation_problems(connection, month, last, month in closed)
+                problems += [f"{month:%Y-%m}: {problem}" for problem in found]
+        return dg.AssetCheckResult(
+            passed=not problems,
+            description="; ".join(problems[:10]) or None,
+            metadata={
+                "months_with_problems": len({problem[:7] for problem in problems}),
+                **(
+                    {
+                        name: amount(last[name])
+                        for name in ("invoiced_to_date", "recognized_to_date", "deferred_balance")
+                    }
+                    if last
+                    else {}
+                ),
+            },
+        )
+
+    @dg.asset_check(
+        asset="accruals",
+        partitions_def=months,
+        description="No invoice line has been recognised for more than its net amount across all months so far.",
+    )
+    def no_line_recognised_twice(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        # Over-recognition up to the run's last month includes every earlier month's.
+        with warehouse.begin() as connection:
+            over = store.over_recognised_lines(connection, partition_months(context)[-1])
+        examples = rows_table(
+            [{"invoice_id": i, "line_no": n, "recognised": total, "net": net} for i, n, total, net in over[:20]],
+            {"invoice_id": "string", "line_no": "int", "recognised": "decimal", "net": "decimal"},
+        )
+        return dg.AssetCheckResult(passed=not over, metadata={"over_recognised_lines": len(over), "examples": examples})
+
+    @dg.asset_check(
+        asset="accruals",
+        partitions_def=months,
+        description="A closed month's stored figures and rows are the ones its close froze (accrual_closes).",
+    )
+    def closed_months_unchanged(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        changed, closed = [], []
+        with warehouse.begin() as connection:
+            for month in partition_months(context):
+                record = store.close_of(connection, month)
+                if record is None or record["reopened_at"] is not None:
+                    continue
+                closed.append(month)
+                if store.figures_digest(connection, month) != record["figures_digest"]:
+                    changed.append(month)
+        return dg.AssetCheckResult(
+            passed=not changed,
+            description="; ".join(f"{month:%Y-%m} changed after its close" for month in changed) or None,
+            metadata={"closed_months": len(closed), "changed_after_close": len(changed)},
+        )
+
+    return [accruals_reconcile, no_line_recognised_twice, closed_months_unchanged]
 
 
 def _reconciliation_problems(
@@ -60,45 +109,3 @@ def _reconciliation_problems(
     if rows_total != summary["recognized_in_month"]:
         problems.append(f"the rows add up to {rows_total}, the summary says {summary['recognized_in_month']}")
     return problems
-
-
-@dg.asset_check(
-    asset=accruals,
-    partitions_def=monthly_partitions,
-    description="No invoice line has been recognised for more than its net amount across all months so far.",
-)
-def no_line_recognised_twice(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    # Over-recognition up to the run's last month includes every earlier month's.
-    with warehouse.begin() as connection:
-        over = store.over_recognised_lines(connection, partition_months(context)[-1])
-    examples = rows_table(
-        [{"invoice_id": i, "line_no": n, "recognised": total, "net": net} for i, n, total, net in over[:20]],
-        {"invoice_id": "string", "line_no": "int", "recognised": "decimal", "net": "decimal"},
-    )
-    return dg.AssetCheckResult(passed=not over, metadata={"over_recognised_lines": len(over), "examples": examples})
-
-
-@dg.asset_check(
-    asset=accruals,
-    partitions_def=monthly_partitions,
-    description="A closed month's stored figures and rows are the ones its close froze (accrual_closes).",
-)
-def closed_months_unchanged(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    changed, closed = [], []
-    with warehouse.begin() as connection:
-        for month in partition_months(context):
-            record = store.close_of(connection, month)
-            if record is None or record["reopened_at"] is not None:
-                continue
-            closed.append(month)
-            if store.figures_digest(connection, month) != record["figures_digest"]:
-                changed.append(month)
-    return dg.AssetCheckResult(
-        passed=not changed,
-        description="; ".join(f"{month:%Y-%m} changed after its close" for month in changed) or None,
-        metadata={"closed_months": len(closed), "changed_after_close": len(changed)},
-    )

@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from hr_assets.defs.accruals import store
 from hr_assets.defs.accruals.booking import BookedMonth, book_months
 from hr_assets.defs.accruals.matching import accrual_lines
-from hr_assets.defs.holded.store import lines_invoiced_up_to
+from hr_assets.defs.shared.invoice_lines import lines_invoiced_up_to
 
 
 def operator() -> str:

@@ -6,46 +6,49 @@ URL's origin with ``secret_paths``, so its retries (429, 5xx, timeouts) log ``[r
 Its attempts and waits are few and short, so a sensor tick stays well within its time limit.
 """
 
-from typing import Annotated
-
-import dagster as dg
 import httpx
-from pydantic import AnyHttpUrl, Field
+from pydantic import AnyHttpUrl, Field, TypeAdapter, ValidationError
 
 from hr_assets.lib.http import ApiClient
-from hr_assets.lib.integration import IntegrationResource
+from hr_assets.lib.integration import IntegrationResource, NotConfigured, required
 
 API = "HR_NOTIFY_WEBHOOK_URL"
 TIMEOUT_S = 10.0
 MAX_ATTEMPTS = 3
 BACKOFF_MAX_S = 5.0
 DEFAULT_FAILURE_RATE = 0.05
+_URL = TypeAdapter(AnyHttpUrl)
 
 
 class NotifyResource(IntegrationResource):
     integration = "The notification webhook"
-    env_prefix = "HR_"
-    env_names = {"webhook_url": "HR_NOTIFY_WEBHOOK_URL", "failure_rate": "HR_NOTIFY_FAILURE_RATE"}
-    settings = ("webhook_url", "dagster_url", "failure_rate")
-    required = ("webhook_url",)
-    kinds = {"webhook_url": AnyHttpUrl, "dagster_url": AnyHttpUrl, "failure_rate": Annotated[float, Field(ge=0, le=1)]}
+    env_prefix = "HR_NOTIFY_"
 
-    webhook_url: str | None = Field(None, description="HR_NOTIFY_WEBHOOK_URL: the webhook, a credential never shown.")
-    dagster_url: str | None = Field(None, description="The web UI as people open it, for links to runs.")
-    failure_rate: str | None = Field(
-        None,
+    webhook_url: str | None = required("The webhook, a credential: never shown.")
+    hr_dagster_url: str | None = Field(None, description="The web UI as people open it, for links to runs.")
+    failure_rate: float = Field(
+        DEFAULT_FAILURE_RATE,
+        ge=0,
+        le=1,
         description=(
-            "HR_NOTIFY_FAILURE_RATE: the share of a company's due records that may fail in one push before the "
-            f"notification says it needs attention (0 to 1; default {DEFAULT_FAILURE_RATE})."
+            "The share of a company's due records that may fail in one push before the notification says it needs "
+            "attention (0 to 1)."
         ),
     )
 
-    def attention_failure_rate(self) -> float:
-        rate = self.setting("failure_rate")
-        return DEFAULT_FAILURE_RATE if rate is None else rate
+    def check_settings(self) -> None:
+        for field in ("webhook_url", "hr_dagster_url"):
+            if (url := getattr(self, field)) is not None:
+                try:
+                    _URL.validate_python(url)
+                except ValidationError as exc:
+                    error = exc.errors(include_input=False, include_url=False)[0]
+                    raise NotConfigured(
+                        f"{self.integration} is misconfigured: {self.env_name(field)}: {error['msg']}"
+                    ) from None
 
     def run_url(self, run_id: str) -> str | None:
-        return f"{self.dagster_url.rstrip('/')}/runs/{run_id}" if self.dagster_url else None
+        return f"{self.hr_dagster_url.rstrip('/')}/runs/{run_id}" if self.hr_dagster_url else None
 
     def post_text(self, text: str) -> None:
         """Raises ``ApiError`` (one line: the status and the server's answer) when the webhook refuses the message,
@@ -65,8 +68,3 @@ class NotifyResource(IntegrationResource):
             secret_paths=True,
         ) as client:
             client.request("POST", url.raw_path.decode(), json={"text": text})
-
-
-@dg.definitions
-def notify_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"notify": NotifyResource.from_environment()})

@@ -81,7 +81,7 @@ def _send(
 def notify_sync_success(context: dg.RunStatusSensorContext, notify: NotifyResource) -> dg.SkipReason | None:
     run = context.dagster_run
     partition, asset_counts = messages.partition_label(run.tags), _asset_counts(context.instance, run)
-    attention = messages.needs_attention(partition, asset_counts, notify.attention_failure_rate())
+    attention = messages.needs_attention(partition, asset_counts, notify.failure_rate)
     return _send(
         context,
         notify,

@@ -8,10 +8,10 @@ from hr_assets.defs.attendance.csv_file import AttendanceFileError
 from hr_assets.defs.attendance.importing import ASSET, SOURCE, import_file, settled_dates_metadata
 from hr_assets.defs.attendance.sync_status import COLUMNS as SYNC_COLUMNS
 from hr_assets.defs.attendance.sync_status import import_sync_status
-from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.shared.freshness import WITHIN_8_DAYS
 from hr_assets.defs.shared.partitions import attendance_file_partitions
 from hr_assets.lib.clock import Clock
+from hr_assets.lib.integration import IntegrationResource
 from hr_assets.lib.row_errors import reasons_table
 from hr_assets.warehouse import tables
 from hr_assets.warehouse.integration_errors import clear_integration_errors
@@ -65,9 +65,10 @@ def attendance_records(
     config: AttendanceFileConfig,
     warehouse: WarehouseResource,
     clock: Clock,
-    paycom_sftp: PaycomSftpResource,
+    paycom_sftp: IntegrationResource,
 ) -> dg.MaterializeResult:
-    """``paycom_sftp`` says whether the employees come from Paycom's roster (see ``import_file``)."""
+    """``paycom_sftp``, Paycom's resource, says whether the employees come from Paycom's roster (see
+    ``import_file``)."""
     (stored, file_path), now = _file_of(context, config, warehouse), clock.now()
     try:
         outcome = import_file(

@@ -9,7 +9,7 @@ from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.importing import SOURCE
 from hr_assets.defs.attendance.resources import AttendanceInboxResource
 from hr_assets.lib.clock import Clock
-from hr_assets.settings import platform_settings
+from hr_assets.settings import Settings
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.stored_files import delete_content, with_content
 
@@ -28,7 +28,7 @@ def remove_expired_attendance_files(
 ) -> int:
     attendance_inbox.check()
     now = clock.now()
-    cutoff = now - dt.timedelta(days=attendance_inbox.setting("retention_days"))
+    cutoff = now - dt.timedelta(days=attendance_inbox.retention_days)
     removed = 0
     with warehouse.begin() as connection:
         for expired in store.expired_files(connection, cutoff):
@@ -45,10 +45,12 @@ def attendance_file_cleanup() -> None:
     remove_expired_attendance_files()
 
 
-attendance_monthly_cleanup = dg.ScheduleDefinition(
-    job=attendance_file_cleanup,
-    cron_schedule="0 3 1 * *",
-    execution_timezone=platform_settings.timezone,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="The 1st of each month at 03:00.",
-)
+def monthly_cleanup_schedule(settings: Settings) -> dg.ScheduleDefinition:
+    return dg.ScheduleDefinition(
+        name="attendance_monthly_cleanup",
+        job=attendance_file_cleanup,
+        cron_schedule="0 3 1 * *",
+        execution_timezone=settings.timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="The 1st of each month at 03:00.",
+    )

@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-import dagster as dg
 from pydantic import Field, PositiveInt
 
 from hr_assets.lib.integration import IntegrationResource
@@ -12,17 +11,10 @@ from hr_assets.settings import dagster_home
 class AttendanceInboxResource(IntegrationResource):
     integration = "The attendance inbox"
     env_prefix = "ATTENDANCE_"
-    settings = ("inbox_directory", "retention_days")
-    kinds = {"retention_days": PositiveInt}
 
     inbox_directory: str | None = Field(None, description="Where files arrive; default DAGSTER_HOME/attendance_inbox.")
-    retention_days: str = Field("90", description="Days an imported file is kept; its records stay.")
+    retention_days: PositiveInt = Field(90, description="Days an imported file is kept; its records stay.")
 
     @property
     def inbox(self) -> Path:
         return Path(self.inbox_directory) if self.inbox_directory else dagster_home() / "attendance_inbox"
-
-
-@dg.definitions
-def attendance_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"attendance_inbox": AttendanceInboxResource.from_environment()})

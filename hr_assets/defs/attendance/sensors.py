@@ -5,24 +5,19 @@ import json
 import dagster as dg
 
 from hr_assets.defs.attendance import store
-from hr_assets.defs.attendance.assets import attendance_file_config, attendance_records
+from hr_assets.defs.attendance.assets import attendance_file_config
 from hr_assets.defs.attendance.importing import content_sha256, partition_key, store_attendance_file
 from hr_assets.defs.attendance.resources import AttendanceInboxResource
-from hr_assets.defs.paycom.resources import PaycomSftpResource
+from hr_assets.defs.shared.jobs import attendance_import_job
 from hr_assets.defs.shared.partitions import attendance_file_partitions
 from hr_assets.lib.clock import Clock
+from hr_assets.lib.integration import IntegrationResource
 from hr_assets.warehouse.resource import WarehouseResource
 
 # A file modified within this many seconds of the clock's now may still be being copied in: it waits for the next
 # tick. A file's mtime is the kernel's, so a test that shifts the process clock ages its files or binds a clock.
 SETTLE_SECONDS = 10
 ATTENDANCE_SUFFIXES = (".csv", ".txt")
-
-attendance_import_job = dg.define_asset_job(
-    "attendance_import",
-    selection=dg.AssetSelection.assets(attendance_records),
-    description="Import one fingerprint attendance file.",
-)
 
 
 @dg.sensor(
@@ -39,7 +34,7 @@ def attendance_inbox(
     warehouse: WarehouseResource,
     clock: Clock,
     attendance_inbox: AttendanceInboxResource,
-    paycom_sftp: PaycomSftpResource,
+    paycom_sftp: IntegrationResource,
 ) -> dg.SensorResult | dg.SkipReason:
     if problem := attendance_inbox.problem():
         return dg.SkipReason(problem)

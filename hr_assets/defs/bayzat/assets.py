@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from hr_assets.defs.attendance.assets import attendance_records
 from hr_assets.defs.bayzat import store
 from hr_assets.defs.bayzat.push import PushSummary, push_companies
 from hr_assets.defs.bayzat.resources import BayzatResource
@@ -32,7 +31,7 @@ with warnings.catch_warnings():
         kinds={"api", "sql"},
         owners=["team:hr-ops"],
         metadata=table_definition(bayzat_sync_batches_table),
-        deps=[dg.AssetDep(attendance_records, partition_mapping=dg.AllPartitionMapping())],
+        deps=[dg.AssetDep("attendance_records", partition_mapping=dg.AllPartitionMapping())],
         description=(
             "The company's due attendance records sent to Bayzat (20 a request, one request per "
             "BAYZAT_RATE_LIMIT_DELAY per key), each record's status kept in bayzat_record_pushes and each "
@@ -110,7 +109,7 @@ def _companies_state(warehouse: WarehouseResource, slugs: list[str], bayzat: Bay
         for slug in slugs:
             company_id = company_by_slug(connection, slug)["id"]
             failed = store.failed_records(
-                connection, company_id=company_id, retry_attempts=bayzat.retry_attempts, limit=ATTENTION_ROWS
+                connection, company_id=company_id, retry_attempts=bayzat.max_retry_attempts, limit=ATTENTION_ROWS
             )
             company_counts = counts.get(company_id, Counter())
             state[slug] = {

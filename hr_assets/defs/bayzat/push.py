@@ -138,7 +138,7 @@ def push_company(
     if not account.is_enabled or account.needs_new_key:
         summary.stopped = "disabled" if not account.is_enabled else "the API key was refused: configure a new one"
         return summary
-    _wait_for_lease(engine, account.company_id, run_id, bayzat.lease_s, lease_wait_s, now)
+    _wait_for_lease(engine, account.company_id, run_id, bayzat.lease_seconds, lease_wait_s, now)
     try:
         with bayzat.client(account) as client:
             _Push(engine, account.company_id, client, bayzat, run_id, now, summary).run()
@@ -197,7 +197,7 @@ class _Push:
         self.summary.due, self.summary.skipped, self.summary.batches = len(due), len(empty), batches
         by_id = {record.punches.record_id: record for record in due}
         outages = 0
-        for chunk in chunks([record.punches for record in due], self.bayzat.max_records):
+        for chunk in chunks([record.punches for record in due], self.bayzat.max_records_per_request):
             outcome = self._send_chunk([by_id[punches.record_id] for punches in chunk])
             outages = outages + 1 if outcome == "unavailable" else 0
             if outcome == "unauthorized":
@@ -291,11 +291,11 @@ class _Push:
 
     def _lease_to_renew(self) -> bool:
         """Once a third of the lease has passed: often enough to keep it, rarely enough to cost nothing."""
-        return time.monotonic() - self.lease_renewed >= self.bayzat.lease_s / 3
+        return time.monotonic() - self.lease_renewed >= self.bayzat.lease_seconds / 3
 
     def _renew_lease(self, connection: Connection) -> None:
         if self._lease_to_renew():
-            configs.take_lease(connection, self.company_id, self.run_id, self.now(), self.bayzat.lease_s)
+            configs.take_lease(connection, self.company_id, self.run_id, self.now(), self.bayzat.lease_seconds)
             self.lease_renewed = time.monotonic()
 
     def _settle_rejected(
@@ -332,7 +332,7 @@ class _Push:
         failures = []
         for record in records:
             attempts = record.retry_count + 1
-            when = next_retry_at(attempts, now, self.bayzat.retry_attempts) if retry else None
+            when = next_retry_at(attempts, now, self.bayzat.max_retry_attempts) if retry else None
             failures.append((record.punches.record_id, attempts, when))
             if retry:
                 self.summary.retry_scheduled += when is not None

@@ -12,18 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
-import dagster as dg
-from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, StringConstraints
+from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt
 
 from hr_assets.defs.bayzat.answers import Rejection, read_rejections
 from hr_assets.defs.bayzat.configs import BayzatAccount
 from hr_assets.lib.http import ApiClient, ApiError, ApiUnavailable, ClientStats
-from hr_assets.lib.integration import IntegrationResource
+from hr_assets.lib.integration import IntegrationResource, NotConfigured, required
 
 API = "Bayzat"
+SECRET_KEY_LENGTH = 32
 _THROTTLED_ATTEMPTS = 8  # a 429 is retried this many times (each waiting as told) before the request counts as failed
 
 
@@ -73,59 +73,34 @@ def _verdict(error: ApiError, sent: list[dict[str, str]]) -> Answer:
 
 
 class BayzatResource(IntegrationResource):
-    """The push's settings (``BAYZAT_*``), and ``HR_SECRET_KEY``, which the companies' API keys are stored
-    encrypted with (``bayzat_configs``): without it no key can be stored or read."""
+    """The push's settings (``BAYZAT_*``), and ``HR_SECRET_KEY`` (``hr_secret_key``), which the companies' API keys
+    are stored encrypted with (``bayzat_configs``): without it no key can be stored or read."""
 
     integration = API
     env_prefix = "BAYZAT_"
-    env_names = {"secret_key": "HR_SECRET_KEY"}
-    settings = (
-        "secret_key",
-        "default_api_url",
-        "rate_limit_delay",
-        "max_records_per_request",
-        "max_retry_attempts",
-        "timeout_seconds",
-        "lease_seconds",
-    )
-    required = ("secret_key",)
-    kinds = {
-        "secret_key": Annotated[str, StringConstraints(min_length=32)],
-        "rate_limit_delay": PositiveFloat,
-        "max_records_per_request": PositiveInt,
-        "max_retry_attempts": NonNegativeInt,
-        "timeout_seconds": PositiveFloat,
-        "lease_seconds": PositiveFloat,
-    }
 
-    secret_key: str | None = Field(
-        None, description="HR_SECRET_KEY, a secret of at least 32 characters: never shown (openssl rand -base64 32)."
+    hr_secret_key: str | None = required(
+        f"A secret of at least {SECRET_KEY_LENGTH} characters: never shown (openssl rand -base64 32)."
     )
     default_api_url: str = "https://integration.bayzat.com/attendance"
-    rate_limit_delay: str = Field("1", description="Seconds between two requests of one API key.")
-    max_records_per_request: str = "20"
-    max_retry_attempts: str = "5"
-    timeout_seconds: str = "30"
-    lease_seconds: str = Field(
-        "120", description="How long a dead run's hold on a company's push lasts before another run takes over."
+    rate_limit_delay: PositiveFloat = Field(1.0, description="Seconds between two requests of one API key.")
+    max_records_per_request: PositiveInt = 20
+    max_retry_attempts: NonNegativeInt = 5
+    timeout_seconds: PositiveFloat = 30.0
+    lease_seconds: PositiveFloat = Field(
+        120.0, description="How long a dead run's hold on a company's push lasts before another run takes over."
     )
 
-    @property
-    def lease_s(self) -> float:
-        return self.setting("lease_seconds")
-
-    @property
-    def max_records(self) -> int:
-        return self.setting("max_records_per_request")
-
-    @property
-    def retry_attempts(self) -> int:
-        return self.setting("max_retry_attempts")
+    def check_settings(self) -> None:
+        if self.hr_secret_key is not None and len(self.hr_secret_key) < SECRET_KEY_LENGTH:
+            raise NotConfigured(
+                f"Bayzat is misconfigured: HR_SECRET_KEY: String should have at least {SECRET_KEY_LENGTH} characters"
+            )
 
     def key(self) -> str:
         """HR_SECRET_KEY, checked: the stored API keys are encrypted with it."""
-        self.check()
-        return self.setting("secret_key")
+        self.check()  # refuses a key not set
+        return self.hr_secret_key or ""
 
     @contextmanager
     def client(self, account: BayzatAccount) -> Iterator[BayzatClient]:
@@ -135,9 +110,9 @@ class BayzatResource(IntegrationResource):
             API,
             f"{url.scheme}://{url.netloc}",
             headers={"x-api-key": account.api_key, "Accept": "application/json"},
-            rate_limit_per_second=1 / self.setting("rate_limit_delay"),
+            rate_limit_per_second=1 / self.rate_limit_delay,
             limiter_key=account.api_key,
-            timeout_s=self.setting("timeout_seconds"),
+            timeout_s=self.timeout_seconds,
             max_attempts=_THROTTLED_ATTEMPTS,
             retry_unavailable=False,
         ) as api:
@@ -150,8 +125,3 @@ class BayzatResource(IntegrationResource):
         if answer.outcome == "rejected" and not answer.rejections:
             return Answer("accepted", "the key is valid")
         return answer
-
-
-@dg.definitions
-def bayzat_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"bayzat": BayzatResource.from_environment()})

@@ -13,14 +13,14 @@ from collections.abc import Collection
 import dagster as dg
 
 from hr_assets.defs.attendance import store as attendance_store
-from hr_assets.defs.attendance.sensors import attendance_import_job
 from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.assets import bayzat_sync_batches
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.store import due_counts
+from hr_assets.defs.shared.jobs import attendance_import_job
 from hr_assets.defs.shared.partitions import bayzat_company_partitions
 from hr_assets.lib.runs import partition_tags
-from hr_assets.settings import platform_settings
+from hr_assets.settings import Settings
 from hr_assets.warehouse.resource import WarehouseResource
 
 COMPANY_TAG = "hr_assets/bayzat_company"
@@ -66,24 +66,31 @@ def push_requests(instance: dg.DagsterInstance, slugs: Collection[str], run_key:
     return requests
 
 
-@dg.schedule(
-    job=bayzat_push_job,
-    cron_schedule="5 * * * *",
-    execution_timezone=platform_settings.timezone,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every hour at :05, each hourly company with records due; daily companies at 01:05.",
-)
-def bayzat_hourly_push(
-    context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource, bayzat: BayzatResource
-) -> list[dg.RunRequest] | dg.SkipReason:
-    if problem := bayzat.problem():
-        return dg.SkipReason(problem)
-    tick = context.scheduled_execution_time.astimezone(platform_settings.tz)
-    frequencies = ("hourly", "daily") if tick.hour == DAILY_PUSH_HOUR else ("hourly",)
-    with warehouse.begin() as connection:
-        due = due_counts(connection, context.scheduled_execution_time)
-        slugs = [slug for slug, company_id in configs.slugs_with_ids(connection, frequencies) if due.get(company_id)]
-    return push_requests(context.instance, slugs, tick.strftime("%Y-%m-%dT%H"))
+def hourly_push_schedule(settings: Settings) -> dg.ScheduleDefinition:
+    """Every hour at :05 in HR_TIMEZONE; daily companies at 01:05."""
+
+    @dg.schedule(
+        job=bayzat_push_job,
+        cron_schedule="5 * * * *",
+        execution_timezone=settings.timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Every hour at :05, each hourly company with records due; daily companies at 01:05.",
+    )
+    def bayzat_hourly_push(
+        context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource, bayzat: BayzatResource
+    ) -> list[dg.RunRequest] | dg.SkipReason:
+        if problem := bayzat.problem():
+            return dg.SkipReason(problem)
+        tick = context.scheduled_execution_time.astimezone(settings.tz)
+        frequencies = ("hourly", "daily") if tick.hour == DAILY_PUSH_HOUR else ("hourly",)
+        with warehouse.begin() as connection:
+            due = due_counts(connection, context.scheduled_execution_time)
+            slugs = [
+                slug for slug, company_id in configs.slugs_with_ids(connection, frequencies) if due.get(company_id)
+            ]
+        return push_requests(context.instance, slugs, tick.strftime("%Y-%m-%dT%H"))
+
+    return bayzat_hourly_push
 
 
 @dg.run_status_sensor(

@@ -6,12 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from hr_assets.defs.shared.invoiced_clients import normalise_email
 from hr_assets.lib.row_errors import RowError
-
-
-def normalise_email(email: Any) -> str | None:
-    """4Geeks and Holded spell one address differently (case, stray spaces)."""
-    return email.strip().casefold() or None if isinstance(email, str) else None
 
 
 def _user_id(student: Mapping[str, Any]) -> int | None:

@@ -8,11 +8,11 @@ from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
-import dagster as dg
 from pydantic import Field, PositiveFloat, PositiveInt
 
 from hr_assets.lib.api_resource import ApiResource
 from hr_assets.lib.http import ApiClient, ApiError
+from hr_assets.lib.integration import required
 
 API = "4Geeks"
 USERS_PER_REQUEST = 50  # enrolments are asked for in batches of students, keeping URLs short
@@ -24,18 +24,15 @@ class FourGeeksResource(ApiResource):
 
     integration = API
     env_prefix = "FOURGEEKS_"
-    settings = ("api_token", "academy_id", "base_url", "rate_limit_per_second")
-    required = ("api_token", "academy_id")
-    kinds = {"rate_limit_per_second": PositiveFloat, "academy_id": PositiveInt}
 
-    api_token: str | None = Field(None, description="FOURGEEKS_API_TOKEN, a secret: never shown.")
-    academy_id: str | None = Field(None, description="The academy's number.")
+    api_token: str | None = required("A secret: never shown.")
+    academy_id: PositiveInt | None = required("The academy's number.")
     base_url: str = "https://breathecode.herokuapp.com/v1"
-    rate_limit_per_second: str = "5"
-    page_size: int = 100
+    rate_limit_per_second: PositiveFloat = 5.0
+    page_size: PositiveInt = Field(100, description="Students or enrolments asked for a page.")
 
     def _api(self) -> AbstractContextManager[ApiClient]:
-        headers = {"Authorization": f"Token {self.api_token}", "Academy": str(self.setting("academy_id"))}
+        headers = {"Authorization": f"Token {self.api_token}", "Academy": str(self.academy_id)}
         return self._client(headers, self.api_token)
 
     def students(self) -> list[dict[str, Any]]:
@@ -63,8 +60,3 @@ class FourGeeksResource(ApiResource):
             items.extend(body["results"])
             if body.get("next") is None or not body["results"]:
                 return items
-
-
-@dg.definitions
-def fourgeeks_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"fourgeeks": FourGeeksResource.from_environment()})

@@ -7,14 +7,14 @@ import dagster as dg
 from hr_assets.defs.holded import store
 from hr_assets.defs.holded.invoices import BadRecord, contact_row, invoices_by_month, parse_invoices, service_row
 from hr_assets.defs.holded.resources import HoldedResource
-from hr_assets.defs.shared.freshness import CLOSED_MONTH_BY_THE_3RD
+from hr_assets.defs.shared.freshness import closed_month_by_the_3rd
 from hr_assets.defs.shared.partitions import partition_months
 from hr_assets.defs.shared.revenue_chain import revenue_month_asset
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import RowError
-from hr_assets.settings import platform_settings
+from hr_assets.settings import Settings
 from hr_assets.warehouse.engine import upsert
 from hr_assets.warehouse.integration_errors import replace_integration_errors
 from hr_assets.warehouse.metadata import row_count, table_definition
@@ -27,97 +27,102 @@ GROUP = "holded"
 OWNERS = ["team:finance-data"]
 
 
-@dg.asset(
-    group_name=GROUP,
-    freshness_policy=CLOSED_MONTH_BY_THE_3RD,
-    kinds={"api", "sql"},
-    owners=OWNERS,
-    metadata=table_definition(services_table),
-    description="Holded's service catalog (the programs invoices are for), upserted into holded_services.",
-)
-def holded_services(
-    context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource, clock: Clock
-) -> dg.MaterializeResult:
-    now = clock.now()
-    rows, errors = [], []
-    for position, raw in enumerate(holded.services(), start=1):
-        try:
-            rows.append(service_row(raw, now))
-        except BadRecord as exc:
-            errors.append(
-                RowError("holded:services", position, exc.field, f"service not stored: {exc}", str(raw.get("id", "")))
-            )
-    upsert_with_errors(
-        context,
-        warehouse,
-        source="holded",
-        table=services_table,
-        key_columns=["id"],
-        rows=rows,
-        errors=errors,
-        now=now,
-    )
-    with warehouse.engine.connect() as connection:
-        services = row_count(connection, services_table)
-    return dg.MaterializeResult(metadata={"services": len(rows), "invalid_records": len(errors), **services})
+def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    """The service catalog and the month's invoices."""
 
-
-@revenue_month_asset(
-    group_name=GROUP,
-    kinds={"api", "sql"},
-    owners=OWNERS,
-    deps=[holded_services],
-    metadata=table_definition(invoices_table),
-    description=(
-        "The month's invoices with their lines (net of discount, before tax, to the cent) and the contacts "
-        "they name, in holded_invoices, holded_invoice_lines and holded_contacts."
-    ),
-)
-def holded_invoices(
-    context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource, clock: Clock
-) -> dg.MaterializeResult:
-    now = clock.now()
-    with warehouse.begin() as connection:
-        known_services = store.service_ids(connection)
-    # One invoice listing and one contact listing for the run, whatever its months: back to back at the
-    # API's pace, and the contacts only when an invoice names one.
-    window = context.partition_time_window
-    raw_by_month = invoices_by_month(
-        holded.invoices(window.start, window.end), partition_months(context), platform_settings.tz
+    @dg.asset(
+        group_name=GROUP,
+        freshness_policy=closed_month_by_the_3rd(settings),
+        kinds={"api", "sql"},
+        owners=OWNERS,
+        metadata=table_definition(services_table),
+        description="Holded's service catalog (the programs invoices are for), upserted into holded_services.",
     )
-    parsed_by_month = {
-        month: parse_invoices(raw, known_services, platform_settings.tz) for month, raw in raw_by_month.items()
-    }
-    named = set().union(*(parsed.contact_ids for parsed in parsed_by_month.values()))
-    listed = {str(raw.get("id")): raw for raw in holded.contacts()} if named else {}
-    tally = MonthlyTally()
-    for month, parsed in parsed_by_month.items():
-        key = month.isoformat()
-        contacts = [contact_row(listed[id_], now) for id_ in sorted(parsed.contact_ids & listed.keys())]
-        month_errors = parsed.errors + [
-            RowError("holded:contacts", None, "contact", "invoices name this contact but Holded does not list it", id_)
-            for id_ in sorted(parsed.contact_ids - listed.keys())
-        ]
+    def holded_services(
+        context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource, clock: Clock
+    ) -> dg.MaterializeResult:
+        now = clock.now()
+        rows, errors = [], []
+        for position, raw in enumerate(holded.services(), start=1):
+            try:
+                rows.append(service_row(raw, now))
+            except BadRecord as exc:
+                errors.append(
+                    RowError(
+                        "holded:services", position, exc.field, f"service not stored: {exc}", str(raw.get("id", ""))
+                    )
+                )
+        upsert_with_errors(
+            context,
+            warehouse,
+            source="holded",
+            table=services_table,
+            key_columns=["id"],
+            rows=rows,
+            errors=errors,
+            now=now,
+        )
+        with warehouse.engine.connect() as connection:
+            services = row_count(connection, services_table)
+        return dg.MaterializeResult(metadata={"services": len(rows), "invalid_records": len(errors), **services})
+
+    @revenue_month_asset(
+        settings,
+        group_name=GROUP,
+        kinds={"api", "sql"},
+        owners=OWNERS,
+        deps=[holded_services],
+        metadata=table_definition(invoices_table),
+        description=(
+            "The month's invoices with their lines (net of discount, before tax, to the cent) and the contacts "
+            "they name, in holded_invoices, holded_invoice_lines and holded_contacts."
+        ),
+    )
+    def holded_invoices(
+        context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource, clock: Clock
+    ) -> dg.MaterializeResult:
+        now = clock.now()
         with warehouse.begin() as connection:
-            store.replace_month(connection, month, parsed.invoices, parsed.lines, now)
-            upsert(connection, holded_contacts, contacts, ["id"])
-            replace_integration_errors(
-                connection,
-                source="holded",
-                asset="holded_invoices",
-                partition_key=key,
-                run_id=context.run.run_id,
-                errors=month_errors,
-                now=now,
-            )
-        figures = {
-            "invoices": len(parsed.invoices),
-            "lines": len(parsed.lines),
-            "contacts": len(contacts),
-            "net_invoiced": sum((line["net_amount"] for line in parsed.lines), start=Decimal(0)),
-            "invalid_records": len(month_errors),
-        }
-        tally.add(month, figures, month_errors)
-    with warehouse.engine.connect() as connection:
-        invoices = row_count(connection, invoices_table)
-    return dg.MaterializeResult(metadata={**tally.metadata(), **invoices})
+            known_services = store.service_ids(connection)
+        # One invoice listing and one contact listing for the run, whatever its months: back to back at the
+        # API's pace, and the contacts only when an invoice names one.
+        window = context.partition_time_window
+        raw_by_month = invoices_by_month(holded.invoices(window.start, window.end), partition_months(context), clock.tz)
+        parsed_by_month = {month: parse_invoices(raw, known_services, clock.tz) for month, raw in raw_by_month.items()}
+        named = set().union(*(parsed.contact_ids for parsed in parsed_by_month.values()))
+        listed = {str(raw.get("id")): raw for raw in holded.contacts()} if named else {}
+        tally = MonthlyTally()
+        for month, parsed in parsed_by_month.items():
+            key = month.isoformat()
+            contacts = [contact_row(listed[id_], now) for id_ in sorted(parsed.contact_ids & listed.keys())]
+            month_errors = parsed.errors + [
+                RowError(
+                    "holded:contacts", None, "contact", "invoices name this contact but Holded does not list it", id_
+                )
+                for id_ in sorted(parsed.contact_ids - listed.keys())
+            ]
+            with warehouse.begin() as connection:
+                store.replace_month(connection, month, parsed.invoices, parsed.lines, now)
+                upsert(connection, holded_contacts, contacts, ["id"])
+                replace_integration_errors(
+                    connection,
+                    source="holded",
+                    asset="holded_invoices",
+                    partition_key=key,
+                    run_id=context.run.run_id,
+                    errors=month_errors,
+                    now=now,
+                )
+            figures = {
+                "invoices": len(parsed.invoices),
+                "lines": len(parsed.lines),
+                "contacts": len(contacts),
+                "net_invoiced": sum((line["net_amount"] for line in parsed.lines), start=Decimal(0)),
+                "invalid_records": len(month_errors),
+            }
+            tally.add(month, figures, month_errors)
+        with warehouse.engine.connect() as connection:
+            invoices = row_count(connection, invoices_table)
+        return dg.MaterializeResult(metadata={**tally.metadata(), **invoices})
+
+    return [holded_services, holded_invoices]

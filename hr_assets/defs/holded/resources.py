@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any
 
-import dagster as dg
-from pydantic import Field
+from pydantic import PositiveFloat
 
 from hr_assets.lib.api_resource import ApiResource
 from hr_assets.lib.http import ApiClient, ApiError
+from hr_assets.lib.integration import required
 
 API = "Holded"
 
@@ -24,12 +24,10 @@ class HoldedResource(ApiResource):
 
     integration = API
     env_prefix = "HOLDED_"
-    settings = ("api_key", "base_url", "rate_limit_per_second")
-    required = ("api_key",)
 
-    api_key: str | None = Field(None, description="HOLDED_API_KEY, a secret: never shown.")
+    api_key: str | None = required("A secret: never shown.")
     base_url: str = "https://api.holded.com/api/invoicing/v1"
-    rate_limit_per_second: str = "5"
+    rate_limit_per_second: PositiveFloat = 5.0
 
     def _api(self) -> AbstractContextManager[ApiClient]:
         return self._client({"key": self.api_key}, self.api_key)
@@ -62,8 +60,3 @@ def _all_pages(api: ApiClient, path: str, params: Mapping[str, Any] | None = Non
             return items
         items.extend(body)
         page += 1
-
-
-@dg.definitions
-def holded_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"holded": HoldedResource.from_environment()})

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from hr_assets.defs.fourgeeks.matching import normalise_email
+from hr_assets.defs.shared.invoiced_clients import normalise_email
 from hr_assets.lib.row_errors import RowError
 
 

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-import dagster as dg
-from pydantic import Field
+from pydantic import PositiveFloat
 
 from hr_assets.lib.api_resource import ApiResource
 from hr_assets.lib.http import ApiError
+from hr_assets.lib.integration import required
 
 API = "Notion"
 NOTION_VERSION = "2022-06-28"
@@ -18,13 +18,11 @@ class NotionResource(ApiResource):
 
     integration = API
     env_prefix = "NOTION_"
-    settings = ("token", "database_id", "base_url", "rate_limit_per_second")
-    required = ("token", "database_id")
 
-    token: str | None = Field(None, description="NOTION_TOKEN, a secret: never shown.")
-    database_id: str | None = None
+    token: str | None = required("A secret: never shown.")
+    database_id: str | None = required("The clients database.")
     base_url: str = "https://api.notion.com/v1"
-    rate_limit_per_second: str = "3"
+    rate_limit_per_second: PositiveFloat = 3.0
 
     def pages(self) -> list[dict[str, Any]]:
         """Every page of the clients database."""
@@ -40,8 +38,3 @@ class NotionResource(ApiResource):
                 if not body.get("has_more") or not body.get("next_cursor"):
                     return pages
                 query = {"page_size": PAGE_SIZE, "start_cursor": body["next_cursor"]}
-
-
-@dg.definitions
-def notion_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"notion": NotionResource.from_environment()})

@@ -1,4 +1,4 @@
-"""Paycom roster: files from SFTP and the merged employee roster (the staff view is in ``scheduling.py``).
+"""Paycom roster: files from SFTP and the merged employee roster (the staff view is in ``scheduling_staff.py``).
 
 One partition is one weekly sync, keyed by its Friday. A week that has a completed sync is skipped
 unless the run is forced; a dry run lists what it would download and writes nothing.
@@ -29,7 +29,7 @@ from hr_assets.defs.shared.freshness import WITHIN_8_DAYS
 from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.row_errors import reasons_table
-from hr_assets.settings import platform_settings
+from hr_assets.settings import Settings
 from hr_assets.warehouse import tables
 from hr_assets.warehouse.metadata import row_count, rows_table, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
@@ -51,82 +51,6 @@ class PaycomSyncConfig(dg.Config):
 
 def week_of(context: dg.AssetExecutionContext) -> dt.date:
     return dt.date.fromisoformat(context.partition_key)
-
-
-@dg.asset(
-    partitions_def=weekly_sync_partitions,
-    group_name=GROUP,
-    freshness_policy=WITHIN_8_DAYS,
-    kinds={"sftp", "numbers"},
-    owners=["team:hr-data"],
-    output_required=False,
-    metadata=table_definition(tables.paycom_files),
-    description=(
-        "The week's newest Paycom reports (Directory, Dates, Payees, pay export) downloaded from SFTP and kept in the "
-        "warehouse (stored_files) until paycom_employees has read them."
-    ),
-)
-def paycom_roster_files(
-    context: dg.AssetExecutionContext,
-    config: PaycomSyncConfig,
-    paycom_sftp: PaycomSftpResource,
-    warehouse: WarehouseResource,
-    clock: Clock,
-) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
-    week, run_id = week_of(context), context.run.run_id
-    if not config.force and not config.dry_run:
-        with warehouse.begin() as connection:
-            done = store.completed_sync(connection, week)
-            if done:
-                context.log.info(
-                    f"Week {week} was already synced at "
-                    f"{done['completed_at'].astimezone(platform_settings.tz):%Y-%m-%d %H:%M %Z}"
-                    "; nothing to do (run with force to sync it again)."
-                )
-                store.skip_sync(
-                    connection,
-                    run_id,
-                    week,
-                    config.report_type,
-                    f"week already synced by run {done['run_id']}",
-                    clock.now(),
-                )
-                return
-
-    started_at = clock.now()
-    with tempfile.TemporaryDirectory(prefix="hr_paycom_") as directory:  # this run's, gone when it is stored
-        try:
-            chosen, refused = _choose_reports(context, config, paycom_sftp)
-            if config.dry_run:
-                names = [report.name for report in chosen.values()]
-                context.log.info("Dry run: would download " + (", ".join(names) or "nothing"))
-                yield dg.AssetObservation(asset_key=context.asset_key, metadata={"would_download": names})
-                return
-            downloaded, failed = paycom_sftp.download(list(chosen.values()), Path(directory))
-        except Exception as exc:
-            if not config.dry_run:
-                with warehouse.begin() as connection:
-                    store.fail_sync(
-                        connection, run_id, week, config.report_type, config.force, started_at, clock.now(), str(exc)
-                    )
-            raise
-        with warehouse.begin() as connection:
-            store.start_sync(connection, run_id, week, config.report_type, config.force, started_at, len(downloaded))
-            store.replace_files(connection, week, _file_rows(connection, downloaded, failed, refused, clock.now()))
-            files_table = row_count(connection, tables.paycom_files)
-    yield dg.MaterializeResult(
-        metadata={
-            "files": rows_table(
-                [{"report": f.report.report_type, "file": f.report.name, "bytes": f.size_bytes} for f in downloaded],
-                {"report": "string", "file": "string", "bytes": "int"},
-            ),
-            "file_count": len(downloaded),
-            "failed_downloads": len(failed),
-            "missing_report_types": [t for t in config.report_types() if t not in chosen],
-            "refused_names": len(refused),
-            **files_table,
-        }
-    )
 
 
 def _file_rows(
@@ -171,7 +95,7 @@ def _file_rows(
 
 
 def _choose_reports(
-    context: dg.AssetExecutionContext, config: PaycomSyncConfig, paycom_sftp: PaycomSftpResource
+    context: dg.AssetExecutionContext, config: PaycomSyncConfig, paycom_sftp: PaycomSftpResource, clock: Clock
 ) -> tuple[dict[str, RemoteReport], list[tuple[str, str]]]:
     """The newest report of each wanted type pushed by the end of the week's Friday, and the refused names."""
     entries = paycom_sftp.list_files()
@@ -184,7 +108,7 @@ def _choose_reports(
             context.log.warning(str(exc))
             refused.append((entry.name, str(exc)))
             continue
-        report = classify(entry.name, entry.size_bytes, platform_settings.tz)
+        report = classify(entry.name, entry.size_bytes, clock.tz)
         if report is not None:
             reports.append(report)
     cutoff = sync_cutoff(context.partition_time_window.start)
@@ -199,31 +123,124 @@ def _choose_reports(
     return chosen, refused
 
 
-@dg.asset(
-    partitions_def=weekly_sync_partitions,
-    group_name=GROUP,
-    freshness_policy=WITHIN_8_DAYS,
-    kinds={"python", "sql"},
-    owners=["team:hr-data"],
-    deps=[paycom_roster_files],
-    metadata=table_definition(tables.paycom_employees),
-    description=(
-        "The merged roster upserted into paycom_employees, with the week's snapshot in "
-        "paycom_employee_snapshots and every unusable row in integration_errors."
-    ),
-)
-def paycom_employees(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
-) -> dg.MaterializeResult:
-    week = week_of(context)
-    try:
-        return _sync_employees(context, week, warehouse, clock)
-    except Exception as exc:
-        with warehouse.begin() as connection:
-            store.finish_sync(
-                connection, context.run.run_id, week, clock.now(), status="failed", error_message=str(exc)
-            )
-        raise
+def roster_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    """The week's files and the roster merged from them, one partition per weekly sync (its Friday)."""
+    weeks = weekly_sync_partitions(settings)
+
+    @dg.asset(
+        partitions_def=weeks,
+        group_name=GROUP,
+        freshness_policy=WITHIN_8_DAYS,
+        kinds={"sftp", "numbers"},
+        owners=["team:hr-data"],
+        output_required=False,
+        metadata=table_definition(tables.paycom_files),
+        description=(
+            "The week's newest Paycom reports (Directory, Dates, Payees, pay export) downloaded from SFTP and kept in "
+            "the warehouse (stored_files) until paycom_employees has read them."
+        ),
+    )
+    def paycom_roster_files(
+        context: dg.AssetExecutionContext,
+        config: PaycomSyncConfig,
+        paycom_sftp: PaycomSftpResource,
+        warehouse: WarehouseResource,
+        clock: Clock,
+    ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
+        week, run_id = week_of(context), context.run.run_id
+        if not config.force and not config.dry_run:
+            with warehouse.begin() as connection:
+                done = store.completed_sync(connection, week)
+                if done:
+                    context.log.info(
+                        f"Week {week} was already synced at "
+                        f"{done['completed_at'].astimezone(clock.tz):%Y-%m-%d %H:%M %Z}"
+                        "; nothing to do (run with force to sync it again)."
+                    )
+                    store.skip_sync(
+                        connection,
+                        run_id,
+                        week,
+                        config.report_type,
+                        f"week already synced by run {done['run_id']}",
+                        clock.now(),
+                    )
+                    return
+
+        started_at = clock.now()
+        with tempfile.TemporaryDirectory(prefix="hr_paycom_") as directory:  # this run's, gone when it is stored
+            try:
+                chosen, refused = _choose_reports(context, config, paycom_sftp, clock)
+                if config.dry_run:
+                    names = [report.name for report in chosen.values()]
+                    context.log.info("Dry run: would download " + (", ".join(names) or "nothing"))
+                    yield dg.AssetObservation(asset_key=context.asset_key, metadata={"would_download": names})
+                    return
+                downloaded, failed = paycom_sftp.download(list(chosen.values()), Path(directory))
+            except Exception as exc:
+                if not config.dry_run:
+                    with warehouse.begin() as connection:
+                        store.fail_sync(
+                            connection,
+                            run_id,
+                            week,
+                            config.report_type,
+                            config.force,
+                            started_at,
+                            clock.now(),
+                            str(exc),
+                        )
+                raise
+            with warehouse.begin() as connection:
+                store.start_sync(
+                    connection, run_id, week, config.report_type, config.force, started_at, len(downloaded)
+                )
+                store.replace_files(connection, week, _file_rows(connection, downloaded, failed, refused, clock.now()))
+                files_table = row_count(connection, tables.paycom_files)
+        yield dg.MaterializeResult(
+            metadata={
+                "files": rows_table(
+                    [
+                        {"report": f.report.report_type, "file": f.report.name, "bytes": f.size_bytes}
+                        for f in downloaded
+                    ],
+                    {"report": "string", "file": "string", "bytes": "int"},
+                ),
+                "file_count": len(downloaded),
+                "failed_downloads": len(failed),
+                "missing_report_types": [t for t in config.report_types() if t not in chosen],
+                "refused_names": len(refused),
+                **files_table,
+            }
+        )
+
+    @dg.asset(
+        partitions_def=weeks,
+        group_name=GROUP,
+        freshness_policy=WITHIN_8_DAYS,
+        kinds={"python", "sql"},
+        owners=["team:hr-data"],
+        deps=[paycom_roster_files],
+        metadata=table_definition(tables.paycom_employees),
+        description=(
+            "The merged roster upserted into paycom_employees, with the week's snapshot in "
+            "paycom_employee_snapshots and every unusable row in integration_errors."
+        ),
+    )
+    def paycom_employees(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
+    ) -> dg.MaterializeResult:
+        week = week_of(context)
+        try:
+            return _sync_employees(context, week, warehouse, clock)
+        except Exception as exc:
+            with warehouse.begin() as connection:
+                store.finish_sync(
+                    connection, context.run.run_id, week, clock.now(), status="failed", error_message=str(exc)
+                )
+            raise
+
+    return [paycom_roster_files, paycom_employees]
 
 
 def _sync_employees(

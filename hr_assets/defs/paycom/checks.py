@@ -6,9 +6,9 @@ from collections import defaultdict
 import dagster as dg
 
 from hr_assets.defs.paycom import store
-from hr_assets.defs.paycom.assets import paycom_employees
 from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.lib.row_errors import reasons_table
+from hr_assets.settings import Settings
 from hr_assets.warehouse.integration_errors import load_integration_errors
 from hr_assets.warehouse.resource import WarehouseResource
 
@@ -24,77 +24,85 @@ def _same_person_key(code: str) -> str:
     return code.lstrip("0").casefold() or "0"
 
 
-@dg.asset_check(
-    asset=paycom_employees,
-    blocking=True,
-    partitions_def=weekly_sync_partitions,
-    description="The week's roster is not empty and no employee code appears twice, even typed two ways.",
-)
-def roster_is_whole_and_unique(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> dg.AssetCheckResult:
-    with warehouse.begin() as connection:
-        codes = store.snapshot_codes(connection, _week(context))
-    spellings: dict[str, list[str]] = defaultdict(list)
-    for code in codes:
-        spellings[_same_person_key(code)].append(code)
-    clashes = sorted(", ".join(sorted(group)) for group in spellings.values() if len(group) > 1)
-    return dg.AssetCheckResult(
-        passed=bool(codes) and not clashes,
-        description="the roster is empty"
-        if not codes
-        else (f"codes that denote one employee: {clashes}" if clashes else None),
-        metadata={"employees": len(codes), "clashing_codes": len(clashes)},
+def roster_checks(settings: Settings) -> list[dg.AssetChecksDefinition]:
+    """The week's roster checks, on the weekly sync partitions."""
+    weeks = weekly_sync_partitions(settings)
+
+    @dg.asset_check(
+        asset="paycom_employees",
+        blocking=True,
+        partitions_def=weeks,
+        description="The week's roster is not empty and no employee code appears twice, even typed two ways.",
     )
-
-
-@dg.asset_check(
-    asset=paycom_employees,
-    blocking=True,
-    partitions_def=weekly_sync_partitions,
-    description="Active employees did not drop by more than 20% since the last snapshot (a forced sync may).",
-)
-def active_headcount_holds(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    week = _week(context)
-    with warehouse.begin() as connection:
-        active = store.active_count(connection, week)
-        previous_week = store.previous_snapshot_week(connection, week)
-        previous = store.active_count(connection, previous_week) if previous_week else 0
-        sync = store.latest_sync(connection, week)
-    forced = bool(sync and sync["forced"])
-    drop = (previous - active) / previous if previous else 0.0
-    metadata = {"active": active, "previous_active": previous, "drop": round(drop, 4), "forced": forced}
-    if previous_week:
-        metadata["previous_week"] = str(previous_week)
-    if drop <= MAX_ACTIVE_DROP:
-        return dg.AssetCheckResult(passed=True, metadata=metadata)
-    if forced:
+    def roster_is_whole_and_unique(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        with warehouse.begin() as connection:
+            codes = store.snapshot_codes(connection, _week(context))
+        spellings: dict[str, list[str]] = defaultdict(list)
+        for code in codes:
+            spellings[_same_person_key(code)].append(code)
+        clashes = sorted(", ".join(sorted(group)) for group in spellings.values() if len(group) > 1)
         return dg.AssetCheckResult(
-            passed=True, metadata=metadata, description=f"active fell {drop:.0%}, accepted because the sync was forced"
+            passed=bool(codes) and not clashes,
+            description="the roster is empty"
+            if not codes
+            else (f"codes that denote one employee: {clashes}" if clashes else None),
+            metadata={"employees": len(codes), "clashing_codes": len(clashes)},
         )
-    return dg.AssetCheckResult(
-        passed=False,
-        metadata=metadata,
-        description=(
-            f"active employees fell {drop:.0%} ({previous} → {active}) since {previous_week}; if that is real, "
-            "run the sync again with force"
-        ),
-    )
 
-
-@dg.asset_check(
-    asset=paycom_employees,
-    partitions_def=weekly_sync_partitions,
-    description="Every input row was usable (warns, with the reasons, when some were not).",
-)
-def no_invalid_rows(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.begin() as connection:
-        errors = load_integration_errors(connection, asset="paycom_employees", partition_key=context.partition_key)
-    return dg.AssetCheckResult(
-        passed=not errors,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "invalid_rows": len(errors),
-            "reasons": reasons_table(errors),
-        },
+    @dg.asset_check(
+        asset="paycom_employees",
+        blocking=True,
+        partitions_def=weeks,
+        description="Active employees did not drop by more than 20% since the last snapshot (a forced sync may).",
     )
+    def active_headcount_holds(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        week = _week(context)
+        with warehouse.begin() as connection:
+            active = store.active_count(connection, week)
+            previous_week = store.previous_snapshot_week(connection, week)
+            previous = store.active_count(connection, previous_week) if previous_week else 0
+            sync = store.latest_sync(connection, week)
+        forced = bool(sync and sync["forced"])
+        drop = (previous - active) / previous if previous else 0.0
+        metadata = {"active": active, "previous_active": previous, "drop": round(drop, 4), "forced": forced}
+        if previous_week:
+            metadata["previous_week"] = str(previous_week)
+        if drop <= MAX_ACTIVE_DROP:
+            return dg.AssetCheckResult(passed=True, metadata=metadata)
+        if forced:
+            return dg.AssetCheckResult(
+                passed=True,
+                metadata=metadata,
+                description=f"active fell {drop:.0%}, accepted because the sync was forced",
+            )
+        return dg.AssetCheckResult(
+            passed=False,
+            metadata=metadata,
+            description=(
+                f"active employees fell {drop:.0%} ({previous} → {active}) since {previous_week}; if that is real, "
+                "run the sync again with force"
+            ),
+        )
+
+    @dg.asset_check(
+        asset="paycom_employees",
+        partitions_def=weeks,
+        description="Every input row was usable (warns, with the reasons, when some were not).",
+    )
+    def no_invalid_rows(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.begin() as connection:
+            errors = load_integration_errors(connection, asset="paycom_employees", partition_key=context.partition_key)
+        return dg.AssetCheckResult(
+            passed=not errors,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "invalid_rows": len(errors),
+                "reasons": reasons_table(errors),
+            },
+        )
+
+    return [roster_is_whole_and_unique, active_headcount_holds, no_invalid_rows]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
 import dagster as dg
 import paramiko
@@ -24,7 +24,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from hr_assets.defs.paycom.reports import RemoteReport, UnsafeRemoteName, safe_local_path
 from hr_assets.lib.errors import OperatorError
-from hr_assets.lib.integration import IntegrationResource, NotConfigured
+from hr_assets.lib.integration import IntegrationResource, NotConfigured, required
 
 log = dg.get_dagster_logger("paycom_sftp")
 T = TypeVar("T")
@@ -101,31 +101,20 @@ class PaycomSftpResource(IntegrationResource):
 
     integration = "Paycom"
     env_prefix = "PAYCOM_SFTP_"
-    settings = (
-        "host",
-        "port",
-        "username",
-        "password",
-        "private_key_path",
-        "known_hosts",
-        "remote_directory",
-    )
-    required = ("host", "username", "known_hosts")
-    kinds = {"port": Annotated[int, Field(ge=1, le=65535)]}
 
-    host: str | None = None
-    port: str = "22"
-    username: str | None = None
-    password: str | None = Field(None, description="PAYCOM_SFTP_PASSWORD, a secret: never shown.")
-    private_key_path: str | None = None
-    known_hosts: str | None = Field(None, description="An OpenSSH known_hosts file holding the server's key.")
+    host: str | None = required()
+    port: int = Field(22, ge=1, le=65535)
+    username: str | None = required()
+    password: str | None = Field(None, description="A secret: never shown. A password or a private key logs in.")
+    private_key_path: str | None = Field(None, description="An OpenSSH private key file, instead of the password.")
+    known_hosts: str | None = required("An OpenSSH known_hosts file holding the server's key.")
     remote_directory: str = "/"
-    timeout_s: float = 20.0
-    max_attempts: int = 4
-    backoff_initial_s: float = 1.0
-    backoff_max_s: float = 30.0
+    timeout_s: float = Field(20.0, gt=0, description="Seconds a connection, login or transfer may stall.")
+    max_attempts: int = Field(4, ge=1, description="Attempts of a connection or transfer that fails.")
+    backoff_initial_s: float = Field(1.0, ge=0, description="The first retry's wait; doubled each attempt.")
+    backoff_max_s: float = Field(30.0, ge=0, description="The longest wait between two attempts.")
 
-    def check_more(self) -> None:
+    def check_settings(self) -> None:
         if not self.password and not self.private_key_path:
             raise NotConfigured("Paycom is not configured: set PAYCOM_SFTP_PASSWORD or PAYCOM_SFTP_PRIVATE_KEY_PATH")
         for field in ("known_hosts", "private_key_path"):
@@ -169,7 +158,7 @@ class PaycomSftpResource(IntegrationResource):
     @contextmanager
     def _session(self) -> Iterator[paramiko.SFTPClient]:
         try:
-            connection = socket.create_connection((self.host, self.setting("port")), timeout=self.timeout_s)
+            connection = socket.create_connection((self.host, self.port), timeout=self.timeout_s)
         except OSError as exc:
             raise PaycomConnectError(f"could not connect ({exc.strerror or _describe(exc)})") from None
         # SFTP pipelines small read requests; Nagle's algorithm would hold each back.
@@ -187,7 +176,7 @@ class PaycomSftpResource(IntegrationResource):
         try:
             client.connect(
                 self.host,
-                port=self.setting("port"),
+                port=self.port,
                 sock=connection,
                 username=self.username,
                 password=self.password,
@@ -288,8 +277,3 @@ def _describe(error: BaseException | None) -> str:
         return str(error)
     text = str(error).strip()
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-@dg.definitions
-def paycom_resources() -> dg.Definitions:
-    return dg.Definitions(resources={"paycom_sftp": PaycomSftpResource.from_environment()})

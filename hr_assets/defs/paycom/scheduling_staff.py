@@ -6,88 +6,96 @@ from collections import Counter
 
 import dagster as dg
 
-from hr_assets.defs.attendance.sensors import attendance_import_job
 from hr_assets.defs.paycom import store
-from hr_assets.defs.paycom.assets import GROUP, paycom_employees, week_of
+from hr_assets.defs.paycom.assets import GROUP, week_of
 from hr_assets.defs.paycom.hours import first_day_counted, staff_hours
 from hr_assets.defs.paycom.staff import staff_rows
 from hr_assets.defs.payroll import store as payroll_store
 from hr_assets.defs.payroll.pay import worked_minutes
 from hr_assets.defs.shared.freshness import WITHIN_8_DAYS
+from hr_assets.defs.shared.jobs import attendance_import_job
 from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.lib.clock import Clock
+from hr_assets.settings import Settings
 from hr_assets.warehouse import tables
 from hr_assets.warehouse.metadata import row_count, rows_table, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 
 
-@dg.asset(
-    partitions_def=weekly_sync_partitions,
-    group_name=GROUP,
-    freshness_policy=WITHIN_8_DAYS,
-    kinds={"python", "sql"},
-    owners=["team:scheduling"],
-    deps=[paycom_employees],
-    metadata=table_definition(tables.scheduling_staff),
-    description=(
-        "The staff the scheduling side can plan with, from the newest week's roster: availability, role, weekly "
-        "hour cap (an override set with `hr-assets staff set-cap` wins), and hours worked this week, pay period "
-        "and year as payroll counts them, with what is left before overtime and the cap. Refreshed after each "
-        "attendance import by the scheduling_staff_after_attendance sensor."
-    ),
-)
-def scheduling_staff(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
-) -> dg.MaterializeResult:
-    week, today = week_of(context), clock.today()
-    with warehouse.begin() as connection:
-        newest = store.latest_snapshot_week(connection)
-        if newest is not None and week < newest:
-            context.log.info(f"Week {week} is older than the newest synced week {newest}; the staff view stays as is.")
-            return dg.MaterializeResult(
-                metadata={
-                    "superseded_by_week": str(newest),
-                    "staff": 0,
-                    **row_count(connection, tables.scheduling_staff),
-                }
-            )
-        rows = staff_rows(store.snapshot(connection, week))
-        period = store.pay_period_containing(connection, today)
-        dates = (period["start_date"], period["end_date"]) if period else None
-        first = first_day_counted(today, dates and dates[0])
-        worked = worked_minutes(payroll_store.shifts(connection, first, today))
-        figures = staff_hours(today, dates, payroll_store.roster_history(connection, first, today), worked)
-        store.write_staff(
-            connection,
-            rows,
-            figures,
-            week=week,
-            as_of=today,
-            pay_period_id=period and period["id"],
-            now=clock.now(),
-        )
-        staff_table = row_count(connection, tables.scheduling_staff)
-    roles = Counter(row["role"] for row in rows)
-    worked = [figures[row["employee_code"]] for row in rows if row["employee_code"] in figures]
-    return dg.MaterializeResult(
-        metadata={
-            "staff": len(rows),
-            "available_for_scheduling": sum(row["available_for_scheduling"] for row in rows),
-            "by_role": rows_table(
-                [{"role": role, "staff": staff} for role, staff in sorted(roles.items())],
-                {"role": "string", "staff": "int"},
-            ),
-            "hours_as_of": str(today),
-            "with_hours_this_week": sum(1 for hours in worked if hours.hours_this_week > 0),
-            "in_overtime_this_week": sum(1 for hours in worked if hours.overtime_hours_this_week > 0),
-            **staff_table,
-        }
+def scheduling_staff_asset(settings: Settings) -> dg.AssetsDefinition:
+    """The staff view, one partition per weekly sync."""
+
+    @dg.asset(
+        partitions_def=weekly_sync_partitions(settings),
+        group_name=GROUP,
+        freshness_policy=WITHIN_8_DAYS,
+        kinds={"python", "sql"},
+        owners=["team:scheduling"],
+        deps=["paycom_employees"],
+        metadata=table_definition(tables.scheduling_staff),
+        description=(
+            "The staff the scheduling side can plan with, from the newest week's roster: availability, role, weekly "
+            "hour cap (an override set with `hr-assets staff set-cap` wins), and hours worked this week, pay period "
+            "and year as payroll counts them, with what is left before overtime and the cap. Refreshed after each "
+            "attendance import by the scheduling_staff_after_attendance sensor."
+        ),
     )
+    def scheduling_staff(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
+    ) -> dg.MaterializeResult:
+        week, today = week_of(context), clock.today()
+        with warehouse.begin() as connection:
+            newest = store.latest_snapshot_week(connection)
+            if newest is not None and week < newest:
+                context.log.info(
+                    f"Week {week} is older than the newest synced week {newest}; the staff view stays as is."
+                )
+                return dg.MaterializeResult(
+                    metadata={
+                        "superseded_by_week": str(newest),
+                        "staff": 0,
+                        **row_count(connection, tables.scheduling_staff),
+                    }
+                )
+            rows = staff_rows(store.snapshot(connection, week))
+            period = store.pay_period_containing(connection, today)
+            dates = (period["start_date"], period["end_date"]) if period else None
+            first = first_day_counted(today, dates and dates[0])
+            worked = worked_minutes(payroll_store.shifts(connection, first, today))
+            figures = staff_hours(today, dates, payroll_store.roster_history(connection, first, today), worked)
+            store.write_staff(
+                connection,
+                rows,
+                figures,
+                week=week,
+                as_of=today,
+                pay_period_id=period and period["id"],
+                now=clock.now(),
+            )
+            staff_table = row_count(connection, tables.scheduling_staff)
+        roles = Counter(row["role"] for row in rows)
+        worked = [figures[row["employee_code"]] for row in rows if row["employee_code"] in figures]
+        return dg.MaterializeResult(
+            metadata={
+                "staff": len(rows),
+                "available_for_scheduling": sum(row["available_for_scheduling"] for row in rows),
+                "by_role": rows_table(
+                    [{"role": role, "staff": staff} for role, staff in sorted(roles.items())],
+                    {"role": "string", "staff": "int"},
+                ),
+                "hours_as_of": str(today),
+                "with_hours_this_week": sum(1 for hours in worked if hours.hours_this_week > 0),
+                "in_overtime_this_week": sum(1 for hours in worked if hours.overtime_hours_this_week > 0),
+                **staff_table,
+            }
+        )
+
+    return scheduling_staff
 
 
 scheduling_staff_refresh_job = dg.define_asset_job(
     "scheduling_staff_refresh",
-    selection=dg.AssetSelection.assets(scheduling_staff),
+    selection=dg.AssetSelection.assets("scheduling_staff"),
     description="Recount the staff view's worked hours (after an attendance import).",
 )
 

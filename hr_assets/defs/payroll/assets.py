@@ -10,75 +10,78 @@ from hr_assets.defs.payroll.periods import PeriodError
 from hr_assets.defs.payroll.processing import process_period
 from hr_assets.defs.shared.partitions import payroll_period_partitions
 from hr_assets.lib.clock import Clock
-from hr_assets.settings import PayrollSettings, load
+from hr_assets.settings import Settings
 from hr_assets.warehouse import tables
 from hr_assets.warehouse.metadata import amount, row_count, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
-
-payroll_settings = load(PayrollSettings)
 
 
 class PayrollRunConfig(dg.Config):
     force: bool = Field(False, description="Process periods already completed again (their results are replaced).")
 
 
-@dg.asset(
-    partitions_def=payroll_period_partitions,
-    group_name="payroll",
-    kinds={"python", "sql"},
-    owners=["team:finance"],
-    deps=[
-        dg.AssetDep("paycom_employees", partition_mapping=dg.AllPartitionMapping()),
-        dg.AssetDep("attendance_records", partition_mapping=dg.AllPartitionMapping()),
-    ],
-    retry_policy=dg.RetryPolicy(
-        max_retries=3,
-        delay=payroll_settings.retry_delay_seconds,
-        backoff=dg.Backoff.EXPONENTIAL,
-        jitter=dg.Jitter.PLUS_MINUS,
-    ),
-    metadata=table_definition(tables.payroll_results),
-    # Asset-level, not per partition: payroll runs at least monthly, so five weeks without a run is a problem.
-    freshness_policy=dg.FreshnessPolicy.time_window(
-        fail_window=dt.timedelta(days=35), warn_window=dt.timedelta(days=16)
-    ),
-    description=(
-        "Gross pay per employee and pay period (payroll_results), the rates each was paid at (payroll_result_rates) "
-        "and each period's totals (payroll_period_totals). One partition per pay period, named after its first and "
-        "last day (2026-01-01..2026-01-15), added with the period. Each day is paid with the roster in force in its "
-        "week (the weekly snapshots). The period is claimed first, so it is processed exactly once; a completed one "
-        "is skipped unless forced."
-    ),
-)
-def payroll_results(
-    context: dg.AssetExecutionContext, config: PayrollRunConfig, warehouse: WarehouseResource, clock: Clock
-) -> dg.MaterializeResult:
-    try:
-        with warehouse.begin() as connection:
-            period_id = store.period_of_partition(connection, context.partition_key)["id"]
-    except PeriodError as exc:
-        raise dg.Failure(description=str(exc), allow_retries=False) from None
-    outcome = process_period(warehouse.engine, period_id, context.run.run_id, force=config.force, now=clock.now())
-    with warehouse.engine.connect() as connection:
-        results_table = row_count(connection, tables.payroll_results)
-    if outcome.skipped is not None:
-        context.log.info(f"Period {period_id} skipped: {outcome.skipped}")
-        return dg.MaterializeResult(
-            metadata={"period_id": period_id, "skipped": dg.MetadataValue.text(outcome.skipped), **results_table}
-        )
-    totals = outcome.totals
-    # Counts and the period's totals only: no employee codes, names or individual pay in the metadata.
-    return dg.MaterializeResult(
-        metadata={
-            "period_id": period_id,
-            "employees": totals["employees"],
-            "gross_pay": amount(totals["gross_pay"]),
-            "overtime_hours": amount(totals["overtime_hours"]),
-            "hourly_without_attendance": totals["hourly_without_attendance"],
-            "without_pay_data": totals["without_pay_data"],
-            **results_table,
-        }
+def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
+    """Pay per period, its failed steps retried after HR_PAYROLL_RETRY_DELAY_SECONDS, doubled each time."""
+
+    @dg.asset(
+        partitions_def=payroll_period_partitions,
+        group_name="payroll",
+        kinds={"python", "sql"},
+        owners=["team:finance"],
+        deps=[
+            dg.AssetDep("paycom_employees", partition_mapping=dg.AllPartitionMapping()),
+            dg.AssetDep("attendance_records", partition_mapping=dg.AllPartitionMapping()),
+        ],
+        retry_policy=dg.RetryPolicy(
+            max_retries=3,
+            delay=settings.payroll_retry_delay_seconds,
+            backoff=dg.Backoff.EXPONENTIAL,
+            jitter=dg.Jitter.PLUS_MINUS,
+        ),
+        metadata=table_definition(tables.payroll_results),
+        # Asset-level, not per partition: payroll runs at least monthly, so five weeks without a run is a problem.
+        freshness_policy=dg.FreshnessPolicy.time_window(
+            fail_window=dt.timedelta(days=35), warn_window=dt.timedelta(days=16)
+        ),
+        description=(
+            "Gross pay per employee and pay period (payroll_results), the rates each was paid at "
+            "(payroll_result_rates) and each period's totals (payroll_period_totals). One partition per pay period, "
+            "named after its first and last day (2026-01-01..2026-01-15), added with the period. Each day is paid with "
+            "the roster in force in its week (the weekly snapshots). The period is claimed first, so it is processed "
+            "exactly once; a completed one is skipped unless forced."
+        ),
     )
+    def payroll_results(
+        context: dg.AssetExecutionContext, config: PayrollRunConfig, warehouse: WarehouseResource, clock: Clock
+    ) -> dg.MaterializeResult:
+        try:
+            with warehouse.begin() as connection:
+                period_id = store.period_of_partition(connection, context.partition_key)["id"]
+        except PeriodError as exc:
+            raise dg.Failure(description=str(exc), allow_retries=False) from None
+        outcome = process_period(warehouse.engine, period_id, context.run.run_id, force=config.force, now=clock.now())
+        with warehouse.engine.connect() as connection:
+            results_table = row_count(connection, tables.payroll_results)
+        if outcome.skipped is not None:
+            context.log.info(f"Period {period_id} skipped: {outcome.skipped}")
+            return dg.MaterializeResult(
+                metadata={"period_id": period_id, "skipped": dg.MetadataValue.text(outcome.skipped), **results_table}
+            )
+        totals = outcome.totals
+        # Counts and the period's totals only: no employee codes, names or individual pay in the metadata.
+        return dg.MaterializeResult(
+            metadata={
+                "period_id": period_id,
+                "employees": totals["employees"],
+                "gross_pay": amount(totals["gross_pay"]),
+                "overtime_hours": amount(totals["overtime_hours"]),
+                "hourly_without_attendance": totals["hourly_without_attendance"],
+                "without_pay_data": totals["without_pay_data"],
+                **results_table,
+            }
+        )
+
+    return payroll_results
 
 
 def add_period_partitions(instance: dg.DagsterInstance, keys: list[str]) -> list[str]:

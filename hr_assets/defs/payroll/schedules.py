@@ -8,20 +8,18 @@ so the next evaluation requests a new run. The run itself claims the
 period, so a person's run of it at the same moment cannot make it run twice either.
 """
 
-import datetime as dt
-
 import dagster as dg
 
 from hr_assets.defs.payroll import store
-from hr_assets.defs.payroll.assets import add_period_partitions, payroll_results, payroll_settings
+from hr_assets.defs.payroll.assets import add_period_partitions
 from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import evaluate
-from hr_assets.settings import platform_settings
+from hr_assets.settings import Settings
 from hr_assets.warehouse.resource import WarehouseResource
 
 payroll_job = dg.define_asset_job(
     "payroll_run",
-    selection=dg.AssetSelection.assets(payroll_results),
+    selection=dg.AssetSelection.assets("payroll_results"),
     description="Process one pay period: the partition named after its days.",
 )
 
@@ -33,28 +31,33 @@ def run_request(period: dict) -> dg.RunRequest:
     )
 
 
-@dg.schedule(
-    job=payroll_job,
-    cron_schedule=f"0 {payroll_settings.run_hour} * * *",
-    execution_timezone=platform_settings.timezone,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Daily: release periods of dead runs, then request a run for each period its rule makes due.",
-)
-def payroll_automation(
-    context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource
-) -> list[dg.RunRequest] | dg.SkipReason:
-    # The tick's time is the one now of this evaluation: the leases are judged and the rules evaluated at it.
-    now, lease = context.scheduled_execution_time, dt.timedelta(minutes=payroll_settings.lease_minutes)
-    for released in release_stale(warehouse.engine, context.instance, now, lease):
-        context.log.warning(f"Released period {released.period_id}: {released.reason}")
-    with warehouse.begin() as connection:
-        candidates = {row["id"]: row for row in store.automated_active(connection)}
-        keys = store.partition_keys(connection)
-    # Periods added straight to the warehouse (or before partitions were per period) get their partition here.
-    for key in add_period_partitions(context.instance, keys):
-        context.log.info(f"Added the partition of pay period {key}")
-    due = evaluate(candidates.values(), now, platform_settings.timezone)
-    requests = [run_request(candidates[d.period_id]) for d in due if d.is_due]
-    if not requests:
-        return dg.SkipReason(f"no pay period is due ({len(candidates)} automated and active)")
-    return requests
+def payroll_automation_schedule(settings: Settings) -> dg.ScheduleDefinition:
+    """Daily at HR_PAYROLL_RUN_HOUR in HR_TIMEZONE; a run holds a period for HR_PAYROLL_LEASE_MINUTES."""
+
+    @dg.schedule(
+        job=payroll_job,
+        cron_schedule=f"0 {settings.payroll_run_hour} * * *",
+        execution_timezone=settings.timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Daily: release periods of dead runs, then request a run for each period its rule makes due.",
+    )
+    def payroll_automation(
+        context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource
+    ) -> list[dg.RunRequest] | dg.SkipReason:
+        # The tick's time is the one now of this evaluation: the leases are judged and the rules evaluated at it.
+        now, lease = context.scheduled_execution_time, settings.payroll_lease
+        for released in release_stale(warehouse.engine, context.instance, now, lease):
+            context.log.warning(f"Released period {released.period_id}: {released.reason}")
+        with warehouse.begin() as connection:
+            candidates = {row["id"]: row for row in store.automated_active(connection)}
+            keys = store.partition_keys(connection)
+        # Periods added straight to the warehouse (or before partitions were per period) get their partition here.
+        for key in add_period_partitions(context.instance, keys):
+            context.log.info(f"Added the partition of pay period {key}")
+        due = evaluate(candidates.values(), now, settings.timezone)
+        requests = [run_request(candidates[d.period_id]) for d in due if d.is_due]
+        if not requests:
+            return dg.SkipReason(f"no pay period is due ({len(candidates)} automated and active)")
+        return requests
+
+    return payroll_automation

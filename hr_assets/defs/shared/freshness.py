@@ -8,14 +8,16 @@ import datetime as dt
 
 import dagster as dg
 
-from hr_assets.settings import platform_settings
+from hr_assets.settings import Settings
 
 # Paycom pushes weekly and the roster syncs every Friday: a week and a day without a sync is late.
 # The attendance files and their Bayzat pushes follow the same weekly fingerprint reports.
 WITHIN_8_DAYS = dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(days=8))
 
-# The revenue chain's month just closed is synced on the 1st (revenue_month_close): by the 3rd at 00:00
-# business time each asset must have been materialized since the 1st.
-CLOSED_MONTH_BY_THE_3RD = dg.FreshnessPolicy.cron(
-    deadline_cron="0 0 3 * *", lower_bound_delta=dt.timedelta(days=2), timezone=platform_settings.timezone
-)
+
+def closed_month_by_the_3rd(settings: Settings) -> dg.FreshnessPolicy:
+    """The revenue chain's month just closed is synced on the 1st (revenue_month_close): by the 3rd at 00:00
+    business time each asset must have been materialized since the 1st."""
+    return dg.FreshnessPolicy.cron(
+        deadline_cron="0 0 3 * *", lower_bound_delta=dt.timedelta(days=2), timezone=settings.timezone
+    )

@@ -1,4 +1,5 @@
-"""Each month's invoiced Holded clients matched to another system's records (4Geeks students, Notion pages)."""
+"""Each month's invoiced Holded clients, and their matching to another system's records (4Geeks students, Notion
+pages) by contact id or email."""
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -6,14 +7,32 @@ from typing import Any
 
 import dagster as dg
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
-from hr_assets.defs.holded.store import month_contacts
 from hr_assets.defs.shared.partitions import partition_months
 from hr_assets.lib.range_metadata import MonthlyTally
 from hr_assets.lib.records import upsert_with_errors
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.metadata import row_count
 from hr_assets.warehouse.resource import WarehouseResource
+from hr_assets.warehouse.tables import holded_contacts, holded_invoices
+
+
+def month_contacts(connection: Connection, month: dt.date) -> dict[str, str | None]:
+    """The clients invoiced in the month, by contact id, with their email (None when unknown)."""
+    query = (
+        sa.select(holded_invoices.c.contact_id, holded_contacts.c.email)
+        .select_from(holded_invoices.outerjoin(holded_contacts, holded_contacts.c.id == holded_invoices.c.contact_id))
+        .where(holded_invoices.c.invoice_month == month)
+        .distinct()
+    )
+    return dict(connection.execute(query).all())
+
+
+def normalise_email(email: Any) -> str | None:
+    """4Geeks and Holded spell one address differently (case, stray spaces)."""
+    return email.strip().casefold() or None if isinstance(email, str) else None
+
 
 Match = Callable[[Mapping[str, str | None]], tuple[Sequence[Mapping[str, Any]], list[RowError]]]
 

@@ -1,4 +1,5 @@
-"""The platform's partitions, all in the one business timezone (``HR_TIMEZONE``).
+"""The platform's partitions, all in the one business timezone (``HR_TIMEZONE``): the weekly and monthly ones are
+made from the settings (``weekly_sync_partitions(settings)``), where the definitions are built.
 
 Paycom syncs are weekly and keyed by the Friday of the sync: weeks run Friday to Friday
 (``day_offset=5``) and the week in progress is a partition too (``end_offset=1``), so the Friday
@@ -17,7 +18,7 @@ import datetime as dt
 
 import dagster as dg
 
-from hr_assets.settings import platform_settings
+from hr_assets.settings import Settings
 
 FRIDAY = 4  # date.weekday()
 
@@ -26,19 +27,20 @@ def first_friday_on_or_after(day: dt.date) -> dt.date:
     return day + dt.timedelta(days=(FRIDAY - day.weekday()) % 7)
 
 
-weekly_sync_partitions = dg.WeeklyPartitionsDefinition(
-    start_date=first_friday_on_or_after(platform_settings.history_start).isoformat(),
-    day_offset=5,
-    timezone=platform_settings.timezone,
-    end_offset=1,
-)
+def weekly_sync_partitions(settings: Settings) -> dg.WeeklyPartitionsDefinition:
+    return dg.WeeklyPartitionsDefinition(
+        start_date=first_friday_on_or_after(settings.history_start).isoformat(),
+        day_offset=5,
+        timezone=settings.timezone,
+        end_offset=1,
+    )
 
 
-monthly_partitions = dg.MonthlyPartitionsDefinition(
-    start_date=platform_settings.history_start.replace(day=1).isoformat(),
-    timezone=platform_settings.timezone,
-    end_offset=1,
-)
+def monthly_partitions(settings: Settings) -> dg.MonthlyPartitionsDefinition:
+    return dg.MonthlyPartitionsDefinition(
+        start_date=settings.history_start.replace(day=1).isoformat(), timezone=settings.timezone, end_offset=1
+    )
+
 
 revenue_backfill_policy = dg.BackfillPolicy.single_run()
 

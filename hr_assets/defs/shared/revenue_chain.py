@@ -12,18 +12,17 @@ from typing import Any
 
 import dagster as dg
 
-from hr_assets.defs.fourgeeks.resources import FourGeeksResource
-from hr_assets.defs.holded.resources import HoldedResource
-from hr_assets.defs.notion.resources import NotionResource
-from hr_assets.defs.shared.freshness import CLOSED_MONTH_BY_THE_3RD
+from hr_assets.defs.shared.freshness import closed_month_by_the_3rd
 from hr_assets.defs.shared.partitions import monthly_partitions, revenue_backfill_policy
-from hr_assets.settings import RevenueScheduleSettings, load, platform_settings
+from hr_assets.lib.integration import IntegrationResource
+from hr_assets.settings import Settings
 
-# The steps as operators name them (``hr-assets sync --from-step``), in their fixed order, with each one's asset.
+# The steps as operators name them (``hr-assets sync --from-step``), in their fixed order, with each one's asset:
+# the one table from the seed's words to the assets.
 STEPS = {
     "services": "holded_services",
     "invoices": "holded_invoices",
-    "crm-clients": "crm_students",
+    "crm-clients": "fourgeeks_students",
     "service-periods": "service_periods",
     "notion-external-id": "notion_external_ids",
     "accruals": "accruals",
@@ -34,13 +33,13 @@ STEPS = {
 CLOSE_TAG = "hr_assets/close_accrual_months"
 
 
-def revenue_month_asset(**options: Any) -> Callable[..., dg.AssetsDefinition]:
+def revenue_month_asset(settings: Settings, **options: Any) -> Callable[..., dg.AssetsDefinition]:
     """``@dg.asset`` for the chain's monthly steps: month partitions, a backfill as one run for its range, late when
     the month just closed is not in by the 3rd; ``options`` add the step's own (group, deps, description...)."""
     return dg.asset(
-        partitions_def=monthly_partitions,
+        partitions_def=monthly_partitions(settings),
         backfill_policy=revenue_backfill_policy,
-        freshness_policy=CLOSED_MONTH_BY_THE_3RD,
+        freshness_policy=closed_month_by_the_3rd(settings),
         **options,
     )
 
@@ -61,46 +60,56 @@ revenue_chain_job = dg.define_asset_job(
     description="Holded invoices, 4Geeks students and periods, Notion ids and accruals for one month.",
 )
 
-_when = load(RevenueScheduleSettings)
 
-
-def _unconfigured(holded: HoldedResource, fourgeeks: FourGeeksResource, notion: NotionResource) -> dg.SkipReason | None:
+def _unconfigured(*vendors: IntegrationResource) -> dg.SkipReason | None:
     """The chain reads all three APIs: a tick without one of them skips, saying which setting is missing."""
-    problems = [problem for resource in (holded, fourgeeks, notion) if (problem := resource.problem())]
+    problems = [problem for resource in vendors if (problem := resource.problem())]
     return dg.SkipReason("; ".join(problems)) if problems else None
 
 
-@dg.schedule(
-    job=revenue_chain_job,
-    cron_schedule=f"0 {_when.monthly_hour} {_when.monthly_day} * *",
-    execution_timezone=platform_settings.timezone,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description=(
-        "The month just ended, once it is over (HR_REVENUE_MONTHLY_DAY / _HOUR): imports and accruals, then closes "
-        "its accruals."
-    ),
-)
-def revenue_month_close(
-    context: dg.ScheduleEvaluationContext, holded: HoldedResource, fourgeeks: FourGeeksResource, notion: NotionResource
-) -> dg.RunRequest | dg.SkipReason:
-    if skip := _unconfigured(holded, fourgeeks, notion):
-        return skip
-    today = context.scheduled_execution_time.astimezone(platform_settings.tz).date()
-    closed = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1).isoformat()
-    return dg.RunRequest(run_key=f"close-{closed}", partition_key=closed, tags={CLOSE_TAG: "true"})
+def revenue_schedules(settings: Settings) -> list[dg.ScheduleDefinition]:
+    """The month just ended, on HR_REVENUE_MONTHLY_DAY at HR_REVENUE_MONTHLY_HOUR, and the month in progress every
+    day at HR_REVENUE_DAILY_HOUR, in HR_TIMEZONE. ``holded``, ``fourgeeks`` and ``notion`` are those vendors'
+    resources."""
 
+    @dg.schedule(
+        job=revenue_chain_job,
+        cron_schedule=f"0 {settings.revenue_monthly_hour} {settings.revenue_monthly_day} * *",
+        execution_timezone=settings.timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=(
+            "The month just ended, once it is over (HR_REVENUE_MONTHLY_DAY / _HOUR): imports and accruals, then "
+            "closes its accruals."
+        ),
+    )
+    def revenue_month_close(
+        context: dg.ScheduleEvaluationContext,
+        holded: IntegrationResource,
+        fourgeeks: IntegrationResource,
+        notion: IntegrationResource,
+    ) -> dg.RunRequest | dg.SkipReason:
+        if skip := _unconfigured(holded, fourgeeks, notion):
+            return skip
+        today = context.scheduled_execution_time.astimezone(settings.tz).date()
+        closed = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1).isoformat()
+        return dg.RunRequest(run_key=f"close-{closed}", partition_key=closed, tags={CLOSE_TAG: "true"})
 
-@dg.schedule(
-    job=revenue_chain_job,
-    cron_schedule=f"0 {_when.daily_hour} * * *",
-    execution_timezone=platform_settings.timezone,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="The month in progress, refreshed every day (HR_REVENUE_DAILY_HOUR).",
-)
-def revenue_month_refresh(
-    context: dg.ScheduleEvaluationContext, holded: HoldedResource, fourgeeks: FourGeeksResource, notion: NotionResource
-) -> dg.RunRequest | dg.SkipReason:
-    if skip := _unconfigured(holded, fourgeeks, notion):
-        return skip
-    today = context.scheduled_execution_time.astimezone(platform_settings.tz).date()
-    return dg.RunRequest(run_key=f"refresh-{today.isoformat()}", partition_key=today.replace(day=1).isoformat())
+    @dg.schedule(
+        job=revenue_chain_job,
+        cron_schedule=f"0 {settings.revenue_daily_hour} * * *",
+        execution_timezone=settings.timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="The month in progress, refreshed every day (HR_REVENUE_DAILY_HOUR).",
+    )
+    def revenue_month_refresh(
+        context: dg.ScheduleEvaluationContext,
+        holded: IntegrationResource,
+        fourgeeks: IntegrationResource,
+        notion: IntegrationResource,
+    ) -> dg.RunRequest | dg.SkipReason:
+        if skip := _unconfigured(holded, fourgeeks, notion):
+            return skip
+        today = context.scheduled_execution_time.astimezone(settings.tz).date()
+        return dg.RunRequest(run_key=f"refresh-{today.isoformat()}", partition_key=today.replace(day=1).isoformat())
+
+    return [revenue_month_close, revenue_month_refresh]
