@@ -11,7 +11,7 @@ of 4 to 11 hours, some past midnight, and 3% of the days imported a second time 
 
 Measured, each the best of ``REPETITIONS`` (3) runs of the period (forced again each time):
 
-- ``read_s``: ``store.roster_history`` and ``store.shifts``, the queries the asset runs;
+- ``read_s``: ``worked_time.roster_history`` and ``worked_time.shifts``, the queries the asset runs;
 - ``compute_s``: ``worked_minutes`` and ``compute_period``, the project's computation;
 - ``write_s``: ``store.write_results`` and the commit;
 - ``end_to_end_s``: the three, what a person waits for beyond the run's start (aim: under 2 s).
@@ -43,8 +43,10 @@ from typing import Any
 from common import BenchError, print_figures, warehouse_url
 
 from hr_assets.defs.payroll import store
-from hr_assets.defs.payroll.pay import EmployeePay, compute_period, worked_minutes
+from hr_assets.defs.payroll.pay import EmployeePay, compute_period
 from hr_assets.defs.payroll.periods import PeriodDates
+from hr_assets.defs.shared import worked_time
+from hr_assets.defs.shared.worked_time import worked_minutes
 from hr_assets.warehouse.engine import create_engine, insert_rows, migrate
 from hr_assets.warehouse.tables import (
     attendance_import_records,
@@ -263,8 +265,8 @@ def one_run(engine: Any, period_id: int, run_id: str) -> tuple[float, float, flo
         store.claim(connection, period_id, run_id, NOW, force=True)
     started = time.perf_counter()
     with engine.begin() as connection:
-        roster = store.roster_history(connection, PERIOD.start - LEAD_IN, PERIOD.end)
-        shifts = store.shifts(connection, PERIOD.start - LEAD_IN, PERIOD.end)
+        roster = worked_time.roster_history(connection, PERIOD.start - LEAD_IN, PERIOD.end)
+        shifts = worked_time.shifts(connection, PERIOD.start - LEAD_IN, PERIOD.end)
         read = time.perf_counter()
         pay = compute_period(PERIOD, roster, worked_minutes(shifts))
         computed = time.perf_counter()
@@ -291,7 +293,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     with engine.begin() as connection:
         period_id = store.add_period(connection, PERIOD, None, timezone="UTC", now=NOW)
         roster = list(connection.execute(paycom_employees.select()).mappings())
-        shifts = store.shifts(connection, PERIOD.start - LEAD_IN, PERIOD.end)
+        shifts = worked_time.shifts(connection, PERIOD.start - LEAD_IN, PERIOD.end)
     runs = [one_run(engine, period_id, f"bench-{n}") for n in range(REPETITIONS)]
     project, baseline = as_result(runs[0][3]), baseline_period(PERIOD, roster, shifts)
     if project != baseline:

@@ -13,7 +13,7 @@ from hr_assets.defs.attendance.assets import attendance_file_config
 from hr_assets.defs.attendance.importing import content_sha256, partition_key, store_attendance_file
 from hr_assets.defs.attendance.sync_status import COLUMNS as SYNC_COLUMNS
 from hr_assets.defs.attendance.sync_status import import_sync_status
-from hr_assets.defs.bayzat import store as bayzat_store
+from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared.companies import all_companies
 from hr_assets.defs.shared.partitions import attendance_file_partitions
 from hr_assets.lib.clock import Clock
@@ -61,7 +61,7 @@ def imports(limit: int, as_json: bool) -> None:
     """The newest imports, each with its rows and its records' Bayzat status per company."""
     with warehouse().connect() as connection:
         rows = store.recent_imports(connection, limit)
-        status = bayzat_store.import_company_status(connection, [row["id"] for row in rows])
+        status = attendance_pushes.import_company_status(connection, [row["id"] for row in rows])
         slugs = {company["id"]: company["slug"] for company in all_companies(connection)}
     for row in rows:
         row["bayzat"] = _sync_status(status.get(row["id"], {}), slugs)
@@ -100,7 +100,7 @@ def _sync_status(by_company: dict[int, Counter[str]], slugs: dict[int, str]) -> 
     return (
         "; ".join(
             f"{slugs.get(company_id, '-')} "
-            + ", ".join(f"{counts[name]} {name}" for name in bayzat_store.STATUSES if counts[name])
+            + ", ".join(f"{counts[name]} {name}" for name in attendance_pushes.STATUSES if counts[name])
             for company_id, counts in sorted(by_company.items())
         )
         or "-"

@@ -20,6 +20,7 @@ from hr_assets.defs.bayzat import retry_failed as retrying
 from hr_assets.defs.bayzat.configs import SYNC_FREQUENCIES
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.schedules import company_stretches, company_tags
+from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared.companies import all_companies, company_by_slug
 from hr_assets.defs.shared.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
@@ -230,7 +231,7 @@ def set_(slug: str, sync_frequency: str | None, enabled: bool | None) -> None:
     now = Clock().now()
     with warehouse().begin() as connection:
         company = company_by_slug(connection, slug)
-        if not configs.has_config(connection, company["id"]):
+        if not attendance_pushes.has_config(connection, company["id"]):
             raise click.ClickException(
                 f"{slug} has no Bayzat account: configure one with hr-assets bayzat configure --company {slug}"
             )
@@ -255,14 +256,14 @@ def status(slug: str | None, as_json: bool) -> None:
         if slug and not companies:
             company_by_slug(connection, slug)  # the one-line error for an unknown company
     rows = [
-        {"company": c["slug"], **{name: counts.get(c["id"], Counter())[name] for name in store.STATUSES}}
+        {"company": c["slug"], **{name: counts.get(c["id"], Counter())[name] for name in attendance_pushes.STATUSES}}
         | {
             "failure_rate": f"{store.failure_rate(counts.get(c['id'], Counter())):.1%}",
             "last_push": last_push.get(c["id"]),
         }
         for c in companies
     ]
-    columns = ("company", *store.STATUSES, "failure_rate", "last_push")
+    columns = ("company", *attendance_pushes.STATUSES, "failure_rate", "last_push")
     print_rows(rows, columns, as_json=as_json, empty="No companies yet (hr-assets companies add).")
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from hr_assets.defs.bayzat import configs
+from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared.companies import company_by_slug
 from hr_assets.warehouse.integration_errors import load_integration_errors
 from hr_assets.warehouse.tables import attendance_imports
@@ -159,18 +159,19 @@ def test_no_department_moves_while_a_push_of_its_company_runs(bayzat_world: Bayz
     ids = company_ids(bayzat_world)
     advline = ids["advline"]
     with bayzat_world.engine.begin() as connection:  # a push of advline holds its lease
-        assert configs.take_lease(connection, advline, "push-run", dt.datetime.now(dt.UTC), 600)
+        assert attendance_pushes.take_lease(connection, advline, "push-run", dt.datetime.now(dt.UTC), 600)
     refused = hr_assets("companies", "map-department", "AdvLine", "--company", "gulfco")
     assert (refused.returncode, refused.stderr) == (
         1, "Error: a Bayzat push of company advline is running: try again when it has ended\n"
     )  # fmt: skip
     assert {r["company_id"] for r in bayzat_world.records()} == {advline}
     with bayzat_world.engine.begin() as connection:
-        configs.release_lease(connection, advline, "push-run")
+        attendance_pushes.release_lease(connection, advline, "push-run")
     ok("companies", "map-department", "AdvLine", "--company", "gulfco")
     now = dt.datetime.now(dt.UTC)
     with bayzat_world.engine.begin() as connection:  # the change let go of both leases
-        assert [configs.take_lease(connection, ids[slug], "next-push", now, 600) for slug in KEYS] == [True, True]
+        taken = [attendance_pushes.take_lease(connection, ids[slug], "next-push", now, 600) for slug in KEYS]
+        assert taken == [True, True]
 
 
 def test_a_re_assigned_row_reads_its_date_as_its_new_company_writes_dates(bayzat_world: BayzatWorld) -> None:

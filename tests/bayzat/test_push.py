@@ -16,9 +16,9 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.push import LeaseBusy, push_company
 from hr_assets.defs.bayzat.resources import BayzatResource
+from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared.companies import company_by_slug
 from hr_assets.lib.clock import Clock
 from tests.bayzat.conftest import EMPLOYEES, KEYS, SECRET_KEY, BayzatWorld, attendance_csv, week_of
@@ -362,12 +362,12 @@ def test_one_run_at_a_time_pushes_a_company(bayzat_world: BayzatWorld) -> None:
     )  # the lease lapses in real time
     with bayzat_world.engine.begin() as connection:
         company_id = company_by_slug(connection, "advline")["id"]
-        assert configs.take_lease(connection, company_id, "another-run", clock.now(), 60)
+        assert attendance_pushes.take_lease(connection, company_id, "another-run", clock.now(), 60)
     with pytest.raises(LeaseBusy):
         push_company(bayzat_world.engine, "advline", bayzat, "this-run", clock.now, lease_wait_s=0.2)
     assert bayzat_world.sandbox.requests == []  # nothing was sent while the other run held the company
     with bayzat_world.engine.begin() as connection:  # the other run died: its hold lapses
-        assert configs.take_lease(connection, company_id, "another-run", clock.now(), 0.5)
+        assert attendance_pushes.take_lease(connection, company_id, "another-run", clock.now(), 0.5)
     summary = push_company(bayzat_world.engine, "advline", bayzat, "this-run", clock.now, lease_wait_s=5)
     assert summary.synced == 15
     with bayzat_world.engine.connect() as connection:

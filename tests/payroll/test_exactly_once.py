@@ -17,6 +17,7 @@ from hr_assets.defs.payroll.pay import compute_period
 from hr_assets.defs.payroll.periods import PeriodDates
 from hr_assets.defs.payroll.processing import process_period, release_stale
 from hr_assets.defs.payroll.schedules import payroll_automation
+from hr_assets.defs.shared import worked_time
 from hr_assets.settings import platform_settings
 from hr_assets.warehouse.tables import payroll_periods
 from tests.payroll.conftest import NOW, PayrollWorld, employee
@@ -145,7 +146,7 @@ def test_a_run_that_lost_its_hold_writes_nothing(world: PayrollWorld) -> None:
     assert claim(world, period_id, "next-run")
     with world.engine.begin() as connection:
         dates = store.dates_of(store.period(connection, period_id))
-        pay = compute_period(dates, store.roster_history(connection, dates.start, dates.end), {})
+        pay = compute_period(dates, worked_time.roster_history(connection, dates.start, dates.end), {})
     with pytest.raises(store.LostClaim, match="no longer held by run slow-run"), world.engine.begin() as connection:
         store.write_results(connection, period_id, pay, "slow-run", NOW)
     assert world.results(period_id) == {} and world.totals(period_id) is None

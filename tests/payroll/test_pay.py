@@ -9,8 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from hr_assets.defs.payroll.pay import EmployeeHistory, RosterRow, compute_period, expected_gross, worked_minutes
+from hr_assets.defs.payroll.pay import compute_period, expected_gross
 from hr_assets.defs.payroll.periods import PeriodDates
+from hr_assets.defs.shared.worked_time import EmployeeHistory, RosterRow, worked_minutes
 from tests.payroll.conftest import employee
 
 MONDAY = dt.date(2024, 1, 1)

@@ -3,11 +3,11 @@
 import dagster as dg
 from pydantic import Field
 
-from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.csv_file import AttendanceFileError
 from hr_assets.defs.attendance.importing import ASSET, SOURCE, import_file, settled_dates_metadata
 from hr_assets.defs.attendance.sync_status import COLUMNS as SYNC_COLUMNS
 from hr_assets.defs.attendance.sync_status import import_sync_status
+from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared.freshness import WITHIN_8_DAYS
 from hr_assets.defs.shared.partitions import attendance_file_partitions
 from hr_assets.lib.clock import Clock
@@ -125,7 +125,7 @@ def _file_of(
                 return readable(connection, config.stored_file_id), config.file_path
             except StoredFileMissing as exc:
                 raise dg.Failure(description=f"{exc}; import the file again") from None
-        imported = store.import_by_key(connection, context.partition_key)
+        imported = attendance_pushes.import_by_key(connection, context.partition_key)
         if imported is None:
             raise dg.Failure(description=f"no file is known for partition {context.partition_key}; import it again")
         if imported["file_removed_at"] is not None:

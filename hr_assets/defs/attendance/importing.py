@@ -32,6 +32,7 @@ from hr_assets.defs.attendance.validation import (
     unmapped_departments,
     validate_file,
 )
+from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared import companies as company_store
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.integration_errors import add_integration_errors, clear_integration_errors
@@ -148,7 +149,7 @@ def import_file(
                 unmapped_departments=unmapped,
                 now=now,
             )
-            company_ids = store.companies_of_import(connection, import_id)
+            company_ids = attendance_pushes.companies_of_import(connection, import_id)
     except AttendanceFileError as exc:
         with engine.begin() as connection:
             store.fail_import(connection, import_id, str(exc), now)

@@ -6,8 +6,8 @@ formats now), as a re-import would: a row whose only error was its unmapped depa
 the company (due to Bayzat), a row of a moved department becomes its new company's, and one of an unmapped
 department becomes an error. A record keeps its id; its push state starts afresh. A row in Bayzat (synced, or being
 sent) is never moved: the change is refused while the department has any under another company. No push of the
-companies the rows leave or join runs meanwhile: the change holds their push leases (``configs.take_lease``) in its
-transaction, and is refused while a push holds one.
+companies the rows leave or join runs meanwhile: the change holds their push leases
+(``attendance_pushes.take_lease``) in its transaction, and is refused while a push holds one.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.csv_file import RawRow
 from hr_assets.defs.attendance.importing import ASSET, CHUNK_ROWS, FIRST_ERRORS, SOURCE
 from hr_assets.defs.attendance.validation import AttendanceRecord, DateReading, settle_date_format, validate_row
-from hr_assets.defs.bayzat import configs
-from hr_assets.defs.bayzat import store as bayzat_store
+from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared import companies as company_store
 from hr_assets.lib.errors import OperatorError
 from hr_assets.lib.row_errors import RowError
@@ -78,7 +77,7 @@ def reassign_department(connection: Connection, name: str, old_company_id: int |
         store.refresh_totals(connection, found["id"], FIRST_ERRORS, now)
         changed += len(rows)
     for holder in held:
-        configs.release_lease(connection, holder, _LEASE_HOLDER)
+        attendance_pushes.release_lease(connection, holder, _LEASE_HOLDER)
     return changed
 
 
@@ -87,9 +86,9 @@ def _hold_pushes(connection: Connection, company_ids: set[int], now: dt.datetime
     transaction, so a push that asks meanwhile waits for it); returns them. Refuses while a push holds one."""
     held = []
     for company_id in sorted(company_ids):
-        if not configs.has_config(connection, company_id):
+        if not attendance_pushes.has_config(connection, company_id):
             continue
-        if not configs.take_lease(connection, company_id, _LEASE_HOLDER, now, _LEASE_SECONDS):
+        if not attendance_pushes.take_lease(connection, company_id, _LEASE_HOLDER, now, _LEASE_SECONDS):
             slug = company_store.slugs(connection)[company_id]
             raise DepartmentNotMoved(f"a Bayzat push of company {slug} is running: try again when it has ended")
         held.append(company_id)
@@ -99,7 +98,7 @@ def _hold_pushes(connection: Connection, company_ids: set[int], now: dt.datetime
 def _refuse_moving_sent_rows(connection: Connection, name: str, written: list[str], company_id: int | None) -> None:
     held = {
         held_by: count
-        for held_by, count in bayzat_store.in_bayzat(connection, written).items()
+        for held_by, count in attendance_pushes.in_bayzat(connection, written).items()
         if held_by != company_id
     }
     if held:
@@ -146,4 +145,4 @@ def _store_again(
         errors=[error for record in validated for error in record.validation_errors],
         now=now,
     )
-    bayzat_store.forget_pushes(connection, [row["id"] for row in rows])
+    attendance_pushes.forget_pushes(connection, [row["id"] for row in rows])

@@ -32,11 +32,6 @@ def employee_codes(connection: Connection) -> frozenset[str]:
     return frozenset(connection.execute(sa.select(paycom_employees.c.employee_code)).scalars())
 
 
-def import_by_key(connection: Connection, partition_key: str) -> dict[str, Any] | None:
-    row = connection.execute(sa.select(imports).where(imports.c.partition_key == partition_key)).mappings().first()
-    return dict(row) if row else None
-
-
 def start_import(
     connection: Connection,
     *,
@@ -149,15 +144,6 @@ def fail_import(connection: Connection, import_id: int, reason: str, now: dt.dat
         .where(imports.c.id == import_id)
         .values(status="failed", validation_errors=[{"reason": reason}], completed_at=now, updated_at=now)
     )
-
-
-def companies_of_import(connection: Connection, import_id: int) -> list[int]:
-    query = (
-        sa.select(records.c.company_id)
-        .where(records.c.attendance_import_id == import_id, records.c.company_id.is_not(None), records.c.is_valid)
-        .distinct()
-    )
-    return sorted(connection.execute(query).scalars())
 
 
 def expired_files(connection: Connection, imported_before: dt.datetime) -> list[dict[str, Any]]:

@@ -1,5 +1,5 @@
 """Where an import's records stand with Bayzat, per company: what its asset page and ``hr-assets attendance show``
-both show, read through the Bayzat store's one query (that store owns the push statuses)."""
+both show, read through the one query of the records' push statuses."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from hr_assets.defs.bayzat import store as bayzat_store
+from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared.companies import all_companies
 
-COLUMNS = ("company", *bayzat_store.STATUSES)
+COLUMNS = ("company", *attendance_pushes.STATUSES)
 
 
 def import_sync_status(connection: Connection, import_id: int) -> list[dict[str, Any]]:
     """One row per company with valid records in the import: its slug and how many records have each status."""
-    status = bayzat_store.import_company_status(connection, [import_id]).get(import_id, {})
+    status = attendance_pushes.import_company_status(connection, [import_id]).get(import_id, {})
     slugs = {company["id"]: company["slug"] for company in all_companies(connection)}
     return [
-        {"company": slugs.get(company_id, "-"), **{name: counts[name] for name in bayzat_store.STATUSES}}
+        {"company": slugs.get(company_id, "-"), **{name: counts[name] for name in attendance_pushes.STATUSES}}
         for company_id, counts in sorted(status.items())
     ]

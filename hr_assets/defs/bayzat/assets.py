@@ -9,6 +9,7 @@ import dagster as dg
 from hr_assets.defs.bayzat import store
 from hr_assets.defs.bayzat.push import PushSummary, push_companies
 from hr_assets.defs.bayzat.resources import BayzatResource
+from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared.companies import company_by_slug
 from hr_assets.defs.shared.freshness import WITHIN_8_DAYS
 from hr_assets.defs.shared.partitions import bayzat_company_partitions
@@ -115,7 +116,7 @@ def _companies_state(warehouse: WarehouseResource, slugs: list[str], bayzat: Bay
             state[slug] = {
                 **standard,
                 "records_by_status": rows_table(
-                    [{"status": status, "records": company_counts[status]} for status in store.STATUSES],
+                    [{"status": status, "records": company_counts[status]} for status in attendance_pushes.STATUSES],
                     {"status": "string", "records": "int"},
                 ),
                 "failure_rate": dg.MetadataValue.float(round(store.failure_rate(company_counts), 4)),

@@ -1,5 +1,5 @@
-"""Each company's Bayzat account (its API key encrypted at rest), and the lease that lets one run at a time
-push for a company. Every function works inside the caller's transaction."""
+"""Each company's Bayzat account (its API key encrypted at rest; its push lease, which lets one run at a time
+push for it, is in ``shared/attendance_pushes.py``). Every function works inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -146,15 +146,6 @@ def change_settings(
     return {name: current[name] for name in new}, new
 
 
-def has_config(connection: Connection, company_id: int) -> bool:
-    return (
-        connection.execute(
-            sa.select(bayzat_configs.c.company_id).where(bayzat_configs.c.company_id == company_id)
-        ).first()
-        is not None
-    )
-
-
 def last_pushes(connection: Connection) -> list[dict[str, object]]:
     """Company id and when its last push ended, for every configured company."""
     query = sa.select(bayzat_configs.c.company_id, bayzat_configs.c.last_sync_at)
@@ -172,31 +163,4 @@ def mark_needs_new_key(connection: Connection, company_id: int, now: dt.datetime
 def record_sync(connection: Connection, company_id: int, now: dt.datetime) -> None:
     connection.execute(
         sa.update(bayzat_configs).where(bayzat_configs.c.company_id == company_id).values(last_sync_at=now)
-    )
-
-
-def take_lease(connection: Connection, company_id: int, run_id: str, now: dt.datetime, seconds: float) -> bool:
-    """Hold the company's push for ``seconds`` if no other run holds it (or its hold has lapsed).
-
-    One conditional UPDATE, so two runs racing for it cannot both win on either database. The holder renews
-    it as it sends (``take_lease`` again with its own run id) and releases it at the end.
-    """
-    free = sa.or_(
-        bayzat_configs.c.push_lease_run_id.is_(None),
-        bayzat_configs.c.push_lease_run_id == run_id,
-        bayzat_configs.c.push_lease_until < now,
-    )
-    result = connection.execute(
-        sa.update(bayzat_configs)
-        .where(bayzat_configs.c.company_id == company_id, free)
-        .values(push_lease_run_id=run_id, push_lease_until=now + dt.timedelta(seconds=seconds))
-    )
-    return result.rowcount == 1
-
-
-def release_lease(connection: Connection, company_id: int, run_id: str) -> None:
-    connection.execute(
-        sa.update(bayzat_configs)
-        .where(bayzat_configs.c.company_id == company_id, bayzat_configs.c.push_lease_run_id == run_id)
-        .values(push_lease_run_id=None, push_lease_until=None)
     )

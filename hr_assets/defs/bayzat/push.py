@@ -2,7 +2,7 @@
 
 The order of writes is what makes it exactly once:
 
-1. The run takes the company's lease (``configs.take_lease``): no other run pushes for the company
+1. The run takes the company's lease (``attendance_pushes.take_lease``): no other run pushes for the company
    until it is released, or has lapsed because its holder died.
 2. Before a request goes out, its records are committed as ``syncing``. If the process dies after
    sending and before recording the answer, they stay ``syncing``, and the next lease holder sends
@@ -39,6 +39,7 @@ from hr_assets.defs.bayzat.resources import BayzatClient, BayzatResource
 from hr_assets.defs.bayzat.retries import next_retry_at
 from hr_assets.defs.bayzat.store import DueRecord
 from hr_assets.defs.bayzat.transform import bayzat_records, chunks, punch_count
+from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared.companies import CompanyError
 from hr_assets.lib.secrets import SecretKeyError
 
@@ -145,7 +146,7 @@ def push_company(
             summary.requests, summary.throttled = client.stats.requests, client.stats.throttled
     finally:
         with engine.begin() as connection:
-            configs.release_lease(connection, account.company_id, run_id)
+            attendance_pushes.release_lease(connection, account.company_id, run_id)
     return summary
 
 
@@ -160,7 +161,7 @@ def _wait_for_lease(
     deadline = time.monotonic() + (lease_s if wait_s is None else wait_s)
     while True:
         with engine.begin() as connection:
-            if configs.take_lease(connection, company_id, run_id, now(), lease_s):
+            if attendance_pushes.take_lease(connection, company_id, run_id, now(), lease_s):
                 return
         if time.monotonic() >= deadline:
             raise LeaseBusy("another run is pushing this company's records; try again when it has finished")
@@ -295,7 +296,8 @@ class _Push:
 
     def _renew_lease(self, connection: Connection) -> None:
         if self._lease_to_renew():
-            configs.take_lease(connection, self.company_id, self.run_id, self.now(), self.bayzat.lease_seconds)
+            lease_seconds = self.bayzat.lease_seconds
+            attendance_pushes.take_lease(connection, self.company_id, self.run_id, self.now(), lease_seconds)
             self.lease_renewed = time.monotonic()
 
     def _settle_rejected(

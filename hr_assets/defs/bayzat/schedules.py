@@ -12,11 +12,11 @@ from collections.abc import Collection
 
 import dagster as dg
 
-from hr_assets.defs.attendance import store as attendance_store
 from hr_assets.defs.bayzat import configs
 from hr_assets.defs.bayzat.assets import bayzat_sync_batches
 from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.store import due_counts
+from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared.jobs import attendance_import_job
 from hr_assets.defs.shared.partitions import bayzat_company_partitions
 from hr_assets.lib.runs import partition_tags
@@ -107,8 +107,8 @@ def push_after_import(
         return dg.SkipReason(problem)
     key = context.dagster_run.tags.get("dagster/partition", "")
     with warehouse.begin() as connection:
-        imported = attendance_store.import_by_key(connection, key)
-        companies = set(attendance_store.companies_of_import(connection, imported["id"])) if imported else set()
+        imported = attendance_pushes.import_by_key(connection, key)
+        companies = set(attendance_pushes.companies_of_import(connection, imported["id"])) if imported else set()
         slugs = [
             slug for slug, company_id in configs.slugs_with_ids(connection, ("hourly",)) if company_id in companies
         ]

@@ -23,17 +23,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from hr_assets.defs.bayzat.transform import Punches
+from hr_assets.defs.shared.attendance_pushes import STATUS, with_pushes
 from hr_assets.warehouse.engine import upsert
 from hr_assets.warehouse.tables import attendance_import_records as records
 from hr_assets.warehouse.tables import bayzat_record_pushes as pushes
 from hr_assets.warehouse.tables import bayzat_sync_batches as batches
-
-# A record's push status, in a query over the records joined to their pushes (``_with_pushes``).
-_STATUS = sa.case(
-    (pushes.c.status.in_(("synced", "syncing")), pushes.c.status),
-    (~records.c.is_valid, "skipped"),
-    else_=sa.func.coalesce(pushes.c.status, "pending"),
-).label("status")
 
 
 @dataclass(frozen=True)
@@ -51,11 +45,6 @@ class PushState:
     error: str | None
     synced_at: dt.datetime | None
     batch_id: int | None
-
-
-def _with_pushes(*columns: sa.ColumnElement) -> sa.Select:
-    """A query of ``columns`` over the attendance records, each joined to its push (if it has one)."""
-    return sa.select(*columns).select_from(records.outerjoin(pushes, pushes.c.record_id == records.c.id))
 
 
 @contextlib.contextmanager
@@ -88,7 +77,7 @@ def due_condition(now: dt.datetime) -> sa.ColumnElement[bool]:
 
 def due_records(connection: Connection, company_id: int, now: dt.datetime) -> list[DueRecord]:
     query = (
-        _with_pushes(
+        with_pushes(
             records.c.id,
             records.c.csv_employee_id,
             records.c.date,
@@ -108,7 +97,7 @@ def due_records(connection: Connection, company_id: int, now: dt.datetime) -> li
 def due_counts(connection: Connection, now: dt.datetime) -> dict[int, int]:
     """Company id -> how many of its records are due."""
     query = (
-        _with_pushes(records.c.company_id, sa.func.count())
+        with_pushes(records.c.company_id, sa.func.count())
         .where(records.c.company_id.is_not(None), due_condition(now))
         .group_by(records.c.company_id)
     )
@@ -117,9 +106,9 @@ def due_counts(connection: Connection, now: dt.datetime) -> dict[int, int]:
 
 def push_states(connection: Connection, record_ids: Collection[int]) -> dict[int, PushState]:
     """Record id -> its push state, for each of ``record_ids`` that exists."""
-    query = _with_pushes(
+    query = with_pushes(
         records.c.id,
-        _STATUS,
+        STATUS,
         sa.func.coalesce(pushes.c.retry_count, 0),
         pushes.c.next_retry_at,
         pushes.c.error,
@@ -131,7 +120,7 @@ def push_states(connection: Connection, record_ids: Collection[int]) -> dict[int
 
 def status_counts(connection: Connection, company_id: int | None = None) -> Counter[str]:
     """Status -> how many records have it, of one company or of all records."""
-    query = _with_pushes(_STATUS, sa.func.count()).group_by(_STATUS)
+    query = with_pushes(STATUS, sa.func.count()).group_by(STATUS)
     if company_id is not None:
         query = query.where(records.c.company_id == company_id)
     return Counter(dict(connection.execute(query).all()))
@@ -281,51 +270,12 @@ def reset_failed(
     return result.rowcount
 
 
-_IN_BAYZAT = ("synced", "syncing")
-
-
-def in_bayzat(connection: Connection, departments: Collection[str]) -> dict[int, int]:
-    """Company id -> how many of its records of these departments (as written) are in Bayzat or on their way
-    (``synced`` or ``syncing``): records whose company must not change."""
-    query = (
-        sa.select(records.c.company_id, sa.func.count())
-        .join(pushes, pushes.c.record_id == records.c.id)
-        .where(records.c.fingerprint_department.in_(departments), pushes.c.status.in_(_IN_BAYZAT))
-        .group_by(records.c.company_id)
-    )
-    return dict(connection.execute(query).all())
-
-
-def forget_pushes(connection: Connection, record_ids: Collection[int]) -> None:
-    """Records that changed company start afresh, as if never taken up (pending when valid, skipped when not); a
-    record in Bayzat or on its way keeps its state."""
-    connection.execute(
-        sa.delete(pushes).where(pushes.c.record_id.in_(list(record_ids)), pushes.c.status.not_in(_IN_BAYZAT))
-    )
-
-
-STATUSES = ("pending", "syncing", "synced", "failed", "skipped")
-
-
 def company_status(connection: Connection) -> dict[int, Counter[str]]:
     """Company id -> status -> how many of its records have it."""
-    query = _with_pushes(records.c.company_id, _STATUS, sa.func.count()).where(records.c.company_id.is_not(None))
+    query = with_pushes(records.c.company_id, STATUS, sa.func.count()).where(records.c.company_id.is_not(None))
     found: dict[int, Counter[str]] = {}
-    for company_id, status, count in connection.execute(query.group_by(records.c.company_id, _STATUS)):
+    for company_id, status, count in connection.execute(query.group_by(records.c.company_id, STATUS)):
         found.setdefault(company_id, Counter())[status] = count
-    return found
-
-
-def import_company_status(connection: Connection, import_ids: Collection[int]) -> dict[int, dict[int, Counter[str]]]:
-    """Import id -> company id -> status -> how many of the import's records of that company have it."""
-    query = (
-        _with_pushes(records.c.attendance_import_id, records.c.company_id, _STATUS, sa.func.count())
-        .where(records.c.attendance_import_id.in_(list(import_ids)), records.c.company_id.is_not(None))
-        .group_by(records.c.attendance_import_id, records.c.company_id, _STATUS)
-    )
-    found: dict[int, dict[int, Counter[str]]] = {}
-    for import_id, company_id, status, count in connection.execute(query):
-        found.setdefault(import_id, {}).setdefault(company_id, Counter())[status] = count
     return found
 
 

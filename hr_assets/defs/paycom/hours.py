@@ -1,6 +1,6 @@
 """Each employee's worked hours for the scheduling side: this work week, this pay period, this calendar year.
 
-Counted by payroll's own ``worked_minutes`` and ``regular_minutes``, so the two never disagree: the same valid
+Counted by payroll's own rules (``shared/worked_time.py``), so the two never disagree: the same valid
 records, the same night shifts, the same newest import of a day, the same overtime rule (minutes past the 40th hour
 of a Monday-to-Sunday week, for hourly overtime-eligible staff, by the roster in force that day). Days after today
 are not counted.
@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from hr_assets.defs.payroll.pay import WEEK_LIMIT_MINUTES, EmployeeHistory, hours, regular_minutes
+from hr_assets.defs.shared.worked_time import WEEK_LIMIT_MINUTES, EmployeeHistory, hours, regular_minutes
 
 
 @dataclass(frozen=True)

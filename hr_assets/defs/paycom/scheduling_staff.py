@@ -10,8 +10,7 @@ from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.assets import GROUP, week_of
 from hr_assets.defs.paycom.hours import first_day_counted, staff_hours
 from hr_assets.defs.paycom.staff import staff_rows
-from hr_assets.defs.payroll import store as payroll_store
-from hr_assets.defs.payroll.pay import worked_minutes
+from hr_assets.defs.shared import worked_time
 from hr_assets.defs.shared.freshness import WITHIN_8_DAYS
 from hr_assets.defs.shared.jobs import attendance_import_job
 from hr_assets.defs.shared.partitions import weekly_sync_partitions
@@ -61,8 +60,8 @@ def scheduling_staff_asset(settings: Settings) -> dg.AssetsDefinition:
             period = store.pay_period_containing(connection, today)
             dates = (period["start_date"], period["end_date"]) if period else None
             first = first_day_counted(today, dates and dates[0])
-            worked = worked_minutes(payroll_store.shifts(connection, first, today))
-            figures = staff_hours(today, dates, payroll_store.roster_history(connection, first, today), worked)
+            worked = worked_time.worked_minutes(worked_time.shifts(connection, first, today))
+            figures = staff_hours(today, dates, worked_time.roster_history(connection, first, today), worked)
             store.write_staff(
                 connection,
                 rows,

@@ -11,6 +11,7 @@ import dagster as dg
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.pay import NOTE_NO_ATTENDANCE, expected_gross
 from hr_assets.defs.payroll.periods import PeriodDates
+from hr_assets.defs.shared import worked_time
 from hr_assets.defs.shared.partitions import payroll_period_partitions
 from hr_assets.warehouse.resource import WarehouseResource
 
@@ -55,8 +56,10 @@ def payroll_one_result_per_employee(
     with warehouse.begin() as connection:
         for period in periods:
             dates = store.dates_of(period)
-            roster = store.roster_history(connection, dates.end, dates.end)
-            expected = {code for code, history in roster.items() if history.on(dates.end).employed_days(dates)}
+            roster = worked_time.roster_history(connection, dates.end, dates.end)
+            expected = {
+                code for code, history in roster.items() if history.on(dates.end).employed_days(dates.start, dates.end)
+            }
             found = [row["employee_code"] for row in store.results(connection, period["id"])]
             missing = sorted(expected - set(found))
             extra = sorted(set(found) - expected)

@@ -23,95 +23,26 @@ The rules:
 - Employed from the rehire date when there is one, else the hire date, to the termination date (when it is not
   before that start). Someone not employed on any day of the period gets no result.
 - Money is rounded half up to the cent once per run of terms; an employee's gross pay is the sum of their runs.
+
+How worked minutes, overtime and the roster in force are counted is in ``shared/worked_time.py``: the staff view's
+hours count by the same functions.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from hr_assets.defs.payroll.periods import PeriodDates
+from hr_assets.defs.shared.worked_time import CENT, EmployeeHistory, Terms, hours, regular_minutes
 
-WEEK_LIMIT_MINUTES = 40 * 60
-CENT = Decimal("0.01")
 _DAY = dt.timedelta(days=1)
 
 NOTE_NO_ATTENDANCE = "no attendance"
 NOTE_NO_PAY_DATA = "no pay type, rate or salary in the roster"
-
-
-@dataclass(frozen=True)
-class Terms:
-    """How an employee is paid on a day."""
-
-    pay_type: str | None
-    hourly_rate: Decimal | None
-    annual_salary: Decimal | None
-    overtime_eligible: bool
-
-    @property
-    def hourly(self) -> bool:
-        return self.pay_type == "hourly"
-
-    @property
-    def has_pay(self) -> bool:
-        """A pay type and its rate or salary are known."""
-        return (self.hourly and self.hourly_rate is not None) or (
-            self.pay_type == "salary" and self.annual_salary is not None
-        )
-
-
-@dataclass(frozen=True)
-class RosterRow:
-    """One employee as one roster (a weekly snapshot, or the current roster) has them."""
-
-    terms: Terms
-    first_day: dt.date | None  # first employed day; None: since before records began
-    last_day: dt.date | None  # last employed day; None: still employed
-
-    @classmethod
-    def from_mapping(cls, row: Mapping[str, Any]) -> RosterRow:
-        """From a ``paycom_employees`` or ``paycom_employee_snapshots`` row; the rate or salary of the other pay
-        type is not kept."""
-        pay_type = row["pay_type"]
-        terms = Terms(
-            pay_type,
-            row["hourly_rate"] if pay_type == "hourly" else None,
-            row["annual_salary"] if pay_type == "salary" else None,
-            bool(row["overtime_eligible"]),
-        )
-        return cls(terms, *employment(row["hire_date"], row["rehire_date"], row["termination_date"]))
-
-    def employed_on(self, day: dt.date) -> bool:
-        return (self.first_day is None or day >= self.first_day) and (self.last_day is None or day <= self.last_day)
-
-    def employed_days(self, period: PeriodDates) -> int:
-        """How many of the period's days the employee was employed (0: not in the period)."""
-        first = max(period.start, self.first_day) if self.first_day else period.start
-        last = min(period.end, self.last_day) if self.last_day else period.end
-        return max((last - first).days + 1, 0)
-
-
-@dataclass(frozen=True)
-class EmployeeHistory:
-    """One employee's roster rows by the Friday of the weekly sync that took them, oldest first, and the current row
-    for an employee no snapshot holds."""
-
-    weeks: Sequence[dt.date]
-    rows: Sequence[RosterRow]
-    current: RosterRow
-
-    def on(self, day: dt.date) -> RosterRow:
-        """The roster in force on ``day``: the newest snapshot up to the Friday of its week; before the employee's
-        first snapshot, that first one; with no snapshot at all, the current roster."""
-        position = bisect.bisect_right(self.weeks, sync_friday(day))
-        if position:
-            return self.rows[position - 1]
-        return self.rows[0] if self.rows else self.current
 
 
 @dataclass(frozen=True)
@@ -159,42 +90,6 @@ class EmployeePay:
         return None
 
 
-def employment(
-    hire: dt.date | None, rehire: dt.date | None, termination: dt.date | None
-) -> tuple[dt.date | None, dt.date | None]:
-    """The first and last employed day: from the rehire (else the hire) date to a termination on or after it; a
-    termination before a rehire is the earlier job's and does not end the current one."""
-    start = rehire or hire
-    return start, termination if termination and (start is None or termination >= start) else None
-
-
-def sync_friday(day: dt.date) -> dt.date:
-    """The Friday of the day's Monday-Sunday week: the key of the weekly roster snapshot in force on it."""
-    return day + dt.timedelta(days=4 - day.weekday())
-
-
-def worked_minutes(shifts: Iterable[Sequence[Any]]) -> dict[str, dict[dt.date, int]]:
-    """Minutes worked per employee and day from (employee code, date, check in, check out, import id) tuples: of a
-    day imported more than once the newest import's record, the longest if that import lists the day twice."""
-    newest: dict[str, dict[dt.date, tuple[int, int]]] = {}
-    for code, day, check_in, check_out, import_id in shifts:
-        seconds = _seconds(check_out) - _seconds(check_in)
-        minutes = (seconds + (24 * 3600 if seconds < 0 else 0)) // 60  # a night shift ends the next day
-        days = newest.setdefault(code, {})
-        if day not in days or (import_id, minutes) > days[day]:
-            days[day] = (import_id, minutes)
-    return {code: {day: minutes for day, (_, minutes) in days.items()} for code, days in newest.items()}
-
-
-def regular_minutes(minutes: int, week_minutes_before: int, terms: Terms) -> int:
-    """Of a day's worked minutes, the regular ones: for hourly, overtime-eligible staff the minutes past the 40th
-    hour of the Monday-to-Sunday week, counted in the order of its days, are overtime. Payroll and the scheduling
-    view's hours both count by this rule."""
-    if not (terms.hourly and terms.overtime_eligible):
-        return minutes
-    return min(max(WEEK_LIMIT_MINUTES - week_minutes_before, 0), minutes)
-
-
 def compute_period(
     period: PeriodDates, roster: Mapping[str, EmployeeHistory], worked: Mapping[str, Mapping[dt.date, int]]
 ) -> list[EmployeePay]:
@@ -212,7 +107,7 @@ def employee_pay(
 ) -> EmployeePay | None:
     """One employee's pay for the period, or None when they were not employed in it."""
     own = history.on(period.end)
-    paid_days = own.employed_days(period)
+    paid_days = own.employed_days(period.start, period.end)
     if paid_days == 0:
         return None
     runs: list[dict[str, Any]] = []
@@ -273,12 +168,3 @@ def expected_gross(
     else:
         amount = Decimal(0)
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def hours(minutes: int) -> Decimal:
-    """Minutes as hours to the hundredth, rounded half up."""
-    return (Decimal(minutes) / 60).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _seconds(time: dt.time) -> int:
-    return time.hour * 3600 + time.minute * 60 + time.second

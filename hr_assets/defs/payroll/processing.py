@@ -22,7 +22,8 @@ import dagster as dg
 from sqlalchemy.engine import Engine
 
 from hr_assets.defs.payroll import store
-from hr_assets.defs.payroll.pay import compute_period, worked_minutes
+from hr_assets.defs.payroll.pay import compute_period
+from hr_assets.defs.shared import worked_time
 
 _WEEK_BEFORE = dt.timedelta(days=6)  # a period's first work week may begin up to 6 days before it
 
@@ -46,8 +47,8 @@ def process_period(engine: Engine, period_id: int, run_id: str, *, force: bool, 
         with engine.begin() as connection:
             dates = store.dates_of(store.period(connection, period_id))
             first_day = dates.start - _WEEK_BEFORE
-            roster = store.roster_history(connection, first_day, dates.end)
-            worked = worked_minutes(store.shifts(connection, first_day, dates.end))
+            roster = worked_time.roster_history(connection, first_day, dates.end)
+            worked = worked_time.worked_minutes(worked_time.shifts(connection, first_day, dates.end))
             totals = store.write_results(connection, period_id, compute_period(dates, roster, worked), run_id, now)
     except Exception as exc:
         with engine.begin() as connection:

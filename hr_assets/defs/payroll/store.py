@@ -17,29 +17,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hr_assets.defs.payroll.pay import EmployeeHistory, EmployeePay, RosterRow, sync_friday
+from hr_assets.defs.payroll.pay import EmployeePay
 from hr_assets.defs.payroll.periods import PeriodDates, PeriodError, dates_of_key
 from hr_assets.defs.payroll.rules import Rule, check_fits, rule_json
 from hr_assets.warehouse.engine import insert_rows, upsert
-from hr_assets.warehouse.tables import attendance_import_records as records
 from hr_assets.warehouse.tables import (
-    paycom_employee_snapshots,
-    paycom_employees,
     payroll_period_totals,
     payroll_periods,
     payroll_result_rates,
     payroll_results,
-)
-
-ROSTER_COLUMNS = (
-    "employee_code",
-    "pay_type",
-    "hourly_rate",
-    "annual_salary",
-    "overtime_eligible",
-    "hire_date",
-    "rehire_date",
-    "termination_date",
 )
 
 
@@ -217,61 +203,6 @@ def _update_if_held(connection: Connection, period_id: int, run_id: str, **value
         .values(**values)
     )
     return result.rowcount == 1
-
-
-def roster_history(connection: Connection, first_day: dt.date, last_day: dt.date) -> dict[str, EmployeeHistory]:
-    """Every employee on the current roster, with the weekly snapshots that say what was in force from
-    ``first_day`` to ``last_day``: those of its weeks, the newest before them, and, for an employee whose first
-    snapshot came later, that first one."""
-    first_week, last_week = sync_friday(first_day), sync_friday(last_day)
-    snapshots = paycom_employee_snapshots
-    columns = [snapshots.c.sync_week, *(snapshots.c[name] for name in ROSTER_COLUMNS)]
-
-    def nearest(week: Any, condition: Any) -> sa.Select:
-        picked = (
-            sa.select(snapshots.c.employee_code, week.label("week"))
-            .where(condition)
-            .group_by(snapshots.c.employee_code)
-            .subquery()
-        )
-        return sa.select(*columns).join(
-            picked, sa.and_(picked.c.employee_code == snapshots.c.employee_code, picked.c.week == snapshots.c.sync_week)
-        )
-
-    query = sa.union_all(
-        sa.select(*columns).where(snapshots.c.sync_week.between(first_week, last_week)),
-        nearest(sa.func.max(snapshots.c.sync_week), snapshots.c.sync_week < first_week),
-        nearest(sa.func.min(snapshots.c.sync_week), snapshots.c.sync_week > last_week),
-    )
-    weeks: dict[str, list[tuple[dt.date, RosterRow]]] = {}
-    for row in connection.execute(query).mappings():
-        weeks.setdefault(row["employee_code"], []).append((row["sync_week"], RosterRow.from_mapping(row)))
-    current = sa.select(*(paycom_employees.c[name] for name in ROSTER_COLUMNS)).order_by(
-        paycom_employees.c.employee_code
-    )
-    histories = {}
-    for row in connection.execute(current).mappings():
-        found = sorted(weeks.get(row["employee_code"], ()), key=lambda item: item[0])
-        # Later than the range, only the first snapshot counts: it stands for the days before it.
-        kept = [item for item in found if item[0] <= last_week] or found[:1]
-        histories[row["employee_code"]] = EmployeeHistory(
-            [week for week, _ in kept], [roster_row for _, roster_row in kept], RosterRow.from_mapping(row)
-        )
-    return histories
-
-
-def shifts(connection: Connection, first_day: dt.date, last_day: dt.date) -> list[Sequence[Any]]:
-    """(employee code, date, check in, check out, import id) of the valid records with both punches in the days."""
-    query = sa.select(
-        records.c.employee_code, records.c.date, records.c.check_in, records.c.check_out, records.c.attendance_import_id
-    ).where(
-        records.c.is_valid,
-        records.c.employee_code.is_not(None),
-        records.c.check_in.is_not(None),
-        records.c.check_out.is_not(None),
-        records.c.date.between(first_day, last_day),
-    )
-    return list(connection.execute(query).tuples().all())
 
 
 def write_results(
