@@ -467,10 +467,10 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     build_world(engine, companies, args.records, project_twin.url, work, secret_key)
     delay = 1 / args.rate
     bayzat = BayzatResource(
-        secret_key=secret_key,
-        rate_limit_delay=str(delay),
-        max_records_per_request=str(MAX_RECORDS_PER_REQUEST),
-        timeout_seconds=str(TIMEOUT_S),
+        hr_secret_key=secret_key,
+        rate_limit_delay=delay,
+        max_records_per_request=MAX_RECORDS_PER_REQUEST,
+        timeout_seconds=TIMEOUT_S,
     )
     gc.collect()  # the import's garbage, so that no collection of it lands in the push
     setup_s = time.perf_counter() - setup_started

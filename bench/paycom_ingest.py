@@ -247,7 +247,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
             port=server.port,
             username=SFTP_USER,
             password=SFTP_PASSWORD,
-            known_hosts_path=str(known_hosts),
+            known_hosts=str(known_hosts),
             remote_directory="/",
         )
 

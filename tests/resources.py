@@ -16,7 +16,7 @@ def resource_from(integration: type[R], environment: Mapping[str, str], **overri
     give it; ``overrides`` set what the environment does not (short retry waits, say)."""
     values = {
         field: environment[integration.env_name(field)]
-        for field in integration.settings
+        for field in integration.model_fields
         if integration.env_name(field) in environment
     }
     return integration(**values, **overrides)

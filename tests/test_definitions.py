@@ -34,7 +34,7 @@ def test_definitions_are_loadable_with_flat_keys_one_group_per_source() -> None:
         "scheduling_staff": "paycom",
         "holded_services": "holded",
         "holded_invoices": "holded",
-        "crm_students": "fourgeeks",
+        "fourgeeks_students": "fourgeeks",
         "service_periods": "fourgeeks",
         "notion_external_ids": "notion",
         "accruals": "accruals",

@@ -15,6 +15,7 @@ import pytest
 from dagster_graphql import DagsterGraphQLClient
 
 from hr_assets.defs.shared.partitions import weekly_sync_partitions
+from hr_assets.settings import Settings
 from hr_assets.warehouse.tables import accrual_months, paycom_employees, paycom_sync_log
 from tests.conftest import ON_SQLITE
 from tests.paycom.conftest import rows
@@ -119,7 +120,7 @@ def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stop
         wait_until_serving(f"{url}/server_info", process)
         assert not _answers_on("127.0.0.2", port), "the web UI listens beyond 127.0.0.1"
         client = DagsterGraphQLClient("127.0.0.1", port_number=port)
-        week = weekly_sync_partitions.get_last_partition_key()
+        week = weekly_sync_partitions(Settings.from_environment()).get_last_partition_key()
         started = _start_sync_through_the_api(log)  # the scheduling app's way: a run the daemon executes
         run_id = started["run_id"]
         assert (started["week"], started["url"]) == (week, f"{url}/runs/{run_id}")

@@ -15,15 +15,16 @@ from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 from dagster._core.workspace.load_target import InProcessWorkspaceLoadTarget
 from dagster._daemon.freshness import FreshnessDaemon
 
-from hr_assets.defs.shared.freshness import CLOSED_MONTH_BY_THE_3RD, WITHIN_8_DAYS
+from hr_assets.defs.shared.freshness import WITHIN_8_DAYS, closed_month_by_the_3rd
 from hr_assets.defs.shared.partitions import first_friday_on_or_after
+from hr_assets.settings import Settings
 from tests.conftest import REPO
 
 ROSTER = ("paycom_roster_files", "paycom_employees", "scheduling_staff")
 REVENUE_CHAIN = (
     "holded_services",
     "holded_invoices",
-    "crm_students",
+    "fourgeeks_students",
     "service_periods",
     "notion_external_ids",
     "accruals",
@@ -44,13 +45,11 @@ def test_every_asset_has_a_freshness_policy(policies: dict[str, dg.FreshnessPoli
 def test_the_roster_within_8_days_and_the_revenue_chain_the_closed_month_by_the_3rd(
     policies: dict[str, dg.FreshnessPolicy | None],
 ) -> None:
+    closed_month = closed_month_by_the_3rd(Settings.from_environment())
     assert {name: policies[name] for name in ROSTER} == dict.fromkeys(ROSTER, WITHIN_8_DAYS)
-    assert {name: policies[name] for name in REVENUE_CHAIN} == dict.fromkeys(REVENUE_CHAIN, CLOSED_MONTH_BY_THE_3RD)
+    assert {name: policies[name] for name in REVENUE_CHAIN} == dict.fromkeys(REVENUE_CHAIN, closed_month)
     assert WITHIN_8_DAYS.fail_window.to_timedelta() == dt.timedelta(days=8)
-    assert (CLOSED_MONTH_BY_THE_3RD.deadline_cron, CLOSED_MONTH_BY_THE_3RD.lower_bound_delta) == (
-        "0 0 3 * *",
-        dt.timedelta(days=2),
-    )
+    assert (closed_month.deadline_cron, closed_month.lower_bound_delta) == ("0 0 3 * *", dt.timedelta(days=2))
 
 
 @pytest.fixture

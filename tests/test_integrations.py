@@ -85,12 +85,12 @@ pytestmark = pytest.mark.usefixtures("dagster_home")
         (BayzatResource, {}, "Bayzat is not configured: HR_SECRET_KEY is not set"),
         (
             BayzatResource,
-            {"secret_key": "short"},
+            {"hr_secret_key": "short"},
             "Bayzat is misconfigured: HR_SECRET_KEY: String should have at least 32 characters",
         ),
         (
             BayzatResource,
-            {"secret_key": "s" * 32, "rate_limit_delay": "-1"},
+            {"hr_secret_key": "s" * 32, "rate_limit_delay": "-1"},
             "Bayzat is misconfigured: BAYZAT_RATE_LIMIT_DELAY: Input should be greater than 0",
         ),
         (
@@ -107,9 +107,11 @@ pytestmark = pytest.mark.usefixtures("dagster_home")
     ],
 )
 def test_a_missing_or_malformed_setting_is_one_line_naming_its_variable(
-    integration: type[IntegrationResource], settings: dict[str, str], problem: str
+    integration: type[IntegrationResource], settings: dict[str, str], problem: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    said = integration(**settings).problem()
+    for field, value in settings.items():
+        monkeypatch.setenv(integration.env_name(field), value)
+    said = integration.for_command().problem()  # the environment read as a command and the definitions read it
     assert said is not None and said.startswith(problem), said
     assert "\n" not in said
     assert all(value not in said.removeprefix(problem) for value in settings.values()), "a value is never echoed"
@@ -120,17 +122,39 @@ def test_configured_integrations_have_no_problem(tmp_path: Path) -> None:
     known_hosts.write_text("")
     assert PaycomSftpResource(host="h", username="u", password="p", known_hosts=str(known_hosts)).problem() is None
     assert HoldedResource(api_key="k").problem() is None
-    assert FourGeeksResource(api_token="t", academy_id="7").setting("academy_id") == 7
-    assert BayzatResource(secret_key="s" * 32).lease_s == 120.0
+    assert FourGeeksResource(api_token="t", academy_id=7).problem() is None
+    assert BayzatResource(hr_secret_key="s" * 32).problem() is None
     assert AttendanceInboxResource().problem() is None
 
 
-def test_an_empty_environment_binds_no_setting_and_reads_none(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HOLDED_RATE_LIMIT_PER_SECOND", "abc")  # read only when a run uses Holded
+def test_each_setting_is_typed_and_its_variable_is_the_prefix_and_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAYCOM_SFTP_PORT", "2222")
+    monkeypatch.setenv("HOLDED_RATE_LIMIT_PER_SECOND", "2.5")
+    monkeypatch.setenv("HR_SECRET_KEY", "s" * 32)
+    assert PaycomSftpResource.from_environment().port == 2222
+    assert HoldedResource.from_environment().rate_limit_per_second == 2.5
+    assert BayzatResource.for_command().hr_secret_key == "s" * 32
+    assert NotifyResource.env_name("hr_dagster_url") == "HR_DAGSTER_URL"
+    assert NotifyResource.env_name("webhook_url") == "HR_NOTIFY_WEBHOOK_URL"
+
+
+def test_an_empty_environment_binds_no_setting_and_reads_none() -> None:
     holded = defs().resources["holded"]
-    assert isinstance(holded, HoldedResource) and holded.api_key is None
-    assert isinstance(holded.rate_limit_per_second, dg.EnvVar)
-    assert holded.rate_limit_per_second.env_var_name == "HOLDED_RATE_LIMIT_PER_SECOND"
+    assert isinstance(holded, HoldedResource) and holded.api_key is None and holded.rate_limit_per_second == 5.0
+
+
+def test_text_stays_an_envvar_and_a_malformed_number_is_said_when_the_vendor_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HOLDED_API_KEY", "key-1")
+    monkeypatch.setenv("HOLDED_RATE_LIMIT_PER_SECOND", "abc")
+    holded = defs().resources["holded"]  # the code location loads all the same
+    assert isinstance(holded, HoldedResource) and isinstance(holded.api_key, dg.EnvVar)
+    assert holded.api_key.env_var_name == "HOLDED_API_KEY"  # a secret's value is not in the definitions
+    assert holded.problem() == (
+        "Holded is misconfigured: HOLDED_RATE_LIMIT_PER_SECOND: Input should be a valid number, unable to parse "
+        "string as a number"
+    )
 
 
 def test_a_run_of_an_unconfigured_integration_fails_at_its_first_step_with_one_line(

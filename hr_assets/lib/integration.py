@@ -89,12 +89,12 @@ class IntegrationResource(dg.ConfigurableResource):
 
     def problem(self) -> str | None:
         """Why the integration cannot be used, in one line; None when it can."""
+        if self.misconfigured:  # first: a required number that is malformed reads as not set
+            return self.misconfigured
         missing = [self.env_name(field) for field in self.required_fields() if not getattr(self, field)]
         if missing:
             verb = "is" if len(missing) == 1 else "are"
             return f"{self.integration} is not configured: {' and '.join(missing)} {verb} not set"
-        if self.misconfigured:
-            return self.misconfigured
         try:
             self.check_settings()
         except NotConfigured as exc:

@@ -40,7 +40,7 @@ def test_a_push_that_fails_more_than_the_threshold_needs_attention(
     assert metadata["dagster/row_count"].value == 1  # the table's one batch; its name and columns are the definition's
 
     _notified(bayzat_world, result, NotifyResource(webhook_url=webhook.url))
-    _notified(bayzat_world, result, NotifyResource(webhook_url=webhook.url, failure_rate="0.25"))
+    _notified(bayzat_world, result, NotifyResource(webhook_url=webhook.url, failure_rate=0.25))
     strict, lenient = (body["text"].splitlines() for _, body in webhook.posts)
     assert strict[0] == "hr_assets: bayzat_push succeeded, needs attention for advline"
     assert strict[-1] == (

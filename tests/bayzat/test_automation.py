@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from hr_assets.definitions import defs
 from hr_assets.defs.attendance.sensors import attendance_inbox
-from hr_assets.defs.bayzat.schedules import COMPANY_TAG, bayzat_hourly_push, push_after_import
+from hr_assets.defs.bayzat.schedules import COMPANY_TAG, push_after_import
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.warehouse.tables import paycom_employees
 from tests.bayzat.conftest import EMPLOYEES, BayzatWorld, attendance_csv, week_of
@@ -63,8 +63,8 @@ def test_the_inbox_sensor_imports_each_content_once(bayzat_world: BayzatWorld) -
 
 def test_the_hourly_schedule_requests_companies_with_records_due(bayzat_world: BayzatWorld) -> None:
     definitions = defs()
-    schedule = bayzat_hourly_push
     repository = definitions.get_repository_def()
+    schedule = repository.get_schedule_def("bayzat_hourly_push")
     tick = dt.datetime(2026, 3, 2, 10, 5, tzinfo=dt.UTC)
 
     def requests() -> list[dg.RunRequest]:

@@ -357,7 +357,7 @@ def test_a_later_export_of_the_same_days_sends_only_the_punches_bayzat_lacks(bay
 def test_one_run_at_a_time_pushes_a_company(bayzat_world: BayzatWorld) -> None:
     advline_week(bayzat_world)
     bayzat, clock = (
-        BayzatResource(secret_key=SECRET_KEY, rate_limit_delay="0.06", lease_seconds="1"),
+        BayzatResource(hr_secret_key=SECRET_KEY, rate_limit_delay=0.06, lease_seconds=1),
         Clock(),
     )  # the lease lapses in real time
     with bayzat_world.engine.begin() as connection:

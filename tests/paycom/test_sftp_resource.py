@@ -22,7 +22,7 @@ from tests.paycom.conftest import WEEKS, rows, sync
 def _resource(sandbox: PaycomSandbox, tmp_path: Path, **overrides: object) -> PaycomSftpResource:
     settings = {
         "host": "127.0.0.1",
-        "port": str(sandbox.server.port),
+        "port": sandbox.server.port,
         "username": USERNAME,
         "password": sandbox.password(),
         "known_hosts": str(sandbox.known_hosts_path),

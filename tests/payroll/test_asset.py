@@ -9,7 +9,8 @@ from decimal import Decimal
 import dagster as dg
 import sqlalchemy as sa
 
-from hr_assets.defs.payroll.assets import payroll_results
+from hr_assets.defs.payroll.assets import payroll_results_asset
+from hr_assets.settings import Settings
 from hr_assets.warehouse.tables import paycom_employees
 from hr_assets.warehouse.tables import payroll_results as results_table
 from tests.conftest import ON_SQLITE
@@ -50,7 +51,7 @@ def test_each_periods_partition_processes_that_period_alone(payroll_world: Payro
     result = world.run(first)  # the partition 2024-01-01..2024-01-14
     assert result.success
     assert [world.period(p)["status"] for p in (first, second, february)] == ["completed", "active", "active"]
-    assert world.instance.get_materialized_partitions(payroll_results.key) == {"2024-01-01..2024-01-14"}
+    assert world.instance.get_materialized_partitions(dg.AssetKey("payroll_results")) == {"2024-01-01..2024-01-14"}
     paid = world.results(first)
     assert set(paid) == {"H1", "H2", "IDLE", "S1", "NEW"}
     h1 = paid["H1"]
@@ -150,7 +151,7 @@ def test_the_checks_find_a_missing_result_and_totals_that_do_not_reconcile(payro
 
 
 def test_payroll_is_late_after_sixteen_days_without_a_run_and_failing_after_thirty_five() -> None:
-    policy = next(iter(payroll_results.specs)).freshness_policy
+    policy = next(iter(payroll_results_asset(Settings.from_environment()).specs)).freshness_policy
     assert (policy.warn_window.to_timedelta(), policy.fail_window.to_timedelta()) == (
         dt.timedelta(days=16),
         dt.timedelta(days=35),

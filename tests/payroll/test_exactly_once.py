@@ -12,13 +12,12 @@ import sqlalchemy as sa
 
 from hr_assets.definitions import defs
 from hr_assets.defs.payroll import store
-from hr_assets.defs.payroll.assets import add_period_partitions, payroll_results
+from hr_assets.defs.payroll.assets import add_period_partitions, payroll_results_asset
 from hr_assets.defs.payroll.pay import compute_period
 from hr_assets.defs.payroll.periods import PeriodDates
 from hr_assets.defs.payroll.processing import process_period, release_stale
-from hr_assets.defs.payroll.schedules import payroll_automation
 from hr_assets.defs.shared import worked_time
-from hr_assets.settings import platform_settings
+from hr_assets.settings import Settings
 from hr_assets.warehouse.tables import payroll_periods
 from tests.payroll.conftest import NOW, PayrollWorld, employee
 
@@ -71,7 +70,7 @@ def evaluate(world: PayrollWorld, when: dt.datetime) -> list[dg.RunRequest] | dg
         repository_def=repository,
         resources={"warehouse": repository.get_top_level_resources()["warehouse"]},
     ) as context:
-        result = payroll_automation.evaluate_tick(context)
+        result = repository.get_schedule_def("payroll_automation").evaluate_tick(context)
     return result.run_requests if result.run_requests else dg.SkipReason(result.skip_message)
 
 
@@ -167,10 +166,14 @@ def test_a_completed_period_is_skipped_unless_forced(world: PayrollWorld) -> Non
     assert world.period(period_id)["claims"] == 2 and world.totals(period_id)["run_id"] == forced.run_id
 
 
-def test_the_automation_is_on_by_default_daily_at_two_in_the_business_timezone() -> None:
+def test_the_automation_is_on_by_default_daily_at_two_in_the_business_timezone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HR_TIMEZONE", "Europe/Madrid")
+    payroll_automation = defs().get_repository_def().get_schedule_def("payroll_automation")
     assert payroll_automation.default_status == dg.DefaultScheduleStatus.RUNNING
     assert payroll_automation.cron_schedule == "0 2 * * *"
-    assert payroll_automation.execution_timezone == platform_settings.timezone
+    assert payroll_automation.execution_timezone == "Europe/Madrid"
 
 
 def test_a_step_retry_counts_the_periods_its_earlier_attempt_completed(world: PayrollWorld) -> None:
@@ -183,7 +186,7 @@ def test_a_step_retry_counts_the_periods_its_earlier_attempt_completed(world: Pa
 
 
 def test_failed_steps_retry_three_times_with_exponential_backoff() -> None:
-    policy = payroll_results.op.retry_policy
+    policy = payroll_results_asset(Settings.from_environment()).op.retry_policy
     assert policy.max_retries == 3 and policy.backoff == dg.Backoff.EXPONENTIAL and policy.delay > 0
 
 

@@ -62,7 +62,7 @@ def test_a_month_lands_to_the_cent_and_every_check_passes(
     assert summary["recognized_to_date"] + summary["deferred_balance"] == summary["invoiced_to_date"]
     recognised = sum(row["recognized_amount"] for row in rows(warehouse_url, tables.accruals))
     assert recognised == summary["recognized_in_month"] > 0
-    assert materialized(result)["crm_students"]["matched_students"] > 0
+    assert materialized(result)["fourgeeks_students"]["matched_students"] > 0
     assert materialized(result)["notion_external_ids"]["page_ids"] > 0
 
 
@@ -99,7 +99,7 @@ def test_a_backfill_is_one_run_for_the_range_and_writes_what_month_by_month_runs
     assert result.success, failures(result)
     assert checks(result) and all(checks(result).values()), checks(result)
     keys = {month.isoformat() for month in MONTHS}
-    for asset in ("holded_invoices", "crm_students", "service_periods", "notion_external_ids", "accruals"):
+    for asset in ("holded_invoices", "fourgeeks_students", "service_periods", "notion_external_ids", "accruals"):
         assert instance.get_materialized_partitions(dg.AssetKey(asset)) == keys, asset
     figures = materialized(result)["holded_invoices"]
     assert figures["months"] == "2026-01 to 2026-03 (3)"
@@ -134,7 +134,7 @@ def test_bad_records_are_explained_and_the_month_goes_on(instance: dg.DagsterIns
     for error in errors:
         by_asset[error["asset"]].append(error["reason"])
     assert any("is not in the catalog" in r or "has no service" in r for r in by_asset["holded_invoices"])
-    assert any("no 4Geeks student has this contact's email" in r for r in by_asset["crm_students"])
+    assert any("no 4Geeks student has this contact's email" in r for r in by_asset["fourgeeks_students"])
     unknown = [line for line in rows(warehouse_url, tables.holded_invoice_lines) if line["service_id"] is None]
     assert unknown, "lines with an unknown service are kept, and recognised in their invoice month"
     assert sum(row["unmatched_lines"] for row in rows(warehouse_url, tables.accrual_months)) >= len(unknown)

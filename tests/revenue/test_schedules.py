@@ -7,12 +7,14 @@ import dagster as dg
 import pytest
 
 from hr_assets.definitions import defs
-from hr_assets.defs.shared.revenue_chain import CLOSE_TAG, revenue_month_close, revenue_month_refresh
+from hr_assets.defs.shared.revenue_chain import CLOSE_TAG
 
 
 @pytest.mark.usefixtures("revenue_env")
 def test_close_takes_the_month_just_ended_and_refresh_the_month_in_progress() -> None:
     repository = defs().get_repository_def()
+    revenue_month_close = repository.get_schedule_def("revenue_month_close")
+    revenue_month_refresh = repository.get_schedule_def("revenue_month_refresh")
     utc = ZoneInfo("UTC")
 
     def request_of(schedule: dg.ScheduleDefinition, when: dt.datetime) -> dg.RunRequest:

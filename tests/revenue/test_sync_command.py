@@ -22,7 +22,7 @@ TODAY = dt.date(2026, 11, 22)
 
 
 def test_from_step_selects_the_import_steps_from_it_and_accruals_only_when_asked() -> None:
-    imports = ["holded_invoices", "crm_students", "service_periods", "notion_external_ids"]
+    imports = ["holded_invoices", "fourgeeks_students", "service_periods", "notion_external_ids"]
     assert assets_from_step("invoices") == imports
     assert assets_from_step("invoices", with_accruals=True) == [*imports, "accruals"]
     assert assets_from_step("accruals") == ["accruals"]
@@ -140,7 +140,7 @@ def test_list_steps_prints_the_steps_in_their_order_with_accruals_apart(dagster_
     assert [row.split()[:3] for row in rows] == [
         ["1", "services", "holded_services"],
         ["2", "invoices", "holded_invoices"],
-        ["3", "crm-clients", "crm_students"],
+        ["3", "crm-clients", "fourgeeks_students"],
         ["4", "service-periods", "service_periods"],
         ["5", "notion-external-id", "notion_external_ids"],
         ["6", "accruals", "accruals"],

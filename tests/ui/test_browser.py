@@ -24,6 +24,7 @@ from playwright.sync_api import Page, expect
 from hr_assets.defs.bayzat.store import failed_records
 from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.defs.shared.revenue_chain import STEPS
+from hr_assets.settings import Settings
 from hr_assets.warehouse.audit import entries
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import paycom_employees
@@ -186,7 +187,7 @@ def test_the_ui_shows_lineage_backfills_months_materializes_everything_and_lists
     # "Materialize all" group by group, latest partition, as a person does on a fresh platform (the whole
     # graph's "Materialize all" cannot mix weekly, monthly and per-file partitions). Paycom first: the inbox
     # sensor then imports the sandbox's fingerprint report and the push sensor sends it to the Bayzat twin.
-    week = weekly_sync_partitions.get_last_partition_key()
+    week = weekly_sync_partitions(Settings.from_environment()).get_last_partition_key()
     # Payroll's partitions are its pay periods: a person adds one first, here last month's first half.
     last_month = dt.date.fromisoformat(months_back(1, 1)[0])
     added = subprocess.run(

@@ -16,7 +16,7 @@ OWN_TABLE = {
     "attendance_records": tables.attendance_import_records,
     "holded_services": tables.holded_services,
     "holded_invoices": tables.holded_invoices,
-    "crm_students": tables.crm_students,
+    "fourgeeks_students": tables.crm_students,
     "service_periods": tables.service_periods,
     "notion_external_ids": tables.notion_client_pages,
     "accruals": tables.accruals,
