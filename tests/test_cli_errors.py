@@ -7,12 +7,13 @@ import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
 from pathlib import Path
 
 import click
 import pytest
 
-from hr_assets.cli import main
+from hr_assets.cli import EXIT_BUG, EXIT_PERSON, EXIT_USAGE, main
 from hr_assets.cli.app import cli
 from tests.conftest import REPO
 
@@ -190,14 +191,19 @@ def test_each_command_says_a_missing_or_malformed_setting_in_one_line(
     wrong = []
     for (arguments, _, says), output in zip(runs, outputs, strict=True):
         lines = (output.stdout + output.stderr).strip().splitlines()
-        if output.returncode == 0 or len(lines) != 1 or not lines[0].startswith("Error: ") or says not in lines[0]:
+        if (
+            output.returncode != EXIT_PERSON
+            or len(lines) != 1
+            or not lines[0].startswith("Error: ")
+            or says not in lines[0]
+        ):
             wrong.append(f"hr-assets {' '.join(arguments)} (exit {output.returncode}):\n{output.stdout}{output.stderr}")
     assert wrong == [], "\n\n".join(wrong)
 
 
 def test_a_bad_argument_is_one_line_too(base_environment: dict[str, str]) -> None:
     output = _run(["paycom", "sync", "--week", "2026-11-21"], {**base_environment, **PAYCOM})
-    assert output.returncode == 2 and output.stdout == ""
+    assert output.returncode == EXIT_USAGE == 2 and output.stdout == ""
     assert output.stderr.strip().splitlines() == [
         "Error: Invalid value for --week: 2026-11-21 is not the Friday of a synced week (see hr-assets paycom sync "
         "--help)"
@@ -219,9 +225,23 @@ def test_a_bug_says_it_is_one_under_its_traceback(
             main()
     finally:
         cli.commands.pop("divide")
-    assert exited.value.code == 2
+    assert exited.value.code == EXIT_BUG == 70
     stderr = capsys.readouterr().err
     assert "Traceback (most recent call last)" in stderr and "1 / 0" in stderr
     assert stderr.strip().splitlines()[-1] == (
         "Error: ZeroDivisionError: division by zero (a bug in hr-assets: please report it with the traceback above)"
+    )
+
+
+def test_the_version_and_the_exit_codes_are_in_the_command_s_own_words(base_environment: dict[str, str]) -> None:
+    version = _run(["--version"], base_environment)
+    assert (version.returncode, version.stdout) == (0, f"hr-assets, version {metadata.version('hr_assets')}\n")
+    described = _run(["--help"], base_environment).stdout
+    assert "Exit codes:" in described
+    for code, meaning in ((EXIT_PERSON, "a person's error"), (EXIT_USAGE, "a usage error"), (EXIT_BUG, "a bug")):
+        assert any(line.split()[:1] == [str(code)] and meaning in line for line in described.splitlines()), code
+    unknown = _run(["no-such-command"], base_environment)
+    assert (unknown.returncode, unknown.stderr.strip()) == (
+        EXIT_USAGE,
+        "Error: No such command 'no-such-command'. (see hr-assets --help)",
     )

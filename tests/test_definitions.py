@@ -94,6 +94,38 @@ def test_a_malformed_global_setting_stops_the_code_location_with_one_line_naming
     ]
 
 
+# Imports every module of the product, then builds the definitions.
+IMPORT_ALL_THEN_BUILD = """
+import importlib, pkgutil, hr_assets
+names = [m.name for m in pkgutil.walk_packages(hr_assets.__path__, "hr_assets.") if ".migrations" not in m.name]
+for name in names:
+    importlib.import_module(name)
+print(f"imported {len(names)} modules")
+from hr_assets.definitions import defs
+from hr_assets.lib.errors import OperatorError
+try:
+    defs()
+except OperatorError as exc:
+    print(exc)
+"""
+
+
+def test_nothing_reads_a_setting_at_import(empty_env: dict[str, str]) -> None:
+    """With settings the definitions cannot be built from, every module still imports: the settings are read where
+    the definitions are built, which says what is wrong in one line."""
+    environment = {**empty_env, "HR_TIMEZONE": "Mars/Olympus", "HR_PAYROLL_RUN_HOUR": "25"}
+    completed = subprocess.run(
+        [sys.executable, "-c", IMPORT_ALL_THEN_BUILD], env=environment, capture_output=True, text=True, timeout=180
+    )
+    assert completed.returncode == 0, completed.stderr
+    imported, said = completed.stdout.strip().splitlines()
+    assert int(imported.split()[1]) > 100, imported
+    assert said == (
+        "Configuration error: HR_TIMEZONE: not an IANA timezone name such as Europe/Madrid; "
+        "HR_PAYROLL_RUN_HOUR: Input should be less than or equal to 23"
+    )
+
+
 def launchpad_fields(job: dg.JobDefinition, op: str) -> dict:
     """The fields of ``op``'s config as the launchpad's editor and docs show them."""
     return (

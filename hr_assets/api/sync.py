@@ -12,7 +12,7 @@ from hr_assets.api.auth import Caller, operator, reader
 from hr_assets.api.schemas import ConnectionTest, StartedSync, StartSync, Sync, SyncFile, SyncStatus
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.resources import PaycomSftpResource
-from hr_assets.defs.paycom.schedules import paycom_weekly_sync
+from hr_assets.defs.paycom.schedules import WEEKLY_SYNC_CRON
 from hr_assets.lib.cron import first_tick_from
 from hr_assets.lib.errors import OperatorError
 from hr_assets.lib.webserver import WebserverError, submit_run
@@ -34,11 +34,9 @@ def status(request: Request, _: Annotated[Caller, Depends(reader)]) -> SyncStatu
             )
             for row in store.recent_syncs(connection, LAST_SYNCS)
         ]
-    now = request.app.state.clock.now()
-    schedule = paycom_weekly_sync
+    clock = request.app.state.clock
     return SyncStatus(
-        last_syncs=syncs,
-        next_scheduled_sync=first_tick_from(now, schedule.cron_schedule, schedule.execution_timezone or "UTC"),
+        last_syncs=syncs, next_scheduled_sync=first_tick_from(clock.now(), WEEKLY_SYNC_CRON, clock.timezone)
     )
 
 

@@ -1,33 +1,40 @@
 """``hr-assets``: what operators do outside the UI.
 
-A person's error is one line on standard error, ``Error: ...``, with a non-zero exit code: a setting that is
-missing or malformed, a vendor's refusal, a missing account, a bad argument, a failed run (with its id and
-where its logs are). A bug is said to be one, with its traceback under that line.
+A person's error is one line on standard error, ``Error: ...``: a setting that is missing or malformed, a vendor's
+refusal, a missing account, a failed run (with its id and where its logs are). A usage error is one such line too,
+pointing at ``--help``. A bug is said to be one, with its traceback above that line. Each has its exit code
+(``EXIT_CODES``), which ``hr-assets --help`` lists.
 """
 
 import sys
 
 import click
 
-from hr_assets.lib.errors import OperatorError
+EXIT_PERSON = 1  # a person's error: the line says what to set or do
+EXIT_USAGE = 2  # a command, option or argument the command does not take (click's own code for it)
+EXIT_BUG = 70  # a bug in hr-assets (sysexits' EX_SOFTWARE)
+
+EXIT_CODES = f"""\b
+Exit codes:
+  0   done
+  {EXIT_PERSON}   a person's error: one line says what to set or do
+  {EXIT_USAGE}   a usage error: a command, option or argument it does not take
+  {EXIT_BUG}  a bug: its traceback, then a line asking to report it"""
 
 
 def main() -> None:
-    try:
-        from hr_assets.cli.app import cli
-    except OperatorError as exc:  # a setting read as the command's modules load
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+    from hr_assets.cli.app import cli
+
     try:
         code = cli.main(standalone_mode=False)
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "hr-assets"
         click.echo(f"Error: {exc.format_message()} (see {command} --help)", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
         click.echo(f"Error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except click.Abort:
         click.echo("Error: aborted", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_PERSON)
     sys.exit(code if isinstance(code, int) else 0)

@@ -9,6 +9,7 @@ import traceback
 
 import click
 
+from hr_assets.cli import EXIT_BUG, EXIT_CODES
 from hr_assets.lib.errors import OperatorError
 
 COMMANDS = {
@@ -30,7 +31,7 @@ COMMANDS = {
 class Bug(click.ClickException):
     """Anything else: a bug, said to be one; its traceback is printed first."""
 
-    exit_code = 2
+    exit_code = EXIT_BUG
 
 
 class _Commands(click.Group):
@@ -59,8 +60,9 @@ class _Commands(click.Group):
             ) from None
 
 
-@click.group(cls=_Commands)
+@click.group(cls=_Commands, epilog=EXIT_CODES)
 @click.option("--verbose", is_flag=True, help="Print the runs' events as they happen.")
+@click.version_option(package_name="hr_assets", prog_name="hr-assets")
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Operate the hr_assets platform: syncs, status and the API."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import dagster as dg
 
+from hr_assets.defs.shared.partitions import partition_tags
 from hr_assets.lib.errors import OperatorError
 from hr_assets.settings import dagster_home
 
@@ -71,17 +72,6 @@ def add_dynamic_partition(partitions_def: dg.DynamicPartitionsDefinition, key: s
     with the_instance() as instance:
         if not instance.has_dynamic_partition(partitions_def.name, key):
             instance.add_dynamic_partitions(partitions_def.name, [key])
-
-
-def partition_tags(partition_key: str, last_partition_key: str | None = None) -> dict[str, str]:
-    """The tags that make a run cover one partition, or with ``last_partition_key`` the range from ``partition_key``
-    to it in one run, as a backfill with a single-run policy does."""
-    if last_partition_key is None or last_partition_key == partition_key:
-        return {"dagster/partition": partition_key}
-    return {
-        "dagster/asset_partition_range_start": partition_key,
-        "dagster/asset_partition_range_end": last_partition_key,
-    }
 
 
 def run_partition(

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
+from hr_assets.defs.shared.partitions import partition_tags
 from hr_assets.lib.errors import OperatorError
-from hr_assets.lib.runs import partition_tags
 
 CODE_LOCATION = "hr_assets"  # pyproject.toml [tool.dg.project]
 

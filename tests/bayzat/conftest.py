@@ -15,7 +15,7 @@ from hr_assets.definitions import defs
 from hr_assets.defs.bayzat.configs import save_config
 from hr_assets.defs.bayzat.store import push_states
 from hr_assets.defs.shared.companies import add_company
-from hr_assets.lib.runs import partition_tags
+from hr_assets.defs.shared.partitions import partition_tags
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import attendance_import_records, paycom_employees
 from hr_sandbox.bayzat import BayzatSandbox

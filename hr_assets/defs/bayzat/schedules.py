@@ -18,8 +18,7 @@ from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.store import due_counts
 from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared.jobs import attendance_import_job
-from hr_assets.defs.shared.partitions import bayzat_company_partitions
-from hr_assets.lib.runs import partition_tags
+from hr_assets.defs.shared.partitions import bayzat_company_partitions, partition_tags
 from hr_assets.settings import Settings
 from hr_assets.warehouse.resource import WarehouseResource
 

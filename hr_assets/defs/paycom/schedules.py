@@ -5,6 +5,8 @@ import dagster as dg
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.settings import Settings
 
+WEEKLY_SYNC_CRON = "0 14 * * 5"  # Friday 14:00 business time
+
 paycom_sync_job = dg.define_asset_job(
     "paycom_sync",
     selection=dg.AssetSelection.groups("paycom"),
@@ -17,7 +19,7 @@ def weekly_sync_schedule(settings: Settings) -> dg.ScheduleDefinition:
 
     @dg.schedule(
         job=paycom_sync_job,
-        cron_schedule="0 14 * * 5",
+        cron_schedule=WEEKLY_SYNC_CRON,
         execution_timezone=settings.timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description="Friday 14:00: the roster must be fresh before the next week's schedule is finalised.",

@@ -50,6 +50,17 @@ def partition_months(context: dg.AssetExecutionContext | dg.AssetCheckExecutionC
     return [dt.date.fromisoformat(key) for key in context.partition_keys]
 
 
+def partition_tags(partition_key: str, last_partition_key: str | None = None) -> dict[str, str]:
+    """The tags that make a run cover one partition, or with ``last_partition_key`` the range from ``partition_key``
+    to it in one run, as a backfill with a single-run policy does."""
+    if last_partition_key is None or last_partition_key == partition_key:
+        return {"dagster/partition": partition_key}
+    return {
+        "dagster/asset_partition_range_start": partition_key,
+        "dagster/asset_partition_range_end": last_partition_key,
+    }
+
+
 # One partition per imported attendance file (added by the inbox sensor or ``hr-assets attendance import``),
 # and one per company with a Bayzat account (added by ``hr-assets bayzat configure``).
 attendance_file_partitions = dg.DynamicPartitionsDefinition(name="attendance_files")
