@@ -36,7 +36,7 @@ def close(month: str) -> None:
             raise click.ClickException(str(exc)) from None
         summary = store.month_summary(connection, first_day)
     click.echo(
-        f"Closed {month} by {who}: recognised {summary['recognized_in_month']}, deferred {summary['deferred_balance']}"
+        f"Closed {month} by {who}: recognized {summary['recognized_in_month']}, deferred {summary['deferred_balance']}"
     )
 
 
@@ -52,12 +52,12 @@ def reopen(month: str) -> None:
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         summary = store.month_summary(connection, first_day)
-    click.echo(f"Reopened {month} by {who}: recognised {summary['recognized_in_month']}")
+    click.echo(f"Reopened {month} by {who}: recognized {summary['recognized_in_month']}")
 
 
 @accruals.command("list")
 def list_() -> None:
-    """Every stored month: recognised (of it the catch-ups), deferred, and whether it is closed, when and by whom."""
+    """Every stored month: recognized (of it the catch-ups), deferred, and whether it is closed, when and by whom."""
     with warehouse().connect() as connection:
         months = store.stored_months(connection)
         if not months:
@@ -70,7 +70,7 @@ def list_() -> None:
             elif record:
                 state = f"open (reopened {record['reopened_at']:%Y-%m-%d %H:%M} by {record['reopened_by']})"
             click.echo(
-                f"{month:%Y-%m}  recognised {summary['recognized_in_month']:>14} "
+                f"{month:%Y-%m}  recognized {summary['recognized_in_month']:>14} "
                 f"(catch-up {store.catch_up_in_month(connection, month)})  "
                 f"deferred {summary['deferred_balance']:>14}  {state}"
             )

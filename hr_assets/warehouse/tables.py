@@ -332,7 +332,8 @@ accruals = sa.Table(
     sa.Column("month", sa.Date, primary_key=True),
     sa.Column("invoice_id", sa.String(32), primary_key=True),
     sa.Column("line_no", sa.Integer, primary_key=True),
-    # 'recognised': the month's own share; 'catch_up': a share of a closed month, booked in the first open one after.
+    # 'recognised' (the stored value keeps its first spelling): the month's own share; 'catch_up': a share of a closed
+    # month, booked in the first open one after.
     sa.Column("kind", sa.String(16), primary_key=True, server_default="recognised"),
     sa.Column("service_period_id", sa.Integer),
     sa.Column("recognized_amount", Money, nullable=False),

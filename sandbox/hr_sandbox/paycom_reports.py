@@ -13,7 +13,7 @@ the real ones:
 - Payees has ``City`` twice and carries bank routing and account numbers.
 
 The same ``seed`` gives the same employees, and the same employees and ``pushed_at`` give the same
-files. Bank details are fake but recognisable, so tests can prove they never reach the warehouse:
+files. Bank details are fake but recognizable, so tests can prove they never reach the warehouse:
 a routing code is a 9-digit string starting with ``0``, an account code a 10 to 12 digit string.
 """
 

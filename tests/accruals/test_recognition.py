@@ -32,7 +32,7 @@ def month_range(first: date, count: int) -> list[date]:
 
 
 def plain(month: MonthAccruals) -> tuple:
-    """(month, rows as tuples, invoiced in month, invoiced to date, recognised in month, recognised to date, deferred,
+    """(month, rows as tuples, invoiced in month, invoiced to date, recognized in month, recognized to date, deferred,
     unmatched lines)."""
     return (
         month.month,
@@ -138,7 +138,7 @@ def test_a_prepaid_period_is_deferred_until_its_service_starts() -> None:
     assert months[0].rows.tuples() == [] and months[2].rows.tuples() == [("INV-1", 1, "SP-INV-1", 29_000)]
 
 
-def test_an_unmatched_line_is_recognised_in_its_invoice_month_and_counted() -> None:
+def test_an_unmatched_line_is_recognized_in_its_invoice_month_and_counted() -> None:
     unmatched = line(date(2024, 5, 20), 12_345)
     may = month_of([unmatched], date(2024, 5, 1))
     assert may == (date(2024, 5, 1), [("INV-1", 1, None, 12_345)], 12_345, 12_345, 12_345, 12_345, 0, 1)
@@ -153,7 +153,7 @@ def test_a_credit_note_splits_its_absolute_value_then_takes_the_sign() -> None:
     }
 
 
-def test_a_period_over_before_the_invoice_month_is_recognised_whole_in_the_invoice_month() -> None:
+def test_a_period_over_before_the_invoice_month_is_recognized_whole_in_the_invoice_month() -> None:
     late = line(date(2024, 4, 2), 5_000, date(2024, 1, 1), date(2024, 1, 31))
     assert schedule_by_month(late) == {date(2024, 4, 1): 5_000}
     assert [m.recognized_in_month_cents for m in months_of([late], month_range(date(2024, 1, 1), 5))] == [
@@ -306,7 +306,7 @@ def lines() -> list[AccrualLine]:
 
 @pytest.fixture(scope="module")
 def all_months(lines: list[AccrualLine]) -> list[date]:
-    """From a month before the first month recognised in to two after the last."""
+    """From a month before the first month recognized in to two after the last."""
     months = line_schedules(AccrualLines.of(lines)).month
     return month_range(months.min().astype(object) - timedelta(days=1), int(np.ptp(months).astype(int)) + 4)
 
@@ -332,7 +332,7 @@ def test_months_match_the_rules_written_one_line_at_a_time(lines: list[AccrualLi
     assert [plain(month) for month in months_of(lines, all_months)] == reference_months(lines, all_months)
 
 
-def test_recognised_plus_deferred_is_invoiced_to_date_every_month(
+def test_recognized_plus_deferred_is_invoiced_to_date_every_month(
     lines: list[AccrualLine], all_months: list[date]
 ) -> None:
     months = months_of(lines, all_months)

@@ -206,7 +206,7 @@ def test_every_missing_required_column_is_named(tmp_path: Path) -> None:
 
 def test_a_file_without_a_header_is_refused_without_quoting_its_first_line(tmp_path: Path) -> None:
     with pytest.raises(
-        AttendanceFileError, match=r"^attendance.csv: no header recognised on line 1 \(9 cells"
+        AttendanceFileError, match=r"^attendance.csv: no header recognized on line 1 \(9 cells"
     ) as raised:
         read_attendance_csv(write(tmp_path, ROWS))
     assert "José" not in str(raised.value) and "08:01" not in str(raised.value)

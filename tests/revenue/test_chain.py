@@ -60,8 +60,8 @@ def test_a_month_lands_to_the_cent_and_every_check_passes(
     lines = rows(warehouse_url, tables.holded_invoice_lines)
     assert summary["invoiced_to_date"] == sum(line["net_amount"] for line in lines)
     assert summary["recognized_to_date"] + summary["deferred_balance"] == summary["invoiced_to_date"]
-    recognised = sum(row["recognized_amount"] for row in rows(warehouse_url, tables.accruals))
-    assert recognised == summary["recognized_in_month"] > 0
+    recognized = sum(row["recognized_amount"] for row in rows(warehouse_url, tables.accruals))
+    assert recognized == summary["recognized_in_month"] > 0
     assert materialized(result)["fourgeeks_students"]["matched_students"] > 0
     assert materialized(result)["notion_external_ids"]["page_ids"] > 0
 
@@ -79,14 +79,14 @@ def test_later_months_never_change_an_earlier_one_and_reruns_change_nothing(
     assert run_month(instance, MONTHS[1]).success
     assert {table.name: rows(warehouse_url, table, without=STAMPS) for table in DATA} == before
 
-    recognised_per_line = defaultdict(Decimal)
+    recognized_per_line = defaultdict(Decimal)
     for row in rows(warehouse_url, tables.accruals):
-        recognised_per_line[(row["invoice_id"], row["line_no"])] += row["recognized_amount"]
+        recognized_per_line[(row["invoice_id"], row["line_no"])] += row["recognized_amount"]
     nets = {
         (line["invoice_id"], line["line_no"]): line["net_amount"]
         for line in rows(warehouse_url, tables.holded_invoice_lines)
     }
-    assert all(abs(total) <= abs(nets[key]) for key, total in recognised_per_line.items())
+    assert all(abs(total) <= abs(nets[key]) for key, total in recognized_per_line.items())
 
 
 def test_a_backfill_is_one_run_for_the_range_and_writes_what_month_by_month_runs_write(
@@ -136,7 +136,7 @@ def test_bad_records_are_explained_and_the_month_goes_on(instance: dg.DagsterIns
     assert any("is not in the catalog" in r or "has no service" in r for r in by_asset["holded_invoices"])
     assert any("no 4Geeks student has this contact's email" in r for r in by_asset["fourgeeks_students"])
     unknown = [line for line in rows(warehouse_url, tables.holded_invoice_lines) if line["service_id"] is None]
-    assert unknown, "lines with an unknown service are kept, and recognised in their invoice month"
+    assert unknown, "lines with an unknown service are kept, and recognized in their invoice month"
     assert sum(row["unmatched_lines"] for row in rows(warehouse_url, tables.accrual_months)) >= len(unknown)
 
 
@@ -159,7 +159,7 @@ def test_an_api_failure_fails_the_month_with_a_clear_message(
 
 
 def _month_figures(warehouse_url: str) -> dict[dt.date, tuple[Decimal, Decimal, Decimal]]:
-    """(recognised in month, deferred, invoiced to date) by month."""
+    """(recognized in month, deferred, invoiced to date) by month."""
     return {
         row["month"]: (row["recognized_in_month"], row["deferred_balance"], row["invoiced_to_date"])
         for row in rows(warehouse_url, tables.accrual_months)
@@ -195,7 +195,7 @@ def test_months_run_out_of_order_in_separate_runs_end_as_in_order_and_a_closed_m
         [HR_ASSETS, "accruals", "close", "2026-02"], env=dict(os.environ), capture_output=True, text=True, timeout=120
     )
     assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.startswith(f"Closed 2026-02 by {getpass.getuser()}: recognised {figures[later][0]}")
+    assert completed.stdout.startswith(f"Closed 2026-02 by {getpass.getuser()}: recognized {figures[later][0]}")
     closed_rows = [row for row in rows(warehouse_url, tables.accruals) if row["month"] == later]
     for month in (MONTHS[2], earlier):
         result = run_month(instance, month)

@@ -46,7 +46,7 @@ def test_a_month_is_closed_and_reopened_from_the_launchpad_and_each_change_is_au
         summary = store.month_summary(connection, MONTHS[0])
     assert (record["closed_by"], record["reopened_at"]) == ("api", None)
     [output] = [e for e in closed.all_events if e.event_type == dg.DagsterEventType.STEP_OUTPUT]
-    assert output.step_output_data.metadata["recognised"].value == str(summary["recognized_in_month"])
+    assert output.step_output_data.metadata["recognized"].value == str(summary["recognized_in_month"])
     again = launch(instance, "accruals_close_month", "2026-01")
     assert not again.success and refusal(again).startswith("2026-01 is already closed (on ")
 

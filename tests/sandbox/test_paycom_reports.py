@@ -274,7 +274,7 @@ def test_department_location_and_zip_codes_are_floats(
     assert any(zip_code < 10_000 for zip_code in zips), "a ZIP that lost its leading zero"
 
 
-def test_payees_hold_recognisable_bank_details_for_about_one_in_ten(
+def test_payees_hold_recognizable_bank_details_for_about_one_in_ten(
     rows: dict[str, list[list[object]]], employees: list[SandboxEmployee]
 ) -> None:
     header, *data = rows["payees"]

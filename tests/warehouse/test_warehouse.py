@@ -341,7 +341,7 @@ def test_a_row_postgresql_refuses_in_bulk_is_reported_without_its_values(
     assert str(failed.value) == "1 rows of scheduling_staff not stored: value too long for type character varying(200)"
 
 
-def test_accrual_rows_keep_their_amounts_as_recognised_shares_when_kinds_arrive(warehouse_url: str) -> None:
+def test_accrual_rows_keep_their_amounts_as_recognized_shares_when_kinds_arrive(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "0005")

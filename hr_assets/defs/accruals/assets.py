@@ -1,4 +1,4 @@
-"""Monthly revenue accruals: each invoice line recognised over its service period, by days, to the cent."""
+"""Monthly revenue accruals: each invoice line recognized over its service period, by days, to the cent."""
 
 import dagster as dg
 
@@ -24,10 +24,11 @@ def accruals_asset(settings: Settings) -> dg.AssetsDefinition:
         deps=["holded_invoices", "service_periods"],
         metadata=table_definition(tables.accruals),
         description=(
-            "The month's recognised revenue per invoice line (accruals, each row 'recognised' or 'catch_up') and the "
-            "month's summary with the deferred balance (accrual_months). An open month is recomputed from every line "
-            "that touches it, and every open month stored is recomputed with it; a closed month (accrual_closes) "
-            "never changes, and what its lines owe it later is a catch-up in the first open month after it. A run "
+            "The month's recognized revenue per invoice line (accruals, each row of kind 'recognised' or 'catch_up') "
+            "and the month's summary with the deferred balance (accrual_months). An open month is recomputed from "
+            "every line that touches it, and every open month stored is recomputed with it; a closed month "
+            "(accrual_closes) never changes, and what its lines owe it later is a catch-up in the first open month "
+            "after it. A run "
             f"tagged {CLOSE_TAG}=true (the month-close schedule) closes its months once computed."
         ),
     )
@@ -45,7 +46,7 @@ def accruals_asset(settings: Settings) -> dg.AssetsDefinition:
             for month in months:
                 summary = store.month_summary(connection, month)
                 by_month[month.isoformat()] = {
-                    "lines_recognised": len(booked[month].rows) if month in booked else 0,
+                    "lines_recognized": len(booked[month].rows) if month in booked else 0,
                     "recognized_in_month": summary["recognized_in_month"],
                     "catch_up_in_month": store.catch_up_in_month(connection, month),
                     "invoiced_in_month": summary["invoiced_in_month"],

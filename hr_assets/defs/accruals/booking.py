@@ -1,7 +1,7 @@
 """Which month each share of a line is booked in, once months can be closed: plain Python on plain data.
 
 ``recognition`` says what each month's share of every line is (by days, catch-up of months before the invoice folded
-into the invoice month). Booking adds the closes: an open month books its own shares (``recognised``); a closed
+into the invoice month). Booking adds the closes: an open month books its own shares (kind ``recognised``); a closed
 month keeps the rows it was closed with, and whatever its shares are now beyond those rows (a line invoiced late, a
 month re-opened before it) is booked in the first open month after it (``catch_up``). So every open month follows
 from the lines and the closed months alone, whatever ran before, and per line all months still add up to its net.
@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from hr_assets.defs.accruals.recognition import AccrualLines, accruals_for_months
 
-RECOGNISED = "recognised"
+RECOGNIZED = "recognised"  # the stored kind: its first spelling, kept in the warehouse
 CATCH_UP = "catch_up"
 
 LineKey = tuple[str, int]  # (invoice_id, line_no)
@@ -31,7 +31,7 @@ class BookedRow(NamedTuple):
     invoice_id: str
     line_no: int
     service_period_id: str | None
-    kind: str  # RECOGNISED or CATCH_UP
+    kind: str  # RECOGNIZED or CATCH_UP
     cents: int
 
 
@@ -53,7 +53,7 @@ class BookedMonth:
     invoiced_to_date_cents: int
     recognized_in_month_cents: int
     recognized_to_date_cents: int
-    deferred_cents: int  # invoiced to date less recognised to date
+    deferred_cents: int  # invoiced to date less recognized to date
     unmatched_lines: int
     catch_up_cents: int  # of the rows, the catch-ups'
 
@@ -93,7 +93,7 @@ def book_months(
         recognized_in_month = share.recognized_in_month_cents + catch_up_cents
         recognized_to_date += recognized_in_month
         if month in wanted:
-            rows = [BookedRow(i, n, p, RECOGNISED, c) for i, n, p, c in share.rows.tuples()]  # in line order
+            rows = [BookedRow(i, n, p, RECOGNIZED, c) for i, n, p, c in share.rows.tuples()]  # in line order
             if catch_up:
                 rows = sorted(rows + catch_up, key=lambda row: (row.invoice_id, row.line_no, row.kind))
             booked[month] = BookedMonth(

@@ -1,4 +1,4 @@
-"""Accruals reconcile to the cent, and no invoice line is ever recognised more than once over."""
+"""Accruals reconcile to the cent, and no invoice line is ever recognized more than once over."""
 
 import datetime as dt
 from typing import Any
@@ -21,7 +21,7 @@ def accruals_checks(settings: Settings) -> list[dg.AssetChecksDefinition]:
         asset="accruals",
         partitions_def=months,
         description=(
-            "Recognised to date plus deferred equals invoiced to date, and the rows add up to the summary; an open "
+            "Recognized to date plus deferred equals invoiced to date, and the rows add up to the summary; an open "
             "month's invoiced to date is the invoice lines'."
         ),
     )
@@ -52,19 +52,19 @@ def accruals_checks(settings: Settings) -> list[dg.AssetChecksDefinition]:
     @dg.asset_check(
         asset="accruals",
         partitions_def=months,
-        description="No invoice line has been recognised for more than its net amount across all months so far.",
+        description="No invoice line has been recognized for more than its net amount across all months so far.",
     )
-    def no_line_recognised_twice(
+    def no_line_recognized_twice(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
         # Over-recognition up to the run's last month includes every earlier month's.
         with warehouse.begin() as connection:
-            over = store.over_recognised_lines(connection, partition_months(context)[-1])
+            over = store.over_recognized_lines(connection, partition_months(context)[-1])
         examples = rows_table(
-            [{"invoice_id": i, "line_no": n, "recognised": total, "net": net} for i, n, total, net in over[:20]],
-            {"invoice_id": "string", "line_no": "int", "recognised": "decimal", "net": "decimal"},
+            [{"invoice_id": i, "line_no": n, "recognized": total, "net": net} for i, n, total, net in over[:20]],
+            {"invoice_id": "string", "line_no": "int", "recognized": "decimal", "net": "decimal"},
         )
-        return dg.AssetCheckResult(passed=not over, metadata={"over_recognised_lines": len(over), "examples": examples})
+        return dg.AssetCheckResult(passed=not over, metadata={"over_recognized_lines": len(over), "examples": examples})
 
     @dg.asset_check(
         asset="accruals",
@@ -89,7 +89,7 @@ def accruals_checks(settings: Settings) -> list[dg.AssetChecksDefinition]:
             metadata={"closed_months": len(closed), "changed_after_close": len(changed)},
         )
 
-    return [accruals_reconcile, no_line_recognised_twice, closed_months_unchanged]
+    return [accruals_reconcile, no_line_recognized_twice, closed_months_unchanged]
 
 
 def _reconciliation_problems(
@@ -101,7 +101,7 @@ def _reconciliation_problems(
         return ["no accrual summary"]
     problems = []
     if summary["recognized_to_date"] + summary["deferred_balance"] != summary["invoiced_to_date"]:
-        problems.append("recognised to date + deferred != invoiced to date")
+        problems.append("recognized to date + deferred != invoiced to date")
     invoiced = store.net_invoiced_up_to(connection, month)
     if not closed and summary["invoiced_to_date"] != invoiced:
         problems.append(f"invoiced to date {summary['invoiced_to_date']} != {invoiced} in the invoice lines")

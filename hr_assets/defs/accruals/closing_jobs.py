@@ -36,7 +36,7 @@ def _change(
         except ValueError as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from None
         summary = store.month_summary(connection, first_day)
-    metadata = {"month": month, "by": who, "recognised": str(summary["recognized_in_month"])}
+    metadata = {"month": month, "by": who, "recognized": str(summary["recognized_in_month"])}
     if action == "close":
         metadata["deferred"] = str(summary["deferred_balance"])
     return dg.Output(None, metadata=metadata)

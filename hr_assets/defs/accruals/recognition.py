@@ -1,11 +1,11 @@
 """Monthly revenue accruals of invoice lines: numpy on plain data, no Dagster.
 
-The product's rules: the revenue of each invoice line (net of discount, before tax) is recognised over its
+The product's rules: the revenue of each invoice line (net of discount, before tax) is recognized over its
 service period in proportion to the days of the period that fall in each month. A line with no matching service
-period is recognised in its invoice month and counted as unmatched. A month's accruals never change once later
+period is recognized in its invoice month and counted as unmatched. A month's accruals never change once later
 invoices arrive: a line invoiced after its service began books the share of the months already past in its
 invoice month. Per line the monthly amounts sum to the net amount to the cent (largest-remainder rounding), and
-for every month recognised plus deferred equals invoiced to date.
+for every month recognized plus deferred equals invoiced to date.
 
 Money is integer cents (int64, or int32 within a batch of lines whose |net| x 31 days fits; never float: float64 only
 divides where the quotient is provably exact, see ``_floor_quotients``); a service period is [start, end], both days
@@ -128,7 +128,7 @@ def _day_or_none(ordinal: np.int64) -> date | None:
 
 @dataclass(frozen=True, eq=False)
 class AccrualRows:
-    """A month's non-zero recognised cents, at most one per line, in the order of the lines: positions into
+    """A month's non-zero recognized cents, at most one per line, in the order of the lines: positions into
     ``lines`` and cents. Equal when they hold the same (invoice, line, period, cents), whatever the positions."""
 
     lines: AccrualLines
@@ -321,7 +321,7 @@ def _month_start_ordinals(month_numbers: np.ndarray) -> np.ndarray:
 class _Periods:
     """Some checked lines as service periods: days, months (int64 indices of the calendar), |net|.
 
-    An unmatched line counts as served on its invoice date alone, which recognises it whole in its invoice month.
+    An unmatched line counts as served on its invoice date alone, which recognizes it whole in its invoice month.
     """
 
     calendar: _Calendar
@@ -524,7 +524,7 @@ class _Schedule:
         self.count += count
 
     def recognized(self) -> np.ndarray:
-        """[month]: the cents recognised in it."""
+        """[month]: the cents recognized in it."""
         months = zip(self.start, self.count, strict=True)
         return np.array([self.cents[start : start + count].sum() for start, count in months], np.int64)
 
@@ -549,7 +549,7 @@ def _room_by_month(lines: AccrualLines, calendar: _Calendar) -> np.ndarray:
 @dataclass(frozen=True)
 class _MonthTotals:
     """Per month index of the calendar, plus one last entry standing for every month after it (nothing happens then,
-    and all is recognised by then)."""
+    and all is recognized by then)."""
 
     first_month: int
     invoiced_in: np.ndarray

@@ -193,15 +193,15 @@ def net_invoiced_up_to(connection: Connection, month: dt.date) -> Decimal:
     return sum(connection.execute(query).scalars(), Decimal(0))
 
 
-def over_recognised_lines(connection: Connection, month: dt.date) -> list[tuple[str, int, Decimal, Decimal]]:
-    """Lines whose recognised amounts, summed over every month up to ``month``, exceed their net amount."""
-    recognised: dict[tuple[str, int], Decimal] = {}
+def over_recognized_lines(connection: Connection, month: dt.date) -> list[tuple[str, int, Decimal, Decimal]]:
+    """Lines whose recognized amounts, summed over every month up to ``month``, exceed their net amount."""
+    recognized: dict[tuple[str, int], Decimal] = {}
     for invoice_id, line_no, value in connection.execute(
         sa.select(accruals.c.invoice_id, accruals.c.line_no, accruals.c.recognized_amount).where(
             accruals.c.month <= month
         )
     ):
-        recognised[(invoice_id, line_no)] = recognised.get((invoice_id, line_no), Decimal(0)) + value
+        recognized[(invoice_id, line_no)] = recognized.get((invoice_id, line_no), Decimal(0)) + value
     nets = {
         (invoice_id, line_no): net
         for invoice_id, line_no, net in connection.execute(
@@ -212,6 +212,6 @@ def over_recognised_lines(connection: Connection, month: dt.date) -> list[tuple[
     }
     return [
         (invoice_id, line_no, total, nets.get((invoice_id, line_no), Decimal(0)))
-        for (invoice_id, line_no), total in sorted(recognised.items())
+        for (invoice_id, line_no), total in sorted(recognized.items())
         if abs(total) > abs(nets.get((invoice_id, line_no), Decimal(0)))
     ]

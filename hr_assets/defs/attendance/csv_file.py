@@ -65,7 +65,7 @@ class AttendanceFile:
         self._csv = csv_file
         positions = _field_positions(csv_file.header, csv_file.header_line, csv_file.file_name)
         self._names = _column_names(csv_file.header, positions)
-        # canonical field -> the header it was recognised in, as written
+        # canonical field -> the header it was recognized in, as written
         self.columns = {field: csv_file.header[position] for field, position in positions.items()}
 
     def rows(self) -> Iterator[RawRow]:
@@ -120,7 +120,7 @@ def _attendance_file(open_file: Callable[[], CsvFile]) -> AttendanceFile:
 
 
 def _field_positions(header: Sequence[str], header_line: int, file_name: str) -> dict[str, int]:
-    """Where each canonical field stands; raises if the header is not recognised or lacks a required one."""
+    """Where each canonical field stands; raises if the header is not recognized or lacks a required one."""
     keys = [header_key(name) for name in header]
     positions: dict[str, int] = {}
     for field, aliases in COLUMN_ALIASES.items():
@@ -131,7 +131,7 @@ def _field_positions(header: Sequence[str], header_line: int, file_name: str) ->
         # The line may be data (a file without a header), so its cells are not quoted.
         raise AttendanceFileError(
             file_name,
-            f"no header recognised on line {header_line} ({len(header)} cells, none a known column name such as "
+            f"no header recognized on line {header_line} ({len(header)} cells, none a known column name such as "
             f"{', '.join(label(field) for field in REQUIRED_FIELDS)})",
         )
     missing = [field for field in REQUIRED_FIELDS if field not in positions]

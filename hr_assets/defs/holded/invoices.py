@@ -98,7 +98,7 @@ def parse_invoices(raw_invoices: Iterable[Mapping[str, Any]], service_ids: set[s
                         SOURCE,
                         position,
                         f"products[{line['line_no']}].serviceId",
-                        f"line {line['line_no']} has {what}; it is recognised in its invoice month",
+                        f"line {line['line_no']} has {what}; it is recognized in its invoice month",
                         key,
                     )
                 )
