@@ -2,6 +2,7 @@
 outside the checkout (nothing importable from it), loads every definition, passes `dg check defs`, and ships no
 sandbox module."""
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -40,10 +41,13 @@ def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> st
 def test_the_wheel_in_a_fresh_virtualenv_loads_every_definition_and_ships_no_sandbox(tmp_path: Path) -> None:
     wheels, venv, home = tmp_path / "wheels", tmp_path / "venv", tmp_path / "dagster_home"
     home.mkdir()
-    # The wheel, built by the pinned backend pyproject.toml names (in an isolated build environment).
-    _run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels), str(REPO)], tmp_path
-    )
+    # The wheel, built by the pinned backend pyproject.toml names (in an isolated build environment), from a copy of
+    # the project's sources, so that the build writes nothing into the checkout.
+    source = tmp_path / "source"
+    shutil.copytree(REPO / "hr_assets", source / "hr_assets", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", source)
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(wheels)]
+    _run([*pip_wheel, str(source)], tmp_path)
     (wheel,) = wheels.glob("hr_assets-*.whl")
     shipped = zipfile.ZipFile(wheel).namelist()
     assert all(name.startswith(("hr_assets/", "hr_assets-")) for name in shipped), "only the product is shipped"
