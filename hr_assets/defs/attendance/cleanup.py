@@ -46,8 +46,8 @@ def attendance_file_cleanup() -> None:
 
 
 def monthly_cleanup_schedule(settings: Settings) -> dg.ScheduleDefinition:
+    """attendance_file_cleanup_schedule: the 1st of each month at 03:00 in HR_TIMEZONE."""
     return dg.ScheduleDefinition(
-        name="attendance_monthly_cleanup",
         job=attendance_file_cleanup,
         cron_schedule="0 3 1 * *",
         execution_timezone=settings.timezone,

@@ -19,8 +19,7 @@ USERS_PER_REQUEST = 50  # enrolments are asked for in batches of students, keepi
 
 
 class FourGeeksResource(ApiResource):
-    """4Geeks (BreatheCode): FOURGEEKS_API_TOKEN, FOURGEEKS_ACADEMY_ID, FOURGEEKS_BASE_URL,
-    FOURGEEKS_RATE_LIMIT_PER_SECOND."""
+    """4Geeks (BreatheCode), one academy (``FOURGEEKS_*``)."""
 
     integration = API
     env_prefix = "FOURGEEKS_"

@@ -20,7 +20,7 @@ API = "Holded"
 
 
 class HoldedResource(ApiResource):
-    """Holded's invoicing API: HOLDED_API_KEY, HOLDED_BASE_URL, HOLDED_RATE_LIMIT_PER_SECOND."""
+    """Holded's invoicing API (``HOLDED_*``)."""
 
     integration = API
     env_prefix = "HOLDED_"

@@ -14,7 +14,7 @@ PAGE_SIZE = 100  # Notion's maximum
 
 
 class NotionResource(ApiResource):
-    """Notion's clients database: NOTION_TOKEN, NOTION_DATABASE_ID, NOTION_BASE_URL, NOTION_RATE_LIMIT_PER_SECOND."""
+    """Notion's clients database (``NOTION_*``)."""
 
     integration = API
     env_prefix = "NOTION_"
