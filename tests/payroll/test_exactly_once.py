@@ -166,6 +166,7 @@ def test_a_completed_period_is_skipped_unless_forced(world: PayrollWorld) -> Non
     assert world.period(period_id)["claims"] == 2 and world.totals(period_id)["run_id"] == forced.run_id
 
 
+@pytest.mark.usefixtures("dagster_home")
 def test_the_automation_is_on_by_default_daily_at_two_in_the_business_timezone(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -19,6 +19,7 @@ from tests.paycom.conftest import rows
 
 HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
 TODAY = dt.date(2026, 11, 22)
+FIRST_YEAR = 2024  # HR_HISTORY_START's year
 
 
 def test_from_step_selects_the_import_steps_from_it_and_accruals_only_when_asked() -> None:
@@ -32,9 +33,12 @@ def test_from_step_selects_the_import_steps_from_it_and_accruals_only_when_asked
 
 
 def test_dates_and_years_as_the_old_script_read_them() -> None:
-    assert month_range(None, "2024-03-01", "2024-07-01", TODAY) == (dt.date(2024, 3, 1), dt.date(2024, 7, 1))
-    assert month_range(2025, None, None, TODAY) == (dt.date(2025, 1, 1), dt.date(2026, 1, 1))
-    assert month_range(None, None, None, TODAY) == (dt.date(2026, 1, 1), dt.date(2026, 12, 1)), "this year so far"
+    def months(year: int | None, start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
+        return month_range(year, start, end, TODAY, FIRST_YEAR)
+
+    assert months(None, "2024-03-01", "2024-07-01") == (dt.date(2024, 3, 1), dt.date(2024, 7, 1))
+    assert months(2025, None, None) == (dt.date(2025, 1, 1), dt.date(2026, 1, 1))
+    assert months(None, None, None) == (dt.date(2026, 1, 1), dt.date(2026, 12, 1)), "this year so far"
 
 
 @pytest.mark.parametrize(
@@ -49,7 +53,7 @@ def test_dates_and_years_as_the_old_script_read_them() -> None:
 )
 def test_wrong_options_are_refused_with_a_clear_message(arguments: tuple, message: str) -> None:
     with pytest.raises(click.UsageError, match=message):
-        month_range(*arguments, TODAY)
+        month_range(*arguments, TODAY, FIRST_YEAR)
 
 
 @pytest.mark.usefixtures("revenue_env")
