@@ -52,13 +52,10 @@ def anchors(page: Path) -> set[str]:
 
 
 def relative_links(page: Path) -> list[str]:
-    targets = []
-    for line in _prose_lines(page.read_text(encoding="utf-8")):
-        for match in _LINK.finditer(_INLINE_CODE.sub("", line)):
-            target = match.group(1)
-            if not re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE):  # http:, mailto: ...
-                targets.append(target)
-    return targets
+    """The targets of the page's links that are not URLs; a link's text or a code span may run over lines."""
+    prose = _INLINE_CODE.sub("", "\n".join(_prose_lines(page.read_text(encoding="utf-8"))))
+    targets = [match.group(1) for match in _LINK.finditer(prose)]
+    return [target for target in targets if not re.match(r"^[a-z][a-z0-9+.-]*:", target, re.IGNORECASE)]
 
 
 def test_the_pages_exist_and_link_somewhere() -> None:
@@ -91,8 +88,11 @@ def test_the_slugs_are_githubs() -> None:
 
 def test_a_broken_link_and_a_missing_heading_are_found(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
-    page.write_text("# Title\n\n[ok](#title) [gone](missing.md) `[not a link](nowhere.md)`\n```\n[x](y.md)\n```\n")
-    assert relative_links(page) == ["#title", "missing.md"]
+    page.write_text(
+        "# Title\n\n[ok](#title) [gone](missing.md) `[not a\nlink](nowhere.md)` [over\ntwo lines](two.md)"
+        " [web](https://example.org)\n```\n[x](y.md)\n```\n"
+    )
+    assert relative_links(page) == ["#title", "missing.md", "two.md"]
     assert anchors(page) == {"title"}
 
 
