@@ -72,10 +72,10 @@ def test_every_relative_link_points_at_a_file_and_heading_that_exist(page: Path)
         path = (page.parent / unquote(path_part)).resolve() if path_part else page
         if not path.exists():
             broken.append(f"{target}: no such file")
-        elif anchor and path.suffix == ".md" and anchor not in anchors(path):
-            broken.append(f"{target}: no heading #{anchor} in {path.relative_to(REPO)}")
         elif REPO not in path.parents and path != REPO:
             broken.append(f"{target}: outside the repository")
+        elif anchor and path.suffix == ".md" and anchor not in anchors(path):
+            broken.append(f"{target}: no heading #{anchor} in {path.relative_to(REPO)}")
     assert not broken, f"{page.relative_to(REPO)}: " + "; ".join(broken)
 
 
