@@ -154,7 +154,7 @@ def test_an_answer_lost_to_a_timeout_is_settled_by_bayzats_already_exists(
     assert len(bayzat_world.records(status="failed")) == 10
     assert len(ledger_of(bayzat_world, "advline")) == 20
     make_due(bayzat_world)
-    bayzat_world.sandbox.duplicate_answer = duplicate_answer
+    bayzat_world.sandbox.answer_shape = duplicate_answer
     result = bayzat_world.push("advline")
     assert result.success
     metadata = result.asset_materializations_for_node("bayzat_sync_batches")[0].metadata
@@ -174,7 +174,7 @@ def test_already_exists_is_found_in_any_answer_and_only_what_bayzat_refuses_fail
     assert bayzat_world.import_csv("morning.csv", attendance_csv(mornings)).success
     assert bayzat_world.push("advline").success  # Bayzat holds the 15 check-ins
     bayzat_world.sandbox.add_key(KEYS["advline"], employees=EMPLOYEES[1:5])  # and no longer knows 0001
-    bayzat_world.sandbox.duplicate_answer = duplicate_answer
+    bayzat_world.sandbox.answer_shape = duplicate_answer
     sent = len(bayzat_world.sandbox.requests)
     advline_week(bayzat_world)  # the whole days: each record's check-in is in Bayzat, its check-out is not
 

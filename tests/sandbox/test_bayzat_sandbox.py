@@ -177,7 +177,7 @@ def test_a_record_bayzat_already_has_is_a_duplicate_and_blocks_its_request(bayza
 
 def test_duplicates_can_be_named_by_record_instead_of_index(bayzat: Bayzat, api: BayzatSandbox) -> None:
     assert bayzat.push([CHECK_IN]).status_code == 200
-    api.duplicate_answer = "record"
+    api.answer_shape = "record"
 
     found = errors(bayzat.push([CHECK_OUT, CHECK_IN, {**CHECK_OUT, "empId": ""}]))
 
@@ -192,7 +192,7 @@ def test_duplicates_can_be_named_by_record_instead_of_index(bayzat: Bayzat, api:
 
 def test_duplicates_can_be_a_409_that_names_no_record(bayzat: Bayzat, api: BayzatSandbox) -> None:
     assert bayzat.push([CHECK_IN]).status_code == 200
-    api.duplicate_answer = "message"
+    api.answer_shape = "message"
 
     duplicate = bayzat.push([CHECK_OUT, CHECK_IN])
     invalid = bayzat.push([CHECK_OUT, {**CHECK_OUT, "empId": ""}])

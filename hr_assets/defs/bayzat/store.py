@@ -158,10 +158,10 @@ def set_status(
 
 
 def set_failed(
-    connection: Connection, failures: Iterable[tuple[int, int, dt.datetime | None]], error: str, now: dt.datetime
+    connection: Connection, failures: Iterable[tuple[int, int, dt.datetime | None, str]], now: dt.datetime
 ) -> None:
-    """``failures``: (record id, its retry count now, when to retry it or None for never)."""
-    for record_id, retry_count, next_retry_at in failures:
+    """``failures``: (record id, its retry count now, when to retry it or None for never, why)."""
+    for record_id, retry_count, next_retry_at, error in failures:
         connection.execute(
             sa.update(pushes)
             .where(pushes.c.record_id == record_id)
