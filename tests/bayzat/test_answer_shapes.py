@@ -94,7 +94,11 @@ def test_each_answer_shape_settles_every_record_by_what_bayzat_said_through_a_ki
     refused = [r for r in records if r["csv_employee_id"] == UNKNOWN]
     assert len(refused) == DAYS and {r["status"] for r in refused} == {"failed"}
     assert all(r["next_retry_at"] is None for r in refused)
-    assert all(REFUSAL.get(shape, "Employee 0001 not found") in r["error"] for r in refused), refused[0]["error"]
+    words = REFUSAL.get(shape, "Employee 0001 not found")
+    assert all(words in r["error"] for r in refused), refused[0]["error"]
+    (materialization,) = result.asset_materializations_for_node("bayzat_sync_batches")
+    shown = [row.data for row in materialization.metadata["records_needing_attention"].value.records]
+    assert [(row["employee_code"], row["reason"]) for row in shown] == [("0001", r["error"]) for r in refused]
     assert bayzat_world.sandbox.accepted(KEYS["gulfco"]) == []
 
 
