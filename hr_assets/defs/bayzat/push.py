@@ -68,26 +68,13 @@ class PushSummary:
     not_sent: int = 0  # left pending, no retry spent: the key was refused, or the push stopped after outages
     skipped: int = 0  # no punch to send
     answers_unread: int = 0  # punches whose own answer could not be read: their records are among the retries
-    sent_one_by_one: int = 0  # punches asked about alone because their chunk's answer did not say
+    sent_one_by_one: int = 0  # punches sent alone: their chunk's answer did not say, or they were all it had left
     requests: int = 0
     throttled: int = 0
     stopped: str | None = None  # why the push ended before all due records were sent
     interrupted_batches_closed: int = 0  # open batches of runs that died, closed by this push
     key_refused: bool = False
     batches: list[int] = field(default_factory=list)
-
-    @property
-    def accounted(self) -> int:
-        """The due records whose fate this push counted: ``due`` when the counts add up."""
-        return (
-            self.synced
-            + self.already_in_bayzat
-            + self.rejected
-            + self.retry_scheduled
-            + self.retries_exhausted
-            + self.not_sent
-            + self.skipped
-        )
 
 
 @dataclass(frozen=True)
@@ -190,7 +177,7 @@ def _wait_for_lease(
         time.sleep(_LEASE_POLL_S)
 
 
-Punch = tuple[int, str]  # (record id, punch type): what Bayzat gives a verdict on
+_Punch = tuple[int, str]  # (record id, punch type): what Bayzat gives a verdict on
 
 
 @dataclass
@@ -198,9 +185,9 @@ class _Chunk:
     """A request's worth of records, until Bayzat has given a verdict on every one of their punches."""
 
     records: list[DueRecord]
-    verdicts: dict[Punch, Verdict] = field(default_factory=dict)
+    verdicts: dict[_Punch, Verdict] = field(default_factory=dict)
 
-    def unsettled(self) -> list[tuple[Punch, dict[str, str]]]:
+    def unsettled(self) -> list[tuple[_Punch, dict[str, str]]]:
         return [
             ((record.punches.record_id, body["type"]), body)
             for record in self.records
@@ -221,7 +208,7 @@ class _Chunk:
         return finished
 
 
-def record_fate(punches: list[tuple[str, Verdict]]) -> tuple[str, str]:
+def _record_fate(punches: list[tuple[str, Verdict]]) -> tuple[str, str]:
     """A record's fate from its punches' verdicts, and the reason to keep with it: ``unknown`` when an answer about a
     punch could not be read (the record stays due), else ``refused`` when Bayzat refused one, else ``held`` when
     Bayzat had all of them already, else ``stored``. The reason names each punch with Bayzat's words."""
@@ -299,6 +286,8 @@ class _Push:
             store.set_status(connection, [r.punches.record_id for r in records], "syncing", self.now())
         while chunk.records:
             sent = chunk.unsettled()
+            if len(sent) == 1:  # its answer is about that punch, whatever it names
+                return self._send_one_by_one(chunk)
             self._keep_lease()
             answer = self.client.send([body for _, body in sent])
             if answer.outcome != "answered":
@@ -314,7 +303,7 @@ class _Push:
 
     def _send_one_by_one(self, chunk: _Chunk) -> str:
         """Each unsettled punch in a request of its own: an answer to one punch can only be about it. A punch whose
-        own answer still cannot be read gets that verdict (``unknown``, the answer kept): its record stays due."""
+        own answer cannot be read gets that verdict (``unknown``, the answer kept): its record stays due."""
         for punch, body in chunk.unsettled():
             self._keep_lease()
             answer = self.client.send([body])
@@ -342,18 +331,18 @@ class _Push:
 
     def _settle(self, chunk: _Chunk) -> None:
         """Write the fate of each record of the chunk whose punches all have their verdicts."""
-        stored, held, refused, unknown = [], [], [], []
+        by_fate: defaultdict[str, list[tuple[DueRecord, str]]] = defaultdict(list)
         for record, punches in chunk.take_finished():
-            fate, reason = record_fate(punches)
-            {"stored": stored, "held": held, "refused": refused, "unknown": unknown}[fate].append((record, reason))
-        synced = [record.punches.record_id for record, _ in stored + held]
+            fate, reason = _record_fate(punches)
+            by_fate[fate].append((record, reason))
+        synced = [record.punches.record_id for record, _ in by_fate["stored"] + by_fate["held"]]
         if synced:
             with store.status_transaction(self.engine) as connection:
                 store.set_status(connection, synced, "synced", self.now())
-        self.summary.synced += len(stored)
-        self.summary.already_in_bayzat += len(held)
-        self._fail(refused, retry=False)
-        self._fail(unknown, retry=True)
+        self.summary.synced += len(by_fate["stored"])
+        self.summary.already_in_bayzat += len(by_fate["held"])
+        self._fail(by_fate["refused"], retry=False)
+        self._fail(by_fate["unknown"], retry=True)
 
     def _keep_lease(self) -> None:
         if self._lease_to_renew():
