@@ -198,7 +198,7 @@ def test_a_200_with_a_result_per_record_is_read_and_every_refusal_shows_with_bay
         pushed.stdout.split("succeeded; ")[1] == "due 6, synced 3, already_in_bayzat 1, rejected 2, retry_scheduled 0\n"
     )
     failed = json.loads(hr_assets("bayzat", "failed", "--json").stdout)
-    reason = "checkIn and checkOut: Employee 0001 not found"
+    reason = "Employee 0001 not found"  # both punches' reason
     assert [(row["employee_code"], row["reason"]) for row in failed] == [("0001", reason), ("0001", reason)]
     listed = json.loads(hr_assets("errors", "list", "--source", "bayzat", "--json").stdout)
     assert [(row["partition_key"], row["file_name"], row["row_number"], row["reason"]) for row in listed] == [

@@ -211,7 +211,8 @@ class _Chunk:
 def _record_fate(punches: list[tuple[str, Verdict]]) -> tuple[str, str]:
     """A record's fate from its punches' verdicts, and the reason to keep with it: ``unknown`` when an answer about a
     punch could not be read (the record stays due), else ``refused`` when Bayzat refused one, else ``held`` when
-    Bayzat had all of them already, else ``stored``. The reason names each punch with Bayzat's words."""
+    Bayzat had all of them already, else ``stored``. The reason is Bayzat's words, each naming the punches it is
+    about unless it is about all of them."""
     fates = {verdict.fate for _, verdict in punches}
     fate = next((f for f in ("unknown", "refused") if f in fates), "held" if fates == {"held"} else "stored")
     reasons: dict[str, list[str]] = {}
@@ -220,6 +221,8 @@ def _record_fate(punches: list[tuple[str, Verdict]]) -> tuple[str, str]:
             reasons.setdefault(verdict.reason, []).append(kind)
         elif verdict.fate == "unknown":
             reasons.setdefault(f"answer not read, so not settled: {verdict.reason}", []).append(kind)
+    if len(reasons) == 1 and len(next(iter(reasons.values()))) == len(punches):
+        return fate, next(iter(reasons))
     return fate, "; ".join(f"{' and '.join(kinds)}: {reason}" for reason, kinds in reasons.items())
 
 
