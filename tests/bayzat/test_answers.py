@@ -102,6 +102,12 @@ def test_an_entry_success_claims_for_every_record_it_leaves_unread() -> None:
     assert fates(read(200, body)) == ["stored", "refused", "stored"]
 
 
+def test_a_200_listing_errors_settles_what_they_name_and_proves_nothing_of_the_rest() -> None:
+    body = {"success": True, "errors": [{"index": 1, "message": "Employee E7201 not found"}]}
+
+    assert fates(read(200, body)) == ["unknown", "refused", "unknown"]
+
+
 def test_a_200_saying_success_false_is_read_as_a_rejection() -> None:
     body = {"success": False, "errors": [{"index": 1, "message": "Attendance already exists"}]}
 

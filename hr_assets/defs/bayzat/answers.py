@@ -17,8 +17,10 @@ What is read:
 - A 2xx answer: ``{"success": true}`` stores every record. A per-record result list (the body itself, or under
   ``results``/``records``/``data``) settles each record by its entry, matched by the entry's ``index``, its
   ``empId``/``time`` (and ``type``), or its position when the list has one entry per record: a stored word
-  (``created``, ``ok``...), duplicate wording, or a failure (``error``, ``success: false``...) with its message.
-  A 2xx saying ``success: false`` is read as a rejection. Anything else proves nothing: ``unknown``.
+  (``created``, ``ok``...), duplicate wording, or a failure (``error``, ``success: false``...) with its message;
+  an entry saying none of these is unknown, unless ``success: true`` stands beside the list. A 2xx saying
+  ``success: false`` is read as a rejection; one listing ``errors`` settles what they name and leaves the rest
+  unknown. Anything else proves nothing: ``unknown``.
 - A rejection (400, 409, 422): ``errors`` as a list naming records by ``index`` or by ``empId``/``type``/``time``;
   ``errors`` as a dict keyed by a field path (``records.3.time``, ``records[3][time]``); or free text (a message,
   a plain-text body, an error without a record) whose sentences name an employee and a time
@@ -114,6 +116,11 @@ class _Reading:
         """``{"success": true}`` stores every record but those its result list (if any) says otherwise of; without
         that flag only the list speaks, and a record it says nothing readable of is unknown."""
         self.kept = _kept(status, body)
+        errors = body.get("errors") if isinstance(body, dict) else None
+        if errors:  # a success that lists errors: they settle what they name, the rest is not known to be stored
+            self._errors(errors)
+            self.unread = True
+            return
         claimed = isinstance(body, dict) and body.get("success") is True
         if claimed:
             self.rest = "stored"
@@ -152,18 +159,25 @@ class _Reading:
         self.kept = _kept(status, body)
         self.rest = "unsent"
         errors = body.get("errors") if isinstance(body, dict) else body if isinstance(body, list) else None
-        if isinstance(errors, dict) and errors:
-            for path, messages in errors.items():
-                self._field_errors(str(path), messages)
-        elif isinstance(errors, list) and errors:
-            for error in errors:
-                self._error(error)
+        if isinstance(errors, dict | list) and errors:
+            self._errors(errors)
         else:
             self._text(_message(body) if isinstance(body, dict) else body if isinstance(body, str) else "")
         if len(self.sent) == 1 and 0 not in self.found:
             self.found[0] = self._whole(body, status)
         elif not self.found:
             self.unread = True
+
+    def _errors(self, errors: Any) -> None:
+        """``errors`` keyed by field path, a list of errors, or text."""
+        if isinstance(errors, dict):
+            for path, messages in errors.items():
+                self._field_errors(str(path), messages)
+        elif isinstance(errors, list):
+            for error in errors:
+                self._error(error)
+        else:
+            self._text(" ".join(_texts(errors)))
 
     def _field_errors(self, path: str, messages: Any) -> None:
         text = "; ".join(_texts(messages))
