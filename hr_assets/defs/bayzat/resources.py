@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import dagster as dg
 from pydantic import BeforeValidator, Field, NonNegativeInt, PositiveFloat, PositiveInt, StringConstraints
 
-from hr_assets.defs.bayzat.answers import DuplicateWording, Verdict, read_answer
+from hr_assets.defs.bayzat.answers import DUPLICATE_PHRASES, DuplicateWording, Verdict, read_answer
 from hr_assets.defs.bayzat.configs import BayzatAccount
 from hr_assets.lib.http import ApiClient, ApiError, ApiUnavailable, ClientStats
 from hr_assets.lib.integration import IntegrationResource
@@ -121,7 +121,8 @@ class BayzatResource(IntegrationResource):
         "",
         description=(
             "More wordings by which Bayzat says it already has a record, separated by '|' (any case), added to "
-            "'already exists', 'already recorded', 'already been', 'already taken', 'duplicate' and 'exists'."
+            + ", ".join(f"'{phrase}'" for phrase in DUPLICATE_PHRASES)
+            + "."
         ),
     )
 
