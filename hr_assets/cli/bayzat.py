@@ -75,9 +75,9 @@ def configure(
         sync_frequency=sync_frequency,
     )
     if not skip_test:
-        answer = bayzat.test_connection(account)
-        if answer.outcome != "accepted":
-            raise click.ClickException(f"not saved: {answer.message}")
+        problem = bayzat.test_connection(account)
+        if problem is not None:
+            raise click.ClickException(f"not saved: {problem}")
     now = Clock().now()
     with engine.begin() as connection:
         previous = configs.account(connection, slug, secret_key)
@@ -135,9 +135,9 @@ def test_connection(slug: str) -> None:
     """Ask Bayzat whether the company's stored key is valid (nothing is sent)."""
     bayzat = BayzatResource.for_command()
     account = _account(bayzat, slug)
-    answer = bayzat.test_connection(account)
-    if answer.outcome != "accepted":
-        raise click.ClickException(answer.message)
+    problem = bayzat.test_connection(account)
+    if problem is not None:
+        raise click.ClickException(problem)
     click.echo(f"{slug}: Bayzat accepts the key {masked(account.api_key)} at {account.api_url}")
 
 
@@ -152,6 +152,22 @@ def _account(bayzat: BayzatResource, slug: str) -> configs.BayzatAccount:
             f"{slug} has no Bayzat account: configure one with hr-assets bayzat configure --company {slug}"
         )
     return account
+
+
+# A push's counts as its summary line shows them: each due record in one of the fates after ``due`` (they add up to
+# it), then the punches whose answer could not be read; those always shown first, the others when not zero.
+_PUSH_COUNTS = (
+    "due",
+    "synced",
+    "already_in_bayzat",
+    "rejected",
+    "retry_scheduled",
+    "retries_exhausted",
+    "not_sent",
+    "skipped_without_punches",
+    "answers_unread",
+)
+_ALWAYS_SHOWN = ("due", "synced", "already_in_bayzat", "rejected", "retry_scheduled")
 
 
 def _push(slugs: Sequence[str], in_background: bool = False) -> None:
@@ -175,9 +191,10 @@ def _push(slugs: Sequence[str], in_background: bool = False) -> None:
         outcome = run_job("bayzat_push", first, last_partition_key=last, tags=company_tags(first, last))
         pushed = outcome.partition_materializations.get("bayzat_sync_batches", {})
         for slug, summary in sorted(pushed.items()):  # Dagster records the companies in no fixed order
+            counts = [key for key in _PUSH_COUNTS if key in _ALWAYS_SHOWN or summary.get(key)]
             click.echo(
                 f"Run {outcome.run_id} for {slug}: succeeded; "
-                + ", ".join(f"{key} {summary.get(key)}" for key in ("due", "synced", "rejected", "retry_scheduled"))
+                + ", ".join(f"{key} {summary.get(key)}" for key in counts)
             )
 
 

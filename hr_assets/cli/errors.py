@@ -14,16 +14,19 @@ from openpyxl.cell import WriteOnlyCell
 
 from hr_assets.cli.output import json_option, print_rows, since_option
 from hr_assets.cli.warehouse import warehouse
+from hr_assets.defs.bayzat import store as bayzat_store
 from hr_assets.warehouse.integration_errors import ERROR_COLUMNS, find_integration_errors
 
-SOURCES = ("paycom", "holded", "4geeks", "notion", "attendance")
+SOURCES = ("paycom", "holded", "4geeks", "notion", "attendance", "bayzat")
+_ALSO = (bayzat_store.failures_as_errors(),)  # the push's failed records, kept with their push state
 _source_option = click.option("--source", type=click.Choice(SOURCES), help="Only this source's errors.")
 _since_option = since_option("errors stored")
 
 
 @click.group()
 def errors() -> None:
-    """Integration errors: every input row that was stored as an error, with its file, row, field and reason."""
+    """Integration errors: every input row that was stored as an error, with its file, row, field and reason, and
+    every attendance record Bayzat refused or left unsettled (source bayzat), with Bayzat's own words."""
 
 
 @errors.command("list")
@@ -34,7 +37,7 @@ def errors() -> None:
 def list_(source: str | None, since: dt.datetime | None, limit: int, as_json: bool) -> None:
     """The newest errors first."""
     with warehouse().connect() as connection:
-        rows = list(find_integration_errors(connection, source=source, since=since, limit=limit))
+        rows = list(find_integration_errors(connection, source=source, since=since, limit=limit, also=_ALSO))
     print_rows(rows, ERROR_COLUMNS, as_json=as_json, empty="No integration errors.")
 
 
@@ -46,7 +49,7 @@ def list_(source: str | None, since: dt.datetime | None, limit: int, as_json: bo
 def export(source: str | None, since: dt.datetime | None, file_format: str, file: Path) -> None:
     """Write every matching error to FILE, newest first."""
     with warehouse().connect() as connection:
-        rows = find_integration_errors(connection, source=source, since=since)
+        rows = find_integration_errors(connection, source=source, since=since, also=_ALSO)
         count = (_write_csv if file_format == "csv" else _write_xlsx)(file, rows)
     click.echo(f"Wrote {count} errors to {file}")
 

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import threading
@@ -66,8 +67,8 @@ logging.getLogger("httpx").addFilter(_HideSecretPaths())
 class ApiError(OperatorError):
     """A vendor API failed; str() is one line naming the API, the status and the server's message.
 
-    ``body`` is the answer's JSON, when it had one, for a caller that reads a vendor's error details
-    (Bayzat names the records it rejected); it is never part of the message.
+    ``body`` is the answer's JSON, else its text (credentials masked either way), for a caller that reads a
+    vendor's error details (Bayzat names the records it rejected); it is never part of the message.
     """
 
     def __init__(self, api: str, status: int | None, message: str, body: Any = None) -> None:
@@ -311,7 +312,7 @@ class ApiClient:
                 f"last answer {status}: {message}",
                 _retry_after_seconds(response.headers.get("Retry-After")),
             )
-        raise ApiError(self.api, status, message, _json_or_none(response))
+        raise ApiError(self.api, status, message, self.body_of(response))
 
     def _wait(self, state: RetryCallState) -> float:
         """The backoff, and when the server asked us to wait, at least its Retry-After and at least the floor."""
@@ -353,6 +354,14 @@ class ApiClient:
             return response.json()
         except ValueError:  # Holded answers unknown routes with a 200 HTML page
             raise ApiError(self.api, response.status_code, NOT_JSON) from None
+
+    def body_of(self, response: httpx.Response) -> Any:
+        """The answer's JSON, else its text, with every credential masked: what a caller may read and keep."""
+        text = self._redact(response.text)
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
 
     def _redact(self, text: str) -> str:
         for secret in self._secrets:

@@ -83,15 +83,27 @@ ERROR_COLUMNS = ("created_at", "source", "asset", "partition_key", "file_name", 
 
 
 def find_integration_errors(
-    connection: Connection, *, source: str | None = None, since: dt.datetime | None = None, limit: int | None = None
+    connection: Connection,
+    *,
+    source: str | None = None,
+    since: dt.datetime | None = None,
+    limit: int | None = None,
+    also: Iterable[sa.Select] = (),
 ) -> Iterator[Mapping[str, Any]]:
-    """The stored errors, newest first, as ``ERROR_COLUMNS``; streamed, so an export of every error stays small."""
+    """The stored errors, newest first, as ``ERROR_COLUMNS``; streamed, so an export of every error stays small.
+
+    ``also``: more errors kept elsewhere by their owner (a vendor's refusals), each a query of ``ERROR_COLUMNS`` and
+    an ``ordinal`` that orders errors stored at the same time."""
     table = integration_errors
-    query = sa.select(*(table.c[name] for name in ERROR_COLUMNS)).order_by(table.c.created_at.desc(), table.c.id)
+    stored = sa.select(*(table.c[name] for name in ERROR_COLUMNS), table.c.id.label("ordinal"))
+    errors = sa.union_all(stored, *also).subquery() if also else stored.subquery()
+    query = sa.select(*(errors.c[name] for name in ERROR_COLUMNS)).order_by(
+        errors.c.created_at.desc(), errors.c.ordinal
+    )
     if source is not None:
-        query = query.where(table.c.source == source)
+        query = query.where(errors.c.source == source)
     if since is not None:
-        query = query.where(table.c.created_at >= since)
+        query = query.where(errors.c.created_at >= since)
     if limit is not None:
         query = query.limit(limit)
     yield from connection.execution_options(yield_per=1000).execute(query).mappings()

@@ -7,14 +7,16 @@ so a restarted sandbox accepts what the warehouse stored before.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 import secrets
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hr_sandbox.bayzat import BayzatSandbox
+from hr_sandbox.bayzat import AcceptedRecord, AnswerShape, BayzatSandbox
 from hr_sandbox.http_server import SandboxHttpServer
 from hr_sandbox.paycom_reports import SandboxEmployee
 
@@ -59,10 +61,19 @@ def fingerprint_report(
 
 
 class AttendanceSandbox:
-    def __init__(self, directory: Path, rate_limit_per_second: float = 1.0) -> None:
+    """``answer_shapes``: how the Bayzat twin answers (``BayzatSandbox``), by company slug, None for every company."""
+
+    def __init__(
+        self,
+        directory: Path,
+        rate_limit_per_second: float = 1.0,
+        answer_shapes: Mapping[str | None, AnswerShape] | None = None,
+    ) -> None:
         self.directory = directory
         self.keys = {company.slug: self._secret(f"bayzat_key_{company.slug}") for company in DEMO_COMPANIES}
         self.bayzat = BayzatSandbox(api_keys=self.keys.values(), rate_limit_per_second=rate_limit_per_second)
+        for slug, shape in (answer_shapes or {}).items():
+            self.bayzat.set_answer_shape(shape, None if slug is None else self.keys[slug])
         self.server = SandboxHttpServer(self.bayzat)
 
     @property
@@ -87,6 +98,25 @@ class AttendanceSandbox:
             departments = [company.department for company in DEMO_COMPANIES]
             path.write_text(fingerprint_report(employees, departments, monday), encoding="utf-8")
         return path
+
+    def give_history(self, report: Path) -> None:
+        """Make the twin a Bayzat in use before the platform came: for each company, it already holds the first three
+        check-ins of the report's first employee (entered by hand) and does not know its last employee (not yet
+        added to Bayzat). A push of the report then meets every fate: stored, already there, refused."""
+        rows: defaultdict[str, list[dict[str, str]]] = defaultdict(list)
+        with report.open(encoding="utf-8", newline="") as lines:
+            for row in csv.DictReader(lines):
+                rows[row["Department"]].append(row)
+        for company in DEMO_COMPANIES:
+            codes = list(dict.fromkeys(row["Employee ID"] for row in rows[company.department]))
+            if len(codes) < 2:
+                continue
+            first = [row for row in rows[company.department] if row["Employee ID"] == codes[0]][:3]
+            self.bayzat.hold(
+                self.keys[company.slug],
+                [AcceptedRecord(codes[0], "checkIn", f"{row['Date']} {row['Check In']}:00") for row in first],
+            )
+            self.bayzat.add_key(self.keys[company.slug], employees=codes[:-1])
 
     def start(self) -> AttendanceSandbox:
         self.server.start()

@@ -14,6 +14,8 @@ import click
 
 from hr_assets.cli.warehouse import warehouse
 from hr_assets.lib.clock import Clock
+from hr_sandbox.attendance import DEMO_COMPANIES
+from hr_sandbox.bayzat import ANSWER_SHAPES
 from hr_sandbox.platform import PlatformSandbox
 
 SECRET_NAMES = ("PASSWORD", "TOKEN", "KEY")
@@ -34,10 +36,37 @@ def _sandbox_options(command: click.Command) -> click.Command:
             click.option(
                 "--invoices-per-month", default=40, show_default=True, help="Holded invoices generated a month."
             ),
+            click.option(
+                "--bayzat-answer",
+                "bayzat_answers",
+                multiple=True,
+                metavar="[COMPANY=]SHAPE",
+                callback=_answer_shapes,
+                help=f"How the Bayzat twin answers ({', '.join(ANSWER_SHAPES)}; default index), for every company or "
+                "for one; repeatable.",
+            ),
+            click.option(
+                "--bayzat-history",
+                is_flag=True,
+                help="The Bayzat twin already holds a few of the report's check-ins and does not know one employee "
+                "of each company, so a push meets every fate: stored, already there, refused.",
+            ),
         ]
     ):
         command = option(command)
     return command
+
+
+def _answer_shapes(_context: click.Context, _option: click.Parameter, values: tuple[str, ...]) -> dict:
+    """``SHAPE`` for every demo company, ``COMPANY=SHAPE`` for one: {slug or None: shape}."""
+    shapes: dict[str | None, str] = {}
+    slugs = [company.slug for company in DEMO_COMPANIES]
+    for value in values:
+        slug, _, shape = value.rpartition("=")
+        if shape not in ANSWER_SHAPES or (slug and slug not in slugs):
+            raise click.BadParameter(f"{value!r}: give SHAPE or COMPANY=SHAPE, COMPANY one of {', '.join(slugs)}")
+        shapes[slug or None] = shape
+    return shapes
 
 
 def _write_env_file(path: Path, environment: dict[str, str]) -> None:
@@ -50,10 +79,17 @@ def _shown(name: str, value: str) -> str:
 
 
 def _start(
-    directory: Path, employees: int, paycom_port: int, invoices_per_month: int
+    directory: Path,
+    employees: int,
+    paycom_port: int,
+    invoices_per_month: int,
+    bayzat_answers: dict,
+    bayzat_history: bool,
 ) -> tuple[PlatformSandbox, dict[str, str]]:
     click.echo(f"Starting the sandbox in {directory} (the first start generates the reports)...")
-    sandbox = PlatformSandbox(directory, employees, paycom_port, invoices_per_month)
+    sandbox = PlatformSandbox(
+        directory, employees, paycom_port, invoices_per_month, bayzat_answers, bayzat_history=bayzat_history
+    )
     environment = sandbox.start()
     _write_env_file(directory / "sandbox.env", environment)
     return sandbox, environment
@@ -66,7 +102,6 @@ def _demo_companies(sandbox: PlatformSandbox, environment: dict[str, str]) -> No
     from hr_assets.defs.shared.companies import CompanyError, add_company
     from hr_assets.defs.shared.partitions import bayzat_company_partitions
     from hr_assets.lib.runs import add_dynamic_partition
-    from hr_sandbox.attendance import DEMO_COMPANIES
 
     os.environ.update(environment)
     engine = warehouse()
@@ -108,9 +143,16 @@ def main() -> None:
 
 @main.command()
 @_sandbox_options
-def serve(directory: Path, employees: int, paycom_port: int, invoices_per_month: int) -> None:
+def serve(
+    directory: Path,
+    employees: int,
+    paycom_port: int,
+    invoices_per_month: int,
+    bayzat_answers: dict,
+    bayzat_history: bool,
+) -> None:
     """Start the sandbox servers on 127.0.0.1 and print the environment that points the platform at them."""
-    running, environment = _start(directory, employees, paycom_port, invoices_per_month)
+    running, environment = _start(directory, employees, paycom_port, invoices_per_month, bayzat_answers, bayzat_history)
     for name, value in environment.items():
         click.echo(f"export {name}={_shown(name, value)}")
     click.echo(f"\nSecrets are masked here; `source {directory / 'sandbox.env'}` sets them all. Ctrl-C stops.")
@@ -165,11 +207,20 @@ def _stop_group(process: subprocess.Popen, grace_s: float = 30.0) -> None:
 @_sandbox_options
 @click.option("--port", default=3000, show_default=True, help="The web UI's port (bound to 127.0.0.1).")
 @click.option("--api-port", default=8020, show_default=True, help="The employee API's port (bound to 127.0.0.1).")
-def dev(directory: Path, employees: int, paycom_port: int, invoices_per_month: int, port: int, api_port: int) -> None:
+def dev(
+    directory: Path,
+    employees: int,
+    paycom_port: int,
+    invoices_per_month: int,
+    bayzat_answers: dict,
+    bayzat_history: bool,
+    port: int,
+    api_port: int,
+) -> None:
     """The sandbox plus `dg dev` (web UI and daemon) pointed at it, UI on http://127.0.0.1:PORT."""
     if not os.environ.get("DAGSTER_HOME"):
         raise click.ClickException("DAGSTER_HOME is not set: run `make dev`, or export DAGSTER_HOME=dagster_home")
-    running, environment = _start(directory, employees, paycom_port, invoices_per_month)
+    running, environment = _start(directory, employees, paycom_port, invoices_per_month, bayzat_answers, bayzat_history)
     _demo_companies(running, environment)
     command = [str(Path(sys.executable).with_name("dg")), "dev", "--host", "127.0.0.1", "--port", str(port)]
     click.echo(f"Web UI: http://127.0.0.1:{port}  (Ctrl-C stops everything)")

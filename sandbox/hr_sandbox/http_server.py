@@ -170,13 +170,15 @@ class _RateLimiter:
 class SandboxApi:
     """The base of the vendor twins: request log, rate limit and fault injection around ``handle``.
 
-    ``requests`` and ``throttled`` (how many requests the rate limit refused) are for tests to read.
+    ``requests``, ``throttled`` (how many requests the rate limit refused) and ``held_back`` (how many a
+    ``"timeout"`` fault handled and then held the answer of) are for tests to read.
     """
 
     def __init__(self, rate_limit_per_second: float | None = None) -> None:
         self.rate_limit_per_second = rate_limit_per_second
         self.requests: list[LoggedRequest] = []
         self.throttled = 0
+        self.held_back = 0
         self._limiter = _RateLimiter(rate_limit_per_second) if rate_limit_per_second is not None else None
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
@@ -229,6 +231,7 @@ class SandboxApi:
         status = reply.response.status if reply.response is not None else 0
         with self._lock:
             self.requests.append(LoggedRequest(arrived, request.method, request.path, status, key))
+            self.held_back += reply.delay > 0
         return reply
 
     def _take_fault(self, path: str) -> _Fault | None:

@@ -1,10 +1,12 @@
 """Every vendor twin of the platform, started and stopped together (what `hr-sandbox serve` runs)."""
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 from hr_assets.settings import Settings
 from hr_sandbox.attendance import AttendanceSandbox
+from hr_sandbox.bayzat import AnswerShape
 from hr_sandbox.paycom import PaycomSandbox
 from hr_sandbox.paycom_reports import sandbox_employees
 from hr_sandbox.revenue import RevenueSandbox, months_between
@@ -13,7 +15,15 @@ from hr_sandbox.revenue import RevenueSandbox, months_between
 class PlatformSandbox:
     """Every vendor twin, started and stopped together; ``environment`` points the platform at them."""
 
-    def __init__(self, directory: Path, employees: int, paycom_port: int, invoices_per_month: int):
+    def __init__(
+        self,
+        directory: Path,
+        employees: int,
+        paycom_port: int,
+        invoices_per_month: int,
+        bayzat_answers: Mapping[str | None, AnswerShape] | None = None,
+        bayzat_history: bool = False,
+    ):
         start = Settings.from_environment().history_start
         today = dt.date.today()
         self.paycom = PaycomSandbox(directory / "paycom", employees=employees, port=paycom_port)
@@ -23,8 +33,10 @@ class PlatformSandbox:
             months=months_between(start, today),
             invoices_per_month=invoices_per_month,
         )
-        self.attendance = AttendanceSandbox(directory / "attendance")
+        self.attendance = AttendanceSandbox(directory / "attendance", answer_shapes=bayzat_answers)
         self.fingerprint_report = self.attendance.write_report(sandbox_employees(employees), today)
+        if bayzat_history:
+            self.attendance.give_history(self.fingerprint_report)
 
     def start(self) -> dict[str, str]:
         self.paycom.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from hr_sandbox.bayzat import AcceptedRecord
 from tests.bayzat.conftest import EMPLOYEES, KEYS, BayzatWorld, attendance_csv, week_of
 
 pytestmark = pytest.mark.commands
@@ -173,3 +175,40 @@ def test_status_failed_records_settings_and_one_imports_retry(bayzat_world: Bayz
     assert retried.returncode == 0, retried.stderr
     assert "2 failed record(s) set to be sent again" in retried.stdout and "synced 2" in retried.stdout
     assert json.loads(hr_assets("bayzat", "failed", "--json").stdout) == []
+
+
+def test_a_200_with_a_result_per_record_is_read_and_every_refusal_shows_with_bayzats_words(
+    bayzat_world: BayzatWorld, tmp_path: Path
+) -> None:
+    bayzat_world.sandbox.add_key(KEYS["advline"], employees=EMPLOYEES[1:3])  # Bayzat does not know 0001
+    day_one = [
+        AcceptedRecord("0002", "checkIn", "2026-03-02 08:50:00"),
+        AcceptedRecord("0002", "checkOut", "2026-03-02 17:00:00"),
+    ]
+    bayzat_world.sandbox.hold(KEYS["advline"], day_one)  # entered by hand
+    bayzat_world.sandbox.set_answer_shape("results")
+    path = tmp_path / "week.csv"
+    path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:3], days=2)), encoding="utf-8")
+    assert hr_assets("attendance", "import", str(path)).returncode == 0
+
+    pushed = hr_assets("bayzat", "push", "--company", "advline")
+
+    assert pushed.returncode == 0, pushed.stderr
+    assert (
+        pushed.stdout.split("succeeded; ")[1] == "due 6, synced 3, already_in_bayzat 1, rejected 2, retry_scheduled 0\n"
+    )
+    failed = json.loads(hr_assets("bayzat", "failed", "--json").stdout)
+    reason = "Employee 0001 not found"  # both punches' reason
+    assert [(row["employee_code"], row["reason"]) for row in failed] == [("0001", reason), ("0001", reason)]
+    listed = json.loads(hr_assets("errors", "list", "--source", "bayzat", "--json").stdout)
+    assert [(row["partition_key"], row["file_name"], row["row_number"], row["reason"]) for row in listed] == [
+        ("advline", "week.csv", 2, reason),
+        ("advline", "week.csv", 3, reason),
+    ]
+    exported = hr_assets("errors", "export", "--format", "csv", str(tmp_path / "errors.csv"))
+    assert exported.returncode == 0 and exported.stdout.startswith("Wrote 2 errors")
+    rows = list(csv.DictReader((tmp_path / "errors.csv").open(encoding="utf-8")))
+    assert [(row["source"], row["asset"], row["reason"]) for row in rows] == [
+        ("bayzat", "bayzat_sync_batches", reason)
+    ] * 2
+    assert json.loads(hr_assets("errors", "list", "--source", "attendance", "--json").stdout) == []

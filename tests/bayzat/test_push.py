@@ -141,12 +141,12 @@ def test_a_server_error_schedules_the_chunk_for_retry_and_the_rest_goes_on(bayza
     assert len(ledger_of(bayzat_world, "advline")) == 15 * 2
 
 
-DUPLICATE_ANSWERS = pytest.mark.parametrize("duplicate_answer", ["index", "record", "message"])
+NAMING_SHAPES = pytest.mark.parametrize("shape", ["index", "record", "message"])
 
 
-@DUPLICATE_ANSWERS
+@NAMING_SHAPES
 def test_an_answer_lost_to_a_timeout_is_settled_by_bayzats_already_exists(
-    bayzat_world: BayzatWorld, duplicate_answer: str
+    bayzat_world: BayzatWorld, shape: str
 ) -> None:
     advline_week(bayzat_world, days=2)  # 10 records, one request
     bayzat_world.sandbox.inject("timeout")  # Bayzat takes the records, the answer never arrives in time
@@ -154,7 +154,7 @@ def test_an_answer_lost_to_a_timeout_is_settled_by_bayzats_already_exists(
     assert len(bayzat_world.records(status="failed")) == 10
     assert len(ledger_of(bayzat_world, "advline")) == 20
     make_due(bayzat_world)
-    bayzat_world.sandbox.duplicate_answer = duplicate_answer
+    bayzat_world.sandbox.answer_shape = shape
     result = bayzat_world.push("advline")
     assert result.success
     metadata = result.asset_materializations_for_node("bayzat_sync_batches")[0].metadata
@@ -164,9 +164,9 @@ def test_an_answer_lost_to_a_timeout_is_settled_by_bayzats_already_exists(
 
 
 @ON_SQLITE
-@DUPLICATE_ANSWERS
+@NAMING_SHAPES
 def test_already_exists_is_found_in_any_answer_and_only_what_bayzat_refuses_fails(
-    bayzat_world: BayzatWorld, duplicate_answer: str
+    bayzat_world: BayzatWorld, shape: str
 ) -> None:
     mornings = [
         (emp_id, dept, day, check_in, "") for emp_id, dept, day, check_in, _ in week_of("advline", EMPLOYEES[:5])
@@ -174,7 +174,7 @@ def test_already_exists_is_found_in_any_answer_and_only_what_bayzat_refuses_fail
     assert bayzat_world.import_csv("morning.csv", attendance_csv(mornings)).success
     assert bayzat_world.push("advline").success  # Bayzat holds the 15 check-ins
     bayzat_world.sandbox.add_key(KEYS["advline"], employees=EMPLOYEES[1:5])  # and no longer knows 0001
-    bayzat_world.sandbox.duplicate_answer = duplicate_answer
+    bayzat_world.sandbox.answer_shape = shape
     sent = len(bayzat_world.sandbox.requests)
     advline_week(bayzat_world)  # the whole days: each record's check-in is in Bayzat, its check-out is not
 
@@ -191,8 +191,8 @@ def test_already_exists_is_found_in_any_answer_and_only_what_bayzat_refuses_fail
     ledger = ledger_of(bayzat_world, "advline")
     assert len(ledger) == len(set(ledger)) == 15 + 12
     answers = collections.Counter(request.status for request in bayzat_world.sandbox.requests[sent:])
-    if duplicate_answer == "message":  # two chunks answered 409, then their records one punch a request
-        assert answers == {409: 2 + 12, 200: 12, 400: 3}
+    if shape == "message":  # two chunks answered 409, then their punches one a request, 0001's both
+        assert answers == {409: 2 + 12, 200: 12, 400: 6}
     else:  # the named duplicates set aside, the rest of each chunk sent again
         assert answers == {400: 2, 200: 2}
 

@@ -1,4 +1,4 @@
-"""Attendance records as Bayzat's records, grouped into requests, and Bayzat's 400 answers read per record."""
+"""Attendance records as Bayzat's records, and grouped into requests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from hr_assets.defs.bayzat.answers import Rejection, Rejections, read_rejections
 from hr_assets.defs.bayzat.transform import Punches, bayzat_records, chunks, punch_count
 
 DAY = dt.date(2024, 5, 1)
@@ -138,111 +137,3 @@ def test_a_smaller_limit_is_honoured_and_a_limit_below_two_refused() -> None:
     assert sizes(chunks([punches(record_id) for record_id in range(3)], max_records=4)) == [4, 2]
     with pytest.raises(ValueError, match="both punches"):
         chunks([one_punch(1)], max_records=1)
-
-
-# --- read_rejections -----------------------------------------------------------------------------
-
-
-def sent(count: int) -> list[dict[str, str]]:
-    return [{"empId": str(n), "type": "checkIn", "time": f"2026-03-02 08:0{n}:00"} for n in range(count)]
-
-
-def rejected_records(body: object, count: int, status: int = 400) -> dict[int, Rejection]:
-    rejections = read_rejections(status, body, "Bayzat answered 400: Validation failed", sent(count))
-    assert (rejections.unmapped is None) == bool(rejections.by_index)
-    return rejections.by_index
-
-
-def test_a_validation_answer_maps_request_indexes_to_rejections() -> None:
-    body = {
-        "success": False,
-        "message": "Validation failed",
-        "errors": [
-            {"index": 0, "empId": "1", "code": "DUPLICATE_RECORD", "message": "Attendance record already exists"},
-            {"index": 2, "empId": "9", "code": "EMPLOYEE_NOT_FOUND", "message": "Employee 9 not found"},
-        ],
-    }
-
-    rejected = rejected_records(body, 3)
-
-    assert rejected == {
-        0: Rejection("DUPLICATE_RECORD", "Attendance record already exists"),
-        2: Rejection("EMPLOYEE_NOT_FOUND", "Employee 9 not found"),
-    }
-    assert rejected[0].already_exists and not rejected[2].already_exists
-
-
-def test_errors_naming_records_by_employee_type_and_time_are_mapped_to_them() -> None:
-    records = sent(3) + [{"empId": "1", "type": "checkOut", "time": "2026-03-02 08:01:00"}]
-    errors = [
-        {"empId": "1", "type": "checkOut", "time": "2026-03-02 08:01:00", "code": "DUPLICATE_RECORD"},
-        {"empId": "2", "time": "2026-03-02 08:02:00", "message": "Attendance record already exists"},
-    ]
-
-    rejections = read_rejections(400, {"errors": errors}, "Validation failed", records)
-
-    assert rejections.by_index == {
-        3: Rejection("DUPLICATE_RECORD", "DUPLICATE_RECORD"),
-        2: Rejection("", "Attendance record already exists"),
-    }
-    assert rejections.unmapped is None and all(r.already_exists for r in rejections.by_index.values())
-
-
-@pytest.mark.parametrize(
-    "body",
-    [{"success": False, "message": "records must be a list"}, {"errors": "nope"}, None, "<html>", [1, 2]],
-)
-def test_a_body_without_per_record_errors_is_unmapped_with_the_answers_message(body: object) -> None:
-    rejections = read_rejections(400, body, "Bayzat answered 400: Validation failed", sent(5))
-
-    assert rejections == Rejections({}, Rejection("", "Bayzat answered 400: Validation failed"))
-    assert not rejections.unmapped.already_exists
-
-
-def test_a_409_naming_no_record_means_already_exists() -> None:
-    rejections = read_rejections(
-        409, {"success": False, "message": "Conflict"}, "Bayzat answered 409: Conflict", sent(2)
-    )
-
-    assert rejections.by_index == {} and rejections.unmapped.already_exists
-
-
-@pytest.mark.parametrize(
-    "error",
-    [
-        *({"index": i, "code": "INVALID_RECORD", "message": "bad"} for i in (-1, 2, "1", True, None)),
-        {"index": 1.0, "code": "INVALID_RECORD"},
-        "not an error object",
-        {"empId": "7", "time": "2026-03-02 08:00:00", "code": "DUPLICATE_RECORD"},  # no such record sent
-        {"empId": "0", "type": "checkOut", "time": "2026-03-02 08:00:00", "code": "DUPLICATE_RECORD"},
-    ],
-)
-def test_an_error_that_names_no_record_of_the_request_makes_the_answer_unmapped(error: object) -> None:
-    body = {"errors": [{"index": 0, "code": "DUPLICATE_RECORD"}, error]}
-
-    rejections = read_rejections(400, body, "Bayzat answered 400: Validation failed", sent(2))
-
-    assert rejections.by_index == {} and rejections.unmapped is not None
-
-
-def test_a_message_saying_the_record_exists_counts_as_already_exists() -> None:
-    rejection = rejected_records({"errors": [{"index": 0, "message": "Attendance record ALREADY EXISTS"}]}, 1)[0]
-
-    assert rejection.already_exists and rejection.code == ""
-    assert not Rejection("INVALID_RECORD", "type must be checkIn or checkOut").already_exists
-
-
-def test_a_real_failure_outweighs_already_exists_for_the_same_record() -> None:
-    errors = [
-        {"index": 0, "code": "DUPLICATE_RECORD", "message": "Attendance record already exists"},
-        {"index": 0, "code": "INVALID_RECORD", "message": "type must be checkIn or checkOut"},
-        {"index": 0, "code": "DUPLICATE_RECORD", "message": "Attendance record already exists"},
-    ]
-
-    assert rejected_records({"errors": errors}, 1) == {0: Rejection("INVALID_RECORD", errors[1]["message"])}
-
-
-def test_a_rejection_without_a_message_is_named_by_its_code() -> None:
-    assert rejected_records({"errors": [{"index": 0, "code": "EMPLOYEE_NOT_FOUND"}]}, 1)[0].message == (
-        "EMPLOYEE_NOT_FOUND"
-    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import json
 import os
 import signal
@@ -11,13 +13,18 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from hr_sandbox.attendance import DEMO_COMPANIES, AttendanceSandbox
 from hr_sandbox.bayzat import ATTENDANCE_PATH, AcceptedRecord, BayzatSandbox
+from hr_sandbox.cli import serve as sandbox_command
 from hr_sandbox.http_server import TIMEOUT_FAULT_SECONDS, Headers, SandboxHttpServer, SandboxRequest, key_id
+from hr_sandbox.paycom_reports import sandbox_employees
 
 KEY = "bayzat-company-a-secret"
 OTHER_KEY = "bayzat-company-b-secret"
@@ -177,7 +184,7 @@ def test_a_record_bayzat_already_has_is_a_duplicate_and_blocks_its_request(bayza
 
 def test_duplicates_can_be_named_by_record_instead_of_index(bayzat: Bayzat, api: BayzatSandbox) -> None:
     assert bayzat.push([CHECK_IN]).status_code == 200
-    api.duplicate_answer = "record"
+    api.answer_shape = "record"
 
     found = errors(bayzat.push([CHECK_OUT, CHECK_IN, {**CHECK_OUT, "empId": ""}]))
 
@@ -192,7 +199,7 @@ def test_duplicates_can_be_named_by_record_instead_of_index(bayzat: Bayzat, api:
 
 def test_duplicates_can_be_a_409_that_names_no_record(bayzat: Bayzat, api: BayzatSandbox) -> None:
     assert bayzat.push([CHECK_IN]).status_code == 200
-    api.duplicate_answer = "message"
+    api.answer_shape = "message"
 
     duplicate = bayzat.push([CHECK_OUT, CHECK_IN])
     invalid = bayzat.push([CHECK_OUT, {**CHECK_OUT, "empId": ""}])
@@ -203,6 +210,100 @@ def test_duplicates_can_be_a_409_that_names_no_record(bayzat: Bayzat, api: Bayza
     )
     assert [error["index"] for error in errors(invalid)] == [1]  # other problems are still named
     assert api.accepted(KEY) == accepted(CHECK_IN)
+
+
+def test_validation_errors_can_be_keyed_by_field_path(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    api.hold(KEY, accepted(CHECK_IN))
+    api.answer_shape = "fields"
+
+    response = bayzat.push([CHECK_OUT, CHECK_IN, {**CHECK_OUT, "empId": ""}, {**CHECK_OUT, "time": "17:30"}])
+
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "message": "The given data was invalid.",
+            "errors": {
+                "records.1.time": ["Attendance record already exists."],
+                "records.2.empId": ["The records.2.empId field is invalid: empId must be a non-empty string."],
+                "records.3.time": ["The records.3.time field is invalid: time must be YYYY-MM-DD HH:MM:SS."],
+            },
+        },
+    )
+    assert api.accepted(KEY) == accepted(CHECK_IN)
+
+
+def test_an_unknown_employee_is_an_invalid_selection_in_field_path_answers() -> None:
+    api = BayzatSandbox([KEY], rate_limit_per_second=FAST, known_employees={KEY: {"0042"}}, answer_shape="fields")
+    with served(api) as bayzat:
+        response = bayzat.push([CHECK_IN, {**CHECK_OUT, "empId": "7"}])
+
+    assert response.json()["errors"] == {"records.1.empId": ["The selected records.1.empId is invalid."]}
+
+
+@pytest.mark.parametrize(
+    ("shape", "status", "content_type", "duplicate", "unknown"),
+    [
+        ("text", 422, "text/plain; charset=utf-8", "Attendance already recorded for employee 0042 on 2024-05-01 09:00",
+         "Employee 7 not found"),
+        ("sentence", 400, "application/json",
+         '{"success":false,"message":"Duplicate punch: employee 0042 already has attendance at 2024-05-01 09:00:00"}',
+         '{"success":false,"message":"Employee 7 not found"}'),
+    ],
+)  # fmt: skip
+def test_problems_can_be_told_in_words_the_first_one_only(
+    shape: str, status: int, content_type: str, duplicate: str, unknown: str
+) -> None:
+    api = BayzatSandbox([KEY], rate_limit_per_second=FAST, known_employees={KEY: {"0042"}}, answer_shape=shape)
+    api.hold(KEY, accepted(CHECK_IN))
+    with served(api) as bayzat:
+        both = bayzat.push([CHECK_OUT, CHECK_IN, {**CHECK_OUT, "empId": "7"}])
+        one = bayzat.push([CHECK_OUT, {**CHECK_OUT, "empId": "7"}])
+
+    assert (both.status_code, both.headers["content-type"], both.text) == (status, content_type, duplicate)
+    assert (one.status_code, one.text) == (status, unknown)
+    assert api.accepted(KEY) == accepted(CHECK_IN)
+
+
+def test_results_answer_each_record_and_store_the_good_ones() -> None:
+    api = BayzatSandbox([KEY], rate_limit_per_second=FAST, known_employees={KEY: {"0042"}}, answer_shape="results")
+    api.hold(KEY, accepted(CHECK_IN))
+    with served(api) as bayzat:
+        response = bayzat.push([CHECK_IN, CHECK_OUT, {**CHECK_OUT, "empId": "7"}, dict(CHECK_OUT)])
+
+    assert (response.status_code, response.json()) == (
+        200,
+        [
+            {"status": "duplicate", "message": "Attendance record already exists"},
+            {"status": "created"},
+            {"status": "error", "message": "Employee 7 not found"},
+            {"status": "duplicate", "message": "Attendance record already exists"},
+        ],
+    )
+    assert api.accepted(KEY) == accepted(CHECK_IN, CHECK_OUT)
+
+
+def test_an_opaque_answer_says_nothing_of_what_was_stored(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    api.answer_shape = "opaque"
+
+    clean = bayzat.push([CHECK_IN])
+    with_a_problem = bayzat.push([CHECK_OUT, CHECK_IN])
+
+    assert (clean.status_code, clean.json()) == (200, {"status": "queued", "received": 1})
+    assert (with_a_problem.status_code, with_a_problem.json()) == (200, {"status": "queued", "received": 2})
+    assert api.accepted(KEY) == accepted(CHECK_IN)  # the second request was refused whole, silently
+
+
+def test_each_key_can_have_its_own_answer_shape(bayzat: Bayzat, api: BayzatSandbox) -> None:
+    api.hold(KEY, accepted(CHECK_IN))
+    api.hold(OTHER_KEY, accepted(CHECK_IN))
+    api.set_answer_shape("message", KEY)
+    api.set_answer_shape("record")  # every other key
+
+    mine, other = bayzat.push([CHECK_IN]), bayzat.push([CHECK_IN], key=OTHER_KEY)
+
+    assert mine.status_code == 409 and "index" not in errors(other)[0]
+    with pytest.raises(ValueError, match="unknown answer shape"):
+        api.set_answer_shape("xml", KEY)  # type: ignore[arg-type]
 
 
 def test_duplicates_are_per_key(bayzat: Bayzat, api: BayzatSandbox) -> None:
@@ -367,3 +468,34 @@ def test_the_key_never_appears_in_the_request_log_or_the_ledger() -> None:
     for secret in (KEY, "wrong-key"):
         assert secret not in repr(api.requests) and secret not in repr(api.ledger)
         assert secret not in repr(vars(api))
+
+
+def test_the_demo_twin_answers_each_company_in_its_shape_and_can_start_with_a_history(tmp_path: Path) -> None:
+    sandbox = AttendanceSandbox(tmp_path, FAST, answer_shapes={None: "results", "gulfcare": "text"})
+    report = sandbox.write_report(sandbox_employees(40), dt.date(2026, 3, 11))
+    rows = list(csv.DictReader(report.open(encoding="utf-8")))
+
+    sandbox.give_history(report)
+
+    for company in DEMO_COMPANIES:
+        key = sandbox.keys[company.slug]
+        codes = list(dict.fromkeys(row["Employee ID"] for row in rows if row["Department"] == company.department))
+        first = [row for row in rows if row["Employee ID"] == codes[0]][:3]
+        assert sandbox.bayzat.accepted(key) == [
+            AcceptedRecord(codes[0], "checkIn", f"{row['Date']} {row['Check In']}:00") for row in first
+        ]
+        with served(sandbox.bayzat) as bayzat:
+            known, unknown = (bayzat.push([{**CHECK_IN, "empId": code}], key=key) for code in (codes[1], codes[-1]))
+        assert known.status_code == 200
+        if company.slug == "gulfcare":
+            assert (unknown.status_code, unknown.text) == (422, f"Employee {codes[-1]} not found")
+        else:
+            assert unknown.json() == [{"status": "error", "message": f"Employee {codes[-1]} not found"}]
+
+
+@pytest.mark.parametrize("value", ["xml", "nowhere=text", "advline=", "advline=xml"])
+def test_a_sandbox_answer_shape_is_checked_before_anything_starts(value: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(sandbox_command, ["--directory", str(tmp_path), "--bayzat-answer", value])
+
+    assert result.exit_code == 2 and "give SHAPE or COMPANY=SHAPE" in result.output
+    assert list(tmp_path.iterdir()) == []

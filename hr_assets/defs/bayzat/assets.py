@@ -54,6 +54,12 @@ with warnings.catch_warnings():
         for push in pushes:
             if push.summary.stopped and push.failure is None:
                 context.log.warning(f"{push.summary.company}: {push.summary.stopped}")
+            if push.summary.answers_unread:
+                context.log.warning(
+                    f"{push.summary.company}: Bayzat's answer about {push.summary.answers_unread} punches could not be "
+                    "read, so their records stay due and are retried as scheduled; hr-assets bayzat failed shows "
+                    "each answer"
+                )
         state = _companies_state(warehouse, [push.summary.company for push in pushes if push.failure is None], bayzat)
         materialized = {
             push.summary.company: {**state[push.summary.company], **_push_metadata(push.summary)}
@@ -74,6 +80,7 @@ with warnings.catch_warnings():
 
 
 def _push_metadata(summary: PushSummary) -> dict[str, object]:
+    """The push's counts: each due record in one fate, so that ``due`` is the sum of the fates (``PushSummary``)."""
     return {
         "due": summary.due,
         "synced": summary.synced,
@@ -81,7 +88,10 @@ def _push_metadata(summary: PushSummary) -> dict[str, object]:
         "rejected": summary.rejected,
         "retry_scheduled": summary.retry_scheduled,
         "retries_exhausted": summary.retries_exhausted,
+        "not_sent": summary.not_sent,
         "skipped_without_punches": summary.skipped,
+        "answers_unread": summary.answers_unread,
+        "sent_one_by_one": summary.sent_one_by_one,
         "requests": summary.requests,
         "throttled_429": summary.throttled,
         "stopped": summary.stopped or "no",

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt
 
-from hr_assets.defs.bayzat.answers import Rejection, read_rejections
+from hr_assets.defs.bayzat.answers import DUPLICATE_PHRASES, DuplicateWording, Verdict, read_answer
 from hr_assets.defs.bayzat.configs import BayzatAccount
 from hr_assets.lib.http import ApiClient, ApiError, ApiUnavailable, ClientStats
 from hr_assets.lib.integration import IntegrationResource, NotConfigured, required
@@ -25,51 +25,57 @@ from hr_assets.lib.integration import IntegrationResource, NotConfigured, requir
 API = "Bayzat"
 SECRET_KEY_LENGTH = 32
 _THROTTLED_ATTEMPTS = 8  # a 429 is retried this many times (each waiting as told) before the request counts as failed
+_ANSWERS_ABOUT_RECORDS = (400, 409, 422)  # the refusals that say something of the records sent; a 2xx always does
 
 
 @dataclass(frozen=True)
 class Answer:
     """What Bayzat did with one request.
 
-    ``accepted``: every record is in. ``rejected``: nothing is in; ``rejections`` names the records at fault
-    by their index in the request; when Bayzat did not name them so they can be found, ``unmapped`` says why it
-    rejected the request (its message; "already exists" when it was a 409). ``unauthorized``: the key is not
-    valid. ``unavailable``: no verdict (5xx, timeout, dropped connection, throttled past all patience); the
-    records may or may not have arrived.
+    ``answered``: Bayzat read it and said, of each record, what ``verdicts`` hold (``answers.py``: stored, already
+    there, refused with its reason, not stored, or unknown). ``unauthorized``: the key is not valid. ``unavailable``:
+    no verdict (5xx, timeout, dropped connection, throttled past all patience, an answer about no record such as a
+    404); the records may or may not have arrived.
     """
 
-    outcome: Literal["accepted", "rejected", "unauthorized", "unavailable"]
+    outcome: Literal["answered", "unauthorized", "unavailable"]
     message: str = ""
-    rejections: dict[int, Rejection] = field(default_factory=dict)
-    unmapped: Rejection | None = None
+    verdicts: list[Verdict] = field(default_factory=list)
 
 
 class BayzatClient:
-    def __init__(self, api: ApiClient, path: str) -> None:
+    def __init__(self, api: ApiClient, path: str, wording: DuplicateWording) -> None:
         self._api = api
         self._path = path
+        self._wording = wording
 
     @property
     def stats(self) -> ClientStats:
         return self._api.stats
 
     def send(self, records: list[dict[str, str]]) -> Answer:
+        """Post the records and read the answer, a 200 as much as a rejection: nothing is taken as stored unless
+        Bayzat says so."""
         try:
-            self._api.post_json(self._path, {"records": records})
+            response = self._api.request("POST", self._path, json={"records": records})
         except ApiUnavailable as exc:
             return Answer("unavailable", str(exc))
         except ApiError as exc:  # ApiRetriesExhausted too: throttled past all patience
-            return _verdict(exc, records)
-        return Answer("accepted")
+            if exc.status == 401:
+                return Answer("unauthorized", str(exc))
+            if exc.status in _ANSWERS_ABOUT_RECORDS:
+                return Answer("answered", str(exc), read_answer(exc.status, exc.body, records, self._wording))
+            return Answer("unavailable", str(exc))
+        body = self._api.body_of(response)
+        return Answer(
+            "answered",
+            f"Bayzat answered {response.status_code}",
+            read_answer(response.status_code, body, records, self._wording),
+        )
 
 
-def _verdict(error: ApiError, sent: list[dict[str, str]]) -> Answer:
-    if error.status == 401:
-        return Answer("unauthorized", str(error))
-    if error.status in (400, 409, 422):
-        rejections = read_rejections(error.status, error.body, str(error), sent)
-        return Answer("rejected", str(error), rejections.by_index, rejections.unmapped)
-    return Answer("unavailable", str(error))
+def _phrases(text: str) -> tuple[str, ...]:
+    return tuple(phrase.strip() for phrase in text.split("|") if phrase.strip())
 
 
 class BayzatResource(IntegrationResource):
@@ -90,12 +96,24 @@ class BayzatResource(IntegrationResource):
     lease_seconds: PositiveFloat = Field(
         120.0, description="How long a dead run's hold on a company's push lasts before another run takes over."
     )
+    duplicate_phrases: str = Field(
+        "",
+        description=(
+            "More wordings by which Bayzat says it already has a record, separated by '|' (any case), added to "
+            + ", ".join(f"'{phrase}'" for phrase in DUPLICATE_PHRASES)
+            + "."
+        ),
+    )
 
     def check_settings(self) -> None:
         if self.hr_secret_key is not None and len(self.hr_secret_key) < SECRET_KEY_LENGTH:
             raise NotConfigured(
                 f"Bayzat is misconfigured: HR_SECRET_KEY: String should have at least {SECRET_KEY_LENGTH} characters"
             )
+
+    @property
+    def wording(self) -> DuplicateWording:
+        return DuplicateWording(_phrases(self.duplicate_phrases))
 
     def key(self) -> str:
         """HR_SECRET_KEY, checked: the stored API keys are encrypted with it."""
@@ -116,12 +134,11 @@ class BayzatResource(IntegrationResource):
             max_attempts=_THROTTLED_ATTEMPTS,
             retry_unavailable=False,
         ) as api:
-            yield BayzatClient(api, url.path or "/")
+            yield BayzatClient(api, url.path or "/", self.wording)
 
-    def test_connection(self, account: BayzatAccount) -> Answer:
-        """Ask Bayzat about an empty request: a valid key gets "no records" (400), an invalid one 401."""
+    def test_connection(self, account: BayzatAccount) -> str | None:
+        """Why Bayzat does not take the key, or None when it does: asked about an empty request, a valid key gets an
+        answer ("no records", 400), an invalid one 401."""
         with self.client(account) as client:
             answer = client.send([])
-        if answer.outcome == "rejected" and not answer.rejections:
-            return Answer("accepted", "the key is valid")
-        return answer
+        return None if answer.outcome == "answered" else answer.message

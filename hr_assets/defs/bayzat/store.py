@@ -26,6 +26,7 @@ from hr_assets.defs.bayzat.transform import Punches
 from hr_assets.defs.shared.attendance_pushes import STATUS, with_pushes
 from hr_assets.warehouse.engine import upsert
 from hr_assets.warehouse.tables import attendance_import_records as records
+from hr_assets.warehouse.tables import attendance_imports, companies
 from hr_assets.warehouse.tables import bayzat_record_pushes as pushes
 from hr_assets.warehouse.tables import bayzat_sync_batches as batches
 
@@ -147,10 +148,10 @@ def set_status(
 
 
 def set_failed(
-    connection: Connection, failures: Iterable[tuple[int, int, dt.datetime | None]], error: str, now: dt.datetime
+    connection: Connection, failures: Iterable[tuple[int, int, dt.datetime | None, str]], now: dt.datetime
 ) -> None:
-    """``failures``: (record id, its retry count now, when to retry it or None for never)."""
-    for record_id, retry_count, next_retry_at in failures:
+    """``failures``: (record id, its retry count now, when to retry it or None for never, why)."""
+    for record_id, retry_count, next_retry_at, error in failures:
         connection.execute(
             sa.update(pushes)
             .where(pushes.c.record_id == record_id)
@@ -320,3 +321,28 @@ def failed_records(
         dict(row, retries_left=max(retry_attempts - row["retry_count"], 0) if row["next_retry_at"] else 0)
         for row in connection.execute(query).mappings()
     ]
+
+
+def failures_as_errors() -> sa.Select:
+    """The failed records as ``hr-assets errors`` lists and exports them (``integration_errors.ERROR_COLUMNS`` and an
+    ordinal): source ``bayzat``, the company as the partition, the import's file and the record's row, and the reason
+    in Bayzat's own words (or its answer, kept when it could not be read)."""
+    return (
+        sa.select(
+            pushes.c.updated_at.label("created_at"),
+            sa.literal("bayzat").label("source"),
+            sa.literal("bayzat_sync_batches").label("asset"),
+            companies.c.slug.label("partition_key"),
+            attendance_imports.c.filename.label("file_name"),
+            records.c.row_number.label("row_number"),
+            sa.cast(sa.null(), sa.String).label("field"),
+            pushes.c.error.label("reason"),
+            records.c.id.label("ordinal"),
+        )
+        .select_from(
+            pushes.join(records, records.c.id == pushes.c.record_id)
+            .join(attendance_imports, attendance_imports.c.id == records.c.attendance_import_id)
+            .join(companies, companies.c.id == records.c.company_id)
+        )
+        .where(pushes.c.status == "failed", records.c.is_valid)
+    )

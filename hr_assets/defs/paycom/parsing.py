@@ -6,19 +6,10 @@ columns the platform uses are read: bank routing and account numbers, addresses 
 are never picked up, so they cannot leak into the warehouse, logs or metadata.
 
 A record holds only the values read exactly as the file has them (see ``values``), each no longer than its
-warehouse column. A bad value is a ``RowError`` naming the file, row and field, and:
-
-- in the Directory and Dates, it is that field's error only: the field is left out of the record (the
-  warehouse keeps what it knew) and the row's other facts are used. Only a row without a usable employee code
-  is not used at all;
-- in Payees, a row needs its employee code and payee code; a bad description or garnishment type is left out;
-- in the pay export, pay type, rate, salary and exempt status stand or fall together: a row with any of them
-  bad is not used, so no one's pay is half updated. A CSV row with more or fewer cells than its header (an
-  unquoted ``61,000.00``) has its values in the wrong columns and is not used either.
-
-Row numbers are as a person counts rows in the file: in a Numbers table the header is row 1, the first record
-row 2; in a CSV file they are its lines (blank lines and lines inside quoted cells counted). A file that cannot
-be read at all raises ``ReportFormatError``: that report's error, while the week's other reports go on.
+warehouse column. A bad value is a ``RowError`` naming the file, row and field; ``Column.whole_row`` says whether
+it costs the row or only the field. A file that cannot be read at all raises ``ReportFormatError``. Which rows and
+fields are used, and how rows are numbered, is written once for operators and developers alike in docs/paycom.md
+("Reading the reports").
 """
 
 from __future__ import annotations

@@ -2,10 +2,8 @@
 
 Every function takes one raw cell (str, float, int, bool, datetime, timedelta or None, as numbers-parser or the
 CSV reader give it) and returns the clean value, or raises ``BadValue`` with a reason a person can act on.
-A value is read only when it is exactly what the file shows: a number within float noise of an integer
-(numbers-parser reads a stored ``12`` as ``12.000000000000002``) is that integer, but a date, duration or
-checkbox cell is never text, a code or an amount, and an amount with more decimals than the warehouse keeps is
-refused, not rounded. Reasons quote the value only where it is not personal or pay data.
+A value is read only when it is exactly what the file shows; which are read and which refused is written in
+docs/paycom.md ("Reading the reports"). Reasons quote the value only where it is not personal or pay data.
 """
 
 from __future__ import annotations
