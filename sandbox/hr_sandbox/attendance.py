@@ -68,13 +68,14 @@ class AttendanceSandbox:
         directory: Path,
         rate_limit_per_second: float = 1.0,
         answer_shapes: Mapping[str | None, AnswerShape] | None = None,
+        host: str = "127.0.0.1",
     ) -> None:
         self.directory = directory
         self.keys = {company.slug: self._secret(f"bayzat_key_{company.slug}") for company in DEMO_COMPANIES}
         self.bayzat = BayzatSandbox(api_keys=self.keys.values(), rate_limit_per_second=rate_limit_per_second)
         for slug, shape in (answer_shapes or {}).items():
             self.bayzat.set_answer_shape(shape, None if slug is None else self.keys[slug])
-        self.server = SandboxHttpServer(self.bayzat)
+        self.server = SandboxHttpServer(self.bayzat, host=host)
 
     @property
     def reports_directory(self) -> Path:

@@ -34,6 +34,13 @@ def _sandbox_options(command: click.Command) -> click.Command:
             click.option("--employees", default=200, show_default=True, help="Roster size of the generated reports."),
             click.option("--paycom-port", default=2222, show_default=True, help="The SFTP port (0: any free port)."),
             click.option(
+                "--host",
+                default="127.0.0.1",
+                show_default=True,
+                help="The address the sandbox servers listen on and the printed settings point at (e.g. a container "
+                "bridge's address, for runs in containers).",
+            ),
+            click.option(
                 "--invoices-per-month", default=40, show_default=True, help="Holded invoices generated a month."
             ),
             click.option(
@@ -82,13 +89,14 @@ def _start(
     directory: Path,
     employees: int,
     paycom_port: int,
+    host: str,
     invoices_per_month: int,
     bayzat_answers: dict,
     bayzat_history: bool,
 ) -> tuple[PlatformSandbox, dict[str, str]]:
     click.echo(f"Starting the sandbox in {directory} (the first start generates the reports)...")
     sandbox = PlatformSandbox(
-        directory, employees, paycom_port, invoices_per_month, bayzat_answers, bayzat_history=bayzat_history
+        directory, employees, paycom_port, invoices_per_month, bayzat_answers, bayzat_history=bayzat_history, host=host
     )
     environment = sandbox.start()
     _write_env_file(directory / "sandbox.env", environment)
@@ -147,19 +155,26 @@ def serve(
     directory: Path,
     employees: int,
     paycom_port: int,
+    host: str,
     invoices_per_month: int,
     bayzat_answers: dict,
     bayzat_history: bool,
 ) -> None:
-    """Start the sandbox servers on 127.0.0.1 and print the environment that points the platform at them."""
-    running, environment = _start(directory, employees, paycom_port, invoices_per_month, bayzat_answers, bayzat_history)
+    """Start the sandbox servers on 127.0.0.1 (or --host) and print the environment that points the platform at
+    them."""
+    running, environment = _start(
+        directory, employees, paycom_port, host, invoices_per_month, bayzat_answers, bayzat_history
+    )
     for name, value in environment.items():
         click.echo(f"export {name}={_shown(name, value)}")
     click.echo(f"\nSecrets are masked here; `source {directory / 'sandbox.env'}` sets them all. Ctrl-C stops.")
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
-        stopped.wait()
+        # A timed wait: the kernel may hand SIGTERM to a server's thread, and Python runs the handler only once the
+        # main thread wakes; an untimed wait would never wake, and the sandbox would not stop.
+        while not stopped.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:
@@ -211,6 +226,7 @@ def dev(
     directory: Path,
     employees: int,
     paycom_port: int,
+    host: str,
     invoices_per_month: int,
     bayzat_answers: dict,
     bayzat_history: bool,
@@ -220,7 +236,9 @@ def dev(
     """The sandbox plus `dg dev` (web UI and daemon) pointed at it, UI on http://127.0.0.1:PORT."""
     if not os.environ.get("DAGSTER_HOME"):
         raise click.ClickException("DAGSTER_HOME is not set: run `make dev`, or export DAGSTER_HOME=dagster_home")
-    running, environment = _start(directory, employees, paycom_port, invoices_per_month, bayzat_answers, bayzat_history)
+    running, environment = _start(
+        directory, employees, paycom_port, host, invoices_per_month, bayzat_answers, bayzat_history
+    )
     _demo_companies(running, environment)
     command = [str(Path(sys.executable).with_name("dg")), "dev", "--host", "127.0.0.1", "--port", str(port)]
     click.echo(f"Web UI: http://127.0.0.1:{port}  (Ctrl-C stops everything)")

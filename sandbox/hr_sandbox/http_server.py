@@ -7,7 +7,7 @@ carries the credential in ``credential``. The base class adds, once for every ve
 - an optional rate limit per credential: above it the answer is 429 with ``Retry-After: 1``;
 - fault injection (``inject``): the next matching requests fail as real networks and APIs do.
 
-``SandboxHttpServer`` serves one ``SandboxApi`` on 127.0.0.1 with the standard library's
+``SandboxHttpServer`` serves one ``SandboxApi`` on 127.0.0.1 (or another address) with the standard library's
 ``ThreadingHTTPServer``. Every response closes its connection (HTTP/1.0), so each request has its
 own connection and thread, and after ``stop()`` nothing is answered any more. A request's arrival, which
 the rate limit judges, is when the kernel received it (``SO_TIMESTAMPNS`` on Linux), as a vendor's edge
@@ -261,15 +261,15 @@ class SandboxApi:
 
 
 class SandboxHttpServer:
-    """Serves ``app`` on 127.0.0.1, as a context manager or with ``start()`` / ``stop()``.
+    """Serves ``app`` on ``host`` (127.0.0.1 unless told), as a context manager or with ``start()`` / ``stop()``.
 
-    ``port=0`` binds an ephemeral port; ``.url`` (``http://127.0.0.1:<port>``) tells which once started.
+    ``port=0`` binds an ephemeral port; ``.url`` (``http://<host>:<port>``) tells which once started. ``host`` is
+    where clients reach it too: another address of this machine (a container bridge's) serves clients beyond it.
     """
 
-    host = "127.0.0.1"
-
-    def __init__(self, app: SandboxApi, port: int = 0) -> None:
+    def __init__(self, app: SandboxApi, port: int = 0, host: str = "127.0.0.1") -> None:
         self.app = app
+        self.host = host
         self._requested_port = port
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None

@@ -1,4 +1,4 @@
-"""The Paycom sandbox: an SFTP account on 127.0.0.1 with weeks of roster pushes, as Paycom sends them.
+"""The Paycom sandbox: an SFTP account (on 127.0.0.1 unless told) with weeks of roster pushes, as Paycom sends them.
 
 Everything it needs lives in one folder, kept across restarts: its host key (so the pinned
 known_hosts line stays valid), a client key, a generated password, and the pushed reports. Each
@@ -48,9 +48,17 @@ class PaycomSandbox:
     """Start with ``start()`` (or ``with``); ``environment()`` points the platform at it."""
 
     def __init__(
-        self, directory: Path, *, employees: int = 200, weeks: int = 4, port: int = 0, today: dt.date | None = None
+        self,
+        directory: Path,
+        *,
+        employees: int = 200,
+        weeks: int = 4,
+        port: int = 0,
+        today: dt.date | None = None,
+        host: str = "127.0.0.1",
     ):
         self.directory = directory
+        self.host = host
         self.reports_directory = directory / "sftp_root"
         self.employees = employees
         self.weeks = weeks
@@ -88,6 +96,7 @@ class PaycomSandbox:
             password=self.password(),
             authorized_key=client_key,
             port=self.port,
+            host=self.host,
         ).start()
         self.server.write_known_hosts(self.known_hosts_path)
         return self

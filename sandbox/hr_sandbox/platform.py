@@ -23,17 +23,19 @@ class PlatformSandbox:
         invoices_per_month: int,
         bayzat_answers: Mapping[str | None, AnswerShape] | None = None,
         bayzat_history: bool = False,
+        host: str = "127.0.0.1",
     ):
         start = Settings.from_environment().history_start
         today = dt.date.today()
-        self.paycom = PaycomSandbox(directory / "paycom", employees=employees, port=paycom_port)
+        self.paycom = PaycomSandbox(directory / "paycom", employees=employees, port=paycom_port, host=host)
         self.revenue = RevenueSandbox(
             directory / "revenue",
             start=start,
             months=months_between(start, today),
             invoices_per_month=invoices_per_month,
+            host=host,
         )
-        self.attendance = AttendanceSandbox(directory / "attendance", answer_shapes=bayzat_answers)
+        self.attendance = AttendanceSandbox(directory / "attendance", answer_shapes=bayzat_answers, host=host)
         self.fingerprint_report = self.attendance.write_report(sandbox_employees(employees), today)
         if bayzat_history:
             self.attendance.give_history(self.fingerprint_report)

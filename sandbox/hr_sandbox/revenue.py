@@ -1,4 +1,4 @@
-"""The revenue sandbox: Holded, 4Geeks and Notion twins on 127.0.0.1, serving one generated history.
+"""The revenue sandbox: Holded, 4Geeks and Notion twins (on 127.0.0.1 unless told), serving one generated history.
 
 Credentials are generated once and kept in the sandbox folder (mode 0600), like the Paycom
 sandbox's password, so a restarted sandbox accepts the environment it printed before.
@@ -37,6 +37,7 @@ class RevenueSandbox:
         holded_page_size: int = 250,
         holded_rate_limit_per_second: float | None = None,
         notion_rate_limit_per_second: float = 3.0,
+        host: str = "127.0.0.1",
     ):
         self.directory = directory
         self.data: RevenueData = generate_revenue_data(start.replace(day=1), months, invoices_per_month)
@@ -48,7 +49,7 @@ class RevenueSandbox:
         self.notion = NotionSandbox(
             self.data, self._secret("notion_token"), self.notion_database_id, notion_rate_limit_per_second
         )
-        self.servers = [SandboxHttpServer(api) for api in (self.holded, self.fourgeeks, self.notion)]
+        self.servers = [SandboxHttpServer(api, host=host) for api in (self.holded, self.fourgeeks, self.notion)]
 
     def _secret(self, name: str, make: Callable[[], str] = lambda: secrets.token_urlsafe(24)) -> str:
         path = self.directory / name

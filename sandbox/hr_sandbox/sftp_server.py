@@ -1,4 +1,4 @@
-"""A real SFTP server on 127.0.0.1 that serves a folder read-only: the sandbox's Paycom account.
+"""A real SFTP server (on 127.0.0.1 unless told) that serves a folder read-only: the sandbox's Paycom account.
 
 The client code under test talks to it exactly as it talks to Paycom: SSH with a pinned host key
 (``known_hosts_line`` gives the line a client must trust), password or public-key login, then SFTP.
@@ -58,14 +58,13 @@ def load_or_create_key(path: Path) -> paramiko.PKey:
 
 
 class SandboxSftpServer:
-    """An SFTP server on 127.0.0.1 serving ``root`` read-only, as a context manager or with
+    """An SFTP server on ``host`` serving ``root`` read-only, as a context manager or with
     ``start()`` / ``stop()``.
 
     ``port=0`` binds an ephemeral port; ``.port`` tells which once started. Logins are accepted
     for ``username`` with ``password`` and/or with the private key matching ``authorized_key``.
+    ``host`` is also the name in ``known_hosts_line``: the address clients connect to.
     """
-
-    host = "127.0.0.1"
 
     def __init__(
         self,
@@ -76,9 +75,11 @@ class SandboxSftpServer:
         authorized_key: paramiko.PKey | None = None,
         extra_listing_names: Sequence[str] = (),
         port: int = 0,
+        host: str = "127.0.0.1",
     ) -> None:
         if password is None and authorized_key is None:
             raise ValueError("configure a password, an authorized key or both")
+        self.host = host
         self.root = root.resolve()
         self.host_key = host_key
         self._authenticator = _Authenticator(username, password, authorized_key)
@@ -134,7 +135,7 @@ class SandboxSftpServer:
         self.stop()
 
     def known_hosts_line(self) -> str:
-        """The OpenSSH known_hosts line for this server (``[127.0.0.1]:<port>`` off port 22)."""
+        """The OpenSSH known_hosts line for this server (``[<host>]:<port>`` off port 22)."""
         name = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
         return f"{name} {self.host_key.get_name()} {self.host_key.get_base64()}"
 
