@@ -8,6 +8,11 @@ export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 # Playwright's own browser downloads are not used. Debian's faketime moves the clock for test-shifted-clock.
 CHROMIUM := /usr/bin/chromium
 FAKETIME := /usr/bin/faketime
+# The container tests (tests/containers) start a Docker daemon of their own (Debian's docker.io) and make their base
+# image with debootstrap. (Where apt starts services, installing docker.io also starts Debian's own daemon: the tests
+# leave it alone.)
+DOCKERD := /usr/sbin/dockerd
+DEBOOTSTRAP := /usr/sbin/debootstrap
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # The tests whose code decides by the time (due rules, leases, retries, "skip when recent", retention, freshness,
 # schedules and sensors), run again with the clock moved a year and more ahead: a test that would break next year
@@ -20,12 +25,12 @@ CLOCK_SHIFT ?= +400d
 # running platform, so they stay in one worker (xdist_group).
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadgroup
 
-.PHONY: dev test test-fast test-shifted-clock install bench browser
+.PHONY: dev test test-fast test-shifted-clock install bench browser containers
 
-# Reinstall whenever the pinned set or the project's metadata changes.
-$(VENV)/.installed: requirements.lock pyproject.toml sandbox/pyproject.toml
+# Reinstall whenever the pinned set or the project's metadata changes: the product's pins and the test tools'.
+$(VENV)/.installed: requirements.lock requirements-test.lock pyproject.toml sandbox/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e . -e sandbox
 	touch $@
 
@@ -40,14 +45,20 @@ $(CHROMIUM) $(FAKETIME):
 
 browser: $(CHROMIUM) $(FAKETIME)
 
-test: install browser
+$(DOCKERD) $(DEBOOTSTRAP):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends docker.io debootstrap
+
+containers: $(DOCKERD) $(DEBOOTSTRAP)
+
+test: install browser containers
 	$(PYTEST)
 
 # Before each commit: the tests that run in-process (no web UI and daemon, no command in a process of its own), on
 # SQLite; CI runs them all.
 # Four workers: these tests wait on their loopback servers as much as they compute.
 test-fast: install
-	$(BIN)/python -m pytest -n 4 -m "not platform and not commands" -k "not postgresql"
+	$(BIN)/python -m pytest -n 4 -m "not platform and not commands and not containers" -k "not postgresql"
 
 test-shifted-clock: install browser
 	$(FAKETIME) -f $(CLOCK_SHIFT) $(PYTEST) $(TIME_DEPENDENT_TESTS)
