@@ -1,0 +1,263 @@
+"""One deployment in containers, shared by this package's tests (one worker: ``xdist_group("containers")``).
+
+A Docker daemon of the tests' own builds the image once from a Debian bookworm base made here (debootstrap, cached),
+then runs it as a deployment would: ``dagster instance migrate`` and the companies' set-up in one-off containers,
+then the code server, the web UI and the daemon, each in a container of the image, with the instance settings of
+``deploy/containers`` and the daemon starting each run in a container of its own. The vendor twins, a throwaway
+PostgreSQL and moto's S3 listen on the bridge's address on this machine, where the containers reach them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+
+from hr_assets.sandbox.attendance import DEMO_COMPANIES
+from hr_assets.sandbox.platform import PlatformSandbox
+from tests.conftest import REPO
+from tests.containers.base_image import cache_directory, import_base, root_filesystem
+from tests.containers.docker_daemon import DockerDaemon, start_daemon
+from tests.containers.servers import create_databases, s3_server, throwaway_postgres
+
+IMAGE = "hr-assets:test"
+IMAGE_UID = 10001  # the image's user (Dockerfile)
+CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")  # the machine's, for pip behind a TLS-inspecting proxy
+DEPLOY = REPO / "deploy" / "containers"
+ARTIFACTS = REPO / "test-artifacts" / "containers"
+COMPUTE_LOGS_BUCKET = "hr-assets-compute-logs"
+S3_KEY_ID, S3_SECRET = "hr-assets-tests", secrets.token_urlsafe(18)
+# Where the containers see what the code location reads from the Docker host's disk.
+KNOWN_HOSTS = "/etc/hr_assets/known_hosts"
+INBOX = "/var/lib/hr_assets/inbox"
+CODE, WEB, DAEMON = "hr-assets-code", "hr-assets-web", "hr-assets-daemon"  # the code server's name: workspace.yaml
+WEB_PORT = 3000
+START_TIMEOUT_S = 300
+
+LOCATION_STATUS = """
+query { workspaceOrError { ... on Workspace { locationEntries {
+  name loadStatus locationOrLoadError { __typename ... on PythonError { message } }
+} } } }
+"""
+
+
+@pytest.fixture(scope="package")
+def docker() -> Iterator[DockerDaemon]:
+    daemon = start_daemon()
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
+
+
+@pytest.fixture(scope="package")
+def image(docker: DockerDaemon) -> str:
+    """The repository's Dockerfile built on the plain bookworm base: what `docker build` makes of it elsewhere."""
+    base = import_base(docker, root_filesystem(cache_directory()))
+    build = ["build", "--network=host", f"--build-arg=BASE={base}", f"--tag={IMAGE}"]
+    if CA_BUNDLE.exists():
+        build.append(f"--secret=id=ca_bundle,src={CA_BUNDLE}")
+    docker(*build, str(REPO), timeout_s=1800)
+    return IMAGE
+
+
+@dataclass
+class Servers:
+    postgres: str  # the throwaway cluster's URL, without a database
+    s3: str  # moto's endpoint
+    sandbox: PlatformSandbox
+    environment: dict[str, str]  # the twins' settings, as the sandbox prints them
+
+
+@pytest.fixture(scope="package")
+def servers(docker: DockerDaemon, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    folder = tmp_path_factory.mktemp("servers")
+    with (
+        throwaway_postgres(docker.gateway, str(docker.subnet)) as postgres,
+        s3_server(docker.gateway, folder / "s3.log") as s3,
+    ):
+        create_databases(postgres, "dagster", "warehouse")
+        store = boto3.client(
+            "s3",
+            endpoint_url=s3,
+            region_name="us-east-1",
+            aws_access_key_id=S3_KEY_ID,
+            aws_secret_access_key=S3_SECRET,
+        )
+        store.create_bucket(Bucket=COMPUTE_LOGS_BUCKET)
+        sandbox = PlatformSandbox(
+            folder / "sandbox", employees=30, paycom_port=0, invoices_per_month=10, host=docker.gateway
+        )
+        environment = sandbox.start()
+        try:
+            yield Servers(postgres, s3, sandbox, environment)
+        finally:
+            sandbox.stop()
+
+
+@dataclass
+class ContainerPlatform:
+    """The deployment: where its web UI answers, its warehouse, the twins, and the inbox on the Docker host."""
+
+    docker: DockerDaemon
+    url: str
+    warehouse_url: str
+    servers: Servers
+    inbox: Path
+
+    def graphql(self, query: str, **variables: Any) -> dict[str, Any]:
+        answer = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=60)
+        answer.raise_for_status()
+        body = answer.json()
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+
+def instance_settings(docker: DockerDaemon, servers: Servers) -> dict[str, str]:
+    """What deploy/containers/dagster.yaml names: every container that loads the instance needs them."""
+    return {
+        "DAGSTER_POSTGRES_URL": f"{servers.postgres}/dagster",
+        "DAGSTER_COMPUTE_LOGS_BUCKET": COMPUTE_LOGS_BUCKET,
+        "DAGSTER_COMPUTE_LOGS_ENDPOINT_URL": servers.s3,
+        "DAGSTER_DOCKER_NETWORK": docker.network,
+        "AWS_ACCESS_KEY_ID": S3_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": S3_SECRET,
+    }
+
+
+def code_settings(servers: Servers) -> dict[str, str]:
+    """The code location's settings: the warehouse, the secret key and every vendor's, with the container's paths."""
+    return {
+        **servers.environment,
+        "HR_WAREHOUSE_URL": f"{servers.postgres}/warehouse",
+        "PAYCOM_SFTP_KNOWN_HOSTS": KNOWN_HOSTS,
+        "ATTENDANCE_INBOX_DIRECTORY": INBOX,
+    }
+
+
+def write_env_file(path: Path, settings: dict[str, str]) -> Path:
+    """Docker's --env-file format: NAME=value lines, the value taken as it is."""
+    path.touch(mode=0o600)
+    path.write_text("".join(f"{name}={value}\n" for name, value in settings.items()))
+    return path
+
+
+@pytest.fixture(scope="package")
+def platform(
+    docker: DockerDaemon, image: str, servers: Servers, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ContainerPlatform]:
+    folder = tmp_path_factory.mktemp("deployment")
+    code = code_settings(servers)
+    instance_env = write_env_file(folder / "instance.env", instance_settings(docker, servers))
+    code_env = write_env_file(folder / "code.env", code)
+    inbox = folder / "inbox"
+    inbox.mkdir()
+    shutil.chown(inbox, IMAGE_UID, IMAGE_UID)
+    known_hosts = servers.environment["PAYCOM_SFTP_KNOWN_HOSTS"]
+    instance_yaml = f"--volume={DEPLOY / 'dagster.yaml'}:/opt/dagster/home/dagster.yaml:ro"
+    workspace_yaml = f"--volume={DEPLOY / 'workspace.yaml'}:/opt/dagster/workspace.yaml:ro"
+    # The code location's part of each run's container: its settings (by name: the daemon passes their values) and
+    # the known_hosts file, as the code server sees them.
+    container_context = {
+        "docker": {
+            "env_vars": sorted(code),
+            "container_kwargs": {"volumes": {known_hosts: {"bind": KNOWN_HOSTS, "mode": "ro"}}},
+        }
+    }
+    network = f"--network={docker.network}"
+
+    _set_up(docker, image, network, instance_env, code_env, instance_yaml, servers)
+    docker(
+        "run", "--detach", f"--name={CODE}", network, f"--env-file={instance_env}", f"--env-file={code_env}",
+        f"--env=DAGSTER_CURRENT_IMAGE={image}",
+        f"--env=DAGSTER_CLI_API_GRPC_CONTAINER_CONTEXT={json.dumps(container_context)}",
+        f"--volume={known_hosts}:{KNOWN_HOSTS}:ro", f"--volume={inbox}:{INBOX}",
+        image,
+    )  # fmt: skip
+    docker(
+        "run", "--detach", f"--name={WEB}", network, f"--env-file={instance_env}", instance_yaml, workspace_yaml,
+        image, "dagster-webserver", "--host=0.0.0.0", f"--port={WEB_PORT}", "--workspace=/opt/dagster/workspace.yaml",
+    )  # fmt: skip
+    docker(
+        "run", "--detach", f"--name={DAEMON}", network, f"--env-file={instance_env}", f"--env-file={code_env}",
+        instance_yaml, workspace_yaml,
+        f"--volume={docker.socket}:/var/run/docker.sock", f"--group-add={os.getgid()}",  # the socket's group
+        image, "dagster-daemon", "run", "--workspace=/opt/dagster/workspace.yaml",
+    )  # fmt: skip
+    try:
+        url = f"http://{_address(docker, WEB)}:{WEB_PORT}"
+        running = ContainerPlatform(docker, url, code["HR_WAREHOUSE_URL"], servers, inbox)
+        _wait_until_loaded(running)
+        yield running
+    finally:
+        _keep_logs(docker)
+
+
+def _set_up(
+    docker: DockerDaemon,
+    image: str,
+    network: str,
+    instance_env: Path,
+    code_env: Path,
+    instance_yaml: str,
+    servers: Servers,
+) -> None:
+    """As an operator starts a deployment: the instance's schema first (no two services race to create it), then
+    the demo companies with their Bayzat accounts (the key from an environment variable, checked with the twin)."""
+    commands = ["dagster instance migrate"]
+    keys = {}
+    for company in DEMO_COMPANIES:
+        commands.append(
+            f"hr-assets companies add --slug {company.slug} --name-en '{company.name_en}' "
+            f"--fingerprint-name {company.department} --timezone {company.timezone}"
+        )
+        variable = f"BAYZAT_KEY_{company.slug.upper()}"
+        keys[variable] = servers.sandbox.attendance.keys[company.slug]
+        commands.append(f"hr-assets bayzat configure --company {company.slug} --api-key-env {variable}")
+    docker(
+        "run", "--rm", network, f"--env-file={instance_env}", f"--env-file={code_env}",
+        *(f"--env={name}" for name in keys), instance_yaml, image, "sh", "-c", " && ".join(commands),
+        environment=keys, timeout_s=600,
+    )  # fmt: skip
+
+
+def _address(docker: DockerDaemon, container: str) -> str:
+    template = f'{{{{(index .NetworkSettings.Networks "{docker.network}").IPAddress}}}}'
+    return docker("inspect", f"--format={template}", container).stdout.strip()
+
+
+def _wait_until_loaded(platform: ContainerPlatform) -> None:
+    """The web UI answers and has loaded the code location from the code server's container."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            entries = platform.graphql(LOCATION_STATUS)["workspaceOrError"]["locationEntries"]
+            statuses = {entry["name"]: entry["loadStatus"] for entry in entries}
+            errors = [entry["locationOrLoadError"] for entry in entries]
+            if statuses == {"hr_assets": "LOADED"} and errors[0]["__typename"] == "RepositoryLocation":
+                return
+        except httpx.HTTPError:
+            pass
+        for name in (CODE, WEB, DAEMON):
+            state = platform.docker("inspect", "--format={{.State.Status}}", name).stdout.strip()
+            assert state == "running", f"{name} is {state}: {platform.docker('logs', name, check=False).stderr[-3000:]}"
+        assert time.monotonic() < deadline, f"the code location did not load within {START_TIMEOUT_S}s"
+        time.sleep(2)
+
+
+def _keep_logs(docker: DockerDaemon) -> None:
+    """Each service's output, for whoever reads a failure (test-artifacts/containers)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for name in (CODE, WEB, DAEMON):
+        logs = docker("logs", name, check=False)
+        (ARTIFACTS / f"{name}.log").write_text(logs.stdout + logs.stderr)

@@ -1,0 +1,139 @@
+"""The servers the containers reach on the bridge's address: a throwaway PostgreSQL and an S3-compatible store.
+
+The machine's PostgreSQL listens on 127.0.0.1 only, and stays as it is: the tests run a cluster of their own from
+its binaries, in a temporary folder, listening on the bridge's address with trust for the bridge's subnet only. The
+store is moto's S3 in server mode (pinned in requirements-test.lock). Both are stopped (their process groups) and
+their folders deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import psycopg2
+import pytest
+
+POSTGRES_USER = "postgres"  # the cluster's files and processes belong to it, as the machine's own cluster's do
+START_TIMEOUT_S = 120
+
+
+def free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def _postgres_binaries() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda path: int(path.parts[-3]))
+    if not found:
+        pytest.fail("no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)")
+    return found[-1].parent
+
+
+def _as_postgres(*command: str) -> list[str]:
+    return ["setpriv", f"--reuid={POSTGRES_USER}", f"--regid={POSTGRES_USER}", "--init-groups", "--", *command]
+
+
+def _stop(process: subprocess.Popen, first: signal.Signals) -> None:
+    try:
+        os.killpg(process.pid, first)
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        pass
+    except ProcessLookupError:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    process.wait(timeout=10)
+
+
+@contextmanager
+def throwaway_postgres(host: str, clients: str) -> Iterator[str]:
+    """A PostgreSQL cluster on ``host`` trusting the network ``clients``; yields its URL without a database."""
+    binaries = _postgres_binaries()
+    folder = Path(tempfile.mkdtemp(prefix="hr-pg-"))
+    shutil.chown(folder, POSTGRES_USER, POSTGRES_USER)
+    data = folder / "data"
+    subprocess.run(
+        _as_postgres(str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync"),
+        capture_output=True,
+        check=True,
+    )
+    with (data / "pg_hba.conf").open("a") as hba:
+        hba.write(f"host all all {clients} trust\n")
+    port = free_port(host)
+    with (folder / "postgres.log").open("w") as log:
+        process = subprocess.Popen(
+            _as_postgres(
+                str(binaries / "postgres"), "-D", str(data), "-p", str(port),
+                "-c", f"listen_addresses={host}", "-c", f"unix_socket_directories={folder}",
+                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            ),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    url = f"postgresql://postgres@{host}:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                psycopg2.connect(f"{url}/postgres", connect_timeout=5).close()
+                break
+            except psycopg2.OperationalError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the tests' PostgreSQL did not start: {(folder / 'postgres.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield url
+    finally:
+        _stop(process, signal.SIGINT)  # PostgreSQL's fast shutdown
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def create_databases(url: str, *names: str) -> None:
+    connection = psycopg2.connect(f"{url}/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+@contextmanager
+def s3_server(host: str, log: Path) -> Iterator[str]:
+    """moto's S3 on ``host``; yields its endpoint URL."""
+    port = free_port(host)
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "--host", host, "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    endpoint = f"http://{host}:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                httpx.get(endpoint, timeout=5)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"moto's S3 server did not start: {log.read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield endpoint
+    finally:
+        _stop(process, signal.SIGTERM)
