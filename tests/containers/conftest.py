@@ -13,6 +13,7 @@ import json
 import os
 import secrets
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from hr_assets.sandbox.platform import PlatformSandbox
 from tests.conftest import REPO
 from tests.containers.base_image import cache_directory, import_base, root_filesystem
 from tests.containers.docker_daemon import DockerDaemon, start_daemon
-from tests.containers.servers import create_databases, s3_server, throwaway_postgres
+from tests.containers.servers import create_databases, postgres_binaries, s3_server, throwaway_postgres
 
 IMAGE = "hr-assets:test"
 IMAGE_UID = 10001  # the image's user (Dockerfile)
@@ -41,6 +42,7 @@ S3_KEY_ID, S3_SECRET = "hr-assets-tests", secrets.token_urlsafe(18)
 KNOWN_HOSTS = "/etc/hr_assets/known_hosts"
 INBOX = "/var/lib/hr_assets/inbox"
 CODE, WEB, DAEMON = "hr-assets-code", "hr-assets-web", "hr-assets-daemon"  # the code server's name: workspace.yaml
+SERVICES = (CODE, WEB, DAEMON)
 WEB_PORT = 3000
 START_TIMEOUT_S = 300
 
@@ -71,6 +73,17 @@ def image(docker: DockerDaemon) -> str:
     return IMAGE
 
 
+def store(endpoint: str) -> Any:
+    """A client of the compute log store (moto's S3)."""
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=S3_KEY_ID,
+        aws_secret_access_key=S3_SECRET,
+    )
+
+
 @dataclass
 class Servers:
     postgres: str  # the throwaway cluster's URL, without a database
@@ -87,14 +100,7 @@ def servers(docker: DockerDaemon, tmp_path_factory: pytest.TempPathFactory) -> I
         s3_server(docker.gateway, folder / "s3.log") as s3,
     ):
         create_databases(postgres, "dagster", "warehouse")
-        store = boto3.client(
-            "s3",
-            endpoint_url=s3,
-            region_name="us-east-1",
-            aws_access_key_id=S3_KEY_ID,
-            aws_secret_access_key=S3_SECRET,
-        )
-        store.create_bucket(Bucket=COMPUTE_LOGS_BUCKET)
+        store(s3).create_bucket(Bucket=COMPUTE_LOGS_BUCKET)
         sandbox = PlatformSandbox(
             folder / "sandbox", employees=30, paycom_port=0, invoices_per_month=10, host=docker.gateway
         )
@@ -114,6 +120,27 @@ class ContainerPlatform:
     warehouse_url: str
     servers: Servers
     inbox: Path
+
+    def instance_dump(self) -> str:
+        """Everything the instance's database holds (runs, events, schedules' and sensors' state), as SQL text."""
+        dump = subprocess.run(
+            [str(postgres_binaries() / "pg_dump"), "--data-only", f"--dbname={self.servers.postgres}/dagster"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return dump.stdout
+
+    def step_outputs(self) -> dict[str, str]:
+        """Every object in the compute log store, by its key."""
+        client = store(self.servers.s3)
+        keys = [item["Key"] for item in client.list_objects_v2(Bucket=COMPUTE_LOGS_BUCKET).get("Contents", [])]
+        return {key: client.get_object(Bucket=COMPUTE_LOGS_BUCKET, Key=key)["Body"].read().decode() for key in keys}
+
+    def service_output(self) -> dict[str, str]:
+        """What the code server, the web UI and the daemon printed."""
+        printed = {name: self.docker("logs", name) for name in SERVICES}
+        return {name: logs.stdout + logs.stderr for name, logs in printed.items()}
 
     def graphql(self, query: str, **variables: Any) -> dict[str, Any]:
         answer = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=60)
@@ -152,49 +179,37 @@ def write_env_file(path: Path, settings: dict[str, str]) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class Options:
+    """The `docker run` options the deployment's containers share."""
+
+    network: str
+    instance: tuple[str, ...]  # the instance's settings and its dagster.yaml: what every service loads
+    code: tuple[str, ...]  # the code location's settings: what the code server has and the daemon passes to runs
+    workspace: str
+
+
 @pytest.fixture(scope="package")
 def platform(
     docker: DockerDaemon, image: str, servers: Servers, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ContainerPlatform]:
     folder = tmp_path_factory.mktemp("deployment")
     code = code_settings(servers)
-    instance_env = write_env_file(folder / "instance.env", instance_settings(docker, servers))
-    code_env = write_env_file(folder / "code.env", code)
+    options = Options(
+        network=f"--network={docker.network}",
+        instance=(
+            f"--env-file={write_env_file(folder / 'instance.env', instance_settings(docker, servers))}",
+            f"--volume={DEPLOY / 'dagster.yaml'}:/opt/dagster/home/dagster.yaml:ro",
+        ),
+        code=(f"--env-file={write_env_file(folder / 'code.env', code)}",),
+        workspace=f"--volume={DEPLOY / 'workspace.yaml'}:/opt/dagster/workspace.yaml:ro",
+    )
     inbox = folder / "inbox"
     inbox.mkdir()
     shutil.chown(inbox, IMAGE_UID, IMAGE_UID)
-    known_hosts = servers.environment["PAYCOM_SFTP_KNOWN_HOSTS"]
-    instance_yaml = f"--volume={DEPLOY / 'dagster.yaml'}:/opt/dagster/home/dagster.yaml:ro"
-    workspace_yaml = f"--volume={DEPLOY / 'workspace.yaml'}:/opt/dagster/workspace.yaml:ro"
-    # The code location's part of each run's container: its settings (by name: the daemon passes their values) and
-    # the known_hosts file, as the code server sees them.
-    container_context = {
-        "docker": {
-            "env_vars": sorted(code),
-            "container_kwargs": {"volumes": {known_hosts: {"bind": KNOWN_HOSTS, "mode": "ro"}}},
-        }
-    }
-    network = f"--network={docker.network}"
-
-    _set_up(docker, image, network, instance_env, code_env, instance_yaml, servers)
-    docker(
-        "run", "--detach", f"--name={CODE}", network, f"--env-file={instance_env}", f"--env-file={code_env}",
-        f"--env=DAGSTER_CURRENT_IMAGE={image}",
-        f"--env=DAGSTER_CLI_API_GRPC_CONTAINER_CONTEXT={json.dumps(container_context)}",
-        f"--volume={known_hosts}:{KNOWN_HOSTS}:ro", f"--volume={inbox}:{INBOX}",
-        image,
-    )  # fmt: skip
-    docker(
-        "run", "--detach", f"--name={WEB}", network, f"--env-file={instance_env}", instance_yaml, workspace_yaml,
-        image, "dagster-webserver", "--host=0.0.0.0", f"--port={WEB_PORT}", "--workspace=/opt/dagster/workspace.yaml",
-    )  # fmt: skip
-    docker(
-        "run", "--detach", f"--name={DAEMON}", network, f"--env-file={instance_env}", f"--env-file={code_env}",
-        instance_yaml, workspace_yaml,
-        f"--volume={docker.socket}:/var/run/docker.sock", f"--group-add={os.getgid()}",  # the socket's group
-        image, "dagster-daemon", "run", "--workspace=/opt/dagster/workspace.yaml",
-    )  # fmt: skip
     try:
+        _set_up(docker, image, options, servers)
+        _start_services(docker, image, options, sorted(code), servers.environment["PAYCOM_SFTP_KNOWN_HOSTS"], inbox)
         url = f"http://{_address(docker, WEB)}:{WEB_PORT}"
         running = ContainerPlatform(docker, url, code["HR_WAREHOUSE_URL"], servers, inbox)
         _wait_until_loaded(running)
@@ -203,15 +218,7 @@ def platform(
         _keep_logs(docker)
 
 
-def _set_up(
-    docker: DockerDaemon,
-    image: str,
-    network: str,
-    instance_env: Path,
-    code_env: Path,
-    instance_yaml: str,
-    servers: Servers,
-) -> None:
+def _set_up(docker: DockerDaemon, image: str, options: Options, servers: Servers) -> None:
     """As an operator starts a deployment: the instance's schema first (no two services race to create it), then
     the demo companies with their Bayzat accounts (the key from an environment variable, checked with the twin)."""
     commands = ["dagster instance migrate"]
@@ -225,9 +232,39 @@ def _set_up(
         keys[variable] = servers.sandbox.attendance.keys[company.slug]
         commands.append(f"hr-assets bayzat configure --company {company.slug} --api-key-env {variable}")
     docker(
-        "run", "--rm", network, f"--env-file={instance_env}", f"--env-file={code_env}",
-        *(f"--env={name}" for name in keys), instance_yaml, image, "sh", "-c", " && ".join(commands),
-        environment=keys, timeout_s=600,
+        "run", "--rm", options.network, *options.instance, *options.code, *(f"--env={name}" for name in keys),
+        image, "sh", "-c", " && ".join(commands),
+        environment=keys,
+    )  # fmt: skip
+
+
+def _start_services(
+    docker: DockerDaemon, image: str, options: Options, code_settings: list[str], known_hosts: str, inbox: Path
+) -> None:
+    """The code server (the image's default command), the web UI and the daemon, each in a container."""
+    # The code location's part of each run's container: its settings by name (the daemon passes their values) and
+    # the known_hosts file, where the code server has them.
+    container_context = {
+        "docker": {
+            "env_vars": code_settings,
+            "container_kwargs": {"volumes": {known_hosts: {"bind": KNOWN_HOSTS, "mode": "ro"}}},
+        }
+    }
+    docker(
+        "run", "--detach", f"--name={CODE}", options.network, *options.instance, *options.code,
+        f"--env=DAGSTER_CURRENT_IMAGE={image}",
+        f"--env=DAGSTER_CLI_API_GRPC_CONTAINER_CONTEXT={json.dumps(container_context)}",
+        f"--volume={known_hosts}:{KNOWN_HOSTS}:ro", f"--volume={inbox}:{INBOX}",
+        image,
+    )  # fmt: skip
+    docker(
+        "run", "--detach", f"--name={WEB}", options.network, *options.instance, options.workspace,
+        image, "dagster-webserver", "--host=0.0.0.0", f"--port={WEB_PORT}", "--workspace=/opt/dagster/workspace.yaml",
+    )  # fmt: skip
+    docker(
+        "run", "--detach", f"--name={DAEMON}", options.network, *options.instance, *options.code, options.workspace,
+        f"--volume={docker.socket}:/var/run/docker.sock", f"--group-add={os.getgid()}",  # the socket's group
+        image, "dagster-daemon", "run", "--workspace=/opt/dagster/workspace.yaml",
     )  # fmt: skip
 
 
@@ -243,12 +280,12 @@ def _wait_until_loaded(platform: ContainerPlatform) -> None:
         try:
             entries = platform.graphql(LOCATION_STATUS)["workspaceOrError"]["locationEntries"]
             statuses = {entry["name"]: entry["loadStatus"] for entry in entries}
-            errors = [entry["locationOrLoadError"] for entry in entries]
-            if statuses == {"hr_assets": "LOADED"} and errors[0]["__typename"] == "RepositoryLocation":
+            loaded = [entry["locationOrLoadError"]["__typename"] for entry in entries]
+            if statuses == {"hr_assets": "LOADED"} and loaded == ["RepositoryLocation"]:
                 return
         except httpx.HTTPError:
             pass
-        for name in (CODE, WEB, DAEMON):
+        for name in SERVICES:
             state = platform.docker("inspect", "--format={{.State.Status}}", name).stdout.strip()
             assert state == "running", f"{name} is {state}: {platform.docker('logs', name, check=False).stderr[-3000:]}"
         assert time.monotonic() < deadline, f"the code location did not load within {START_TIMEOUT_S}s"
@@ -258,6 +295,6 @@ def _wait_until_loaded(platform: ContainerPlatform) -> None:
 def _keep_logs(docker: DockerDaemon) -> None:
     """Each service's output, for whoever reads a failure (test-artifacts/containers)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for name in (CODE, WEB, DAEMON):
+    for name in SERVICES:
         logs = docker("logs", name, check=False)
         (ARTIFACTS / f"{name}.log").write_text(logs.stdout + logs.stderr)

@@ -34,7 +34,7 @@ def free_port(host: str) -> int:
         return probe.getsockname()[1]
 
 
-def _postgres_binaries() -> Path:
+def postgres_binaries() -> Path:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda path: int(path.parts[-3]))
     if not found:
         pytest.fail("no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)")
@@ -63,7 +63,7 @@ def _stop(process: subprocess.Popen, first: signal.Signals) -> None:
 @contextmanager
 def throwaway_postgres(host: str, clients: str) -> Iterator[str]:
     """A PostgreSQL cluster on ``host`` trusting the network ``clients``; yields its URL without a database."""
-    binaries = _postgres_binaries()
+    binaries = postgres_binaries()
     folder = Path(tempfile.mkdtemp(prefix="hr-pg-"))
     shutil.chown(folder, POSTGRES_USER, POSTGRES_USER)
     data = folder / "data"

@@ -28,6 +28,7 @@ from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import accrual_months, holded_invoices, paycom_employees, paycom_sync_log
 from tests.containers.conftest import ContainerPlatform
 from tests.running_platform import wait_for_backfill
+from tests.secret_scan import bank_details, configured_secrets
 
 pytestmark = [pytest.mark.containers, pytest.mark.xdist_group("containers")]
 
@@ -130,17 +131,22 @@ def test_a_revenue_month_runs_in_a_container_that_exits_and_is_removed(
     assert scalar(platform, computed) == 1
 
 
-def test_an_attendance_file_is_imported_by_the_sensor_and_pushed_once_from_containers(
-    platform: ContainerPlatform, backfills: Backfills
-) -> None:
+def wait_for_attendance(platform: ContainerPlatform) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The inbox sensor's import runs and the pushes that followed them, once they have all finished."""
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while True:
         imports, pushes = job_runs(platform, "attendance_import"), job_runs(platform, "bayzat_push")
         finished = [run for run in imports + pushes if run["status"] in ("SUCCESS", "FAILURE", "CANCELED")]
         if imports and pushes and len(finished) == len(imports) + len(pushes):
-            break
+            return imports, pushes
         assert time.monotonic() < deadline, f"imports {imports}, pushes {pushes}"
         time.sleep(3)
+
+
+def test_an_attendance_file_is_imported_by_the_sensor_and_pushed_once_from_containers(
+    platform: ContainerPlatform, backfills: Backfills
+) -> None:
+    imports, pushes = wait_for_attendance(platform)
     assert {run["status"] for run in imports + pushes} == {"SUCCESS"}
     assert len(imports) == 1
     assert_ran_in_removed_containers(platform, imports + pushes)
@@ -168,3 +174,29 @@ def test_the_web_ui_shows_a_step_output_from_a_run_in_another_container(
     output = platform.graphql(CAPTURED, logKey=[run["runId"], "compute_logs", captured[0]["fileKey"]])
     stderr = output["capturedLogs"]["stderr"]
     assert "paycom_roster_files" in stderr, stderr[-2000:]
+
+
+def test_no_secret_reaches_the_instance_the_step_output_store_or_the_services_output(
+    platform: ContainerPlatform, backfills: Backfills
+) -> None:
+    """Every setting reached the runs by name: no credential, Bayzat key or bank detail is in the instance's database,
+    in any step's output in the store, or in what the services printed."""
+    wait_for(platform, backfills.paycom)
+    wait_for(platform, backfills.revenue)
+    wait_for_attendance(platform)
+    sandbox = platform.servers.sandbox
+    needles = {
+        **configured_secrets(platform.servers.environment),
+        **{key: f"the Bayzat API key of {company}" for company, key in sandbox.attendance.keys.items()},
+        **bank_details(sandbox.paycom.reports_directory),
+    }
+    places = {
+        "the instance's database": platform.instance_dump(),
+        **{f"step output {key}": text for key, text in platform.step_outputs().items()},
+        **{f"what {name} printed": text for name, text in platform.service_output().items()},
+    }
+    assert len(places) > 3
+    found = [
+        f"{what} in {place}" for needle, what in needles.items() for place, text in places.items() if needle in text
+    ]
+    assert found == []
