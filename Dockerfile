@@ -37,7 +37,8 @@ RUN printf '%s\n' 'directory_type = "project"' '[project]' 'root_module = "hr_as
 
 # The image: the virtualenv and a user of its own; DAGSTER_HOME is the same writable path in every container.
 FROM python
-RUN useradd --uid 10001 --user-group --home-dir /opt/dagster --shell /usr/sbin/nologin hr_assets \
+RUN groupadd --gid 10001 hr_assets \
+    && useradd --uid 10001 --gid 10001 --home-dir /opt/dagster --shell /usr/sbin/nologin hr_assets \
     && mkdir -p /opt/dagster/home \
     && chown -R hr_assets:hr_assets /opt/dagster
 COPY --from=build /opt/venv /opt/venv

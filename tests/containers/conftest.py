@@ -10,7 +10,6 @@ PostgreSQL and moto's S3 listen on the bridge's address on this machine, where t
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
 import subprocess
@@ -32,7 +31,7 @@ from tests.containers.docker_daemon import DockerDaemon, start_daemon
 from tests.containers.servers import create_databases, postgres_binaries, s3_server, throwaway_postgres
 
 IMAGE = "hr-assets:test"
-IMAGE_UID = 10001  # the image's user (Dockerfile)
+IMAGE_UID = IMAGE_GID = 10001  # the image's user and group (Dockerfile)
 CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")  # the machine's, for pip behind a TLS-inspecting proxy
 DEPLOY = REPO / "deploy" / "containers"
 ARTIFACTS = REPO / "test-artifacts" / "containers"
@@ -55,7 +54,7 @@ query { workspaceOrError { ... on Workspace { locationEntries {
 
 @pytest.fixture(scope="package")
 def docker() -> Iterator[DockerDaemon]:
-    daemon = start_daemon()
+    daemon = start_daemon(socket_group=IMAGE_GID)
     try:
         yield daemon
     finally:
@@ -263,7 +262,7 @@ def _start_services(
     )  # fmt: skip
     docker(
         "run", "--detach", f"--name={DAEMON}", options.network, *options.instance, *options.code, options.workspace,
-        f"--volume={docker.socket}:/var/run/docker.sock", f"--group-add={os.getgid()}",  # the socket's group
+        f"--volume={docker.socket}:/var/run/docker.sock",  # its group is the image's: the daemon starts runs
         image, "dagster-daemon", "run", "--workspace=/opt/dagster/workspace.yaml",
     )  # fmt: skip
 

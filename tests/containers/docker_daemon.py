@@ -1,14 +1,15 @@
 """A Docker daemon of the tests' own: Debian's docker.io with its own data root, socket, pidfile and bridge.
 
-It shares nothing with another daemon on the machine: its state, socket and containerd live under one temporary
-folder, it has no default bridge (``--bridge=none``), and it changes no system setting (no iptables rules, no IP
-forwarding, no masquerading). Its one network is a bridge of its own on a private subnet no route of the machine
+It shares nothing with another daemon on the machine: its state, socket, key and containerd live under one temporary
+folder (the few empty folders under /run its programs make anyway go again afterwards), it has no default bridge
+(``--bridge=none``), and it changes no system setting (no iptables rules, no IP forwarding, no masquerading). Its one network is a bridge of its own on a private subnet no route of the machine
 uses; the bridge's address on the host (``gateway``) is where the containers reach the servers the tests start.
 ``stop()`` removes the containers and the network, stops the daemon and deletes its folder, even after a failure.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import os
@@ -29,6 +30,11 @@ DOCKERD = Path("/usr/sbin/dockerd")
 DOCKER = Path("/usr/bin/docker")  # Debian's client, the daemon's release: it builds with BuildKit, no buildx needed
 NETWORK = "hr-assets"
 DATA_ROOT_SIZE = "8g"  # at most; a session uses about 2 GB
+# What dockerd and containerd make outside the folders they are given, whatever they are told: removed again once
+# empty, unless they were there before (deepest first).
+RUNTIME_DIRECTORIES = tuple(
+    map(Path, ("/run/docker/plugins", "/run/docker", "/run/containerd/s", "/run/containerd", "/run/runc", "/run/mount"))
+)
 START_TIMEOUT_S = 120
 STOP_TIMEOUT_S = 60
 
@@ -59,6 +65,7 @@ class DockerDaemon:
     process: subprocess.Popen
     subnet: ipaddress.IPv4Network
     bridge: str
+    existing: frozenset[Path]  # the RUNTIME_DIRECTORIES there before it started
     network: str = NETWORK
 
     @property
@@ -112,10 +119,15 @@ class DockerDaemon:
                 self.process.wait(timeout=10)
         _unmount_under(self.root)  # the data root's tmpfs, and what a killed daemon left mounted on it
         shutil.rmtree(self.root, ignore_errors=True)
+        for directory in RUNTIME_DIRECTORIES:
+            if directory not in self.existing:
+                with contextlib.suppress(OSError):  # not empty: another daemon uses it
+                    directory.rmdir()
 
 
-def start_daemon() -> DockerDaemon:
-    """Start the daemon and its network; fails the test, saying why, when it cannot."""
+def start_daemon(socket_group: int) -> DockerDaemon:
+    """Start the daemon and its network; fails the test, saying why, when it cannot. The socket belongs to root and
+    ``socket_group``: a container whose user is in that group can use the daemon (the Dagster daemon's)."""
     if os.geteuid() != 0:
         pytest.fail("the container tests start a Docker daemon of their own: run them as root (make test does)")
     for program in (DOCKERD, DOCKER):
@@ -127,8 +139,10 @@ def start_daemon() -> DockerDaemon:
     (root / "data").mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={DATA_ROOT_SIZE},mode=0710", "hr-docker", str(root / "data")],
                    check=True)  # fmt: skip
-    (root / "daemon.json").write_text("{}")  # not /etc/docker/daemon.json: nothing of the machine's configuration
+    # Not /etc/docker/daemon.json (nothing of the machine's configuration), and its key in its folder, not /etc/docker.
+    (root / "daemon.json").write_text(json.dumps({"deprecated-key-path": str(root / "key.json")}))
     socket = root / "docker.sock"
+    existing = frozenset(directory for directory in RUNTIME_DIRECTORIES if directory.exists())
     with (root / "dockerd.log").open("w") as log:
         process = subprocess.Popen(
             [
@@ -138,7 +152,7 @@ def start_daemon() -> DockerDaemon:
                 f"--exec-root={root / 'exec'}",
                 f"--pidfile={root / 'docker.pid'}",
                 f"--host=unix://{socket}",
-                f"--group={os.getgid()}",
+                f"--group={socket_group}",
                 "--bridge=none",
                 "--iptables=false",
                 "--ip-forward=false",
@@ -149,7 +163,7 @@ def start_daemon() -> DockerDaemon:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    daemon = DockerDaemon(root, process, free_subnet(), f"hrt{uuid.uuid4().hex[:8]}")
+    daemon = DockerDaemon(root, process, free_subnet(), f"hrt{uuid.uuid4().hex[:8]}", existing)
     try:
         _wait_until_answering(daemon)
         daemon(
