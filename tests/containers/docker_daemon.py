@@ -2,9 +2,10 @@
 
 It shares nothing with another daemon on the machine: its state, socket, key and containerd live under one temporary
 folder (the few empty folders under /run its programs make anyway go again afterwards), it has no default bridge
-(``--bridge=none``), and it changes no system setting (no iptables rules, no IP forwarding, no masquerading). Its one network is a bridge of its own on a private subnet no route of the machine
-uses; the bridge's address on the host (``gateway``) is where the containers reach the servers the tests start.
-``stop()`` removes the containers and the network, stops the daemon and deletes its folder, even after a failure.
+(``--bridge=none``), and it changes no system setting (no iptables rules, no IP forwarding, no masquerading). Its
+one network is a bridge of its own on a private subnet no route of the machine uses; the bridge's address on the
+host (``gateway``) is where the containers reach the servers the tests start. ``stop()`` removes the containers and
+the network, stops the daemon and deletes its folder, even after a failure.
 """
 
 from __future__ import annotations
@@ -133,6 +134,7 @@ def start_daemon(socket_group: int) -> DockerDaemon:
     for program in (DOCKERD, DOCKER):
         if not program.exists():
             pytest.fail(f"{program} is missing: make test installs Debian's docker.io (apt-get install docker.io)")
+    existing = frozenset(directory for directory in RUNTIME_DIRECTORIES if directory.exists())
     root = Path(tempfile.mkdtemp(prefix="hrd-", dir="/tmp"))  # short: containerd's socket paths have a length limit
     # Images, layers and the build's cache in memory: a session's ~2 GB in hundreds of thousands of files is deleted
     # by unmounting it (2 s, where deleting the files took 30 s), and the build writes faster.
@@ -142,7 +144,6 @@ def start_daemon(socket_group: int) -> DockerDaemon:
     # Not /etc/docker/daemon.json (nothing of the machine's configuration), and its key in its folder, not /etc/docker.
     (root / "daemon.json").write_text(json.dumps({"deprecated-key-path": str(root / "key.json")}))
     socket = root / "docker.sock"
-    existing = frozenset(directory for directory in RUNTIME_DIRECTORIES if directory.exists())
     with (root / "dockerd.log").open("w") as log:
         process = subprocess.Popen(
             [
