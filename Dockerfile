@@ -30,10 +30,6 @@ RUN --mount=type=secret,id=ca_bundle \
     if [ -s /run/secrets/ca_bundle ]; then export PIP_CERT=/run/secrets/ca_bundle; fi \
     && /opt/venv/bin/pip wheel --no-deps --wheel-dir /wheels /src
 RUN /opt/venv/bin/pip install --no-deps /wheels/hr_assets-*.whl && /opt/venv/bin/pip check
-# STOP-GAP until issue 26 lands (a plain install that loads the defs folder): load_from_defs_folder looks for the
-# project's dg.toml above the defs folder, which site-packages does not have.
-RUN printf '%s\n' 'directory_type = "project"' '[project]' 'root_module = "hr_assets"' 'defs_module = "hr_assets.defs"' \
-    > /opt/venv/lib/python3.11/site-packages/hr_assets/dg.toml
 
 # The image: the virtualenv and a user of its own; DAGSTER_HOME is the same writable path in every container.
 FROM python

@@ -23,8 +23,8 @@ import boto3
 import httpx
 import pytest
 
-from hr_assets.sandbox.attendance import DEMO_COMPANIES
-from hr_assets.sandbox.platform import PlatformSandbox
+from hr_sandbox.attendance import DEMO_COMPANIES
+from hr_sandbox.platform import PlatformSandbox
 from tests.conftest import REPO
 from tests.containers.base_image import cache_directory, import_base, root_filesystem
 from tests.containers.docker_daemon import DockerDaemon, start_daemon

@@ -36,8 +36,8 @@ def test_the_image_holds_the_products_pins_and_the_product_and_no_test_tool(dock
     installed.pop("pip")  # the installer the virtualenv comes with
     assert installed == pins((REPO / "requirements.lock").read_text().splitlines())
     assert [line.split(" @ ")[0] for line in frozen if "==" not in line] == ["hr_assets"]  # from its wheel, not -e
-    tests = run(docker, image, "python", "-c", "import importlib.util; print(importlib.util.find_spec('tests'))")
-    assert tests.strip() == "None"
+    absent = "import importlib.util as u; print([u.find_spec(name) for name in ('tests', 'hr_sandbox')])"
+    assert run(docker, image, "python", "-c", absent).strip() == "[None, None]"
     product = run(docker, image, "hr-assets", "--help")
     assert "paycom" in product
 

@@ -49,7 +49,8 @@ def test_the_product_lock_pins_exactly_what_the_product_needs() -> None:
 
 
 def test_the_test_lock_adds_the_test_tools_and_nothing_the_product_lock_pins() -> None:
+    """The test tools and what the sandbox twins (hr_sandbox, installed beside the product) need."""
     product, tools = locked("requirements.lock"), locked("requirements-test.lock")
     assert (REPO / "requirements-test.lock").read_text().count("-r requirements.lock\n") == 1
     assert set(product) & set(tools) == set()
-    assert set(tools) == needed("hr_assets", "test") - set(product)
+    assert set(tools) == (needed("hr_assets", "test") | needed("hr_sandbox")) - set(product) - {"hr-assets"}

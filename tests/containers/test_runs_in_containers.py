@@ -20,12 +20,13 @@ import pytest
 import sqlalchemy as sa
 
 from hr_assets.defs.bayzat.store import status_counts
-from hr_assets.defs.partitions import monthly_partitions, weekly_sync_partitions
-from hr_assets.defs.revenue_chain import STEPS
+from hr_assets.defs.shared.partitions import monthly_partitions, weekly_sync_partitions
+from hr_assets.defs.shared.revenue_chain import STEPS
 from hr_assets.lib.webserver import launch_asset_backfill
-from hr_assets.sandbox.http_server import key_id
+from hr_assets.settings import Settings
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import accrual_months, holded_invoices, paycom_employees, paycom_sync_log
+from hr_sandbox.http_server import key_id
 from tests.containers.conftest import ContainerPlatform
 from tests.running_platform import wait_for_backfill
 from tests.secret_scan import bank_details, configured_secrets
@@ -63,8 +64,9 @@ class Backfills:
 @pytest.fixture(scope="package")
 def backfills(platform: ContainerPlatform) -> Backfills:
     """The Paycom week and the revenue month, launched at once; the attendance file into the inbox beside them."""
-    week = weekly_sync_partitions.get_last_partition_key()
-    month = monthly_partitions.get_partition_keys()[-2]  # the month just closed
+    settings = Settings()  # the deployment's: the defaults, as the containers have them
+    week = weekly_sync_partitions(settings).get_last_partition_key()
+    month = monthly_partitions(settings).get_partition_keys()[-2]  # the month just closed
     assert week is not None
     paycom = launch_asset_backfill(platform.url, PAYCOM_ASSETS, [week], "paycom week in containers")
     revenue = launch_asset_backfill(platform.url, list(STEPS.values()), [month], "revenue month in containers")

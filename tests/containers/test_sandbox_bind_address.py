@@ -1,4 +1,4 @@
-"""The sandbox servers listen where they are told (``hr-assets sandbox --host``), 127.0.0.1 unless told, and the
+"""The sandbox servers listen where they are told (``hr-sandbox serve --host``), 127.0.0.1 unless told, and the
 settings they print point there: runs in containers reach the twins on a bridge's address this way."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.running_platform import HR_ASSETS, platform_environment, sandbox_environment
+from tests.running_platform import HR_SANDBOX, platform_environment, sandbox_environment
 
 pytestmark = pytest.mark.commands
 
@@ -42,7 +42,7 @@ def printed_settings(sandbox: subprocess.Popen, directory: Path) -> dict[str, st
 def test_the_sandbox_listens_on_the_address_it_is_given_and_points_the_settings_there(tmp_path: Path) -> None:
     directory = tmp_path / "sandbox"
     sandbox = subprocess.Popen(
-        [HR_ASSETS, "sandbox", "--host", ADDRESS, "--directory", str(directory), "--paycom-port", "0",
+        [HR_SANDBOX, "serve", "--host", ADDRESS, "--directory", str(directory), "--paycom-port", "0",
          "--employees", "5", "--invoices-per-month", "1"],
         env=platform_environment(),
         stdout=subprocess.DEVNULL,
