@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/dagster_home
 
-# The browser tests drive Debian's Chromium through Playwright's Python package (pinned in requirements.lock);
+# The browser tests drive Debian's Chromium through Playwright's Python package (pinned in requirements-test.lock);
 # Playwright's own browser downloads are not used. Debian's faketime moves the clock for test-shifted-clock.
 CHROMIUM := /usr/bin/chromium
 FAKETIME := /usr/bin/faketime

@@ -241,14 +241,10 @@ def _start_services(
     docker: DockerDaemon, image: str, options: Options, code_settings: list[str], known_hosts: str, inbox: Path
 ) -> None:
     """The code server (the image's default command), the web UI and the daemon, each in a container."""
-    # The code location's part of each run's container: its settings by name (the daemon passes their values) and
-    # the known_hosts file, where the code server has them.
-    container_context = {
-        "docker": {
-            "env_vars": code_settings,
-            "container_kwargs": {"volumes": {known_hosts: {"bind": KNOWN_HOSTS, "mode": "ro"}}},
-        }
-    }
+    # The code location's part of each run's container: its settings by name (the daemon passes their values), the
+    # known_hosts file and the inbox (the monthly clean-up deletes expired files there), where the code server has them.
+    volumes = {known_hosts: {"bind": KNOWN_HOSTS, "mode": "ro"}, str(inbox): {"bind": INBOX, "mode": "rw"}}
+    container_context = {"docker": {"env_vars": code_settings, "container_kwargs": {"volumes": volumes}}}
     docker(
         "run", "--detach", f"--name={CODE}", options.network, *options.instance, *options.code,
         f"--env=DAGSTER_CURRENT_IMAGE={image}",
