@@ -28,7 +28,7 @@ from hr_sandbox.platform import PlatformSandbox
 from tests.conftest import REPO
 from tests.containers.base_image import cache_directory, import_base, root_filesystem
 from tests.containers.docker_daemon import DockerDaemon, start_daemon
-from tests.containers.servers import create_databases, postgres_binaries, s3_server, throwaway_postgres
+from tests.servers import create_databases, postgres_binaries, s3_server, throwaway_postgres
 
 IMAGE = "hr-assets:test"
 IMAGE_UID = IMAGE_GID = 10001  # the image's user and group (Dockerfile)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.containers.conftest import COMPUTE_LOGS_BUCKET, S3_KEY_ID, S3_SECRET, Servers
-from tests.containers.servers import create_databases
+from tests.servers import create_databases
 
 pytestmark = [pytest.mark.containers, pytest.mark.xdist_group("containers")]
 

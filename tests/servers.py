@@ -1,9 +1,10 @@
-"""The servers the containers reach on the bridge's address: a throwaway PostgreSQL and an S3-compatible store.
+"""The servers a deployment's tests start on a bridge of their own: a throwaway PostgreSQL and an S3-compatible store.
 
 The machine's PostgreSQL listens on 127.0.0.1 only, and stays as it is: the tests run a cluster of their own from
 its binaries, in a temporary folder, listening on the bridge's address with trust for the bridge's subnet only. The
 store is moto's S3 in server mode (pinned in requirements-test.lock). Both are stopped (their process groups) and
-their folders deleted afterwards.
+their folders deleted afterwards. Each runs on this machine (tests/containers) or on a host of the tests' own
+(``Place``: a network namespace with its own disk, tests/hosts).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -25,7 +27,21 @@ import psycopg2
 import pytest
 
 POSTGRES_USER = "postgres"  # the cluster's files and processes belong to it, as the machine's own cluster's do
+POSTGRES_PORT = 5432  # on a host of its own
 START_TIMEOUT_S = 120
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a server runs: the command that runs a program there, and its folder as the tests and as the server see
+    it. This machine by default."""
+
+    folder: Path  # as the tests see it
+    inside: Path  # as the server's processes see it
+    prefix: tuple[str, ...] = ()  # runs a program there
+
+    def command(self, *argv: str) -> list[str]:
+        return [*self.prefix, *argv]
 
 
 def free_port(host: str) -> int:
@@ -45,7 +61,8 @@ def _as_postgres(*command: str) -> list[str]:
     return ["setpriv", f"--reuid={POSTGRES_USER}", f"--regid={POSTGRES_USER}", "--init-groups", "--", *command]
 
 
-def _stop(process: subprocess.Popen, first: signal.Signals) -> None:
+def stop(process: subprocess.Popen, first: signal.Signals) -> None:
+    """``first`` to the process's group, then SIGKILL to whatever is left of it."""
     try:
         os.killpg(process.pid, first)
         process.wait(timeout=30)
@@ -61,27 +78,33 @@ def _stop(process: subprocess.Popen, first: signal.Signals) -> None:
 
 
 @contextmanager
-def throwaway_postgres(host: str, clients: str) -> Iterator[str]:
-    """A PostgreSQL cluster on ``host`` trusting the network ``clients``; yields its URL without a database."""
+def throwaway_postgres(host: str, clients: str, place: Place | None = None) -> Iterator[str]:
+    """A PostgreSQL cluster on ``host`` trusting the network ``clients``; yields its URL without a database. On this
+    machine in a temporary folder and on a free port, or at ``place`` (a host of its own) on PostgreSQL's port."""
     binaries = postgres_binaries()
-    folder = Path(tempfile.mkdtemp(prefix="hr-pg-"))
+    if place is None:
+        folder = Path(tempfile.mkdtemp(prefix="hr-pg-"))
+        place, port = Place(folder, folder), free_port(host)
+    else:
+        (folder := place.folder / "postgres").mkdir()
+        port = POSTGRES_PORT
     shutil.chown(folder, POSTGRES_USER, POSTGRES_USER)
-    data = folder / "data"
+    inside = place.inside / folder.relative_to(place.folder)
     subprocess.run(
-        _as_postgres(str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync"),
+        place.command(*_as_postgres(str(binaries / "initdb"), "-D", f"{inside}/data", "-U", "postgres", "-A", "trust",
+                                    "--no-sync")),
         capture_output=True,
         check=True,
-    )
-    with (data / "pg_hba.conf").open("a") as hba:
+    )  # fmt: skip
+    with (folder / "data" / "pg_hba.conf").open("a") as hba:
         hba.write(f"host all all {clients} trust\n")
-    port = free_port(host)
     with (folder / "postgres.log").open("w") as log:
         process = subprocess.Popen(
-            _as_postgres(
-                str(binaries / "postgres"), "-D", str(data), "-p", str(port),
-                "-c", f"listen_addresses={host}", "-c", f"unix_socket_directories={folder}",
+            place.command(*_as_postgres(
+                str(binaries / "postgres"), "-D", f"{inside}/data", "-p", str(port),
+                "-c", f"listen_addresses={host}", "-c", f"unix_socket_directories={inside}",
                 "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-            ),
+            )),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -99,7 +122,7 @@ def throwaway_postgres(host: str, clients: str) -> Iterator[str]:
                 time.sleep(0.5)
         yield url
     finally:
-        _stop(process, signal.SIGINT)  # PostgreSQL's fast shutdown
+        stop(process, signal.SIGINT)  # PostgreSQL's fast shutdown
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -113,12 +136,14 @@ def create_databases(url: str, *names: str) -> None:
 
 
 @contextmanager
-def s3_server(host: str, log: Path) -> Iterator[str]:
-    """moto's S3 on ``host``; yields its endpoint URL."""
-    port = free_port(host)
+def s3_server(host: str, log: Path, place: Place | None = None, port: int | None = None) -> Iterator[str]:
+    """moto's S3 on ``host`` (on this machine, or at ``place`` on ``port``); yields its endpoint URL."""
+    port = port or free_port(host)
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "--host", host, "--port", str(port)],
+            (place or Place(log.parent, log.parent)).command(
+                sys.executable, "-m", "moto.server", "--host", host, "--port", str(port)
+            ),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -136,4 +161,4 @@ def s3_server(host: str, log: Path) -> Iterator[str]:
                 time.sleep(0.5)
         yield endpoint
     finally:
-        _stop(process, signal.SIGTERM)
+        stop(process, signal.SIGTERM)
