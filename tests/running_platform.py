@@ -31,6 +31,29 @@ BACKFILL_STATUS = """
 query($id: String!) { partitionBackfillOrError(backfillId: $id) { ... on PartitionBackfill { status } } }
 """
 
+# The web UI's answers a deployment's tests read: its code locations, runs, and a step's output (compute logs).
+LOCATION_STATUS = """
+query { workspaceOrError { ... on Workspace { locationEntries {
+  name loadStatus locationOrLoadError { __typename ... on PythonError { message } }
+} } } }
+"""
+
+RUNS = """
+query($filter: RunsFilter!) { runsOrError(filter: $filter) { ... on Runs { results {
+  runId jobName status tags { key value }
+} } } }
+"""
+
+STEP_OUTPUT = """
+query($runId: ID!) { logsForRun(runId: $runId) { ... on EventConnection { events {
+  __typename ... on LogsCapturedEvent { fileKey stepKeys }
+} } } }
+"""
+
+CAPTURED = """
+query($logKey: [String!]!) { capturedLogs(logKey: $logKey) { stdout stderr } }
+"""
+
 
 def free_port() -> int:
     with socket.socket() as probe:

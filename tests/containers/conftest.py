@@ -28,6 +28,7 @@ from hr_sandbox.platform import PlatformSandbox
 from tests.conftest import REPO
 from tests.containers.base_image import cache_directory, import_base, root_filesystem
 from tests.containers.docker_daemon import DockerDaemon, start_daemon
+from tests.running_platform import LOCATION_STATUS
 from tests.servers import create_databases, postgres_binaries, s3_server, throwaway_postgres
 
 IMAGE = "hr-assets:test"
@@ -44,12 +45,6 @@ CODE, WEB, DAEMON = "hr-assets-code", "hr-assets-web", "hr-assets-daemon"  # the
 SERVICES = (CODE, WEB, DAEMON)
 WEB_PORT = 3000
 START_TIMEOUT_S = 300
-
-LOCATION_STATUS = """
-query { workspaceOrError { ... on Workspace { locationEntries {
-  name loadStatus locationOrLoadError { __typename ... on PythonError { message } }
-} } } }
-"""
 
 
 @pytest.fixture(scope="package")

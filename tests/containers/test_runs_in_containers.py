@@ -28,29 +28,13 @@ from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import accrual_months, holded_invoices, paycom_employees, paycom_sync_log
 from hr_sandbox.http_server import key_id
 from tests.containers.conftest import ContainerPlatform
-from tests.running_platform import wait_for_backfill
+from tests.running_platform import CAPTURED, RUNS, STEP_OUTPUT, wait_for_backfill
 from tests.secret_scan import bank_details, configured_secrets
 
 pytestmark = [pytest.mark.containers, pytest.mark.xdist_group("containers")]
 
 PAYCOM_ASSETS = ["paycom_roster_files", "paycom_employees", "scheduling_staff"]
 RUN_TIMEOUT_S = 600
-
-RUNS = """
-query($filter: RunsFilter!) { runsOrError(filter: $filter) { ... on Runs { results {
-  runId jobName status tags { key value }
-} } } }
-"""
-
-STEP_OUTPUT = """
-query($runId: ID!) { logsForRun(runId: $runId) { ... on EventConnection { events {
-  __typename ... on LogsCapturedEvent { fileKey stepKeys }
-} } } }
-"""
-
-CAPTURED = """
-query($logKey: [String!]!) { capturedLogs(logKey: $logKey) { stdout stderr } }
-"""
 
 
 @dataclass(frozen=True)
