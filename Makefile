@@ -58,7 +58,7 @@ test: install browser containers
 # SQLite; CI runs them all.
 # Four workers: these tests wait on their loopback servers as much as they compute.
 test-fast: install
-	$(BIN)/python -m pytest -n 4 -m "not platform and not commands and not containers" -k "not postgresql"
+	$(BIN)/python -m pytest -n 4 -m "not platform and not commands and not containers and not hosts" -k "not postgresql"
 
 test-shifted-clock: install browser
 	$(FAKETIME) -f $(CLOCK_SHIFT) $(PYTEST) $(TIME_DEPENDENT_TESTS)
