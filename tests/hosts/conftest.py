@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -228,6 +229,7 @@ def _start_services(platform: HostPlatform) -> dict[str, subprocess.Popen]:
             LOGS["code"],
         )
     }
+    _wait_until_listening(code, CODE_PORT, started["code"])
     started["web"] = web.start(
         [str(BIN / "dagster-webserver"), "-w", str(WORKSPACE), "-h", EVERY_INTERFACE, "-p", str(WEB_PORT)],
         platform.instance,
@@ -237,6 +239,20 @@ def _start_services(platform: HostPlatform) -> dict[str, subprocess.Popen]:
         [str(BIN / "dagster-daemon"), "run", "-w", str(WORKSPACE)], platform.instance, LOGS["daemon"]
     )
     return started
+
+
+def _wait_until_listening(host: Host, port: int, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            socket.create_connection((host.address, port), timeout=5).close()
+            return
+        except OSError:
+            assert process.poll() is None, (
+                f"{host.name}'s server exited: {(host.disk / LOGS[host.name]).read_text()[-3000:]}"
+            )
+            assert time.monotonic() < deadline, f"nothing listens on {host.name}:{port} after {START_TIMEOUT_S}s"
+            time.sleep(1)
 
 
 def _wait_until_loaded(platform: HostPlatform, services: dict[str, subprocess.Popen]) -> None:
