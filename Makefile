@@ -13,6 +13,12 @@ FAKETIME := /usr/bin/faketime
 # leave it alone.)
 DOCKERD := /usr/sbin/dockerd
 DEBOOTSTRAP := /usr/sbin/debootstrap
+# The host test (tests/hosts) makes its hosts as network namespaces (iproute2's ip), mounts each host's own disk and
+# /tmp (mount), and runs a PostgreSQL cluster of its own from the server's binaries as user postgres (setpriv, from
+# util-linux); so do the container tests, for their cluster. Both run as root, and fail when a part is missing.
+IPROUTE := /bin/ip
+MOUNT := /bin/mount
+SETPRIV := /usr/bin/setpriv
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # The tests whose code decides by the time (due rules, leases, retries, "skip when recent", retention, freshness,
 # schedules and sensors), run again with the clock moved a year and more ahead: a test that would break next year
@@ -25,7 +31,7 @@ CLOCK_SHIFT ?= +400d
 # running platform, so they stay in one worker (xdist_group).
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadgroup
 
-.PHONY: dev test test-fast test-shifted-clock install bench browser containers
+.PHONY: dev test test-fast test-shifted-clock install bench browser containers hosts postgresql-server
 
 # Reinstall whenever the pinned set or the project's metadata changes: the product's pins and the test tools'.
 $(VENV)/.installed: requirements.lock requirements-test.lock pyproject.toml sandbox/pyproject.toml
@@ -49,9 +55,20 @@ $(DOCKERD) $(DEBOOTSTRAP):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends docker.io debootstrap
 
-containers: $(DOCKERD) $(DEBOOTSTRAP)
+containers: $(DOCKERD) $(DEBOOTSTRAP) postgresql-server
 
-test: install browser containers
+$(IPROUTE) $(MOUNT) $(SETPRIV):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends iproute2 mount util-linux
+
+# Debian's server package, whichever major version the release has (its binaries under /usr/lib/postgresql/N/bin).
+postgresql-server:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends postgresql; }
+
+hosts: $(IPROUTE) $(MOUNT) $(SETPRIV) postgresql-server
+
+test: install browser containers hosts
 	$(PYTEST)
 
 # Before each commit: the tests that run in-process (no web UI and daemon, no command in a process of its own), on
