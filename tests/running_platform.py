@@ -5,6 +5,7 @@ Shared by the tests that drive the running platform over GraphQL or in a browser
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -15,11 +16,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import dagster as dg
 import httpx
 import pytest
+import sqlalchemy as sa
 
+from hr_assets.defs.shared.partitions import monthly_partitions, weekly_sync_partitions
+from hr_assets.defs.shared.revenue_chain import STEPS
+from hr_assets.lib.webserver import launch_asset_backfill
+from hr_assets.settings import Settings
+from hr_assets.warehouse.engine import warehouse_engine
+from hr_assets.warehouse.tables import accrual_months, holded_invoices, paycom_employees, paycom_sync_log
 from tests.conftest import REPO
 
 HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
@@ -143,6 +152,98 @@ def wait_for_backfill(url: str, backfill_id: str, timeout_s: float = 420) -> str
         assert time.monotonic() < deadline, f"backfill {backfill_id} still {status} after {timeout_s}s"
         time.sleep(3)
     return status
+
+
+class Deployment(Protocol):
+    """A deployment's web UI (tests/containers, tests/hosts): where it answers, and its GraphQL answers."""
+
+    url: str
+
+    def graphql(self, query: str, **variables: Any) -> dict[str, Any]: ...
+
+
+FINISHED = ("SUCCESS", "FAILURE", "CANCELED")
+
+
+def backfill_runs(deployment: Deployment, backfill_id: str) -> list[dict[str, Any]]:
+    runs = deployment.graphql(RUNS, filter={"tags": [{"key": "dagster/backfill", "value": backfill_id}]})
+    return runs["runsOrError"]["results"]
+
+
+def job_runs(deployment: Deployment, job: str) -> list[dict[str, Any]]:
+    return deployment.graphql(RUNS, filter={"pipelineName": job})["runsOrError"]["results"]
+
+
+def wait_for_successful_backfill(deployment: Deployment, backfill_id: str, timeout_s: float) -> list[dict[str, Any]]:
+    """The backfill's runs, once it completed; the test fails with their statuses if it did not succeed."""
+    status = wait_for_backfill(deployment.url, backfill_id, timeout_s=timeout_s)
+    runs = backfill_runs(deployment, backfill_id)
+    assert status == "COMPLETED_SUCCESS", [(run["jobName"], run["status"]) for run in runs]
+    return runs
+
+
+PAYCOM_ASSETS = ["paycom_roster_files", "paycom_employees", "scheduling_staff"]
+
+
+@dataclass(frozen=True)
+class Backfills:
+    paycom: str
+    revenue: str
+    week: str
+    month: str
+
+
+def launch_week_and_month(deployment: Deployment, where: str) -> Backfills:
+    """The latest Paycom week and the month just closed of the revenue chain, launched at once through the web UI's
+    GraphQL, as the UI launches backfills; partitions from the settings' defaults, as the deployment has them."""
+    settings = Settings()
+    week = weekly_sync_partitions(settings).get_last_partition_key()
+    month = monthly_partitions(settings).get_partition_keys()[-2]
+    assert week is not None
+    paycom = launch_asset_backfill(deployment.url, PAYCOM_ASSETS, [week], f"paycom week {where}")
+    revenue = launch_asset_backfill(deployment.url, list(STEPS.values()), [month], f"revenue month {where}")
+    return Backfills(paycom, revenue, week, month)
+
+
+def graphql(url: str, query: str, **variables: Any) -> dict[str, Any]:
+    """The web UI's answer; the test fails on a GraphQL error."""
+    answer = httpx.post(f"{url}/graphql", json={"query": query, "variables": variables}, timeout=60)
+    answer.raise_for_status()
+    body = answer.json()
+    assert not body.get("errors"), body["errors"]
+    return body["data"]
+
+
+def wait_for_attendance(deployment: Deployment, timeout_s: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The inbox sensor's import runs and the pushes that followed them, once they have all finished."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        imports, pushes = job_runs(deployment, "attendance_import"), job_runs(deployment, "bayzat_push")
+        finished = [run for run in imports + pushes if run["status"] in FINISHED]
+        if imports and pushes and len(finished) == len(imports) + len(pushes):
+            return imports, pushes
+        assert time.monotonic() < deadline, f"imports {imports}, pushes {pushes}"
+        time.sleep(3)
+
+
+def warehouse_scalar(warehouse_url: str, query: sa.Select) -> Any:
+    with warehouse_engine(warehouse_url).connect() as connection:
+        return connection.execute(query).scalar_one()
+
+
+def assert_paycom_week_stored(warehouse_url: str, run_id: str) -> None:
+    """The sandbox's roster (30 employees) is in the warehouse, and the run logged its sync as completed."""
+    assert warehouse_scalar(warehouse_url, sa.select(sa.func.count()).select_from(paycom_employees)) >= 30
+    logged = sa.select(paycom_sync_log.c.status).where(paycom_sync_log.c.run_id == run_id)
+    assert warehouse_scalar(warehouse_url, logged) == "completed"
+
+
+def assert_revenue_month_stored(warehouse_url: str, month: dt.date) -> None:
+    """The month's Holded invoices are in the warehouse, and its accruals computed."""
+    invoiced = sa.select(sa.func.count()).where(holded_invoices.c.invoice_month == month)
+    assert warehouse_scalar(warehouse_url, invoiced) > 0
+    computed = sa.select(sa.func.count()).where(accrual_months.c.month == month)
+    assert warehouse_scalar(warehouse_url, computed) == 1
 
 
 def failures(instance: dg.DagsterInstance) -> str:

@@ -10,6 +10,7 @@ their folders deleted afterwards. Each runs on this machine (tests/containers) o
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -17,11 +18,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import boto3
 import httpx
 import psycopg2
 import pytest
@@ -29,6 +32,7 @@ import pytest
 POSTGRES_USER = "postgres"  # the cluster's files and processes belong to it, as the machine's own cluster's do
 POSTGRES_PORT = 5432  # on a host of its own
 START_TIMEOUT_S = 120
+S3_KEY_ID, S3_SECRET = "hr-assets-tests", secrets.token_urlsafe(18)  # what the tests' store takes
 
 
 @dataclass(frozen=True)
@@ -111,19 +115,32 @@ def throwaway_postgres(host: str, clients: str, place: Place | None = None) -> I
         )  # fmt: skip
     url = f"postgresql://postgres@{host}:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                psycopg2.connect(f"{url}/postgres", connect_timeout=5).close()
-                break
-            except psycopg2.OperationalError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"the tests' PostgreSQL did not start: {(folder / 'postgres.log').read_text()[-2000:]}")
-                time.sleep(0.5)
+        _wait_until_answering(
+            lambda: psycopg2.connect(f"{url}/postgres", connect_timeout=5).close(),
+            psycopg2.OperationalError,
+            process,
+            "the tests' PostgreSQL",
+            folder / "postgres.log",
+        )
         yield url
     finally:
         stop(process, signal.SIGINT)  # PostgreSQL's fast shutdown
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_until_answering(
+    ask: Callable[[], object], not_yet: type[Exception], process: subprocess.Popen, what: str, log: Path
+) -> None:
+    """Until ``ask`` raises no ``not_yet``; the test fails with the server's log if it exits or takes too long."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        try:
+            ask()
+            return
+        except not_yet:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"{what} did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.5)
 
 
 def create_databases(url: str, *names: str) -> None:
@@ -150,15 +167,20 @@ def s3_server(host: str, log: Path, place: Place | None = None, port: int | None
         )
     endpoint = f"http://{host}:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            try:
-                httpx.get(endpoint, timeout=5)
-                break
-            except httpx.TransportError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"moto's S3 server did not start: {log.read_text()[-2000:]}")
-                time.sleep(0.5)
+        _wait_until_answering(
+            lambda: httpx.get(endpoint, timeout=5), httpx.TransportError, process, "moto's S3 server", log
+        )
         yield endpoint
     finally:
         stop(process, signal.SIGTERM)
+
+
+def s3_client(endpoint: str) -> Any:
+    """A client of the tests' S3-compatible store."""
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=S3_KEY_ID,
+        aws_secret_access_key=S3_SECRET,
+    )

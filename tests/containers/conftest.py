@@ -10,7 +10,6 @@ PostgreSQL and moto's S3 listen on the bridge's address on this machine, where t
 from __future__ import annotations
 
 import json
-import secrets
 import shutil
 import subprocess
 import time
@@ -19,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 
@@ -28,8 +26,16 @@ from hr_sandbox.platform import PlatformSandbox
 from tests.conftest import REPO
 from tests.containers.base_image import cache_directory, import_base, root_filesystem
 from tests.containers.docker_daemon import DockerDaemon, start_daemon
-from tests.running_platform import LOCATION_STATUS
-from tests.servers import create_databases, postgres_binaries, s3_server, throwaway_postgres
+from tests.running_platform import LOCATION_STATUS, graphql
+from tests.servers import (
+    S3_KEY_ID,
+    S3_SECRET,
+    create_databases,
+    postgres_binaries,
+    s3_client,
+    s3_server,
+    throwaway_postgres,
+)
 
 IMAGE = "hr-assets:test"
 IMAGE_UID = IMAGE_GID = 10001  # the image's user and group (Dockerfile)
@@ -37,7 +43,6 @@ CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")  # the machine's, for pip
 DEPLOY = REPO / "deploy" / "containers"
 ARTIFACTS = REPO / "test-artifacts" / "containers"
 COMPUTE_LOGS_BUCKET = "hr-assets-compute-logs"
-S3_KEY_ID, S3_SECRET = "hr-assets-tests", secrets.token_urlsafe(18)
 # Where the containers see what the code location reads from the Docker host's disk.
 KNOWN_HOSTS = "/etc/hr_assets/known_hosts"
 INBOX = "/var/lib/hr_assets/inbox"
@@ -67,17 +72,6 @@ def image(docker: DockerDaemon) -> str:
     return IMAGE
 
 
-def store(endpoint: str) -> Any:
-    """A client of the compute log store (moto's S3)."""
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=S3_KEY_ID,
-        aws_secret_access_key=S3_SECRET,
-    )
-
-
 @dataclass
 class Servers:
     postgres: str  # the throwaway cluster's URL, without a database
@@ -94,7 +88,7 @@ def servers(docker: DockerDaemon, tmp_path_factory: pytest.TempPathFactory) -> I
         s3_server(docker.gateway, folder / "s3.log") as s3,
     ):
         create_databases(postgres, "dagster", "warehouse")
-        store(s3).create_bucket(Bucket=COMPUTE_LOGS_BUCKET)
+        s3_client(s3).create_bucket(Bucket=COMPUTE_LOGS_BUCKET)
         sandbox = PlatformSandbox(
             folder / "sandbox", employees=30, paycom_port=0, invoices_per_month=10, host=docker.gateway
         )
@@ -127,7 +121,7 @@ class ContainerPlatform:
 
     def step_outputs(self) -> dict[str, str]:
         """Every object in the compute log store, by its key."""
-        client = store(self.servers.s3)
+        client = s3_client(self.servers.s3)
         keys = [item["Key"] for item in client.list_objects_v2(Bucket=COMPUTE_LOGS_BUCKET).get("Contents", [])]
         return {key: client.get_object(Bucket=COMPUTE_LOGS_BUCKET, Key=key)["Body"].read().decode() for key in keys}
 
@@ -137,11 +131,7 @@ class ContainerPlatform:
         return {name: logs.stdout + logs.stderr for name, logs in printed.items()}
 
     def graphql(self, query: str, **variables: Any) -> dict[str, Any]:
-        answer = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=60)
-        answer.raise_for_status()
-        body = answer.json()
-        assert not body.get("errors"), body["errors"]
-        return body["data"]
+        return graphql(self.url, query, **variables)
 
 
 def instance_settings(docker: DockerDaemon, servers: Servers) -> dict[str, str]:

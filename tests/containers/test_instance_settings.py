@@ -10,8 +10,8 @@ import dagster as dg
 import pytest
 
 from tests.conftest import REPO
-from tests.containers.conftest import COMPUTE_LOGS_BUCKET, S3_KEY_ID, S3_SECRET, Servers
-from tests.servers import create_databases
+from tests.containers.conftest import COMPUTE_LOGS_BUCKET, Servers
+from tests.servers import S3_KEY_ID, S3_SECRET, create_databases
 
 pytestmark = [pytest.mark.containers, pytest.mark.xdist_group("containers")]
 

@@ -13,59 +13,38 @@ import datetime as dt
 import shutil
 import time
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from hr_assets.defs.bayzat.store import status_counts
-from hr_assets.defs.shared.partitions import monthly_partitions, weekly_sync_partitions
-from hr_assets.defs.shared.revenue_chain import STEPS
-from hr_assets.lib.webserver import launch_asset_backfill
-from hr_assets.settings import Settings
 from hr_assets.warehouse.engine import warehouse_engine
-from hr_assets.warehouse.tables import accrual_months, holded_invoices, paycom_employees, paycom_sync_log
 from hr_sandbox.http_server import key_id
 from tests.containers.conftest import ContainerPlatform
-from tests.running_platform import CAPTURED, RUNS, STEP_OUTPUT, wait_for_backfill
+from tests.running_platform import (
+    CAPTURED,
+    STEP_OUTPUT,
+    Backfills,
+    assert_paycom_week_stored,
+    assert_revenue_month_stored,
+    launch_week_and_month,
+    wait_for_attendance,
+    wait_for_successful_backfill,
+)
 from tests.secret_scan import bank_details, configured_secrets
 
 pytestmark = [pytest.mark.containers, pytest.mark.xdist_group("containers")]
 
-PAYCOM_ASSETS = ["paycom_roster_files", "paycom_employees", "scheduling_staff"]
 RUN_TIMEOUT_S = 600
-
-
-@dataclass(frozen=True)
-class Backfills:
-    paycom: str
-    revenue: str
-    week: str
-    month: str
 
 
 @pytest.fixture(scope="package")
 def backfills(platform: ContainerPlatform) -> Backfills:
     """The Paycom week and the revenue month, launched at once; the attendance file into the inbox beside them."""
-    settings = Settings()  # the deployment's: the defaults, as the containers have them
-    week = weekly_sync_partitions(settings).get_last_partition_key()
-    month = monthly_partitions(settings).get_partition_keys()[-2]  # the month just closed
-    assert week is not None
-    paycom = launch_asset_backfill(platform.url, PAYCOM_ASSETS, [week], "paycom week in containers")
-    revenue = launch_asset_backfill(platform.url, list(STEPS.values()), [month], "revenue month in containers")
+    launched = launch_week_and_month(platform, "in containers")
     report = platform.servers.sandbox.fingerprint_report
     shutil.copy2(report, platform.inbox / report.name)  # the sensor imports it once the roster is in
-    return Backfills(paycom, revenue, week, month)
-
-
-def backfill_runs(platform: ContainerPlatform, backfill_id: str) -> list[dict[str, Any]]:
-    runs = platform.graphql(RUNS, filter={"tags": [{"key": "dagster/backfill", "value": backfill_id}]})
-    return runs["runsOrError"]["results"]
-
-
-def job_runs(platform: ContainerPlatform, job: str) -> list[dict[str, Any]]:
-    return platform.graphql(RUNS, filter={"pipelineName": job})["runsOrError"]["results"]
+    return launched
 
 
 def assert_ran_in_removed_containers(platform: ContainerPlatform, runs: list[dict[str, Any]]) -> None:
@@ -82,57 +61,27 @@ def assert_ran_in_removed_containers(platform: ContainerPlatform, runs: list[dic
         time.sleep(1)
 
 
-def wait_for(platform: ContainerPlatform, backfill_id: str) -> list[dict[str, Any]]:
-    status = wait_for_backfill(platform.url, backfill_id, timeout_s=RUN_TIMEOUT_S)
-    runs = backfill_runs(platform, backfill_id)
-    assert status == "COMPLETED_SUCCESS", [(run["jobName"], run["status"]) for run in runs]
-    return runs
-
-
-def scalar(platform: ContainerPlatform, query: sa.Select) -> Any:
-    with warehouse_engine(platform.warehouse_url).connect() as connection:
-        return connection.execute(query).scalar_one()
-
-
 def test_a_paycom_week_runs_in_a_container_that_exits_and_is_removed(
     platform: ContainerPlatform, backfills: Backfills
 ) -> None:
-    runs = wait_for(platform, backfills.paycom)
+    runs = wait_for_successful_backfill(platform, backfills.paycom, RUN_TIMEOUT_S)
     assert [run["status"] for run in runs] == ["SUCCESS"]
     assert_ran_in_removed_containers(platform, runs)
-    assert scalar(platform, sa.select(sa.func.count()).select_from(paycom_employees)) >= 30
-    logged = sa.select(paycom_sync_log.c.status).where(paycom_sync_log.c.run_id == runs[0]["runId"])
-    assert scalar(platform, logged) == "completed"
+    assert_paycom_week_stored(platform.warehouse_url, runs[0]["runId"])
 
 
 def test_a_revenue_month_runs_in_a_container_that_exits_and_is_removed(
     platform: ContainerPlatform, backfills: Backfills
 ) -> None:
-    runs = wait_for(platform, backfills.revenue)
+    runs = wait_for_successful_backfill(platform, backfills.revenue, RUN_TIMEOUT_S)
     assert_ran_in_removed_containers(platform, runs)
-    month = dt.date.fromisoformat(backfills.month)
-    invoiced = sa.select(sa.func.count()).where(holded_invoices.c.invoice_month == month)
-    assert scalar(platform, invoiced) > 0
-    computed = sa.select(sa.func.count()).where(accrual_months.c.month == month)
-    assert scalar(platform, computed) == 1
-
-
-def wait_for_attendance(platform: ContainerPlatform) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The inbox sensor's import runs and the pushes that followed them, once they have all finished."""
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while True:
-        imports, pushes = job_runs(platform, "attendance_import"), job_runs(platform, "bayzat_push")
-        finished = [run for run in imports + pushes if run["status"] in ("SUCCESS", "FAILURE", "CANCELED")]
-        if imports and pushes and len(finished) == len(imports) + len(pushes):
-            return imports, pushes
-        assert time.monotonic() < deadline, f"imports {imports}, pushes {pushes}"
-        time.sleep(3)
+    assert_revenue_month_stored(platform.warehouse_url, dt.date.fromisoformat(backfills.month))
 
 
 def test_an_attendance_file_is_imported_by_the_sensor_and_pushed_once_from_containers(
     platform: ContainerPlatform, backfills: Backfills
 ) -> None:
-    imports, pushes = wait_for_attendance(platform)
+    imports, pushes = wait_for_attendance(platform, RUN_TIMEOUT_S)
     assert {run["status"] for run in imports + pushes} == {"SUCCESS"}
     assert len(imports) == 1
     assert_ran_in_removed_containers(platform, imports + pushes)
@@ -153,7 +102,7 @@ def test_an_attendance_file_is_imported_by_the_sensor_and_pushed_once_from_conta
 def test_the_web_ui_shows_a_step_output_from_a_run_in_another_container(
     platform: ContainerPlatform, backfills: Backfills
 ) -> None:
-    (run,) = wait_for(platform, backfills.paycom)
+    (run,) = wait_for_successful_backfill(platform, backfills.paycom, RUN_TIMEOUT_S)
     events = platform.graphql(STEP_OUTPUT, runId=run["runId"])["logsForRun"]["events"]
     captured = [event for event in events if event["__typename"] == "LogsCapturedEvent"]
     assert captured, "no step output was captured"
@@ -167,9 +116,9 @@ def test_no_secret_reaches_the_instance_the_step_output_store_or_the_services_ou
 ) -> None:
     """Every setting reached the runs by name: no credential, Bayzat key or bank detail is in the instance's database,
     in any step's output in the store, or in what the services printed."""
-    wait_for(platform, backfills.paycom)
-    wait_for(platform, backfills.revenue)
-    wait_for_attendance(platform)
+    wait_for_successful_backfill(platform, backfills.paycom, RUN_TIMEOUT_S)
+    wait_for_successful_backfill(platform, backfills.revenue, RUN_TIMEOUT_S)
+    wait_for_attendance(platform, RUN_TIMEOUT_S)
     sandbox = platform.servers.sandbox
     needles = {
         **configured_secrets(platform.servers.environment),

@@ -10,7 +10,6 @@ give that host. Runs are launched through the web UI; the daemon's run launcher 
 
 from __future__ import annotations
 
-import secrets
 import shutil
 import signal
 import socket
@@ -22,15 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 
 from hr_sandbox.attendance import DEMO_COMPANIES
 from tests.conftest import REPO
 from tests.hosts.network import INSIDE, Host, Network, hosts
-from tests.running_platform import LOCATION_STATUS, sandbox_environment
-from tests.servers import create_databases, s3_server, stop, throwaway_postgres
+from tests.running_platform import LOCATION_STATUS, graphql, sandbox_environment
+from tests.servers import S3_KEY_ID, S3_SECRET, create_databases, s3_client, s3_server, stop, throwaway_postgres
 
 BIN = Path(sys.executable).parent  # the installed platform, the same on every host
 NAMES = ("db", "vendors", "code", "web", "daemon")
@@ -42,7 +40,6 @@ KNOWN_HOSTS = INSIDE / "known_hosts"
 EVERY_INTERFACE = "0.0.0.0"  # noqa: S104
 CODE_PORT, WEB_PORT, S3_PORT, PAYCOM_PORT = 4000, 3000, 9000, 2222
 COMPUTE_LOGS_BUCKET = "hr-assets-compute-logs"
-S3_KEY_ID, S3_SECRET = "hr-assets-tests", secrets.token_urlsafe(18)
 START_TIMEOUT_S = 300
 ARTIFACTS = REPO / "test-artifacts" / "hosts"
 LOGS = {"vendors": "sandbox.log", "code": "code.log", "web": "web.log", "daemon": "daemon.log"}
@@ -63,11 +60,7 @@ class HostPlatform:
         return self.network.hosts[name]
 
     def graphql(self, query: str, **variables: Any) -> dict[str, Any]:
-        answer = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=60)
-        answer.raise_for_status()
-        body = answer.json()
-        assert not body.get("errors"), body["errors"]
-        return body["data"]
+        return graphql(self.url, query, **variables)
 
     def bayzat_keys(self) -> dict[str, str]:
         """The twin's key of each demo company (the vendors host keeps them in its folder)."""
@@ -102,7 +95,7 @@ def platform(network: Network) -> Iterator[HostPlatform]:
         s3_server(db.address, db.disk / "s3.log", db.place, S3_PORT) as s3,
     ):
         create_databases(postgres, "dagster", "warehouse")
-        store(s3).create_bucket(Bucket=COMPUTE_LOGS_BUCKET)
+        s3_client(s3).create_bucket(Bucket=COMPUTE_LOGS_BUCKET)
         twins = _start_vendors(vendors)
         try:
             sandbox = vendors.disk / "sandbox"
@@ -130,17 +123,6 @@ def platform(network: Network) -> Iterator[HostPlatform]:
                     stop(service, signal.SIGTERM)
         finally:
             stop(twins, signal.SIGTERM)
-
-
-def store(endpoint: str) -> Any:
-    """A client of the compute log store (moto's S3)."""
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=S3_KEY_ID,
-        aws_secret_access_key=S3_SECRET,
-    )
 
 
 def _start_vendors(vendors: Host) -> subprocess.Popen:

@@ -14,7 +14,6 @@ import datetime as dt
 import re
 import shutil
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -25,78 +24,41 @@ from hr_assets.defs.bayzat.store import status_counts
 from hr_assets.defs.bayzat.transform import Punches, bayzat_records, chunks
 from hr_assets.defs.payroll import store as payroll_store
 from hr_assets.defs.shared.attendance_pushes import with_pushes
-from hr_assets.defs.shared.partitions import monthly_partitions, weekly_sync_partitions
-from hr_assets.defs.shared.revenue_chain import STEPS
-from hr_assets.lib.webserver import launch_asset_backfill
-from hr_assets.settings import Settings
 from hr_assets.warehouse.engine import warehouse_engine
-from hr_assets.warehouse.tables import accrual_months, companies, holded_invoices, paycom_employees, paycom_sync_log
 from hr_assets.warehouse.tables import attendance_import_records as records
 from hr_assets.warehouse.tables import bayzat_record_pushes as pushes
+from hr_assets.warehouse.tables import companies
 from hr_sandbox.bayzat import DUPLICATE
 from tests.hosts.conftest import HostPlatform
-from tests.running_platform import CAPTURED, RUNS, STEP_OUTPUT, wait_for_backfill
+from tests.running_platform import (
+    CAPTURED,
+    FINISHED,
+    STEP_OUTPUT,
+    Backfills,
+    assert_paycom_week_stored,
+    assert_revenue_month_stored,
+    launch_week_and_month,
+    wait_for_attendance,
+    wait_for_successful_backfill,
+)
 
 pytestmark = [pytest.mark.hosts, pytest.mark.xdist_group("hosts")]
 
-PAYCOM_ASSETS = ["paycom_roster_files", "paycom_employees", "scheduling_staff"]
 RUN_TIMEOUT_S = 900
-FINISHED = ("SUCCESS", "FAILURE", "CANCELED")
 
 RUN_STATUS = """
 query($runId: ID!) { runOrError(runId: $runId) { ... on Run { status } } }
 """
 
 
-@dataclass(frozen=True)
-class Launched:
-    paycom: str
-    revenue: str
-    week: str
-    month: str
-
-
 @pytest.fixture(scope="package")
-def launched(platform: HostPlatform) -> Launched:
+def launched(platform: HostPlatform) -> Backfills:
     """The Paycom week and the revenue month, launched at once through the web host; the attendance file into the
     code host's inbox beside them."""
-    settings = Settings()  # the deployment's: the defaults, as the hosts have them
-    week = weekly_sync_partitions(settings).get_last_partition_key()
-    month = monthly_partitions(settings).get_partition_keys()[-2]  # the month just closed
-    assert week is not None
-    paycom = launch_asset_backfill(platform.url, PAYCOM_ASSETS, [week], "paycom week on several hosts")
-    revenue = launch_asset_backfill(platform.url, list(STEPS.values()), [month], "revenue month on several hosts")
+    backfills = launch_week_and_month(platform, "on several hosts")
     (report,) = (platform.sandbox / "attendance" / "fingerprint_reports").glob("fingerprint_*.csv")
     shutil.copy2(report, platform.host("code").disk / "inbox" / report.name)  # imported once the roster is in
-    return Launched(paycom, revenue, week, month)
-
-
-def backfill_runs(platform: HostPlatform, backfill_id: str) -> list[dict[str, Any]]:
-    runs = platform.graphql(RUNS, filter={"tags": [{"key": "dagster/backfill", "value": backfill_id}]})
-    return runs["runsOrError"]["results"]
-
-
-def job_runs(platform: HostPlatform, job: str) -> list[dict[str, Any]]:
-    return platform.graphql(RUNS, filter={"pipelineName": job})["runsOrError"]["results"]
-
-
-def wait_for(platform: HostPlatform, backfill_id: str) -> list[dict[str, Any]]:
-    status = wait_for_backfill(platform.url, backfill_id, timeout_s=RUN_TIMEOUT_S)
-    runs = backfill_runs(platform, backfill_id)
-    assert status == "COMPLETED_SUCCESS", [(run["jobName"], run["status"]) for run in runs]
-    return runs
-
-
-def wait_for_attendance(platform: HostPlatform) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The inbox sensor's import runs and the pushes that followed them, once they have all finished."""
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    while True:
-        imports, pushed = job_runs(platform, "attendance_import"), job_runs(platform, "bayzat_push")
-        finished = [run for run in imports + pushed if run["status"] in FINISHED]
-        if imports and pushed and len(finished) == len(imports) + len(pushed):
-            return imports, pushed
-        assert time.monotonic() < deadline, f"imports {imports}, pushes {pushed}"
-        time.sleep(3)
+    return backfills
 
 
 def wait_for_run(platform: HostPlatform, run_id: str) -> str:
@@ -105,11 +67,6 @@ def wait_for_run(platform: HostPlatform, run_id: str) -> str:
         assert time.monotonic() < deadline, f"run {run_id} still {status} after {RUN_TIMEOUT_S}s"
         time.sleep(3)
     return status
-
-
-def scalar(platform: HostPlatform, query: sa.Select) -> Any:
-    with warehouse_engine(platform.warehouse_url).connect() as connection:
-        return connection.execute(query).scalar_one()
 
 
 def assert_ran_on_the_code_host(platform: HostPlatform, runs: list[dict[str, Any]]) -> None:
@@ -122,30 +79,26 @@ def assert_ran_on_the_code_host(platform: HostPlatform, runs: list[dict[str, Any
 
 
 def test_a_paycom_week_launched_through_the_web_host_runs_on_the_code_host(
-    platform: HostPlatform, launched: Launched
+    platform: HostPlatform, launched: Backfills
 ) -> None:
-    runs = wait_for(platform, launched.paycom)
+    runs = wait_for_successful_backfill(platform, launched.paycom, RUN_TIMEOUT_S)
     assert [run["status"] for run in runs] == ["SUCCESS"]
     assert_ran_on_the_code_host(platform, runs)
-    assert scalar(platform, sa.select(sa.func.count()).select_from(paycom_employees)) >= 30
-    logged = sa.select(paycom_sync_log.c.status).where(paycom_sync_log.c.run_id == runs[0]["runId"])
-    assert scalar(platform, logged) == "completed"
+    assert_paycom_week_stored(platform.warehouse_url, runs[0]["runId"])
 
 
 def test_a_revenue_month_launched_through_the_web_host_runs_on_the_code_host(
-    platform: HostPlatform, launched: Launched
+    platform: HostPlatform, launched: Backfills
 ) -> None:
-    runs = wait_for(platform, launched.revenue)
+    runs = wait_for_successful_backfill(platform, launched.revenue, RUN_TIMEOUT_S)
     assert_ran_on_the_code_host(platform, runs)
-    month = dt.date.fromisoformat(launched.month)
-    assert scalar(platform, sa.select(sa.func.count()).where(holded_invoices.c.invoice_month == month)) > 0
-    assert scalar(platform, sa.select(sa.func.count()).where(accrual_months.c.month == month)) == 1
+    assert_revenue_month_stored(platform.warehouse_url, dt.date.fromisoformat(launched.month))
 
 
 def test_an_attendance_file_is_imported_on_the_code_host_and_each_record_pushed_once(
-    platform: HostPlatform, launched: Launched
+    platform: HostPlatform, launched: Backfills
 ) -> None:
-    imports, pushed = wait_for_attendance(platform)
+    imports, pushed = wait_for_attendance(platform, RUN_TIMEOUT_S)
     assert {run["status"] for run in imports + pushed} == {"SUCCESS"}
     assert len(imports) == 1
     assert_ran_on_the_code_host(platform, imports + pushed)
@@ -186,10 +139,10 @@ def send_to_bayzat(url: str, key: str, sent: list[dict[str, str]]) -> list[dict[
 
 
 def test_a_payroll_period_queued_through_the_web_host_runs_on_the_code_host(
-    platform: HostPlatform, launched: Launched
+    platform: HostPlatform, launched: Backfills
 ) -> None:
-    wait_for(platform, launched.paycom)  # its employees first
-    wait_for_attendance(platform)  # and their hours
+    wait_for_successful_backfill(platform, launched.paycom, RUN_TIMEOUT_S)  # its employees first
+    wait_for_attendance(platform, RUN_TIMEOUT_S)  # and their hours
     first = dt.date.fromisoformat(launched.month)
     added = platform.hr_assets(
         "payroll", "add-period", "--type", "semi_monthly", "--start", str(first), "--end", str(first.replace(day=15))
@@ -210,9 +163,9 @@ def test_a_payroll_period_queued_through_the_web_host_runs_on_the_code_host(
 
 
 def test_the_web_host_shows_a_step_output_from_a_run_on_the_code_host(
-    platform: HostPlatform, launched: Launched
+    platform: HostPlatform, launched: Backfills
 ) -> None:
-    (run,) = wait_for(platform, launched.paycom)
+    (run,) = wait_for_successful_backfill(platform, launched.paycom, RUN_TIMEOUT_S)
     on_the_web_host = platform.host("web").disk / "tmp" / run["runId"]
     assert not on_the_web_host.exists()
     events = platform.graphql(STEP_OUTPUT, runId=run["runId"])["logsForRun"]["events"]
