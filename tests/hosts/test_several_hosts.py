@@ -162,7 +162,7 @@ def test_a_payroll_period_queued_through_the_web_host_runs_on_the_code_host(
     assert totals is not None and totals["employees"] >= 30 and totals["run_id"] == run_id.group(1), totals
 
 
-def test_the_web_host_shows_a_step_output_from_a_run_on_the_code_host(
+def test_the_web_host_shows_and_downloads_a_step_output_from_a_run_on_the_code_host(
     platform: HostPlatform, launched: Backfills
 ) -> None:
     (run,) = wait_for_successful_backfill(platform, launched.paycom, RUN_TIMEOUT_S)
@@ -175,3 +175,7 @@ def test_the_web_host_shows_a_step_output_from_a_run_on_the_code_host(
     stderr = output["capturedLogs"]["stderr"]
     assert "paycom_roster_files" in stderr, stderr[-2000:]
     assert on_the_web_host.exists()  # the web UI fetched it from the store into its own /tmp, to serve it
+    # The UI's download link of the step's stderr, from the same copy.
+    download = httpx.get(f"{platform.url}/logs/{run['runId']}/compute_logs/{captured[0]['fileKey']}/err", timeout=60)
+    assert download.status_code == 200, download.text[-500:]
+    assert download.text == stderr
