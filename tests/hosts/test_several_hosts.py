@@ -4,8 +4,8 @@ the daemon host and run by its run launcher on the code host, its rows in the wa
 A Paycom week (from the SFTP twin on the vendors host) and a revenue month (the Holded, 4Geeks and Notion twins) are
 backfills launched through the web UI's GraphQL; an attendance file dropped into the code host's inbox is imported by
 the inbox sensor and pushed to the Bayzat twin by the sensor that follows an import; a payroll period is queued by
-`hr-assets payroll run --async` through the web UI. A step's output is read back through the web host, which ran
-nothing and keeps no copy of it.
+`hr-assets payroll run --async` through the web UI. A step's output is read back through the web host (GraphQL and
+its download link), which ran nothing and had no copy of it until asked: it fetches one from the store.
 """
 
 from __future__ import annotations
