@@ -28,6 +28,7 @@ from numbers_parser import Document
 
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.ingest import SOURCE, ingest_week
+from hr_assets.defs.shared.companies import DateFormat
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.stored_files import store_path
 from hr_assets.warehouse.tables import integration_errors, paycom_employee_snapshots, paycom_employees, paycom_payees
@@ -96,6 +97,17 @@ def clean_week(clean_push: dict[str, Path]) -> Week:
     return Week(tables, clean_push["pay"].read_text(encoding="utf-8").splitlines())
 
 
+def copy_of(week: Week) -> Week:
+    """A week to damage, leaving the module's clean one as it is."""
+    return dataclasses.replace(
+        week,
+        tables={name: Table(list(t.header), [list(row) for row in t.rows]) for name, t in week.tables.items()},
+        pay_lines=list(week.pay_lines),
+        raw={},
+        documents={},
+    )
+
+
 def write_week(week: Week, directory: Path, pushed_at: dt.datetime) -> dict[str, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -115,7 +127,9 @@ def write_week(week: Week, directory: Path, pushed_at: dt.datetime) -> dict[str,
     return paths
 
 
-def ingest(engine: sa.Engine, week_of: dt.date, paths: dict[str, Path]) -> None:
+def ingest(
+    engine: sa.Engine, week_of: dt.date, paths: dict[str, Path], date_format: DateFormat = DateFormat.MDY
+) -> None:
     """What a sync does with the week's downloaded files: store and record them, then read them into the warehouse."""
     with engine.begin() as connection:
         store.replace_files(
@@ -136,7 +150,7 @@ def ingest(engine: sa.Engine, week_of: dt.date, paths: dict[str, Path]) -> None:
             ],
         )
         store.start_sync(connection, f"run-{week_of}", week_of, "all", False, NOW, len(paths))
-        ingest_week(connection, week=week_of, run_id=f"run-{week_of}", now=NOW)
+        ingest_week(connection, week=week_of, run_id=f"run-{week_of}", now=NOW, date_format=date_format)
 
 
 @dataclass(frozen=True)
@@ -415,8 +429,31 @@ CASES = [
     Case(
         "dates: an impossible date",
         _set("dates", "1003", "Hire Date", "2024-13-45"),
-        errors=[("dates", 4, "Hire Date", "'2024-13-45' is not a date in YYYY-MM-DD form")],
+        errors=[("dates", 4, "Hire Date", "'2024-13-45' is not a real date")],
         stored={"1003": {"hire_date": TRUTH["1003"].hire_date, "position": TRUTH["1003"].position}},
+    ),
+    Case(
+        "dates: text dates as Paycom's US exports write them, month first",
+        _several(
+            _set("dates", "1002", "Hire Date", "03/15/2021"),
+            _set("dates", "1003", "Hire Date", "3/5/2019"),
+            _set("dates", "1005", "Termination Date", "12/01/2026"),
+        ),
+        errors=[],
+        stored={
+            "1002": {"hire_date": dt.date(2021, 3, 15)},
+            "1003": {"hire_date": dt.date(2019, 3, 5)},
+            "1005": {"termination_date": dt.date(2026, 12, 1)},
+        },
+    ),
+    Case(
+        "dates: a text date that fits no format is that field's error",
+        _several(_set("dates", "1002", "Hire Date", "15/03/2021"), _set("dates", "1003", "Hire Date", "March 5, 2019")),
+        errors=[
+            ("dates", 3, "Hire Date", "'15/03/2021' is not a real date (read as MM/DD/YYYY)"),
+            ("dates", 4, "Hire Date", "'March 5, 2019' is not a date (expected YYYY-MM-DD or MM/DD/YYYY)"),
+        ],
+        stored={"1002": {"hire_date": TRUTH["1002"].hire_date}, "1003": {"hire_date": TRUTH["1003"].hire_date}},
     ),
     Case(
         "dates: a duration cell as termination date",
@@ -653,13 +690,7 @@ def test_a_bad_input_is_stored_exactly_or_reported(
     engine = warehouse_engine(warehouse_url)
     if case.last_week:
         ingest(engine, LAST_WEEK, write_week(clean_week, tmp_path / "last", dt.datetime(2026, 11, 12, 18)))
-    week = dataclasses.replace(
-        clean_week,
-        tables={name: Table(list(t.header), [list(row) for row in t.rows]) for name, t in clean_week.tables.items()},
-        pay_lines=list(clean_week.pay_lines),
-        raw={},
-        documents={},
-    )
+    week = copy_of(clean_week)
     case.damage(week)
     paths = write_week(week, tmp_path / "this", dt.datetime(2026, 11, 19, 18))
     ingest(engine, WEEK, paths)
@@ -717,6 +748,24 @@ def test_a_bad_input_is_stored_exactly_or_reported(
             if row_number in erred:
                 continue
             assert (code in snapshot) if report in ACCOUNTED_BY_CODE else (row_number in payees), (report, row_number)
+
+
+@pytest.mark.parametrize(
+    ("date_format", "stored"), [(DateFormat.DMY, dt.date(2021, 3, 5)), (DateFormat.MDY, dt.date(2021, 5, 3))]
+)
+def test_the_paycom_date_format_setting_decides_how_slashed_dates_read(
+    date_format: DateFormat, stored: dt.date, clean_week: Week, warehouse_url: str, tmp_path: Path
+) -> None:
+    week = copy_of(clean_week)
+    week.tables["dates"].set("1002", "Hire Date", "05/03/2021")
+    ingest(
+        warehouse_engine(warehouse_url), WEEK, write_week(week, tmp_path, dt.datetime(2026, 11, 19, 18)), date_format
+    )
+    with warehouse_engine(warehouse_url).connect() as connection:
+        hire_date = connection.execute(
+            sa.select(paycom_employees.c.hire_date).where(paycom_employees.c.employee_code == "1002")
+        ).scalar_one()
+    assert hire_date == stored
 
 
 def _rows_of(week: Week, report: str, path: Path) -> list[tuple[int, str | None]]:

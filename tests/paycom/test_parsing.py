@@ -186,3 +186,33 @@ def test_the_report_is_the_first_table_with_its_columns_on_any_sheet(tmp_path: P
         match=r"'Hire Date' is missing .*, in table 'Roster' of sheet 'Cover', the closest of its 2 tables$",
     ):
         parse_report("dates", path)
+
+
+def test_title_and_run_date_rows_above_the_header_are_skipped_and_counted_once(tmp_path: Path) -> None:
+    """A Payees report whose table begins with a merged title and a "Report run date" row, as some clients'
+    exports do: the header is found below them, the rows keep the numbers a person sees in the file."""
+    path = tmp_path / "payees.numbers"
+    document = Document(sheet_name="Sheet 1", table_name="Payees", num_header_rows=1, num_rows=5, num_cols=4)
+    table = document.sheets[0].tables[0]
+    table.write(0, 0, "Employee Payees Report")
+    table.merge_cells("A1:D1")
+    table.write(1, 0, "Report run date")
+    table.write(1, 1, dt.datetime(2026, 11, 19))
+    for column, cell in enumerate(["EE Code", "Payee Code", "Payee Desc", "Garn. Type"]):
+        table.write(2, column, cell)
+    for row, cells in ((3, [1001.0, "CS01", "Child support", "CS"]), (4, [1002.0, "TL02", "Levy", "TL"])):
+        for column, cell in enumerate(cells):
+            table.write(row, column, cell)
+    document.save(path)
+
+    report = parse_report("payees", path)
+    assert report.title_rows == 2
+    assert [(record["row_number"], record["employee_code"]) for record in report.records] == [(4, "1001"), (5, "1002")]
+    assert report.errors == []
+
+
+def test_a_header_below_the_rows_searched_is_not_guessed(tmp_path: Path) -> None:
+    rows = [[f"Title line {number}"] for number in range(12)] + [["EECode", "EE Name", "Status"], [1001.0, "Doe", "A"]]
+    path = write_numbers_table(tmp_path / "directory.numbers", rows[0], rows[1:])
+    with pytest.raises(ReportFormatError, match=r"required column 'EECode' is missing"):
+        parse_report("directory", path)

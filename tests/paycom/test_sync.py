@@ -144,6 +144,7 @@ def test_bad_rows_are_explained_and_every_valid_row_is_kept(
     dates = [list(row) for row in Document(str(paths["dates"])).sheets[0].tables[0].rows(values_only=True)]
     hire = DATES_COLUMNS.index("Hire Date")
     dates[3][hire] = "2024-13-45"  # row 4: impossible date
+    dates[4][hire] = "03/15/2021"  # row 5: a US text date, as Paycom writes them
     dates.append(list(dates[5]))  # a duplicate of row 6's employee, as row len+1
     write_numbers_table(paths["dates"], dates[0], dates[1:])
 
@@ -151,7 +152,10 @@ def test_bad_rows_are_explained_and_every_valid_row_is_kept(
     assert result.success
     errors = rows(warehouse_url, tables.integration_errors)
     reasons = {(e["file_name"], e["row_number"], e["field"]): e["reason"] for e in errors}
-    assert reasons[(paths["dates"].name, 4, "Hire Date")] == "'2024-13-45' is not a date in YYYY-MM-DD form"
+    assert reasons[(paths["dates"].name, 4, "Hire Date")] == "'2024-13-45' is not a real date"
+    assert (paths["dates"].name, 5, "Hire Date") not in reasons
+    hired = {e["employee_code"]: e["hire_date"] for e in rows(warehouse_url, tables.paycom_employees)}
+    assert hired[str(dates[4][DATES_COLUMNS.index("EE Code")]).removesuffix(".0")] == dt.date(2021, 3, 15)
     assert "duplicate employee code" in reasons[(paths["dates"].name, len(dates), "EE Code")]
     assert len(rows(warehouse_url, tables.paycom_employees)) == len(roster), "the Directory row still lands"
     checks = check_results(result)

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from hr_assets.defs.paycom import values
+from hr_assets.defs.shared.companies import DateFormat
 
 
 @pytest.mark.parametrize(
@@ -55,8 +56,42 @@ def test_dates_and_the_no_date_literal() -> None:
     assert values.optional_date("0000-00-00") is None
     assert values.optional_date("") is None
     assert values.optional_date(dt.datetime(2024, 3, 5, 0, 0)) == dt.date(2024, 3, 5)
-    with pytest.raises(values.BadValue, match="'2024-13-45' is not a date"):
+    with pytest.raises(values.BadValue, match="'2024-13-45' is not a real date"):
         values.optional_date("2024-13-45")
+
+
+@pytest.mark.parametrize(
+    ("text", "date_format", "read"),
+    [
+        ("03/15/2021", DateFormat.MDY, dt.date(2021, 3, 15)),
+        ("3/5/2021", DateFormat.MDY, dt.date(2021, 3, 5)),
+        ("15/03/2021", DateFormat.DMY, dt.date(2021, 3, 15)),
+        ("2021-03-15", DateFormat.DMY, dt.date(2021, 3, 15)),
+        ("2021-03-15", DateFormat.ISO, dt.date(2021, 3, 15)),
+        ("0000-00-00", DateFormat.ISO, None),
+    ],
+)
+def test_text_dates_read_by_the_paycom_date_format(text: str, date_format: DateFormat, read: dt.date | None) -> None:
+    assert values.optional_date(text, date_format) == read
+
+
+@pytest.mark.parametrize(
+    ("text", "date_format", "reason"),
+    [
+        ("15/03/2021", DateFormat.MDY, "'15/03/2021' is not a real date (read as MM/DD/YYYY)"),
+        ("02/30/2021", DateFormat.MDY, "'02/30/2021' is not a real date (read as MM/DD/YYYY)"),
+        ("03/15/2021", DateFormat.DMY, "'03/15/2021' is not a real date (read as DD/MM/YYYY)"),
+        ("03/15/2021", DateFormat.ISO, "'03/15/2021' is not a date (expected YYYY-MM-DD)"),
+        ("15.03.2021", DateFormat.DMY, "'15.03.2021' is not a date (expected YYYY-MM-DD or DD/MM/YYYY)"),
+        ("03/15/21", DateFormat.MDY, "'03/15/21' is not a date (expected YYYY-MM-DD or MM/DD/YYYY)"),
+    ],
+)
+def test_a_text_date_that_fits_no_format_is_refused_with_the_forms_expected(
+    text: str, date_format: DateFormat, reason: str
+) -> None:
+    with pytest.raises(values.BadValue) as refused:
+        values.optional_date(text, date_format)
+    assert str(refused.value) == reason
 
 
 MONEY = values.amount(14, 2)

@@ -25,6 +25,7 @@ from hr_assets.defs.paycom.reports import (
     sync_cutoff,
 )
 from hr_assets.defs.paycom.resources import DownloadedFile, FailedDownload, PaycomSftpResource
+from hr_assets.defs.shared.companies import DateFormat
 from hr_assets.defs.shared.freshness import WITHIN_8_DAYS
 from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.lib.clock import Clock
@@ -228,11 +229,11 @@ def roster_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         ),
     )
     def paycom_employees(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, paycom_sftp: PaycomSftpResource, clock: Clock
     ) -> dg.MaterializeResult:
         week = week_of(context)
         try:
-            return _sync_employees(context, week, warehouse, clock)
+            return _sync_employees(context, week, warehouse, paycom_sftp.date_format, clock)
         except Exception as exc:
             with warehouse.begin() as connection:
                 store.finish_sync(
@@ -247,11 +248,14 @@ def _sync_employees(
     context: dg.AssetExecutionContext,
     week: dt.date,
     warehouse: WarehouseResource,
+    date_format: DateFormat,
     clock: Clock,
 ) -> dg.MaterializeResult:
     try:
         with warehouse.begin() as connection:
-            outcome = ingest_week(connection, week=week, run_id=context.run.run_id, now=clock.now())
+            outcome = ingest_week(
+                connection, week=week, run_id=context.run.run_id, now=clock.now(), date_format=date_format
+            )
             employees_table = row_count(connection, tables.paycom_employees)
     except NoFilesDownloaded as exc:
         raise dg.Failure(f"{exc}: materialize paycom_roster_files first.") from None

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.parsing import ParsedReport, parse_report
 from hr_assets.defs.paycom.roster import apply_reports, merge_reports, week_snapshot
+from hr_assets.defs.shared.companies import DateFormat
 from hr_assets.lib.cells import ReportFormatError
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.integration_errors import replace_integration_errors
@@ -45,9 +46,12 @@ class WeekIngest:
     metadata: dict[str, Any] = field(default_factory=dict)  # empty when no file could be read
 
 
-def ingest_week(connection: Connection, *, week: dt.date, run_id: str, now: dt.datetime) -> WeekIngest:
+def ingest_week(
+    connection: Connection, *, week: dt.date, run_id: str, now: dt.datetime, date_format: DateFormat = DateFormat.MDY
+) -> WeekIngest:
     """Read the week's files (as ``paycom_roster_files`` recorded and stored them) into the warehouse, then delete
-    their content; nothing is written, and ``FilesNoLongerKept`` raised, when they were read and deleted before."""
+    their content; nothing is written, and ``FilesNoLongerKept`` raised, when they were read and deleted before.
+    ``date_format`` is how text dates ``NN/NN/YYYY`` are read."""
     files = [dict(row) for row in store.week_files(connection, week)]
     if not files:
         raise NoFilesDownloaded(f"No Paycom files were downloaded for week {week}")
@@ -57,7 +61,7 @@ def ingest_week(connection: Connection, *, week: dt.date, run_id: str, now: dt.d
             f"Week {week}'s Paycom files are no longer kept: they were deleted once read, since raw reports hold "
             "bank details"
         )
-    reports, file_problems, errors = _parse_week_files(connection, files)
+    reports, file_problems, errors = _parse_week_files(connection, files, date_format)
     for file_name, problem in file_problems.items():
         store.set_file_status(connection, week, file_name, "failed" if problem else "parsed", problem)
     delete_content(connection, [file["stored_file_id"] for file in usable], now)
@@ -88,7 +92,7 @@ def _is_kept(connection: Connection, file: dict) -> bool:
 
 
 def _parse_week_files(
-    connection: Connection, files: list[dict]
+    connection: Connection, files: list[dict], date_format: DateFormat
 ) -> tuple[dict[str, ParsedReport], dict[str, str | None], list[RowError]]:
     """Each downloaded file parsed; a file that cannot be used becomes one error, not a failure."""
     reports: dict[str, ParsedReport] = {}
@@ -100,7 +104,7 @@ def _parse_week_files(
             continue
         try:
             with local_copy(connection, readable(connection, file["stored_file_id"])) as path:
-                reports[file["report_type"]] = parse_report(file["report_type"], path, file["file_name"])
+                reports[file["report_type"]] = parse_report(file["report_type"], path, file["file_name"], date_format)
             statuses[file["file_name"]] = None
         except (ReportFormatError, OSError) as exc:
             reason = exc.reason if isinstance(exc, ReportFormatError) else _unreadable(exc)
@@ -150,6 +154,8 @@ def _write_roster(
         "roster_size": len(snapshot_rows),
         "payee_rows": payees,
         "rows_read": {report_type: report.rows_read for report_type, report in reports.items()},
+        # Title and run-date rows above a report's header: skipped, said once here, not row errors.
+        "title_rows_skipped": {report_type: report.title_rows for report_type, report in reports.items()},
         "current_table_updated": is_newest,
     }
     return metadata, errors

@@ -23,6 +23,7 @@ from typing import Any
 from numbers_parser import Document
 
 from hr_assets.defs.paycom import values
+from hr_assets.defs.shared.companies import DateFormat
 from hr_assets.lib.cells import BadValue, ReportFormatError, header_key
 from hr_assets.lib.csv_reader import open_csv
 from hr_assets.lib.row_errors import RowError
@@ -36,6 +37,7 @@ class Column:
     read: Callable[[Any], Any]
     required: bool = False  # the header must have it
     whole_row: bool = False  # a bad value here makes the whole row unusable, not just this field
+    is_date: bool = False  # read with the deployment's date format (``values.optional_date``)
 
 
 def _amount(column: str) -> Callable[[Any], Any]:
@@ -74,9 +76,9 @@ REPORT_COLUMNS: dict[str, tuple[Column, ...]] = {
         _LOCATION,
         Column(("position_family",), ("Position Family",), values.optional_text),
         Column(("position",), ("Position",), values.optional_text),
-        Column(("hire_date",), ("Hire Date",), values.optional_date, required=True),
-        Column(("rehire_date",), ("Re-hire Date", "Rehire_Date"), values.optional_date),
-        Column(("termination_date",), ("Termination Date",), values.optional_date),
+        Column(("hire_date",), ("Hire Date",), values.optional_date, required=True, is_date=True),
+        Column(("rehire_date",), ("Re-hire Date", "Rehire_Date"), values.optional_date, is_date=True),
+        Column(("termination_date",), ("Termination Date",), values.optional_date, is_date=True),
     ),
     "payees": (
         _CODE,
@@ -119,22 +121,34 @@ class ParsedReport:
     records: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     rows_read: int = 0
+    title_rows: int = 0  # rows above the header that were skipped
+
+
+# How far down a table its header may sit: title, "Report run date" and blank rows above it are skipped.
+_HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Table:
+    header: Sequence[Any]
+    rows: Iterable[SourceRow]
+    title_rows: int = 0  # rows above the header, skipped: titles and run dates, not data
 
 
 @contextmanager
-def read_table(path: Path, report_type: str, file_name: str) -> Iterator[tuple[Sequence[Any], Iterable[SourceRow]]]:
+def read_table(path: Path, report_type: str, file_name: str) -> Iterator[Table]:
     """The report's header and its rows: a CSV file's, or the Numbers document's first table holding the
-    report's required columns."""
+    report's required columns, its header found wherever it sits in that table's first rows."""
     if path.suffix.lower() == ".csv":
         with open_csv(path, file_name) as csv_file:
-            rows = (SourceRow(row.line, row.cells, row.field_count_error()) for row in csv_file.rows())
-            yield csv_file.header, rows
+            yield Table(
+                csv_file.header, (SourceRow(row.line, row.cells, row.field_count_error()) for row in csv_file.rows())
+            )
         return
-    rows = _numbers_table(path, report_type, file_name)
-    yield rows[0], (SourceRow(number, row) for number, row in enumerate(rows[1:], start=2))
+    yield _numbers_table(path, report_type, file_name)
 
 
-def _numbers_table(path: Path, report_type: str, file_name: str) -> list[Sequence[Any]]:
+def _numbers_table(path: Path, report_type: str, file_name: str) -> Table:
     try:
         tables = [
             (sheet.name, table.name, table.rows(values_only=True))
@@ -146,17 +160,26 @@ def _numbers_table(path: Path, report_type: str, file_name: str) -> list[Sequenc
     tables = [table for table in tables if table[2]]
     if not tables:
         raise ReportFormatError(file_name, "the file has no header row")
-    problems = [_header_problem(report_type, rows[0], file_name) for _, _, rows in tables]
-    for (_, _, rows), problem in zip(tables, problems, strict=True):
-        if problem is None:
-            return rows
-    if len(tables) == 1:
-        raise problems[0]
-    # None has the required columns: say what the closest one lacks.
-    closest = max(range(len(tables)), key=lambda index: _known_columns(report_type, tables[index][2][0]))
-    sheet, table, _ = tables[closest]
-    where = f"table {table!r} of sheet {sheet!r}, the closest of its {len(tables)} tables"
-    raise ReportFormatError(file_name, f"{problems[closest].reason}, in {where}")
+    candidates = [
+        (index, at) for index, (_, _, rows) in enumerate(tables) for at in range(min(len(rows), _HEADER_SEARCH_ROWS))
+    ]
+    for index, at in candidates:
+        rows = tables[index][2]
+        if _header_problem(report_type, rows[at], file_name) is None:
+            numbered = (SourceRow(number, row) for number, row in enumerate(rows[at + 1 :], start=at + 2))
+            return Table(rows[at], numbered, title_rows=at)
+    # None has the required columns: say what the closest header row lacks.
+    index, at = max(
+        candidates, key=lambda candidate: _known_columns(report_type, tables[candidate[0]][2][candidate[1]])
+    )
+    sheet, table, rows = tables[index]
+    problem = _header_problem(report_type, rows[at], file_name)
+    if len(tables) == 1 and at == 0:
+        raise problem
+    where = f"table {table!r} of sheet {sheet!r}" + (
+        f", the closest of its {len(tables)} tables" if len(tables) > 1 else ""
+    )
+    raise ReportFormatError(file_name, f"{problem.reason}, in {where}" + (f" (row {at + 1})" if at else ""))
 
 
 def _header_problem(report_type: str, header: Sequence[Any], file_name: str) -> ReportFormatError | None:
@@ -200,9 +223,9 @@ def _is_blank(row: Sequence[Any]) -> bool:
     return all(cell is None or str(cell).strip() == "" for cell in row)
 
 
-def _read_cell(column: Column, cell: Any) -> dict[str, Any]:
+def _read_cell(column: Column, cell: Any, date_format: DateFormat) -> dict[str, Any]:
     """The fields a cell gives, each checked against the width of its warehouse column."""
-    found = column.read(cell)
+    found = column.read(cell, date_format) if column.is_date else column.read(cell)
     found = found if len(column.fields) > 1 else (found,)
     for name, value in zip(column.fields, found, strict=True):
         width = _WIDTHS.get(name)
@@ -211,21 +234,26 @@ def _read_cell(column: Column, cell: Any) -> dict[str, Any]:
     return dict(zip(column.fields, found, strict=True))
 
 
-def parse_rows(report_type: str, file_name: str, rows: list[Sequence[Any]]) -> ParsedReport:
+def parse_rows(
+    report_type: str, file_name: str, rows: list[Sequence[Any]], date_format: DateFormat = DateFormat.MDY
+) -> ParsedReport:
     """A table given as rows, header first (as a Numbers table reads): numbered from 1."""
     if not rows:
         raise ReportFormatError(file_name, "the file has no header row")
     numbered = (SourceRow(number, row) for number, row in enumerate(rows[1:], start=2))
-    return parse_table(report_type, file_name, rows[0], numbered)
+    return parse_table(report_type, file_name, Table(rows[0], numbered), date_format)
 
 
-def parse_table(report_type: str, file_name: str, header: Sequence[Any], rows: Iterable[SourceRow]) -> ParsedReport:
+def parse_table(
+    report_type: str, file_name: str, table: Table, date_format: DateFormat = DateFormat.MDY
+) -> ParsedReport:
     """Records of the usable rows and a ``RowError`` for each bad cell, bad row or duplicate."""
+    header = table.header
     positions = column_positions(report_type, header, file_name)
     label = {column: _label(column, header[position]) for column, position in positions.items()}
-    report = ParsedReport(report_type, file_name)
+    report = ParsedReport(report_type, file_name, title_rows=table.title_rows)
     first_row_of: dict[str, int] = {}
-    for row in rows:
+    for row in table.rows:
         if _is_blank(row.cells):
             continue
         report.rows_read += 1
@@ -236,7 +264,8 @@ def parse_table(report_type: str, file_name: str, header: Sequence[Any], rows: I
         bad: list[tuple[Column, str]] = []
         for column, position in positions.items():
             try:
-                record.update(_read_cell(column, row.cells[position] if position < len(row.cells) else None))
+                cell = row.cells[position] if position < len(row.cells) else None
+                record.update(_read_cell(column, cell, date_format))
             except BadValue as exc:
                 bad.append((column, str(exc)))
         code = record.get("employee_code")
@@ -266,7 +295,10 @@ def parse_table(report_type: str, file_name: str, header: Sequence[Any], rows: I
     return report
 
 
-def parse_report(report_type: str, path: Path, file_name: str | None = None) -> ParsedReport:
+def parse_report(
+    report_type: str, path: Path, file_name: str | None = None, date_format: DateFormat = DateFormat.MDY
+) -> ParsedReport:
+    """``date_format``: how text dates ``NN/NN/YYYY`` are read (``PaycomSftpResource.date_format``)."""
     file_name = file_name or path.name
-    with read_table(path, report_type, file_name) as (header, rows):
-        return parse_table(report_type, file_name, header, rows)
+    with read_table(path, report_type, file_name) as table:
+        return parse_table(report_type, file_name, table, date_format)

@@ -23,6 +23,7 @@ from pydantic import Field
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from hr_assets.defs.paycom.reports import RemoteReport, UnsafeRemoteName, safe_local_path
+from hr_assets.defs.shared.companies import DateFormat
 from hr_assets.lib.errors import OperatorError
 from hr_assets.lib.integration import IntegrationResource, NotConfigured, required
 
@@ -113,6 +114,11 @@ class PaycomSftpResource(IntegrationResource):
     max_attempts: int = Field(4, ge=1, description="Attempts of a connection or transfer that fails.")
     backoff_initial_s: float = Field(1.0, ge=0, description="The first retry's wait; doubled each attempt.")
     backoff_max_s: float = Field(30.0, ge=0, description="The longest wait between two attempts.")
+    date_format: DateFormat = Field(
+        DateFormat.MDY,
+        description="How the reports' text dates NN/NN/YYYY read: MDY (month first, as Paycom's US exports write "
+        "them), DMY (day first) or ISO (only YYYY-MM-DD). Date cells and YYYY-MM-DD text are read under all three.",
+    )
 
     def check_settings(self) -> None:
         if not self.password and not self.private_key_path:

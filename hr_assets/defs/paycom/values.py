@@ -15,6 +15,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from hr_assets.defs.shared.companies import DateFormat
 from hr_assets.lib.cells import BadValue, quoted
 
 NO_DATE = "0000-00-00"
@@ -39,6 +40,9 @@ _INTEGRAL_TEXT = re.compile(r"^-?\d+\.0+$")
 # ``Total: 4`` or a repeated header is not one.
 _EMPLOYEE_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Paycom's US exports write 03/15/2021 or 3/5/2021; a deployment whose exports are day-first says so.
+_SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_SLASHED_FORM = {DateFormat.MDY: "MM/DD/YYYY", DateFormat.DMY: "DD/MM/YYYY"}
 # Paycom writes US amounts: "1,234.00" or "1234.5", perhaps with "$". "1.234,5" is refused, not guessed.
 _US_AMOUNT = re.compile(r"^\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
@@ -136,8 +140,9 @@ def status(value: Any) -> str:
     return found
 
 
-def optional_date(value: Any) -> dt.date | None:
-    """A date cell, or ``YYYY-MM-DD`` text; Paycom writes ``0000-00-00`` for "no date"."""
+def optional_date(value: Any, date_format: DateFormat = DateFormat.MDY) -> dt.date | None:
+    """A date cell, ``YYYY-MM-DD`` text, or ``NN/NN/YYYY`` text read as ``date_format`` says (Paycom writes US
+    dates, month first; ``ISO`` refuses them); Paycom writes ``0000-00-00`` for "no date"."""
     if isinstance(value, dt.datetime):
         if value.time() != dt.time(0):
             raise BadValue(f"{quoted(value)} is a date and time, not a date")
@@ -149,12 +154,21 @@ def optional_date(value: Any) -> dt.date | None:
     text = _text(value)
     if text in ("", NO_DATE):
         return None
+    forms = "YYYY-MM-DD" if date_format is DateFormat.ISO else f"YYYY-MM-DD or {_SLASHED_FORM[date_format]}"
+    if _ISO_DATE.fullmatch(text):
+        return _real_date(value, *(int(part) for part in text.split("-")))
+    if (slashed := _SLASHED_DATE.fullmatch(text)) and date_format is not DateFormat.ISO:
+        first, second, year = (int(part) for part in slashed.groups())
+        month, day = (first, second) if date_format is DateFormat.MDY else (second, first)
+        return _real_date(value, year, month, day, f" (read as {_SLASHED_FORM[date_format]})")
+    raise BadValue(f"{quoted(value)} is not a date (expected {forms})")
+
+
+def _real_date(value: Any, year: int, month: int, day: int, reading: str = "") -> dt.date:
     try:
-        if not _ISO_DATE.fullmatch(text):
-            raise ValueError
-        return dt.date.fromisoformat(text)
+        return dt.date(year, month, day)
     except ValueError:
-        raise BadValue(f"{quoted(value)} is not a date in YYYY-MM-DD form") from None
+        raise BadValue(f"{quoted(value)} is not a real date{reading}") from None
 
 
 def amount(precision: int, scale: int) -> Callable[[Any], Decimal | None]:
