@@ -10,11 +10,19 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hr_assets.defs.paycom.roster import ROSTER_FIELDS
+from hr_assets.defs.paycom.roster import PERSONAL_FIELDS, ROSTER_FIELDS
 from hr_assets.warehouse.tables import paycom_employees, scheduling_staff
 
 PAY_COLUMNS = ("hourly_rate", "annual_salary")
-EMPLOYEE_COLUMNS = ("employee_code", *ROSTER_FIELDS, "pay_type", "overtime_eligible", *PAY_COLUMNS, "last_synced_week")
+ANSWERED_ROSTER_FIELDS = tuple(name for name in ROSTER_FIELDS if name not in PERSONAL_FIELDS)
+EMPLOYEE_COLUMNS = (
+    "employee_code",
+    *ANSWERED_ROSTER_FIELDS,
+    "pay_type",
+    "overtime_eligible",
+    *PAY_COLUMNS,
+    "last_synced_week",
+)
 STAFF_COLUMNS = (
     "employee_code",
     "display_name",

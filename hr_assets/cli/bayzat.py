@@ -51,7 +51,13 @@ def _read_api_key(env_name: str) -> str:
 @click.option("--company", "slug", required=True, help="The company's slug.")
 @click.option("--api-key-env", default="BAYZAT_API_KEY", show_default=True, help="Environment variable with the key.")
 @click.option("--api-url", help="Default BAYZAT_DEFAULT_API_URL.")
-@click.option("--sync-frequency", type=click.Choice(configs.SYNC_FREQUENCIES), default="hourly", show_default=True)
+@click.option(
+    "--sync-frequency",
+    type=click.Choice(configs.SYNC_FREQUENCIES),
+    default="manual",
+    show_default=True,
+    help="manual: pushed when a person asks; hourly: after each import and every hour; daily: once a day.",
+)
 @click.option("--disabled", is_flag=True, help="Store the account but push nothing for it.")
 @click.option("--skip-test", is_flag=True, help="Save without asking Bayzat whether the key is valid.")
 def configure(

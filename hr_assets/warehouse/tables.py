@@ -159,6 +159,7 @@ def _roster_columns() -> list[sa.Column]:
         sa.Column("position_family", sa.String(200)),
         sa.Column("location_code", sa.String(32)),
         sa.Column("work_email", sa.String(254)),
+        sa.Column("phone_number", sa.String(32)),  # personal data: never in metadata, logs or notifications
         sa.Column("hire_date", sa.Date),
         sa.Column("rehire_date", sa.Date),
         sa.Column("termination_date", sa.Date),

@@ -33,6 +33,7 @@ def person(code: str, first: str, last: str, **fields: object) -> dict[str, obje
         "department_description": "Nursing",
         "position": "Registered Nurse",
         "location_code": "NORTH",
+        "phone_number": "305-555-0100",
         "pay_type": "hourly",
         "hourly_rate": Decimal("31.2500"),
         "annual_salary": None,

@@ -36,6 +36,7 @@ def test_the_employee_endpoints_filter_paginate_and_hide_pay(api: Api) -> None:
 
     one = api.get(f"{EMPLOYEES}1002/", read)
     assert one.status_code == 200 and one.json()["first_name"] == "Ben" and one.json()["hourly_rate"] is None
+    assert "phone_number" not in one.json(), "HR keeps the phone number; the API never answers it"
     assert api.get(f"{EMPLOYEES}9999/", read).status_code == 404
     assert codes(api.get(f"{EMPLOYEES}active/", read).json()) == ["1001", "1002", "1004"]
 

@@ -56,11 +56,12 @@ def test_companies_and_a_bayzat_account_from_the_command_line(bayzat_world: Bayz
     bayzat_world.sandbox.add_key(key)
     configured = hr_assets("bayzat", "configure", "--company", "northwind", "--api-url", bayzat_world.url, stdin=key)
     assert configured.returncode == 0, configured.stderr
+    assert "manual" in configured.stdout, "a new account is pushed when a person asks, as the seed's default"
     assert key not in configured.stdout and "****7e21" in configured.stdout
     [entry] = [e for e in json.loads(hr_assets("audit", "--json").stdout) if e["action"] == "bayzat.account"]
     assert (entry["target"], entry["old_values"]) == ("company northwind", None)
     assert entry["new_values"] == {"api_url": bayzat_world.url, "api_key": "****7e21", "is_enabled": True,
-                                   "sync_frequency": "hourly"}  # fmt: skip
+                                   "sync_frequency": "manual"}  # fmt: skip
     assert key not in hr_assets("audit").stdout
     listing = hr_assets("bayzat", "list").stdout
     assert "northwind" in listing and key not in listing

@@ -187,6 +187,8 @@ def _first_start(platform: HostPlatform) -> None:
             company.slug,
             "--api-key-env",
             variable,
+            "--sync-frequency",
+            "hourly",
             **{variable: keys[company.slug]},
         )
 

@@ -433,6 +433,20 @@ CASES = [
         stored={"1003": {"hire_date": TRUTH["1003"].hire_date, "position": TRUTH["1003"].position}},
     ),
     Case(
+        "directory: the phone number is stored as written, a number cell as its digits",
+        _several(
+            _set("directory", "1001", "Phone #", "(305) 555-0147"),
+            _set("directory", "1002", "Phone #", 3055550148.0),
+            _set("directory", "1003", "Phone #", None),
+        ),
+        errors=[],
+        stored={
+            "1001": {"phone_number": "(305) 555-0147"},
+            "1002": {"phone_number": "3055550148"},
+            "1003": {"phone_number": None},
+        },
+    ),
+    Case(
         "dates: text dates as Paycom's US exports write them, month first",
         _several(
             _set("dates", "1002", "Hire Date", "03/15/2021"),

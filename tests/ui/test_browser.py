@@ -260,7 +260,8 @@ def test_records_bayzat_rejected_show_on_the_asset_page_and_are_retried_from_the
         _hr_assets(platform, "companies", "add", "--slug", "launchpad", "--name-en", "Launchpad",
                    "--fingerprint-name", "Launchpad", "--timezone", "Asia/Dubai")  # fmt: skip
         _hr_assets(platform, "bayzat", "configure", "--company", "launchpad", "--api-url", f"{server.url}/attendance",
-                   HR_SECRET_KEY=sandbox["HR_SECRET_KEY"], BAYZAT_API_KEY=LAUNCHPAD_KEY)  # fmt: skip
+                   "--sync-frequency", "hourly", HR_SECRET_KEY=sandbox["HR_SECRET_KEY"],
+                   BAYZAT_API_KEY=LAUNCHPAD_KEY)  # fmt: skip
 
         # The file arrives in the inbox: the sensor imports it and the push follows; Bayzat rejects 8801's two days.
         lines = ["Employee ID,First Name,Department,Date,Weekday,Check In,Check Out,Clock In,Clock Out"]

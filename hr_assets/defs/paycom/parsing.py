@@ -66,6 +66,7 @@ REPORT_COLUMNS: dict[str, tuple[Column, ...]] = {
         _DEPARTMENT_DESC,
         _LOCATION,
         Column(("work_email",), ("Work Email",), values.optional_text),
+        Column(("phone_number",), ("Phone #", "Phone"), values.optional_text),
     ),
     "dates": (
         _CODE,

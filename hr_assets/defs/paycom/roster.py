@@ -29,10 +29,13 @@ ROSTER_FIELDS = (
     "position_family",
     "location_code",
     "work_email",
+    "phone_number",
     "hire_date",
     "rehire_date",
     "termination_date",
 )
+# Personal data HR keeps (the seed's employee model has the phone number): never in the API, metadata or logs.
+PERSONAL_FIELDS = ("phone_number",)
 PAY_FIELDS = ("pay_type", "hourly_rate", "annual_salary", "overtime_eligible")
 EMPLOYEE_FIELDS = ROSTER_FIELDS + PAY_FIELDS
 
@@ -44,6 +47,7 @@ _DIRECTORY_FIELDS = (
     "department_description",
     "location_code",
     "work_email",
+    "phone_number",
 )
 _DATES_FIELDS = ("status", "position", "position_family", "hire_date", "rehire_date", "termination_date")
 _SHARED_FIELDS = ("department_code", "department_description", "location_code")
