@@ -73,7 +73,7 @@ class NotionResource(ApiResource):
                 uuid.UUID(self.data_source_id)
             except ValueError:
                 raise NotConfigured(
-                    f"Notion is misconfigured: {DATA_SOURCE_SETTING} is not a Notion id (32 hexadecimal digits, "
+                    f"Notion is misconfigured: {DATA_SOURCE_SETTING}: not a Notion id (32 hexadecimal digits, "
                     "dashes allowed)"
                 ) from None
 
