@@ -82,6 +82,11 @@ pytestmark = pytest.mark.usefixtures("dagster_home")
             "4Geeks is misconfigured: FOURGEEKS_ACADEMY_ID: Input should be a valid integer",
         ),
         (NotionResource, {"token": "token-2"}, "Notion is not configured: NOTION_DATABASE_ID is not set"),
+        (
+            NotionResource,
+            {"token": "token-2", "database_id": "clients", "data_source_id": "the clients"},
+            "Notion is misconfigured: NOTION_DATA_SOURCE_ID: not a Notion id (32 hexadecimal digits, dashes allowed)",
+        ),
         (BayzatResource, {}, "Bayzat is not configured: HR_SECRET_KEY is not set"),
         (
             BayzatResource,

@@ -16,6 +16,7 @@ from hr_assets.cli.warehouse import warehouse
 from hr_assets.lib.clock import Clock
 from hr_sandbox.attendance import DEMO_COMPANIES
 from hr_sandbox.bayzat import ANSWER_SHAPES
+from hr_sandbox.notion import CLIENTS, TWO_DATA_SOURCES
 from hr_sandbox.platform import PlatformSandbox
 
 SECRET_NAMES = ("PASSWORD", "TOKEN", "KEY")
@@ -58,6 +59,13 @@ def _sandbox_options(command: click.Command) -> click.Command:
                 help="The Bayzat twin already holds a few of the report's check-ins and does not know one employee "
                 "of each company, so a push meets every fate: stored, already there, refused.",
             ),
+            click.option(
+                "--notion-second-data-source",
+                "notion_two_sources",
+                is_flag=True,
+                help="The Notion twin's clients database gets a second, empty data source, which a client on an API "
+                "version before 2025-09-03 cannot query; the printed NOTION_DATA_SOURCE_ID names the clients' one.",
+            ),
         ]
     ):
         command = option(command)
@@ -93,10 +101,18 @@ def _start(
     invoices_per_month: int,
     bayzat_answers: dict,
     bayzat_history: bool,
+    notion_two_sources: bool,
 ) -> tuple[PlatformSandbox, dict[str, str]]:
     click.echo(f"Starting the sandbox in {directory} (the first start generates the reports)...")
     sandbox = PlatformSandbox(
-        directory, employees, paycom_port, invoices_per_month, bayzat_answers, bayzat_history=bayzat_history, host=host
+        directory,
+        employees,
+        paycom_port,
+        invoices_per_month,
+        bayzat_answers,
+        bayzat_history=bayzat_history,
+        notion_data_sources=TWO_DATA_SOURCES if notion_two_sources else (CLIENTS,),
+        host=host,
     )
     environment = sandbox.start()
     _write_env_file(directory / "sandbox.env", environment)
@@ -159,11 +175,12 @@ def serve(
     invoices_per_month: int,
     bayzat_answers: dict,
     bayzat_history: bool,
+    notion_two_sources: bool,
 ) -> None:
     """Start the sandbox servers on 127.0.0.1 (or --host) and print the environment that points the platform at
     them."""
     running, environment = _start(
-        directory, employees, paycom_port, host, invoices_per_month, bayzat_answers, bayzat_history
+        directory, employees, paycom_port, host, invoices_per_month, bayzat_answers, bayzat_history, notion_two_sources
     )
     for name, value in environment.items():
         click.echo(f"export {name}={_shown(name, value)}")
@@ -230,6 +247,7 @@ def dev(
     invoices_per_month: int,
     bayzat_answers: dict,
     bayzat_history: bool,
+    notion_two_sources: bool,
     port: int,
     api_port: int,
 ) -> None:
@@ -237,7 +255,7 @@ def dev(
     if not os.environ.get("DAGSTER_HOME"):
         raise click.ClickException("DAGSTER_HOME is not set: run `make dev`, or export DAGSTER_HOME=dagster_home")
     running, environment = _start(
-        directory, employees, paycom_port, host, invoices_per_month, bayzat_answers, bayzat_history
+        directory, employees, paycom_port, host, invoices_per_month, bayzat_answers, bayzat_history, notion_two_sources
     )
     _demo_companies(running, environment)
     command = [str(Path(sys.executable).with_name("dg")), "dev", "--host", "127.0.0.1", "--port", str(port)]

@@ -1,12 +1,13 @@
 """Every vendor twin of the platform, started and stopped together (what `hr-sandbox serve` runs)."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from hr_assets.settings import Settings
 from hr_sandbox.attendance import AttendanceSandbox
 from hr_sandbox.bayzat import AnswerShape
+from hr_sandbox.notion import CLIENTS
 from hr_sandbox.paycom import PaycomSandbox
 from hr_sandbox.paycom_reports import sandbox_employees
 from hr_sandbox.revenue import RevenueSandbox, months_between
@@ -23,6 +24,7 @@ class PlatformSandbox:
         invoices_per_month: int,
         bayzat_answers: Mapping[str | None, AnswerShape] | None = None,
         bayzat_history: bool = False,
+        notion_data_sources: Sequence[str] = (CLIENTS,),
         host: str = "127.0.0.1",
     ):
         start = Settings.from_environment().history_start
@@ -33,6 +35,7 @@ class PlatformSandbox:
             start=start,
             months=months_between(start, today),
             invoices_per_month=invoices_per_month,
+            notion_data_sources=notion_data_sources,
             host=host,
         )
         self.attendance = AttendanceSandbox(directory / "attendance", answer_shapes=bayzat_answers, host=host)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from hr_sandbox.fourgeeks import FourGeeksSandbox
 from hr_sandbox.holded import HoldedSandbox
 from hr_sandbox.http_server import SandboxHttpServer
-from hr_sandbox.notion import NotionSandbox
+from hr_sandbox.notion import CLIENTS, NotionSandbox
 from hr_sandbox.revenue_data import RevenueData, generate_revenue_data
 
 ACADEMY_ID = 4
@@ -37,6 +37,7 @@ class RevenueSandbox:
         holded_page_size: int = 250,
         holded_rate_limit_per_second: float | None = None,
         notion_rate_limit_per_second: float = 3.0,
+        notion_data_sources: Sequence[str] = (CLIENTS,),
         host: str = "127.0.0.1",
     ):
         self.directory = directory
@@ -47,7 +48,11 @@ class RevenueSandbox:
         self.fourgeeks = FourGeeksSandbox(self.data, self._secret("fourgeeks_token"), ACADEMY_ID)
         self.notion_database_id = self._secret("notion_database_id", lambda: str(uuid.uuid4()))
         self.notion = NotionSandbox(
-            self.data, self._secret("notion_token"), self.notion_database_id, notion_rate_limit_per_second
+            self.data,
+            self._secret("notion_token"),
+            self.notion_database_id,
+            notion_rate_limit_per_second,
+            notion_data_sources,
         )
         self.servers = [SandboxHttpServer(api, host=host) for api in (self.holded, self.fourgeeks, self.notion)]
 
@@ -75,7 +80,9 @@ class RevenueSandbox:
         self.stop()
 
     def environment(self) -> dict[str, str]:
+        """The platform's settings for these twins; with several Notion data sources, the clients' one chosen."""
         holded, fourgeeks, notion = (server.url for server in self.servers)
+        several = len(self.notion.data_sources) > 1
         return {
             "HOLDED_API_KEY": self._secret("holded_api_key"),
             "HOLDED_BASE_URL": f"{holded}/api/invoicing/v1",
@@ -85,4 +92,5 @@ class RevenueSandbox:
             "NOTION_TOKEN": self._secret("notion_token"),
             "NOTION_DATABASE_ID": self.notion_database_id,
             "NOTION_BASE_URL": f"{notion}/v1",
+            **({"NOTION_DATA_SOURCE_ID": self.notion.data_sources[0]["id"]} if several else {}),
         }

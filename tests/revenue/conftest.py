@@ -11,6 +11,7 @@ import pytest
 from hr_assets.defs.fourgeeks.resources import FourGeeksResource
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.notion.resources import NotionResource
+from hr_sandbox.notion import CLIENTS
 from hr_sandbox.revenue import RevenueSandbox
 from tests.resources import definitions_with, resource_from
 
@@ -18,8 +19,20 @@ MONTHS = [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
 
 
 @pytest.fixture
-def revenue_sandbox(tmp_path: Path) -> Iterator[RevenueSandbox]:
-    with RevenueSandbox(tmp_path / "revenue", start=MONTHS[0], months=len(MONTHS), invoices_per_month=40) as sandbox:
+def notion_data_sources() -> tuple[str, ...]:
+    """The Notion clients database's data sources; a test parametrizes it to give the database more."""
+    return (CLIENTS,)
+
+
+@pytest.fixture
+def revenue_sandbox(tmp_path: Path, notion_data_sources: tuple[str, ...]) -> Iterator[RevenueSandbox]:
+    with RevenueSandbox(
+        tmp_path / "revenue",
+        start=MONTHS[0],
+        months=len(MONTHS),
+        invoices_per_month=40,
+        notion_data_sources=notion_data_sources,
+    ) as sandbox:
         yield sandbox
 
 

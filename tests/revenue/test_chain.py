@@ -17,6 +17,7 @@ from hr_assets.defs.shared.invoice_lines import lines_invoiced_up_to
 from hr_assets.defs.shared.revenue_chain import CLOSE_TAG
 from hr_assets.warehouse import tables
 from hr_assets.warehouse.engine import warehouse_engine
+from hr_sandbox.notion import TWO_DATA_SOURCES
 from hr_sandbox.revenue import RevenueSandbox
 from tests.conftest import ON_SQLITE, materialized
 from tests.paycom.conftest import rows
@@ -138,6 +139,29 @@ def test_bad_records_are_explained_and_the_month_goes_on(instance: dg.DagsterIns
     unknown = [line for line in rows(warehouse_url, tables.holded_invoice_lines) if line["service_id"] is None]
     assert unknown, "lines with an unknown service are kept, and recognized in their invoice month"
     assert sum(row["unmatched_lines"] for row in rows(warehouse_url, tables.accrual_months)) >= len(unknown)
+
+
+@pytest.mark.parametrize("notion_data_sources", [TWO_DATA_SOURCES])
+def test_notion_with_two_data_sources_reads_the_chosen_one_and_without_a_choice_says_which_there_are(
+    instance: dg.DagsterInstance, warehouse_url: str, revenue_sandbox: RevenueSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clients, former = revenue_sandbox.notion.data_sources
+    result = run_month(instance, MONTHS[0])  # the sandbox's settings name the clients' data source
+    assert result.success, failures(result)
+    found = materialized(result)["notion_external_ids"]["page_ids"]
+    assert found == len(rows(warehouse_url, tables.notion_client_pages)) > 0
+    queried = {r.path for r in revenue_sandbox.notion.requests if r.method == "POST"}
+    assert queried == {f"/v1/data_sources/{clients['id']}/query"}
+
+    monkeypatch.delenv("NOTION_DATA_SOURCE_ID")
+    again = run_month(instance, MONTHS[0], ["notion_external_ids"])
+    assert not again.success
+    message = failures(again)["notion_external_ids"].strip()
+    assert "\n" not in message and message.endswith(
+        f"Notion: database {revenue_sandbox.notion_database_id} has 2 data sources, Clients ({clients['id']}), "
+        f"Former clients ({former['id']}): set NOTION_DATA_SOURCE_ID to the one that holds the clients"
+    )
+    assert len(rows(warehouse_url, tables.notion_client_pages)) == found, "the month's pages are kept"
 
 
 @pytest.mark.parametrize(

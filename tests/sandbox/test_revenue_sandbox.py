@@ -25,7 +25,7 @@ from hr_sandbox.http_server import (
     SandboxResponse,
     key_id,
 )
-from hr_sandbox.notion import NotionSandbox
+from hr_sandbox.notion import MULTIPLE_DATA_SOURCES, TWO_DATA_SOURCES, NotionSandbox
 from hr_sandbox.revenue_data import RevenueData, generate_revenue_data
 
 START = date(2024, 1, 1)
@@ -37,6 +37,7 @@ ACADEMY = 7
 NOTION_TOKEN = "secret_notion_token"
 NOTION_DB = str(uuid.UUID(int=42, version=4))
 NOTION_HEADERS = {"Authorization": f"Bearer {NOTION_TOKEN}", "Notion-Version": "2022-06-28"}
+NOTION_CURRENT = {**NOTION_HEADERS, "Notion-Version": "2025-09-03"}
 GEEKS_HEADERS = {"Authorization": f"Token {GEEKS_TOKEN}", "Academy": str(ACADEMY)}
 INVOICES = "/api/invoicing/v1/documents/invoice"
 CONTACTS = "/api/invoicing/v1/contacts"
@@ -409,15 +410,79 @@ def test_notion_cursors_walk_the_whole_database(data: RevenueData) -> None:
     assert default["results"][0]["parent"] == {"type": "database_id", "database_id": NOTION_DB}
 
 
+def test_notion_data_sources_are_listed_by_the_database_and_queried_page_by_page(data: RevenueData) -> None:
+    api = NotionSandbox(data, NOTION_TOKEN, NOTION_DB, rate_limit_per_second=None)
+    with served(api) as client:
+        database = client.get(f"/v1/databases/{NOTION_DB.replace('-', '')}", headers=NOTION_CURRENT).json()
+        source = database["data_sources"][0]["id"]
+        ids, body = [], {"page_size": 100}
+        while True:
+            page = client.post(f"/v1/data_sources/{source}/query", json=body, headers=NOTION_CURRENT)
+            assert page.status_code == 200, page.text
+            ids += [result["id"] for result in page.json()["results"]]
+            if not page.json()["has_more"]:
+                break
+            body = {"page_size": 100, "start_cursor": page.json()["next_cursor"]}
+        first = client.post(f"/v1/data_sources/{source.replace('-', '')}/query", headers=NOTION_CURRENT).json()
+    assert database["object"] == "database" and database["id"] == NOTION_DB
+    assert database["data_sources"] == [{"id": source, "name": "Clients"}] == api.data_sources
+    assert ids == [page["id"] for page in data.notion_pages]
+    assert first["results"][0]["parent"] == {
+        "type": "data_source_id",
+        "data_source_id": source,
+        "database_id": NOTION_DB,
+    }
+
+
+def test_notion_refuses_the_old_versions_calls_on_a_database_with_two_data_sources(data: RevenueData) -> None:
+    api = NotionSandbox(data, NOTION_TOKEN, NOTION_DB, rate_limit_per_second=None, data_source_names=TWO_DATA_SOURCES)
+    with served(api) as client:
+        old_query = client.post(f"/v1/databases/{NOTION_DB}/query", headers=NOTION_HEADERS)
+        old_database = client.get(f"/v1/databases/{NOTION_DB}", headers=NOTION_HEADERS)
+        database = client.get(f"/v1/databases/{NOTION_DB}", headers=NOTION_CURRENT).json()
+        second = client.post(f"/v1/data_sources/{api.data_sources[1]['id']}/query", headers=NOTION_CURRENT).json()
+        cursor = client.post(
+            f"/v1/data_sources/{api.data_sources[1]['id']}/query",
+            json={"start_cursor": data.notion_pages[1]["id"]},
+            headers=NOTION_CURRENT,
+        )
+    for refused in (old_query, old_database):
+        assert refused.status_code == 400
+        assert refused.json() == {
+            "object": "error",
+            "status": 400,
+            "code": "validation_error",
+            "message": "Databases with multiple data sources are not supported in this API version.",
+        }
+    assert MULTIPLE_DATA_SOURCES == old_query.json()["message"]
+    assert [source["name"] for source in database["data_sources"]] == ["Clients", "Former clients"]
+    assert second["results"] == [] and second["has_more"] is False and second["next_cursor"] is None
+    assert cursor.status_code == 400, "a cursor of another data source is no cursor of this one"
+
+
+def test_notion_answers_a_single_source_database_under_the_old_version_as_it_did(data: RevenueData) -> None:
+    with served(NotionSandbox(data, NOTION_TOKEN, NOTION_DB, rate_limit_per_second=None)) as client:
+        database = client.get(f"/v1/databases/{NOTION_DB}", headers=NOTION_HEADERS).json()
+    assert "data_sources" not in database
+    assert set(database["properties"]) == {"Name", "Email", "Holded ID"}
+
+
+OTHER_ID = str(uuid.UUID(int=43, version=4))
+
+
 @pytest.mark.parametrize(
     ("path", "headers", "body", "status", "code"),
     [
         (f"/v1/databases/{NOTION_DB}/query", {"Authorization": f"Bearer {NOTION_TOKEN}"}, {}, 400, "missing_version"),
         (f"/v1/databases/{NOTION_DB}/query", {**NOTION_HEADERS, "Authorization": "Bearer x"}, {}, 401, "unauthorized"),
-        (f"/v1/databases/{uuid.UUID(int=43, version=4)}/query", NOTION_HEADERS, {}, 404, "object_not_found"),
+        (f"/v1/databases/{OTHER_ID}/query", NOTION_HEADERS, {}, 404, "object_not_found"),
         (f"/v1/databases/{NOTION_DB}/query", NOTION_HEADERS, {"page_size": 101}, 400, "validation_error"),
         (f"/v1/databases/{NOTION_DB}/query", NOTION_HEADERS, {"start_cursor": "nope"}, 400, "validation_error"),
         (f"/v1/databases/{NOTION_DB}", NOTION_HEADERS, {}, 400, "invalid_request_url"),
+        (f"/v1/databases/{NOTION_DB}/query", NOTION_CURRENT, {}, 400, "invalid_request_url"),
+        (f"/v1/data_sources/{OTHER_ID}/query", NOTION_HEADERS, {}, 400, "invalid_request_url"),  # not before 2025
+        (f"/v1/data_sources/{OTHER_ID}/query", NOTION_CURRENT, {}, 404, "object_not_found"),
+        (f"/v1/data_sources/{NOTION_DB}/query", NOTION_CURRENT, {}, 404, "object_not_found"),
     ],
 )
 def test_notion_errors(
