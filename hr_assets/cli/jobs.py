@@ -80,6 +80,16 @@ def integrations_of(asset_names: Sequence[str]) -> list[type[IntegrationResource
     return [type(r) for key, r in definitions.resources.items() if key in keys and isinstance(r, IntegrationResource)]
 
 
+def check_webserver(url: str, daemon: str) -> None:
+    """Before queuing through the webserver at ``url``: it serves DAGSTER_HOME's instance and a daemon runs ``daemon``
+    for it (``check_serves``), else the one line, which says --in-process needs neither."""
+    with the_instance() as instance:
+        try:
+            check_serves(url, instance, daemon, Clock().now())
+        except WebserverError as exc:
+            raise WebserverError(f"{exc}, or run the command with --in-process") from None
+
+
 def queue_job(
     job_name: str,
     partition_key: str,
@@ -90,8 +100,7 @@ def queue_job(
     """Queue a run of the job through the webserver at HR_DAGSTER_URL, as the UI does, once it is known to serve
     DAGSTER_HOME's instance with a daemon to dequeue it; the run's id."""
     url = ui_url()
-    with the_instance() as instance:
-        check_serves(url, instance, RUN_QUEUE, Clock().now())
+    check_webserver(url, RUN_QUEUE)
     return submit_run(
         url,
         job_name,

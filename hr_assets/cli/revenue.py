@@ -9,6 +9,7 @@ from hr_assets.cli.jobs import (
     DEFAULT_UI,
     IN_PROCESS_OPTION,
     check_integrations,
+    check_webserver,
     in_process,
     integrations_of,
     run_job,
@@ -18,8 +19,7 @@ from hr_assets.cli.output import print_rows
 from hr_assets.defs.shared.partitions import monthly_partitions
 from hr_assets.defs.shared.revenue_chain import STEPS, assets_from_step
 from hr_assets.lib.clock import Clock
-from hr_assets.lib.runs import the_instance
-from hr_assets.lib.webserver import BACKFILLS, check_serves, launch_asset_backfill
+from hr_assets.lib.webserver import BACKFILLS, launch_asset_backfill
 from hr_assets.settings import Settings
 
 
@@ -110,9 +110,7 @@ def sync(
     """Sync the revenue chain for a range of months, as a backfill visible in the UI (--in-process: here, in one
     run)."""
     settings = Settings.from_environment()
-    clock = Clock(timezone=settings.timezone)
-    now = clock.now()
-    today = now.astimezone(clock.tz).date()
+    today = Clock(timezone=settings.timezone).today()
     start, end = month_range(year, start_date, end_date, today, settings.history_start.year)
     months = monthly_partitions(settings).get_partition_keys()
     keys = [key for key in months if start.isoformat() <= key < end.isoformat()]
@@ -126,8 +124,7 @@ def sync(
     check_integrations(*integrations_of(assets))
     what = f"Steps: {', '.join(assets)}; months: {keys[0][:7]} to {keys[-1][:7]} ({len(keys)})"
     if not in_process():
-        with the_instance() as instance:
-            check_serves(webserver, instance, BACKFILLS, now)
+        check_webserver(webserver, BACKFILLS)
         command = f"hr-assets sync --from-step {from_step}" + (" --with-accruals" if with_accruals else "")
         backfill_id = launch_asset_backfill(webserver, assets, keys, command)
         click.echo(
