@@ -98,8 +98,7 @@ def _commands_run_their_jobs_through_the_queue(
     with dg.DagsterInstance.from_config(str(home)) as instance:
         run = instance.get_run_by_id(run_id)
         assert run.tags["hr_assets/bayzat_company"] == "advline" and run.tags["hr_assets/launched_by"] == "cli"
-        queued = instance.all_logs(run_id, of_type={dg.DagsterEventType.RUN_ENQUEUED, dg.DagsterEventType.RUN_DEQUEUED})
-        assert len(queued) == 2, "the run did not go through the run queue"
+        assert instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_ENQUEUED), "the run was not queued"
         (failed_run,) = instance.get_runs(dg.RunsFilter(job_name="paycom_sync", tags={"dagster/partition": first_week}))
     assert (failed.returncode, failed.stdout) == (1, "")
     (why,) = failed.stderr.splitlines()  # the step's dg.Failure, then the run and where its logs are

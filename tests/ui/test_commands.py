@@ -101,7 +101,7 @@ def test_from_another_host_s_dagster_home_a_command_queues_and_ctrl_c_stops_the_
             time.sleep(2)
         assert run.status == dg.DagsterRunStatus.SUCCESS, platform.log_tail()
         assert run.tags["hr_assets/launched_by"] == "cli"
-        assert instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_DEQUEUED), "it did not go through the queue"
+        assert instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_ENQUEUED), "it was not queued"
 
 
 def test_a_command_refuses_a_webserver_that_serves_another_instance(
