@@ -23,6 +23,7 @@ from tests.running_platform import (
     free_port,
     platform_environment,
     sandbox_environment,
+    start_logged,
     stop_group,
     wait_until_serving,
 )
@@ -31,7 +32,6 @@ from tests.running_platform import (
 pytestmark = [pytest.mark.platform, pytest.mark.xdist_group("ui_platform")]
 
 WEBSERVER = str(Path(sys.executable).with_name("dagster-webserver"))
-TO_STOP_WAITING = ", or run the command with --in-process"
 
 
 def hr_assets(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -54,15 +54,11 @@ def other_instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
     workspace = directory / "workspace.yaml"
     workspace.write_text("load_from: []\n")
     port = free_port()
-    log = directory / "webserver.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [WEBSERVER, "-w", str(workspace), "-h", "127.0.0.1", "-p", str(port)],
-            env=platform_environment(DAGSTER_HOME=str(home)),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_logged(
+        [WEBSERVER, "-w", str(workspace), "-h", "127.0.0.1", "-p", str(port)],
+        platform_environment(DAGSTER_HOME=str(home)),
+        directory / "webserver.log",
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_until_serving(f"{url}/server_info", process)
@@ -104,27 +100,42 @@ def test_from_another_host_s_dagster_home_a_command_queues_and_ctrl_c_stops_the_
         assert instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_ENQUEUED), "it was not queued"
 
 
+def assert_each_refused(cases: list[tuple[dict[str, str], list[str], str]], untouched: Path) -> None:
+    """Each command (its environment, its arguments, the line it says) exits 1 saying only that line, at once, and
+    the instance at ``untouched`` has no run or backfill."""
+    with ThreadPoolExecutor(max_workers=len(cases)) as pool:
+        outputs = list(pool.map(lambda case: hr_assets(case[0], *case[1]), cases))
+    for (_, arguments, says), output in zip(cases, outputs, strict=True):
+        assert (output.returncode, output.stdout, output.stderr.splitlines()) == (
+            1,
+            "",
+            [f"Error: {says}, or run the command with --in-process"],
+        ), arguments
+    with dg.DagsterInstance.from_config(str(untouched)) as instance:
+        assert instance.get_runs() == [] and instance.get_backfills() == []
+
+
 def test_a_command_refuses_a_webserver_that_serves_another_instance(
     platform: RunningPlatform, other_instance: tuple[str, Path]
 ) -> None:
     other_url, other_home = other_instance
     here = command_environment(platform, HR_DAGSTER_URL=other_url)
     there = command_environment(platform, DAGSTER_HOME=str(other_home), HR_DAGSTER_URL=platform.url)
-    commands = [
-        (here, ["bayzat", "push", "--all", "--async"], other_url, platform.dagster_home),
-        (here, ["paycom", "sync", "--dry-run"], other_url, platform.dagster_home),
-        (there, ["paycom", "sync", "--dry-run"], platform.url, other_home),
-    ]
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        outputs = list(pool.map(lambda command: hr_assets(command[0], *command[1]), commands))
-    for (_, arguments, url, home), output in zip(commands, outputs, strict=True):
-        assert (output.returncode, output.stdout) == (1, ""), (arguments, output.stderr)
-        assert output.stderr.splitlines() == [
-            f"Error: the webserver at {url} serves another Dagster instance than DAGSTER_HOME={home.resolve()}; "
-            f"set HR_DAGSTER_URL to this instance's webserver{TO_STOP_WAITING}"
-        ], arguments
-    with dg.DagsterInstance.from_config(str(other_home)) as instance:
-        assert instance.get_runs() == [] and instance.get_backfills() == []
+
+    def another(url: str, home: Path) -> str:
+        return (
+            f"the webserver at {url} serves another Dagster instance than DAGSTER_HOME={home.resolve()}; "
+            "set HR_DAGSTER_URL to this instance's webserver"
+        )
+
+    assert_each_refused(
+        [
+            (here, ["bayzat", "push", "--all", "--async"], another(other_url, platform.dagster_home)),
+            (here, ["paycom", "sync", "--dry-run"], another(other_url, platform.dagster_home)),
+            (there, ["paycom", "sync", "--dry-run"], another(platform.url, other_home)),
+        ],
+        other_home,
+    )
 
 
 def test_a_command_refuses_an_instance_no_daemon_runs(
@@ -132,17 +143,18 @@ def test_a_command_refuses_an_instance_no_daemon_runs(
 ) -> None:
     other_url, other_home = other_instance
     environment = command_environment(platform, DAGSTER_HOME=str(other_home), HR_DAGSTER_URL=other_url)
-    commands = [
-        (["paycom", "sync", "--dry-run"], "the run queue"),
-        (["sync", "--from-step", "accruals", "--start-date", "2026-01-01", "--end-date", "2026-02-01"], "backfills"),
-    ]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        outputs = list(pool.map(lambda command: hr_assets(environment, *command[0]), commands))
-    for (arguments, daemon), output in zip(commands, outputs, strict=True):
-        assert (output.returncode, output.stdout) == (1, ""), (arguments, output.stderr)
-        assert output.stderr.splitlines() == [
-            f"Error: no Dagster daemon is running for DAGSTER_HOME={other_home.resolve()} ({daemon} never ran), so "
-            f"what is queued waits for ever; start it (make dev, or dagster-daemon run){TO_STOP_WAITING}"
-        ], arguments
-    with dg.DagsterInstance.from_config(str(other_home)) as instance:
-        assert instance.get_runs() == [] and instance.get_backfills() == []
+
+    def no_daemon(what: str) -> str:
+        return (
+            f"no Dagster daemon is running for DAGSTER_HOME={other_home.resolve()} ({what} never ran), so what is "
+            "queued waits for ever; start it (make dev, or dagster-daemon run)"
+        )
+
+    backfill = ["sync", "--from-step", "accruals", "--start-date", "2026-01-01", "--end-date", "2026-02-01"]
+    assert_each_refused(
+        [
+            (environment, ["paycom", "sync", "--dry-run"], no_daemon("the run queue")),
+            (environment, backfill, no_daemon("backfills")),
+        ],
+        other_home,
+    )
