@@ -90,30 +90,19 @@ def platform_environment(**settings: str) -> dict[str, str]:
     return environment
 
 
-def start_dev(directory: Path, environment: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    """`hr-sandbox dev` in a session of its own (so that its whole process group can be stopped)."""
+def start_logged(command: list[str], environment: dict[str, str], log: Path) -> subprocess.Popen:
+    """``command`` run from the repository in a session of its own (so that its whole process group can be
+    stopped), its output in ``log``."""
     with log.open("w") as output:
         return subprocess.Popen(
-            [
-                HR_SANDBOX,
-                "dev",
-                "--directory",
-                str(directory),
-                "--employees",
-                "30",
-                "--paycom-port",
-                "0",
-                "--port",
-                str(port),
-                "--api-port",
-                str(free_port()),
-            ],
-            cwd=REPO,
-            env=environment,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            command, cwd=REPO, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
         )
+
+
+def start_dev(directory: Path, environment: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    """`hr-sandbox dev`, stopped with ``stop_group``."""
+    options = ["--directory", str(directory), "--employees", "30", "--paycom-port", "0", "--port", str(port)]
+    return start_logged([HR_SANDBOX, "dev", *options, "--api-port", str(free_port())], environment, log)
 
 
 def stop_group(process: subprocess.Popen, grace_s: float = 60) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 import pytest
 
-from hr_assets.cli import EXIT_BUG, EXIT_PERSON, EXIT_USAGE, main
+from hr_assets.cli import EXIT_BUG, EXIT_INTERRUPTED, EXIT_PERSON, EXIT_USAGE, main
 from hr_assets.cli.app import cli
 from tests.conftest import REPO
 
@@ -208,6 +208,11 @@ def test_a_bad_argument_is_one_line_too(base_environment: dict[str, str]) -> Non
         "Error: Invalid value for --week: 2026-11-21 is not the Friday of a synced week (see hr-assets paycom sync "
         "--help)"
     ]
+    both = _run(["payroll", "run", "--period-id", "1", "--async", "--in-process"], base_environment)
+    assert (both.returncode, both.stdout) == (EXIT_USAGE, "")
+    assert both.stderr.splitlines() == [
+        "Error: give --async or --in-process, not both (see hr-assets payroll run --help)"
+    ]
 
 
 def test_a_bug_says_it_is_one_under_its_traceback(
@@ -238,7 +243,8 @@ def test_the_version_and_the_exit_codes_are_in_the_command_s_own_words(base_envi
     assert (version.returncode, version.stdout) == (0, f"hr-assets, version {metadata.version('hr_assets')}\n")
     described = _run(["--help"], base_environment).stdout
     assert "Exit codes:" in described
-    for code, meaning in ((EXIT_PERSON, "a person's error"), (EXIT_USAGE, "a usage error"), (EXIT_BUG, "a bug")):
+    meanings = (EXIT_PERSON, "a person's error"), (EXIT_USAGE, "a usage error"), (EXIT_BUG, "a bug")
+    for code, meaning in (*meanings, (EXIT_INTERRUPTED, "stopped waiting for a run")):
         assert any(line.split()[:1] == [str(code)] and meaning in line for line in described.splitlines()), code
     unknown = _run(["no-such-command"], base_environment)
     assert (unknown.returncode, unknown.stderr.strip()) == (

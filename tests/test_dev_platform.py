@@ -1,5 +1,6 @@
-"""`hr-sandbox dev` as `make dev` runs it: sandbox, webserver and daemon, driven over GraphQL; its notifications
-reach a loopback webhook, and at the end no secret or bank detail is anywhere the platform keeps data."""
+"""`hr-sandbox dev` as `make dev` runs it: sandbox, webserver and daemon, driven over GraphQL and by commands that
+queue their runs; its notifications reach a loopback webhook, and at the end no secret or bank detail is anywhere the
+platform keeps data."""
 
 import datetime as dt
 import os
@@ -76,6 +77,37 @@ def _sync_revenue_months(url: str, environment: dict[str, str], sandbox: Path) -
     return completed.stdout.split("Backfill ", 1)[1].split()[0]
 
 
+def _commands_run_their_jobs_through_the_queue(
+    url: str, environment: dict[str, str], sandbox: Path, home: Path
+) -> None:
+    """A command queues its run as the UI does and waits for it, then prints its one line: a push of one company
+    (with the tag the queue limits pushes by), and a dry run of the first week, which Paycom never pushed: failed."""
+    environment = {**environment, "HR_DAGSTER_URL": url, **sandbox_environment(sandbox)}
+
+    def hr_assets(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([HR_ASSETS, *arguments], env=environment, capture_output=True, text=True, timeout=600)
+
+    pushed = hr_assets("bayzat", "push", "--company", "advline")
+    assert pushed.returncode == 0, pushed.stderr
+    (line,) = pushed.stdout.splitlines()
+    run_id = line.split()[1]
+    assert line.startswith(f"Run {run_id} for advline: succeeded; due ") and pushed.stderr == ""
+
+    first_week = weekly_sync_partitions(Settings.from_environment()).get_first_partition_key()
+    failed = hr_assets("paycom", "sync", "--week", first_week, "--dry-run")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        run = instance.get_run_by_id(run_id)
+        assert run.tags["hr_assets/bayzat_company"] == "advline" and run.tags["hr_assets/launched_by"] == "cli"
+        assert instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_ENQUEUED), "the run was not queued"
+        (failed_run,) = instance.get_runs(dg.RunsFilter(job_name="paycom_sync", tags={"dagster/partition": first_week}))
+    assert (failed.returncode, failed.stdout) == (1, "")
+    (why,) = failed.stderr.splitlines()  # the step's dg.Failure, then the run and where its logs are
+    assert why.startswith("Error: No Paycom report of type ") and why.endswith(
+        f"check Paycom's scheduled reports. (run {failed_run.run_id}; its logs: {url}/runs/{failed_run.run_id})"
+    )
+    assert failed_run.status == dg.DagsterRunStatus.FAILURE and failed_run.tags["hr_assets/launched_by"] == "cli"
+
+
 def _start_sync_through_the_api(log: Path) -> dict[str, str]:
     """POST start_sync with the development token `hr-sandbox dev` printed, once its API answers."""
     deadline = time.monotonic() + 120
@@ -150,6 +182,7 @@ def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stop
             "hr_assets: attendance_import succeeded for",
             "hr_assets: bayzat_push succeeded for",
         )
+        _commands_run_their_jobs_through_the_queue(url, environment, sandbox, dagster_home)
     finally:  # not stop_group: its SIGKILL to the group would hide the leftovers this test looks for
         process.send_signal(signal.SIGTERM)
         try:

@@ -15,7 +15,8 @@ from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.paycom.schedules import WEEKLY_SYNC_CRON
 from hr_assets.lib.cron import first_tick_from
 from hr_assets.lib.errors import OperatorError
-from hr_assets.lib.webserver import WebserverError, submit_run
+from hr_assets.lib.runs import the_instance
+from hr_assets.lib.webserver import RUN_QUEUE, check_serves, submit_run
 
 router = APIRouter(prefix="/api/paycom/sync", tags=["sync"])
 LAST_SYNCS = 10
@@ -44,7 +45,7 @@ def status(request: Request, _: Annotated[Caller, Depends(reader)]) -> SyncStatu
     "/start_sync/",
     response_model=StartedSync,
     status_code=202,
-    responses={503: {"description": "The Dagster web server did not take the run"}},
+    responses={503: {"description": "The Dagster web server did not take the run; the detail says why"}},
     summary="Queue a paycom_sync run for the week in progress",
 )
 def start_sync(request: Request, body: StartSync, _: Annotated[Caller, Depends(operator)]) -> StartedSync:
@@ -54,6 +55,8 @@ def start_sync(request: Request, body: StartSync, _: Annotated[Caller, Depends(o
     dagster = request.app.state.dagster
     config = {"report_type": body.report_type, "force": body.force, "dry_run": False}
     try:
+        with the_instance() as instance:
+            check_serves(dagster.public_url, instance, RUN_QUEUE, request.app.state.clock.now())
         run_id = submit_run(
             dagster.public_url,
             "paycom_sync",
@@ -61,8 +64,8 @@ def start_sync(request: Request, body: StartSync, _: Annotated[Caller, Depends(o
             run_config={"ops": {"paycom_roster_files": {"config": config}}},
             launched_by="api",
         )
-    except WebserverError as exc:
-        raise HTTPException(status_code=503, detail="The Dagster web server did not take the run.") from exc
+    except OperatorError as exc:  # the webserver's answer, or DAGSTER_HOME's instance
+        raise HTTPException(status_code=503, detail=f"The Dagster web server did not take the run: {exc}") from exc
     return StartedSync(run_id=run_id, week=dt.date.fromisoformat(week), url=f"{dagster.public_url}/runs/{run_id}")
 
 

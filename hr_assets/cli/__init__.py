@@ -13,13 +13,15 @@ import click
 EXIT_PERSON = 1  # a person's error: the line says what to set or do
 EXIT_USAGE = 2  # a command, option or argument the command does not take (click's own code for it)
 EXIT_BUG = 70  # a bug in hr-assets (sysexits' EX_SOFTWARE)
+EXIT_INTERRUPTED = 130  # Ctrl-C while a command waited for its run, which goes on (the shell's code for SIGINT)
 
 EXIT_CODES = f"""\b
 Exit codes:
   0   done
   {EXIT_PERSON}   a person's error: one line says what to set or do
   {EXIT_USAGE}   a usage error: a command, option or argument it does not take
-  {EXIT_BUG}  a bug: its traceback, then a line asking to report it"""
+  {EXIT_BUG}  a bug: its traceback, then a line asking to report it
+  {EXIT_INTERRUPTED} stopped waiting for a run (Ctrl-C): the run goes on, as the line says"""
 
 
 def main() -> None:

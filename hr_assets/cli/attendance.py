@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from hr_assets.cli.jobs import run_job
+from hr_assets.cli.jobs import IN_PROCESS_OPTION, run_job
 from hr_assets.cli.output import json_option, print_rows
 from hr_assets.cli.warehouse import warehouse
 from hr_assets.defs.attendance import store
@@ -27,9 +27,10 @@ def attendance() -> None:
 
 @attendance.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@IN_PROCESS_OPTION
 def import_(file: Path) -> None:
-    """Import FILE through the Dagster instance (the run shows in the UI); every row is stored. The file is stored
-    in the warehouse first, where the run reads it."""
+    """Import FILE in a run through the run queue, waiting for it (the run shows in the UI); every row is stored.
+    The file is stored in the warehouse first, where the run reads it."""
     sha256 = content_sha256(file)
     with warehouse().begin() as connection:
         stored = store_attendance_file(connection, file, sha256, Clock().now())

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import click
 
-from hr_assets.cli.jobs import ASYNC_OPTION, run_job, ui_url
+from hr_assets.cli.jobs import ASYNC_OPTION, IN_PROCESS_OPTION, queue_job, run_job, ui_url
 from hr_assets.cli.output import json_option, print_rows
 from hr_assets.cli.warehouse import audited, running_command, warehouse
 from hr_assets.defs.bayzat import configs, store
@@ -26,7 +26,6 @@ from hr_assets.defs.shared.partitions import bayzat_company_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import add_dynamic_partition, the_instance
 from hr_assets.lib.secrets import masked
-from hr_assets.lib.webserver import submit_run
 
 
 @click.group()
@@ -183,15 +182,7 @@ def _push(slugs: Sequence[str], in_background: bool = False) -> None:
     for first, last in stretches:
         label = first if first == last else f"{first}..{last}"
         if in_background:
-            run_id = submit_run(
-                ui_url(),
-                "bayzat_push",
-                partition_key=first,
-                last_partition_key=last,
-                run_config={},
-                launched_by="cli",
-                tags=company_tags(first, last),
-            )
+            run_id = queue_job("bayzat_push", first, last_partition_key=last, tags=company_tags(first, last))
             click.echo(f"Queued run {run_id} for {label}: {ui_url().rstrip('/')}/runs/{run_id}")
             continue
         outcome = run_job("bayzat_push", first, last_partition_key=last, tags=company_tags(first, last))
@@ -208,9 +199,10 @@ def _push(slugs: Sequence[str], in_background: bool = False) -> None:
 @click.option("--company", "slugs", multiple=True, help="A company to push; repeat it for several.")
 @click.option("--all", "every", is_flag=True, help="Every enabled company with a working key, manual ones too.")
 @ASYNC_OPTION
+@IN_PROCESS_OPTION
 def push(slugs: tuple[str, ...], every: bool, in_background: bool) -> None:
-    """Push the companies' due records now, all at once in one run through the Dagster instance (it shows in the
-    UI), each company at its own key's rate limit."""
+    """Push the companies' due records now, all at once in one run through the run queue (it shows in the UI),
+    each company at its own key's rate limit."""
     if bool(slugs) == every:
         raise click.UsageError("give --company S (one or more) or --all")
     bayzat = BayzatResource.for_command()
@@ -229,6 +221,7 @@ def push(slugs: tuple[str, ...], every: bool, in_background: bool) -> None:
 @click.option("--company", "slug", help="Only this company's failed records.")
 @click.option("--import", "import_id", type=int, help="Only the failed records of this attendance import (its id).")
 @click.option("--batch", "batch_id", type=int, help="Only the failed records of this push batch (its id).")
+@IN_PROCESS_OPTION
 def retry_failed(slug: str | None, import_id: int | None, batch_id: int | None) -> None:
     """Give failed records a fresh retry budget and push their companies now."""
     BayzatResource.for_command().check()  # the pushes need the key: say so before changing any record

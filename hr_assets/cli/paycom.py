@@ -4,7 +4,7 @@ import json
 
 import click
 
-from hr_assets.cli.jobs import check_integrations, run_job
+from hr_assets.cli.jobs import IN_PROCESS_OPTION, check_integrations, run_job
 from hr_assets.cli.output import json_option, print_rows
 from hr_assets.cli.warehouse import warehouse
 from hr_assets.defs.paycom import store
@@ -37,8 +37,9 @@ def test_connection() -> None:
 @click.option("--dry-run", is_flag=True, help="List the files that would be downloaded; change nothing.")
 @click.option("--force", is_flag=True, help="Sync a week that was already synced; accept a large headcount drop.")
 @click.option("--week", metavar="YYYY-MM-DD", help="The Friday that keys the week; default the week in progress.")
+@IN_PROCESS_OPTION
 def sync(report_type: str, dry_run: bool, force: bool, week: str | None) -> None:
-    """Run the Paycom sync for one week through the Dagster instance (the run shows in the UI)."""
+    """Run the Paycom sync for one week through the run queue and wait for it (the run shows in the UI)."""
     weeks = weekly_sync_partitions(Settings.from_environment())
     week = week or weeks.get_last_partition_key()
     if not weeks.has_partition_key(week):

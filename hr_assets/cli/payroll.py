@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import click
 
-from hr_assets.cli.jobs import ASYNC_OPTION, run_job, ui_url
+from hr_assets.cli.jobs import ASYNC_OPTION, IN_PROCESS_OPTION, queue_job, run_job, ui_url
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import add_period_partitions
@@ -16,7 +16,6 @@ from hr_assets.defs.payroll.processing import release_stale
 from hr_assets.defs.payroll.rules import Rule, evaluate, parse_rule
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import the_instance
-from hr_assets.lib.webserver import submit_run
 from hr_assets.settings import Settings
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -121,8 +120,9 @@ def due() -> None:
 @click.option("--period-id", type=int, required=True)
 @click.option("--force", is_flag=True, help="Run a completed period again (its results are replaced).")
 @ASYNC_OPTION
+@IN_PROCESS_OPTION
 def run(period_id: int, force: bool, in_background: bool) -> None:
-    """Process one period now, through the Dagster instance (the run shows in the UI)."""
+    """Process one period now, in a run through the run queue (it shows in the UI)."""
     engine = warehouse()
     with engine.connect() as connection:
         period = store.period(connection, period_id)
@@ -187,12 +187,13 @@ def month_(month: str) -> None:
 
 
 def _queue(period_id: int, key: str, run_config: dict) -> None:
-    run_id = submit_run(ui_url(), "payroll_run", partition_key=key, run_config=run_config, launched_by="cli")
+    run_id = queue_job("payroll_run", key, run_config=run_config)
     click.echo(f"Queued run {run_id} for period {period_id} ({key}): {ui_url().rstrip('/')}/runs/{run_id}")
 
 
 @payroll.command("run-due")
 @ASYNC_OPTION
+@IN_PROCESS_OPTION
 def run_due(in_background: bool) -> None:
     """Run every automated period that is due now, as the daily automation would (each a run of its own)."""
     now, settings = Clock().now(), Settings.from_environment()

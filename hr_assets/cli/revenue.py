@@ -5,12 +5,21 @@ import datetime as dt
 import click
 import dagster as dg
 
-from hr_assets.cli.jobs import DEFAULT_UI, check_integrations, integrations_of, run_job, ui_url
+from hr_assets.cli.jobs import (
+    DEFAULT_UI,
+    IN_PROCESS_OPTION,
+    check_integrations,
+    check_webserver,
+    in_process,
+    integrations_of,
+    run_job,
+    ui_url,
+)
 from hr_assets.cli.output import print_rows
 from hr_assets.defs.shared.partitions import monthly_partitions
 from hr_assets.defs.shared.revenue_chain import STEPS, assets_from_step
 from hr_assets.lib.clock import Clock
-from hr_assets.lib.webserver import launch_asset_backfill
+from hr_assets.lib.webserver import BACKFILLS, launch_asset_backfill
 from hr_assets.settings import Settings
 
 
@@ -83,23 +92,23 @@ def _list_steps(ctx: click.Context, _param: click.Parameter, wanted: bool) -> No
 @click.option("--year", type=int, help="Every month of this year so far (default: this year).")
 @click.option("--start-date", metavar="YYYY-MM-01", help="First month (inclusive).")
 @click.option("--end-date", metavar="YYYY-MM-01", help="Month after the last (exclusive).")
-@click.option("--in-process", is_flag=True, help="Run the months here in one run, without the daemon.")
 @click.option(
     "--webserver",
     default=ui_url,
     show_default=f"HR_DAGSTER_URL or {DEFAULT_UI}",
     help="Where the Dagster webserver listens.",
 )
+@IN_PROCESS_OPTION
 def sync(
     from_step: str,
     with_accruals: bool,
     year: int | None,
     start_date: str | None,
     end_date: str | None,
-    in_process: bool,
     webserver: str,
 ) -> None:
-    """Sync the revenue chain for a range of months, as a backfill visible in the UI."""
+    """Sync the revenue chain for a range of months, as a backfill visible in the UI (--in-process: here, in one
+    run)."""
     settings = Settings.from_environment()
     today = Clock(timezone=settings.timezone).today()
     start, end = month_range(year, start_date, end_date, today, settings.history_start.year)
@@ -114,7 +123,8 @@ def sync(
     assets = assets_from_step(from_step, with_accruals)
     check_integrations(*integrations_of(assets))
     what = f"Steps: {', '.join(assets)}; months: {keys[0][:7]} to {keys[-1][:7]} ({len(keys)})"
-    if not in_process:
+    if not in_process():
+        check_webserver(webserver, BACKFILLS)
         command = f"hr-assets sync --from-step {from_step}" + (" --with-accruals" if with_accruals else "")
         backfill_id = launch_asset_backfill(webserver, assets, keys, command)
         click.echo(

@@ -1,13 +1,15 @@
-"""Running the code location's jobs from the command line, through the Dagster instance.
+"""The code location's runs as commands see them, through the Dagster instance at ``DAGSTER_HOME``.
 
-The run is recorded in the instance at ``DAGSTER_HOME`` like any other, so it shows in the UI
-with its logs, and a failed step can be re-executed from there. Its events stay in those logs: the
-command prints none of them unless asked (``show_events``), and a failure is one line saying why.
+A run is recorded in the instance like any other, so it shows in the UI with its logs, and a failed step can be
+re-executed from there. A command either waits for a run the queue started (``wait_for_run``) or runs one in its
+own process (``run_partition``); either way its outcome is read from the run's event log (``outcome_of``). Its
+events stay in those logs: the command prints none of them unless asked, and a failure is one line saying why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +22,13 @@ from hr_assets.settings import dagster_home
 
 # The console logger at a level no event reaches: the events are in the run's logs, not on the terminal.
 _QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+# What a command's outcome is read from.
+_OUTCOME_EVENTS = {
+    dg.DagsterEventType.STEP_FAILURE,
+    dg.DagsterEventType.ASSET_MATERIALIZATION,
+    dg.DagsterEventType.ASSET_OBSERVATION,
+}
+_RETRY_RUN_TAG = "dagster/auto_retry_run_id"  # on a failed run, the run the daemon's run retries started in its place
 
 
 def job_from_definitions(job_name: str) -> dg.JobDefinition:
@@ -83,7 +92,7 @@ def run_partition(
     last_partition_key: str | None = None,
     show_events: bool = False,
 ) -> RunOutcome:
-    """One run of the job for one partition (only ``assets`` when given), recorded in the instance.
+    """One run of the job for one partition (only ``assets`` when given) in this process, recorded in the instance.
 
     With ``last_partition_key``, the one run covers the range from ``partition_key`` to it, as a
     backfill with a single-run policy does; each materialization's metadata is then the range's.
@@ -97,14 +106,58 @@ def run_partition(
             tags={**partition_tags(partition_key, last_partition_key), "hr_assets/launched_by": "cli", **(tags or {})},
             asset_selection=[dg.AssetKey(name) for name in assets] if assets else None,
         )
-        failures = result.get_step_failure_events()
-        outcome = RunOutcome(
-            run_id=result.run_id,
-            success=result.success,
-            error="; ".join(dict.fromkeys(_why(event) for event in failures))
-            or (None if result.success else "the run failed before its steps ran"),
-        )
-        for event in result.get_asset_materialization_events():
+        return outcome_of(instance, result.run_id)
+
+
+def wait_for_run(
+    run_id: str,
+    on_event: Callable[[dg.EventLogEntry], None] | None = None,
+    still_queued: Callable[[dg.DagsterInstance], None] | None = None,
+    poll_s: float = 0.5,
+) -> RunOutcome:
+    """The outcome of a run the queue started, once it has ended, however long it takes: read from the instance's
+    run storage. A run the daemon's run retries start again is followed to its retry's end. ``on_event`` is given
+    each of its events as it is stored; ``still_queued`` is called now and then while the run waits in the queue
+    (it may raise to stop waiting)."""
+    cursor, checked = None, 0.0
+    with the_instance() as instance:
+        while True:
+            run = instance.get_run_by_id(run_id)
+            if run is None:
+                raise OperatorError(f"run {run_id} is not in the instance at DAGSTER_HOME")
+            if on_event is not None:
+                records = instance.get_records_for_run(run_id, cursor=cursor)
+                for record in records.records:
+                    on_event(record.event_log_entry)
+                cursor = records.cursor
+            if run.is_finished and not run.is_complete_and_waiting_to_retry:
+                retry = run.tags.get(_RETRY_RUN_TAG)
+                if retry is None:
+                    return outcome_of(instance, run_id)
+                run_id, cursor = retry, None
+                continue
+            if still_queued is not None and run.status == dg.DagsterRunStatus.QUEUED and time.monotonic() > checked:
+                still_queued(instance)
+                checked = time.monotonic() + 30
+            time.sleep(poll_s)
+
+
+def outcome_of(instance: dg.DagsterInstance, run_id: str) -> RunOutcome:
+    """What a finished run did, from its event log: whether it succeeded and why not, each asset's last
+    materialization (and each partition's), each observation."""
+    run = instance.get_run_by_id(run_id)
+    success = run is not None and run.status == dg.DagsterRunStatus.SUCCESS
+    events = [entry.dagster_event for entry in instance.all_logs(run_id, of_type=_OUTCOME_EVENTS)]
+    failures = [event for event in events if event.event_type == dg.DagsterEventType.STEP_FAILURE]
+    canceled = run is not None and run.status == dg.DagsterRunStatus.CANCELED
+    outcome = RunOutcome(
+        run_id=run_id,
+        success=success,
+        error="; ".join(dict.fromkeys(_why(event) for event in failures))
+        or (None if success else "the run was canceled" if canceled else "the run failed before its steps ran"),
+    )
+    for event in events:
+        if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.step_materialization_data.materialization
             asset, metadata = (
                 materialization.asset_key.to_user_string(),
@@ -113,7 +166,7 @@ def run_partition(
             outcome.materializations[asset] = metadata
             if materialization.partition is not None:
                 outcome.partition_materializations.setdefault(asset, {})[materialization.partition] = metadata
-        for event in result.get_asset_observation_events():
+        elif event.event_type == dg.DagsterEventType.ASSET_OBSERVATION:
             observation = event.asset_observation_data.asset_observation
             outcome.observations[observation.asset_key.to_user_string()] = {
                 key: value.value for key, value in observation.metadata.items()

@@ -47,7 +47,7 @@ def every_known_punch() -> set[tuple[str, str, str]]:
 def push_killed_mid_request(world: BayzatWorld) -> None:
     """``hr-assets bayzat push`` killed while Bayzat holds back the answer to a request it has handled."""
     push = subprocess.Popen(
-        [str(BIN / "hr-assets"), "bayzat", "push", "--company", "advline"],
+        [str(BIN / "hr-assets"), "bayzat", "push", "--company", "advline", "--in-process"],
         env={**os.environ, "BAYZAT_RATE_LIMIT_DELAY": "0.3", "BAYZAT_TIMEOUT_SECONDS": "20"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

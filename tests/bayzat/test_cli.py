@@ -89,13 +89,13 @@ def test_without_a_secret_key_nothing_is_stored_and_the_message_says_why(bayzat_
 def test_import_push_and_retry_failed_by_hand(bayzat_world: BayzatWorld, tmp_path: Path) -> None:
     path = tmp_path / "hand.csv"
     path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:2], days=2)), encoding="utf-8")
-    imported = hr_assets("attendance", "import", str(path))
+    imported = hr_assets("attendance", "import", "--in-process", str(path))
     assert imported.returncode == 0, imported.stderr
     assert "4 rows, 4 valid, 0 invalid" in imported.stdout
     bayzat_world.sandbox.inject("500")
-    pushed = hr_assets("bayzat", "push", "--company", "advline")
+    pushed = hr_assets("bayzat", "push", "--company", "advline", "--in-process")
     assert pushed.returncode == 0 and "retry_scheduled 4" in pushed.stdout
-    retried = hr_assets("bayzat", "retry-failed", "--company", "advline")
+    retried = hr_assets("bayzat", "retry-failed", "--in-process", "--company", "advline")
     assert retried.returncode == 0, retried.stderr
     assert "4 failed record(s)" in retried.stdout and "synced 4" in retried.stdout
     assert len(bayzat_world.sandbox.accepted(KEYS["advline"])) == 8
@@ -107,8 +107,8 @@ def test_push_all_pushes_every_company_in_one_run_and_async_needs_the_webserver(
     path = tmp_path / "both.csv"
     rows = week_of("advline", EMPLOYEES[:2], days=2) + week_of("gulfco", EMPLOYEES[2:3], days=2)
     path.write_text(attendance_csv(rows), encoding="utf-8")
-    assert hr_assets("attendance", "import", str(path)).returncode == 0
-    pushed = hr_assets("bayzat", "push", "--all")
+    assert hr_assets("attendance", "import", "--in-process", str(path)).returncode == 0
+    pushed = hr_assets("bayzat", "push", "--all", "--in-process")
     assert pushed.returncode == 0, pushed.stderr
     lines = pushed.stdout.splitlines()
     assert [line.split()[3] for line in lines] == ["advline:", "gulfco:"]
@@ -124,8 +124,8 @@ def test_status_failed_records_settings_and_one_imports_retry(bayzat_world: Bayz
     bayzat_world.sandbox.add_key(KEYS["advline"], employees=EMPLOYEES[1:3])  # Bayzat does not know 0001
     path = tmp_path / "week.csv"
     path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:3], days=2)), encoding="utf-8")
-    assert hr_assets("attendance", "import", str(path)).returncode == 0
-    assert hr_assets("bayzat", "push", "--company", "advline").returncode == 0
+    assert hr_assets("attendance", "import", "--in-process", str(path)).returncode == 0
+    assert hr_assets("bayzat", "push", "--company", "advline", "--in-process").returncode == 0
 
     status = {row["company"]: row for row in json.loads(hr_assets("bayzat", "status", "--json").stdout)}
     assert {name: status["advline"][name] for name in ("pending", "synced", "failed", "skipped")} == {
@@ -172,7 +172,7 @@ def test_status_failed_records_settings_and_one_imports_retry(bayzat_world: Bayz
     assert nothing.returncode == 2 and "give --sync-frequency, --enabled or --disabled" in nothing.stderr
 
     bayzat_world.sandbox.add_key(KEYS["advline"], employees=EMPLOYEES[:3])  # now Bayzat knows 0001
-    retried = hr_assets("bayzat", "retry-failed", "--import", str(import_id))
+    retried = hr_assets("bayzat", "retry-failed", "--in-process", "--import", str(import_id))
     assert retried.returncode == 0, retried.stderr
     assert "2 failed record(s) set to be sent again" in retried.stdout and "synced 2" in retried.stdout
     assert json.loads(hr_assets("bayzat", "failed", "--json").stdout) == []
@@ -190,9 +190,9 @@ def test_a_200_with_a_result_per_record_is_read_and_every_refusal_shows_with_bay
     bayzat_world.sandbox.set_answer_shape("results")
     path = tmp_path / "week.csv"
     path.write_text(attendance_csv(week_of("advline", EMPLOYEES[:3], days=2)), encoding="utf-8")
-    assert hr_assets("attendance", "import", str(path)).returncode == 0
+    assert hr_assets("attendance", "import", "--in-process", str(path)).returncode == 0
 
-    pushed = hr_assets("bayzat", "push", "--company", "advline")
+    pushed = hr_assets("bayzat", "push", "--company", "advline", "--in-process")
 
     assert pushed.returncode == 0, pushed.stderr
     assert (

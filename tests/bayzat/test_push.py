@@ -264,7 +264,7 @@ def test_a_push_killed_between_sending_and_recording_is_settled_by_the_next_run(
     assert bayzat_world.import_csv("month.csv", attendance_csv(week_of("advline", EMPLOYEES[:5], days=9))).success
     accepted = lambda: len(bayzat_world.sandbox.accepted(KEYS["advline"]))  # noqa: E731
     push = subprocess.Popen(
-        [str(BIN / "hr-assets"), "bayzat", "push", "--company", "advline"],
+        [str(BIN / "hr-assets"), "bayzat", "push", "--company", "advline", "--in-process"],
         env={**os.environ, "BAYZAT_RATE_LIMIT_DELAY": "0.3", "BAYZAT_TIMEOUT_SECONDS": "20"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -301,7 +301,7 @@ def test_one_process_pushing_two_companies_killed_mid_way_loses_and_repeats_noth
     assert bayzat_world.import_csv("month.csv", attendance_csv(rows)).success
     accepted = lambda slug: len(bayzat_world.sandbox.accepted(KEYS[slug]))  # noqa: E731
     push = subprocess.Popen(
-        [str(BIN / "hr-assets"), "bayzat", "push", "--all"],
+        [str(BIN / "hr-assets"), "bayzat", "push", "--all", "--in-process"],
         env={**os.environ, "BAYZAT_RATE_LIMIT_DELAY": "0.3", "BAYZAT_TIMEOUT_SECONDS": "20"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

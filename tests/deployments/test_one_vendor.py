@@ -62,7 +62,7 @@ def test_a_paycom_only_deployment_syncs_a_week_from_the_command_line(paycom_sand
     assert "Paycom                     configured" in status.stdout
     assert "Holded                     not configured: HOLDED_API_KEY is not set" in status.stdout
 
-    synced = hr_assets(environment, "paycom", "sync", "--week", WEEKS[2].isoformat())
+    synced = hr_assets(environment, "paycom", "sync", "--in-process", "--week", WEEKS[2].isoformat())
     assert synced.returncode == 0, synced.stderr
     assert roster_size(home) > BASE_EMPLOYEES / 2
 
@@ -131,12 +131,12 @@ def test_a_bayzat_only_deployment_imports_a_file_and_pushes_it(
     rows.append(f"E009,Name9,Nowhere Ltd,{monday},09:00,17:00")  # a department no company maps
     report = home.parent / "acme-week.csv"
     report.write_text("Employee ID,First Name,Department,Date,Check In,Check Out\n" + "\n".join(rows) + "\n")
-    imported = hr_assets(environment, "attendance", "import", str(report))
+    imported = hr_assets(environment, "attendance", "import", "--in-process", str(report))
     assert imported.returncode == 0, imported.stderr
     assert "5 rows, 4 valid, 1 invalid" in imported.stdout  # no Paycom: the device's ids are the codes
     assert imported.stdout.endswith("map-department DEPT --company SLUG):\n- Nowhere Ltd\n")
 
-    pushed = hr_assets(environment, "bayzat", "push", "--company", "acme")
+    pushed = hr_assets(environment, "bayzat", "push", "--in-process", "--company", "acme")
     assert pushed.returncode == 0, pushed.stderr
     assert "synced 4" in pushed.stdout
     assert sorted({record.emp_id for record in twin.accepted(BAYZAT_KEY)}) == ["E007", "E008"]

@@ -31,11 +31,11 @@ def test_test_connection_verifies_the_host_key(platform_env: dict[str, str]) -> 
 
 def test_sync_dry_run_then_sync_then_skip_then_status(platform_env: dict[str, str], dagster_home: Path) -> None:
     week = WEEKS[2].isoformat()
-    dry = hr_assets("paycom", "sync", "--week", week, "--dry-run")
+    dry = hr_assets("paycom", "sync", "--in-process", "--week", week, "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert dry.stdout.count("20261119180000_Employee_") == 4
 
-    synced = hr_assets("paycom", "sync", "--week", week)
+    synced = hr_assets("paycom", "sync", "--in-process", "--week", week)
     assert synced.returncode == 0, synced.stderr
     counts = json.loads(synced.stdout.strip().splitlines()[-1])
     assert counts == {
@@ -46,7 +46,7 @@ def test_sync_dry_run_then_sync_then_skip_then_status(platform_env: dict[str, st
         "rows_invalid": 0,
     }
 
-    again = hr_assets("paycom", "sync", "--week", week)
+    again = hr_assets("paycom", "sync", "--in-process", "--week", week)
     assert again.returncode == 0 and "already synced" in again.stdout
 
     status = hr_assets("status")

@@ -28,7 +28,14 @@ def test_a_sync_on_the_postgres_instance_is_recorded_in_postgres(
     monkeypatch.setenv("DAGSTER_POSTGRES_URL", make_postgres_database())
 
     completed = subprocess.run(
-        [str(Path(sys.executable).with_name("hr-assets")), "paycom", "sync", "--week", WEEKS[2].isoformat()],
+        [
+            str(Path(sys.executable).with_name("hr-assets")),
+            "paycom",
+            "sync",
+            "--in-process",
+            "--week",
+            WEEKS[2].isoformat(),
+        ],
         env=dict(os.environ),
         capture_output=True,
         text=True,

@@ -90,13 +90,13 @@ def test_periods_rules_and_runs_from_the_command_line(payroll_world: PayrollWorl
     due_from = end_after_next - dt.timedelta(days=3)
     assert f"4 not yet  3 day(s) before the end ({end_after_next}): due from {due_from} 00:00 UTC" in due
 
-    ran = payroll("run", "--period-id", "1")
+    ran = payroll("run", "--period-id", "1", "--in-process")
     assert ran.returncode == 0, ran.stderr
     assert "period 1 completed: 2 employees, gross pay 2800.00, 0 hourly without attendance" in ran.stdout
     assert "completed" in payroll("list", "--status", "completed").stdout
     skipped = payroll("run", "--period-id", "1")
     assert skipped.returncode == 0 and "Period 1 skipped: completed by run" in skipped.stdout
-    forced = payroll("run", "--period-id", "1", "--force")
+    forced = payroll("run", "--period-id", "1", "--force", "--in-process")
     assert forced.returncode == 0 and "period 1 completed" in forced.stdout
     assert payroll_world.period(1)["claims"] == 2
     partitions = payroll_world.instance.get_dynamic_partitions("payroll_periods")
@@ -123,7 +123,7 @@ def test_periods_rules_and_runs_from_the_command_line(payroll_world: PayrollWorl
     assert payroll("disable", "5").stdout == "Period 5: run by hand\n"
     assert "5 DUE" not in payroll("due").stdout
     assert payroll("enable", "5").stdout == "Period 5: automated\n"
-    ran_due = payroll("run-due")
+    ran_due = payroll("run-due", "--in-process")
     assert ran_due.returncode == 0, ran_due.stderr
     assert "period 5: 2 employees" in ran_due.stdout
     assert payroll_world.period(5)["status"] == "completed"
