@@ -8,11 +8,13 @@ the lines of an earlier one arrived is brought up to them by that earlier month'
 import datetime as dt
 import getpass
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection
 
 from hr_assets.defs.accruals import store
-from hr_assets.defs.accruals.booking import BookedMonth, book_months
+from hr_assets.defs.accruals.booking import BookedMonth, ClosedMonth, book_months
 from hr_assets.defs.accruals.matching import accrual_lines
 from hr_assets.defs.shared.invoice_lines import lines_invoiced_up_to
 
@@ -22,18 +24,43 @@ def operator() -> str:
     return getpass.getuser()
 
 
-def recompute(connection: Connection, months: Iterable[dt.date], now: dt.datetime) -> list[BookedMonth]:
-    """The open months among ``months``, and every other open month stored, booked from every line and the closed
-    months, and stored. Closed months are left as they are."""
+@dataclass(frozen=True)
+class Inputs:
+    """What a recomputation reads: the open months it books, the closed months, and the lines with the service
+    periods they may pay for."""
+
+    targets: list[dt.date]
+    closed: dict[dt.date, ClosedMonth]
+    lines: list[dict[str, Any]]
+    periods: list[dict[str, Any]]
+
+
+def read(connection: Connection, months: Iterable[dt.date]) -> Inputs:
+    """The open months among ``months`` and every other open month stored, and what booking them reads."""
     closed = store.closed_months(connection)
     targets = sorted((set(months) | set(store.stored_months(connection))) - set(closed))
     if not targets:
-        return []
+        return Inputs(targets, closed, [], [])
     lines = lines_invoiced_up_to(connection, targets[-1])
     periods = store.periods_of_contacts(connection, {line["contact_id"] for line in lines})
-    booked = book_months(accrual_lines(lines, periods), closed, targets)
+    return Inputs(targets, closed, lines, periods)
+
+
+def book(inputs: Inputs) -> list[BookedMonth]:
+    return book_months(accrual_lines(inputs.lines, inputs.periods), inputs.closed, inputs.targets)
+
+
+def write(connection: Connection, booked: Iterable[BookedMonth], now: dt.datetime) -> None:
     for month in booked:
         store.replace_month(connection, month, now)
+
+
+def recompute(connection: Connection, months: Iterable[dt.date], now: dt.datetime) -> list[BookedMonth]:
+    """The open months among ``months``, and every other open month stored, booked from every line and the closed
+    months, and stored. Closed months are left as they are. ``read``, ``book`` and ``write`` in turn."""
+    inputs = read(connection, months)
+    booked = book(inputs)
+    write(connection, booked, now)
     return booked
 
 
