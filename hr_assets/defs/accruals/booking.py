@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from hr_assets.defs.accruals.recognition import AccrualLines, accruals_for_months
+from hr_assets.defs.accruals.recognition import AccrualLine, accruals_for_months
 
 RECOGNIZED = "recognised"  # the stored kind: its first spelling, kept in the warehouse
 CATCH_UP = "catch_up"
@@ -59,7 +59,7 @@ class BookedMonth:
 
 
 def book_months(
-    lines: AccrualLines, closed: Mapping[dt.date, ClosedMonth], months: Sequence[dt.date]
+    lines: Sequence[AccrualLine], closed: Mapping[dt.date, ClosedMonth], months: Sequence[dt.date]
 ) -> list[BookedMonth]:
     """The open ``months`` as ``lines`` and the ``closed`` months make them.
 
@@ -80,7 +80,7 @@ def book_months(
     for month in span:
         share = shares[month]
         if month in closed:
-            _owe(owed, share.rows.tuples(), sign=1)
+            _owe(owed, share.rows, sign=1)
             _owe(owed, [(i, n, p, c) for (i, n), (p, c) in closed[month].cents.items()], sign=-1)
             invoiced_to_date = closed[month].invoiced_to_date_cents
             recognized_in_month = closed[month].recognized_in_month_cents
@@ -93,7 +93,7 @@ def book_months(
         recognized_in_month = share.recognized_in_month_cents + catch_up_cents
         recognized_to_date += recognized_in_month
         if month in wanted:
-            rows = [BookedRow(i, n, p, RECOGNIZED, c) for i, n, p, c in share.rows.tuples()]  # in line order
+            rows = [BookedRow(i, n, p, RECOGNIZED, c) for i, n, p, c in share.rows]  # in line order
             if catch_up:
                 rows = sorted(rows + catch_up, key=lambda row: (row.invoice_id, row.line_no, row.kind))
             booked[month] = BookedMonth(
@@ -118,12 +118,10 @@ def _owe(owed: dict[LineKey, list], rows: list[tuple[str, int, str | None, int]]
         entry[1] += sign * cents
 
 
-def _first_month(lines: AccrualLines, closed: Mapping[dt.date, ClosedMonth], first_wanted: dt.date) -> dt.date:
+def _first_month(lines: Sequence[AccrualLine], closed: Mapping[dt.date, ClosedMonth], first_wanted: dt.date) -> dt.date:
     """The first month anything is booked in: the first invoice month or closed month, if before ``first_wanted``."""
-    candidates = [first_wanted, *closed]
-    if len(lines):
-        candidates.append(dt.date.fromordinal(int(lines.invoice_days.min())).replace(day=1))
-    return min(candidates)
+    first_invoiced = min((line.invoice_date for line in lines), default=first_wanted).replace(day=1)
+    return min(first_wanted, first_invoiced, *closed)
 
 
 def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:

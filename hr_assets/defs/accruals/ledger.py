@@ -50,9 +50,8 @@ def book(inputs: Inputs) -> list[BookedMonth]:
     return book_months(accrual_lines(inputs.lines, inputs.periods), inputs.closed, inputs.targets)
 
 
-def write(connection: Connection, booked: Iterable[BookedMonth], now: dt.datetime) -> None:
-    for month in booked:
-        store.replace_month(connection, month, now)
+def write(connection: Connection, booked: list[BookedMonth], now: dt.datetime) -> None:
+    store.replace_months(connection, booked, now)
 
 
 def recompute(connection: Connection, months: Iterable[dt.date], now: dt.datetime) -> list[BookedMonth]:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from hr_assets.defs.accruals.recognition import AccrualLines
+from hr_assets.defs.accruals.recognition import AccrualLine
 
 
 def choose_period(invoice_date: dt.date, periods: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
@@ -23,27 +23,27 @@ def choose_period(invoice_date: dt.date, periods: Iterable[Mapping[str, Any]]) -
     return max(periods, key=lambda p: (p["end_date"], p["id"]), default=None)
 
 
-def accrual_lines(lines: Iterable[Mapping[str, Any]], periods: Iterable[Mapping[str, Any]]) -> AccrualLines:
+def accrual_lines(lines: Iterable[Mapping[str, Any]], periods: Iterable[Mapping[str, Any]]) -> list[AccrualLine]:
     """``lines``: invoice_id, line_no, invoice_date, contact_id, service_code, net_amount (Decimal).
     ``periods``: id, holded_contact_id, service_code, start_date, end_date.
 
-    The lines as columns, each with the service period it pays for (none when unmatched)."""
+    Each line with the service period it pays for (none when unmatched)."""
     by_client_service: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
     for period in periods:
         by_client_service[(period["holded_contact_id"], period["service_code"])].append(period)
-    lines = list(lines)
-    chosen = [
-        choose_period(line["invoice_date"], by_client_service.get((line["contact_id"], line["service_code"]), []))
-        if line["service_code"]
-        else None
-        for line in lines
-    ]
-    return AccrualLines.from_columns(
-        invoice_ids=[line["invoice_id"] for line in lines],
-        line_nos=[line["line_no"] for line in lines],
-        invoice_dates=[line["invoice_date"] for line in lines],
-        net_cents=[int(Decimal(line["net_amount"]) * 100) for line in lines],
-        service_period_ids=[str(period["id"]) if period else None for period in chosen],
-        period_starts=[period["start_date"] if period else None for period in chosen],
-        period_ends=[period["end_date"] if period else None for period in chosen],
-    )
+    matched = []
+    for line in lines:
+        candidates = by_client_service.get((line["contact_id"], line["service_code"]), [])
+        period = choose_period(line["invoice_date"], candidates) if line["service_code"] else None
+        matched.append(
+            AccrualLine(
+                invoice_id=line["invoice_id"],
+                line_no=line["line_no"],
+                invoice_date=line["invoice_date"],
+                net_cents=int(Decimal(line["net_amount"]) * 100),
+                service_period_id=str(period["id"]) if period else None,
+                period_start=period["start_date"] if period else None,
+                period_end=period["end_date"] if period else None,
+            )
+        )
+    return matched

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hr_assets.defs.accruals.booking import CATCH_UP, BookedMonth, ClosedMonth
-from hr_assets.warehouse.engine import insert_rows, upsert
+from hr_assets.warehouse.engine import bulk_insert, upsert
 from hr_assets.warehouse.tables import (
     accrual_closes,
     accrual_months,
@@ -49,41 +49,46 @@ def periods_of_contacts(connection: Connection, contact_ids: Iterable[str]) -> l
     return found
 
 
-def replace_month(connection: Connection, result: BookedMonth, computed_at: dt.datetime) -> None:
-    """The month's accrual rows and summary, replaced whole: a re-run leaves one copy."""
-    connection.execute(sa.delete(accruals).where(accruals.c.month == result.month))
-    insert_rows(
-        connection,
-        accruals,
-        [
-            {
-                "month": result.month,
-                "invoice_id": row.invoice_id,
-                "line_no": row.line_no,
-                "kind": row.kind,
-                "service_period_id": int(row.service_period_id) if row.service_period_id is not None else None,
-                "recognized_amount": amount(row.cents),
+def replace_months(connection: Connection, booked: Iterable[BookedMonth], computed_at: dt.datetime) -> None:
+    """Each month's accrual rows and summary made what ``booked`` says: a re-run leaves one copy.
+
+    A month whose stored rows are already the booked ones is left as it is (a run books every open month, and
+    most of them have not changed); any other has its rows replaced whole, deleted and then inserted in bulk."""
+    summaries = []
+    for month in booked:
+        rows = [(i, n, kind, None if p is None else int(p), c) for i, n, p, kind, c in month.rows]
+        if set(rows) != _stored_rows(connection, month.month):
+            connection.execute(sa.delete(accruals).where(accruals.c.month == month.month))
+            invoice_ids, line_nos, kinds, period_ids, amounts = zip(*rows, strict=True) if rows else ((),) * 5
+            columns = {
+                "month": [month.month] * len(rows),
+                "invoice_id": invoice_ids,
+                "line_no": line_nos,
+                "kind": kinds,
+                "service_period_id": period_ids,
+                "recognized_amount": [amount(value) for value in amounts],
             }
-            for row in result.rows
-        ],
-    )
-    upsert(
-        connection,
-        accrual_months,
-        [
+            bulk_insert(connection, accruals, columns)
+        summaries.append(
             {
-                "month": result.month,
-                "invoiced_in_month": amount(result.invoiced_in_month_cents),
-                "invoiced_to_date": amount(result.invoiced_to_date_cents),
-                "recognized_in_month": amount(result.recognized_in_month_cents),
-                "recognized_to_date": amount(result.recognized_to_date_cents),
-                "deferred_balance": amount(result.deferred_cents),
-                "unmatched_lines": result.unmatched_lines,
+                "month": month.month,
+                "invoiced_in_month": amount(month.invoiced_in_month_cents),
+                "invoiced_to_date": amount(month.invoiced_to_date_cents),
+                "recognized_in_month": amount(month.recognized_in_month_cents),
+                "recognized_to_date": amount(month.recognized_to_date_cents),
+                "deferred_balance": amount(month.deferred_cents),
+                "unmatched_lines": month.unmatched_lines,
                 "computed_at": computed_at,
             }
-        ],
-        ["month"],
-    )
+        )
+    upsert(connection, accrual_months, summaries, ["month"])
+
+
+def _stored_rows(connection: Connection, month: dt.date) -> set[tuple[str, int, str, int | None, int]]:
+    """The month's stored rows: (invoice_id, line_no, kind, service_period_id, cents)."""
+    columns = (accruals.c.invoice_id, accruals.c.line_no, accruals.c.kind, accruals.c.service_period_id)
+    query = sa.select(*columns, accruals.c.recognized_amount).where(accruals.c.month == month)
+    return {(i, n, k, p, cents(value)) for i, n, k, p, value in connection.execute(query)}
 
 
 def stored_months(connection: Connection) -> list[dt.date]:
