@@ -106,7 +106,7 @@ class PlainMonth(NamedTuple):
     """A month's accruals as plain Python: what the baseline builds, and what the project's result is compared as."""
 
     month: date
-    rows: list[tuple[str, int, str | None, int]]  # (invoice_id, line_no, service_period_id, recognized_cents)
+    rows: list[tuple[str, int, int | None, int]]  # (invoice_id, line_no, service_period_id, recognized_cents)
     invoiced_in_month_cents: int
     invoiced_to_date_cents: int
     recognized_in_month_cents: int
@@ -146,7 +146,7 @@ def baseline_accruals(lines: Sequence[AccrualLine], months: Sequence[date]) -> l
     """``accruals_for_months`` for consecutive ``months`` starting at or before the first invoice month."""
     position = {month: k for k, month in enumerate(months)}
     after_last = add_months(months[-1], 1)
-    rows: list[list[tuple[str, int, str | None, int]]] = [[] for _ in months]
+    rows: list[list[tuple[str, int, int | None, int]]] = [[] for _ in months]
     invoiced, recognized, deferred, unmatched = ([0] * len(months) for _ in range(4))
     for line in lines:
         if line.invoice_date >= after_last:
@@ -259,7 +259,7 @@ def random_invoices(count: int, months: int, seed: int) -> list[AccrualLine]:
             continue
         start = invoiced + timedelta(days=rng.randrange(-62, 32))
         end = add_months(start, rng.randint(1, 12)) - timedelta(days=rng.randrange(1, 4))
-        lines.append(AccrualLine(invoice_id, line_no + 1, invoiced, net, str(index + 1), start, end))
+        lines.append(AccrualLine(invoice_id, line_no + 1, invoiced, net, index + 1, start, end))
     return lines
 
 
@@ -305,8 +305,8 @@ def store_invoices(engine: sa.Engine, lines: Sequence[AccrualLine]) -> None:
         if line.service_period_id is not None:
             periods.append(
                 {
-                    "id": int(line.service_period_id),
-                    "student_id": int(line.service_period_id),
+                    "id": line.service_period_id,
+                    "student_id": line.service_period_id,
                     "holded_contact_id": contact,
                     "service_code": f"COURSE-{line.line_no}",
                     "cohort_slug": "bench",
@@ -352,7 +352,7 @@ def timed_run(engine: sa.Engine, months: list[date]) -> dict[str, float]:
 
 def stored_months_as_plain(engine: sa.Engine, months: list[date]) -> list[PlainMonth]:
     """What the warehouse holds for ``months``, as ``baseline_accruals`` gives it."""
-    by_month: dict[date, list[tuple[str, int, str | None, int]]] = {month: [] for month in months}
+    by_month: dict[date, list[tuple[str, int, int | None, int]]] = {month: [] for month in months}
     with engine.connect() as connection:
         rows = connection.execute(
             sa.select(
@@ -367,8 +367,7 @@ def stored_months_as_plain(engine: sa.Engine, months: list[date]) -> list[PlainM
         for month, invoice_id, line_no, kind, period_id, value in rows:
             if kind != "recognised":
                 raise BenchError(f"a {kind} row in {month}: no month is closed")
-            period = None if period_id is None else str(period_id)
-            by_month[month].append((invoice_id, line_no, period, int(value.scaleb(2))))
+            by_month[month].append((invoice_id, line_no, period_id, int(value.scaleb(2))))
         summaries = {row.month: row for row in connection.execute(sa.select(accrual_months))}
     return [
         PlainMonth(

@@ -20,7 +20,7 @@ from hr_assets.defs.accruals.recognition import (
 def line(
     invoiced: date, net_cents: int, start: date | None = None, end: date | None = None, invoice_id: str = "INV-1"
 ) -> AccrualLine:
-    period_id = None if start is None else f"SP-{invoice_id}"
+    period_id = None if start is None else 7
     return AccrualLine(invoice_id, 1, invoiced, net_cents, period_id, start, end)
 
 
@@ -101,7 +101,7 @@ def test_invoiced_after_the_service_began_books_the_past_months_in_the_invoice_m
     assert month_of([catch_up], date(2024, 2, 1)) == (date(2024, 2, 1), [], 0, 0, 0, 0, 0, 0)
     assert month_of([catch_up], date(2024, 3, 1)) == (
         date(2024, 3, 1),
-        [("INV-1", 1, "SP-INV-1", 91_000)],
+        [("INV-1", 1, 7, 91_000)],
         182_000,
         182_000,
         91_000,
@@ -124,7 +124,7 @@ def test_a_prepaid_period_is_deferred_until_its_service_starts() -> None:
     ]
     assert [m.invoiced_in_month_cents for m in months] == [90_000, 0, 0, 0, 0, 0]
     assert all(m.invoiced_to_date_cents == 90_000 for m in months)
-    assert months[0].rows == [] and months[2].rows == [("INV-1", 1, "SP-INV-1", 29_000)]
+    assert months[0].rows == [] and months[2].rows == [("INV-1", 1, 7, 29_000)]
 
 
 def test_an_unmatched_line_is_recognized_in_its_invoice_month_and_counted() -> None:
@@ -155,16 +155,16 @@ def test_a_period_over_before_the_invoice_month_is_recognized_whole_in_the_invoi
 
 
 def test_a_period_ending_before_it_starts_is_refused_naming_the_line() -> None:
-    backwards = AccrualLine("INV-7", 3, date(2024, 1, 5), 100, "SP-9", date(2024, 2, 1), date(2024, 1, 31))
-    with pytest.raises(ValueError, match="invoice INV-7 line 3: service period SP-9 ends on 2024-01-31, before it"):
+    backwards = AccrualLine("INV-7", 3, date(2024, 1, 5), 100, 9, date(2024, 2, 1), date(2024, 1, 31))
+    with pytest.raises(ValueError, match="invoice INV-7 line 3: service period 9 ends on 2024-01-31, before it"):
         accruals_for_month([line(date(2024, 1, 5), 100), backwards], date(2024, 1, 1))
 
 
 @pytest.mark.parametrize(
     ("period_id", "start", "end"),
-    [("SP-1", None, None), (None, date(2024, 1, 1), date(2024, 1, 31)), ("SP-1", date(2024, 1, 1), None)],
+    [(1, None, None), (None, date(2024, 1, 1), date(2024, 1, 31)), (1, date(2024, 1, 1), None)],
 )
-def test_a_half_given_service_period_is_refused(period_id: str | None, start: date | None, end: date | None) -> None:
+def test_a_half_given_service_period_is_refused(period_id: int | None, start: date | None, end: date | None) -> None:
     with pytest.raises(ValueError, match="invoice INV-2 line 1"):
         line_schedule(AccrualLine("INV-2", 1, date(2024, 1, 5), 100, period_id, start, end))
 
@@ -172,14 +172,14 @@ def test_a_half_given_service_period_is_refused(period_id: str | None, start: da
 @pytest.mark.parametrize("net_cents", [-(2**62), -(2**63), 10**30 + 7])
 def test_a_net_of_any_size_splits_exactly(net_cents: int) -> None:
     """Python's integers do not wrap: what int64 could not split is split to the cent like any other net."""
-    huge = AccrualLine("INV-3", 2, date(2024, 1, 5), net_cents, "SP-1", date(2023, 12, 20), date(2024, 3, 10))
+    huge = AccrualLine("INV-3", 2, date(2024, 1, 5), net_cents, 1, date(2023, 12, 20), date(2024, 3, 10))
     assert schedule_by_month(huge) == reference_schedule(huge)
     assert sum(schedule_by_month(huge).values()) == net_cents
 
 
 def test_a_bad_line_invoiced_after_the_latest_month_is_not_read() -> None:
     good = line(date(2024, 1, 5), 100)
-    backwards = AccrualLine("INV-7", 3, date(2024, 2, 5), 100, "SP-9", date(2024, 2, 1), date(2024, 1, 31))
+    backwards = AccrualLine("INV-7", 3, date(2024, 2, 5), 100, 9, date(2024, 2, 1), date(2024, 1, 31))
     january = months_of([good, backwards], [date(2023, 12, 1), date(2024, 1, 1)])
     assert [plain(month) for month in january] == [
         (date(2023, 12, 1), [], 0, 0, 0, 0, 0, 0),
@@ -216,7 +216,7 @@ def random_lines(seed: int, count: int = 2_000) -> list[AccrualLine]:
             continue
         start = invoiced + timedelta(days=rng.randrange(-150, 90))
         end = start + timedelta(days=rng.choice([0, 1, 29, 30, 89, 364, rng.randrange(425)]))
-        lines.append(AccrualLine(invoice_id, line_no, invoiced, net, f"SP-{index}", start, end))
+        lines.append(AccrualLine(invoice_id, line_no, invoiced, net, index + 1, start, end))
     return lines
 
 
@@ -347,10 +347,10 @@ def test_large_nets_long_periods_and_a_wide_calendar_keep_to_the_rules(large: in
     """Nets past int32 x 31 days, then past float64's exact integers; periods of 13 and 200 years; lines a century
     apart."""
     lines = [
-        AccrualLine("INV-1", 1, date(2024, 3, 10), large, "SP-1", date(2024, 1, 15), date(2024, 7, 3)),
-        AccrualLine("INV-1", 2, date(2024, 3, 10), -large + 8, "SP-2", date(2024, 3, 31), date(2025, 2, 1)),
-        AccrualLine("INV-2", 1, date(2001, 5, 2), 987_654_321, "SP-3", date(2001, 5, 2), date(2014, 4, 30)),
-        AccrualLine("INV-3", 1, date(1950, 6, 1), 5_555_555_555, "SP-4", date(1900, 1, 1), date(2099, 12, 31)),
+        AccrualLine("INV-1", 1, date(2024, 3, 10), large, 1, date(2024, 1, 15), date(2024, 7, 3)),
+        AccrualLine("INV-1", 2, date(2024, 3, 10), -large + 8, 2, date(2024, 3, 31), date(2025, 2, 1)),
+        AccrualLine("INV-2", 1, date(2001, 5, 2), 987_654_321, 3, date(2001, 5, 2), date(2014, 4, 30)),
+        AccrualLine("INV-3", 1, date(1950, 6, 1), 5_555_555_555, 4, date(1900, 1, 1), date(2099, 12, 31)),
         AccrualLine("INV-4", 1, date(2024, 8, 20), 1, None, None, None),
     ]
     assert schedules_by_line(lines) == [reference_schedule(accrual_line) for accrual_line in lines]
@@ -360,7 +360,7 @@ def test_large_nets_long_periods_and_a_wide_calendar_keep_to_the_rules(large: in
 
 
 def test_a_line_over_decades_among_many_keeps_to_the_rules(lines: list[AccrualLine]) -> None:
-    decades = AccrualLine("INV-L", 1, date(2024, 2, 10), 123_456_789, "SP-L", date(2023, 11, 5), date(2061, 2, 28))
+    decades = AccrualLine("INV-L", 1, date(2024, 2, 10), 123_456_789, 99, date(2023, 11, 5), date(2061, 2, 28))
     with_decades = lines[:1000] + [decades] + lines[1000:]
     assert schedules_by_line(with_decades) == [reference_schedule(accrual_line) for accrual_line in with_decades]
 
@@ -369,11 +369,9 @@ def test_a_line_over_decades_among_many_keeps_to_the_rules(lines: list[AccrualLi
 def test_lines_months_and_decades_apart_keep_to_the_rules(months: int) -> None:
     first, last = date(2000, 1, 1), month_range(date(2000, 1, 1), months)[-1]
     lines = [
-        AccrualLine("INV-1", 1, first, 100_003, "SP-1", date(2000, 1, 20), date(2000, 3, 4)),
-        AccrualLine(
-            "INV-2", 1, last + timedelta(days=27), 7, "SP-2", last - timedelta(days=40), last + timedelta(days=3)
-        ),
-        AccrualLine("INV-3", 1, last - timedelta(days=400), -9_999, "SP-3", last - timedelta(days=300), last),
+        AccrualLine("INV-1", 1, first, 100_003, 1, date(2000, 1, 20), date(2000, 3, 4)),
+        AccrualLine("INV-2", 1, last + timedelta(days=27), 7, 2, last - timedelta(days=40), last + timedelta(days=3)),
+        AccrualLine("INV-3", 1, last - timedelta(days=400), -9_999, 3, last - timedelta(days=300), last),
     ]
     every_month = month_range(first, months + 1)
     assert [plain(month) for month in months_of(lines, every_month)] == reference_months(lines, every_month)

@@ -9,14 +9,13 @@ import datetime as dt
 import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Connection
 
 from hr_assets.defs.accruals import store
 from hr_assets.defs.accruals.booking import BookedMonth, ClosedMonth, book_months
-from hr_assets.defs.accruals.matching import accrual_lines
-from hr_assets.defs.shared.invoice_lines import lines_invoiced_up_to
+from hr_assets.defs.accruals.matching import ServicePeriod, accrual_lines
+from hr_assets.defs.shared.invoice_lines import InvoiceLine, lines_invoiced_up_to
 
 
 def operator() -> str:
@@ -31,8 +30,8 @@ class Inputs:
 
     targets: list[dt.date]
     closed: dict[dt.date, ClosedMonth]
-    lines: list[dict[str, Any]]
-    periods: list[dict[str, Any]]
+    lines: list[InvoiceLine]
+    periods: list[ServicePeriod]
 
 
 def read(connection: Connection, months: Iterable[dt.date]) -> Inputs:
@@ -42,8 +41,7 @@ def read(connection: Connection, months: Iterable[dt.date]) -> Inputs:
     if not targets:
         return Inputs(targets, closed, [], [])
     lines = lines_invoiced_up_to(connection, targets[-1])
-    periods = store.periods_of_contacts(connection, {line["contact_id"] for line in lines})
-    return Inputs(targets, closed, lines, periods)
+    return Inputs(targets, closed, lines, store.periods_of_clients_invoiced_up_to(connection, targets[-1]))
 
 
 def book(inputs: Inputs) -> list[BookedMonth]:

@@ -13,25 +13,27 @@ included; months are identified by their first day.
 
 from __future__ import annotations
 
+import calendar
 import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+from operator import itemgetter
+from typing import NamedTuple
 
-Row = tuple[str, int, str | None, int]
+Row = tuple[str, int, int | None, int]
 """(invoice_id, line_no, service_period_id, recognized cents): a month's share of one line."""
 
 
-@dataclass(frozen=True, slots=True)
-class AccrualLine:
-    """One invoice line and the service period it pays for."""
+class AccrualLine(NamedTuple):
+    """One invoice line and the service period it pays for (a tuple: a run reads a hundred thousand)."""
 
     invoice_id: str
     line_no: int
     invoice_date: date
     net_cents: int  # may be negative (a credit note line): allocate the absolute value, then apply the sign
-    service_period_id: str | None  # None: unmatched
+    service_period_id: int | None  # None: unmatched
     period_start: date | None  # both None when unmatched
     period_end: date | None  # inclusive
 
@@ -55,53 +57,64 @@ def line_schedule(line: AccrualLine) -> dict[date, int]:
     Raises ``ValueError``, naming the line, for a service period ending before it starts, and a period id without
     both dates or dates without an id.
     """
+    return dict(_schedule(line, line.invoice_date.replace(day=1)))
+
+
+def _schedule(line: AccrualLine, invoice_month: date) -> list[tuple[date, int]]:
+    """``line_schedule`` as (month, cents) pairs."""
     _refuse_if_bad(line)
-    invoice_month = line.invoice_date.replace(day=1)
-    if line.service_period_id is None:
-        return {invoice_month: line.net_cents} if line.net_cents else {}
-    schedule: dict[date, int] = {}
-    sign = -1 if line.net_cents < 0 else 1
-    for month, cents in _split_by_days(abs(line.net_cents), line.period_start, line.period_end):  # type: ignore[arg-type]
-        if cents:
-            month = max(month, invoice_month)
-            schedule[month] = schedule.get(month, 0) + sign * cents
-    return schedule
+    net = line.net_cents
+    if line.period_start is None or line.period_end is None:
+        return [(invoice_month, net)] if net else []
+    months, cents = _split_by_days(abs(net), line.period_start, line.period_end)
+    past = min(_months_from(months[0], invoice_month) + 1, len(months))  # months up to the invoice month
+    if past > 0:  # booked in the invoice month: a month already past is never changed
+        months, cents = (invoice_month, *months[past:]), [sum(cents[:past]), *cents[past:]]
+    sign = -1 if net < 0 else 1
+    return [(month, sign * share) for month, share in zip(months, cents, strict=True) if share]
 
 
-def _split_by_days(magnitude: int, start: date, end: date) -> list[tuple[date, int]]:
-    """``magnitude`` cents over the months of [start, end] in proportion to their days: each share floored, the cents
-    left over one each to the largest remainders (the earlier month on a tie)."""
+def _split_by_days(magnitude: int, start: date, end: date) -> tuple[tuple[date, ...], list[int]]:
+    """``magnitude`` cents over the months of [start, end] in proportion to their days: (the months, their cents).
+    Each share is floored, and the cents left over go one each to the largest remainders (the earlier month on a
+    tie)."""
+    months, month_days = _months(start.replace(day=1), end.replace(day=1))
+    days = list(month_days)  # whole months, but for the first from its start and the last to its end
+    days[0] -= start.day - 1
+    days[-1] -= month_days[-1] - end.day
     period_days = (end - start).days + 1
-    months, floors, remainders = [], [], []
-    month, first_day = start.replace(day=1), start
-    while month <= end:
-        following = _month_after(month)
-        days = (min(end, following - _ONE_DAY) - first_day).days + 1
-        floor, remainder = divmod(magnitude * days, period_days)
-        months.append(month)
-        floors.append(floor)
-        remainders.append(remainder)
-        month = first_day = following
-    leftover = magnitude - sum(floors)  # fewer than the months: the remainders sum to leftover x period_days
+    shares = [magnitude * month_days for month_days in days]
+    cents = [share // period_days for share in shares]
+    leftover = magnitude - sum(cents)  # fewer than the months: the remainders sum to leftover x period_days
     if leftover:
+        remainders = [share % period_days for share in shares]
         for k in sorted(range(len(months)), key=lambda k: -remainders[k])[:leftover]:
-            floors[k] += 1
-    return list(zip(months, floors, strict=True))
+            cents[k] += 1
+    return months, cents
 
 
-_ONE_DAY = timedelta(days=1)
+@functools.lru_cache(maxsize=4096)
+def _months(first: date, last: date) -> tuple[tuple[date, ...], tuple[int, ...]]:
+    """The months from ``first`` to ``last`` (first days), and the days of each."""
+    months = [first]
+    while months[-1] < last:
+        months.append(_month_after(months[-1]))
+    return tuple(months), tuple(calendar.monthrange(month.year, month.month)[1] for month in months)
 
 
-@functools.cache
 def _month_after(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
+def _months_from(first: date, later: date) -> int:
+    return (later.year - first.year) * 12 + later.month - first.month
+
+
 def _refuse_if_bad(line: AccrualLine) -> None:
-    given = (line.service_period_id is not None, line.period_start is not None, line.period_end is not None)
-    if any(given) and not all(given):
+    period = (line.service_period_id, line.period_start, line.period_end)
+    if period.count(None) not in (0, 3):
         problem = "a service period needs its id, start and end together"
-    elif all(given) and line.period_end < line.period_start:  # type: ignore[operator]
+    elif period[0] is not None and line.period_end < line.period_start:  # type: ignore[operator]
         problem = (
             f"service period {line.service_period_id} ends on {line.period_end}, before it starts on "
             f"{line.period_start}"
@@ -129,7 +142,6 @@ def accruals_for_months(lines: Iterable[AccrualLine], months: Sequence[date]) ->
         return []
     after_last = _month_after(max(months))
     rows: defaultdict[date, list[Row]] = defaultdict(list)
-    recognized: defaultdict[date, int] = defaultdict(int)
     invoiced: defaultdict[date, int] = defaultdict(int)
     unmatched: defaultdict[date, int] = defaultdict(int)
     for line in lines:
@@ -138,9 +150,9 @@ def accruals_for_months(lines: Iterable[AccrualLine], months: Sequence[date]) ->
         invoice_month = line.invoice_date.replace(day=1)
         invoiced[invoice_month] += line.net_cents
         unmatched[invoice_month] += line.service_period_id is None
-        for month, cents in line_schedule(line).items():
+        for month, cents in _schedule(line, invoice_month):
             rows[month].append((line.invoice_id, line.line_no, line.service_period_id, cents))
-            recognized[month] += cents
+    recognized = {month: sum(map(itemgetter(3), month_rows)) for month, month_rows in rows.items()}
     return [
         MonthAccruals(
             month=month,

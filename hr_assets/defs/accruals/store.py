@@ -9,13 +9,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hr_assets.defs.accruals.booking import CATCH_UP, BookedMonth, ClosedMonth
+from hr_assets.defs.accruals.booking import CATCH_UP, RECOGNIZED, BookedMonth, ClosedMonth
+from hr_assets.defs.accruals.matching import ServicePeriod
+from hr_assets.defs.accruals.recognition import Row
 from hr_assets.warehouse.engine import bulk_insert, upsert
 from hr_assets.warehouse.tables import (
     accrual_closes,
     accrual_months,
     accruals,
     holded_invoice_lines,
+    holded_invoices,
     service_periods,
 )
 
@@ -37,36 +40,37 @@ def cents(value: Decimal) -> int:
     return int(value.scaleb(2))
 
 
-def periods_of_contacts(connection: Connection, contact_ids: Iterable[str]) -> list[dict[str, Any]]:
-    ids = sorted(set(contact_ids))
-    columns = [
-        service_periods.c[name] for name in ("id", "holded_contact_id", "service_code", "start_date", "end_date")
-    ]
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(ids), 1000):
-        query = sa.select(*columns).where(service_periods.c.holded_contact_id.in_(ids[start : start + 1000]))
-        found.extend(dict(row) for row in connection.execute(query).mappings())
-    return found
+def periods_of_clients_invoiced_up_to(connection: Connection, month: dt.date) -> list[ServicePeriod]:
+    """The service periods of every client with a line invoiced in ``month`` or before (``lines_invoiced_up_to``)."""
+    clients = (
+        sa.select(holded_invoices.c.contact_id)
+        .join(holded_invoice_lines, holded_invoice_lines.c.invoice_id == holded_invoices.c.id)
+        .where(holded_invoice_lines.c.invoice_month <= month)
+    )
+    query = sa.select(*(service_periods.c[name] for name in ServicePeriod._fields)).where(
+        service_periods.c.holded_contact_id.in_(clients)
+    )
+    return list(map(ServicePeriod._make, connection.execute(query).all()))
 
 
 def replace_months(connection: Connection, booked: Iterable[BookedMonth], computed_at: dt.datetime) -> None:
     """Each month's accrual rows and summary made what ``booked`` says: a re-run leaves one copy.
 
-    A month whose stored rows are already the booked ones is left as it is (a run books every open month, and
-    most of them have not changed); any other has its rows replaced whole, deleted and then inserted in bulk."""
+    A month whose stored rows are already the booked ones is left as it is (a run books every open month, and most of
+    them have not changed); any other has its rows replaced whole, deleted and then inserted in bulk."""
     summaries = []
     for month in booked:
-        rows = [(i, n, kind, None if p is None else int(p), c) for i, n, p, kind, c in month.rows]
-        if set(rows) != _stored_rows(connection, month.month):
+        if _stored_rows(connection, month.month) != (set(month.rows), set(month.catch_up)):
             connection.execute(sa.delete(accruals).where(accruals.c.month == month.month))
-            invoice_ids, line_nos, kinds, period_ids, amounts = zip(*rows, strict=True) if rows else ((),) * 5
+            rows = month.rows + month.catch_up
+            invoice_ids, line_nos, period_ids, amounts = zip(*rows, strict=True) if rows else ((), (), (), ())
             columns = {
                 "month": [month.month] * len(rows),
                 "invoice_id": invoice_ids,
                 "line_no": line_nos,
-                "kind": kinds,
+                "kind": [RECOGNIZED] * len(month.rows) + [CATCH_UP] * len(month.catch_up),
                 "service_period_id": period_ids,
-                "recognized_amount": [amount(value) for value in amounts],
+                "recognized_amount": [amount(cents) for cents in amounts],
             }
             bulk_insert(connection, accruals, columns)
         summaries.append(
@@ -84,11 +88,14 @@ def replace_months(connection: Connection, booked: Iterable[BookedMonth], comput
     upsert(connection, accrual_months, summaries, ["month"])
 
 
-def _stored_rows(connection: Connection, month: dt.date) -> set[tuple[str, int, str, int | None, int]]:
-    """The month's stored rows: (invoice_id, line_no, kind, service_period_id, cents)."""
-    columns = (accruals.c.invoice_id, accruals.c.line_no, accruals.c.kind, accruals.c.service_period_id)
+def _stored_rows(connection: Connection, month: dt.date) -> tuple[set[Row], set[Row]]:
+    """The month's stored rows: (those of kind recognised, the catch-ups)."""
+    columns = (accruals.c.kind, accruals.c.invoice_id, accruals.c.line_no, accruals.c.service_period_id)
     query = sa.select(*columns, accruals.c.recognized_amount).where(accruals.c.month == month)
-    return {(i, n, k, p, cents(value)) for i, n, k, p, value in connection.execute(query)}
+    by_kind: dict[str, set[Row]] = {RECOGNIZED: set(), CATCH_UP: set()}
+    for kind, invoice_id, line_no, period_id, value in connection.execute(query).all():
+        by_kind[kind].add((invoice_id, line_no, period_id, cents(value)))
+    return by_kind[RECOGNIZED], by_kind[CATCH_UP]
 
 
 def stored_months(connection: Connection) -> list[dt.date]:
@@ -109,7 +116,7 @@ def closed_month_keys(connection: Connection) -> list[dt.date]:
 def closed_months(connection: Connection) -> dict[dt.date, ClosedMonth]:
     """Every closed month as booking reads it: its rows' cents per line (kinds together) and its summary."""
     months = closed_month_keys(connection)
-    by_month: dict[dt.date, dict[tuple[str, int], tuple[str | None, int]]] = {month: {} for month in months}
+    by_month: dict[dt.date, dict[tuple[str, int], tuple[int | None, int]]] = {month: {} for month in months}
     query = sa.select(
         accruals.c.month,
         accruals.c.invoice_id,
@@ -119,7 +126,7 @@ def closed_months(connection: Connection) -> dict[dt.date, ClosedMonth]:
     ).where(accruals.c.month.in_(months))
     for month, invoice_id, line_no, period_id, value in connection.execute(query):
         period, before = by_month[month].get((invoice_id, line_no), (None, 0))
-        period = period if period is not None else (str(period_id) if period_id is not None else None)
+        period = period if period is not None else period_id
         by_month[month][(invoice_id, line_no)] = (period, before + cents(value))
     summaries = {
         row["month"]: row
