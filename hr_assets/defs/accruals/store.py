@@ -11,7 +11,6 @@ from sqlalchemy.engine import Connection
 
 from hr_assets.defs.accruals.booking import CATCH_UP, RECOGNIZED, BookedMonth, ClosedMonth
 from hr_assets.defs.accruals.matching import ServicePeriod
-from hr_assets.defs.accruals.recognition import Row
 from hr_assets.warehouse.engine import bulk_insert, upsert
 from hr_assets.warehouse.tables import (
     accrual_closes,
@@ -60,7 +59,7 @@ def replace_months(connection: Connection, booked: Iterable[BookedMonth], comput
     them have not changed); any other has its rows replaced whole, deleted and then inserted in bulk."""
     summaries = []
     for month in booked:
-        if _stored_rows(connection, month.month) != (set(month.rows), set(month.catch_up)):
+        if not _stored_as_booked(connection, month):
             connection.execute(sa.delete(accruals).where(accruals.c.month == month.month))
             rows = month.rows + month.catch_up
             invoice_ids, line_nos, period_ids, amounts = zip(*rows, strict=True) if rows else ((), (), (), ())
@@ -88,14 +87,17 @@ def replace_months(connection: Connection, booked: Iterable[BookedMonth], comput
     upsert(connection, accrual_months, summaries, ["month"])
 
 
-def _stored_rows(connection: Connection, month: dt.date) -> tuple[set[Row], set[Row]]:
-    """The month's stored rows: (those of kind recognised, the catch-ups)."""
-    columns = (accruals.c.kind, accruals.c.invoice_id, accruals.c.line_no, accruals.c.service_period_id)
-    query = sa.select(*columns, accruals.c.recognized_amount).where(accruals.c.month == month)
-    by_kind: dict[str, set[Row]] = {RECOGNIZED: set(), CATCH_UP: set()}
-    for kind, invoice_id, line_no, period_id, value in connection.execute(query).all():
-        by_kind[kind].add((invoice_id, line_no, period_id, cents(value)))
-    return by_kind[RECOGNIZED], by_kind[CATCH_UP]
+def _stored_as_booked(connection: Connection, month: BookedMonth) -> bool:
+    """Whether the month's stored rows are exactly its booked ones. The database gives the cents (a ``Money`` value
+    times 100, rounded: exact on SQLite's doubles too), so no stored amount is made a ``Decimal`` to be compared."""
+    stored_cents = sa.cast(sa.func.round(accruals.c.recognized_amount * 100), sa.BigInteger)
+    columns = (accruals.c.invoice_id, accruals.c.line_no, accruals.c.service_period_id, stored_cents)
+    for kind, booked in ((RECOGNIZED, month.rows), (CATCH_UP, month.catch_up)):
+        query = sa.select(*columns).where(accruals.c.month == month.month, accruals.c.kind == kind)
+        stored = connection.execute(query).all()  # rows equal (and hash) as the tuples of their values
+        if len(stored) != len(booked) or set(stored) != set(booked):
+            return False
+    return True
 
 
 def stored_months(connection: Connection) -> list[dt.date]:
