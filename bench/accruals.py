@@ -208,6 +208,18 @@ def compare(lines: Sequence[AccrualLine], months: list[date]) -> None:
         raise BenchError("the project's schedules and the baseline disagree")
 
 
+def described(args: argparse.Namespace) -> dict[str, Any]:
+    """What was measured, and how busy the machine was when it started."""
+    return {
+        "lines": args.lines,
+        "months": args.months,
+        "seed": args.seed,
+        "python": platform.python_version(),
+        "repetitions": args.repetitions,
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+    }
+
+
 def seconds(samples: list[float]) -> list[float]:
     return [round(sample, 4) for sample in samples]
 
@@ -220,13 +232,7 @@ def run_computation(args: argparse.Namespace) -> dict[str, Any]:
     recognition, booking = interleaved(
         args.repetitions, lambda: accruals_for_months(lines, months), lambda: book_months(lines, {}, months)
     )
-    return {
-        "lines": args.lines,
-        "months": args.months,
-        "seed": args.seed,
-        "python": platform.python_version(),
-        "repetitions": args.repetitions,
-        "load_average": [round(load, 2) for load in os.getloadavg()],
+    return described(args) | {
         "recognition_s": round(min(recognition), 4),
         "booking_s": round(min(booking), 4),
         "samples_s": {"recognition": seconds(recognition), "booking": seconds(booking)},
@@ -422,14 +428,7 @@ def database_figures(
 def run_end_to_end(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]:
     lines = random_invoices(args.lines, args.months, args.seed)
     months = [add_months(FIRST_MONTH, k) for k in range(args.months)]
-    figures: dict[str, Any] = {
-        "lines": args.lines,
-        "months": args.months,
-        "seed": args.seed,
-        "python": platform.python_version(),
-        "repetitions": args.repetitions,
-        "load_average": [round(load, 2) for load in os.getloadavg()],
-    }
+    figures = described(args)
     if args.database in ("sqlite", "both"):
         directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="hr_bench_accruals_")))
         url = f"sqlite:///{directory / 'warehouse.db'}"
