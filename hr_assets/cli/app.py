@@ -1,7 +1,7 @@
 """The ``hr-assets`` command group: one subgroup per source system, plus status and the API.
 
 A subcommand's module is imported when the subcommand runs (or ``--help`` lists it), so a command pays only for
-what it uses: ``hr-assets companies list`` does not import pandas or numbers-parser.
+what it uses: ``hr-assets companies list`` does not import numbers-parser or the Paycom parsers.
 """
 
 import importlib

@@ -247,8 +247,17 @@ def _copy_upsert(
         prefixes=["TEMPORARY"],
     )
     incoming.create(connection)
-    quote = connection.dialect.identifier_preparer.quote
-    copy = f"COPY {quote(incoming.name)} ({', '.join(map(quote, names))}) FROM STDIN"
+    _copy(connection, incoming, columns, table.name)
+    statement = postgresql.insert(table).from_select(names, sa.select(incoming))
+    connection.execute(_updating_on_conflict(statement, names, key_columns, keep_on_conflict))
+    incoming.drop(connection)
+
+
+def _copy(connection: Connection, table: sa.Table, columns: dict[str, list[str]], reported_as: str) -> None:
+    """``COPY`` the rows (their columns as ``COPY`` text) into ``table``; a refusal is a ``BulkWriteError`` naming
+    ``reported_as``."""
+    quote, count = connection.dialect.identifier_preparer.quote, len(next(iter(columns.values())))
+    copy = f"COPY {quote(table.name)} ({', '.join(map(quote, columns))}) FROM STDIN"
     text = "\n".join(map("\t".join, zip(*columns.values(), strict=True))) + "\n"
     cursor = connection.connection.cursor()
     try:
@@ -256,12 +265,25 @@ def _copy_upsert(
     except connection.dialect.loaded_dbapi.Error as exc:
         # Not the driver's message: its CONTEXT quotes the row's values.
         reason = (exc.diag.message_primary or type(exc).__name__).split(":")[0]
-        raise BulkWriteError(f"{len(columns[names[0]])} rows of {table.name} not stored: {reason}") from None
+        raise BulkWriteError(f"{count} rows of {reported_as} not stored: {reason}") from None
     finally:
         cursor.close()
-    statement = postgresql.insert(table).from_select(names, sa.select(incoming))
-    connection.execute(_updating_on_conflict(statement, names, key_columns, keep_on_conflict))
-    incoming.drop(connection)
+
+
+def bulk_insert(connection: Connection, table: sa.Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """``insert_rows`` for rows by the hundred thousand, given as columns (name -> one value per row): the same stored
+    values, each column bound as ``bulk_upsert`` binds it, then SQLite takes the rows as tuples in one DBAPI
+    ``executemany`` and PostgreSQL by ``COPY`` straight into the table."""
+    if not columns or not len(next(iter(columns.values()))):
+        return
+    dialect = connection.dialect
+    on_postgresql = dialect.name == "postgresql"
+    bound = {name: _bound(table.c[name], dialect, list(values), on_postgresql) for name, values in columns.items()}
+    if on_postgresql:
+        _copy(connection, table, bound, table.name)
+        return
+    compiled = sa.insert(table).values({name: sa.bindparam(name) for name in bound}).compile(dialect=dialect)
+    connection.exec_driver_sql(compiled.string, list(zip(*(bound[name] for name in compiled.positiontup), strict=True)))
 
 
 def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -215,7 +215,7 @@ def test_closed_months_never_change_and_open_months_are_what_the_lines_and_close
         closed = store.closed_months(connection)
         open_months = [month for month in final if month not in closed]
         lines = lines_invoiced_up_to(connection, max(final))
-        periods = store.periods_of_contacts(connection, {line["contact_id"] for line in lines})
+        periods = store.periods_of_clients_invoiced_up_to(connection, max(final))
         fresh = book_months(accrual_lines(lines, periods), closed, open_months)
     for month in fresh:
         summary = final[month.month][0]

@@ -204,7 +204,7 @@ def test_months_run_out_of_order_in_separate_runs_end_as_in_order_and_a_closed_m
 
     with warehouse_engine(warehouse_url).connect() as connection:
         lines = lines_invoiced_up_to(connection, later)
-        periods = store.periods_of_contacts(connection, {line["contact_id"] for line in lines})
+        periods = store.periods_of_clients_invoiced_up_to(connection, later)
     in_order = accruals_for_months(accrual_lines(lines, periods), [earlier, later])
     figures = _month_figures(warehouse_url)
     for month in in_order:

@@ -16,6 +16,7 @@ from hr_assets.defs.attendance.importing import partition_key
 from hr_assets.warehouse.engine import (
     BulkWriteError,
     alembic_config,
+    bulk_insert,
     bulk_upsert,
     create_engine,
     insert_rows,
@@ -320,6 +321,29 @@ def test_bulk_upsert_stores_exactly_what_upsert_stores_and_updates_alike(warehou
         assert updated == stored_as_written(connection, 1)
     assert updated != by_bulk_upsert and all(" v2" in row[3] for row in updated)  # csv_employee_id
     assert [row[-2] for row in updated] == [row[-2] for row in by_bulk_upsert]  # created_at kept
+
+
+def test_bulk_insert_stores_exactly_what_insert_rows_stores(warehouse_url: str) -> None:
+    engine = create_engine(warehouse_url)
+    migrate(engine)
+    rows = [
+        {
+            "month": dt.date(2026, 5 + n % 2, 1),
+            "invoice_id": f"INV-{n}\tx" if n == 3 else f"INV-{n}",  # a tab: COPY's delimiter, escaped
+            "line_no": n,
+            "kind": "catch_up" if n % 3 else "recognised",
+            "service_period_id": None if n % 4 == 0 else n * 7,
+            "recognized_amount": Decimal(n * 12_345 - 40_000).scaleb(-2),
+        }
+        for n in range(1, 9)
+    ]
+    with engine.begin() as connection:
+        insert_rows(connection, accruals, rows[:4])
+        bulk_insert(connection, accruals, {name: [row[name] for row in rows[4:]] for name in rows[0]})
+        bulk_insert(connection, accruals, {name: [] for name in rows[0]})  # nothing to insert: nothing happens
+    with engine.connect() as connection:
+        stored = [dict(row) for row in connection.execute(sa.select(accruals).order_by(accruals.c.line_no)).mappings()]
+    assert stored == rows
 
 
 def test_bulk_upsert_refuses_naive_times_as_upsert_does(warehouse_url: str) -> None:

@@ -46,7 +46,7 @@ def accruals_asset(settings: Settings) -> dg.AssetsDefinition:
             for month in months:
                 summary = store.month_summary(connection, month)
                 by_month[month.isoformat()] = {
-                    "lines_recognized": len(booked[month].rows) if month in booked else 0,
+                    "lines_recognized": len(booked[month].rows) + len(booked[month].catch_up) if month in booked else 0,
                     "recognized_in_month": summary["recognized_in_month"],
                     "catch_up_in_month": store.catch_up_in_month(connection, month),
                     "invoiced_in_month": summary["invoiced_in_month"],

@@ -15,9 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
-from hr_assets.defs.accruals.recognition import AccrualLines, accruals_for_months
+from hr_assets.defs.accruals.recognition import AccrualLine, Row, accruals_for_months
 
 RECOGNIZED = "recognised"  # the stored kind: its first spelling, kept in the warehouse
 CATCH_UP = "catch_up"
@@ -25,22 +24,12 @@ CATCH_UP = "catch_up"
 LineKey = tuple[str, int]  # (invoice_id, line_no)
 
 
-class BookedRow(NamedTuple):
-    """A tuple: a month holds hundreds of thousands of them."""
-
-    invoice_id: str
-    line_no: int
-    service_period_id: str | None
-    kind: str  # RECOGNIZED or CATCH_UP
-    cents: int
-
-
 @dataclass(frozen=True)
 class ClosedMonth:
     """What a closed month holds: its cents per line (all kinds together), and the summary figures later months
     build on."""
 
-    cents: Mapping[LineKey, tuple[str | None, int]]  # line -> (service period id, cents)
+    cents: Mapping[LineKey, tuple[int | None, int]]  # line -> (service period id, cents)
     invoiced_to_date_cents: int
     recognized_in_month_cents: int
 
@@ -48,7 +37,8 @@ class ClosedMonth:
 @dataclass(frozen=True)
 class BookedMonth:
     month: dt.date
-    rows: list[BookedRow]  # by invoice, line, kind
+    rows: list[Row]  # the month's own shares (kind RECOGNIZED), in line order
+    catch_up: list[Row]  # what the lines owe the closed months just before it (kind CATCH_UP)
     invoiced_in_month_cents: int  # invoiced to date less the month before's (a back-dated line lands here)
     invoiced_to_date_cents: int
     recognized_in_month_cents: int
@@ -59,7 +49,7 @@ class BookedMonth:
 
 
 def book_months(
-    lines: AccrualLines, closed: Mapping[dt.date, ClosedMonth], months: Sequence[dt.date]
+    lines: Sequence[AccrualLine], closed: Mapping[dt.date, ClosedMonth], months: Sequence[dt.date]
 ) -> list[BookedMonth]:
     """The open ``months`` as ``lines`` and the ``closed`` months make them.
 
@@ -80,25 +70,23 @@ def book_months(
     for month in span:
         share = shares[month]
         if month in closed:
-            _owe(owed, share.rows.tuples(), sign=1)
+            _owe(owed, share.rows, sign=1)
             _owe(owed, [(i, n, p, c) for (i, n), (p, c) in closed[month].cents.items()], sign=-1)
             invoiced_to_date = closed[month].invoiced_to_date_cents
             recognized_in_month = closed[month].recognized_in_month_cents
             recognized_to_date += recognized_in_month
             invoiced_before = invoiced_to_date
             continue
-        catch_up = [BookedRow(i, n, p, CATCH_UP, c) for (i, n), (p, c) in owed.items() if c]
+        catch_up = [(i, n, p, c) for (i, n), (p, c) in owed.items() if c]
         owed = {}
-        catch_up_cents = sum(row.cents for row in catch_up)
+        catch_up_cents = sum(row[3] for row in catch_up)
         recognized_in_month = share.recognized_in_month_cents + catch_up_cents
         recognized_to_date += recognized_in_month
         if month in wanted:
-            rows = [BookedRow(i, n, p, RECOGNIZED, c) for i, n, p, c in share.rows.tuples()]  # in line order
-            if catch_up:
-                rows = sorted(rows + catch_up, key=lambda row: (row.invoice_id, row.line_no, row.kind))
             booked[month] = BookedMonth(
                 month=month,
-                rows=rows,
+                rows=share.rows,
+                catch_up=catch_up,
                 invoiced_in_month_cents=share.invoiced_to_date_cents - invoiced_before,
                 invoiced_to_date_cents=share.invoiced_to_date_cents,
                 recognized_in_month_cents=recognized_in_month,
@@ -111,19 +99,17 @@ def book_months(
     return [booked[month] for month in months]
 
 
-def _owe(owed: dict[LineKey, list], rows: list[tuple[str, int, str | None, int]], sign: int) -> None:
+def _owe(owed: dict[LineKey, list], rows: list[Row], sign: int) -> None:
     for invoice_id, line_no, period_id, cents in rows:
         entry = owed.setdefault((invoice_id, line_no), [period_id, 0])
         entry[0] = entry[0] if entry[0] is not None else period_id
         entry[1] += sign * cents
 
 
-def _first_month(lines: AccrualLines, closed: Mapping[dt.date, ClosedMonth], first_wanted: dt.date) -> dt.date:
+def _first_month(lines: Sequence[AccrualLine], closed: Mapping[dt.date, ClosedMonth], first_wanted: dt.date) -> dt.date:
     """The first month anything is booked in: the first invoice month or closed month, if before ``first_wanted``."""
-    candidates = [first_wanted, *closed]
-    if len(lines):
-        candidates.append(dt.date.fromordinal(int(lines.invoice_days.min())).replace(day=1))
-    return min(candidates)
+    first_invoiced = min((line.invoice_date for line in lines), default=first_wanted).replace(day=1)
+    return min(first_wanted, first_invoiced, *closed)
 
 
 def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -8,13 +8,14 @@ the lines of an earlier one arrived is brought up to them by that earlier month'
 import datetime as dt
 import getpass
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from hr_assets.defs.accruals import store
-from hr_assets.defs.accruals.booking import BookedMonth, book_months
-from hr_assets.defs.accruals.matching import accrual_lines
-from hr_assets.defs.shared.invoice_lines import lines_invoiced_up_to
+from hr_assets.defs.accruals.booking import BookedMonth, ClosedMonth, book_months
+from hr_assets.defs.accruals.matching import ServicePeriod, accrual_lines
+from hr_assets.defs.shared.invoice_lines import InvoiceLine, lines_invoiced_up_to
 
 
 def operator() -> str:
@@ -22,18 +23,41 @@ def operator() -> str:
     return getpass.getuser()
 
 
-def recompute(connection: Connection, months: Iterable[dt.date], now: dt.datetime) -> list[BookedMonth]:
-    """The open months among ``months``, and every other open month stored, booked from every line and the closed
-    months, and stored. Closed months are left as they are."""
+@dataclass(frozen=True)
+class Inputs:
+    """What a recomputation reads: the open months it books, the closed months, and the lines with the service
+    periods they may pay for."""
+
+    targets: list[dt.date]
+    closed: dict[dt.date, ClosedMonth]
+    lines: list[InvoiceLine]
+    periods: list[ServicePeriod]
+
+
+def read(connection: Connection, months: Iterable[dt.date]) -> Inputs:
+    """The open months among ``months`` and every other open month stored, and what booking them reads."""
     closed = store.closed_months(connection)
     targets = sorted((set(months) | set(store.stored_months(connection))) - set(closed))
     if not targets:
-        return []
+        return Inputs(targets, closed, [], [])
     lines = lines_invoiced_up_to(connection, targets[-1])
-    periods = store.periods_of_contacts(connection, {line["contact_id"] for line in lines})
-    booked = book_months(accrual_lines(lines, periods), closed, targets)
-    for month in booked:
-        store.replace_month(connection, month, now)
+    return Inputs(targets, closed, lines, store.periods_of_clients_invoiced_up_to(connection, targets[-1]))
+
+
+def book(inputs: Inputs) -> list[BookedMonth]:
+    return book_months(accrual_lines(inputs.lines, inputs.periods), inputs.closed, inputs.targets)
+
+
+def write(connection: Connection, booked: list[BookedMonth], now: dt.datetime) -> None:
+    store.replace_months(connection, booked, now)
+
+
+def recompute(connection: Connection, months: Iterable[dt.date], now: dt.datetime) -> list[BookedMonth]:
+    """The open months among ``months``, and every other open month stored, booked from every line and the closed
+    months, and stored. Closed months are left as they are. ``read``, ``book`` and ``write`` in turn."""
+    inputs = read(connection, months)
+    booked = book(inputs)
+    write(connection, booked, now)
     return booked
 
 

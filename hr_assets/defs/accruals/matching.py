@@ -5,45 +5,59 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from decimal import Decimal
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
-from hr_assets.defs.accruals.recognition import AccrualLines
+from hr_assets.defs.accruals.recognition import AccrualLine
+from hr_assets.defs.shared.invoice_lines import InvoiceLine
 
 
-def choose_period(invoice_date: dt.date, periods: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    periods = list(periods)
-    running = [p for p in periods if p["start_date"] <= invoice_date <= p["end_date"]]
+class ServicePeriod(NamedTuple):
+    """A client's enrolment in a service, as ``store.periods_of_clients_invoiced_up_to`` reads it."""
+
+    id: int
+    holded_contact_id: str
+    service_code: str
+    start_date: dt.date
+    end_date: dt.date  # inclusive
+
+
+def choose_period(invoice_date: dt.date, periods: Sequence[ServicePeriod]) -> ServicePeriod | None:
+    """``periods``: the client's enrolments in the line's service."""
+    if len(periods) == 1:  # whichever rule applies, the only one
+        return periods[0]
+    running = [p for p in periods if p.start_date <= invoice_date <= p.end_date]
     if running:
-        return min(running, key=lambda p: (p["start_date"], p["id"]))
-    upcoming = [p for p in periods if p["start_date"] > invoice_date]
+        return min(running, key=lambda p: (p.start_date, p.id))
+    upcoming = [p for p in periods if p.start_date > invoice_date]
     if upcoming:
-        return min(upcoming, key=lambda p: (p["start_date"], p["id"]))
-    return max(periods, key=lambda p: (p["end_date"], p["id"]), default=None)
+        return min(upcoming, key=lambda p: (p.start_date, p.id))
+    return max(periods, key=lambda p: (p.end_date, p.id), default=None)
 
 
-def accrual_lines(lines: Iterable[Mapping[str, Any]], periods: Iterable[Mapping[str, Any]]) -> AccrualLines:
-    """``lines``: invoice_id, line_no, invoice_date, contact_id, service_code, net_amount (Decimal).
-    ``periods``: id, holded_contact_id, service_code, start_date, end_date.
-
-    The lines as columns, each with the service period it pays for (none when unmatched)."""
-    by_client_service: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
+def accrual_lines(lines: Iterable[InvoiceLine], periods: Iterable[ServicePeriod]) -> list[AccrualLine]:
+    """Each line with the service period it pays for (none when unmatched)."""
+    by_client_service: dict[tuple[str, str], list[ServicePeriod]] = defaultdict(list)
     for period in periods:
-        by_client_service[(period["holded_contact_id"], period["service_code"])].append(period)
-    lines = list(lines)
-    chosen = [
-        choose_period(line["invoice_date"], by_client_service.get((line["contact_id"], line["service_code"]), []))
-        if line["service_code"]
-        else None
-        for line in lines
-    ]
-    return AccrualLines.from_columns(
-        invoice_ids=[line["invoice_id"] for line in lines],
-        line_nos=[line["line_no"] for line in lines],
-        invoice_dates=[line["invoice_date"] for line in lines],
-        net_cents=[int(Decimal(line["net_amount"]) * 100) for line in lines],
-        service_period_ids=[str(period["id"]) if period else None for period in chosen],
-        period_starts=[period["start_date"] if period else None for period in chosen],
-        period_ends=[period["end_date"] if period else None for period in chosen],
-    )
+        by_client_service[(period.holded_contact_id, period.service_code)].append(period)
+    matched = []
+    for line in lines:
+        period = None
+        if line.service_code:
+            period = choose_period(line.invoice_date, by_client_service.get((line.contact_id, line.service_code), ()))
+        net_cents = int(line.net_amount.scaleb(2))
+        if period is None:
+            matched.append(AccrualLine(line.invoice_id, line.line_no, line.invoice_date, net_cents, None, None, None))
+        else:
+            matched.append(
+                AccrualLine(
+                    line.invoice_id,
+                    line.line_no,
+                    line.invoice_date,
+                    net_cents,
+                    period.id,
+                    period.start_date,
+                    period.end_date,
+                )
+            )
+    return matched

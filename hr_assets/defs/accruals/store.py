@@ -9,13 +9,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from hr_assets.defs.accruals.booking import CATCH_UP, BookedMonth, ClosedMonth
-from hr_assets.warehouse.engine import insert_rows, upsert
+from hr_assets.defs.accruals.booking import CATCH_UP, RECOGNIZED, BookedMonth, ClosedMonth
+from hr_assets.defs.accruals.matching import ServicePeriod
+from hr_assets.warehouse.engine import bulk_insert, upsert
 from hr_assets.warehouse.tables import (
     accrual_closes,
     accrual_months,
     accruals,
     holded_invoice_lines,
+    holded_invoices,
     service_periods,
 )
 
@@ -37,53 +39,65 @@ def cents(value: Decimal) -> int:
     return int(value.scaleb(2))
 
 
-def periods_of_contacts(connection: Connection, contact_ids: Iterable[str]) -> list[dict[str, Any]]:
-    ids = sorted(set(contact_ids))
-    columns = [
-        service_periods.c[name] for name in ("id", "holded_contact_id", "service_code", "start_date", "end_date")
-    ]
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(ids), 1000):
-        query = sa.select(*columns).where(service_periods.c.holded_contact_id.in_(ids[start : start + 1000]))
-        found.extend(dict(row) for row in connection.execute(query).mappings())
-    return found
-
-
-def replace_month(connection: Connection, result: BookedMonth, computed_at: dt.datetime) -> None:
-    """The month's accrual rows and summary, replaced whole: a re-run leaves one copy."""
-    connection.execute(sa.delete(accruals).where(accruals.c.month == result.month))
-    insert_rows(
-        connection,
-        accruals,
-        [
-            {
-                "month": result.month,
-                "invoice_id": row.invoice_id,
-                "line_no": row.line_no,
-                "kind": row.kind,
-                "service_period_id": int(row.service_period_id) if row.service_period_id is not None else None,
-                "recognized_amount": amount(row.cents),
-            }
-            for row in result.rows
-        ],
+def periods_of_clients_invoiced_up_to(connection: Connection, month: dt.date) -> list[ServicePeriod]:
+    """The service periods of every client with a line invoiced in ``month`` or before (``lines_invoiced_up_to``)."""
+    clients = (
+        sa.select(holded_invoices.c.contact_id)
+        .join(holded_invoice_lines, holded_invoice_lines.c.invoice_id == holded_invoices.c.id)
+        .where(holded_invoice_lines.c.invoice_month <= month)
     )
-    upsert(
-        connection,
-        accrual_months,
-        [
+    query = sa.select(*(service_periods.c[name] for name in ServicePeriod._fields)).where(
+        service_periods.c.holded_contact_id.in_(clients)
+    )
+    return list(map(ServicePeriod._make, connection.execute(query).all()))
+
+
+def replace_months(connection: Connection, booked: Iterable[BookedMonth], computed_at: dt.datetime) -> None:
+    """Each month's accrual rows and summary made what ``booked`` says: a re-run leaves one copy.
+
+    A month whose stored rows are already the booked ones is left as it is (a run books every open month, and most of
+    them have not changed); any other has its rows replaced whole, deleted and then inserted in bulk."""
+    summaries = []
+    for month in booked:
+        if not _stored_as_booked(connection, month):
+            connection.execute(sa.delete(accruals).where(accruals.c.month == month.month))
+            rows = month.rows + month.catch_up
+            invoice_ids, line_nos, period_ids, amounts = zip(*rows, strict=True) if rows else ((), (), (), ())
+            columns = {
+                "month": [month.month] * len(rows),
+                "invoice_id": invoice_ids,
+                "line_no": line_nos,
+                "kind": [RECOGNIZED] * len(month.rows) + [CATCH_UP] * len(month.catch_up),
+                "service_period_id": period_ids,
+                "recognized_amount": [amount(cents) for cents in amounts],
+            }
+            bulk_insert(connection, accruals, columns)
+        summaries.append(
             {
-                "month": result.month,
-                "invoiced_in_month": amount(result.invoiced_in_month_cents),
-                "invoiced_to_date": amount(result.invoiced_to_date_cents),
-                "recognized_in_month": amount(result.recognized_in_month_cents),
-                "recognized_to_date": amount(result.recognized_to_date_cents),
-                "deferred_balance": amount(result.deferred_cents),
-                "unmatched_lines": result.unmatched_lines,
+                "month": month.month,
+                "invoiced_in_month": amount(month.invoiced_in_month_cents),
+                "invoiced_to_date": amount(month.invoiced_to_date_cents),
+                "recognized_in_month": amount(month.recognized_in_month_cents),
+                "recognized_to_date": amount(month.recognized_to_date_cents),
+                "deferred_balance": amount(month.deferred_cents),
+                "unmatched_lines": month.unmatched_lines,
                 "computed_at": computed_at,
             }
-        ],
-        ["month"],
-    )
+        )
+    upsert(connection, accrual_months, summaries, ["month"])
+
+
+def _stored_as_booked(connection: Connection, month: BookedMonth) -> bool:
+    """Whether the month's stored rows are exactly its booked ones. The database gives the cents (a ``Money`` value
+    times 100, rounded: exact on SQLite's doubles too), so no stored amount is made a ``Decimal`` to be compared."""
+    stored_cents = sa.cast(sa.func.round(accruals.c.recognized_amount * 100), sa.BigInteger)
+    columns = (accruals.c.invoice_id, accruals.c.line_no, accruals.c.service_period_id, stored_cents)
+    for kind, booked in ((RECOGNIZED, month.rows), (CATCH_UP, month.catch_up)):
+        query = sa.select(*columns).where(accruals.c.month == month.month, accruals.c.kind == kind)
+        stored = connection.execute(query).all()  # rows equal (and hash) as the tuples of their values
+        if len(stored) != len(booked) or set(stored) != set(booked):
+            return False
+    return True
 
 
 def stored_months(connection: Connection) -> list[dt.date]:
@@ -104,7 +118,7 @@ def closed_month_keys(connection: Connection) -> list[dt.date]:
 def closed_months(connection: Connection) -> dict[dt.date, ClosedMonth]:
     """Every closed month as booking reads it: its rows' cents per line (kinds together) and its summary."""
     months = closed_month_keys(connection)
-    by_month: dict[dt.date, dict[tuple[str, int], tuple[str | None, int]]] = {month: {} for month in months}
+    by_month: dict[dt.date, dict[tuple[str, int], tuple[int | None, int]]] = {month: {} for month in months}
     query = sa.select(
         accruals.c.month,
         accruals.c.invoice_id,
@@ -114,7 +128,7 @@ def closed_months(connection: Connection) -> dict[dt.date, ClosedMonth]:
     ).where(accruals.c.month.in_(months))
     for month, invoice_id, line_no, period_id, value in connection.execute(query):
         period, before = by_month[month].get((invoice_id, line_no), (None, 0))
-        period = period if period is not None else (str(period_id) if period_id is not None else None)
+        period = period if period is not None else period_id
         by_month[month][(invoice_id, line_no)] = (period, before + cents(value))
     summaries = {
         row["month"]: row
