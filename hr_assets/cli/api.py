@@ -3,6 +3,7 @@
 import click
 
 from hr_assets.cli.jobs import ui_url
+from hr_assets.cli.output import json_option, print_rows
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.lib.clock import Clock
 
@@ -48,12 +49,16 @@ def create(name: str, scope: str) -> None:
 
 
 @token.command("list")
-def list_() -> None:
-    """The tokens, live and revoked."""
+@json_option
+def list_(as_json: bool) -> None:
+    """The tokens, live and revoked (never the tokens themselves: only their hashes are kept)."""
     from hr_assets.api.store import tokens
 
     with warehouse().connect() as connection:
         rows = tokens(connection)
+    if as_json:
+        print_rows(rows, ("name", "scope", "created_at", "last_used_at", "revoked_at"), as_json=True, empty="")
+        return
     if not rows:
         click.echo("No tokens yet (hr-assets api token create).")
     for row in rows:

@@ -113,12 +113,19 @@ def _audited_account(account: configs.BayzatAccount) -> dict[str, object]:
     }
 
 
+LIST_COLUMNS = ("slug", "api_key", "api_url", "is_enabled", "needs_new_key", "sync_frequency", "last_sync_at")
+
+
 @bayzat.command("list")
-def list_() -> None:
+@json_option
+def list_(as_json: bool) -> None:
     """Each company's Bayzat account, the key masked."""
     secret_key = BayzatResource.for_command().key()
     with warehouse().connect() as connection:
         rows = configs.overview(connection, secret_key)
+    if as_json:
+        print_rows(rows, LIST_COLUMNS, as_json=True, empty="")
+        return
     if not rows:
         click.echo("No Bayzat accounts yet (hr-assets bayzat configure).")
     for row in rows:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import click
 
 from hr_assets.cli.jobs import ASYNC_OPTION, run_job, ui_url
+from hr_assets.cli.output import json_option, print_json, print_rows
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import add_period_partitions
@@ -87,13 +88,30 @@ def generate(period_type: str, start: dt.datetime, until: dt.datetime, rule: str
     click.echo(f"Added {len(added)} {period_type} period(s){ids}; {kept} existed already")
 
 
+LIST_COLUMNS = (
+    "id",
+    "period_type",
+    "start_date",
+    "end_date",
+    "status",
+    "automation_enabled",
+    "automation_rule",
+    "processed_at",
+    "error_message",
+)
+
+
 @payroll.command("list")
 @click.option("--status", type=click.Choice(STATUSES), help="Only periods with this status.")
-def list_(status: str | None) -> None:
+@json_option
+def list_(status: str | None, as_json: bool) -> None:
     """The pay periods, their rules and where each stands."""
     tz = Settings.from_environment().tz
     with warehouse().connect() as connection:
         rows = store.periods(connection, status)
+    if as_json:
+        print_rows(rows, LIST_COLUMNS, as_json=True, empty="")
+        return
     if not rows:
         click.echo("No pay periods (hr-assets payroll add-period or generate).")
     for row in rows:
@@ -106,14 +124,19 @@ def list_(status: str | None) -> None:
 
 
 @payroll.command("due")
-def due() -> None:
+@json_option
+def due(as_json: bool) -> None:
     """Which automated periods are due now, and why (or when they will be)."""
     timezone = Settings.from_environment().timezone
     with warehouse().connect() as connection:
         rows = store.automated_active(connection)
+    items = evaluate(rows, Clock().now(), timezone)
+    if as_json:
+        print_rows([vars(item) for item in items], ("period_id", "is_due", "due_from", "why"), as_json=True, empty="")
+        return
     if not rows:
         click.echo("No automated active periods.")
-    for item in evaluate(rows, Clock().now(), timezone):
+    for item in items:
         click.echo(f"{item.period_id:>5} {'DUE' if item.is_due else 'not yet':<8} {item.why}")
 
 
@@ -162,7 +185,8 @@ def _gross_pay(summary: dict) -> str:
 
 @payroll.command("month")
 @click.argument("month", metavar="YYYY-MM")
-def month_(month: str) -> None:
+@json_option
+def month_(month: str, as_json: bool) -> None:
     """The pay periods that start in a month, each with its status and totals, and the month's sum of those
     completed."""
     try:
@@ -172,16 +196,27 @@ def month_(month: str) -> None:
     with warehouse().connect() as connection:
         rows = [store.period(connection, period_id) for period_id in store.period_ids_starting_in(connection, first)]
         totals = {row["id"]: store.totals(connection, row["id"]) for row in rows}
+    done = [totals[row["id"]] for row in rows if row["status"] == "completed" and totals[row["id"]]]
+    gross = sum((figures["gross_pay"] for figures in done), start=Decimal("0.00"))
+    if as_json:
+        periods = []
+        for row in rows:
+            figures = (totals[row["id"]] if row["status"] == "completed" else None) or {}
+            periods.append(
+                {"id": row["id"], "partition_key": store.dates_of(row).partition_key}
+                | {name: row[name] for name in ("period_type", "status")}
+                | {"employees": figures.get("employees"), "gross_pay": figures.get("gross_pay")}
+            )
+        print_json({"month": month, "periods": periods, "completed": len(done), "gross_pay": gross})
+        return
     if not rows:
         click.echo(f"No pay period starts in {month}.")
         return
-    done = [totals[row["id"]] for row in rows if row["status"] == "completed" and totals[row["id"]]]
     for row in rows:
         figures = totals[row["id"]] if row["status"] == "completed" else None
         shown = f"{figures['employees']} employees, gross pay {figures['gross_pay']}" if figures else ""
         key = store.dates_of(row).partition_key
         click.echo(f"{row['id']:>5} {key} {row['period_type']:<12} {row['status']:<10} {shown}".rstrip())
-    gross = sum((figures["gross_pay"] for figures in done), start=Decimal("0.00"))
     complete = "complete" if len(done) == len(rows) else f"{len(rows) - len(done)} period(s) not completed"
     click.echo(f"{month}: {len(done)} of {len(rows)} period(s) completed, gross pay {gross} ({complete})")
 
