@@ -2,12 +2,11 @@
 
 import click
 
+from hr_assets.api.store import SCOPES
 from hr_assets.cli.jobs import ui_url
 from hr_assets.cli.output import json_option, print_rows
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.lib.clock import Clock
-
-SCOPES = ("read", "operate", "pay")
 
 
 @click.group(invoke_without_command=True)
