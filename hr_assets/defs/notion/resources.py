@@ -19,8 +19,8 @@ class NotionResource(ApiResource):
     integration = API
     env_prefix = "NOTION_"
 
-    token: str | None = required("A secret: never shown.")
-    database_id: str | None = required("The clients database.")
+    token: str | None = required("The integration's token.", secret=True)
+    database_id: str | None = required("The clients database's id.")
     base_url: str = "https://api.notion.com/v1"
     rate_limit_per_second: PositiveFloat = 3.0
 
