@@ -10,6 +10,7 @@ from urllib.parse import unquote
 import pytest
 from pydantic import Field
 
+from hr_assets.cli import EXIT_BUG, EXIT_PERSON, EXIT_USAGE
 from hr_assets.config_reference import REGENERATE, Undescribed, reference, rewritten
 from hr_assets.defs.attendance.csv_file import alias_table_markdown
 from hr_assets.lib.integration import IntegrationResource, required
@@ -136,3 +137,14 @@ def test_a_setting_the_reference_cannot_describe_stops_it() -> None:
 
     with pytest.raises(Undescribed, match="Silent.speed has no description"):
         reference([Silent])
+
+
+def test_the_exit_codes_are_documented_as_the_command_defines_them() -> None:
+    page = (REPO / "docs" / "operating.md").read_text(encoding="utf-8")
+    for code, meaning in (
+        (0, "done"),
+        (EXIT_PERSON, "a person's error"),
+        (EXIT_USAGE, "a usage error"),
+        (EXIT_BUG, "a bug"),
+    ):
+        assert f"| {code} | {meaning}" in page, code
