@@ -1,10 +1,12 @@
 """``hr-assets accruals``: close and re-open accrual months, and list them with their catch-ups."""
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
-from hr_assets.cli.output import json_option, print_rows
+from hr_assets.cli.output import json_option, print_lines
 from hr_assets.cli.warehouse import running_command, warehouse
 from hr_assets.defs.accruals import ledger, store
 from hr_assets.defs.accruals.closing import change_month
@@ -87,18 +89,17 @@ def list_(as_json: bool) -> None:
                 }
                 | {column: record.get(column) for column in LIST_COLUMNS[5:]}
             )
-    if as_json:
-        print_rows(rows, LIST_COLUMNS, as_json=True, empty="")
-        return
-    if not rows:
-        click.echo("No accrual months yet (hr-assets sync --from-step accruals).")
-    for row in rows:
-        state = "open"
-        if row["closed"]:
-            state = f"closed {row['closed_at']:%Y-%m-%d %H:%M} by {row['closed_by']}"
-        elif row["closed_at"]:
-            state = f"open (reopened {row['reopened_at']:%Y-%m-%d %H:%M} by {row['reopened_by']})"
-        click.echo(
-            f"{row['month']}  recognized {row['recognized_in_month']:>14} (catch-up {row['catch_up']})  "
-            f"deferred {row['deferred_balance']:>14}  {state}"
-        )
+    empty = "No accrual months yet (hr-assets sync --from-step accruals)."
+    print_lines(rows, LIST_COLUMNS, as_json=as_json, empty=empty, line=_month_line)
+
+
+def _month_line(row: Mapping[str, Any]) -> str:
+    state = "open"
+    if row["closed"]:
+        state = f"closed {row['closed_at']:%Y-%m-%d %H:%M} by {row['closed_by']}"
+    elif row["closed_at"]:
+        state = f"open (reopened {row['reopened_at']:%Y-%m-%d %H:%M} by {row['reopened_by']})"
+    return (
+        f"{row['month']}  recognized {row['recognized_in_month']:>14} (catch-up {row['catch_up']})  "
+        f"deferred {row['deferred_balance']:>14}  {state}"
+    )

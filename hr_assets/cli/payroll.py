@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
 from hr_assets.cli.jobs import ASYNC_OPTION, run_job, ui_url
-from hr_assets.cli.output import json_option, print_json, print_rows
+from hr_assets.cli.output import json_option, print_json, print_lines
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import add_period_partitions
@@ -109,18 +113,17 @@ def list_(status: str | None, as_json: bool) -> None:
     tz = Settings.from_environment().tz
     with warehouse().connect() as connection:
         rows = store.periods(connection, status)
-    if as_json:
-        print_rows(rows, LIST_COLUMNS, as_json=True, empty="")
-        return
-    if not rows:
-        click.echo("No pay periods (hr-assets payroll add-period or generate).")
-    for row in rows:
-        rule = row["automation_rule"] if row["automation_enabled"] else "by hand"
-        when = f"processed {row['processed_at'].astimezone(tz):%Y-%m-%d %H:%M}" if row["processed_at"] else ""
-        click.echo(
-            f"{row['id']:>5} {row['period_type']:<12} {row['start_date']} to {row['end_date']} "
-            f"{row['status']:<10} {rule!s:<28} {when} {row['error_message'] or ''}".rstrip()
-        )
+    empty = "No pay periods (hr-assets payroll add-period or generate)."
+    print_lines(rows, LIST_COLUMNS, as_json=as_json, empty=empty, line=partial(_period_line, tz=tz))
+
+
+def _period_line(row: Mapping[str, Any], tz: ZoneInfo) -> str:
+    rule = row["automation_rule"] if row["automation_enabled"] else "by hand"
+    when = f"processed {row['processed_at'].astimezone(tz):%Y-%m-%d %H:%M}" if row["processed_at"] else ""
+    return (
+        f"{row['id']:>5} {row['period_type']:<12} {row['start_date']} to {row['end_date']} "
+        f"{row['status']:<10} {rule!s:<28} {when} {row['error_message'] or ''}".rstrip()
+    )
 
 
 @payroll.command("due")
@@ -130,14 +133,14 @@ def due(as_json: bool) -> None:
     timezone = Settings.from_environment().timezone
     with warehouse().connect() as connection:
         rows = store.automated_active(connection)
-    items = evaluate(rows, Clock().now(), timezone)
-    if as_json:
-        print_rows([vars(item) for item in items], ("period_id", "is_due", "due_from", "why"), as_json=True, empty="")
-        return
-    if not rows:
-        click.echo("No automated active periods.")
-    for item in items:
-        click.echo(f"{item.period_id:>5} {'DUE' if item.is_due else 'not yet':<8} {item.why}")
+    items = [vars(item) for item in evaluate(rows, Clock().now(), timezone)]
+    print_lines(
+        items,
+        ("period_id", "is_due", "due_from", "why"),
+        as_json=as_json,
+        empty="No automated active periods.",
+        line=lambda item: f"{item['period_id']:>5} {'DUE' if item['is_due'] else 'not yet':<8} {item['why']}",
+    )
 
 
 @payroll.command("run")

@@ -1,6 +1,6 @@
 """Every listing takes ``--json``: the command tree is walked, and each command that prints rows or a summary to be
-read (its callback calls ``print_rows`` or ``print_json``, hr_assets/cli/output.py) must take it. The listings that
-gained it are run as a person and a script run them: the JSON parses, and says what the table says."""
+read (its callback calls one of hr_assets/cli/output.py's ``PRINTERS``) must take it. The listings that gained it are
+run as a person and a script run them: the JSON parses, and says what the table says."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import click
 import pytest
 
 from hr_assets.cli.app import cli
+from hr_assets.cli.output import PRINTERS
 from hr_assets.defs.accruals import store as accruals_store
 from hr_assets.lib.secrets import masked
 from hr_assets.warehouse.engine import migrate, warehouse_engine
@@ -30,7 +31,6 @@ from tests.conftest import ON_SQLITE
 pytestmark = pytest.mark.commands
 
 HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
-PRINTERS = {"print_rows", "print_json"}
 # What the walk finds: written out, so a walk that stopped seeing commands (or a listing gone) fails too.
 LISTINGS = {
     "hr-assets accruals list",
@@ -64,12 +64,12 @@ def every_command(group: click.Group, path: str) -> Iterator[tuple[str, click.Co
 
 
 def prints_for_reading(command: click.Command) -> bool:
-    """Its callback calls ``print_rows`` or ``print_json``."""
+    """Its callback calls one of ``PRINTERS``."""
     if command.callback is None:
         return False
     tree = ast.parse(textwrap.dedent(inspect.getsource(inspect.unwrap(command.callback))))
     called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
-    return bool(called & PRINTERS)
+    return bool(called & set(PRINTERS))
 
 
 def test_every_listing_takes_json() -> None:
