@@ -31,7 +31,7 @@ CLOCK_SHIFT ?= +400d
 # running platform, so they stay in one worker (xdist_group).
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadgroup
 
-.PHONY: dev test test-fast test-shifted-clock install bench browser containers hosts postgresql-server
+.PHONY: dev test test-fast test-shifted-clock install bench browser containers hosts postgresql-server docs
 
 # Reinstall whenever the pinned set or the project's metadata changes: the product's pins and the test tools'.
 $(VENV)/.installed: requirements.lock requirements-test.lock pyproject.toml sandbox/pyproject.toml
@@ -44,6 +44,10 @@ install: $(VENV)/.installed
 
 dev: install
 	$(BIN)/hr-sandbox dev
+
+# docs/configuration.md's reference tables, from the settings models (tests/test_docs.py fails while they differ).
+docs: install
+	$(BIN)/python -m hr_assets.config_reference
 
 $(CHROMIUM) $(FAKETIME):
 	$(SUDO) apt-get update -qq

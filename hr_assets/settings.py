@@ -21,6 +21,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hr_assets.lib.errors import OperatorError
 
+SECRET = {"secret": True}  # a field's json_schema_extra when its value is never shown (docs/configuration.md marks it)
+
 
 class ConfigurationError(OperatorError):
     """A setting is missing or malformed; the message is one line that names it."""
@@ -44,7 +46,12 @@ class Settings(BaseSettings):
     )
     warehouse_url: str | None = Field(
         None,
-        description="The warehouse's URL (sqlite:/// or postgresql://); default SQLite in DAGSTER_HOME.",
+        description=(
+            "The warehouse's SQLAlchemy URL, sqlite:///... or postgresql://... (it may hold a password, so it stays "
+            "an EnvVar); default SQLite in DAGSTER_HOME/warehouse.db. Its schema upgrades in place on first use "
+            "(Alembic migrations)."
+        ),
+        json_schema_extra=SECRET,
     )
     history_start: dt.date = Field(dt.date(2024, 1, 1), description="The first day of the partitions.")
     revenue_monthly_day: int = Field(

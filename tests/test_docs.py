@@ -8,8 +8,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from pydantic import Field
 
+from hr_assets.cli import EXIT_BUG, EXIT_PERSON, EXIT_USAGE
+from hr_assets.config_reference import REGENERATE, Undescribed, reference, rewritten
 from hr_assets.defs.attendance.csv_file import alias_table_markdown
+from hr_assets.lib.integration import IntegrationResource, required
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
@@ -98,3 +102,49 @@ def test_a_broken_link_and_a_missing_heading_are_found(tmp_path: Path) -> None:
 
 def test_the_attendance_header_table_is_the_codes() -> None:
     assert alias_table_markdown() in (REPO / "docs" / "attendance-and-bayzat.md").read_text(encoding="utf-8")
+
+
+def test_the_configuration_reference_is_the_settings_models() -> None:
+    page = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert page == rewritten(page), f"docs/configuration.md differs from the settings models: run `{REGENERATE}`"
+    assert "| `HOLDED_API_KEY` | text (secret) | (required) | The API key. |" in page
+    assert "| `HR_REVENUE_MONTHLY_DAY` | integer 1–28 | `1` |" in page
+
+
+def test_a_setting_the_reference_cannot_describe_stops_it() -> None:
+    class Kiosk(IntegrationResource):
+        """A kiosk's settings."""
+
+        integration = "The kiosk"
+        env_prefix = "KIOSK_"
+        token: str | None = required("Its token.", secret=True)
+        pages: int = Field(3, ge=1, le=9, description="Pages | screens.")
+
+    assert reference([Kiosk]).split("## Kiosk\n\n")[1].splitlines()[:4] == [
+        "`Kiosk`: A kiosk's settings.",
+        "",
+        "| Name | Type | Default | What for |",
+        "| --- | --- | --- | --- |",
+    ]
+    rows = reference([Kiosk]).splitlines()
+    assert "| `KIOSK_TOKEN` | text (secret) | (required) | Its token. |" in rows
+    assert "| `KIOSK_PAGES` | integer 1–9 | `3` | Pages \\| screens. |" in rows
+
+    class Silent(Kiosk):
+        """A kiosk that says less."""
+
+        speed: float = 2.0
+
+    with pytest.raises(Undescribed, match="Silent.speed has no description"):
+        reference([Silent])
+
+
+def test_the_exit_codes_are_documented_as_the_command_defines_them() -> None:
+    page = (REPO / "docs" / "operating.md").read_text(encoding="utf-8")
+    for code, meaning in (
+        (0, "done"),
+        (EXIT_PERSON, "a person's error"),
+        (EXIT_USAGE, "a usage error"),
+        (EXIT_BUG, "a bug"),
+    ):
+        assert f"| {code} | {meaning}" in page, code

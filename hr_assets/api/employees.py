@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 
 from hr_assets.api import queries
-from hr_assets.api.auth import Caller, reader
+from hr_assets.api.auth import UNAUTHORIZED, Caller, reader
 from hr_assets.api.schemas import Employee, EmployeePage, StaffMember, Stats, Status
 
-router = APIRouter(prefix="/api/paycom/employees", tags=["employees"])
+router = APIRouter(prefix="/api/paycom/employees", tags=["employees"], responses=UNAUTHORIZED)
 Text = Annotated[str | None, Query(min_length=1, max_length=200)]
 
 

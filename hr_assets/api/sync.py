@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from hr_assets.api.auth import Caller, operator, reader
+from hr_assets.api.auth import FORBIDDEN, UNAUTHORIZED, Caller, operator, reader
 from hr_assets.api.schemas import ConnectionTest, StartedSync, StartSync, Sync, SyncFile, SyncStatus
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.resources import PaycomSftpResource
@@ -18,7 +18,7 @@ from hr_assets.lib.errors import OperatorError
 from hr_assets.lib.runs import the_instance
 from hr_assets.lib.webserver import RUN_QUEUE, check_serves, submit_run
 
-router = APIRouter(prefix="/api/paycom/sync", tags=["sync"])
+router = APIRouter(prefix="/api/paycom/sync", tags=["sync"], responses=UNAUTHORIZED)
 LAST_SYNCS = 10
 
 
@@ -45,7 +45,7 @@ def status(request: Request, _: Annotated[Caller, Depends(reader)]) -> SyncStatu
     "/start_sync/",
     response_model=StartedSync,
     status_code=202,
-    responses={503: {"description": "The Dagster web server did not take the run; the detail says why"}},
+    responses=FORBIDDEN | {503: {"description": "The Dagster web server did not take the run; the detail says why"}},
     summary="Queue a paycom_sync run for the week in progress",
 )
 def start_sync(request: Request, body: StartSync, _: Annotated[Caller, Depends(operator)]) -> StartedSync:
@@ -69,7 +69,12 @@ def start_sync(request: Request, body: StartSync, _: Annotated[Caller, Depends(o
     return StartedSync(run_id=run_id, week=dt.date.fromisoformat(week), url=f"{dagster.public_url}/runs/{run_id}")
 
 
-@router.post("/test_connection/", response_model=ConnectionTest, summary="Log in to Paycom SFTP and list the folder")
+@router.post(
+    "/test_connection/",
+    response_model=ConnectionTest,
+    responses=FORBIDDEN,
+    summary="Log in to Paycom SFTP and list the folder",
+)
 def test_connection(_: Annotated[Caller, Depends(operator)]) -> ConnectionTest:
     try:
         resource = PaycomSftpResource.for_command()

@@ -1,9 +1,12 @@
 """``hr-assets accruals``: close and re-open accrual months, and list them with their catch-ups."""
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
+from hr_assets.cli.output import json_option, print_lines
 from hr_assets.cli.warehouse import running_command, warehouse
 from hr_assets.defs.accruals import ledger, store
 from hr_assets.defs.accruals.closing import change_month
@@ -55,22 +58,48 @@ def reopen(month: str) -> None:
     click.echo(f"Reopened {month} by {who}: recognized {summary['recognized_in_month']}")
 
 
+LIST_COLUMNS = (
+    "month",
+    "recognized_in_month",
+    "catch_up",
+    "deferred_balance",
+    "closed",
+    "closed_at",
+    "closed_by",
+    "reopened_at",
+    "reopened_by",
+)
+
+
 @accruals.command("list")
-def list_() -> None:
+@json_option
+def list_(as_json: bool) -> None:
     """Every stored month: recognized (of it the catch-ups), deferred, and whether it is closed, when and by whom."""
     with warehouse().connect() as connection:
-        months = store.stored_months(connection)
-        if not months:
-            click.echo("No accrual months yet (hr-assets sync --from-step accruals).")
-        for month in months:
-            summary, record = store.month_summary(connection, month), store.close_of(connection, month)
-            state = "open"
-            if record and record["reopened_at"] is None:
-                state = f"closed {record['closed_at']:%Y-%m-%d %H:%M} by {record['closed_by']}"
-            elif record:
-                state = f"open (reopened {record['reopened_at']:%Y-%m-%d %H:%M} by {record['reopened_by']})"
-            click.echo(
-                f"{month:%Y-%m}  recognized {summary['recognized_in_month']:>14} "
-                f"(catch-up {store.catch_up_in_month(connection, month)})  "
-                f"deferred {summary['deferred_balance']:>14}  {state}"
+        rows = []
+        for month in store.stored_months(connection):
+            summary, record = store.month_summary(connection, month), store.close_of(connection, month) or {}
+            rows.append(
+                {
+                    "month": f"{month:%Y-%m}",
+                    "recognized_in_month": summary["recognized_in_month"],
+                    "catch_up": store.catch_up_in_month(connection, month),
+                    "deferred_balance": summary["deferred_balance"],
+                    "closed": bool(record) and record["reopened_at"] is None,
+                }
+                | {column: record.get(column) for column in LIST_COLUMNS[5:]}
             )
+    empty = "No accrual months yet (hr-assets sync --from-step accruals)."
+    print_lines(rows, LIST_COLUMNS, as_json=as_json, empty=empty, line=_month_line)
+
+
+def _month_line(row: Mapping[str, Any]) -> str:
+    state = "open"
+    if row["closed"]:
+        state = f"closed {row['closed_at']:%Y-%m-%d %H:%M} by {row['closed_by']}"
+    elif row["closed_at"]:
+        state = f"open (reopened {row['reopened_at']:%Y-%m-%d %H:%M} by {row['reopened_by']})"
+    return (
+        f"{row['month']}  recognized {row['recognized_in_month']:>14} (catch-up {row['catch_up']})  "
+        f"deferred {row['deferred_balance']:>14}  {state}"
+    )

@@ -1,12 +1,15 @@
 """``hr-assets api``: serve the employee API, and make, list and revoke its tokens."""
 
+from collections.abc import Mapping
+from typing import Any
+
 import click
 
+from hr_assets.api.store import SCOPES
 from hr_assets.cli.jobs import ui_url
+from hr_assets.cli.output import json_option, print_lines
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.lib.clock import Clock
-
-SCOPES = ("read", "operate", "pay")
 
 
 @click.group(invoke_without_command=True)
@@ -48,17 +51,20 @@ def create(name: str, scope: str) -> None:
 
 
 @token.command("list")
-def list_() -> None:
-    """The tokens, live and revoked."""
+@json_option
+def list_(as_json: bool) -> None:
+    """The tokens, live and revoked (never the tokens themselves: only their hashes are kept)."""
     from hr_assets.api.store import tokens
 
     with warehouse().connect() as connection:
         rows = tokens(connection)
-    if not rows:
-        click.echo("No tokens yet (hr-assets api token create).")
-    for row in rows:
-        state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "live"
-        click.echo(f"{row['name']:<30} {row['scope']:<8} created {row['created_at']:%Y-%m-%d %H:%M}  {state}")
+    columns = ("name", "scope", "created_at", "last_used_at", "revoked_at")
+    print_lines(rows, columns, as_json=as_json, empty="No tokens yet (hr-assets api token create).", line=_token_line)
+
+
+def _token_line(row: Mapping[str, Any]) -> str:
+    state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "live"
+    return f"{row['name']:<30} {row['scope']:<8} created {row['created_at']:%Y-%m-%d %H:%M}  {state}"
 
 
 @token.command("revoke")

@@ -8,12 +8,13 @@ at a terminal). It is stored encrypted with ``HR_SECRET_KEY`` and shown masked, 
 import os
 import sys
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import click
 
 from hr_assets.cli.jobs import ASYNC_OPTION, IN_PROCESS_OPTION, queue_job, run_job, ui_url
-from hr_assets.cli.output import json_option, print_rows
+from hr_assets.cli.output import json_option, print_lines, print_rows
 from hr_assets.cli.warehouse import audited, running_command, warehouse
 from hr_assets.defs.bayzat import configs, store
 from hr_assets.defs.bayzat import retry_failed as retrying
@@ -118,20 +119,24 @@ def _audited_account(account: configs.BayzatAccount) -> dict[str, object]:
     }
 
 
+LIST_COLUMNS = ("slug", "api_key", "api_url", "is_enabled", "needs_new_key", "sync_frequency", "last_sync_at")
+
+
 @bayzat.command("list")
-def list_() -> None:
+@json_option
+def list_(as_json: bool) -> None:
     """Each company's Bayzat account, the key masked."""
     secret_key = BayzatResource.for_command().key()
     with warehouse().connect() as connection:
         rows = configs.overview(connection, secret_key)
-    if not rows:
-        click.echo("No Bayzat accounts yet (hr-assets bayzat configure).")
-    for row in rows:
-        state = "needs a new key" if row["needs_new_key"] else ("enabled" if row["is_enabled"] else "disabled")
-        last = row["last_sync_at"].isoformat(timespec="seconds") if row["last_sync_at"] else "never"
-        click.echo(
-            f"{row['slug']:<20} key {row['api_key']:<10} {state:<16} {row['sync_frequency']:<7} last push {last}"
-        )
+    empty = "No Bayzat accounts yet (hr-assets bayzat configure)."
+    print_lines(rows, LIST_COLUMNS, as_json=as_json, empty=empty, line=_account_line)
+
+
+def _account_line(row: Mapping[str, Any]) -> str:
+    state = "needs a new key" if row["needs_new_key"] else ("enabled" if row["is_enabled"] else "disabled")
+    last = row["last_sync_at"].isoformat(timespec="seconds") if row["last_sync_at"] else "never"
+    return f"{row['slug']:<20} key {row['api_key']:<10} {state:<16} {row['sync_frequency']:<7} last push {last}"
 
 
 @bayzat.command("test-connection")

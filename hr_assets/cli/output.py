@@ -1,4 +1,9 @@
-"""How the commands print rows: an aligned table for a person, or ``--json`` (one list of objects) for a script."""
+"""How the commands print rows: an aligned table for a person, or ``--json`` (one JSON value) for a script.
+
+A *listing* is a command that prints rows or a summary to be read: it calls one of ``PRINTERS`` and takes ``--json``
+(``json_option``), so a script reads one JSON value from standard output, the same rows a person reads
+(tests/cli/test_listings.py walks the command tree and holds every listing to that).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,10 @@ from tabulate import tabulate
 from hr_assets.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+PRINTERS = ("print_rows", "print_lines", "print_json")
 
 json_option: Callable[[F], F] = click.option(
-    "--json", "as_json", is_flag=True, help="Print the rows as one JSON list, for scripts."
+    "--json", "as_json", is_flag=True, help="Print one JSON value (the rows as a list), for scripts."
 )
 
 
@@ -37,12 +43,32 @@ def since_option(what: str) -> Callable[[F], F]:
 def print_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *, as_json: bool, empty: str) -> None:
     """``rows`` with ``columns`` in order; ``empty`` is what a person reads when there are none."""
     if as_json:
-        click.echo(json.dumps([{column: row.get(column) for column in columns} for row in rows], default=_plain))
+        print_json([{column: row.get(column) for column in columns} for row in rows])
     elif not rows:
         click.echo(empty)
     else:
         table = [[_cell(row.get(column)) for column in columns] for row in rows]
         click.echo(tabulate(table, headers=list(columns), tablefmt="simple", disable_numparse=True))
+
+
+def print_lines(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    *,
+    as_json: bool,
+    empty: str,
+    line: Callable[[Mapping[str, Any]], str],
+) -> None:
+    """A listing a person reads as a line per row in a form of its own, ``line(row)``; ``--json`` as ``print_rows``."""
+    if as_json or not rows:
+        print_rows(rows, columns, as_json=as_json, empty=empty)
+    else:
+        click.echo("\n".join(line(row) for row in rows))
+
+
+def print_json(value: Any) -> None:
+    """``value`` as one JSON document: times as ISO 8601 text, Decimal amounts as text (exact)."""
+    click.echo(json.dumps(value, default=_plain))
 
 
 def _cell(value: Any) -> str:

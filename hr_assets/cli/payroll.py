@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
 from hr_assets.cli.jobs import ASYNC_OPTION, IN_PROCESS_OPTION, queue_job, run_job, ui_url
+from hr_assets.cli.output import json_option, print_json, print_lines
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import add_period_partitions
@@ -86,34 +91,55 @@ def generate(period_type: str, start: dt.datetime, until: dt.datetime, rule: str
     click.echo(f"Added {len(added)} {period_type} period(s){ids}; {kept} existed already")
 
 
+LIST_COLUMNS = (
+    "id",
+    "period_type",
+    "start_date",
+    "end_date",
+    "status",
+    "automation_enabled",
+    "automation_rule",
+    "processed_at",
+    "error_message",
+)
+
+
 @payroll.command("list")
 @click.option("--status", type=click.Choice(STATUSES), help="Only periods with this status.")
-def list_(status: str | None) -> None:
+@json_option
+def list_(status: str | None, as_json: bool) -> None:
     """The pay periods, their rules and where each stands."""
     tz = Settings.from_environment().tz
     with warehouse().connect() as connection:
         rows = store.periods(connection, status)
-    if not rows:
-        click.echo("No pay periods (hr-assets payroll add-period or generate).")
-    for row in rows:
-        rule = row["automation_rule"] if row["automation_enabled"] else "by hand"
-        when = f"processed {row['processed_at'].astimezone(tz):%Y-%m-%d %H:%M}" if row["processed_at"] else ""
-        click.echo(
-            f"{row['id']:>5} {row['period_type']:<12} {row['start_date']} to {row['end_date']} "
-            f"{row['status']:<10} {rule!s:<28} {when} {row['error_message'] or ''}".rstrip()
-        )
+    empty = "No pay periods (hr-assets payroll add-period or generate)."
+    print_lines(rows, LIST_COLUMNS, as_json=as_json, empty=empty, line=partial(_period_line, tz=tz))
+
+
+def _period_line(row: Mapping[str, Any], tz: ZoneInfo) -> str:
+    rule = row["automation_rule"] if row["automation_enabled"] else "by hand"
+    when = f"processed {row['processed_at'].astimezone(tz):%Y-%m-%d %H:%M}" if row["processed_at"] else ""
+    return (
+        f"{row['id']:>5} {row['period_type']:<12} {row['start_date']} to {row['end_date']} "
+        f"{row['status']:<10} {rule!s:<28} {when} {row['error_message'] or ''}".rstrip()
+    )
 
 
 @payroll.command("due")
-def due() -> None:
+@json_option
+def due(as_json: bool) -> None:
     """Which automated periods are due now, and why (or when they will be)."""
     timezone = Settings.from_environment().timezone
     with warehouse().connect() as connection:
         rows = store.automated_active(connection)
-    if not rows:
-        click.echo("No automated active periods.")
-    for item in evaluate(rows, Clock().now(), timezone):
-        click.echo(f"{item.period_id:>5} {'DUE' if item.is_due else 'not yet':<8} {item.why}")
+    items = [vars(item) for item in evaluate(rows, Clock().now(), timezone)]
+    print_lines(
+        items,
+        ("period_id", "is_due", "due_from", "why"),
+        as_json=as_json,
+        empty="No automated active periods.",
+        line=lambda item: f"{item['period_id']:>5} {'DUE' if item['is_due'] else 'not yet':<8} {item['why']}",
+    )
 
 
 @payroll.command("run")
@@ -162,7 +188,8 @@ def _gross_pay(summary: dict) -> str:
 
 @payroll.command("month")
 @click.argument("month", metavar="YYYY-MM")
-def month_(month: str) -> None:
+@json_option
+def month_(month: str, as_json: bool) -> None:
     """The pay periods that start in a month, each with its status and totals, and the month's sum of those
     completed."""
     try:
@@ -172,16 +199,27 @@ def month_(month: str) -> None:
     with warehouse().connect() as connection:
         rows = [store.period(connection, period_id) for period_id in store.period_ids_starting_in(connection, first)]
         totals = {row["id"]: store.totals(connection, row["id"]) for row in rows}
+    done = [totals[row["id"]] for row in rows if row["status"] == "completed" and totals[row["id"]]]
+    gross = sum((figures["gross_pay"] for figures in done), start=Decimal("0.00"))
+    if as_json:
+        periods = []
+        for row in rows:
+            figures = (totals[row["id"]] if row["status"] == "completed" else None) or {}
+            periods.append(
+                {"id": row["id"], "partition_key": store.dates_of(row).partition_key}
+                | {name: row[name] for name in ("period_type", "status")}
+                | {"employees": figures.get("employees"), "gross_pay": figures.get("gross_pay")}
+            )
+        print_json({"month": month, "periods": periods, "completed": len(done), "gross_pay": gross})
+        return
     if not rows:
         click.echo(f"No pay period starts in {month}.")
         return
-    done = [totals[row["id"]] for row in rows if row["status"] == "completed" and totals[row["id"]]]
     for row in rows:
         figures = totals[row["id"]] if row["status"] == "completed" else None
         shown = f"{figures['employees']} employees, gross pay {figures['gross_pay']}" if figures else ""
         key = store.dates_of(row).partition_key
         click.echo(f"{row['id']:>5} {key} {row['period_type']:<12} {row['status']:<10} {shown}".rstrip())
-    gross = sum((figures["gross_pay"] for figures in done), start=Decimal("0.00"))
     complete = "complete" if len(done) == len(rows) else f"{len(rows) - len(done)} period(s) not completed"
     click.echo(f"{month}: {len(done)} of {len(rows)} period(s) completed, gross pay {gross} ({complete})")
 

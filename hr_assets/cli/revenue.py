@@ -15,7 +15,7 @@ from hr_assets.cli.jobs import (
     run_job,
     ui_url,
 )
-from hr_assets.cli.output import print_rows
+from hr_assets.cli.output import json_option, print_rows
 from hr_assets.defs.shared.partitions import monthly_partitions
 from hr_assets.defs.shared.revenue_chain import STEPS, assets_from_step
 from hr_assets.lib.clock import Clock
@@ -55,10 +55,8 @@ def month_range(
     return dt.date(year, 1, 1), min(dt.date(year + 1, 1, 1), (this_month + dt.timedelta(days=32)).replace(day=1))
 
 
-def _list_steps(ctx: click.Context, _param: click.Parameter, wanted: bool) -> None:
-    """Print the steps in their fixed order, with each one's asset and what it does, and stop."""
-    if not wanted or ctx.resilient_parsing:
-        return
+def _steps() -> list[dict[str, object]]:
+    """The steps in their fixed order, with each one's asset and what it does."""
     from hr_assets.definitions import defs  # loading the code location is for this listing only
 
     definitions = defs()
@@ -68,19 +66,16 @@ def _list_steps(ctx: click.Context, _param: click.Parameter, wanted: bool) -> No
         kind = "a step of its own (--from-step accruals, or --with-accruals)" if step == "accruals" else "import"
         first_sentence = description.split(". ")[0].rstrip(".")
         rows.append({"order": order, "step": step, "asset": asset, "kind": kind, "description": first_sentence})
-    print_rows(rows, ("order", "step", "asset", "kind", "description"), as_json=False, empty="")
-    ctx.exit()
+    return rows
 
 
 @click.command()
 @click.option(
     "--list-steps",
     is_flag=True,
-    expose_value=False,
-    is_eager=True,
-    callback=_list_steps,
-    help="List the steps in their fixed order, with their assets and descriptions, and exit.",
+    help="List the steps in their fixed order, with their assets and descriptions, and exit (syncs nothing).",
 )
+@json_option
 @click.option(
     "--from-step",
     type=click.Choice(list(STEPS)),
@@ -100,6 +95,8 @@ def _list_steps(ctx: click.Context, _param: click.Parameter, wanted: bool) -> No
 )
 @IN_PROCESS_OPTION
 def sync(
+    list_steps: bool,
+    as_json: bool,
     from_step: str,
     with_accruals: bool,
     year: int | None,
@@ -109,6 +106,11 @@ def sync(
 ) -> None:
     """Sync the revenue chain for a range of months, as a backfill visible in the UI (--in-process: here, in one
     run)."""
+    if list_steps:
+        print_rows(_steps(), ("order", "step", "asset", "kind", "description"), as_json=as_json, empty="")
+        return
+    if as_json:
+        raise click.UsageError("--json goes with --list-steps (a sync prints what it launched)")
     settings = Settings.from_environment()
     today = Clock(timezone=settings.timezone).today()
     start, end = month_range(year, start_date, end_date, today, settings.history_start.year)

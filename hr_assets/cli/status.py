@@ -4,6 +4,7 @@ sync status."""
 import click
 import sqlalchemy as sa
 
+from hr_assets.cli.output import json_option, print_json
 from hr_assets.cli.warehouse import warehouse
 from hr_assets.defs.alerts.resources import NotifyResource
 from hr_assets.defs.attendance.resources import AttendanceInboxResource
@@ -25,11 +26,24 @@ INTEGRATIONS = (
     BayzatResource,
     NotifyResource,
 )
+SYNC_COLUMNS = (
+    "sync_week",
+    "started_at",
+    "status",
+    "files_processed",
+    "employees_processed",
+    "employees_created",
+    "employees_updated",
+    "employees_terminated",
+    "rows_invalid",
+    "error_message",
+)
 
 
 @click.command()
 @click.option("--limit", default=5, show_default=True, help="How many recent syncs to show.")
-def status(limit: int) -> None:
+@json_option
+def status(limit: int, as_json: bool) -> None:
     """Which integrations are configured, recent Paycom syncs and how many staff the scheduling side has."""
     settings = Settings.from_environment()
     problems = {integration.integration: integration.for_command().problem() for integration in INTEGRATIONS}
@@ -43,6 +57,20 @@ def status(limit: int) -> None:
         staff, available = connection.execute(
             sa.select(sa.func.count(), sa.func.count().filter(scheduling_staff.c.available_for_scheduling))
         ).one()
+    if as_json:
+        print_json(
+            {
+                "integrations": [{"integration": name, "problem": problem} for name, problem in problems.items()],
+                "recent_syncs": [
+                    {column: sync[column] for column in SYNC_COLUMNS}
+                    | {"started_at": sync["started_at"].astimezone(settings.tz)}
+                    for sync in syncs
+                ],
+                "paycom_roster": dict(sorted(by_status.items())),
+                "scheduling_staff": {"synced": staff, "available_for_scheduling": available},
+            }
+        )
+        return
     click.echo("Integrations:")
     for name, problem in problems.items():
         click.echo(f"  {name:<26} {'configured' if problem is None else problem.removeprefix(f'{name} is ')}")

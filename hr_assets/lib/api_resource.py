@@ -12,7 +12,9 @@ from hr_assets.lib.integration import IntegrationResource
 
 
 class ApiResource(IntegrationResource):
-    base_url: str
+    base_url: str = Field(
+        description="Where the API is: the vendor's own by default, the sandbox's twin in development."
+    )
     rate_limit_per_second: PositiveFloat = Field(description="Requests a second the API allows per key.")
     max_attempts: int = Field(6, ge=1, description="Attempts of a request the API throttles or fails (5xx).")
     backoff_initial_s: float = Field(0.5, ge=0, description="The first retry's wait (s); doubled each attempt.")

@@ -27,7 +27,7 @@ from pydantic import Field, ValidationError
 from pydantic.fields import FieldInfo
 
 from hr_assets.lib.errors import OperatorError
-from hr_assets.settings import one_line
+from hr_assets.settings import SECRET, one_line
 
 
 class NotConfigured(dg.Failure, OperatorError):
@@ -39,9 +39,14 @@ class NotConfigured(dg.Failure, OperatorError):
         super().__init__(description=message, allow_retries=False)
 
 
-def required(description: str | None = None) -> Any:
-    """A field the vendor cannot be used without: None until its variable is set."""
-    return Field(None, description=description, json_schema_extra={"required": True})
+def required(description: str, *, secret: bool = False) -> Any:
+    """A field the vendor cannot be used without: None until its variable is set; ``secret``: never shown."""
+    return Field(None, description=description, json_schema_extra={"required": True} | (SECRET if secret else {}))
+
+
+def secret(description: str) -> Any:
+    """A field the vendor can go without whose value is never shown: None until its variable is set."""
+    return Field(None, description=description, json_schema_extra=SECRET)
 
 
 class IntegrationResource(dg.ConfigurableResource):

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from tests.api.conftest import Api
+from tests.conftest import ON_SQLITE
 
 pytestmark = pytest.mark.commands
 EMPLOYEES = "/api/paycom/employees/"
@@ -117,3 +118,46 @@ def test_tokens_are_needed_kept_as_hashes_and_revoked(api: Api, warehouse_url: s
     assert api.command("token", "revoke", "scheduler").returncode == 0
     assert api.get(EMPLOYEES, read).status_code == 401
     assert "revoked" in api.command("token", "list").stdout
+
+
+@ON_SQLITE  # the schema and the refusals are the same on both databases
+def test_the_schema_declares_the_bearer_scheme_and_the_401_and_403_each_call_answers(api: Api) -> None:
+    tokens = {scope: api.token(f"caller-{scope}", scope) for scope in ("read", "operate", "pay")}
+    schema = api.get("/api/openapi.json", tokens["read"]).json()
+    assert schema["components"]["securitySchemes"] == {
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A token made by `hr-assets api token create`, sent as `Authorization: Bearer <token>`.",
+        }
+    }
+    refusal = schema["components"]["schemas"]["Refusal"]
+    assert (refusal["required"], refusal["properties"]["detail"]["type"]) == (["detail"], "string")
+    operations = [(method, path, op) for path, ops in schema["paths"].items() for method, op in ops.items()]
+    assert len(operations) == 8
+    forbidden_somewhere = set()
+    for method, path, operation in operations:
+        assert operation["security"] == [{"bearer": []}], (method, path)
+        for code in ("401", "403") if "403" in operation["responses"] else ("401",):
+            body = operation["responses"][code]["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/Refusal"}, (method, path, code)
+
+        call = api.get if method == "get" else api.post
+        concrete = path.replace("{code}", "1001")
+        for token in (None, "hra_wrong"):
+            refused = call(concrete, token)
+            assert (refused.status_code, refused.json()) == (401, {"detail": "Unauthorized"}), (method, path)
+            assert refused.headers["www-authenticate"] == "Bearer"
+        for scope, token in tokens.items():
+            answer = call(concrete, token)
+            if answer.status_code == 403:
+                assert answer.json() == {"detail": "This token's scope does not allow this."}
+                forbidden_somewhere.add((method, path))
+            else:
+                assert str(answer.status_code) in operation["responses"], (method, path, scope, answer.status_code)
+        # 403 is declared exactly where a token's scope is refused: the GETs admit every scope, the POSTs operate's
+        assert ("403" in operation["responses"]) == ((method, path) in forbidden_somewhere), (method, path)
+    assert forbidden_somewhere == {
+        ("post", "/api/paycom/sync/start_sync/"),
+        ("post", "/api/paycom/sync/test_connection/"),
+    }

@@ -21,11 +21,26 @@ _URL = TypeAdapter(AnyHttpUrl)
 
 
 class NotifyResource(IntegrationResource):
+    """The sync jobs' notifications (``HR_NOTIFY_*``), and the address of the web UI (``HR_DAGSTER_URL``).
+    Notifications are sent when the webhook is set."""
+
     integration = "The notification webhook"
     env_prefix = "HR_NOTIFY_"
 
-    webhook_url: str | None = required("The webhook, a credential: never shown.")
-    hr_dagster_url: str | None = Field(None, description="The web UI as people open it, for links to runs.")
+    webhook_url: str | None = required(
+        "A Slack-compatible incoming webhook (http(s) URL, a credential) for the sync jobs' success and failure "
+        "notifications; without it nothing is sent.",
+        secret=True,
+    )
+    hr_dagster_url: str | None = Field(
+        None,
+        description=(
+            "The web UI (http(s) URL) as people open it: the webserver the commands queue their runs through "
+            "(unless --in-process), hr-assets sync launches backfills on and the API's start_sync submits to "
+            "(default http://127.0.0.1:3000), which must serve DAGSTER_HOME's instance; and the address of the "
+            "links in notifications (none when unset) and commands."
+        ),
+    )
     failure_rate: float = Field(
         DEFAULT_FAILURE_RATE,
         ge=0,

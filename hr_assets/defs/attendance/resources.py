@@ -9,10 +9,14 @@ from hr_assets.settings import dagster_home
 
 
 class AttendanceInboxResource(IntegrationResource):
+    """The folder the fingerprint files arrive in (``ATTENDANCE_*``): always configured."""
+
     integration = "The attendance inbox"
     env_prefix = "ATTENDANCE_"
 
-    inbox_directory: str | None = Field(None, description="Where files arrive; default DAGSTER_HOME/attendance_inbox.")
+    inbox_directory: str | None = Field(
+        None, description="The folder fingerprint files arrive in; default DAGSTER_HOME/attendance_inbox."
+    )
     retention_days: PositiveInt = Field(90, description="Days an imported file is kept; its records stay.")
 
     @property

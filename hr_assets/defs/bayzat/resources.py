@@ -86,13 +86,20 @@ class BayzatResource(IntegrationResource):
     env_prefix = "BAYZAT_"
 
     hr_secret_key: str | None = required(
-        f"A secret of at least {SECRET_KEY_LENGTH} characters: never shown (openssl rand -base64 32)."
+        f"Encrypts the companies' stored API keys: at least {SECRET_KEY_LENGTH} characters (e.g. openssl rand -base64 "
+        "32). Keep it safe: a lost key means configuring every company's key again.",
+        secret=True,
     )
-    default_api_url: str = "https://integration.bayzat.com/attendance"
+    default_api_url: str = Field(
+        "https://integration.bayzat.com/attendance",
+        description="A company's API, unless hr-assets bayzat configure --api-url says otherwise.",
+    )
     rate_limit_delay: PositiveFloat = Field(1.0, description="Seconds between two requests of one API key.")
-    max_records_per_request: PositiveInt = 20
-    max_retry_attempts: NonNegativeInt = 5
-    timeout_seconds: PositiveFloat = 30.0
+    max_records_per_request: PositiveInt = Field(20, description="Records sent in one request.")
+    max_retry_attempts: NonNegativeInt = Field(
+        5, description="Retries of a record Bayzat did not answer for, or answered unreadably."
+    )
+    timeout_seconds: PositiveFloat = Field(30.0, description="A request's timeout, in seconds.")
     lease_seconds: PositiveFloat = Field(
         120.0, description="How long a dead run's hold on a company's push lasts before another run takes over."
     )

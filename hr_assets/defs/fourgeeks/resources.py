@@ -24,7 +24,7 @@ class FourGeeksResource(ApiResource):
     integration = API
     env_prefix = "FOURGEEKS_"
 
-    api_token: str | None = required("A secret: never shown.")
+    api_token: str | None = required("The API token.", secret=True)
     academy_id: PositiveInt | None = required("The academy's number.")
     base_url: str = "https://breathecode.herokuapp.com/v1"
     rate_limit_per_second: PositiveFloat = 5.0

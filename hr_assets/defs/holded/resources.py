@@ -25,7 +25,7 @@ class HoldedResource(ApiResource):
     integration = API
     env_prefix = "HOLDED_"
 
-    api_key: str | None = required("A secret: never shown.")
+    api_key: str | None = required("The API key.", secret=True)
     base_url: str = "https://api.holded.com/api/invoicing/v1"
     rate_limit_per_second: PositiveFloat = 5.0
 

@@ -59,8 +59,8 @@ class NotionResource(ApiResource):
     integration = API
     env_prefix = "NOTION_"
 
-    token: str | None = required("A secret: never shown.")
-    database_id: str | None = required("The clients database.")
+    token: str | None = required("The integration's token.", secret=True)
+    database_id: str | None = required("The clients database's id.")
     data_source_id: str | None = Field(
         None, description="The database's data source to read; needed only when the database has several."
     )

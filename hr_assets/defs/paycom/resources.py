@@ -25,7 +25,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from hr_assets.defs.paycom.reports import RemoteReport, UnsafeRemoteName, safe_local_path
 from hr_assets.defs.shared.companies import DateFormat
 from hr_assets.lib.errors import OperatorError
-from hr_assets.lib.integration import IntegrationResource, NotConfigured, required
+from hr_assets.lib.integration import IntegrationResource, NotConfigured, required, secret
 
 log = dg.get_dagster_logger("paycom_sftp")
 T = TypeVar("T")
@@ -98,18 +98,23 @@ def _is_transient(exc: BaseException) -> bool:
 
 
 class PaycomSftpResource(IntegrationResource):
-    """Paycom's SFTP push account (password or private-key login, pinned host key): the PAYCOM_SFTP_* settings."""
+    """Paycom's SFTP push account (password or private-key login, pinned host key): the ``PAYCOM_SFTP_*`` settings.
+    Configured when the host, the account, the known_hosts file and a password or a private key are set."""
 
     integration = "Paycom"
     env_prefix = "PAYCOM_SFTP_"
 
-    host: str | None = required()
-    port: int = Field(22, ge=1, le=65535)
-    username: str | None = required()
-    password: str | None = Field(None, description="A secret: never shown. A password or a private key logs in.")
-    private_key_path: str | None = Field(None, description="An OpenSSH private key file, instead of the password.")
-    known_hosts: str | None = required("An OpenSSH known_hosts file holding the server's key.")
-    remote_directory: str = "/"
+    host: str | None = required("Paycom's SFTP server, a host name.")
+    port: int = Field(22, ge=1, le=65535, description="Its port.")
+    username: str | None = required("The account.")
+    password: str | None = secret("How to log in: this or the private key.")
+    private_key_path: str | None = Field(
+        None, description="How to log in: an OpenSSH private key file (readable), instead of the password."
+    )
+    known_hosts: str | None = required(
+        "An OpenSSH known_hosts file (readable) holding the server's key; an unknown or changed key is refused."
+    )
+    remote_directory: str = Field("/", description="The folder Paycom pushes the reports to.")
     timeout_s: float = Field(20.0, gt=0, description="Seconds a connection, login or transfer may stall.")
     max_attempts: int = Field(4, ge=1, description="Attempts of a connection or transfer that fails.")
     backoff_initial_s: float = Field(1.0, ge=0, description="The first retry's wait; doubled each attempt.")
