@@ -31,7 +31,7 @@ CLOCK_SHIFT ?= +400d
 # running platform, so they stay in one worker (xdist_group).
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadgroup
 
-.PHONY: dev test test-fast test-shifted-clock install bench browser containers hosts postgresql-server
+.PHONY: dev test test-fast test-shifted-clock install bench browser containers hosts postgresql-server lint
 
 # Reinstall whenever the pinned set or the project's metadata changes: the product's pins and the test tools'.
 $(VENV)/.installed: requirements.lock requirements-test.lock pyproject.toml sandbox/pyproject.toml
@@ -67,6 +67,11 @@ postgresql-server:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends postgresql; }
 
 hosts: $(IPROUTE) $(MOUNT) $(SETPRIV) postgresql-server
+
+# ruff's rules and its formatting over the whole repository (the rules are pyproject.toml's [tool.ruff]).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: install browser containers hosts
 	$(PYTEST)
