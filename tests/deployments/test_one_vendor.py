@@ -83,7 +83,7 @@ def paycom_only_platform(paycom_sandbox: PaycomSandbox, home: Path) -> Iterator[
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_until_serving(f"{url}/server_info", process)
+        wait_until_serving(f"{url}/server_info", process, log)
         yield url
     finally:
         stop_group(process)
