@@ -27,6 +27,8 @@ from hr_sandbox.http_server import TIMEOUT_FAULT_SECONDS, Headers, SandboxHttpSe
 from hr_sandbox.paycom_reports import sandbox_employees
 from tests.waiting import WAIT_S
 
+pytestmark = pytest.mark.twins  # starts the twins itself (tests/conftest.py)
+
 KEY = "bayzat-company-a-secret"
 OTHER_KEY = "bayzat-company-b-secret"
 FAST = 1000.0  # a rate limit no test reaches, except where the limit is the point

@@ -14,6 +14,8 @@ import pytest
 
 from hr_sandbox.sftp_server import SandboxSftpServer, generate_host_key, load_or_create_key
 
+pytestmark = pytest.mark.twins  # starts the twins itself (tests/conftest.py)
+
 USERNAME = "paycom"
 PASSWORD = "correct horse battery staple"
 HOSTILE_NAME = "../../x"

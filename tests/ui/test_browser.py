@@ -35,7 +35,7 @@ from tests.ui.conftest import ARTIFACTS, months_back
 from tests.waiting import wait_until
 
 # One platform for the package: its tests run in one worker (make test: --dist loadgroup).
-pytestmark = [pytest.mark.platform, pytest.mark.xdist_group("ui_platform")]
+pytestmark = [pytest.mark.platform, pytest.mark.twins, pytest.mark.xdist_group("ui_platform")]
 
 ASSET_GRAPH = """
 query { assetNodes { assetKey { path } groupName dependencyKeys { path } } }

@@ -1,0 +1,129 @@
+"""The unit tier: an asset's, a sensor's or a schedule's body run directly, with Dagster's ``build_*_context`` (or
+``dg.materialize`` in this process where a run is needed), on a SQLite warehouse in a temporary file, a Dagster
+instance in a temporary folder, and a stopped clock. No twin, no web UI or daemon, no command in a process of its
+own: seconds for the lot (docs/development.md#tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from hr_assets.defs.attendance.assets import attendance_records
+from hr_assets.defs.attendance.resources import AttendanceInboxResource
+from hr_assets.defs.attendance.sensors import attendance_inbox
+from hr_assets.defs.paycom.resources import PaycomSftpResource
+from hr_assets.defs.shared.companies import add_company
+from hr_assets.warehouse.resource import WarehouseResource
+from hr_assets.warehouse.tables import paycom_employees
+from tests.clock import FixedClock, stopped_at
+from tests.conftest import master_employee
+
+NOW = dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC)  # a Tuesday
+EMPLOYEES = ("0042", "0043")
+DEPARTMENT = "AdvLine"  # the fingerprint report's name for the company advline
+HEADER = "Employee ID,First Name,Department,Date,Weekday,Check In,Check Out"
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> WarehouseResource:
+    """A fresh SQLite warehouse (migrated on first use)."""
+    return WarehouseResource(url=f"sqlite:///{tmp_path / 'warehouse.db'}")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return stopped_at(NOW)
+
+
+@pytest.fixture
+def temp_instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
+    """A Dagster instance in a temporary folder (a schedule's context reaches its instance by reference, which an
+    in-memory instance has none of)."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.DagsterInstance.local_temp(str(home)) as instance:
+        yield instance
+
+
+def select(warehouse: WarehouseResource, table: sa.Table) -> list[dict[str, Any]]:
+    with warehouse.engine.connect() as connection:
+        return [dict(row) for row in connection.execute(sa.select(table)).mappings()]
+
+
+def add_employees_and_company(warehouse: WarehouseResource) -> int:
+    """The employee master and the company whose department the files name; the company's id."""
+    with warehouse.begin() as connection:
+        connection.execute(sa.insert(paycom_employees), [master_employee(code, NOW) for code in EMPLOYEES])
+        return add_company(
+            connection,
+            slug="advline",
+            name_en="AdvLine",
+            name_ar=None,
+            fingerprint_report_name=DEPARTMENT,
+            timezone="Asia/Dubai",
+            now=NOW,
+        )
+
+
+def write_attendance(inbox: Path, name: str, rows: Sequence[tuple[str, dt.date]]) -> Path:
+    """A fingerprint file of (employee, day) shifts, 08:00 to 17:00, last written an hour before the clock's now
+    (so the inbox sensor finds it settled)."""
+    lines = [HEADER] + [
+        f"{code},Name{code},{DEPARTMENT},{day.isoformat()},{day.strftime('%A')},08:00,17:00" for code, day in rows
+    ]
+    path = inbox / name
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    settled = (NOW - dt.timedelta(hours=1)).timestamp()
+    os.utime(path, (settled, settled))
+    return path
+
+
+def inbox_resources(warehouse: WarehouseResource, clock: FixedClock, inbox: Path) -> dict[str, object]:
+    """What the inbox sensor and the import run use; Paycom unconfigured (the employee master is filled here)."""
+    return {
+        "warehouse": warehouse,
+        "clock": clock,
+        "attendance_inbox": AttendanceInboxResource(inbox_directory=str(inbox)),
+        "paycom_sftp": PaycomSftpResource(),
+    }
+
+
+def import_inbox(
+    warehouse: WarehouseResource, clock: FixedClock, inbox: Path, instance: dg.DagsterInstance
+) -> dg.ExecuteInProcessResult:
+    """The inbox sensor's one request, run as the daemon would launch it: its partition added, then the import."""
+    resources = inbox_resources(warehouse, clock, inbox)
+    result = attendance_inbox(dg.build_sensor_context(instance=instance, resources=resources))
+    assert isinstance(result, dg.SensorResult), result
+    [request] = result.run_requests
+    instance.add_dynamic_partitions("attendance_files", [request.partition_key])
+    return dg.materialize(
+        [attendance_records],
+        partition_key=request.partition_key,
+        run_config=request.run_config,
+        resources=resources,
+        instance=instance,
+    )
+
+
+def run_status_context(
+    sensor: dg.RunStatusSensorDefinition,
+    result: dg.ExecuteInProcessResult,
+    instance: dg.DagsterInstance,
+    **resources: object,
+) -> dg.RunStatusSensorContext:
+    """The context a run status sensor gets for the finished run of ``result``."""
+    return dg.build_run_status_sensor_context(
+        sensor_name=sensor.name,
+        dagster_event=result.get_run_success_event(),
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        resources=resources,
+    )
