@@ -20,6 +20,7 @@ from hr_assets.defs.attendance.resources import AttendanceInboxResource
 from hr_assets.defs.attendance.sensors import attendance_inbox
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.shared.companies import add_company
+from hr_assets.defs.shared.jobs import attendance_import_job
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import paycom_employees
 from tests.clock import FixedClock, stopped_at
@@ -98,18 +99,16 @@ def inbox_resources(warehouse: WarehouseResource, clock: FixedClock, inbox: Path
 def import_inbox(
     warehouse: WarehouseResource, clock: FixedClock, inbox: Path, instance: dg.DagsterInstance
 ) -> dg.ExecuteInProcessResult:
-    """The inbox sensor's one request, run as the daemon would launch it: its partition added, then the import."""
+    """The inbox sensor's one request, run as the daemon launches it: its partition added, then its job (the real
+    ``attendance_import``) in this process."""
     resources = inbox_resources(warehouse, clock, inbox)
     result = attendance_inbox(dg.build_sensor_context(instance=instance, resources=resources))
     assert isinstance(result, dg.SensorResult), result
     [request] = result.run_requests
     instance.add_dynamic_partitions("attendance_files", [request.partition_key])
-    return dg.materialize(
-        [attendance_records],
-        partition_key=request.partition_key,
-        run_config=request.run_config,
-        resources=resources,
-        instance=instance,
+    definitions = dg.Definitions(assets=[attendance_records], jobs=[attendance_import_job], resources=resources)
+    return definitions.resolve_job_def(attendance_import_job.name).execute_in_process(
+        partition_key=request.partition_key, run_config=request.run_config, instance=instance
     )
 
 
