@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,20 @@ DEPARTMENT = "AdvLine"  # the fingerprint report's name for the company advline
 HEADER = "Employee ID,First Name,Department,Date,Weekday,Check In,Check Out"
 
 
+@pytest.fixture(scope="session")
+def migrated_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty warehouse at the newest migration, made once: each test starts from a copy."""
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.db"
+    WarehouseResource(url=f"sqlite:///{path}").engine.dispose()  # migrated on first use
+    return path
+
+
 @pytest.fixture
-def warehouse(tmp_path: Path) -> WarehouseResource:
-    """A fresh SQLite warehouse (migrated on first use)."""
-    return WarehouseResource(url=f"sqlite:///{tmp_path / 'warehouse.db'}")
+def warehouse(migrated_warehouse: Path, tmp_path: Path) -> WarehouseResource:
+    """A fresh, empty SQLite warehouse of this test's own."""
+    path = tmp_path / "warehouse.db"
+    shutil.copyfile(migrated_warehouse, path)
+    return WarehouseResource(url=f"sqlite:///{path}")
 
 
 @pytest.fixture
@@ -43,13 +54,12 @@ def clock() -> FixedClock:
     return stopped_at(NOW)
 
 
-@pytest.fixture
-def temp_instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
-    """A Dagster instance in a temporary folder (a schedule's context reaches its instance by reference, which an
-    in-memory instance has none of)."""
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    with dg.DagsterInstance.local_temp(str(home)) as instance:
+@pytest.fixture(scope="session")
+def temp_instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dg.DagsterInstance]:
+    """A Dagster instance in a temporary folder, shared by the tier's tests in one process (each one's runs have
+    their own ids; the partitions they add are the same ones): a schedule's context reaches its instance by
+    reference, which an in-memory instance has none of."""
+    with dg.DagsterInstance.local_temp(str(tmp_path_factory.mktemp("dagster_home"))) as instance:
         yield instance
 
 
