@@ -76,7 +76,7 @@ def connect(server: SandboxSftpServer, known_hosts: Path, **auth: object) -> par
             username=USERNAME,
             look_for_keys=False,
             allow_agent=False,
-            timeout=10,
+            timeout=60,  # a key exchange on a loaded machine takes seconds
             **auth,
         )
     except BaseException:

@@ -311,7 +311,7 @@ def test_records_bayzat_rejected_show_on_the_asset_page_and_are_retried_from_the
         def status() -> str:
             return _graphql(platform, RUN_STATUS, id=run_id)["runOrError"]["status"]
 
-        _wait_until(lambda: status() in ("SUCCESS", "FAILURE", "CANCELED"), "the retry run", platform, 90)
+        _wait_until(lambda: status() in ("SUCCESS", "FAILURE", "CANCELED"), "the retry run", platform)
         assert status() == "SUCCESS", platform.log_tail()
         _shot(page, platform, "10-retry-run")
         with engine.connect() as connection:
@@ -323,13 +323,11 @@ def test_records_bayzat_rejected_show_on_the_asset_page_and_are_retried_from_the
         )
 
         # push_after_retry's push sends 8801's days; nothing needs attention any more.
-        _wait_until(
-            lambda: rejected() == [] and len(twin.accepted(LAUNCHPAD_KEY)) == 3 * 2 * 2, "the push", platform, 120
-        )
+        _wait_until(lambda: rejected() == [] and len(twin.accepted(LAUNCHPAD_KEY)) == 3 * 2 * 2, "the push", platform)
         with platform.instance() as instance:
             [push] = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/sensor_name": "push_after_retry"}))
             assert (push.job_name, push.tags["dagster/partition"]) == ("bayzat_push", "launchpad")
-            _wait_until(lambda: instance.get_run_by_id(push.run_id).is_finished, "the push run's end", platform, 60)
+            _wait_until(lambda: instance.get_run_by_id(push.run_id).is_finished, "the push run's end", platform)
             assert instance.get_run_by_id(push.run_id).status == dg.DagsterRunStatus.SUCCESS
     page.goto(f"/runs/{push.run_id}")
     expect(page.get_by_text("Launched by push_after_retry")).to_be_visible()
