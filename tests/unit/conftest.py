@@ -122,6 +122,15 @@ def import_inbox(
     )
 
 
+def tick(
+    schedule: dg.ScheduleDefinition, at: dt.datetime, instance: dg.DagsterInstance | None = None, **resources: object
+) -> Any:
+    """What the schedule's body returns for its tick at ``at``. The context is closed after: the instance it opens by
+    reference would otherwise stay Dagster's current one after it is gone."""
+    with dg.build_schedule_context(instance=instance, scheduled_execution_time=at, resources=resources) as context:
+        return schedule(context)
+
+
 def run_status_context(
     sensor: dg.RunStatusSensorDefinition,
     result: dg.ExecuteInProcessResult,

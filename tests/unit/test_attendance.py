@@ -119,8 +119,9 @@ def test_the_monthly_clean_up_removes_files_past_their_retention_and_keeps_their
 
 def test_the_clean_up_schedule_runs_the_first_of_the_month_at_three_in_business_time() -> None:
     schedule = monthly_cleanup_schedule(Settings(timezone="Asia/Dubai"))
-    tick = dt.datetime(2026, 4, 1, 3, tzinfo=Settings(timezone="Asia/Dubai").tz)
-    assert len(schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick)).run_requests) == 1
+    at = dt.datetime(2026, 4, 1, 3, tzinfo=Settings(timezone="Asia/Dubai").tz)
+    with dg.build_schedule_context(scheduled_execution_time=at) as context:
+        assert len(schedule.evaluate_tick(context).run_requests) == 1
     assert (schedule.job_name, schedule.cron_schedule, schedule.execution_timezone) == (
         "attendance_file_cleanup",
         "0 3 1 * *",

@@ -16,7 +16,7 @@ from hr_assets.defs.bayzat.schedules import hourly_push_schedule, push_after_imp
 from hr_assets.settings import Settings
 from hr_assets.warehouse.resource import WarehouseResource
 from tests.clock import FixedClock
-from tests.unit.conftest import NOW, add_employees_and_company, import_inbox, run_status_context, write_attendance
+from tests.unit.conftest import NOW, add_employees_and_company, import_inbox, run_status_context, tick, write_attendance
 
 SECRET_KEY = "unit-secret-key-0123456789abcdefghijklmnop"
 UNCONFIGURED = "Bayzat is not configured: HR_SECRET_KEY is not set"
@@ -69,18 +69,14 @@ def test_the_hourly_schedule_asks_for_the_companies_with_records_due(
     imported: dg.ExecuteInProcessResult, warehouse: WarehouseResource, temp_instance: dg.DagsterInstance
 ) -> None:
     schedule = hourly_push_schedule(Settings(timezone="Asia/Dubai"))
-    tick = dt.datetime(2026, 3, 10, 14, 5, tzinfo=Settings(timezone="Asia/Dubai").tz)
+    at = dt.datetime(2026, 3, 10, 14, 5, tzinfo=Settings(timezone="Asia/Dubai").tz)
     resources = {"warehouse": warehouse, "bayzat": BayzatResource(hr_secret_key=SECRET_KEY)}
 
-    [request] = schedule(
-        dg.build_schedule_context(instance=temp_instance, scheduled_execution_time=tick, resources=resources)
-    )
+    [request] = tick(schedule, at, temp_instance, **resources)
     assert (request.partition_key, request.run_key) == ("advline", "advline-2026-03-10T14")
 
     unconfigured = {"warehouse": warehouse, "bayzat": BayzatResource()}
-    skipped = schedule(
-        dg.build_schedule_context(instance=temp_instance, scheduled_execution_time=tick, resources=unconfigured)
-    )
+    skipped = tick(schedule, at, temp_instance, **unconfigured)
     assert skipped == dg.SkipReason(UNCONFIGURED)
 
 

@@ -17,7 +17,14 @@ from hr_assets.settings import Settings
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import paycom_employee_snapshots, scheduling_staff
 from tests.clock import FixedClock
-from tests.unit.conftest import add_employees_and_company, import_inbox, run_status_context, select, write_attendance
+from tests.unit.conftest import (
+    add_employees_and_company,
+    import_inbox,
+    run_status_context,
+    select,
+    tick,
+    write_attendance,
+)
 
 WEEK = dt.date(2026, 3, 6)  # the Friday of the newest sync before the clock's Tuesday
 
@@ -45,17 +52,15 @@ def add_snapshot(warehouse: WarehouseResource, *rows: dict) -> None:
 def test_the_weekly_sync_asks_for_fridays_week_once_and_skips_while_paycom_is_not_configured(tmp_path: Path) -> None:
     settings = Settings(timezone="America/Chicago")
     schedule = weekly_sync_schedule(settings)
-    tick = dt.datetime(2026, 3, 6, 14, tzinfo=settings.tz)  # 20:00 UTC
+    at = dt.datetime(2026, 3, 6, 14, tzinfo=settings.tz)  # 20:00 UTC
     known_hosts = tmp_path / "known_hosts"
     known_hosts.write_text("")
     paycom = PaycomSftpResource(host="sftp.example", username="hr", password="-", known_hosts=str(known_hosts))
 
-    request = schedule(dg.build_schedule_context(scheduled_execution_time=tick, resources={"paycom_sftp": paycom}))
+    request = tick(schedule, at, paycom_sftp=paycom)
     assert (request.run_key, request.partition_key) == ("paycom-2026-03-06", "2026-03-06")
 
-    skipped = schedule(
-        dg.build_schedule_context(scheduled_execution_time=tick, resources={"paycom_sftp": PaycomSftpResource()})
-    )
+    skipped = tick(schedule, at, paycom_sftp=PaycomSftpResource())
     assert skipped == dg.SkipReason(
         "Paycom is not configured: PAYCOM_SFTP_HOST and PAYCOM_SFTP_USERNAME and PAYCOM_SFTP_KNOWN_HOSTS are not set"
     )

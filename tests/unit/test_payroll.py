@@ -12,6 +12,7 @@ from hr_assets.settings import Settings
 from hr_assets.warehouse.resource import WarehouseResource
 from tests.clock import FixedClock
 from tests.payroll.conftest import PayrollWorld, employee
+from tests.unit.conftest import tick
 
 START, END = dt.date(2026, 3, 2), dt.date(2026, 3, 15)
 KEY = "2026-03-02..2026-03-15"
@@ -26,16 +27,11 @@ def test_the_automation_asks_for_each_period_its_rule_makes_due_once_per_claim(
 ) -> None:
     period_id = world(warehouse, temp_instance).add_period(START, END, "bi_weekly", {"days_before_end": 3})
     schedule = payroll_automation_schedule(Settings(timezone="UTC"))
-    resources = {"warehouse": warehouse}
 
-    def tick(at: dt.datetime) -> object:
-        context = dg.build_schedule_context(instance=temp_instance, scheduled_execution_time=at, resources=resources)
-        return schedule(context)
-
-    assert tick(dt.datetime(2026, 3, 5, 2, tzinfo=dt.UTC)) == dg.SkipReason(
-        "no pay period is due (1 automated and active)"
-    )
-    [request] = tick(dt.datetime(2026, 3, 13, 2, tzinfo=dt.UTC))
+    assert tick(
+        schedule, dt.datetime(2026, 3, 5, 2, tzinfo=dt.UTC), temp_instance, warehouse=warehouse
+    ) == dg.SkipReason("no pay period is due (1 automated and active)")
+    [request] = tick(schedule, dt.datetime(2026, 3, 13, 2, tzinfo=dt.UTC), temp_instance, warehouse=warehouse)
     assert (request.run_key, request.partition_key) == (f"payroll-period-{period_id}-claims-0", KEY)
 
 

@@ -20,7 +20,7 @@ from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import accrual_closes, accruals, holded_services
 from tests.accruals.test_any_order import AT, Invoice, arrive
 from tests.clock import FixedClock
-from tests.unit.conftest import select
+from tests.unit.conftest import select, tick
 
 SETTINGS = Settings(timezone="Europe/Madrid", revenue_monthly_day=2, revenue_monthly_hour=6, revenue_daily_hour=5)
 VENDORS = {
@@ -35,10 +35,8 @@ def schedule(name: str) -> dg.ScheduleDefinition:
 
 
 def test_the_month_close_asks_for_the_month_just_ended_tagged_to_close_it() -> None:
-    tick = dt.datetime(2026, 4, 2, 6, tzinfo=SETTINGS.tz)
-    request = schedule("revenue_month_close")(
-        dg.build_schedule_context(scheduled_execution_time=tick, resources=VENDORS)
-    )
+    at = dt.datetime(2026, 4, 2, 6, tzinfo=SETTINGS.tz)
+    request = tick(schedule("revenue_month_close"), at, **VENDORS)
     assert (request.run_key, request.partition_key, request.tags[CLOSE_TAG]) == (
         "close-2026-03-01",
         "2026-03-01",
@@ -47,13 +45,13 @@ def test_the_month_close_asks_for_the_month_just_ended_tagged_to_close_it() -> N
 
 
 def test_the_daily_refresh_asks_for_the_month_in_progress_and_skips_naming_what_is_missing() -> None:
-    tick = dt.datetime(2026, 4, 1, 5, tzinfo=SETTINGS.tz)  # 03:00 UTC: still the 1st in Madrid
+    at = dt.datetime(2026, 4, 1, 5, tzinfo=SETTINGS.tz)  # 03:00 UTC: still the 1st in Madrid
     refresh = schedule("revenue_month_refresh")
-    request = refresh(dg.build_schedule_context(scheduled_execution_time=tick, resources=VENDORS))
+    request = tick(refresh, at, **VENDORS)
     assert (request.run_key, request.partition_key) == ("refresh-2026-04-01", "2026-04-01")
 
     without_notion = {**VENDORS, "notion": NotionResource(database_id="clients")}
-    skipped = refresh(dg.build_schedule_context(scheduled_execution_time=tick, resources=without_notion))
+    skipped = tick(refresh, at, **without_notion)
     assert skipped == dg.SkipReason("Notion is not configured: NOTION_TOKEN is not set")
 
 
