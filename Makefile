@@ -23,7 +23,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # The tests whose code decides by the time (due rules, leases, retries, "skip when recent", retention, freshness,
 # schedules and sensors), run again with the clock moved a year and more ahead: a test that would break next year
 # breaks today.
-TIME_DEPENDENT_TESTS := tests/payroll tests/bayzat tests/attendance tests/alerts tests/lib/test_http.py \
+TIME_DEPENDENT_TESTS := tests/unit tests/payroll tests/bayzat tests/attendance tests/alerts tests/lib/test_http.py \
 	tests/paycom/test_schedule.py tests/revenue/test_schedules.py tests/test_freshness.py
 CLOCK_SHIFT ?= +400d
 
