@@ -209,14 +209,13 @@ def graphql(url: str, query: str, **variables: Any) -> dict[str, Any]:
 
 def wait_for_attendance(deployment: Deployment, timeout_s: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The inbox sensor's import runs and the pushes that followed them, once they have all finished."""
-    deadline = time.monotonic() + timeout_s
-    while True:
+
+    def all_finished() -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
         imports, pushes = job_runs(deployment, "attendance_import"), job_runs(deployment, "bayzat_push")
         finished = [run for run in imports + pushes if run["status"] in FINISHED]
-        if imports and pushes and len(finished) == len(imports) + len(pushes):
-            return imports, pushes
-        assert time.monotonic() < deadline, f"imports {imports}, pushes {pushes}"
-        time.sleep(3)
+        return (imports, pushes) if imports and pushes and len(finished) == len(imports) + len(pushes) else None
+
+    return wait_until(all_finished, "the attendance imports and their pushes to finish", timeout_s=timeout_s, every_s=3)
 
 
 def warehouse_scalar(warehouse_url: str, query: sa.Select) -> Any:
