@@ -23,7 +23,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # The tests whose code decides by the time (due rules, leases, retries, "skip when recent", retention, freshness,
 # schedules and sensors), run again with the clock moved a year and more ahead: a test that would break next year
 # breaks today.
-TIME_DEPENDENT_TESTS := tests/payroll tests/bayzat tests/attendance tests/alerts tests/lib/test_http.py \
+TIME_DEPENDENT_TESTS := tests/unit tests/payroll tests/bayzat tests/attendance tests/alerts tests/lib/test_http.py \
 	tests/paycom/test_schedule.py tests/revenue/test_schedules.py tests/test_freshness.py
 CLOCK_SHIFT ?= +400d
 
@@ -31,7 +31,7 @@ CLOCK_SHIFT ?= +400d
 # running platform, so they stay in one worker (xdist_group).
 PYTEST := $(BIN)/python -m pytest -n 2 --dist loadgroup
 
-.PHONY: dev test test-fast test-shifted-clock install bench browser containers hosts postgresql-server docs
+.PHONY: dev test test-fast test-unit test-shifted-clock install bench browser containers hosts postgresql-server docs lint
 
 # Reinstall whenever the pinned set or the project's metadata changes: the product's pins and the test tools'.
 $(VENV)/.installed: requirements.lock requirements-test.lock pyproject.toml sandbox/pyproject.toml
@@ -72,14 +72,24 @@ postgresql-server:
 
 hosts: $(IPROUTE) $(MOUNT) $(SETPRIV) postgresql-server
 
+# ruff's rules and its formatting over the whole repository (the rules are pyproject.toml's [tool.ruff]).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 test: install browser containers hosts
 	$(PYTEST)
 
-# Before each commit: the tests that run in-process (no web UI and daemon, no command in a process of its own), on
-# SQLite; CI runs them all.
-# Four workers: these tests wait on their loopback servers as much as they compute.
+# Before each commit: the unit tier and every other test that runs in this process with no twin (no vendor twin, no
+# web UI and daemon, no command or bench in a process of its own), on SQLite; CI runs them all
+# (docs/development.md#tests).
+FAST := not twins and not platform and not commands and not containers and not hosts and not bench
 test-fast: install
-	$(BIN)/python -m pytest -n 4 -m "not platform and not commands and not containers and not hosts" -k "not postgresql"
+	$(PYTEST) -m "$(FAST)" -k "not postgresql"
+
+# The unit tier alone: asset, sensor and schedule bodies run directly (tests/unit).
+test-unit: install
+	$(PYTEST) tests/unit
 
 test-shifted-clock: install browser
 	$(FAKETIME) -f $(CLOCK_SHIFT) $(PYTEST) $(TIME_DEPENDENT_TESTS)

@@ -19,6 +19,9 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
+from hr_sandbox.http_server import SandboxHttpServer
+from hr_sandbox.sftp_server import SandboxSftpServer
+
 REPO = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN_URL = os.environ.get("HR_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -45,6 +48,34 @@ def pytest_configure(config: pytest.Config) -> None:
         shift = time.time() - os.stat(probe.name).st_mtime
     if abs(shift) < 86_400:
         raise pytest.UsageError(f"FAKETIME={os.environ['FAKETIME']} is set but the clock moved only {shift:.0f} s")
+
+
+# The fixtures that start a loopback twin of a vendor: a test using one is in the `twins` tier (pyproject's markers).
+TWIN_FIXTURES = {"paycom_sandbox", "bayzat_sandbox", "revenue_sandbox", "webhook"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tiers a test's place and fixtures put it in (docs/development.md#tests)."""
+    unit = REPO / "tests" / "unit"
+    for item in items:
+        if item.path.is_relative_to(unit):
+            item.add_marker(pytest.mark.unit)
+        if TWIN_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.twins)
+
+
+@pytest.fixture(autouse=True)
+def _twins_only_in_their_tier(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test outside the `twins` tier that starts a twin fails, so `make test-fast` (no twins) stays honest: mark
+    it `twins`, or use a twin's fixture (TWIN_FIXTURES)."""
+    if request.node.get_closest_marker("twins"):
+        return
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        pytest.fail(f"{request.node.nodeid} starts a vendor twin but is not marked twins (tests/conftest.py)")
+
+    for server in (SandboxHttpServer, SandboxSftpServer):
+        monkeypatch.setattr(server, "start", refuse)
 
 
 # The platform's own settings: a test sets the ones it means, so none may come from the shell it runs in.

@@ -11,7 +11,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from hr_assets.settings import Settings
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import accrual_months, holded_invoices, paycom_employees, paycom_sync_log
 from tests.conftest import REPO
+from tests.waiting import wait_until
 
 HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
 HR_SANDBOX = str(Path(sys.executable).with_name("hr-sandbox"))
@@ -70,17 +70,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 180) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "hr-sandbox dev exited early"
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(1)
-    pytest.fail(f"{url} did not answer within {timeout_s}s")
+def answers(url: str, process: subprocess.Popen, log: Path | None = None, ok_only: bool = True) -> bool:
+    """Whether the server ``process`` started answers at ``url`` (with a 200 when ``ok_only``); its early exit fails
+    the test with the tail of its ``log``."""
+    assert process.poll() is None, f"{process.args[0]} exited early\n{log.read_text()[-3000:] if log else ''}"
+    try:
+        status = httpx.get(url, timeout=10).status_code
+    except httpx.TransportError:
+        return False
+    return status == 200 or not ok_only
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, log: Path | None = None, ok_only: bool = True) -> None:
+    """Until the server ``process`` started answers at ``url``."""
+    wait_until(lambda: answers(url, process, log, ok_only), f"{url} to answer")
 
 
 def platform_environment(**settings: str) -> dict[str, str]:
@@ -136,11 +139,12 @@ def backfill_status(url: str, backfill_id: str) -> str:
 
 def wait_for_backfill(url: str, backfill_id: str, timeout_s: float = 420) -> str:
     """The backfill's final status, once the daemon has finished it."""
-    deadline = time.monotonic() + timeout_s
-    while (status := backfill_status(url, backfill_id)) in ("REQUESTED", "IN_PROGRESS"):
-        assert time.monotonic() < deadline, f"backfill {backfill_id} still {status} after {timeout_s}s"
-        time.sleep(3)
-    return status
+
+    def final() -> str | None:
+        status = backfill_status(url, backfill_id)
+        return None if status in ("REQUESTED", "IN_PROGRESS") else status
+
+    return wait_until(final, f"backfill {backfill_id} to finish", timeout_s=timeout_s, every_s=3)
 
 
 class Deployment(Protocol):
@@ -205,14 +209,13 @@ def graphql(url: str, query: str, **variables: Any) -> dict[str, Any]:
 
 def wait_for_attendance(deployment: Deployment, timeout_s: float) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The inbox sensor's import runs and the pushes that followed them, once they have all finished."""
-    deadline = time.monotonic() + timeout_s
-    while True:
+
+    def all_finished() -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
         imports, pushes = job_runs(deployment, "attendance_import"), job_runs(deployment, "bayzat_push")
         finished = [run for run in imports + pushes if run["status"] in FINISHED]
-        if imports and pushes and len(finished) == len(imports) + len(pushes):
-            return imports, pushes
-        assert time.monotonic() < deadline, f"imports {imports}, pushes {pushes}"
-        time.sleep(3)
+        return (imports, pushes) if imports and pushes and len(finished) == len(imports) + len(pushes) else None
+
+    return wait_until(all_finished, "the attendance imports and their pushes to finish", timeout_s=timeout_s, every_s=3)
 
 
 def warehouse_scalar(warehouse_url: str, query: sa.Select) -> Any:
@@ -286,7 +289,7 @@ def running_platform(label: str, directory: Path, dagster_yaml: Path, **settings
     process = start_dev(sandbox, environment, port, log)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_until_serving(f"{url}/server_info", process)
+        wait_until_serving(f"{url}/server_info", process, log)
         yield RunningPlatform(
             label=label,
             url=url,

@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -31,6 +30,7 @@ from tests.running_platform import (
     wait_until_serving,
 )
 from tests.secret_scan import assert_nothing_leaked, sandbox_needles
+from tests.waiting import wait_until
 from tests.webhook_receiver import WebhookReceiver, webhook  # noqa: F401 - the loopback webhook fixture
 
 SCHEDULE_STATE = """
@@ -110,22 +110,25 @@ def _commands_run_their_jobs_through_the_queue(
 
 def _start_sync_through_the_api(log: Path) -> dict[str, str]:
     """POST start_sync with the development token `hr-sandbox dev` printed, once its API answers."""
-    deadline = time.monotonic() + 120
-    while "development token" not in (text := log.read_text()):
-        assert time.monotonic() < deadline, text[-3000:]
-        time.sleep(1)
-    line = next(line for line in text.splitlines() if "development token" in line)
+    tail = lambda: log.read_text()[-3000:]  # noqa: E731
+    line = wait_until(
+        lambda: next((line for line in log.read_text().splitlines() if "development token" in line), None),
+        "the development token in hr-sandbox dev's output",
+        detail=tail,
+    )
     api, token = line.split()[2].removesuffix("/api/docs"), line.split()[-1]
-    while time.monotonic() < deadline:
+
+    def start_sync() -> httpx.Response | None:
         try:
-            answer = httpx.post(
+            return httpx.post(
                 f"{api}/api/paycom/sync/start_sync/", headers={"Authorization": f"Bearer {token}"}, json={}, timeout=60
             )
-            assert answer.status_code == 202, answer.text
-            return answer.json()
         except httpx.TransportError:
-            time.sleep(1)
-    pytest.fail(f"the API did not answer: {log.read_text()[-3000:]}")
+            return None
+
+    answer = wait_until(start_sync, "the API to answer", detail=tail)
+    assert answer.status_code == 202, answer.text
+    return answer.json()
 
 
 @pytest.mark.platform
@@ -149,17 +152,19 @@ def test_dev_serves_the_ui_runs_syncs_and_a_backfill_through_the_daemon_and_stop
     log = tmp_path / "dev.log"
     process = start_dev(sandbox, environment, port, log)
     try:
-        wait_until_serving(f"{url}/server_info", process)
+        wait_until_serving(f"{url}/server_info", process, log)
         assert not _answers_on("127.0.0.2", port), "the web UI listens beyond 127.0.0.1"
         client = DagsterGraphQLClient("127.0.0.1", port_number=port)
         week = weekly_sync_partitions(Settings.from_environment()).get_last_partition_key()
         started = _start_sync_through_the_api(log)  # the scheduling app's way: a run the daemon executes
         run_id = started["run_id"]
         assert (started["week"], started["url"]) == (week, f"{url}/runs/{run_id}")
-        deadline = time.monotonic() + 240
-        while (status := client.get_run_status(run_id).value) not in ("SUCCESS", "FAILURE", "CANCELED"):
-            assert time.monotonic() < deadline, f"run {run_id} still {status}"
-            time.sleep(2)
+        status = wait_until(
+            lambda: (status := client.get_run_status(run_id).value) in ("SUCCESS", "FAILURE", "CANCELED") and status,
+            f"run {run_id} to finish",
+            timeout_s=300,
+            every_s=2,
+        )
         assert status == "SUCCESS", log.read_text()[-3000:]
 
         schedule = httpx.post(f"{url}/graphql", json={"query": SCHEDULE_STATE}, timeout=30).json()

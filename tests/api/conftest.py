@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import paycom_employees, paycom_files, paycom_sync_log, scheduling_staff
-from tests.running_platform import free_port, platform_environment, stop_group
+from tests.running_platform import free_port, platform_environment, stop_group, wait_until_serving
 
 HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
 NOW = dt.datetime(2026, 11, 20, 15, tzinfo=dt.UTC)
@@ -143,17 +143,6 @@ class Api:
         return httpx.post(f"{self.url}{path}", headers=headers, json=body or {}, timeout=60)
 
 
-def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
-    for _ in range(120):
-        assert process.poll() is None, log.read_text()
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            subprocess.run(["sleep", "0.5"], check=True)
-    pytest.fail(f"the API did not answer: {log.read_text()}")
-
-
 @pytest.fixture
 def api(warehouse_url: str, tmp_path: Path) -> Iterator[Api]:
     fill(warehouse_url)
@@ -171,7 +160,7 @@ def api(warehouse_url: str, tmp_path: Path) -> Iterator[Api]:
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_for(url, process, log)
+        wait_until_serving(url, process, log, ok_only=False)  # its root answers 404
         yield Api(url, environment)
     finally:
         stop_group(process, grace_s=10)

@@ -8,8 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
@@ -23,6 +21,7 @@ from hr_assets.defs.shared.companies import company_by_slug
 from hr_assets.lib.clock import Clock
 from tests.bayzat.conftest import EMPLOYEES, KEYS, SECRET_KEY, BayzatWorld, attendance_csv, week_of
 from tests.conftest import ON_SQLITE
+from tests.waiting import wait_until
 
 BIN = Path(sys.executable).parent
 
@@ -271,9 +270,9 @@ def test_a_push_killed_between_sending_and_recording_is_settled_by_the_next_run(
         start_new_session=True,
     )
     try:
-        wait_until(lambda: accepted() >= 40)  # two requests of ten records done
+        wait_until(lambda: accepted() >= 40, "two requests of ten records", every_s=0.01)
         bayzat_world.sandbox.inject("timeout")  # Bayzat takes the third request and holds its answer back
-        wait_until(lambda: accepted() >= 60)
+        wait_until(lambda: accepted() >= 60, "the third request", every_s=0.01)
         assert push.poll() is None, "the push ended before it could be killed"
     finally:
         os.killpg(push.pid, signal.SIGKILL)
@@ -308,7 +307,7 @@ def test_one_process_pushing_two_companies_killed_mid_way_loses_and_repeats_noth
         start_new_session=True,
     )
     try:
-        wait_until(lambda: accepted("advline") >= 40 and accepted("gulfco") >= 40)
+        wait_until(lambda: accepted("advline") >= 40 and accepted("gulfco") >= 40, "two requests of each", every_s=0.01)
         assert push.poll() is None, "the push ended before it could be killed"
     finally:
         os.killpg(push.pid, signal.SIGKILL)
@@ -331,13 +330,6 @@ def batches(world: BayzatWorld) -> list[tuple[str, int, int, int]]:
     query = "SELECT status, total_records, synced_records, failed_records FROM bayzat_sync_batches ORDER BY id"
     with world.engine.connect() as connection:
         return [tuple(row) for row in connection.execute(sa.text(query))]
-
-
-def wait_until(condition: Callable[[], bool], timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 @ON_SQLITE

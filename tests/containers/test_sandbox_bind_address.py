@@ -6,13 +6,13 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.running_platform import HR_SANDBOX, platform_environment, sandbox_environment
+from tests.waiting import WAIT_S, wait_until
 
 pytestmark = pytest.mark.commands
 
@@ -30,13 +30,14 @@ def answers(address: str, port: int) -> bool:
 
 def printed_settings(sandbox: subprocess.Popen, directory: Path) -> dict[str, str]:
     """The settings the started sandbox wrote (sandbox.env), once they are all there."""
-    deadline = time.monotonic() + 120
-    while True:
+
+    def written() -> dict[str, str] | None:
         assert sandbox.poll() is None, sandbox.stderr.read() if sandbox.stderr else ""
         if (directory / "sandbox.env").exists() and URLS[-1] in (settings := sandbox_environment(directory)):
             return settings
-        assert time.monotonic() < deadline, "the sandbox did not start"
-        time.sleep(0.5)
+        return None
+
+    return wait_until(written, "the sandbox's settings", every_s=0.5)
 
 
 def test_the_sandbox_listens_on_the_address_it_is_given_and_points_the_settings_there(tmp_path: Path) -> None:
@@ -61,4 +62,4 @@ def test_the_sandbox_listens_on_the_address_it_is_given_and_points_the_settings_
         assert not any(answers("127.0.0.1", port) for _, port in servers)
     finally:
         sandbox.send_signal(signal.SIGTERM)
-        sandbox.wait(timeout=60)
+        sandbox.wait(timeout=WAIT_S)

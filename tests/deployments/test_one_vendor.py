@@ -25,7 +25,7 @@ from tests.conftest import REPO
 from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS
 from tests.running_platform import free_port, stop_group, wait_for_backfill, wait_until_serving
 
-pytestmark = pytest.mark.commands
+pytestmark = [pytest.mark.commands, pytest.mark.twins]
 
 BIN = Path(sys.executable).parent
 BAYZAT_KEY = "bayzat-key-acme-3e1d9b07"
@@ -83,7 +83,7 @@ def paycom_only_platform(paycom_sandbox: PaycomSandbox, home: Path) -> Iterator[
         )
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_until_serving(f"{url}/server_info", process)
+        wait_until_serving(f"{url}/server_info", process, log)
         yield url
     finally:
         stop_group(process)

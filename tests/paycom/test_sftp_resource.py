@@ -18,6 +18,8 @@ from hr_sandbox.sftp_server import SandboxSftpServer, generate_host_key
 from tests.conftest import materialized
 from tests.paycom.conftest import WEEKS, rows, sync
 
+pytestmark = pytest.mark.twins  # starts the twins itself (tests/conftest.py)
+
 
 def _resource(sandbox: PaycomSandbox, tmp_path: Path, **overrides: object) -> PaycomSftpResource:
     settings = {

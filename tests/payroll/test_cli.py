@@ -128,14 +128,14 @@ def test_periods_rules_and_runs_from_the_command_line(payroll_world: PayrollWorl
     assert "period 5: 2 employees" in ran_due.stdout
     assert payroll_world.period(5)["status"] == "completed"
     assert refused(payroll("set-rule", "5", '{"days_before_end": 2}'), "Error: period_id 5 is completed")
-    audit = subprocess.run([str(BIN / "hr-assets"), "audit", "--json"], capture_output=True, text=True, timeout=60)
+    audit = subprocess.run([str(BIN / "hr-assets"), "audit", "--json"], capture_output=True, text=True, timeout=180)
     assert [entry["action"] for entry in json.loads(audit.stdout)] == [
         "payroll.add_period", "payroll.generate", "payroll.add_period", "payroll.rule", "payroll.automation",
         "payroll.automation",
     ]  # fmt: skip
     unreachable = subprocess.run(
         [str(BIN / "hr-assets"), "payroll", "run", "--period-id", "5", "--force", "--async"],
-        capture_output=True, text=True, timeout=60, env={**os.environ, "HR_DAGSTER_URL": "http://127.0.0.1:9"},
+        capture_output=True, text=True, timeout=180, env={**os.environ, "HR_DAGSTER_URL": "http://127.0.0.1:9"},
     )  # fmt: skip
     assert refused(unreachable, "Error: the Dagster webserver at http://127.0.0.1:9 did not answer")
     assert refused(

@@ -25,6 +25,9 @@ from hr_sandbox.bayzat import ATTENDANCE_PATH, AcceptedRecord, BayzatSandbox
 from hr_sandbox.cli import serve as sandbox_command
 from hr_sandbox.http_server import TIMEOUT_FAULT_SECONDS, Headers, SandboxHttpServer, SandboxRequest, key_id
 from hr_sandbox.paycom_reports import sandbox_employees
+from tests.waiting import WAIT_S
+
+pytestmark = pytest.mark.twins  # starts the twins itself (tests/conftest.py)
 
 KEY = "bayzat-company-a-secret"
 OTHER_KEY = "bayzat-company-b-secret"
@@ -403,7 +406,7 @@ def test_requests_paced_at_the_limit_are_judged_at_arrival_though_the_twin_reads
             statuses = [first.result().status_code, second.result().status_code]
     finally:
         os.kill(twin.pid, signal.SIGCONT)
-        twin.communicate(timeout=10)
+        twin.communicate(timeout=WAIT_S)
     assert statuses == [200, 200]
 
 

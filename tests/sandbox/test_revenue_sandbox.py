@@ -28,6 +28,8 @@ from hr_sandbox.http_server import (
 from hr_sandbox.notion import MULTIPLE_DATA_SOURCES, TWO_DATA_SOURCES, NotionSandbox
 from hr_sandbox.revenue_data import RevenueData, generate_revenue_data
 
+pytestmark = pytest.mark.twins  # starts the twins itself (tests/conftest.py)
+
 START = date(2024, 1, 1)
 MONTHS = 6
 PER_MONTH = 400

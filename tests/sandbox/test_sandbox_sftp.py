@@ -14,6 +14,8 @@ import pytest
 
 from hr_sandbox.sftp_server import SandboxSftpServer, generate_host_key, load_or_create_key
 
+pytestmark = pytest.mark.twins  # starts the twins itself (tests/conftest.py)
+
 USERNAME = "paycom"
 PASSWORD = "correct horse battery staple"
 HOSTILE_NAME = "../../x"
@@ -74,7 +76,7 @@ def connect(server: SandboxSftpServer, known_hosts: Path, **auth: object) -> par
             username=USERNAME,
             look_for_keys=False,
             allow_agent=False,
-            timeout=10,
+            timeout=60,  # a key exchange on a loaded machine takes seconds
             **auth,
         )
     except BaseException:

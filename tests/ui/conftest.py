@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import POSTGRES_ADMIN_URL, REPO
 from tests.running_platform import RunningPlatform, running_platform
+from tests.waiting import PAGE_WAIT_MS
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by .ci/run (make test)
 CHROMIUM_FLAGS = [
@@ -71,7 +72,7 @@ def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless; a missing /usr/bin/chromium fails the test (`make test` installs it)."""
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: run .ci/run, or apt-get install chromium"
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, timeout=PAGE_WAIT_MS)
         yield launched
         launched.close()
 
@@ -80,7 +81,11 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser, platform: RunningPlatform) -> Iterator[Page]:
     """A fresh browser tab on the platform's UI."""
     context = browser.new_context(base_url=platform.url, viewport={"width": 2400, "height": 1500})
-    context.set_default_timeout(60_000)
+    # Every click, navigation and `expect` waits for its condition up to PAGE_WAIT_MS: Playwright's own defaults (30 s
+    # for actions and navigations, 5 s for `expect`) are short for a web UI on a loaded machine.
+    context.set_default_timeout(PAGE_WAIT_MS)
+    context.set_default_navigation_timeout(PAGE_WAIT_MS)
+    expect.set_options(timeout=PAGE_WAIT_MS)
     tab = context.new_page()
     yield tab
     context.close()

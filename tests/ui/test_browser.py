@@ -12,7 +12,6 @@ import datetime as dt
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -33,9 +32,10 @@ from hr_sandbox.http_server import SandboxHttpServer
 from tests.conftest import master_employee
 from tests.running_platform import RunningPlatform, failures, sandbox_environment, wait_for_backfill
 from tests.ui.conftest import ARTIFACTS, months_back
+from tests.waiting import wait_until
 
 # One platform for the package: its tests run in one worker (make test: --dist loadgroup).
-pytestmark = [pytest.mark.platform, pytest.mark.xdist_group("ui_platform")]
+pytestmark = [pytest.mark.platform, pytest.mark.twins, pytest.mark.xdist_group("ui_platform")]
 
 ASSET_GRAPH = """
 query { assetNodes { assetKey { path } groupName dependencyKeys { path } } }
@@ -120,11 +120,9 @@ def _materialize_group(page: Page, group: str) -> None:
     expect(launched).to_be_visible()
 
 
-def _wait_until(condition, what: str, platform: RunningPlatform, timeout_s: float = 300) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} within {timeout_s}s\n{platform.log_tail()}"
-        time.sleep(3)
+def _wait_until(condition, what: str, platform: RunningPlatform) -> None:
+    """Sensors' and runs' work in the daemon: a loaded machine takes minutes over it."""
+    wait_until(condition, what, timeout_s=300, every_s=3, detail=platform.log_tail)
 
 
 def test_the_ui_shows_lineage_backfills_months_materializes_everything_and_lists_automations(
@@ -281,7 +279,7 @@ def test_records_bayzat_rejected_show_on_the_asset_page_and_are_retried_from_the
         def pushed() -> bool:  # 8802's and 8803's two days of two punches sent, 8801's two days refused
             return len(twin.accepted(LAUNCHPAD_KEY)) == 2 * 2 * 2 and len(rejected()) == 2
 
-        _wait_until(pushed, "the import and its push, with 8801 rejected", platform, 150)
+        _wait_until(pushed, "the import and its push, with 8801 rejected", platform)
         [import_id] = {row["import_id"] for row in rejected()}
         assert {row["employee_code"] for row in rejected()} == {"8801"}
 
@@ -313,7 +311,7 @@ def test_records_bayzat_rejected_show_on_the_asset_page_and_are_retried_from_the
         def status() -> str:
             return _graphql(platform, RUN_STATUS, id=run_id)["runOrError"]["status"]
 
-        _wait_until(lambda: status() in ("SUCCESS", "FAILURE", "CANCELED"), "the retry run", platform, 90)
+        _wait_until(lambda: status() in ("SUCCESS", "FAILURE", "CANCELED"), "the retry run", platform)
         assert status() == "SUCCESS", platform.log_tail()
         _shot(page, platform, "10-retry-run")
         with engine.connect() as connection:
@@ -325,13 +323,11 @@ def test_records_bayzat_rejected_show_on_the_asset_page_and_are_retried_from_the
         )
 
         # push_after_retry's push sends 8801's days; nothing needs attention any more.
-        _wait_until(
-            lambda: rejected() == [] and len(twin.accepted(LAUNCHPAD_KEY)) == 3 * 2 * 2, "the push", platform, 120
-        )
+        _wait_until(lambda: rejected() == [] and len(twin.accepted(LAUNCHPAD_KEY)) == 3 * 2 * 2, "the push", platform)
         with platform.instance() as instance:
             [push] = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/sensor_name": "push_after_retry"}))
             assert (push.job_name, push.tags["dagster/partition"]) == ("bayzat_push", "launchpad")
-            _wait_until(lambda: instance.get_run_by_id(push.run_id).is_finished, "the push run's end", platform, 60)
+            _wait_until(lambda: instance.get_run_by_id(push.run_id).is_finished, "the push run's end", platform)
             assert instance.get_run_by_id(push.run_id).status == dg.DagsterRunStatus.SUCCESS
     page.goto(f"/runs/{push.run_id}")
     expect(page.get_by_text("Launched by push_after_retry")).to_be_visible()
