@@ -44,7 +44,7 @@ def required(description: str | None = None) -> Any:
     return Field(None, description=description, json_schema_extra={"required": True})
 
 
-class IntegrationResource(dg.ConfigurableResource):
+class IntegrationResource(dg.ConfigurableResource["IntegrationResource"]):
     """One vendor's settings, as its environment variables say."""
 
     integration: ClassVar[str]  # its name in messages: "Holded"
@@ -77,11 +77,14 @@ class IntegrationResource(dg.ConfigurableResource):
     @classmethod
     def for_command(cls) -> Self:
         """The resource as a command outside a run uses it: its EnvVars read now."""
-        return cls.from_environment().process_config_and_initialize()
+        resource = cls.from_environment().process_config_and_initialize()
+        if not isinstance(resource, cls):
+            raise TypeError(f"{cls.__name__} initialized as a {type(resource).__name__}")
+        return resource
 
     @classmethod
     def required_fields(cls) -> list[str]:
-        return [field for field, info in cls.model_fields.items() if (info.json_schema_extra or {}).get("required")]
+        return [field for field, info in cls.model_fields.items() if _marked_required(info)]
 
     def is_configured(self) -> bool:
         """Its required settings are set (well formed or not): a person meant to use it."""
@@ -114,3 +117,8 @@ class IntegrationResource(dg.ConfigurableResource):
 
 def _is_text(field: FieldInfo) -> bool:
     return field.annotation in (str, str | None)
+
+
+def _marked_required(info: FieldInfo) -> bool:
+    extra = info.json_schema_extra
+    return isinstance(extra, dict) and extra.get("required") is True

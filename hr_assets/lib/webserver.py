@@ -125,7 +125,8 @@ def launch_asset_backfill(url: str, assets: Sequence[str], partition_keys: Seque
     result = _graphql(url, LAUNCH_BACKFILL, {"params": params})["launchPartitionBackfill"]
     if result["__typename"] != "LaunchBackfillSuccess":
         raise WebserverError(f"the webserver refused the backfill ({result['__typename']}): {result.get('message')}")
-    return result["backfillId"]
+    backfill_id: str = result["backfillId"]
+    return backfill_id
 
 
 def submit_run(

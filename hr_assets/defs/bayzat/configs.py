@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -63,7 +63,7 @@ def save_config(
     upsert(connection, bayzat_configs, [row], ["company_id"], keep_on_conflict=["created_at"])
 
 
-def _accounts_query() -> sa.Select:
+def _accounts_query() -> sa.Select[Any]:
     return sa.select(
         companies.c.id.label("company_id"),
         companies.c.slug,

@@ -18,6 +18,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -323,7 +324,7 @@ def failed_records(
     ]
 
 
-def failures_as_errors() -> sa.Select:
+def failures_as_errors() -> sa.Select[Any]:
     """The failed records as ``hr-assets errors`` lists and exports them (``integration_errors.ERROR_COLUMNS`` and an
     ordinal): source ``bayzat``, the company as the partition, the import's file and the record's row, and the reason
     in Bayzat's own words (or its answer, kept when it could not be read)."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from numbers_parser import Document
 
 from hr_assets.defs.paycom import values
@@ -27,7 +28,7 @@ from hr_assets.defs.shared.companies import DateFormat
 from hr_assets.lib.cells import BadValue, ReportFormatError, header_key
 from hr_assets.lib.csv_reader import open_csv
 from hr_assets.lib.row_errors import RowError
-from hr_assets.warehouse.tables import integration_errors, paycom_employees, paycom_payees
+from hr_assets.warehouse.tables import decimal_digits, integration_errors, paycom_employees, paycom_payees, text_width
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,7 @@ class Column:
 
 
 def _amount(column: str) -> Callable[[Any], Any]:
-    kept = paycom_employees.c[column].type
-    return values.amount(kept.precision, kept.scale)
+    return values.amount(*decimal_digits(paycom_employees.c[column]))
 
 
 _CODE = Column(("employee_code",), ("EECode", "EE Code", "Employee_Code"), values.employee_code, True, True)
@@ -98,13 +98,13 @@ REPORT_COLUMNS: dict[str, tuple[Column, ...]] = {
 
 # Reports that list each employee once; Payees lists one row per garnishment.
 _ONE_ROW_PER_EMPLOYEE = {"directory", "dates", "pay"}
-_FIELD_WIDTH = integration_errors.c.field.type.length
+_FIELD_WIDTH = text_width(integration_errors.c.field)
 # The longest text each field may hold: its column's width in the warehouse.
 _WIDTHS = {
-    column.name: column.type.length
+    column.name: text_width(column)
     for table in (paycom_employees, paycom_payees)
     for column in table.columns
-    if getattr(column.type, "length", None)
+    if isinstance(column.type, sa.String) and column.type.length
 }
 
 

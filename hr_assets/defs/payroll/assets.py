@@ -8,7 +8,7 @@ from pydantic import Field
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.periods import PeriodError
 from hr_assets.defs.payroll.processing import process_period
-from hr_assets.defs.shared.partitions import payroll_period_partitions
+from hr_assets.defs.shared.partitions import keys_name, payroll_period_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.settings import Settings
 from hr_assets.warehouse import tables
@@ -86,7 +86,8 @@ def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
 
 def add_period_partitions(instance: dg.DagsterInstance, keys: list[str]) -> list[str]:
     """Make each period's key a partition of ``payroll_results`` (those already there are left); the keys added."""
-    missing = [key for key in keys if not instance.has_dynamic_partition(payroll_period_partitions.name, key)]
+    name = keys_name(payroll_period_partitions)
+    missing = [key for key in keys if not instance.has_dynamic_partition(name, key)]
     if missing:
-        instance.add_dynamic_partitions(payroll_period_partitions.name, missing)
+        instance.add_dynamic_partitions(name, missing)
     return missing

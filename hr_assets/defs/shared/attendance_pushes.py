@@ -34,7 +34,7 @@ STATUS = sa.case(
 ).label("status")
 
 
-def with_pushes(*columns: sa.ColumnElement) -> sa.Select:
+def with_pushes(*columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
     """A query of ``columns`` over the attendance records, each joined to its push (if it has one)."""
     return sa.select(*columns).select_from(records.outerjoin(pushes, pushes.c.record_id == records.c.id))
 
