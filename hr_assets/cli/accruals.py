@@ -34,7 +34,7 @@ def close(month: str) -> None:
             change_month(connection, "close", first_day, now, by=who, command=running_command())
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        summary = store.month_summary(connection, first_day)
+        summary = store.booked_summary(connection, first_day)
     click.echo(
         f"Closed {month} by {who}: recognized {summary['recognized_in_month']}, deferred {summary['deferred_balance']}"
     )
@@ -51,7 +51,7 @@ def reopen(month: str) -> None:
             change_month(connection, "reopen", first_day, now, by=who, command=running_command())
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        summary = store.month_summary(connection, first_day)
+        summary = store.booked_summary(connection, first_day)
     click.echo(f"Reopened {month} by {who}: recognized {summary['recognized_in_month']}")
 
 
@@ -63,7 +63,7 @@ def list_() -> None:
         if not months:
             click.echo("No accrual months yet (hr-assets sync --from-step accruals).")
         for month in months:
-            summary, record = store.month_summary(connection, month), store.close_of(connection, month)
+            summary, record = store.booked_summary(connection, month), store.close_of(connection, month)
             state = "open"
             if record and record["reopened_at"] is None:
                 state = f"closed {record['closed_at']:%Y-%m-%d %H:%M} by {record['closed_by']}"

@@ -20,7 +20,7 @@ A run of a vendor that is not configured, or is misconfigured, fails at its firs
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 import dagster as dg
 from pydantic import Field, ValidationError
@@ -28,6 +28,8 @@ from pydantic.fields import FieldInfo
 
 from hr_assets.lib.errors import OperatorError
 from hr_assets.settings import one_line
+
+T = TypeVar("T")
 
 
 class NotConfigured(dg.Failure, OperatorError):
@@ -103,6 +105,13 @@ class IntegrationResource(dg.ConfigurableResource["IntegrationResource"]):
         except NotConfigured as exc:
             return exc.description
         return None
+
+    def setting(self, value: T | None) -> T:
+        """A required setting's value: ``check()`` first, which fails with its one line when one is not set."""
+        self.check()
+        if value is None:  # check() passed, so every required setting is set
+            raise NotConfigured(f"{self.integration} is not configured")
+        return value
 
     def check_settings(self) -> None:
         """Rules a field's type cannot say (one setting or another, what a setting points at); raises

@@ -1,5 +1,7 @@
 """Fingerprint attendance files, each imported into attendance_import_records, every row kept."""
 
+from typing import Any
+
 import dagster as dg
 from pydantic import Field
 
@@ -66,7 +68,7 @@ def attendance_records(
     warehouse: WarehouseResource,
     clock: Clock,
     paycom_sftp: IntegrationResource,
-) -> dg.MaterializeResult:
+) -> dg.MaterializeResult[Any]:
     """``paycom_sftp``, Paycom's resource, says whether the employees come from Paycom's roster (see
     ``import_file``)."""
     (stored, file_path), now = _file_of(context, config, warehouse), clock.now()

@@ -3,6 +3,7 @@
 import warnings
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 
@@ -42,7 +43,7 @@ with warnings.catch_warnings():
     )
     def bayzat_sync_batches(
         context: dg.AssetExecutionContext, bayzat: BayzatResource, warehouse: WarehouseResource, clock: Clock
-    ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
+    ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult[Any]]:
         """Each company of the run is its own partition's materialization, with its own metadata. When some fail,
         the others are still materialized (each its own event, as a failing step has no output), and the run fails
         saying which failed and why."""

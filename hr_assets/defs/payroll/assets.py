@@ -1,6 +1,7 @@
 """Payroll results: each pay period's gross pay per employee, computed once per period."""
 
 import datetime as dt
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
@@ -53,7 +54,7 @@ def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
     )
     def payroll_results(
         context: dg.AssetExecutionContext, config: PayrollRunConfig, warehouse: WarehouseResource, clock: Clock
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[Any]:
         try:
             with warehouse.begin() as connection:
                 period_id = store.period_of_partition(connection, context.partition_key)["id"]
@@ -68,6 +69,8 @@ def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
                 metadata={"period_id": period_id, "skipped": dg.MetadataValue.text(outcome.skipped), **results_table}
             )
         totals = outcome.totals
+        if totals is None:  # a period not skipped is completed, with its totals
+            raise RuntimeError(f"period {period_id} was processed but has no totals")
         # Counts and the period's totals only: no employee codes, names or individual pay in the metadata.
         return dg.MaterializeResult(
             metadata={

@@ -48,7 +48,7 @@ def in_bayzat(connection: Connection, departments: Collection[str]) -> dict[int,
         .where(records.c.fingerprint_department.in_(departments), pushes.c.status.in_(IN_BAYZAT))
         .group_by(records.c.company_id)
     )
-    return dict(connection.execute(query).all())
+    return dict(connection.execute(query).tuples().all())
 
 
 def forget_pushes(connection: Connection, record_ids: Collection[int]) -> None:
