@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import click
 
@@ -154,7 +155,7 @@ def run(period_id: int, force: bool, in_background: bool) -> None:
     )
 
 
-def _gross_pay(summary: dict) -> str:
+def _gross_pay(summary: dict[str, Any]) -> str:
     """The run's gross pay, to the cent: its metadata holds it as a float, which the UI plots."""
     gross = summary.get("gross_pay")
     return "-" if gross is None else f"{gross:.2f}"
@@ -186,7 +187,7 @@ def month_(month: str) -> None:
     click.echo(f"{month}: {len(done)} of {len(rows)} period(s) completed, gross pay {gross} ({complete})")
 
 
-def _queue(period_id: int, key: str, run_config: dict) -> None:
+def _queue(period_id: int, key: str, run_config: dict[str, Any]) -> None:
     run_id = queue_job("payroll_run", key, run_config=run_config)
     click.echo(f"Queued run {run_id} for period {period_id} ({key}): {ui_url().rstrip('/')}/runs/{run_id}")
 

@@ -42,7 +42,7 @@ class AttendanceFileConfig(dg.Config):
     )
 
 
-def attendance_file_config(stored: StoredFile, file_path: str) -> dict:
+def attendance_file_config(stored: StoredFile, file_path: str) -> dict[str, Any]:
     """The run config of a run importing ``stored``, found at ``file_path``."""
     config = AttendanceFileConfig(stored_file_id=stored.id, file_path=file_path)
     return {"ops": {"attendance_records": {"config": config.model_dump()}}}

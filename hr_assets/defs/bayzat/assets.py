@@ -111,7 +111,9 @@ _ATTENTION_COLUMNS = {
 }
 
 
-def _companies_state(warehouse: WarehouseResource, slugs: list[str], bayzat: BayzatResource) -> dict[str, dict]:
+def _companies_state(
+    warehouse: WarehouseResource, slugs: list[str], bayzat: BayzatResource
+) -> dict[str, dict[str, Any]]:
     """What each company's asset page shows after a push: its records by status, its failure rate (plotted across
     pushes), the first failed records that need a person (codes, never names), and the table's row count."""
     with warehouse.engine.connect() as connection:

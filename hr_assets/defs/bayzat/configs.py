@@ -138,7 +138,9 @@ def change_settings(
         .one()
     )
     wanted = {"sync_frequency": sync_frequency, "is_enabled": is_enabled}
-    new = {name: value for name, value in wanted.items() if value is not None and value != current[name]}
+    new: dict[str, object] = {
+        name: value for name, value in wanted.items() if value is not None and value != current[name]
+    }
     if new:
         connection.execute(
             sa.update(bayzat_configs).where(bayzat_configs.c.company_id == company_id).values(**new, updated_at=now)

@@ -60,7 +60,7 @@ def _file_rows(
     failed: list[FailedDownload],
     refused: list[tuple[str, str]],
     now: dt.datetime,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The week's paycom_files rows; each downloaded file stored in the warehouse, where paycom_employees reads it."""
     nothing = {"size_bytes": None, "sha256": None, "downloaded_at": None, "stored_file_id": None}
     return (
