@@ -176,7 +176,7 @@ def month_(month: str) -> None:
     if not rows:
         click.echo(f"No pay period starts in {month}.")
         return
-    done = [totals[row["id"]] for row in rows if row["status"] == "completed" and totals[row["id"]]]
+    done = [figures for row in rows if row["status"] == "completed" and (figures := totals[row["id"]])]
     for row in rows:
         figures = totals[row["id"]] if row["status"] == "completed" else None
         shown = f"{figures['employees']} employees, gross pay {figures['gross_pay']}" if figures else ""
@@ -240,11 +240,13 @@ def disable(period_id: int) -> None:
     _change_automation(period_id, "payroll.automation", enabled=False)
 
 
-def _change_automation(period_id: int, action: str, **change: object) -> None:
+def _change_automation(period_id: int, action: str, *, rule: Rule | None = None, enabled: bool | None = None) -> None:
     now, settings = Clock().now(), Settings.from_environment()
     with warehouse().begin() as connection:
-        old, new = store.set_automation(connection, period_id, now, timezone=settings.timezone, **change)
+        old, new = store.set_automation(
+            connection, period_id, now, timezone=settings.timezone, rule=rule, enabled=enabled
+        )
         audited(connection, action=action, target=f"period {period_id}", now=now, old=old, new=new)
     state = "automated" if new.get("automation_enabled", old.get("automation_enabled")) else "run by hand"
-    rule = f", rule {new['automation_rule']}" if "automation_rule" in new else ""
-    click.echo(f"Period {period_id}: {state}{rule}")
+    shown = f", rule {new['automation_rule']}" if "automation_rule" in new else ""
+    click.echo(f"Period {period_id}: {state}{shown}")

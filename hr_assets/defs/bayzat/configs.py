@@ -106,7 +106,7 @@ def slugs_with_ids(connection: Connection, frequencies: tuple[str, ...] = SYNC_F
     return [(row["slug"], row["company_id"]) for row in connection.execute(query).mappings()]
 
 
-def overview(connection: Connection, secret_key: str) -> list[dict[str, object]]:
+def overview(connection: Connection, secret_key: str) -> list[dict[str, Any]]:
     """Every configuration for display: the key masked, never in clear."""
     rows = connection.execute(_accounts_query().order_by(companies.c.slug)).mappings()
     return [
