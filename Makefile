@@ -81,6 +81,7 @@ test-shifted-clock: install browser
 	$(FAKETIME) -f $(CLOCK_SHIFT) $(PYTEST) $(TIME_DEPENDENT_TESTS)
 
 # mypy, strict, on the product's code ([tool.mypy] in pyproject.toml).
+.PHONY: typecheck
 typecheck: install
 	$(BIN)/mypy
 

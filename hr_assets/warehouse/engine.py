@@ -23,6 +23,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.compiler import SQLCompiler
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _migrate_lock = threading.Lock()
@@ -179,10 +180,15 @@ def bulk_upsert(
         return
     statement = sqlite.insert(table).values({name: sa.bindparam(name) for name in names})
     compiled = _updating_on_conflict(statement, names, key_columns, keep_on_conflict).compile(dialect=dialect)
-    if compiled.positiontup is None:
-        raise RuntimeError("SQLite's statement binds no parameters by position")
-    rows_in_order = zip(*(columns[name] for name in compiled.positiontup), strict=True)
+    rows_in_order = zip(*(columns[name] for name in _in_bind_order(compiled)), strict=True)
     connection.exec_driver_sql(compiled.string, list(rows_in_order))
+
+
+def _in_bind_order(compiled: SQLCompiler) -> list[str]:
+    """The names of a statement's parameters, compiled for SQLite, in the order it binds them (by position)."""
+    if compiled.positiontup is None:
+        raise RuntimeError("the statement binds no parameters by position")
+    return compiled.positiontup
 
 
 _Insert = TypeVar("_Insert", postgresql.Insert, sqlite.Insert)
