@@ -43,7 +43,7 @@ def sync(report_type: str, dry_run: bool, force: bool, week: str | None) -> None
     weeks = weekly_sync_partitions(Settings.from_environment())
     week = week or weeks.get_last_partition_key()
     if week is None:
-        raise click.ClickException("no week is synced yet: the history starts after this week (HR_HISTORY_START)")
+        raise click.ClickException("no week to sync yet: HR_HISTORY_START is later than this week")
     if not weeks.has_partition_key(week):
         raise click.BadParameter(f"{week} is not the Friday of a synced week", param_hint="--week")
     check_integrations(PaycomSftpResource)
