@@ -63,7 +63,7 @@ def list_() -> None:
         if not months:
             click.echo("No accrual months yet (hr-assets sync --from-step accruals).")
         for month in months:
-            summary, record = store.booked_summary(connection, month), store.close_of(connection, month)
+            summary, record = store.month_summary(connection, month), store.close_of(connection, month)
             state = "open"
             if record and record["reopened_at"] is None:
                 state = f"closed {record['closed_at']:%Y-%m-%d %H:%M} by {record['closed_by']}"
