@@ -156,7 +156,8 @@ def optional_date(value: Any, date_format: DateFormat = DateFormat.MDY) -> dt.da
         return None
     forms = "YYYY-MM-DD" if date_format is DateFormat.ISO else f"YYYY-MM-DD or {_SLASHED_FORM[date_format]}"
     if _ISO_DATE.fullmatch(text):
-        return _real_date(value, *(int(part) for part in text.split("-")))
+        year, month, day = (int(part) for part in text.split("-"))
+        return _real_date(value, year, month, day)
     if (slashed := _SLASHED_DATE.fullmatch(text)) and date_format is not DateFormat.ISO:
         first, second, year = (int(part) for part in slashed.groups())
         month, day = (first, second) if date_format is DateFormat.MDY else (second, first)
