@@ -147,7 +147,8 @@ def outcome_of(instance: dg.DagsterInstance, run_id: str) -> RunOutcome:
     materialization (and each partition's), each observation."""
     run = instance.get_run_by_id(run_id)
     success = run is not None and run.status == dg.DagsterRunStatus.SUCCESS
-    events = [entry.dagster_event for entry in instance.all_logs(run_id, of_type=_OUTCOME_EVENTS)]
+    logs = instance.all_logs(run_id, of_type=_OUTCOME_EVENTS)
+    events = [entry.dagster_event for entry in logs if entry.dagster_event is not None]
     failures = [event for event in events if event.event_type == dg.DagsterEventType.STEP_FAILURE]
     canceled = run is not None and run.status == dg.DagsterRunStatus.CANCELED
     outcome = RunOutcome(

@@ -58,7 +58,8 @@ def _graphql(url: str, query: str, variables: Mapping[str, Any] | None = None) -
     body = response.json()
     if body.get("errors"):
         raise WebserverError(f"the webserver at {url} refused: {body['errors'][0].get('message')}")
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def _webserver_heartbeats(url: str) -> dict[str, float]:
