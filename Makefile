@@ -94,5 +94,10 @@ test-unit: install
 test-shifted-clock: install browser
 	$(FAKETIME) -f $(CLOCK_SHIFT) $(PYTEST) $(TIME_DEPENDENT_TESTS)
 
+# mypy, strict, on the product's code ([tool.mypy] in pyproject.toml).
+.PHONY: typecheck
+typecheck: install
+	$(BIN)/mypy
+
 bench: install
 	$(BIN)/python bench/paycom_ingest.py

@@ -215,6 +215,14 @@ def test_a_bad_argument_is_one_line_too(base_environment: dict[str, str]) -> Non
     ]
 
 
+def test_a_sync_before_the_history_starts_is_one_line(base_environment: dict[str, str]) -> None:
+    output = _run(["paycom", "sync"], {**base_environment, **PAYCOM, "HR_HISTORY_START": "2999-01-01"})
+    assert output.returncode == EXIT_PERSON and output.stdout == ""
+    assert output.stderr.strip().splitlines() == [
+        "Error: no week to sync yet: HR_HISTORY_START is later than this week"
+    ]
+
+
 def test_a_bug_says_it_is_one_under_its_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

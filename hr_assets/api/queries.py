@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from hr_assets.defs.paycom.roster import PERSONAL_FIELDS, ROSTER_FIELDS
 from hr_assets.warehouse.tables import paycom_employees, scheduling_staff
@@ -42,7 +42,7 @@ STAFF_COLUMNS = (
 NEAR_OVERTIME_HOURS = Decimal(4)
 
 
-def _employee_select(with_pay: bool) -> sa.Select:
+def _employee_select(with_pay: bool) -> sa.Select[Any]:
     employees = paycom_employees
     return sa.select(
         *(
@@ -52,7 +52,7 @@ def _employee_select(with_pay: bool) -> sa.Select:
     )
 
 
-def _filtered(query: sa.Select, filters: Mapping[str, str | None]) -> sa.Select:
+def _filtered(query: sa.Select[Any], filters: Mapping[str, str | None]) -> sa.Select[Any]:
     employees = paycom_employees
     if filters.get("status"):
         query = query.where(employees.c.status == filters["status"])
@@ -80,7 +80,7 @@ def _filtered(query: sa.Select, filters: Mapping[str, str | None]) -> sa.Select:
 
 def employee_page(
     connection: Connection, filters: Mapping[str, str | None], page: int, page_size: int, with_pay: bool
-) -> tuple[int, list[Mapping[str, Any]]]:
+) -> tuple[int, list[RowMapping]]:
     counted = _filtered(sa.select(sa.func.count()).select_from(paycom_employees), filters)
     count = connection.execute(counted).scalar_one()
     query = (
@@ -92,12 +92,12 @@ def employee_page(
     return count, list(connection.execute(query).mappings())
 
 
-def employee(connection: Connection, code: str, with_pay: bool) -> Mapping[str, Any] | None:
+def employee(connection: Connection, code: str, with_pay: bool) -> RowMapping | None:
     query = _employee_select(with_pay).where(paycom_employees.c.employee_code == code)
     return connection.execute(query).mappings().first()
 
 
-def available_staff_query() -> sa.Select:
+def available_staff_query() -> sa.Select[Any]:
     """The staff available for scheduling with their hours, and where they work."""
     staff, employees = scheduling_staff, paycom_employees
     return (

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
@@ -41,9 +40,9 @@ def create_token(connection: Connection, name: str, scope: str, now: dt.datetime
     return token
 
 
-def tokens(connection: Connection) -> list[Mapping[str, Any]]:
+def tokens(connection: Connection) -> list[dict[str, Any]]:
     columns = [api_tokens.c[name] for name in ("name", "scope", "created_at", "last_used_at", "revoked_at")]
-    return list(connection.execute(sa.select(*columns).order_by(api_tokens.c.name)).mappings())
+    return [dict(row) for row in connection.execute(sa.select(*columns).order_by(api_tokens.c.name)).mappings()]
 
 
 def revoke(connection: Connection, name: str, now: dt.datetime) -> None:

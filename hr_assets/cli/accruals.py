@@ -37,7 +37,7 @@ def close(month: str) -> None:
             change_month(connection, "close", first_day, now, by=who, command=running_command())
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        summary = store.month_summary(connection, first_day)
+        summary = store.booked_summary(connection, first_day)
     click.echo(
         f"Closed {month} by {who}: recognized {summary['recognized_in_month']}, deferred {summary['deferred_balance']}"
     )
@@ -54,7 +54,7 @@ def reopen(month: str) -> None:
             change_month(connection, "reopen", first_day, now, by=who, command=running_command())
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        summary = store.month_summary(connection, first_day)
+        summary = store.booked_summary(connection, first_day)
     click.echo(f"Reopened {month} by {who}: recognized {summary['recognized_in_month']}")
 
 

@@ -6,6 +6,7 @@ what it uses: ``hr-assets companies list`` does not import numbers-parser or the
 
 import importlib
 import traceback
+from typing import Any
 
 import click
 
@@ -44,9 +45,10 @@ class _Commands(click.Group):
         if name in self.commands or name not in COMMANDS:
             return self.commands.get(name)
         module, attribute = COMMANDS[name].split(":")
-        return getattr(importlib.import_module(module), attribute)
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
 
-    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's own signature
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except OperatorError as exc:

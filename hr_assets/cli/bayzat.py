@@ -102,7 +102,7 @@ def configure(
             action="bayzat.account",
             target=f"company {slug}",
             now=now,
-            old=previous and _audited_account(previous),
+            old=_audited_account(previous) if previous else None,
             new=_audited_account(account),
         )
     add_dynamic_partition(bayzat_company_partitions, slug)

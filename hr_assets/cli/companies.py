@@ -1,5 +1,7 @@
 """``hr-assets companies``: the companies attendance is pushed for, and the device departments of each."""
 
+from typing import Any
+
 import click
 
 from hr_assets.cli.output import json_option, print_rows
@@ -49,7 +51,7 @@ def add(
 ) -> None:
     """Add a company."""
     now = Clock().now()
-    values = {
+    values: dict[str, Any] = {
         "slug": slug,
         "name_en": name_en,
         "name_ar": name_ar,

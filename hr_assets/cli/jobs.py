@@ -77,7 +77,11 @@ def integrations_of(asset_names: Sequence[str]) -> list[type[IntegrationResource
 
     definitions = defs()
     keys = set().union(*(definitions.resolve_assets_def(name).required_resource_keys for name in asset_names))
-    return [type(r) for key, r in definitions.resources.items() if key in keys and isinstance(r, IntegrationResource)]
+    return [
+        type(r)
+        for key, r in (definitions.resources or {}).items()
+        if key in keys and isinstance(r, IntegrationResource)
+    ]
 
 
 def check_webserver(url: str, daemon: str) -> None:

@@ -42,6 +42,8 @@ def sync(report_type: str, dry_run: bool, force: bool, week: str | None) -> None
     """Run the Paycom sync for one week through the run queue and wait for it (the run shows in the UI)."""
     weeks = weekly_sync_partitions(Settings.from_environment())
     week = week or weeks.get_last_partition_key()
+    if week is None:
+        raise click.ClickException("no week to sync yet: HR_HISTORY_START is later than this week")
     if not weeks.has_partition_key(week):
         raise click.BadParameter(f"{week} is not the Friday of a synced week", param_hint="--week")
     check_integrations(PaycomSftpResource)

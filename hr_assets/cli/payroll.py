@@ -180,7 +180,7 @@ def run(period_id: int, force: bool, in_background: bool) -> None:
     )
 
 
-def _gross_pay(summary: dict) -> str:
+def _gross_pay(summary: dict[str, Any]) -> str:
     """The run's gross pay, to the cent: its metadata holds it as a float, which the UI plots."""
     gross = summary.get("gross_pay")
     return "-" if gross is None else f"{gross:.2f}"
@@ -224,7 +224,7 @@ def month_(month: str, as_json: bool) -> None:
     click.echo(f"{month}: {len(done)} of {len(rows)} period(s) completed, gross pay {gross} ({complete})")
 
 
-def _queue(period_id: int, key: str, run_config: dict) -> None:
+def _queue(period_id: int, key: str, run_config: dict[str, Any]) -> None:
     run_id = queue_job("payroll_run", key, run_config=run_config)
     click.echo(f"Queued run {run_id} for period {period_id} ({key}): {ui_url().rstrip('/')}/runs/{run_id}")
 
@@ -277,11 +277,13 @@ def disable(period_id: int) -> None:
     _change_automation(period_id, "payroll.automation", enabled=False)
 
 
-def _change_automation(period_id: int, action: str, **change: object) -> None:
+def _change_automation(period_id: int, action: str, *, rule: Rule | None = None, enabled: bool | None = None) -> None:
     now, settings = Clock().now(), Settings.from_environment()
     with warehouse().begin() as connection:
-        old, new = store.set_automation(connection, period_id, now, timezone=settings.timezone, **change)
+        old, new = store.set_automation(
+            connection, period_id, now, timezone=settings.timezone, rule=rule, enabled=enabled
+        )
         audited(connection, action=action, target=f"period {period_id}", now=now, old=old, new=new)
     state = "automated" if new.get("automation_enabled", old.get("automation_enabled")) else "run by hand"
-    rule = f", rule {new['automation_rule']}" if "automation_rule" in new else ""
-    click.echo(f"Period {period_id}: {state}{rule}")
+    shown = f", rule {new['automation_rule']}" if "automation_rule" in new else ""
+    click.echo(f"Period {period_id}: {state}{shown}")

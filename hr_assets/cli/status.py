@@ -52,7 +52,9 @@ def status(limit: int, as_json: bool) -> None:
         by_status = dict(
             connection.execute(
                 sa.select(paycom_employees.c.status, sa.func.count()).group_by(paycom_employees.c.status)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         staff, available = connection.execute(
             sa.select(sa.func.count(), sa.func.count().filter(scheduling_staff.c.available_for_scheduling))

@@ -19,10 +19,12 @@ import dagster as dg
 from pydantic import Field
 
 
-class Clock(dg.ConfigurableResource):
+class Clock(dg.ConfigurableResource["Clock"]):
     """The real time, timezone-aware."""
 
-    timezone: str = Field("UTC", description="The business timezone (HR_TIMEZONE): the one today() is a date in.")
+    timezone: str = Field(
+        default="UTC", description="The business timezone (HR_TIMEZONE): the one today() is a date in."
+    )
 
     def now(self) -> dt.datetime:
         """This instant, in UTC."""

@@ -27,7 +27,7 @@ import contextlib
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -73,7 +73,7 @@ class CsvFile:
         self.encoding = _encoding(open_stream, file_name)
         with self._text() as text:
             self.delimiter = _delimiter(text, file_name)
-        self._readings: list[Iterator[tuple[int, list[str]]]] = []
+        self._readings: list[Generator[tuple[int, list[str]], None, None]] = []
         with contextlib.closing(self._non_blank_records()) as records:
             self.header_line, self.header = next(records, (0, []))
         if not self.header:
@@ -103,7 +103,7 @@ class CsvFile:
         """The file as text from its start, line endings kept as they are (``newline=""``, as ``csv`` wants)."""
         return io.TextIOWrapper(self._open(), encoding=self.encoding, newline="")
 
-    def _non_blank_records(self) -> Iterator[tuple[int, list[str]]]:
+    def _non_blank_records(self) -> Generator[tuple[int, list[str]], None, None]:
         with self._text() as text:
             reader = csv.reader(text, delimiter=self.delimiter)
             next_line = 1

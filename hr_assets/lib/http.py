@@ -234,7 +234,7 @@ class ApiClient:
     ) -> httpx.Response:
         """Sends the request, paced and retried; returns the 2xx response or raises ``ApiError``."""
         retrying = Retrying(
-            stop=stop_after_attempt(self._max_attempts) | self._server_wait_too_long,
+            stop=stop_after_attempt(self._max_attempts) | self._server_wait_too_long,  # type: ignore[operator]  # tenacity types | for stop_base only; stop_any calls any callable
             wait=self._wait,
             retry=retry_if_exception_type(_RetryableOutcome),
             before_sleep=lambda state: self._note_retry(method, path, state),

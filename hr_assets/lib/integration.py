@@ -20,7 +20,7 @@ A run of a vendor that is not configured, or is misconfigured, fails at its firs
 from __future__ import annotations
 
 import os
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 import dagster as dg
 from pydantic import Field, ValidationError
@@ -28,6 +28,8 @@ from pydantic.fields import FieldInfo
 
 from hr_assets.lib.errors import OperatorError
 from hr_assets.settings import SECRET, one_line
+
+T = TypeVar("T")
 
 
 class NotConfigured(dg.Failure, OperatorError):
@@ -49,7 +51,7 @@ def secret(description: str) -> Any:
     return Field(None, description=description, json_schema_extra=SECRET)
 
 
-class IntegrationResource(dg.ConfigurableResource):
+class IntegrationResource(dg.ConfigurableResource["IntegrationResource"]):
     """One vendor's settings, as its environment variables say."""
 
     integration: ClassVar[str]  # its name in messages: "Holded"
@@ -82,11 +84,14 @@ class IntegrationResource(dg.ConfigurableResource):
     @classmethod
     def for_command(cls) -> Self:
         """The resource as a command outside a run uses it: its EnvVars read now."""
-        return cls.from_environment().process_config_and_initialize()
+        resource = cls.from_environment().process_config_and_initialize()
+        if not isinstance(resource, cls):
+            raise TypeError(f"{cls.__name__} initialized as a {type(resource).__name__}")
+        return resource
 
     @classmethod
     def required_fields(cls) -> list[str]:
-        return [field for field, info in cls.model_fields.items() if (info.json_schema_extra or {}).get("required")]
+        return [field for field, info in cls.model_fields.items() if _marked_required(info)]
 
     def is_configured(self) -> bool:
         """Its required settings are set (well formed or not): a person meant to use it."""
@@ -106,6 +111,13 @@ class IntegrationResource(dg.ConfigurableResource):
             return exc.description
         return None
 
+    def setting(self, value: T | None) -> T:
+        """A required setting's value: ``check()`` first, which fails with its one line when one is not set."""
+        self.check()
+        if value is None:  # check() passed, so every required setting is set
+            raise NotConfigured(f"{self.integration} is not configured")
+        return value
+
     def check_settings(self) -> None:
         """Rules a field's type cannot say (one setting or another, what a setting points at); raises
         ``NotConfigured``."""
@@ -119,3 +131,8 @@ class IntegrationResource(dg.ConfigurableResource):
 
 def _is_text(field: FieldInfo) -> bool:
     return field.annotation in (str, str | None)
+
+
+def _marked_required(info: FieldInfo) -> bool:
+    extra = info.json_schema_extra
+    return isinstance(extra, dict) and extra.get("required") is True

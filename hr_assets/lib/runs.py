@@ -16,7 +16,7 @@ from typing import Any
 
 import dagster as dg
 
-from hr_assets.defs.shared.partitions import partition_tags
+from hr_assets.defs.shared.partitions import keys_name, partition_tags
 from hr_assets.lib.errors import OperatorError
 from hr_assets.settings import dagster_home
 
@@ -79,8 +79,8 @@ def the_instance() -> Iterator[dg.DagsterInstance]:
 def add_dynamic_partition(partitions_def: dg.DynamicPartitionsDefinition, key: str) -> None:
     """Make ``key`` a partition in the instance (a no-op when it is one), so runs and the UI can use it."""
     with the_instance() as instance:
-        if not instance.has_dynamic_partition(partitions_def.name, key):
-            instance.add_dynamic_partitions(partitions_def.name, [key])
+        if not instance.has_dynamic_partition(keys_name(partitions_def), key):
+            instance.add_dynamic_partitions(keys_name(partitions_def), [key])
 
 
 def run_partition(
@@ -147,7 +147,8 @@ def outcome_of(instance: dg.DagsterInstance, run_id: str) -> RunOutcome:
     materialization (and each partition's), each observation."""
     run = instance.get_run_by_id(run_id)
     success = run is not None and run.status == dg.DagsterRunStatus.SUCCESS
-    events = [entry.dagster_event for entry in instance.all_logs(run_id, of_type=_OUTCOME_EVENTS)]
+    logs = instance.all_logs(run_id, of_type=_OUTCOME_EVENTS)
+    events = [entry.dagster_event for entry in logs if entry.dagster_event is not None]
     failures = [event for event in events if event.event_type == dg.DagsterEventType.STEP_FAILURE]
     canceled = run is not None and run.status == dg.DagsterRunStatus.CANCELED
     outcome = RunOutcome(

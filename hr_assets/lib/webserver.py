@@ -58,7 +58,8 @@ def _graphql(url: str, query: str, variables: Mapping[str, Any] | None = None) -
     body = response.json()
     if body.get("errors"):
         raise WebserverError(f"the webserver at {url} refused: {body['errors'][0].get('message')}")
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 def _webserver_heartbeats(url: str) -> dict[str, float]:
@@ -125,7 +126,8 @@ def launch_asset_backfill(url: str, assets: Sequence[str], partition_keys: Seque
     result = _graphql(url, LAUNCH_BACKFILL, {"params": params})["launchPartitionBackfill"]
     if result["__typename"] != "LaunchBackfillSuccess":
         raise WebserverError(f"the webserver refused the backfill ({result['__typename']}): {result.get('message')}")
-    return result["backfillId"]
+    backfill_id: str = result["backfillId"]
+    return backfill_id
 
 
 def submit_run(

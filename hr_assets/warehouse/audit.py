@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hr_assets.lib.secrets import masked
-from hr_assets.warehouse.tables import audit_log
+from hr_assets.warehouse.tables import audit_log, text_width
 
 SECRET_NAMES = ("api_key", "token", "password", "secret")
 AUDIT_COLUMNS = ("at", "actor", "command", "action", "target", "old_values", "new_values")
@@ -45,7 +45,7 @@ def record(
         sa.insert(audit_log).values(
             at=now,
             actor=actor or os_user(),
-            command=command[: audit_log.c.command.type.length],
+            command=command[: text_width(audit_log.c.command)],
             action=action,
             target=target,
             old_values=_masked(old),
@@ -59,7 +59,7 @@ def entries(connection: Connection, *, since: dt.datetime | None = None) -> Iter
     query = sa.select(*(audit_log.c[name] for name in AUDIT_COLUMNS)).order_by(audit_log.c.id)
     if since is not None:
         query = query.where(audit_log.c.at >= since)
-    yield from connection.execute(query).mappings()
+    yield from (dict(row) for row in connection.execute(query).mappings())
 
 
 def _masked(values: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -16,13 +16,14 @@ import io
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.compiler import SQLCompiler
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _migrate_lock = threading.Lock()
@@ -98,7 +99,7 @@ def migration_transaction(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as connection:
         on_sqlite = connection.dialect.name == "sqlite"
         if on_sqlite:  # outside the transaction: inside one SQLite ignores it
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            _driver(connection).execute("PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
                 yield connection
@@ -106,7 +107,15 @@ def migration_transaction(engine: Engine) -> Iterator[Connection]:
                     raise RuntimeError(f"the migration left a reference from {dangling[0]} to a missing {dangling[2]}")
         finally:
             if on_sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                _driver(connection).execute("PRAGMA foreign_keys=ON")
+
+
+def _driver(connection: Connection) -> Any:
+    """The database driver's own connection under an open SQLAlchemy one."""
+    driver = connection.connection.driver_connection
+    if driver is None:
+        raise RuntimeError("the connection is closed")
+    return driver
 
 
 @functools.cache
@@ -135,16 +144,13 @@ def upsert(
     if not rows:
         return
     names = list(rows[0])
-    on_postgresql = connection.dialect.name == "postgresql"
-    if on_postgresql:
-        statement = postgresql.insert(table).from_select(names, _unnested(table, names, rows))
+    if connection.dialect.name == "postgresql":
+        unnested = postgresql.insert(table).from_select(names, _unnested(table, names, rows))
+        connection.execute(_updating_on_conflict(unnested, names, key_columns, keep_on_conflict))
     else:
-        statement = sqlite.insert(table)
-    statement = _updating_on_conflict(statement, names, key_columns, keep_on_conflict)
-    if on_postgresql:
-        connection.execute(statement)
-    else:
-        connection.execute(statement, list(rows))
+        connection.execute(
+            _updating_on_conflict(sqlite.insert(table), names, key_columns, keep_on_conflict), list(rows)
+        )
 
 
 def bulk_upsert(
@@ -174,8 +180,18 @@ def bulk_upsert(
         return
     statement = sqlite.insert(table).values({name: sa.bindparam(name) for name in names})
     compiled = _updating_on_conflict(statement, names, key_columns, keep_on_conflict).compile(dialect=dialect)
-    rows_in_order = zip(*(columns[name] for name in compiled.positiontup), strict=True)
+    rows_in_order = zip(*(columns[name] for name in _in_bind_order(compiled)), strict=True)
     connection.exec_driver_sql(compiled.string, list(rows_in_order))
+
+
+def _in_bind_order(compiled: SQLCompiler) -> list[str]:
+    """The names of a statement's parameters, compiled for SQLite, in the order it binds them (by position)."""
+    if compiled.positiontup is None:
+        raise RuntimeError("the statement binds no parameters by position")
+    return compiled.positiontup
+
+
+_Insert = TypeVar("_Insert", postgresql.Insert, sqlite.Insert)
 
 
 class BulkWriteError(Exception):
@@ -183,8 +199,8 @@ class BulkWriteError(Exception):
 
 
 def _updating_on_conflict(
-    statement: Any, names: Iterable[str], key_columns: Iterable[str], keep_on_conflict: Iterable[str]
-) -> Any:
+    statement: _Insert, names: Iterable[str], key_columns: Iterable[str], keep_on_conflict: Iterable[str]
+) -> _Insert:
     """The ``INSERT`` made an upsert: a row whose key exists updates its columns, except the key and the kept ones."""
     kept = set(key_columns) | set(keep_on_conflict)
     return statement.on_conflict_do_update(
@@ -199,7 +215,7 @@ def _updating_on_conflict(
 _CONVERTED_EACH_TIME = (sa.Numeric, sa.DateTime, sa.JSON)
 
 
-def _bound(column: sa.Column, dialect: sa.Dialect, values: list[Any], as_copy_text: bool) -> list[Any]:
+def _bound(column: sa.Column[Any], dialect: sa.Dialect, values: list[Any], as_copy_text: bool) -> list[Any]:
     """A column's values as SQLAlchemy would bind them (through its type's bind processor), or as ``COPY`` text.
     Each distinct value is converted once, unless equal values may be stored differently (``_CONVERTED_EACH_TIME``,
     and times with a time zone): those are converted each time, but for None."""
@@ -297,7 +313,7 @@ def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[Mapping[
         connection.execute(sa.insert(table), list(rows))
 
 
-def _unnested(table: sa.Table, names: list[str], rows: Sequence[Mapping[str, Any]]) -> sa.Select:
+def _unnested(table: sa.Table, names: list[str], rows: Sequence[Mapping[str, Any]]) -> sa.Select[Any]:
     """``SELECT * FROM unnest(<array of column 1>, <array of column 2>, ...)`` over the rows."""
     arrays = []
     for name in names:

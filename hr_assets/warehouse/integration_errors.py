@@ -88,7 +88,7 @@ def find_integration_errors(
     source: str | None = None,
     since: dt.datetime | None = None,
     limit: int | None = None,
-    also: Iterable[sa.Select] = (),
+    also: Iterable[sa.Select[Any]] = (),
 ) -> Iterator[Mapping[str, Any]]:
     """The stored errors, newest first, as ``ERROR_COLUMNS``; streamed, so an export of every error stays small.
 
@@ -106,7 +106,7 @@ def find_integration_errors(
         query = query.where(errors.c.created_at >= since)
     if limit is not None:
         query = query.limit(limit)
-    yield from connection.execution_options(yield_per=1000).execute(query).mappings()
+    yield from (dict(row) for row in connection.execution_options(yield_per=1000).execute(query).mappings())
 
 
 def clear_row_errors(connection: Connection, *, asset: str, partition_key: str, row_numbers: Collection[int]) -> None:

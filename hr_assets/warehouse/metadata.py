@@ -63,7 +63,7 @@ def amount(value: Decimal) -> dg.FloatMetadataValue:
     return dg.MetadataValue.float(float(value))
 
 
-def _type_name(column_type: sa.types.TypeEngine) -> str:
+def _type_name(column_type: sa.types.TypeEngine[Any]) -> str:
     engine_type = getattr(column_type, "impl", column_type)
     return next((name for kind, name in _TYPES if isinstance(engine_type, kind)), "string")
 

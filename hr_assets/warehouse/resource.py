@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from hr_assets.warehouse.engine import warehouse_engine
 
 
-class WarehouseResource(dg.ConfigurableResource):
+class WarehouseResource(dg.ConfigurableResource["WarehouseResource"]):
     """SQLite by default, PostgreSQL when ``HR_WAREHOUSE_URL`` says so; migrated on first use."""
 
     url: str

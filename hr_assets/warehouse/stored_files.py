@@ -50,7 +50,7 @@ def store_stream(
 ) -> StoredFile:
     """Store what ``stream`` holds, read ``CHUNK_BYTES`` at a time; its size and SHA-256 are counted on the way."""
     inserted = sa.insert(files).values(source=source, file_name=file_name, size_bytes=0, sha256="", created_at=now)
-    file_id = connection.execute(inserted).inserted_primary_key[0]
+    file_id = connection.execute(inserted.returning(files.c.id)).scalar_one()
     digest, size, index = hashlib.sha256(), 0, 0
     while data := _read_chunk(stream):
         connection.execute(sa.insert(chunks).values(stored_file_id=file_id, chunk_index=index, data=data))

@@ -26,7 +26,23 @@ Money = sa.Numeric(14, 2)
 Rate = sa.Numeric(12, 4)
 
 
-class Timestamp(sa.types.TypeDecorator):
+def text_width(column: sa.ColumnElement[Any]) -> int:
+    """The most characters a text column holds."""
+    kind = column.type
+    if not isinstance(kind, sa.String) or kind.length is None:
+        raise TypeError(f"{column} is not text of a fixed width")
+    return kind.length
+
+
+def decimal_digits(column: sa.ColumnElement[Any]) -> tuple[int, int]:
+    """A decimal column's precision and scale: its digits in all and after the point."""
+    kind = column.type
+    if not isinstance(kind, sa.Numeric) or kind.precision is None or kind.scale is None:
+        raise TypeError(f"{column} is not a decimal of fixed digits")
+    return kind.precision, kind.scale
+
+
+class Timestamp(sa.types.TypeDecorator[dt.datetime]):
     """An aware datetime on every database: stored in UTC, returned in UTC.
 
     PostgreSQL keeps the offset itself (``timestamptz``); SQLite would hand back naive values.
@@ -147,7 +163,7 @@ paycom_sync_log = sa.Table(
 )
 
 
-def _roster_columns() -> list[sa.Column]:
+def _roster_columns() -> list[sa.Column[Any]]:
     """The roster fields the current table and the weekly snapshots share."""
     return [
         sa.Column("first_name", sa.String(100)),

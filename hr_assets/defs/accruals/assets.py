@@ -1,5 +1,7 @@
 """Monthly revenue accruals: each invoice line recognized over its service period, by days, to the cent."""
 
+from typing import Any
+
 import dagster as dg
 
 from hr_assets.defs.accruals import ledger, store
@@ -32,7 +34,9 @@ def accruals_asset(settings: Settings) -> dg.AssetsDefinition:
             f"tagged {CLOSE_TAG}=true (the month-close schedule) closes its months once computed."
         ),
     )
-    def accruals(context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock) -> dg.MaterializeResult:
+    def accruals(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
+    ) -> dg.MaterializeResult[Any]:
         months, now = partition_months(context), clock.now()
         closing = context.run.tags.get(CLOSE_TAG) == "true"
         by_month = {}
@@ -44,7 +48,7 @@ def accruals_asset(settings: Settings) -> dg.AssetsDefinition:
                     store.record_close(connection, month, now, ledger.operator())
             closed = [month for month in months if month in set(store.closed_month_keys(connection))]
             for month in months:
-                summary = store.month_summary(connection, month)
+                summary = store.booked_summary(connection, month)
                 by_month[month.isoformat()] = {
                     "lines_recognized": len(booked[month].rows) + len(booked[month].catch_up) if month in booked else 0,
                     "recognized_in_month": summary["recognized_in_month"],

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from hr_assets.defs.accruals.recognition import AccrualLine, Row, accruals_for_months
 
@@ -65,7 +66,7 @@ def book_months(
     span = _months_between(_first_month(lines, closed, min(months)), last)
     shares = {result.month: result for result in accruals_for_months(lines, span)}
     wanted, booked = set(months), {}
-    owed: dict[LineKey, list] = {}  # a closed run's shares less its rows: [service period id, cents]
+    owed: dict[LineKey, list[Any]] = {}  # a closed run's shares less its rows: [service period id, cents]
     invoiced_before = recognized_to_date = 0
     for month in span:
         share = shares[month]
@@ -99,7 +100,7 @@ def book_months(
     return [booked[month] for month in months]
 
 
-def _owe(owed: dict[LineKey, list], rows: list[Row], sign: int) -> None:
+def _owe(owed: dict[LineKey, list[Any]], rows: list[Row], sign: int) -> None:
     for invoice_id, line_no, period_id, cents in rows:
         entry = owed.setdefault((invoice_id, line_no), [period_id, 0])
         entry[0] = entry[0] if entry[0] is not None else period_id

@@ -35,7 +35,7 @@ def _change(
             change_month(connection, action, first_day, now, by=who, command=launched.command(context))
         except ValueError as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from None
-        summary = store.month_summary(connection, first_day)
+        summary = store.booked_summary(connection, first_day)
     metadata = {"month": month, "by": who, "recognized": str(summary["recognized_in_month"])}
     if action == "close":
         metadata["deferred"] = str(summary["deferred_balance"])

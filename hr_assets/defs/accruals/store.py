@@ -197,6 +197,14 @@ def month_summary(connection: Connection, month: dt.date) -> dict[str, Any] | No
     return dict(row) if row else None
 
 
+def booked_summary(connection: Connection, month: dt.date) -> dict[str, Any]:
+    """The summary of a month that is booked (stored), as every month is once booking has run over it."""
+    summary = month_summary(connection, month)
+    if summary is None:
+        raise LookupError(f"{month:%Y-%m} has not been booked")
+    return summary
+
+
 def recognized_in_month(connection: Connection, month: dt.date) -> Decimal:
     amounts = connection.execute(sa.select(accruals.c.recognized_amount).where(accruals.c.month == month)).scalars()
     return sum(amounts, Decimal(0))

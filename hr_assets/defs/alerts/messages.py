@@ -111,7 +111,7 @@ def _push_attention(company: str, pushed: Mapping[str, int | str], failure_rate:
 def success_text(
     job_name: str,
     partition: str | None,
-    asset_counts: Mapping[str, Mapping[str, int]],
+    asset_counts: Mapping[str, Mapping[str, int | str]],
     run_url: str | None,
     attention: list[str] | None = None,
 ) -> str:

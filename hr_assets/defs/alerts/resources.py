@@ -68,15 +68,15 @@ class NotifyResource(IntegrationResource):
     def post_text(self, text: str) -> None:
         """Raises ``ApiError`` (one line: the status and the server's answer) when the webhook refuses the message,
         ``ApiRetriesExhausted`` when it still throttles, fails or times out after ``MAX_ATTEMPTS``."""
-        self.check()
-        url = httpx.URL(self.webhook_url)
+        webhook_url = self.setting(self.webhook_url)
+        url = httpx.URL(webhook_url)
         origin = str(url.copy_with(path="/", query=None, fragment=None))
         with ApiClient(
             API,
             origin,
             headers={},
             rate_limit_per_second=1.0,
-            limiter_key=self.webhook_url,
+            limiter_key=webhook_url,
             timeout_s=TIMEOUT_S,
             max_attempts=MAX_ATTEMPTS,
             backoff_max_s=BACKOFF_MAX_S,

@@ -14,7 +14,7 @@ from hr_assets.defs.alerts import messages
 from hr_assets.defs.alerts.resources import NotifyResource
 
 
-def _asset_counts(instance: dg.DagsterInstance, run: dg.DagsterRun) -> dict[str, dict[str, int]]:
+def _asset_counts(instance: dg.DagsterInstance, run: dg.DagsterRun) -> dict[str, dict[str, int | str]]:
     """Each materialization's counts by its asset, or, in a run over a range of partitions (many companies' pushes),
     by its asset and partition (``bayzat_sync_batches advline``)."""
     found = {}

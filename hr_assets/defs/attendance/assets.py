@@ -1,5 +1,7 @@
 """Fingerprint attendance files, each imported into attendance_import_records, every row kept."""
 
+from typing import Any
+
 import dagster as dg
 from pydantic import Field
 
@@ -40,7 +42,7 @@ class AttendanceFileConfig(dg.Config):
     )
 
 
-def attendance_file_config(stored: StoredFile, file_path: str) -> dict:
+def attendance_file_config(stored: StoredFile, file_path: str) -> dict[str, Any]:
     """The run config of a run importing ``stored``, found at ``file_path``."""
     config = AttendanceFileConfig(stored_file_id=stored.id, file_path=file_path)
     return {"ops": {"attendance_records": {"config": config.model_dump()}}}
@@ -66,7 +68,7 @@ def attendance_records(
     warehouse: WarehouseResource,
     clock: Clock,
     paycom_sftp: IntegrationResource,
-) -> dg.MaterializeResult:
+) -> dg.MaterializeResult[Any]:
     """``paycom_sftp``, Paycom's resource, says whether the employees come from Paycom's roster (see
     ``import_file``)."""
     (stored, file_path), now = _file_of(context, config, warehouse), clock.now()

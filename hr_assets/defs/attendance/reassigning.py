@@ -13,7 +13,7 @@ companies the rows leave or join runs meanwhile: the change holds their push lea
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -47,7 +47,7 @@ def reassign_department(connection: Connection, name: str, old_company_id: int |
         return 0
     mapping = company_store.companies_by_department(connection)
     company_id = mapping.get(key)
-    held = _hold_pushes(connection, {old_company_id, company_id} - {None}, now)
+    held = _hold_pushes(connection, {each for each in (old_company_id, company_id) if each is not None}, now)
     _refuse_moving_sent_rows(connection, name, written, company_id)
     codes = store.employee_codes(connection)
     formats = company_store.date_formats(connection)
@@ -128,7 +128,7 @@ def _revalidated(
 def _store_again(
     connection: Connection,
     found: Mapping[str, Any],
-    rows: list[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     validated: list[AttendanceRecord],
     now: dt.datetime,
 ) -> None:

@@ -35,10 +35,10 @@ from hr_assets.defs.attendance.csv_file import COLUMN_ALIASES, AttendanceFile, R
 from hr_assets.defs.shared.companies import DateFormat, normalise_department
 from hr_assets.lib.cells import BadValue, quoted
 from hr_assets.lib.row_errors import RowError
-from hr_assets.warehouse.tables import attendance_import_records
+from hr_assets.warehouse.tables import attendance_import_records, text_width
 
 TEXT_FIELDS = ("csv_employee_id", "first_name", "fingerprint_department", "weekday")
-_WIDTHS = {field: attendance_import_records.c[field].type.length for field in TEXT_FIELDS}
+_WIDTHS = {field: text_width(attendance_import_records.c[field]) for field in TEXT_FIELDS}
 
 TIME_FIELDS = ("check_in", "check_out", "clock_in", "clock_out")
 

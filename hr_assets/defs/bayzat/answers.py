@@ -240,8 +240,8 @@ def _result_list(body: Any) -> list[Any] | None:
         return body
     if isinstance(body, dict):
         for name in _LIST_FIELDS:
-            if isinstance(body.get(name), list):
-                return body[name]
+            if isinstance(found := body.get(name), list):
+                return found
     return None
 
 

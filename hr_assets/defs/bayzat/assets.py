@@ -3,6 +3,7 @@
 import warnings
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 
@@ -42,7 +43,7 @@ with warnings.catch_warnings():
     )
     def bayzat_sync_batches(
         context: dg.AssetExecutionContext, bayzat: BayzatResource, warehouse: WarehouseResource, clock: Clock
-    ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
+    ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult[Any]]:
         """Each company of the run is its own partition's materialization, with its own metadata. When some fail,
         the others are still materialized (each its own event, as a failing step has no output), and the run fails
         saying which failed and why."""
@@ -110,7 +111,9 @@ _ATTENTION_COLUMNS = {
 }
 
 
-def _companies_state(warehouse: WarehouseResource, slugs: list[str], bayzat: BayzatResource) -> dict[str, dict]:
+def _companies_state(
+    warehouse: WarehouseResource, slugs: list[str], bayzat: BayzatResource
+) -> dict[str, dict[str, Any]]:
     """What each company's asset page shows after a push: its records by status, its failure rate (plotted across
     pushes), the first failed records that need a person (codes, never names), and the table's row count."""
     with warehouse.engine.connect() as connection:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -63,7 +63,7 @@ def save_config(
     upsert(connection, bayzat_configs, [row], ["company_id"], keep_on_conflict=["created_at"])
 
 
-def _accounts_query() -> sa.Select:
+def _accounts_query() -> sa.Select[Any]:
     return sa.select(
         companies.c.id.label("company_id"),
         companies.c.slug,
@@ -106,7 +106,7 @@ def slugs_with_ids(connection: Connection, frequencies: tuple[str, ...] = SYNC_F
     return [(row["slug"], row["company_id"]) for row in connection.execute(query).mappings()]
 
 
-def overview(connection: Connection, secret_key: str) -> list[dict[str, object]]:
+def overview(connection: Connection, secret_key: str) -> list[dict[str, Any]]:
     """Every configuration for display: the key masked, never in clear."""
     rows = connection.execute(_accounts_query().order_by(companies.c.slug)).mappings()
     return [
@@ -138,7 +138,9 @@ def change_settings(
         .one()
     )
     wanted = {"sync_frequency": sync_frequency, "is_enabled": is_enabled}
-    new = {name: value for name, value in wanted.items() if value is not None and value != current[name]}
+    new: dict[str, object] = {
+        name: value for name, value in wanted.items() if value is not None and value != current[name]
+    }
     if new:
         connection.execute(
             sa.update(bayzat_configs).where(bayzat_configs.c.company_id == company_id).values(**new, updated_at=now)

@@ -87,8 +87,12 @@ def bayzat_retry_failed() -> None:
 
 def records_reset(instance: dg.DagsterInstance, run_id: str) -> int:
     """How many records the run of ``bayzat_retry_failed`` reset, from its output's metadata."""
-    outputs = instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_OUTPUT)
-    return sum(entry.dagster_event.step_output_data.metadata[RECORDS_RESET].value for entry in outputs)
+    reset = 0
+    for entry in instance.all_logs(run_id, of_type=dg.DagsterEventType.STEP_OUTPUT):
+        found = entry.dagster_event.step_output_data.metadata.get(RECORDS_RESET) if entry.dagster_event else None
+        if isinstance(found, dg.IntMetadataValue) and found.value is not None:
+            reset += found.value
+    return reset
 
 
 @dg.run_status_sensor(

@@ -18,7 +18,7 @@ from hr_assets.defs.bayzat.resources import BayzatResource
 from hr_assets.defs.bayzat.store import due_counts
 from hr_assets.defs.shared import attendance_pushes
 from hr_assets.defs.shared.jobs import attendance_import_job
-from hr_assets.defs.shared.partitions import bayzat_company_partitions, partition_tags
+from hr_assets.defs.shared.partitions import bayzat_company_partitions, keys_name, partition_tags
 from hr_assets.settings import Settings
 from hr_assets.warehouse.resource import WarehouseResource
 
@@ -37,7 +37,7 @@ def company_stretches(instance: dg.DagsterInstance, slugs: Collection[str]) -> l
     A company that is not a partition yet (``bayzat configure`` adds it) is left out: its run would fail."""
     wanted = set(slugs)
     stretches: list[list[str]] = [[]]
-    for key in instance.get_dynamic_partitions(bayzat_company_partitions.name):
+    for key in instance.get_dynamic_partitions(keys_name(bayzat_company_partitions)):
         if key in wanted:
             stretches[-1].append(key)
         elif stretches[-1]:

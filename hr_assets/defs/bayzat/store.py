@@ -18,6 +18,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -102,7 +103,7 @@ def due_counts(connection: Connection, now: dt.datetime) -> dict[int, int]:
         .where(records.c.company_id.is_not(None), due_condition(now))
         .group_by(records.c.company_id)
     )
-    return dict(connection.execute(query).all())
+    return dict(connection.execute(query).tuples().all())
 
 
 def push_states(connection: Connection, record_ids: Collection[int]) -> dict[int, PushState]:
@@ -124,7 +125,7 @@ def status_counts(connection: Connection, company_id: int | None = None) -> Coun
     query = with_pushes(STATUS, sa.func.count()).group_by(STATUS)
     if company_id is not None:
         query = query.where(records.c.company_id == company_id)
-    return Counter(dict(connection.execute(query).all()))
+    return Counter(dict(connection.execute(query).tuples().all()))
 
 
 def set_status(
@@ -169,7 +170,7 @@ def open_batch(
 ) -> int:
     """A batch of one import's records ``due`` at ``now`` (as ``due_records`` returned them in this
     transaction); the records are taken up, and point at it from now on."""
-    batch_id = connection.execute(
+    batch_id: int = connection.execute(
         sa.insert(batches)
         .values(
             company_id=company_id,
@@ -201,7 +202,7 @@ def open_batch(
 
 def _counts(connection: Connection, batch_id: int) -> dict[str, int]:
     query = sa.select(pushes.c.status, sa.func.count()).where(pushes.c.batch_id == batch_id).group_by(pushes.c.status)
-    return dict(connection.execute(query).all())
+    return dict(connection.execute(query).tuples().all())
 
 
 def close_batch(connection: Connection, batch_id: int, error: str | None, now: dt.datetime) -> None:
@@ -323,7 +324,7 @@ def failed_records(
     ]
 
 
-def failures_as_errors() -> sa.Select:
+def failures_as_errors() -> sa.Select[Any]:
     """The failed records as ``hr-assets errors`` lists and exports them (``integration_errors.ERROR_COLUMNS`` and an
     ordinal): source ``bayzat``, the company as the partition, the import's file and the record's row, and the reason
     in Bayzat's own words (or its answer, kept when it could not be read)."""

@@ -1,6 +1,8 @@
 """4Geeks: the month's clients as 4Geeks students (matched by email; table crm_students), then their enrolments as
 service periods."""
 
+from typing import Any
+
 import dagster as dg
 
 from hr_assets.defs.fourgeeks import matching
@@ -36,7 +38,7 @@ def fourgeeks_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def fourgeeks_students(
         context: dg.AssetExecutionContext, fourgeeks: FourGeeksResource, warehouse: WarehouseResource, clock: Clock
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[Any]:
         students, now = fourgeeks.students(), clock.now()  # the students once a run, whatever its months
         return match_clients_by_month(
             context,
@@ -63,7 +65,7 @@ def fourgeeks_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def service_periods(
         context: dg.AssetExecutionContext, fourgeeks: FourGeeksResource, warehouse: WarehouseResource, clock: Clock
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[Any]:
         months, now = partition_months(context), clock.now()
         with warehouse.begin() as connection:
             students_by_month = {

@@ -42,30 +42,30 @@ def match_students(
         by_email[email] = student
     rows = []
     for contact_id, email in sorted(contacts.items()):
-        student = by_email.get(normalise_email(email) or "")
-        if student is None:
+        matched = by_email.get(normalise_email(email) or "")
+        if matched is None:
             errors.append(
                 RowError("holded:contacts", None, "email", "no 4Geeks student has this contact's email", contact_id)
             )
             continue
-        if _user_id(student) is None:
+        if _user_id(matched) is None:
             errors.append(
                 RowError(
                     "4geeks:auth/academy/student",
                     None,
                     "user",
-                    f"student {student.get('id')} is only invited (no 4Geeks user yet)",
+                    f"student {matched.get('id')} is only invited (no 4Geeks user yet)",
                     contact_id,
                 )
             )
             continue
         rows.append(
             {
-                "id": _user_id(student),
-                "email": normalise_email(student.get("email") or student["user"].get("email")),
-                "first_name": student.get("first_name"),
-                "last_name": student.get("last_name"),
-                "status": student.get("status"),
+                "id": _user_id(matched),
+                "email": normalise_email(matched.get("email") or matched["user"].get("email")),
+                "first_name": matched.get("first_name"),
+                "last_name": matched.get("last_name"),
+                "status": matched.get("status"),
                 "holded_contact_id": contact_id,
                 "synced_at": synced_at,
             }
@@ -93,7 +93,7 @@ def service_periods(
         key = str(enrollment.get("id"))
         if user.get("id") not in contact_of_student:
             continue
-        start, end, slug = _day(cohort.get("kickoff_date")), _day(cohort.get("ending_date")), cohort.get("slug")
+        start, end, slug = _day(cohort.get("kickoff_date")), _day(cohort.get("ending_date")), cohort.get("slug") or ""
         problem = (
             "the cohort has no slug"
             if not slug

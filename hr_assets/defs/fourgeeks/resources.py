@@ -31,8 +31,8 @@ class FourGeeksResource(ApiResource):
     page_size: PositiveInt = Field(100, description="Students or enrolments asked for a page.")
 
     def _api(self) -> AbstractContextManager[ApiClient]:
-        headers = {"Authorization": f"Token {self.api_token}", "Academy": str(self.academy_id)}
-        return self._client(headers, self.api_token)
+        token, academy_id = self.setting(self.api_token), self.setting(self.academy_id)
+        return self._client({"Authorization": f"Token {token}", "Academy": str(academy_id)}, token)
 
     def students(self) -> list[dict[str, Any]]:
         with self._api() as api:

@@ -16,4 +16,4 @@ def students_of_contacts(connection: Connection, contact_ids: Iterable[str]) -> 
     query = sa.select(crm_students.c.id, crm_students.c.holded_contact_id).where(
         crm_students.c.holded_contact_id.in_(ids)
     )
-    return dict(connection.execute(query).all())
+    return dict(connection.execute(query).tuples().all())

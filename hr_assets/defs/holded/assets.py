@@ -1,6 +1,7 @@
 """Holded: the service catalog, then each month's invoices with their lines and the contacts they name."""
 
 from decimal import Decimal
+from typing import Any
 
 import dagster as dg
 
@@ -40,7 +41,7 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def holded_services(
         context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource, clock: Clock
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[Any]:
         now = clock.now()
         rows, errors = [], []
         for position, raw in enumerate(holded.services(), start=1):
@@ -80,7 +81,7 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def holded_invoices(
         context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource, clock: Clock
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[Any]:
         now = clock.now()
         with warehouse.begin() as connection:
             known_services = store.service_ids(connection)

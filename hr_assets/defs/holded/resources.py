@@ -30,7 +30,8 @@ class HoldedResource(ApiResource):
     rate_limit_per_second: PositiveFloat = 5.0
 
     def _api(self) -> AbstractContextManager[ApiClient]:
-        return self._client({"key": self.api_key}, self.api_key)
+        key = self.setting(self.api_key)
+        return self._client({"key": key}, key)
 
     def services(self) -> list[dict[str, Any]]:
         with self._api() as api:

@@ -29,9 +29,11 @@ def replace_month(
     insert_rows(connection, holded_invoice_lines, list(lines))
 
 
-def month_invoices_with_lines(connection: Connection, month: dt.date) -> list[tuple[dict, list[dict]]]:
+def month_invoices_with_lines(
+    connection: Connection, month: dt.date
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     invoices = connection.execute(sa.select(holded_invoices).where(holded_invoices.c.invoice_month == month)).mappings()
-    lines: dict[str, list[dict]] = {}
+    lines: dict[str, list[dict[str, Any]]] = {}
     for line in connection.execute(
         sa.select(holded_invoice_lines).where(holded_invoice_lines.c.invoice_month == month)
     ).mappings():

@@ -1,5 +1,7 @@
 """Notion: the page id of each client invoiced in the month, for the team's client workspace."""
 
+from typing import Any
+
 import dagster as dg
 
 from hr_assets.defs.notion.pages import page_ids
@@ -27,7 +29,7 @@ def notion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def notion_external_ids(
         context: dg.AssetExecutionContext, notion: NotionResource, warehouse: WarehouseResource, clock: Clock
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[Any]:
         pages, now = notion.pages(), clock.now()  # the pages once a run, whatever its months
         return match_clients_by_month(
             context,

@@ -79,10 +79,11 @@ class NotionResource(ApiResource):
 
     def pages(self) -> list[dict[str, Any]]:
         """Every page of the clients database's data source."""
-        headers = {"Authorization": f"Bearer {self.token}", "Notion-Version": NOTION_VERSION}
-        with self._client(headers, self.token) as api:
-            database = api.get_json(f"databases/{self.database_id}")
-            source = chosen_data_source(database, str(self.database_id), self.data_source_id)
+        token, database_id = self.setting(self.token), self.setting(self.database_id)
+        headers = {"Authorization": f"Bearer {token}", "Notion-Version": NOTION_VERSION}
+        with self._client(headers, token) as api:
+            database = api.get_json(f"databases/{database_id}")
+            source = chosen_data_source(database, database_id, self.data_source_id)
             return _query(api, source)
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import dagster as dg
 from sqlalchemy.engine import Connection
@@ -60,7 +60,7 @@ def _file_rows(
     failed: list[FailedDownload],
     refused: list[tuple[str, str]],
     now: dt.datetime,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """The week's paycom_files rows; each downloaded file stored in the warehouse, where paycom_employees reads it."""
     nothing = {"size_bytes": None, "sha256": None, "downloaded_at": None, "stored_file_id": None}
     return (
@@ -147,7 +147,7 @@ def roster_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         paycom_sftp: PaycomSftpResource,
         warehouse: WarehouseResource,
         clock: Clock,
-    ) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
+    ) -> Iterator[dg.MaterializeResult[Any] | dg.AssetObservation]:
         week, run_id = week_of(context), context.run.run_id
         if not config.force and not config.dry_run:
             with warehouse.begin() as connection:
@@ -230,7 +230,7 @@ def roster_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def paycom_employees(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, paycom_sftp: PaycomSftpResource, clock: Clock
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[Any]:
         week = week_of(context)
         try:
             return _sync_employees(context, week, warehouse, paycom_sftp.date_format, clock)
@@ -250,7 +250,7 @@ def _sync_employees(
     warehouse: WarehouseResource,
     date_format: DateFormat,
     clock: Clock,
-) -> dg.MaterializeResult:
+) -> dg.MaterializeResult[Any]:
     try:
         with warehouse.begin() as connection:
             outcome = ingest_week(

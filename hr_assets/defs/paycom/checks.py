@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 import dagster as dg
 
@@ -68,7 +69,12 @@ def roster_checks(settings: Settings) -> list[dg.AssetChecksDefinition]:
             sync = store.latest_sync(connection, week)
         forced = bool(sync and sync["forced"])
         drop = (previous - active) / previous if previous else 0.0
-        metadata = {"active": active, "previous_active": previous, "drop": round(drop, 4), "forced": forced}
+        metadata: dict[str, Any] = {
+            "active": active,
+            "previous_active": previous,
+            "drop": round(drop, 4),
+            "forced": forced,
+        }
         if previous_week:
             metadata["previous_week"] = str(previous_week)
         if drop <= MAX_ACTIVE_DROP:

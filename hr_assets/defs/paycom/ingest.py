@@ -80,7 +80,7 @@ def ingest_week(
     return outcome
 
 
-def _is_kept(connection: Connection, file: dict) -> bool:
+def _is_kept(connection: Connection, file: dict[str, Any]) -> bool:
     """Whether the file's content is still in the warehouse."""
     if file["stored_file_id"] is None:
         return False
@@ -92,7 +92,7 @@ def _is_kept(connection: Connection, file: dict) -> bool:
 
 
 def _parse_week_files(
-    connection: Connection, files: list[dict], date_format: DateFormat
+    connection: Connection, files: list[dict[str, Any]], date_format: DateFormat
 ) -> tuple[dict[str, ParsedReport], dict[str, str | None], list[RowError]]:
     """Each downloaded file parsed; a file that cannot be used becomes one error, not a failure."""
     reports: dict[str, ParsedReport] = {}
@@ -130,9 +130,12 @@ def _write_roster(
     newest = store.latest_snapshot_week(connection)
     is_newest = newest is None or week >= newest  # an older week only rewrites its own snapshot
     previous = store.previous_snapshot_week(connection, week)
-    existing = store.load_employees(connection) if is_newest else dict(store.snapshot(connection, previous))
+    if is_newest:
+        existing = store.load_employees(connection)
+    else:  # the oldest week has no snapshot before it
+        existing = dict(store.snapshot(connection, previous)) if previous else {}
     changes = apply_reports(existing, merged)
-    earlier = store.snapshot_codes(connection, week) or store.snapshot_codes(connection, previous)
+    earlier = store.snapshot_codes(connection, week) or (store.snapshot_codes(connection, previous) if previous else [])
     snapshot_rows = week_snapshot(merged, changes, existing, earlier)
     if is_newest:
         store.write_employees(connection, changes.rows, changes.created + changes.updated, week, now)

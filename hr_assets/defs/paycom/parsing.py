@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from numbers_parser import Document
 
 from hr_assets.defs.paycom import values
@@ -27,22 +28,21 @@ from hr_assets.defs.shared.companies import DateFormat
 from hr_assets.lib.cells import BadValue, ReportFormatError, header_key
 from hr_assets.lib.csv_reader import open_csv
 from hr_assets.lib.row_errors import RowError
-from hr_assets.warehouse.tables import integration_errors, paycom_employees, paycom_payees
+from hr_assets.warehouse.tables import decimal_digits, integration_errors, paycom_employees, paycom_payees, text_width
 
 
 @dataclass(frozen=True)
 class Column:
     fields: tuple[str, ...]  # what the cell gives: one field, or two for a name (first, last)
     aliases: tuple[str, ...]
-    read: Callable[[Any], Any]
+    read: Callable[..., Any]  # the cell; a date column's reader also takes the date format
     required: bool = False  # the header must have it
     whole_row: bool = False  # a bad value here makes the whole row unusable, not just this field
     is_date: bool = False  # read with the deployment's date format (``values.optional_date``)
 
 
 def _amount(column: str) -> Callable[[Any], Any]:
-    kept = paycom_employees.c[column].type
-    return values.amount(kept.precision, kept.scale)
+    return values.amount(*decimal_digits(paycom_employees.c[column]))
 
 
 _CODE = Column(("employee_code",), ("EECode", "EE Code", "Employee_Code"), values.employee_code, True, True)
@@ -53,7 +53,9 @@ _DEPARTMENT_DESC = Column(("department_description",), ("Department Desc",), val
 _LOCATION = Column(("location_code",), ("Location", "Location Code"), values.optional_code)
 
 
-def _pay(fields: tuple[str, ...], aliases: tuple[str, ...], read: Callable[[Any], Any], required: bool = False):
+def _pay(
+    fields: tuple[str, ...], aliases: tuple[str, ...], read: Callable[[Any], Any], required: bool = False
+) -> Column:
     return Column(fields, aliases, read, required, whole_row=True)
 
 
@@ -98,13 +100,13 @@ REPORT_COLUMNS: dict[str, tuple[Column, ...]] = {
 
 # Reports that list each employee once; Payees lists one row per garnishment.
 _ONE_ROW_PER_EMPLOYEE = {"directory", "dates", "pay"}
-_FIELD_WIDTH = integration_errors.c.field.type.length
+_FIELD_WIDTH = text_width(integration_errors.c.field)
 # The longest text each field may hold: its column's width in the warehouse.
 _WIDTHS = {
-    column.name: column.type.length
+    column.name: text_width(column)
     for table in (paycom_employees, paycom_payees)
     for column in table.columns
-    if getattr(column.type, "length", None)
+    if isinstance(column.type, sa.String) and column.type.length
 }
 
 
@@ -175,6 +177,8 @@ def _numbers_table(path: Path, report_type: str, file_name: str) -> Table:
     )
     sheet, table, rows = tables[index]
     problem = _header_problem(report_type, rows[at], file_name)
+    if problem is None:  # every candidate's header was refused above
+        raise RuntimeError(f"{file_name}: a header refused above was accepted")
     if len(tables) == 1 and at == 0:
         raise problem
     where = f"table {table!r} of sheet {sheet!r}" + (
@@ -269,7 +273,7 @@ def parse_table(
                 record.update(_read_cell(column, cell, date_format))
             except BadValue as exc:
                 bad.append((column, str(exc)))
-        code = record.get("employee_code")
+        code: str | None = record.get("employee_code")  # a bad or missing code made the row unusable
         if fatal := [(column, reason) for column, reason in bad if column.whole_row]:
             # The rest of an unusable row does not matter: only what made it unusable is said.
             for column, reason in fatal:
@@ -279,7 +283,7 @@ def parse_table(
             continue
         for column, reason in bad:
             report.errors.append(RowError(file_name, row.number, label[column], reason, code))
-        if report_type in _ONE_ROW_PER_EMPLOYEE:
+        if report_type in _ONE_ROW_PER_EMPLOYEE and code is not None:
             if code in first_row_of:
                 report.errors.append(
                     RowError(

@@ -178,15 +178,18 @@ class PaycomSftpResource(IntegrationResource):
         with closing(connection), closing(client):
             self._log_in(client, connection)
             sftp = client.open_sftp()
-            sftp.get_channel().settimeout(self.timeout_s)
+            if (channel := sftp.get_channel()) is None:
+                raise PaycomConnectError("the SFTP session has no channel")
+            channel.settimeout(self.timeout_s)
             yield sftp
 
     def _log_in(self, client: paramiko.SSHClient, connection: socket.socket) -> None:
-        client.load_host_keys(self.known_hosts)
-        client.set_missing_host_key_policy(_RefuseUnknownHostKey(self.known_hosts))
+        known_hosts = self.setting(self.known_hosts)
+        client.load_host_keys(known_hosts)
+        client.set_missing_host_key_policy(_RefuseUnknownHostKey(known_hosts))
         try:
             client.connect(
-                self.host,
+                self.setting(self.host),
                 port=self.port,
                 sock=connection,
                 username=self.username,

@@ -3,6 +3,7 @@ dep) and after each attendance import (a sensor: an asset dep on the attendance 
 attendance groups depend on each other, since attendance already reads the Paycom roster)."""
 
 from collections import Counter
+from typing import Any
 
 import dagster as dg
 
@@ -41,7 +42,7 @@ def scheduling_staff_asset(settings: Settings) -> dg.AssetsDefinition:
     )
     def scheduling_staff(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, clock: Clock
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[Any]:
         week, today = week_of(context), clock.today()
         with warehouse.begin() as connection:
             newest = store.latest_snapshot_week(connection)
@@ -68,12 +69,12 @@ def scheduling_staff_asset(settings: Settings) -> dg.AssetsDefinition:
                 figures,
                 week=week,
                 as_of=today,
-                pay_period_id=period and period["id"],
+                pay_period_id=period["id"] if period else None,
                 now=clock.now(),
             )
             staff_table = row_count(connection, tables.scheduling_staff)
         roles = Counter(row["role"] for row in rows)
-        worked = [figures[row["employee_code"]] for row in rows if row["employee_code"] in figures]
+        counted = [figures[row["employee_code"]] for row in rows if row["employee_code"] in figures]
         return dg.MaterializeResult(
             metadata={
                 "staff": len(rows),
@@ -83,8 +84,8 @@ def scheduling_staff_asset(settings: Settings) -> dg.AssetsDefinition:
                     {"role": "string", "staff": "int"},
                 ),
                 "hours_as_of": str(today),
-                "with_hours_this_week": sum(1 for hours in worked if hours.hours_this_week > 0),
-                "in_overtime_this_week": sum(1 for hours in worked if hours.overtime_hours_this_week > 0),
+                "with_hours_this_week": sum(1 for hours in counted if hours.hours_this_week > 0),
+                "in_overtime_this_week": sum(1 for hours in counted if hours.overtime_hours_this_week > 0),
                 **staff_table,
             }
         )

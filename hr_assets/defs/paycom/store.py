@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from hr_assets.defs.paycom.hours import StaffHours, hours_left_before_cap
 from hr_assets.defs.paycom.roster import EMPLOYEE_FIELDS
@@ -27,7 +27,7 @@ from hr_assets.warehouse.tables import (
 )
 
 
-def completed_sync(connection: Connection, week: dt.date) -> Mapping[str, Any] | None:
+def completed_sync(connection: Connection, week: dt.date) -> RowMapping | None:
     """The latest completed sync of the week, if there is one."""
     log = paycom_sync_log
     return (
@@ -39,7 +39,7 @@ def completed_sync(connection: Connection, week: dt.date) -> Mapping[str, Any] |
     )
 
 
-def latest_sync(connection: Connection, week: dt.date) -> Mapping[str, Any] | None:
+def latest_sync(connection: Connection, week: dt.date) -> RowMapping | None:
     log = paycom_sync_log
     return (
         connection.execute(
@@ -131,9 +131,12 @@ def finish_sync(connection: Connection, run_id: str, week: dt.date, now: dt.date
     connection.execute(sa.update(log).where(log.c.run_id == run_id).values(completed_at=now, **fields))
 
 
-def recent_syncs(connection: Connection, limit: int) -> list[Mapping[str, Any]]:
+def recent_syncs(connection: Connection, limit: int) -> list[dict[str, Any]]:
     log = paycom_sync_log
-    return list(connection.execute(sa.select(log).order_by(log.c.started_at.desc()).limit(limit)).mappings())
+    return [
+        dict(row)
+        for row in connection.execute(sa.select(log).order_by(log.c.started_at.desc()).limit(limit)).mappings()
+    ]
 
 
 def replace_files(connection: Connection, week: dt.date, rows: Iterable[Mapping[str, Any]]) -> None:
@@ -147,15 +150,12 @@ def replace_files(connection: Connection, week: dt.date, rows: Iterable[Mapping[
     insert_rows(connection, paycom_files, [dict(row, sync_week=week) for row in rows])
 
 
-def week_files(connection: Connection, week: dt.date) -> list[Mapping[str, Any]]:
-    return list(
-        connection.execute(
-            sa.select(paycom_files).where(paycom_files.c.sync_week == week).order_by(paycom_files.c.id)
-        ).mappings()
-    )
+def week_files(connection: Connection, week: dt.date) -> list[RowMapping]:
+    query = sa.select(paycom_files).where(paycom_files.c.sync_week == week).order_by(paycom_files.c.id)
+    return list(connection.execute(query).mappings())
 
 
-def recent_files(connection: Connection, weeks: int) -> list[Mapping[str, Any]]:
+def recent_files(connection: Connection, weeks: int) -> list[dict[str, Any]]:
     """The files of the last ``weeks`` synced weeks, newest week first."""
     recent = sa.select(paycom_files.c.sync_week).distinct().order_by(paycom_files.c.sync_week.desc()).limit(weeks)
     query = (
@@ -163,7 +163,7 @@ def recent_files(connection: Connection, weeks: int) -> list[Mapping[str, Any]]:
         .where(paycom_files.c.sync_week.in_(recent.scalar_subquery()))
         .order_by(paycom_files.c.sync_week.desc(), paycom_files.c.id)
     )
-    return list(connection.execute(query).mappings())
+    return [dict(row) for row in connection.execute(query).mappings()]
 
 
 def set_file_status(connection: Connection, week: dt.date, file_name: str, status: str, error: str | None) -> None:
@@ -343,7 +343,7 @@ class StaffNotFound(OperatorError):
         super().__init__(f"employee {code!r} is not in scheduling_staff (run the Paycom sync first?)")
 
 
-def pay_period_containing(connection: Connection, day: dt.date) -> Mapping[str, Any] | None:
+def pay_period_containing(connection: Connection, day: dt.date) -> RowMapping | None:
     """The pay period whose dates contain ``day``; of several (two period types), the one that started last."""
     periods = payroll_periods
     return (

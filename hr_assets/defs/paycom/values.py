@@ -156,7 +156,8 @@ def optional_date(value: Any, date_format: DateFormat = DateFormat.MDY) -> dt.da
         return None
     forms = "YYYY-MM-DD" if date_format is DateFormat.ISO else f"YYYY-MM-DD or {_SLASHED_FORM[date_format]}"
     if _ISO_DATE.fullmatch(text):
-        return _real_date(value, *(int(part) for part in text.split("-")))
+        year, month, day = (int(part) for part in text.split("-"))
+        return _real_date(value, year, month, day)
     if (slashed := _SLASHED_DATE.fullmatch(text)) and date_format is not DateFormat.ISO:
         first, second, year = (int(part) for part in slashed.groups())
         month, day = (first, second) if date_format is DateFormat.MDY else (second, first)
@@ -184,7 +185,7 @@ def amount(precision: int, scale: int) -> Callable[[Any], Decimal | None]:
             return None
         if isinstance(value, float):
             exact = Decimal(repr(value)) if math.isfinite(value) else Decimal("NaN")
-            kept = exact.quantize(step) if exact.is_finite() and exact.as_tuple().exponent < -scale else exact
+            kept = exact.quantize(step) if exact.is_finite() and _exponent(exact) < -scale else exact
             # A number cell within float noise of a value in cents (or ten-thousandths) is that value.
             found = kept if kept.is_finite() and math.isclose(float(kept), value, rel_tol=_FLOAT_NOISE) else exact
         elif isinstance(value, int):
@@ -195,13 +196,21 @@ def amount(precision: int, scale: int) -> Callable[[Any], Decimal | None]:
             raise BadValue("is not an amount (expected a form like 1,234.50)")
         if not found.is_finite() or found < 0:
             raise BadValue("is not a non-negative amount")
-        if found.as_tuple().exponent < -scale and found != found.quantize(step):
+        if _exponent(found) < -scale and found != found.quantize(step):
             raise BadValue(f"has more than the {scale} decimal places an amount is kept with")
         if found >= largest:
             raise BadValue(f"is larger than the largest amount kept ({precision - scale} digits before the point)")
         return found
 
     return read
+
+
+def _exponent(finite: Decimal) -> int:
+    """A finite decimal's exponent: -2 for 1.25."""
+    exponent = finite.as_tuple().exponent
+    if not isinstance(exponent, int):
+        raise ValueError(f"{finite} is not finite")
+    return exponent
 
 
 def pay_type(value: Any) -> str:

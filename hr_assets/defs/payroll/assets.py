@@ -1,6 +1,7 @@
 """Payroll results: each pay period's gross pay per employee, computed once per period."""
 
 import datetime as dt
+from typing import Any
 
 import dagster as dg
 from pydantic import Field
@@ -8,7 +9,7 @@ from pydantic import Field
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.periods import PeriodError
 from hr_assets.defs.payroll.processing import process_period
-from hr_assets.defs.shared.partitions import payroll_period_partitions
+from hr_assets.defs.shared.partitions import keys_name, payroll_period_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.settings import Settings
 from hr_assets.warehouse import tables
@@ -53,7 +54,7 @@ def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
     )
     def payroll_results(
         context: dg.AssetExecutionContext, config: PayrollRunConfig, warehouse: WarehouseResource, clock: Clock
-    ) -> dg.MaterializeResult:
+    ) -> dg.MaterializeResult[Any]:
         try:
             with warehouse.begin() as connection:
                 period_id = store.period_of_partition(connection, context.partition_key)["id"]
@@ -68,6 +69,8 @@ def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
                 metadata={"period_id": period_id, "skipped": dg.MetadataValue.text(outcome.skipped), **results_table}
             )
         totals = outcome.totals
+        if totals is None:  # a period not skipped is completed, with its totals
+            raise RuntimeError(f"period {period_id} was processed but has no totals")
         # Counts and the period's totals only: no employee codes, names or individual pay in the metadata.
         return dg.MaterializeResult(
             metadata={
@@ -86,7 +89,8 @@ def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
 
 def add_period_partitions(instance: dg.DagsterInstance, keys: list[str]) -> list[str]:
     """Make each period's key a partition of ``payroll_results`` (those already there are left); the keys added."""
-    missing = [key for key in keys if not instance.has_dynamic_partition(payroll_period_partitions.name, key)]
+    name = keys_name(payroll_period_partitions)
+    missing = [key for key in keys if not instance.has_dynamic_partition(name, key)]
     if missing:
-        instance.add_dynamic_partitions(payroll_period_partitions.name, missing)
+        instance.add_dynamic_partitions(name, missing)
     return missing

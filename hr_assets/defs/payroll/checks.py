@@ -5,6 +5,7 @@ They name employees by their Paycom code only (never a name or an amount of some
 
 import warnings
 from decimal import Decimal
+from typing import Any
 
 import dagster as dg
 
@@ -22,7 +23,7 @@ _LISTED = 20
 warnings.filterwarnings("ignore", "Specifying a partitions_def on an AssetCheckSpec", dg.PreviewWarning)
 
 
-def _processed_periods(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> list[dict]:
+def _processed_periods(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> list[dict[str, Any]]:
     """The partition's period when it is completed (a list: none otherwise)."""
     with warehouse.begin() as connection:
         row = store.period_of_partition(connection, context.partition_key)
@@ -34,7 +35,7 @@ def _listed(codes: list[str]) -> str:
     return ", ".join(codes[:_LISTED]) + more
 
 
-def _verdict(problems: list[str], periods: list[dict], all_good: str) -> dg.AssetCheckResult:
+def _verdict(problems: list[str], periods: list[dict[str, Any]], all_good: str) -> dg.AssetCheckResult:
     """Failed naming every problem, or passed saying ``all_good``; either way how many periods were checked."""
     return dg.AssetCheckResult(
         passed=not problems,
@@ -111,7 +112,7 @@ def payroll_totals_reconcile(
     return _verdict(problems, periods, f"{len(periods)} completed period(s) reconcile to the cent")
 
 
-def _adds_up(result: dict, rates: list[dict], dates: PeriodDates) -> bool:
+def _adds_up(result: dict[str, Any], rates: list[dict[str, Any]], dates: PeriodDates) -> bool:
     """The result's hours and pay are the sums of its rates', and each rate's pay is its own rate and hours."""
     for name in ("regular_hours", "overtime_hours", "gross_pay"):
         if result[name] != sum((rate[name] for rate in rates), Decimal(0)):

@@ -56,7 +56,7 @@ class CronRule(_Rule):
 
 
 Rule = RunOnDate | DaysBeforeEnd | CronRule
-_RULES: dict[str, type[_Rule]] = {"run_on_date": RunOnDate, "days_before_end": DaysBeforeEnd, "cron": CronRule}
+_RULES: dict[str, type[Rule]] = {"run_on_date": RunOnDate, "days_before_end": DaysBeforeEnd, "cron": CronRule}
 
 
 def parse_rule(raw: object) -> Rule:

@@ -8,6 +8,8 @@ so the next evaluation requests a new run. The run itself claims the
 period, so a person's run of it at the same moment cannot make it run twice either.
 """
 
+from typing import Any
+
 import dagster as dg
 
 from hr_assets.defs.payroll import store
@@ -24,7 +26,7 @@ payroll_job = dg.define_asset_job(
 )
 
 
-def run_request(period: dict) -> dg.RunRequest:
+def run_request(period: dict[str, Any]) -> dg.RunRequest:
     return dg.RunRequest(
         run_key=f"payroll-period-{period['id']}-claims-{period['claims']}",
         partition_key=store.dates_of(period).partition_key,

@@ -58,7 +58,7 @@ def add_period(
         raise PeriodError(
             f"a {existing.period_type} period {dates.start} to {dates.end} exists already (id {existing.id})"
         )
-    return connection.execute(
+    period_id: int = connection.execute(
         sa.insert(payroll_periods)
         .values(
             start_date=dates.start,
@@ -73,6 +73,7 @@ def add_period(
         )
         .returning(payroll_periods.c.id)
     ).scalar_one()
+    return period_id
 
 
 def set_automation(
@@ -215,7 +216,8 @@ def write_results(
     )
     if not completed:
         raise LostClaim(f"period {period_id} is no longer held by run {run_id}: its results were not written")
-    results_rows, rate_rows = [], []
+    results_rows: list[dict[str, Any]] = []
+    rate_rows: list[dict[str, Any]] = []
     for result in pay:
         terms = result.terms
         results_rows.append(

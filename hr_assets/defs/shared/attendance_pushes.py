@@ -34,7 +34,7 @@ STATUS = sa.case(
 ).label("status")
 
 
-def with_pushes(*columns: sa.ColumnElement) -> sa.Select:
+def with_pushes(*columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
     """A query of ``columns`` over the attendance records, each joined to its push (if it has one)."""
     return sa.select(*columns).select_from(records.outerjoin(pushes, pushes.c.record_id == records.c.id))
 
@@ -48,7 +48,7 @@ def in_bayzat(connection: Connection, departments: Collection[str]) -> dict[int,
         .where(records.c.fingerprint_department.in_(departments), pushes.c.status.in_(IN_BAYZAT))
         .group_by(records.c.company_id)
     )
-    return dict(connection.execute(query).all())
+    return dict(connection.execute(query).tuples().all())
 
 
 def forget_pushes(connection: Connection, record_ids: Collection[int]) -> None:

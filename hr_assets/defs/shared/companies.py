@@ -63,7 +63,7 @@ def add_company(
         raise CompanyError(
             f"fingerprint department {fingerprint_report_name!r} already maps to company {slugs(connection)[taken]!r}"
         )
-    company_id = connection.execute(
+    company_id: int = connection.execute(
         sa.insert(companies)
         .values(
             slug=slug,
@@ -95,7 +95,7 @@ def company_by_slug(connection: Connection, slug: str) -> dict[str, Any]:
 def companies_by_department(connection: Connection) -> dict[str, int]:
     """Normalised fingerprint department name -> company id."""
     query = sa.select(company_departments.c.department_key, company_departments.c.company_id)
-    return dict(connection.execute(query).all())
+    return dict(connection.execute(query).tuples().all())
 
 
 def department_key(name: str) -> str:
@@ -170,4 +170,4 @@ def date_formats(connection: Connection) -> dict[int, DateFormat]:
 
 
 def slugs(connection: Connection) -> dict[int, str]:
-    return dict(connection.execute(sa.select(companies.c.id, companies.c.slug)).all())
+    return dict(connection.execute(sa.select(companies.c.id, companies.c.slug)).tuples().all())

@@ -26,7 +26,7 @@ def month_contacts(connection: Connection, month: dt.date) -> dict[str, str | No
         .where(holded_invoices.c.invoice_month == month)
         .distinct()
     )
-    return dict(connection.execute(query).all())
+    return dict(connection.execute(query).tuples().all())
 
 
 def normalise_email(email: Any) -> str | None:
@@ -47,7 +47,7 @@ def match_clients_by_month(
     key_columns: Iterable[str],
     counted: tuple[str, str],
     now: dt.datetime,
-) -> dg.MaterializeResult:
+) -> dg.MaterializeResult[Any]:
     """For each month of the run, ``match`` its clients (contact id -> email) into rows and reasons; each month's
     rows are upserted with its errors in one transaction. ``counted`` names the matched and unmatched figures; the
     metadata ends with ``table``'s row count, the asset's table."""

@@ -67,3 +67,10 @@ attendance_file_partitions = dg.DynamicPartitionsDefinition(name="attendance_fil
 bayzat_company_partitions = dg.DynamicPartitionsDefinition(name="bayzat_companies")
 # One per pay period, named after its days (``2026-01-01..2026-01-15``); adding a period adds its partition.
 payroll_period_partitions = dg.DynamicPartitionsDefinition(name="payroll_periods")
+
+
+def keys_name(partitions_def: dg.DynamicPartitionsDefinition) -> str:
+    """The name the instance keeps a dynamic partitions definition's keys under (each of the above has one)."""
+    if partitions_def.name is None:
+        raise ValueError("a dynamic partitions definition without a name keeps no keys in the instance")
+    return partitions_def.name

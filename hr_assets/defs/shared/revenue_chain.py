@@ -36,12 +36,13 @@ CLOSE_TAG = "hr_assets/close_accrual_months"
 def revenue_month_asset(settings: Settings, **options: Any) -> Callable[..., dg.AssetsDefinition]:
     """``@dg.asset`` for the chain's monthly steps: month partitions, a backfill as one run for its range, late when
     the month just closed is not in by the 3rd; ``options`` add the step's own (group, deps, description...)."""
-    return dg.asset(
+    decorator: Callable[..., dg.AssetsDefinition] = dg.asset(
         partitions_def=monthly_partitions(settings),
         backfill_policy=revenue_backfill_policy,
         freshness_policy=closed_month_by_the_3rd(settings),
         **options,
     )
+    return decorator
 
 
 def assets_from_step(step: str, with_accruals: bool = False) -> list[str]:

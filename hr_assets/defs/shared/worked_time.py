@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from hr_assets.warehouse.tables import attendance_import_records as records
 from hr_assets.warehouse.tables import paycom_employee_snapshots, paycom_employees
@@ -70,7 +70,7 @@ class RosterRow:
     last_day: dt.date | None  # last employed day; None: still employed
 
     @classmethod
-    def from_mapping(cls, row: Mapping[str, Any]) -> RosterRow:
+    def from_mapping(cls, row: RowMapping | Mapping[str, Any]) -> RosterRow:
         """From a ``paycom_employees`` or ``paycom_employee_snapshots`` row; the rate or salary of the other pay
         type is not kept."""
         pay_type = row["pay_type"]
@@ -163,7 +163,7 @@ def roster_history(connection: Connection, first_day: dt.date, last_day: dt.date
     snapshots = paycom_employee_snapshots
     columns = [snapshots.c.sync_week, *(snapshots.c[name] for name in ROSTER_COLUMNS)]
 
-    def nearest(week: Any, condition: Any) -> sa.Select:
+    def nearest(week: Any, condition: Any) -> sa.Select[Any]:
         picked = (
             sa.select(snapshots.c.employee_code, week.label("week"))
             .where(condition)

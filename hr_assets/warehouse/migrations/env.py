@@ -1,14 +1,15 @@
 """Alembic runs these migrations on the connection the platform hands it (see ``engine.migrate``)."""
 
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 
 from hr_assets.warehouse.tables import metadata
 
 
-def render_item(kind: str, item: Any, autogen_context: Any) -> str | bool:
+def render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Migrations keep the database type of a TypeDecorator, never an import of the platform's code."""
     if kind == "type" and isinstance(item, sa.types.TypeDecorator):
         return f"sa.{item.impl!r}"
