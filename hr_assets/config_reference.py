@@ -59,7 +59,8 @@ def _section(title: str, model: type[BaseModel], variable: typing.Callable[[str]
 
 def _row(model: type[BaseModel], name: str, env_name: str, required: bool) -> str:
     field = model.model_fields[name]
-    kind = _kind(field) + (" (secret)" if (field.json_schema_extra or {}).get("secret") else "")
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    kind = _kind(field) + (" (secret)" if extra.get("secret") else "")
     default = "(required)" if required else _default(field.default)
     cells = [f"`{env_name}`", kind, default, _markdown(_description(model, name))]
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
@@ -79,7 +80,9 @@ def _kind(field: FieldInfo) -> str:
         for name, sign in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
             if isinstance(bound, getattr(annotated_types, name.capitalize())):
                 limits[name] = (sign, getattr(bound, name))
-    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+    if not isinstance(annotation, type):
+        raise TypeError(f"a setting of type {annotation!r} has no kind for the reference")
+    if issubclass(annotation, enum.Enum):
         return "one of " + ", ".join(str(member.value) for member in annotation)
     kind = _KINDS[annotation]
     if "ge" in limits and "le" in limits:
@@ -96,7 +99,7 @@ def _description(model: type[BaseModel], name: str) -> str:
     for cls in model.__mro__:
         field = getattr(cls, "model_fields", {}).get(name)
         if field is not None and field.description:
-            return field.description
+            return str(field.description)
     raise Undescribed(f"{model.__name__}.{name} has no description: give it Field(description=...)")
 
 

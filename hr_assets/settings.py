@@ -17,11 +17,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
+from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hr_assets.lib.errors import OperatorError
 
-SECRET = {"secret": True}  # a field's json_schema_extra when its value is never shown (docs/configuration.md marks it)
+SECRET: JsonDict = {
+    "secret": True
+}  # a field's json_schema_extra when its value is never shown (docs/configuration.md marks it)
 
 
 class ConfigurationError(OperatorError):

@@ -78,7 +78,7 @@ def list_(as_json: bool) -> None:
     with warehouse().connect() as connection:
         rows = []
         for month in store.stored_months(connection):
-            summary, record = store.month_summary(connection, month), store.close_of(connection, month) or {}
+            summary, record = store.booked_summary(connection, month), store.close_of(connection, month) or {}
             rows.append(
                 {
                     "month": f"{month:%Y-%m}",

@@ -199,7 +199,7 @@ def month_(month: str, as_json: bool) -> None:
     with warehouse().connect() as connection:
         rows = [store.period(connection, period_id) for period_id in store.period_ids_starting_in(connection, first)]
         totals = {row["id"]: store.totals(connection, row["id"]) for row in rows}
-    done = [totals[row["id"]] for row in rows if row["status"] == "completed" and totals[row["id"]]]
+    done = [figures for row in rows if row["status"] == "completed" and (figures := totals[row["id"]])]
     gross = sum((figures["gross_pay"] for figures in done), start=Decimal("0.00"))
     if as_json:
         periods = []
@@ -216,8 +216,10 @@ def month_(month: str, as_json: bool) -> None:
         click.echo(f"No pay period starts in {month}.")
         return
     for row in rows:
-        figures = totals[row["id"]] if row["status"] == "completed" else None
-        shown = f"{figures['employees']} employees, gross pay {figures['gross_pay']}" if figures else ""
+        shown_figures = totals[row["id"]] if row["status"] == "completed" else None
+        shown = (
+            f"{shown_figures['employees']} employees, gross pay {shown_figures['gross_pay']}" if shown_figures else ""
+        )
         key = store.dates_of(row).partition_key
         click.echo(f"{row['id']:>5} {key} {row['period_type']:<12} {row['status']:<10} {shown}".rstrip())
     complete = "complete" if len(done) == len(rows) else f"{len(rows) - len(done)} period(s) not completed"

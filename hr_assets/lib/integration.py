@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Self, TypeVar
 
 import dagster as dg
 from pydantic import Field, ValidationError
+from pydantic.config import JsonDict
 from pydantic.fields import FieldInfo
 
 from hr_assets.lib.errors import OperatorError
@@ -43,7 +44,8 @@ class NotConfigured(dg.Failure, OperatorError):
 
 def required(description: str, *, secret: bool = False) -> Any:
     """A field the vendor cannot be used without: None until its variable is set; ``secret``: never shown."""
-    return Field(None, description=description, json_schema_extra={"required": True} | (SECRET if secret else {}))
+    extra: JsonDict = {"required": True, **(SECRET if secret else {})}
+    return Field(None, description=description, json_schema_extra=extra)
 
 
 def secret(description: str) -> Any:

@@ -299,7 +299,9 @@ def bulk_insert(connection: Connection, table: sa.Table, columns: Mapping[str, S
         _copy(connection, table, bound, table.name)
         return
     compiled = sa.insert(table).values({name: sa.bindparam(name) for name in bound}).compile(dialect=dialect)
-    connection.exec_driver_sql(compiled.string, list(zip(*(bound[name] for name in compiled.positiontup), strict=True)))
+    connection.exec_driver_sql(
+        compiled.string, list(zip(*(bound[name] for name in _in_bind_order(compiled)), strict=True))
+    )
 
 
 def insert_rows(connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:

@@ -42,11 +42,11 @@ def accrual_lines(lines: Iterable[InvoiceLine], periods: Iterable[ServicePeriod]
         by_client_service[(period.holded_contact_id, period.service_code)].append(period)
     matched = []
     for line in lines:
-        period = None
+        chosen = None
         if line.service_code:
-            period = choose_period(line.invoice_date, by_client_service.get((line.contact_id, line.service_code), ()))
+            chosen = choose_period(line.invoice_date, by_client_service.get((line.contact_id, line.service_code), ()))
         net_cents = int(line.net_amount.scaleb(2))
-        if period is None:
+        if chosen is None:
             matched.append(AccrualLine(line.invoice_id, line.line_no, line.invoice_date, net_cents, None, None, None))
         else:
             matched.append(
@@ -55,9 +55,9 @@ def accrual_lines(lines: Iterable[InvoiceLine], periods: Iterable[ServicePeriod]
                     line.line_no,
                     line.invoice_date,
                     net_cents,
-                    period.id,
-                    period.start_date,
-                    period.end_date,
+                    chosen.id,
+                    chosen.start_date,
+                    chosen.end_date,
                 )
             )
     return matched
