@@ -24,7 +24,8 @@ once, so their Holded listings (services, then invoices and contacts) overlap.
 - ``twin_429s``: the requests the twin refused for going over the limit;
 - ``rate_over_limit``: the key's requests over the time from its first to its last, over the limit: how much of the
   budget the runs used together (near 1.0 when they share it well, near 3 when each takes it all);
-- per run: its seconds from "go" to its end, and whether it succeeded (a failed run stops the benchmark).
+- per run: its seconds from "go" to its end, whether it succeeded and if not why (a run that gave up because Holded
+  kept refusing it is reported, not raised: it is what the benchmark looks for).
 
 It prints one JSON object on stdout (logs go to stderr). Run it from the repository root::
 
@@ -57,7 +58,7 @@ from typing import Any
 from common import BenchError, add_database_arguments, print_figures, warehouse_url
 
 from hr_assets.warehouse.engine import warehouse_engine
-from hr_sandbox.http_server import key_id
+from hr_sandbox.http_server import key_id, most_in_window
 from hr_sandbox.revenue import RevenueSandbox
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,9 +78,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--invoices-per-month", type=int, default=100, help="Holded invoices a month (default 100; smoke: 40)"
     )
-    parser.add_argument(
-        "--holded-page-size", type=int, default=5, help="items on a Holded page (default 5; smoke: 10)"
-    )
+    parser.add_argument("--holded-page-size", type=int, default=5, help="items on a Holded page (default 5; smoke: 10)")
     parser.add_argument("--run", metavar="MONTH", help=argparse.SUPPRESS)  # a run's process: its partition key
     add_database_arguments(parser)
     args = parser.parse_args(argv)
@@ -116,16 +115,6 @@ def run_one(month: str) -> int:
 # --- what is measured -------------------------------------------------------------------------
 
 
-def max_in_window(times: Sequence[float], window: float) -> int:
-    """The most of ``times`` in any half-open window ``[t, t + window)``: one starting at each time is enough."""
-    ordered, most, end = sorted(times), 0, 0
-    for start, at in enumerate(ordered):
-        while end < len(ordered) and ordered[end] < at + window:
-            end += 1
-        most = max(most, end - start)
-    return most
-
-
 def start_runs(months: Sequence[str], env: dict[str, str], stack: contextlib.ExitStack) -> list[subprocess.Popen]:
     processes = []
     for month in months:
@@ -154,6 +143,8 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def go(processes: Sequence[subprocess.Popen], months: Sequence[str]) -> list[dict[str, Any]]:
+    """Tell every run to start; each one's outcome. A run that failed is reported, not raised: a run that gave up
+    because the vendor kept refusing it is what this benchmark looks for."""
     for process in processes:
         assert process.stdin is not None
         process.stdin.write("go\n")
@@ -165,9 +156,7 @@ def go(processes: Sequence[subprocess.Popen], months: Sequence[str]) -> list[dic
         if process.returncode != 0 or not lines:
             raise BenchError(f"the run for {month} ended with exit code {process.returncode}")
         outcome = json.loads(lines[-1])
-        if not outcome["success"]:
-            raise BenchError(f"the {JOB} run for {month} failed: {outcome['error']}")
-        outcomes.append({"month": month, "seconds": round(outcome["seconds"], 3), "success": True})
+        outcomes.append({"month": month, **outcome, "seconds": round(outcome["seconds"], 3)})
     return outcomes
 
 
@@ -226,7 +215,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     twin_429s = sandbox.holded.throttled - throttled_start
     if len(times) < 2:
         raise BenchError("the Holded twin received fewer than two requests")
-    most = max_in_window(times, WINDOW_S)
+    most = most_in_window(times, WINDOW_S)
     allowed = args.holded_rate * WINDOW_S
     span = max(times) - min(times)
     ratio = most / allowed
@@ -246,6 +235,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         "max_window_rate_over_limit": round(ratio, 4),
         "twin_429s": twin_429s,
         "aims": AIMS,
+        "all_runs_succeeded": all(outcome["success"] for outcome in runs),
         "meets_all_aims": ratio <= AIMS["max_window_rate_over_limit_max"] and twin_429s <= AIMS["twin_429s_max"],
         "load_average_1m": round(os.getloadavg()[0], 2),
         "python": platform.python_version(),

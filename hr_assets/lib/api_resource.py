@@ -1,5 +1,6 @@
-"""What every vendor API resource shares: where the API is, how fast we may call it, how hard we retry,
-and that its failure fails the step with the API's own one-line message (no traceback)."""
+"""What every vendor API resource shares: where the API is, how fast we may call it (each key's budget shared by every
+run, process and host through the warehouse), how hard we retry, and that its failure fails the step with the API's
+own one-line message (no traceback)."""
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -9,9 +10,27 @@ from pydantic import Field, PositiveFloat
 
 from hr_assets.lib.http import ApiClient, ApiError
 from hr_assets.lib.integration import IntegrationResource
+from hr_assets.settings import Settings
 
 
-class ApiResource(IntegrationResource):
+class BudgetedResource(IntegrationResource):
+    """A vendor API whose keys' request budgets are shared through the warehouse (``RateLimiter`` in
+    ``hr_assets/lib/http.py``)."""
+
+    hr_warehouse_url: str | None = Field(
+        None,
+        description=(
+            "The warehouse, through which every run and process shares each API key's budget; default the "
+            "platform's (SQLite in DAGSTER_HOME)."
+        ),
+    )
+
+    def shared_through(self) -> str:
+        """The warehouse URL the clients' limiters share each key's budget through."""
+        return self.hr_warehouse_url or Settings.from_environment().resolved_warehouse_url()
+
+
+class ApiResource(BudgetedResource):
     base_url: str
     rate_limit_per_second: PositiveFloat = Field(description="Requests a second the API allows per key.")
     max_attempts: int = Field(6, ge=1, description="Attempts of a request the API throttles or fails (5xx).")
@@ -19,7 +38,7 @@ class ApiResource(IntegrationResource):
 
     @contextmanager
     def _client(self, headers: Mapping[str, str], credential: str) -> Iterator[ApiClient]:
-        """A client paced on ``credential``'s budget, shared by every client of that key in this process."""
+        """A client paced on ``credential``'s budget, shared by every client of that key in every run and process."""
         self.check()
         try:
             with ApiClient(
@@ -28,6 +47,7 @@ class ApiResource(IntegrationResource):
                 headers=headers,
                 rate_limit_per_second=self.rate_limit_per_second,
                 limiter_key=credential,
+                shared_through=self.shared_through(),
                 max_attempts=self.max_attempts,
                 backoff_initial_s=self.backoff_initial_s,
             ) as client:
