@@ -117,11 +117,12 @@ class RateLimiter:
 
     With ``shared`` (the key's row in the warehouse, ``hr_assets/warehouse/budgets.py``) the grid is the key's,
     across every run, process and host using the warehouse: the limiter claims its slots there, in one short
-    transaction for the next ``CLAIM_AHEAD_S`` of them (one slot at a rate under 10 a second), and hands them to
-    this process's clients of the key. A claim costs about a millisecond, spent while waiting for the slot it claims,
-    so a single run still paces at the full rate; two runs get alternate slots, together the key's rate. A
-    claimed slot this process fell behind by more than half an interval is dropped, never sent late next to
-    another process's, so any window holds at most one request more than the rate allows, as with one process.
+    transaction for the next ``CLAIM_AHEAD_S`` of them (one slot below 20 a second, two at 20), and hands them to
+    this process's clients of the key. A claim costs a tenth to a third of a millisecond of CPU and a few round
+    trips, spent while waiting for the slot it claims, so a single run still paces at the full rate; two runs get
+    alternate slots, together the key's rate. A claimed slot this process fell behind by more than half an
+    interval is dropped, never sent late next to another process's, so any window holds at most one request more
+    than the rate allows, as with one process.
 
     Why not Dagster's concurrency pools (a pool per vendor in the instance's ``concurrency:`` settings): a pool
     limits how many steps run at once, not how many requests a second they send. A pool of one would make a
