@@ -1,4 +1,4 @@
-"""Migration 0015 adds api_budgets, the vendor keys' shared request slots, and takes it away again."""
+"""Migration 0016 adds api_budgets, the vendor keys' shared request slots, and takes it away again."""
 
 import sqlalchemy as sa
 from alembic import command
@@ -12,10 +12,10 @@ def tables(engine: sa.Engine) -> set[str]:
         return set(sa.inspect(connection).get_table_names())
 
 
-def test_api_budgets_comes_with_0015_and_goes_with_its_downgrade(warehouse_url: str) -> None:
+def test_api_budgets_comes_with_0016_and_goes_with_its_downgrade(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     with migration_transaction(engine) as connection:
-        command.upgrade(alembic_config(connection), "0014")
+        command.upgrade(alembic_config(connection), "0015")
     assert "api_budgets" not in tables(engine)
 
     migrate(engine)
@@ -24,7 +24,7 @@ def test_api_budgets_comes_with_0015_and_goes_with_its_downgrade(warehouse_url: 
     assert 0 < claim(engine, budget, "Holded", 0.25) <= 0.25, "the second claim's slot follows the first's"
 
     with migration_transaction(engine) as connection:
-        command.downgrade(alembic_config(connection), "0014")
+        command.downgrade(alembic_config(connection), "0015")
     assert "api_budgets" not in tables(engine)
     assert "company_departments" in tables(engine), "only its own table goes"
 
