@@ -471,6 +471,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         rate_limit_delay=delay,
         max_records_per_request=MAX_RECORDS_PER_REQUEST,
         timeout_seconds=TIMEOUT_S,
+        hr_warehouse_url=url,  # each key's budget shared through the warehouse, as a run's is
     )
     gc.collect()  # the import's garbage, so that no collection of it lands in the push
     setup_s = time.perf_counter() - setup_started

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
         description=(
             "The warehouse's SQLAlchemy URL, sqlite:///... or postgresql://... (it may hold a password, so it stays "
             "an EnvVar); default SQLite in DAGSTER_HOME/warehouse.db. Its schema upgrades in place on first use "
-            "(Alembic migrations)."
+            "(Alembic migrations). Every run also shares each vendor key's request budget through it."
         ),
         json_schema_extra=SECRET,
     )

@@ -1,5 +1,6 @@
-"""What every vendor API resource shares: where the API is, how fast we may call it, how hard we retry,
-and that its failure fails the step with the API's own one-line message (no traceback)."""
+"""What every vendor API resource shares: where the API is, how fast we may call it (each key's budget shared by every
+run, process and host through the warehouse), how hard we retry, and that its failure fails the step with the API's
+own one-line message (no traceback)."""
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -9,9 +10,28 @@ from pydantic import Field, PositiveFloat
 
 from hr_assets.lib.http import ApiClient, ApiError
 from hr_assets.lib.integration import IntegrationResource
+from hr_assets.settings import SECRET, Settings
 
 
-class ApiResource(IntegrationResource):
+class BudgetedResource(IntegrationResource):
+    """A vendor API whose keys' request budgets are shared through the warehouse (``RateLimiter`` in
+    ``hr_assets/lib/http.py``)."""
+
+    hr_warehouse_url: str | None = Field(
+        None,
+        description=(
+            "The warehouse, through which every run and process shares each API key's budget; default the "
+            "platform's (SQLite in DAGSTER_HOME)."
+        ),
+        json_schema_extra=SECRET,
+    )
+
+    def shared_through(self) -> str:
+        """The warehouse URL the clients' limiters share each key's budget through."""
+        return self.hr_warehouse_url or Settings.from_environment().resolved_warehouse_url()
+
+
+class ApiResource(BudgetedResource):
     base_url: str = Field(
         description="Where the API is: the vendor's own by default, the sandbox's twin in development."
     )
@@ -21,7 +41,7 @@ class ApiResource(IntegrationResource):
 
     @contextmanager
     def _client(self, headers: Mapping[str, str], credential: str) -> Iterator[ApiClient]:
-        """A client paced on ``credential``'s budget, shared by every client of that key in this process."""
+        """A client paced on ``credential``'s budget, shared by every client of that key in every run and process."""
         self.check()
         try:
             with ApiClient(
@@ -30,6 +50,7 @@ class ApiResource(IntegrationResource):
                 headers=headers,
                 rate_limit_per_second=self.rate_limit_per_second,
                 limiter_key=credential,
+                shared_through=self.shared_through(),
                 max_attempts=self.max_attempts,
                 backoff_initial_s=self.backoff_initial_s,
             ) as client:

@@ -2,7 +2,9 @@
 
 - Pacing: every attempt, retries included, first takes a slot from a limiter shared by all clients
   of the same API key in this process, so we throttle before a vendor's limit instead of only
-  backing off after it.
+  backing off after it. A client made with ``shared_through`` (a warehouse URL, as every vendor resource makes
+  them) takes the key's slots from the warehouse, so the key's budget holds across runs, processes and hosts
+  (``RateLimiter`` says how, and why not Dagster's concurrency pools).
 - Retries: 429, 5xx, timeouts and dropped connections are retried with exponential backoff and
   jitter. ``Retry-After`` is honoured, and a ``Retry-After`` of 0 (or nonsense) never becomes an
   instant retry loop. Each retry is logged as a warning, and running out of attempts raises the
@@ -17,12 +19,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import math
+import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +37,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from hr_assets.lib.errors import OperatorError
+from hr_assets.warehouse.budgets import SharedBudget, budget_id
 
 log = dg.get_dagster_logger("http")
 
@@ -46,6 +50,8 @@ _REDACTED = "[redacted]"
 JITTER_ALLOWANCE = 0.05
 """How much closer than an interval two requests may arrive because the first left late: a vendor's limiter
 already sees arrivals wobble that much, as any network makes them."""
+CLAIM_AHEAD_S = 0.1
+"""How much of a key's budget a process claims from the warehouse at once (at least one slot)."""
 _sending_secret_path = threading.local()  # set while a ``secret_paths`` client sends, for _HideSecretPaths
 
 
@@ -108,11 +114,27 @@ class RateLimiter:
     ``1 - JITTER_ALLOWANCE`` of an interval after it really left (``sent``). So the vendor never sees two
     requests closer than that, and a request a little late does not push every later slot back: on a busy
     machine sleepers wake a millisecond or so late, which would cost 2% of a 20-a-second budget.
+
+    With ``shared`` (the key's row in the warehouse, ``hr_assets/warehouse/budgets.py``) the grid is the key's,
+    across every run, process and host using the warehouse: the limiter claims its slots there, in one short
+    transaction for the next ``CLAIM_AHEAD_S`` of them (one slot below 20 a second, two at 20), and hands them to
+    this process's clients of the key. A claim costs a tenth to a third of a millisecond of CPU and a few round
+    trips, spent while waiting for the slot it claims, so a single run still paces at the full rate; two runs get
+    alternate slots, together the key's rate. A claimed slot this process fell behind by more than half an
+    interval is dropped, never sent late next to another process's, so any window holds at most one request more
+    than the rate allows, as with one process.
+
+    Why not Dagster's concurrency pools (a pool per vendor in the instance's ``concurrency:`` settings): a pool
+    limits how many steps run at once, not how many requests a second they send. A pool of one would make a
+    run wait for another's whole step though the key's budget allows both to share it, could not tell Bayzat's
+    per-company keys apart, and would not cover commands and the API, which call vendors outside runs.
     """
 
-    def __init__(self, per_second: float) -> None:
+    def __init__(self, per_second: float, shared: SharedBudget | None = None) -> None:
         self._interval = _interval(per_second)
-        self._next_slot = -math.inf
+        self._next_slot = -math.inf  # without ``shared``, the next slot; with it, the earliest the next may be
+        self._shared = shared
+        self._claimed: deque[float] = deque()  # the shared slots claimed and not yet taken, on time.monotonic()
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
@@ -121,6 +143,8 @@ class RateLimiter:
         The slot is reserved under the lock and slept for outside it, so concurrent callers queue up
         one interval apart without holding each other up.
         """
+        if self._shared is not None:
+            return self._acquire_shared()
         with self._lock:
             now = time.monotonic()
             slot = max(now, self._next_slot)
@@ -129,6 +153,35 @@ class RateLimiter:
         if waited > 0:
             time.sleep(waited)
         return waited
+
+    def _acquire_shared(self) -> float:
+        """``acquire`` on the key's shared grid. A slot this process would take more than half an interval late
+        (its sleep overslept, or the last request left so late that ``sent`` holds this one back) is given up for
+        the next: sent that late, it would follow another process's request too closely."""
+        started = time.monotonic()
+        while True:
+            with self._lock:
+                claimed = self._claimed_slot(time.monotonic())
+                slot = max(claimed, self._next_slot)
+            latest = claimed + self._interval / 2
+            if slot > latest:
+                continue
+            if (waiting := slot - time.monotonic()) > 0:  # the clock read after the claim, which took its time
+                time.sleep(waiting)
+            if (now := time.monotonic()) <= latest:
+                return now - started
+
+    def _claimed_slot(self, now: float) -> float:
+        """The next of the slots claimed in the warehouse, claiming more when none is left; under the lock."""
+        shared = cast(SharedBudget, self._shared)
+        while self._claimed and self._claimed[0] < now - self._interval / 2:
+            self._claimed.popleft()  # fallen behind: that slot is lost, not sent late next to another process's
+        if not self._claimed:
+            count = max(1, int(CLAIM_AHEAD_S / self._interval))
+            wait = shared.claim(count * self._interval)
+            first = time.monotonic() + wait  # the answer's arrival: a slot is never taken before it is due
+            self._claimed.extend(first + index * self._interval for index in range(count))
+        return self._claimed.popleft()
 
     def sent(self, at: float) -> None:
         """A request's last byte went out at ``at`` (monotonic): the next slot is no sooner than
@@ -147,21 +200,33 @@ def _interval(per_second: float) -> float:
     return 1.0 / per_second
 
 
-_limiters: dict[tuple[str, str], RateLimiter] = {}
+_limiters: dict[tuple[str, str | None], RateLimiter] = {}
 _limiters_lock = threading.Lock()
 
 
-def shared_rate_limiter(api: str, key: str, per_second: float) -> RateLimiter:
-    """Process-wide limiter per (api, key): every client of one API key in this process shares it.
+def _forget_limiters() -> None:
+    """In a forked child: the parent's limiters (and the slots they claimed) are not the child's to use."""
+    global _limiters_lock
+    _limiters.clear()
+    _limiters_lock = threading.Lock()
 
-    The key is hashed (sha256) before being used as a dict key, so no secret is kept in the registry.
-    When clients of one key ask for different rates, the slowest wins: the budget belongs to the key.
+
+os.register_at_fork(after_in_child=_forget_limiters)
+
+
+def shared_rate_limiter(api: str, key: str, per_second: float, shared_through: str | None = None) -> RateLimiter:
+    """Process-wide limiter per (api, key): every client of one API key in this process shares it, and with
+    ``shared_through`` (a warehouse URL) every process and host using that warehouse.
+
+    The key is hashed (sha256) before being used as a dict key, so no secret is kept in the registry or the
+    warehouse. When clients of one key ask for different rates, the slowest wins: the budget belongs to the key.
     """
-    budget = (api, hashlib.sha256(key.encode()).hexdigest())
+    budget = budget_id(api, key)
     with _limiters_lock:
-        limiter = _limiters.get(budget)
+        limiter = _limiters.get((budget, shared_through))
         if limiter is None:
-            limiter = _limiters[budget] = RateLimiter(per_second)
+            shared = SharedBudget(shared_through, api, budget) if shared_through else None
+            limiter = _limiters[budget, shared_through] = RateLimiter(per_second, shared)
         else:
             limiter._tighten(per_second)
     return limiter
@@ -204,6 +269,7 @@ class ApiClient:
         headers: Mapping[str, str],
         rate_limit_per_second: float,
         limiter_key: str | None = None,
+        shared_through: str | None = None,
         timeout_s: float = 30.0,
         max_attempts: int = 6,
         backoff_initial_s: float = 0.5,
@@ -217,7 +283,7 @@ class ApiClient:
         self._secret_paths = secret_paths
         self._retry_unavailable = retry_unavailable
         self.stats = ClientStats()
-        self._limiter = shared_rate_limiter(api, limiter_key or base_url, rate_limit_per_second)
+        self._limiter = shared_rate_limiter(api, limiter_key or base_url, rate_limit_per_second, shared_through)
         self._max_attempts = max_attempts
         self._backoff = wait_exponential_jitter(
             multiplier=backoff_initial_s, max=backoff_max_s, jitter=backoff_initial_s

@@ -629,3 +629,15 @@ api_tokens = sa.Table(
     sa.Column("revoked_at", Timestamp()),
     sa.CheckConstraint("scope IN ('read', 'operate', 'pay')", name="scope"),
 )
+
+# --- Vendor API budgets, shared by every run and process (hr_assets/warehouse/budgets.py) ---------------------
+
+api_budgets = sa.Table(
+    "api_budgets",
+    metadata,
+    # SHA-256 of the vendor's name and the API key: never the key itself.
+    sa.Column("budget", sa.String(64), primary_key=True),
+    sa.Column("api", sa.String(32), nullable=False),  # the vendor, for a person reading the table
+    # The earliest a request on the key may go out next, in seconds since the epoch on the database's clock.
+    sa.Column("next_slot", sa.Double, nullable=False),
+)

@@ -58,6 +58,17 @@ def key_id(credential: str) -> str:
     return hashlib.sha256(credential.encode()).hexdigest()[:_KEY_ID_LENGTH]
 
 
+def most_in_window(times: Iterable[float], window: float) -> int:
+    """The most of ``times`` in any half-open window ``[t, t + window)``: what a vendor counting a key's requests
+    over that window saw at its busiest. One window starting at each time is enough."""
+    ordered, most, end = sorted(times), 0, 0
+    for start, at in enumerate(ordered):
+        while end < len(ordered) and ordered[end] < at + window:
+            end += 1
+        most = max(most, end - start)
+    return most
+
+
 def html_page(title: str, message: str) -> str:
     """A small HTML page, as web servers send instead of JSON when something is off."""
     return (

@@ -1,9 +1,9 @@
 """Bayzat's attendance API: one POST of at most 20 records, paced per API key, its answer read per record.
 
 Each company has its own key and URL (``bayzat_configs``), so the resource holds the push settings and
-opens a client per company. The pacing belongs to the key: every client of one key in this process
-shares one limiter, and different companies' keys run side by side. A 429 is waited out as Bayzat says
-(never as an instant retry); a 5xx, a timeout or a dropped connection is not retried here but returned,
+opens a client per company. The pacing belongs to the key: every client of one key, in every run and process,
+shares one budget through the warehouse, and different companies' keys run side by side. A 429 is waited out as
+Bayzat says (never as an instant retry); a 5xx, a timeout or a dropped connection is not retried here but returned,
 because its records are retried on their own schedule (minutes to a day later, ``retries.py``).
 """
 
@@ -19,8 +19,9 @@ from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt
 
 from hr_assets.defs.bayzat.answers import DUPLICATE_PHRASES, DuplicateWording, Verdict, read_answer
 from hr_assets.defs.bayzat.configs import BayzatAccount
+from hr_assets.lib.api_resource import BudgetedResource
 from hr_assets.lib.http import ApiClient, ApiError, ApiUnavailable, ClientStats
-from hr_assets.lib.integration import IntegrationResource, NotConfigured, required
+from hr_assets.lib.integration import NotConfigured, required
 
 API = "Bayzat"
 SECRET_KEY_LENGTH = 32
@@ -78,7 +79,7 @@ def _phrases(text: str) -> tuple[str, ...]:
     return tuple(phrase.strip() for phrase in text.split("|") if phrase.strip())
 
 
-class BayzatResource(IntegrationResource):
+class BayzatResource(BudgetedResource):
     """The push's settings (``BAYZAT_*``), and ``HR_SECRET_KEY`` (``hr_secret_key``), which the companies' API keys
     are stored encrypted with (``bayzat_configs``): without it no key can be stored or read."""
 
@@ -137,6 +138,7 @@ class BayzatResource(IntegrationResource):
             headers={"x-api-key": account.api_key, "Accept": "application/json"},
             rate_limit_per_second=1 / self.rate_limit_delay,
             limiter_key=account.api_key,
+            shared_through=self.shared_through(),
             timeout_s=self.timeout_seconds,
             max_attempts=_THROTTLED_ATTEMPTS,
             retry_unavailable=False,
