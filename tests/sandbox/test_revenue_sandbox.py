@@ -235,7 +235,7 @@ def test_generating_two_years_of_2000_invoices_a_month_is_fast() -> None:
     big = generate_revenue_data(START, 24, 2000)
 
     assert len(big.invoices) == 48_000
-    assert time.perf_counter() - started < 15  # ~2 s on an idle machine
+    assert time.perf_counter() - started < 60  # ~2 s on an idle machine; a quadratic generator takes minutes
 
 
 # --- the shared server -----------------------------------------------------------------------------
