@@ -15,8 +15,9 @@ import pytest
 from hr_assets.defs.bayzat.store import reset_failed
 from hr_sandbox.bayzat import ANSWER_SHAPES, AcceptedRecord
 from tests.bayzat.conftest import EMPLOYEES, KEYS, BayzatWorld, attendance_csv, week_of
-from tests.bayzat.test_push import BIN, ledger_of, make_due, wait_until
+from tests.bayzat.test_push import BIN, ledger_of, make_due
 from tests.conftest import ON_SQLITE
+from tests.waiting import wait_until
 
 READABLE = [shape for shape in ANSWER_SHAPES if shape != "opaque"]
 UNKNOWN = "0001"  # not yet in Bayzat: each of its records is refused
@@ -54,9 +55,9 @@ def push_killed_mid_request(world: BayzatWorld) -> None:
         start_new_session=True,
     )
     try:
-        wait_until(lambda: len(world.sandbox.requests) >= 1)
+        wait_until(lambda: len(world.sandbox.requests) >= 1, "the push's first request", every_s=0.01)
         world.sandbox.inject("timeout")
-        wait_until(lambda: world.sandbox.held_back == 1)
+        wait_until(lambda: world.sandbox.held_back == 1, "the answer held back", every_s=0.01)
         assert push.poll() is None, "the push ended before it could be killed"
     finally:
         os.killpg(push.pid, signal.SIGKILL)
