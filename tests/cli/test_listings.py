@@ -173,9 +173,9 @@ def test_the_listings_that_gained_json_say_what_their_tables_say(
 
     accounts, lines = both(environment, "bayzat", "list")
     assert [(a["slug"], a["api_key"], a["is_enabled"], a["sync_frequency"], a["last_sync_at"]) for a in accounts] == [
-        ("acme", masked(API_KEY), True, "hourly", None)
+        ("acme", masked(API_KEY), True, "manual", None)
     ]
-    assert [line.split() for line in lines] == [["acme", "key", masked(API_KEY), "enabled", "hourly", "last", "push",
+    assert [line.split() for line in lines] == [["acme", "key", masked(API_KEY), "enabled", "manual", "last", "push",
                                                  "never"]]  # fmt: skip
     assert API_KEY not in json.dumps(accounts)
 

@@ -126,6 +126,7 @@ def _line_within(process: subprocess.Popen, seconds: float) -> str:
     return lines[0].strip() if lines else f"nothing in {seconds} s (exit code {process.poll()})"
 
 
+@pytest.mark.twins  # a twin counts what the processes send
 def test_processes_sharing_a_key_stay_within_its_limit_in_every_window(
     twin: tuple[PingTwin, str], warehouse_url: str
 ) -> None:
@@ -139,6 +140,7 @@ def test_processes_sharing_a_key_stay_within_its_limit_in_every_window(
     assert (len(times) - 1) / (max(times) - min(times)) >= 0.7 * RATE, "together they still used the key's budget"
 
 
+@pytest.mark.twins  # a twin counts what the processes send
 def test_processes_of_different_keys_do_not_slow_each_other(twin: tuple[PingTwin, str], warehouse_url: str) -> None:
     keys = [f"hk_live_{uuid.uuid4().hex}", f"hk_live_{uuid.uuid4().hex}"]
     arrivals = run_processes(twin, warehouse_url, keys)

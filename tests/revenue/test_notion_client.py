@@ -20,6 +20,9 @@ from hr_sandbox.revenue_data import RevenueData, generate_revenue_data
 TOKEN = "secret_notion_token"
 DATABASE = str(uuid.UUID(int=42, version=4))
 
+# A Notion twin of its own; the client's limiter shares the key's budget through DAGSTER_HOME's warehouse.
+pytestmark = [pytest.mark.twins, pytest.mark.usefixtures("dagster_home")]
+
 
 @pytest.fixture(scope="module")
 def data() -> RevenueData:
