@@ -214,7 +214,9 @@ def _set_up(docker: DockerDaemon, image: str, options: Options, servers: Servers
         )
         variable = f"BAYZAT_KEY_{company.slug.upper()}"
         keys[variable] = servers.sandbox.attendance.keys[company.slug]
-        commands.append(f"hr-assets bayzat configure --company {company.slug} --api-key-env {variable}")
+        commands.append(  # hourly: the inbox sensor's import is pushed by itself (an account starts manual)
+            f"hr-assets bayzat configure --company {company.slug} --api-key-env {variable} --sync-frequency hourly"
+        )
     docker(
         "run", "--rm", options.network, *options.instance, *options.code, *(f"--env={name}" for name in keys),
         image, "sh", "-c", " && ".join(commands),
