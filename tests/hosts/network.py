@@ -24,12 +24,24 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import REPO
 from tests.containers.docker_daemon import free_subnet
 from tests.servers import Place
 
 INSIDE = Path("/srv")  # a host's folder, as its programs see it
-# Binds the host's folder (the first argument) on /srv and its tmp on /tmp, then runs the rest in /srv.
-ON_HOST = 'mount --no-mtab --bind "$0" /srv && mount --no-mtab --bind /srv/tmp /tmp && cd /srv && exec "$@"'
+
+
+def _on_host(checkout: Path) -> str:
+    """Binds the host's folder (the first argument) on /srv and its tmp on /tmp, then runs the rest in /srv. A
+    checkout under /tmp (a CI clone) is bound back at its own path first, so the host still runs its programs."""
+    keep = ""
+    if checkout.is_relative_to("/tmp"):
+        inside = Path("/srv/tmp") / checkout.relative_to("/tmp")
+        keep = f'mkdir -p "{inside}" && mount --no-mtab --bind "{checkout}" "{inside}" && '
+    return f'mount --no-mtab --bind "$0" /srv && {keep}mount --no-mtab --rbind /srv/tmp /tmp && cd /srv && exec "$@"'
+
+
+ON_HOST = _on_host(REPO)
 STOP_TIMEOUT_S = 60
 
 
