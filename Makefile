@@ -83,7 +83,7 @@ test: install browser containers hosts
 # Before each commit: the unit tier and every other test that runs in this process with no twin (no vendor twin, no
 # web UI and daemon, no command or bench in a process of its own), on SQLite; CI runs them all
 # (docs/development.md#tests).
-FAST := not twins and not platform and not commands and not containers and not hosts and not bench
+FAST := not slow and not twins and not platform and not commands and not containers and not hosts and not bench
 test-fast: install
 	$(PYTEST) -m "$(FAST)" -k "not postgresql"
 

@@ -53,6 +53,18 @@ def pytest_configure(config: pytest.Config) -> None:
 # The fixtures that start a loopback twin of a vendor: a test using one is in the `twins` tier (pyproject's markers).
 TWIN_FIXTURES = {"paycom_sandbox", "bayzat_sandbox", "revenue_sandbox", "webhook"}
 
+# The in-process modules whose tests take seconds each (a Dagster instance running jobs, generated corpora of Numbers
+# documents, hypothesis over whole runs): the `slow` tier, which CI runs and `make test-fast` leaves out to stay under
+# 90 s. A slow test of another module is marked `slow` itself.
+SLOW_MODULES = {
+    "tests/accruals/test_any_order.py",
+    "tests/paycom/test_bad_input_corpus.py",
+    "tests/paycom/test_staff_hours.py",
+    "tests/payroll/test_asset.py",
+    "tests/payroll/test_exactly_once.py",
+    "tests/sandbox/test_paycom_reports.py",
+}
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tiers a test's place and fixtures put it in (docs/development.md#tests)."""
@@ -62,6 +74,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.unit)
         if TWIN_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.twins)
+        if item.path.relative_to(REPO).as_posix() in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ import tracemalloc
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from hr_assets.definitions import defs
 from hr_assets.defs.attendance.importing import CHUNK_ROWS, import_file
@@ -131,6 +132,7 @@ def _peak_bytes(world: AttendanceWorld, path: Path) -> int:
     return peak
 
 
+@pytest.mark.slow
 @ON_SQLITE  # the database's side of memory is the bench's (bench/attendance_import.py, both databases)
 def test_memory_is_bounded_by_a_chunk_of_rows_not_by_the_file(attendance_world: AttendanceWorld) -> None:
     def file_of(name: str, rows: int) -> Path:
