@@ -287,6 +287,8 @@ holded_invoices = sa.Table(
     sa.Column("tax", Money, nullable=False),
     sa.Column("total", Money, nullable=False),
     sa.Column("status", sa.Integer),
+    # Holded's status CANCELLED_STATUS (hr_assets/defs/holded/invoices.py): stored with its lines, never recognized.
+    sa.Column("cancelled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("synced_at", Timestamp(), nullable=False),
 )
 
@@ -296,6 +298,44 @@ holded_invoice_lines = sa.Table(
     sa.Column("invoice_id", sa.String(32), primary_key=True),
     sa.Column("line_no", sa.Integer, primary_key=True),
     sa.Column("invoice_month", sa.Date, nullable=False, index=True),
+    sa.Column("name", sa.String(200)),
+    sa.Column("service_id", sa.String(32)),
+    sa.Column("sku", sa.String(100)),
+    sa.Column("units", sa.Numeric(12, 4), nullable=False),
+    sa.Column("unit_price", sa.Numeric(14, 4), nullable=False),
+    sa.Column("discount_percent", sa.Numeric(6, 3), nullable=False),
+    sa.Column("tax_percent", sa.Numeric(6, 3), nullable=False),
+    sa.Column("gross_amount", Money, nullable=False),
+    sa.Column("net_amount", Money, nullable=False),
+    sa.Column("tax_amount", Money, nullable=False),
+)
+
+# Refunds: Holded's credit notes, amounts positive as Holded sends them (accruals book them negative), and the
+# invoice each credits when Holded names it.
+holded_credit_notes = sa.Table(
+    "holded_credit_notes",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("credit_note_month", sa.Date, nullable=False, index=True),
+    sa.Column("credit_note_date", sa.Date, nullable=False),
+    sa.Column("contact_id", sa.String(32), nullable=False, index=True),
+    sa.Column("doc_number", sa.String(64)),
+    sa.Column("currency", sa.String(8)),
+    sa.Column("subtotal", Money, nullable=False),
+    sa.Column("discount", Money, nullable=False),
+    sa.Column("tax", Money, nullable=False),
+    sa.Column("total", Money, nullable=False),
+    sa.Column("status", sa.Integer),
+    sa.Column("credited_invoice_id", sa.String(32), index=True),
+    sa.Column("synced_at", Timestamp(), nullable=False),
+)
+
+holded_credit_note_lines = sa.Table(
+    "holded_credit_note_lines",
+    metadata,
+    sa.Column("credit_note_id", sa.String(32), primary_key=True),
+    sa.Column("line_no", sa.Integer, primary_key=True),
+    sa.Column("credit_note_month", sa.Date, nullable=False, index=True),
     sa.Column("name", sa.String(200)),
     sa.Column("service_id", sa.String(32)),
     sa.Column("sku", sa.String(100)),
