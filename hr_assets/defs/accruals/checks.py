@@ -22,7 +22,7 @@ def accruals_checks(settings: Settings) -> list[dg.AssetChecksDefinition]:
         partitions_def=months,
         description=(
             "Recognized to date plus deferred equals invoiced to date, and the rows add up to the summary; an open "
-            "month's invoiced to date is the invoice lines'."
+            "month's invoiced to date is the live invoice lines' less the credit note lines'."
         ),
     )
     def accruals_reconcile(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
@@ -104,7 +104,7 @@ def _reconciliation_problems(
         problems.append("recognized to date + deferred != invoiced to date")
     invoiced = store.net_invoiced_up_to(connection, month)
     if not closed and summary["invoiced_to_date"] != invoiced:
-        problems.append(f"invoiced to date {summary['invoiced_to_date']} != {invoiced} in the invoice lines")
+        problems.append(f"invoiced to date {summary['invoiced_to_date']} != {invoiced} in the invoice and credit note lines")
     rows_total = store.recognized_in_month(connection, month)
     if rows_total != summary["recognized_in_month"]:
         problems.append(f"the rows add up to {rows_total}, the summary says {summary['recognized_in_month']}")

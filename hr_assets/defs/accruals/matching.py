@@ -1,5 +1,6 @@
 """Which service period an invoice line pays for: the client's enrolment in the line's service
-running on the invoice date, else the next one to start (a prepayment), else the last one to end."""
+running on the invoice date, else the next one to start (a prepayment), else the last one to end. A credit note line
+takes the period of the invoice line it credits."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from hr_assets.defs.accruals.recognition import AccrualLine
-from hr_assets.defs.shared.invoice_lines import InvoiceLine
+from hr_assets.defs.shared.invoice_lines import InvoiceLine, LineKey
 
 
 class ServicePeriod(NamedTuple):
@@ -36,15 +37,21 @@ def choose_period(invoice_date: dt.date, periods: Sequence[ServicePeriod]) -> Se
 
 
 def accrual_lines(lines: Iterable[InvoiceLine], periods: Iterable[ServicePeriod]) -> list[AccrualLine]:
-    """Each line with the service period it pays for (none when unmatched)."""
+    """Each line with the service period it pays for (none when unmatched); a credit note line with the period of the
+    invoice line it credits (none when it credits none, or that line has none)."""
     by_client_service: dict[tuple[str, str], list[ServicePeriod]] = defaultdict(list)
     for period in periods:
         by_client_service[(period.holded_contact_id, period.service_code)].append(period)
+    lines = list(lines)
+    chosen_for: dict[LineKey, ServicePeriod | None] = {}
+    for line in lines:
+        if not line.credit and line.service_code:
+            candidates = by_client_service.get((line.contact_id, line.service_code), ())
+            chosen_for[(line.invoice_id, line.line_no)] = choose_period(line.invoice_date, candidates)
     matched = []
     for line in lines:
-        chosen = None
-        if line.service_code:
-            chosen = choose_period(line.invoice_date, by_client_service.get((line.contact_id, line.service_code), ()))
+        paid_for = line.credits if line.credit else (line.invoice_id, line.line_no)
+        chosen = chosen_for.get(paid_for) if paid_for else None
         net_cents = int(line.net_amount.scaleb(2))
         if chosen is None:
             matched.append(AccrualLine(line.invoice_id, line.line_no, line.invoice_date, net_cents, None, None, None))

@@ -16,6 +16,7 @@ from hr_assets.warehouse.tables import (
     accrual_closes,
     accrual_months,
     accruals,
+    holded_credit_note_lines,
     holded_invoice_lines,
     holded_invoices,
     service_periods,
@@ -211,12 +212,23 @@ def recognized_in_month(connection: Connection, month: dt.date) -> Decimal:
 
 
 def net_invoiced_up_to(connection: Connection, month: dt.date) -> Decimal:
-    query = sa.select(holded_invoice_lines.c.net_amount).where(holded_invoice_lines.c.invoice_month <= month)
-    return sum(connection.execute(query).scalars(), Decimal(0))
+    """The nets of the live invoices' lines less the credit notes', invoiced or credited in ``month`` or before."""
+    invoiced = (
+        sa.select(holded_invoice_lines.c.net_amount)
+        .join(holded_invoices, holded_invoices.c.id == holded_invoice_lines.c.invoice_id)
+        .where(holded_invoice_lines.c.invoice_month <= month, sa.not_(holded_invoices.c.cancelled))
+    )
+    credited = sa.select(holded_credit_note_lines.c.net_amount).where(
+        holded_credit_note_lines.c.credit_note_month <= month
+    )
+    return sum(connection.execute(invoiced).scalars(), Decimal(0)) - sum(
+        connection.execute(credited).scalars(), Decimal(0)
+    )
 
 
 def over_recognized_lines(connection: Connection, month: dt.date) -> list[tuple[str, int, Decimal, Decimal]]:
-    """Lines whose recognized amounts, summed over every month up to ``month``, exceed their net amount."""
+    """Lines (credit note lines too) whose recognized amounts, summed over every month up to ``month``, exceed their
+    net amount."""
     recognized: dict[tuple[str, int], Decimal] = {}
     for invoice_id, line_no, value in connection.execute(
         sa.select(accruals.c.invoice_id, accruals.c.line_no, accruals.c.recognized_amount).where(
@@ -229,6 +241,15 @@ def over_recognized_lines(connection: Connection, month: dt.date) -> list[tuple[
         for invoice_id, line_no, net in connection.execute(
             sa.select(
                 holded_invoice_lines.c.invoice_id, holded_invoice_lines.c.line_no, holded_invoice_lines.c.net_amount
+            )
+        )
+    } | {
+        (note_id, line_no): -net  # a credit note line is recognized negative
+        for note_id, line_no, net in connection.execute(
+            sa.select(
+                holded_credit_note_lines.c.credit_note_id,
+                holded_credit_note_lines.c.line_no,
+                holded_credit_note_lines.c.net_amount,
             )
         )
     }

@@ -1,4 +1,5 @@
-"""Holded: the service catalog, then each month's invoices with their lines and the contacts they name."""
+"""Holded: the service catalog, then each month's invoices and credit notes with their lines and the contacts they
+name."""
 
 from decimal import Decimal
 from typing import Any
@@ -6,7 +7,14 @@ from typing import Any
 import dagster as dg
 
 from hr_assets.defs.holded import store
-from hr_assets.defs.holded.invoices import BadRecord, contact_row, invoices_by_month, parse_invoices, service_row
+from hr_assets.defs.holded.invoices import (
+    BadRecord,
+    contact_row,
+    invoices_by_month,
+    parse_credit_notes,
+    parse_invoices,
+    service_row,
+)
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.shared.freshness import closed_month_by_the_3rd
 from hr_assets.defs.shared.partitions import partition_months
@@ -75,8 +83,9 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         deps=[holded_services],
         metadata=table_definition(invoices_table),
         description=(
-            "The month's invoices with their lines (net of discount, before tax, to the cent) and the contacts "
-            "they name, in holded_invoices, holded_invoice_lines and holded_contacts."
+            "The month's invoices (cancelled ones marked) and credit notes with their lines (net of discount, before "
+            "tax, to the cent) and the contacts they name, in holded_invoices, holded_invoice_lines, "
+            "holded_credit_notes, holded_credit_note_lines and holded_contacts."
         ),
     )
     def holded_invoices(
@@ -90,20 +99,36 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         window = context.partition_time_window
         raw_by_month = invoices_by_month(holded.invoices(window.start, window.end), partition_months(context), clock.tz)
         parsed_by_month = {month: parse_invoices(raw, known_services, clock.tz) for month, raw in raw_by_month.items()}
-        named = set().union(*(parsed.contact_ids for parsed in parsed_by_month.values()))
+        notes_by_month = {
+            month: parse_credit_notes(raw, known_services, clock.tz)
+            for month, raw in invoices_by_month(
+                holded.credit_notes(window.start, window.end), partition_months(context), clock.tz
+            ).items()
+        }
+        named = set().union(*(parsed.contact_ids for parsed in [*parsed_by_month.values(), *notes_by_month.values()]))
         listed = {str(raw.get("id")): raw for raw in holded.contacts()} if named else {}
         tally = MonthlyTally()
         for month, parsed in parsed_by_month.items():
-            key = month.isoformat()
-            contacts = [contact_row(listed[id_], now) for id_ in sorted(parsed.contact_ids & listed.keys())]
-            month_errors = parsed.errors + [
-                RowError(
-                    "holded:contacts", None, "contact", "invoices name this contact but Holded does not list it", id_
-                )
-                for id_ in sorted(parsed.contact_ids - listed.keys())
-            ]
+            key, notes = month.isoformat(), notes_by_month[month]
+            named_in_month = parsed.contact_ids | notes.contact_ids
+            contacts = [contact_row(listed[id_], now) for id_ in sorted(named_in_month & listed.keys())]
+            month_errors = (
+                parsed.errors
+                + notes.errors
+                + [
+                    RowError(
+                        "holded:contacts",
+                        None,
+                        "contact",
+                        "invoices or credit notes name this contact but Holded does not list it",
+                        id_,
+                    )
+                    for id_ in sorted(named_in_month - listed.keys())
+                ]
+            )
             with warehouse.begin() as connection:
                 store.replace_month(connection, month, parsed.invoices, parsed.lines, now)
+                store.replace_credit_notes_month(connection, month, notes.credit_notes, notes.lines, now)
                 upsert(connection, holded_contacts, contacts, ["id"])
                 replace_integration_errors(
                     connection,
@@ -119,6 +144,11 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 "lines": len(parsed.lines),
                 "contacts": len(contacts),
                 "net_invoiced": sum((line["net_amount"] for line in parsed.lines), start=Decimal(0)),
+                "cancelled_invoices": sum(invoice["cancelled"] for invoice in parsed.invoices),
+                "credit_notes": len(notes.credit_notes),
+                "credit_note_lines": len(notes.lines),
+                "net_credited": sum((line["net_amount"] for line in notes.lines), start=Decimal(0)),
+                "credit_lines_naming_no_invoice": notes.lines_naming_no_invoice,
                 "invalid_records": len(month_errors),
             }
             tally.add(month, figures, month_errors)

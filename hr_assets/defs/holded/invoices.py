@@ -1,14 +1,15 @@
-"""Holded invoices turned into warehouse rows, exact to the cent, each bad record explained.
+"""Holded invoices and credit notes turned into warehouse rows, exact to the cent, each bad record explained.
 
 Holded sends prices and percentages as JSON floats; they are read through their shortest decimal
 form (``Decimal(str(x))``), so 19.99 stays 19.99. A line's net is price x units less its discount,
-before tax, rounded half-up to the cent; its tax is computed on that net.
+before tax, rounded half-up to the cent; its tax is computed on that net. A credit note has an
+invoice's shape, amounts positive, and is stored as such (accruals book it negative).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -17,6 +18,11 @@ from zoneinfo import ZoneInfo
 from hr_assets.lib.row_errors import RowError
 
 SOURCE = "holded:documents/invoice"
+CREDIT_NOTES_SOURCE = "holded:documents/creditnote"
+CANCELLED_STATUS = 3
+"""An invoice's ``status`` when Holded reports it cancelled. Holded documents 0, 1 and 2 as payment states (unpaid,
+paid, partially paid) and no value for a cancelled invoice: this reading is ours, written in docs/revenue.md."""
+_DOCUMENT_FIGURES = ("contact_id", "doc_number", "currency", "subtotal", "discount", "tax", "total", "status")
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
@@ -62,6 +68,23 @@ class ParsedInvoices:
         return {invoice["contact_id"] for invoice in self.invoices}
 
 
+@dataclass
+class ParsedCreditNotes:
+    credit_notes: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def contact_ids(self) -> set[str]:
+        return {note["contact_id"] for note in self.credit_notes}
+
+    @property
+    def lines_naming_no_invoice(self) -> int:
+        """Lines of credit notes that name no invoice: recognized in their own month, as unmatched."""
+        unnamed = {note["id"] for note in self.credit_notes if note["credited_invoice_id"] is None}
+        return sum(line["credit_note_id"] in unnamed for line in self.lines)
+
+
 def invoices_by_month(
     raw_invoices: Iterable[Mapping[str, Any]], months: Sequence[dt.date], tz: ZoneInfo
 ) -> dict[dt.date, list[Mapping[str, Any]]]:
@@ -81,31 +104,92 @@ def invoices_by_month(
 
 
 def parse_invoices(raw_invoices: Iterable[Mapping[str, Any]], service_ids: set[str], tz: ZoneInfo) -> ParsedInvoices:
-    parsed = ParsedInvoices()
-    for position, raw in enumerate(raw_invoices, start=1):
+    def cancelled(raw: Mapping[str, Any]) -> dict[str, Any]:
+        return {"cancelled": raw.get("status") == CANCELLED_STATUS}
+
+    return ParsedInvoices(*_parse(raw_invoices, service_ids, tz, SOURCE, "invoice", cancelled))
+
+
+def parse_credit_notes(
+    raw_notes: Iterable[Mapping[str, Any]], service_ids: set[str], tz: ZoneInfo
+) -> ParsedCreditNotes:
+    """Credit notes as invoices are parsed, each with the invoice it credits when Holded names one."""
+
+    def credited(raw: Mapping[str, Any]) -> dict[str, Any]:
+        return {"credited_invoice_id": credited_invoice_id(raw)}
+
+    notes, lines, errors = _parse(raw_notes, service_ids, tz, CREDIT_NOTES_SOURCE, "credit note", credited)
+    return ParsedCreditNotes(
+        [
+            {
+                "id": note["id"],
+                "credit_note_month": note["invoice_month"],
+                "credit_note_date": note["invoice_date"],
+                **{name: note[name] for name in _DOCUMENT_FIGURES},
+                "credited_invoice_id": note["credited_invoice_id"],
+            }
+            for note in notes
+        ],
+        [
+            {
+                "credit_note_id": line.pop("invoice_id"),
+                "credit_note_month": line.pop("invoice_month"),
+                **line,
+            }
+            for line in lines
+        ],
+        errors,
+    )
+
+
+def credited_invoice_id(raw: Mapping[str, Any]) -> str | None:
+    """The invoice a credit note credits: Holded's ``from`` (``{"id": ..., "docType": "invoice"}``) when the user
+    made the note from an invoice; None when it names none, or names a document that is not an invoice."""
+    origin = raw.get("from")
+    if isinstance(origin, Mapping) and origin.get("docType") == "invoice" and origin.get("id"):
+        return str(origin["id"])
+    return None
+
+
+def _parse(
+    raw_documents: Iterable[Mapping[str, Any]],
+    service_ids: set[str],
+    tz: ZoneInfo,
+    source: str,
+    what: str,
+    extra: Callable[[Mapping[str, Any]], dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[RowError]]:
+    """Documents of invoice shape, each with its lines, as invoice rows plus what ``extra`` reads of each; a bad one
+    explained and left out."""
+    documents: list[dict[str, Any]] = []
+    all_lines: list[dict[str, Any]] = []
+    errors: list[RowError] = []
+    for position, raw in enumerate(raw_documents, start=1):
         key = str(raw.get("id") or raw.get("docNumber") or f"#{position}")
         try:
-            invoice = _invoice_row(raw, tz)
-            lines = [_line_row(invoice, line_no, product) for line_no, product in enumerate(_products(raw), start=1)]
+            document = _invoice_row(raw, tz)
+            lines = [_line_row(document, line_no, product) for line_no, product in enumerate(_products(raw), start=1)]
         except BadRecord as exc:
-            parsed.errors.append(RowError(SOURCE, position, exc.field, f"invoice not stored: {exc}", key))
+            errors.append(RowError(source, position, exc.field, f"{what} not stored: {exc}", key))
             continue
         for line in lines:
             if line["service_id"] not in service_ids:
-                what = f"service {line['service_id']!r} is not in the catalog" if line["service_id"] else "no service"
-                parsed.errors.append(
+                what_service = (
+                    f"service {line['service_id']!r} is not in the catalog" if line["service_id"] else "no service"
+                )
+                errors.append(
                     RowError(
-                        SOURCE,
+                        source,
                         position,
                         f"products[{line['line_no']}].serviceId",
-                        f"line {line['line_no']} has {what}; it is recognized in its invoice month",
+                        f"line {line['line_no']} has {what_service}; it is recognized in its {what} month",
                         key,
                     )
                 )
                 line["service_id"] = None
-        parsed.invoices.append(invoice)
-        parsed.lines.extend(lines)
-    return parsed
+        documents.append(document | extra(raw))
+        all_lines.extend(lines)
+    return documents, all_lines, errors
 
 
 def _products(raw: Mapping[str, Any]) -> list[Mapping[str, Any]]:

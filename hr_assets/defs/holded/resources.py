@@ -1,4 +1,4 @@
-"""Holded's invoicing API: the service catalog, contacts and invoices, every page of them.
+"""Holded's invoicing API: the service catalog, contacts, invoices and credit notes, every page of them.
 
 Holded pages with ``?page=N`` and a bare JSON array, at a page size of its own choosing: only an
 empty page ends a listing. An error can arrive as ``{"status": 0, "info": ...}`` even with HTTP 200,
@@ -42,10 +42,18 @@ class HoldedResource(ApiResource):
             return _all_pages(api, "contacts")
 
     def invoices(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
-        """Invoices dated in [start, end): Holded's window is inclusive, in unix seconds."""
+        """Invoices dated in [start, end)."""
+        return self._documents("invoice", start, end)
+
+    def credit_notes(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        """Credit notes (Holded's refunds) dated in [start, end)."""
+        return self._documents("creditnote", start, end)
+
+    def _documents(self, doc_type: str, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+        """Documents of ``doc_type`` dated in [start, end): Holded's window is inclusive, in unix seconds."""
         window = {"starttmp": int(start.timestamp()), "endtmp": int(end.timestamp()) - 1, "sort": "created-asc"}
         with self._api() as api:
-            return _all_pages(api, "documents/invoice", window)
+            return _all_pages(api, f"documents/{doc_type}", window)
 
 
 def _all_pages(api: ApiClient, path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -8,7 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hr_assets.warehouse.engine import insert_rows
-from hr_assets.warehouse.tables import holded_invoice_lines, holded_invoices, holded_services
+from hr_assets.warehouse.tables import (
+    holded_credit_note_lines,
+    holded_credit_notes,
+    holded_invoice_lines,
+    holded_invoices,
+    holded_services,
+)
 
 
 def service_ids(connection: Connection) -> set[str]:
@@ -27,6 +33,22 @@ def replace_month(
     connection.execute(sa.delete(holded_invoices).where(holded_invoices.c.invoice_month == month))
     insert_rows(connection, holded_invoices, [dict(invoice, synced_at=synced_at) for invoice in invoices])
     insert_rows(connection, holded_invoice_lines, list(lines))
+
+
+def replace_credit_notes_month(
+    connection: Connection,
+    month: dt.date,
+    credit_notes: Iterable[Mapping[str, Any]],
+    lines: Iterable[Mapping[str, Any]],
+    synced_at: dt.datetime,
+) -> None:
+    """The month's credit notes and lines, exactly as Holded has them now: a re-run leaves one copy."""
+    connection.execute(
+        sa.delete(holded_credit_note_lines).where(holded_credit_note_lines.c.credit_note_month == month)
+    )
+    connection.execute(sa.delete(holded_credit_notes).where(holded_credit_notes.c.credit_note_month == month))
+    insert_rows(connection, holded_credit_notes, [dict(note, synced_at=synced_at) for note in credit_notes])
+    insert_rows(connection, holded_credit_note_lines, list(lines))
 
 
 def month_invoices_with_lines(
