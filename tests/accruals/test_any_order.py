@@ -1,8 +1,10 @@
 """Accruals in any order, on a real SQLite warehouse through the ledger the asset and the commands use.
 
-Hypothesis generates invoice lines (nets, credit notes, unmatched lines, periods starting before or after their
-invoice) over six months, and what happens to them: each month's run in any order, re-runs, lines invoiced into a
-month after it ran (back-dated), months closed and re-opened.
+Hypothesis generates invoice lines (nets, negative lines, unmatched lines, periods starting before or after their
+invoice) over six months, credit notes of them (naming their invoice or not, dated up to four months later) and
+cancellations, and what happens to them: each month's run in any order, re-runs, lines invoiced into a month after it
+ran (back-dated), credit notes arriving before or after their invoice, invoices cancelled after their months closed,
+months closed and re-opened.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from hr_assets.warehouse.tables import (
     accrual_closes,
     accrual_months,
     accruals,
+    holded_credit_note_lines,
+    holded_credit_notes,
     holded_invoice_lines,
     holded_invoices,
     holded_services,
@@ -43,11 +47,25 @@ AT = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
+class CreditNote:
+    id: str
+    invoice_number: int
+    credit_date: dt.date
+    net_cents: int  # positive, as Holded sends it
+    names_invoice: bool  # False: Holded's ``from`` names no invoice
+
+    @property
+    def month(self) -> dt.date:
+        return self.credit_date.replace(day=1)
+
+
+@dataclass(frozen=True)
 class Invoice:
     number: int
     invoice_date: dt.date
     net_cents: int
     period: tuple[dt.date, dt.date] | None  # None: unmatched
+    credit_notes: tuple[CreditNote, ...] = ()
 
     @property
     def month(self) -> dt.date:
@@ -64,19 +82,27 @@ def invoices(draw: st.DrawFn) -> list[Invoice]:
         if draw(st.integers(0, 9)):
             start = invoiced + dt.timedelta(days=draw(st.integers(-60, 30)))
             period = (start, start + dt.timedelta(days=draw(st.integers(0, 120))))
-        found.append(Invoice(number, invoiced, net, period))
+        credits = []
+        for k in range(draw(st.integers(0, 2)) if net > 0 else 0):  # a refund of part or all of the course
+            credited = invoiced + dt.timedelta(days=draw(st.integers(0, 120)))
+            names = draw(st.integers(0, 4)) > 0
+            credits.append(CreditNote(f"CN-{number}-{k}", number, credited, draw(st.integers(1, net)), names))
+        found.append(Invoice(number, invoiced, net, period, tuple(credits)))
     return found
 
 
 @st.composite
 def histories(draw: st.DrawFn) -> tuple[list[Invoice], list[tuple[str, Any]], set[int]]:
     """Invoices, and the steps that bring them in and book them: every month run at least once in a random order,
-    some again; some invoices arriving only after their month ran; closes and re-opens among them; a run last."""
+    some again; some invoices arriving only after their month ran; credit notes arriving at any point; some invoices
+    cancelled; closes and re-opens among them; a run last."""
     found = draw(invoices())
     late = {invoice.number for invoice in found if draw(st.booleans()) and draw(st.booleans())}
     steps: list[tuple[str, Any]] = [("run", month) for month in draw(st.permutations(MONTHS))]
     steps += [("run", draw(st.sampled_from(MONTHS))) for _ in range(draw(st.integers(0, 3)))]
     steps += [("arrive", number) for number in sorted(late)]
+    steps += [("credit", note.id) for invoice in found for note in invoice.credit_notes]
+    steps += [("cancel", invoice.number) for invoice in found if draw(st.integers(0, 5)) == 0]
     steps += [(draw(st.sampled_from(["close", "reopen"])), draw(st.sampled_from(MONTHS))) for _ in range(3)]
     order = draw(st.permutations(steps))
     return found, [*order, ("run", draw(st.sampled_from(MONTHS)))], late
@@ -91,14 +117,39 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
 
 def emptied(engine: Engine) -> Engine:
     with engine.begin() as connection:
-        for table in (accruals, accrual_months, accrual_closes, holded_invoice_lines, holded_invoices, service_periods):
+        for table in (
+            accruals,
+            accrual_months,
+            accrual_closes,
+            holded_invoice_lines,
+            holded_invoices,
+            holded_credit_note_lines,
+            holded_credit_notes,
+            service_periods,
+        ):
             connection.execute(sa.delete(table))
         connection.execute(sa.delete(holded_services))
         connection.execute(sa.insert(holded_services).values(id="svc", name="Course", code="COURSE", synced_at=AT))
     return engine
 
 
-def arrive(connection: Connection, invoice: Invoice) -> None:
+def _line(net: Decimal) -> dict[str, Any]:
+    """One line of the course, as the Holded import stores it."""
+    return {
+        "line_no": 1,
+        "name": "Course",
+        "service_id": "svc",
+        "units": 1,
+        "unit_price": net,
+        "discount_percent": 0,
+        "tax_percent": 0,
+        "gross_amount": net,
+        "net_amount": net,
+        "tax_amount": 0,
+    }
+
+
+def arrive(connection: Connection, invoice: Invoice, cancelled: bool = False) -> None:
     """The invoice as the Holded import stores it: one line of the course, its contact's enrolment if matched."""
     net = Decimal(invoice.net_cents).scaleb(-2)
     invoice_id, contact = f"INV-{invoice.number}", f"C{invoice.number}"
@@ -112,23 +163,12 @@ def arrive(connection: Connection, invoice: Invoice) -> None:
             discount=0,
             tax=0,
             total=net,
+            cancelled=cancelled,
             synced_at=AT,
         )
     )
     connection.execute(
-        sa.insert(holded_invoice_lines).values(
-            invoice_id=invoice_id,
-            line_no=1,
-            invoice_month=invoice.month,
-            service_id="svc",
-            units=1,
-            unit_price=net,
-            discount_percent=0,
-            tax_percent=0,
-            gross_amount=net,
-            net_amount=net,
-            tax_amount=0,
-        )
+        sa.insert(holded_invoice_lines).values(invoice_id=invoice_id, invoice_month=invoice.month, **_line(net))
     )
     if invoice.period:
         connection.execute(
@@ -145,6 +185,32 @@ def arrive(connection: Connection, invoice: Invoice) -> None:
         )
 
 
+def credit(connection: Connection, note: CreditNote) -> None:
+    """The credit note as the Holded import stores it: one line of the course, positive, naming its invoice or not."""
+    net = Decimal(note.net_cents).scaleb(-2)
+    connection.execute(
+        sa.insert(holded_credit_notes).values(
+            id=note.id,
+            credit_note_month=note.month,
+            credit_note_date=note.credit_date,
+            contact_id=f"C{note.invoice_number}",
+            subtotal=net,
+            discount=0,
+            tax=0,
+            total=net,
+            credited_invoice_id=f"INV-{note.invoice_number}" if note.names_invoice else None,
+            synced_at=AT,
+        )
+    )
+    connection.execute(
+        sa.insert(holded_credit_note_lines).values(credit_note_id=note.id, credit_note_month=note.month, **_line(net))
+    )
+
+
+def cancel(connection: Connection, number: int) -> None:
+    connection.execute(sa.update(holded_invoices).where(holded_invoices.c.id == f"INV-{number}").values(cancelled=True))
+
+
 def figures(connection: Connection, month: dt.date) -> tuple:
     summary = store.month_summary(connection, month)
     rows = connection.execute(
@@ -158,6 +224,8 @@ def figures(connection: Connection, month: dt.date) -> tuple:
 def play(engine: Engine, found: list[Invoice], steps: list[tuple[str, Any]], late: set[int]) -> dict[dt.date, tuple]:
     """Plays the steps, checking after each that no closed month changed and that every month reconciles."""
     by_number = {invoice.number: invoice for invoice in found}
+    notes = {note.id: note for invoice in found for note in invoice.credit_notes}
+    cancelled: set[int] = set()  # Holded says so: an invoice arriving after its cancellation arrives cancelled
     frozen: dict[dt.date, tuple] = {}
     booked = True  # every line in is booked (a line arriving is booked by the next run, close or re-open)
     with engine.begin() as connection:
@@ -165,11 +233,18 @@ def play(engine: Engine, found: list[Invoice], steps: list[tuple[str, Any]], lat
             if step == "run":  # the month's import, then its accruals
                 for invoice in found:
                     if invoice.month == what and invoice.number not in late and not _present(connection, invoice):
-                        arrive(connection, invoice)
+                        arrive(connection, invoice, invoice.number in cancelled)
                 ledger.recompute(connection, [what], AT)
                 booked = True
             elif step == "arrive" and not _present(connection, by_number[what]):
-                arrive(connection, by_number[what])
+                arrive(connection, by_number[what], what in cancelled)
+                booked = False
+            elif step == "credit":
+                credit(connection, notes[what])
+                booked = False
+            elif step == "cancel":
+                cancelled.add(what)
+                cancel(connection, what)
                 booked = False
             elif step == "close" and what not in frozen:
                 ledger.close(connection, what, AT, "tester")
@@ -233,19 +308,36 @@ def test_every_line_adds_up_to_its_net_and_every_run_order_ends_with_the_same_fi
     in, then every month of the year booked: the same figures for every month, and each line's rows add up to its
     net."""
     found, steps, late = history
-    runs = [step for step in steps if step[0] in ("run", "arrive")]
+    runs = [step for step in steps if step[0] in ("run", "arrive", "credit", "cancel")]
     closes = [step for step in steps if step[0] in ("close", "reopen")]
     shuffled = shuffler.sample(runs, len(runs))
     settle = [*closes, *(("run", month) for month in HORIZON)]
     first = play(emptied(engine), found, [*runs, ("run", MONTHS[0]), *settle], late)
     with engine.begin() as connection:
-        nets = dict(
-            connection.execute(sa.select(holded_invoice_lines.c.invoice_id, holded_invoice_lines.c.net_amount)).all()
-        )
         booked: dict[str, Decimal] = {}
         for invoice_id, value in connection.execute(sa.select(accruals.c.invoice_id, accruals.c.recognized_amount)):
             booked[invoice_id] = booked.get(invoice_id, Decimal(0)) + value
-    assert {invoice_id: booked.get(invoice_id, Decimal(0)) for invoice_id in nets} == nets
+        last = store.month_summary(connection, HORIZON[-1])
+    cancelled = {number for step, number in steps if step == "cancel"}
+
+    def cents(amount: Decimal) -> int:
+        return int(amount.scaleb(2))
+
+    live_nets, credited = 0, 0
+    for invoice in found:  # the generated figures, not the stored ones
+        invoice_id, live = f"INV-{invoice.number}", invoice.number not in cancelled
+        assert cents(booked.get(invoice_id, Decimal(0))) == (invoice.net_cents if live else 0), invoice_id
+        for note in invoice.credit_notes:
+            assert cents(booked.get(note.id, Decimal(0))) == -note.net_cents, note.id
+        # a live line and its credits add up to their nets to the cent
+        credits = sum(note.net_cents for note in invoice.credit_notes)
+        recognized = sum(booked.get(key, Decimal(0)) for key in (invoice_id, *(n.id for n in invoice.credit_notes)))
+        assert cents(recognized) == (invoice.net_cents if live else 0) - credits
+        live_nets, credited = live_nets + (invoice.net_cents if live else 0), credited + credits
+    # recognized to date + deferred = invoiced to date net of credits, every cent recognized by the year's end
+    assert cents(last["invoiced_to_date"]) == live_nets - credited
+    assert cents(last["recognized_to_date"]) + cents(last["deferred_balance"]) == live_nets - credited
+    assert last["deferred_balance"] == 0
     second = play(emptied(engine), found, [*shuffled, ("run", MONTHS[-1]), *settle], late)
     assert second == first
 
@@ -268,3 +360,45 @@ def test_a_share_of_a_closed_month_is_a_catch_up_in_the_next_open_one(engine: En
         assert figures(connection, dt.date(2026, 6, 1))[1] == [("INV-1", "recognised", Decimal("300.00"))]
         assert figures(connection, dt.date(2026, 7, 1))[1] == []
         assert store.close_of(connection, dt.date(2026, 6, 1))["reopened_by"] == "tester"
+
+
+def test_a_credit_note_reverses_the_line_it_credits_over_that_lines_period(engine: Engine) -> None:
+    """May's 610.00 over May and June (31 + 30 days), refunded whole on 20 May: both months net to nothing. A refund
+    naming no invoice is recognized in its own month, as unmatched."""
+    may = Invoice(1, dt.date(2026, 5, 1), 61_000, (dt.date(2026, 5, 1), dt.date(2026, 6, 30)))
+    with emptied(engine).begin() as connection:
+        arrive(connection, may)
+        credit(connection, CreditNote("CN-1", 1, dt.date(2026, 5, 20), 61_000, names_invoice=True))
+        credit(connection, CreditNote("CN-2", 1, dt.date(2026, 6, 5), 100, names_invoice=False))
+        ledger.recompute(connection, [dt.date(2026, 5, 1), dt.date(2026, 6, 1)], AT)
+        assert figures(connection, dt.date(2026, 5, 1))[1] == [
+            ("CN-1", "recognised", Decimal("-310.00")),
+            ("INV-1", "recognised", Decimal("310.00")),
+        ]
+        assert figures(connection, dt.date(2026, 6, 1))[1] == [
+            ("CN-1", "recognised", Decimal("-300.00")),
+            ("CN-2", "recognised", Decimal("-1.00")),
+            ("INV-1", "recognised", Decimal("300.00")),
+        ]
+        june = store.month_summary(connection, dt.date(2026, 6, 1))
+        assert (june["invoiced_to_date"], june["recognized_to_date"], june["deferred_balance"]) == (
+            Decimal("-1.00"),
+            Decimal("-1.00"),
+            0,
+        )
+        assert june["unmatched_lines"] == 1  # the refund naming no invoice
+
+
+def test_an_invoice_cancelled_after_its_months_closed_is_a_catch_up_in_the_first_open_month(engine: Engine) -> None:
+    may = Invoice(1, dt.date(2026, 5, 1), 61_000, (dt.date(2026, 5, 1), dt.date(2026, 6, 30)))
+    with emptied(engine).begin() as connection:
+        arrive(connection, may)
+        for month in (dt.date(2026, 5, 1), dt.date(2026, 6, 1)):
+            ledger.close(connection, month, AT, "tester")
+        cancel(connection, 1)
+        ledger.recompute(connection, [dt.date(2026, 7, 1)], AT)
+        assert figures(connection, dt.date(2026, 6, 1))[1] == [("INV-1", "recognised", Decimal("300.00"))]
+        assert figures(connection, dt.date(2026, 7, 1))[1] == [("INV-1", "catch_up", Decimal("-610.00"))]
+        july = store.month_summary(connection, dt.date(2026, 7, 1))
+        assert (july["invoiced_to_date"], july["recognized_to_date"], july["deferred_balance"]) == (0, 0, 0)
+        assert july["recognized_in_month"] == Decimal("-610.00")
