@@ -1,12 +1,15 @@
 """The sandbox twin of Holded's invoicing API (``/api/invoicing/v1``), quirks included.
 
 - Auth: header ``key``; missing or wrong gives 401 ``{"status": 0, "info": "Unauthorized"}``.
-- ``GET /services``, ``GET /contacts``, ``GET /documents/invoice``: a bare JSON array per page,
-  ``page`` from 1; the page size is the server's (``page_size``), and the end is an empty page: a
-  client cannot tell the last page from a short one.
-- ``documents/invoice`` takes ``starttmp`` and ``endtmp`` (unix seconds, inclusive) together or
-  not at all (one alone: 400), ``contactid``, ``paid`` (0 unpaid, 1 paid, 2 partially paid) and
-  ``sort`` (``created-asc``, the default here, or ``created-desc``).
+- ``GET /services``, ``GET /contacts``, ``GET /documents/invoice``, ``GET /documents/creditnote``: a
+  bare JSON array per page, ``page`` from 1; the page size is the server's (``page_size``), and the
+  end is an empty page: a client cannot tell the last page from a short one.
+- ``documents/invoice`` and ``documents/creditnote`` take ``starttmp`` and ``endtmp`` (unix seconds,
+  inclusive) together or not at all (one alone: 400), ``contactid``, ``paid`` (0 unpaid, 1 paid, 2
+  partially paid) and ``sort`` (``created-asc``, the default here, or ``created-desc``). A credit
+  note made from an invoice names it in ``from`` (``{"id": ..., "docType": "invoice"}``).
+- ``cancel_invoice`` cancels an invoice: from then on it is listed with ``status`` 3
+  (``CANCELLED_STATUS``), the reading of a cancelled invoice the platform relies on (docs/revenue.md).
 - Any other route, method included, answers HTTP 200 with an HTML page, as Holded's web app does.
 """
 
@@ -23,6 +26,7 @@ from hr_sandbox.revenue_data import RevenueData
 BASE_PATH = "/api/invoicing/v1"
 _SORTS = ("created-asc", "created-desc")
 _PAID_FILTERS = ("0", "1", "2")
+CANCELLED_STATUS = 3
 
 
 class HoldedSandbox(SandboxApi):
@@ -38,14 +42,20 @@ class HoldedSandbox(SandboxApi):
         self._api_key = api_key
         self._services = data.services
         self._contacts = data.contacts
-        # Stable sort: invoices of one day stay in the order they were created (their numbering).
+        # Stable sort: documents of one day stay in the order they were created (their numbering).
         self._invoices = sorted(data.invoices, key=lambda invoice: invoice["date"])
-        self._invoice_dates = [invoice["date"] for invoice in self._invoices]
+        self._credit_notes = sorted(data.credit_notes, key=lambda note: note["date"])
         self._routes: dict[str, Callable[[SandboxRequest], SandboxResponse]] = {
             f"{BASE_PATH}/services": lambda request: self._page(request, self._services),
             f"{BASE_PATH}/contacts": lambda request: self._page(request, self._contacts),
-            f"{BASE_PATH}/documents/invoice": self._list_invoices,
+            f"{BASE_PATH}/documents/invoice": lambda request: self._list_documents(request, self._invoices),
+            f"{BASE_PATH}/documents/creditnote": lambda request: self._list_documents(request, self._credit_notes),
         }
+
+    def cancel_invoice(self, invoice_id: str) -> None:
+        """Cancel the invoice: it is listed from now on with ``status`` ``CANCELLED_STATUS``."""
+        (index,) = [k for k, invoice in enumerate(self._invoices) if invoice["id"] == invoice_id]
+        self._invoices[index] = {**self._invoices[index], "status": CANCELLED_STATUS}
 
     def credential(self, request: SandboxRequest) -> str | None:
         return request.headers.get("key")
@@ -62,16 +72,18 @@ class HoldedSandbox(SandboxApi):
             return self.error(401, "Unauthorized")
         return route(request)
 
-    def _list_invoices(self, request: SandboxRequest) -> SandboxResponse:
+    def _list_documents(self, request: SandboxRequest, documents: Sequence[dict[str, Any]]) -> SandboxResponse:
+        """``documents``: sorted by date."""
         start, end = request.param("starttmp"), request.param("endtmp")
         if (start is None) != (end is None):
             return self.error(400, "starttmp and endtmp must be sent together")
-        invoices: Sequence[dict[str, Any]] = self._invoices
+        invoices = documents
         if start is not None and end is not None:
             if not (start.isdecimal() and end.isdecimal()):
                 return self.error(400, "starttmp and endtmp must be unix timestamps")
-            first = bisect_left(self._invoice_dates, int(start))
-            invoices = self._invoices[first : bisect_right(self._invoice_dates, int(end), lo=first)]
+            first = bisect_left(documents, int(start), key=lambda document: document["date"])
+            last = bisect_right(documents, int(end), lo=first, key=lambda document: document["date"])
+            invoices = documents[first:last]
         contact = request.param("contactid")
         if contact is not None:
             invoices = [invoice for invoice in invoices if invoice["contact"] == contact]

@@ -12,7 +12,9 @@ service, and the data carries the traps a real importer meets:
   no ``serviceId`` or one that is not in the catalog;
 - 4Geeks lists teachers as cohort users too (``role`` ``TEACHER``), a student's ``id`` is not the
   id of its user, and an invited student has no user at all (``user`` is None);
-- a few Notion pages have no Holded ID, and a few titles come in two pieces of rich text.
+- a few Notion pages have no Holded ID, and a few titles come in two pieces of rich text;
+- a few invoices are refunded by a credit note in their month or up to three months later (one line,
+  whole or half), most made from the invoice (``from`` names it), some not.
 
 Everything is built from ``random.Random`` seeded per month, so the same arguments give the same
 data, and a longer range from the same start shares the invoices, contacts, students and
@@ -44,6 +46,9 @@ _OTHER_EMAIL_SHARE = 0.03  # students whose 4Geeks e-mail is not their Holded on
 _UNENROLLED_LINE_SHARE = 0.01
 _BAD_SERVICE_LINE_SHARE = 0.01
 _NOTION_PAGE_SHARE = 0.95
+_REFUND_SHARE = 0.02  # of a month's invoices, refunded by a credit note
+_REFUND_NAMING_NO_INVOICE_SHARE = 0.2
+_REFUND_MONTHS = 4  # a credit note refunds an invoice of its month or of the three before
 _DUE_DAYS = 30
 _TAX_ID_LETTERS = "TRWAGMYFPDXBNJZSQVHLCKE"
 
@@ -58,6 +63,7 @@ class RevenueData:
     services: list[JsonObject]
     contacts: list[JsonObject]
     invoices: list[JsonObject]
+    credit_notes: list[JsonObject]
     students: list[JsonObject]
     cohorts: list[JsonObject]
     enrollments: list[JsonObject]
@@ -274,6 +280,8 @@ class _Generator:
         self.students: list[JsonObject] = []
         self.notion_pages: list[JsonObject] = []
         self.invoices: list[JsonObject] = []
+        self.credit_notes: list[JsonObject] = []
+        self.invoices_by_month: dict[int, list[JsonObject]] = {}
         self.enrollments: list[_Enrollment] = []
         self.running: list[tuple[_Enrollment, _Customer]] = []
         """Enrollments that can still be billed, with the customer to bill."""
@@ -470,6 +478,38 @@ class _Generator:
             invoice["docNumber"] = f"F{year % 100:02d}{self.doc_numbers[year]:04d}"
         if keep:
             self.invoices.extend(drafts)
+            self.invoices_by_month[month] = drafts
+            self._refund_month(month, invoices)
+
+    def _refund_month(self, month: int, invoices: int) -> None:
+        """Credit notes dated in ``month``, each refunding one line of an invoice of its month or the ones before
+        (from its own random stream, so the invoices are those of a history without refunds)."""
+        rng = random.Random(f"{self.seed}:refunds:{month}")
+        first_day = _month_start(month)
+        refundable = [
+            invoice
+            for earlier in range(month - _REFUND_MONTHS + 1, month + 1)
+            for invoice in self.invoices_by_month.get(earlier, ())
+        ]
+        last_day = calendar.monthrange(first_day.year, first_day.month)[1]
+        notes = []
+        for _ in range(round(invoices * _REFUND_SHARE) if refundable else 0):
+            invoice = rng.choice(refundable)
+            invoiced = date.fromordinal(_EPOCH_ORDINAL + invoice["date"] // 86_400)
+            earliest = max(first_day, invoiced)
+            day = earliest + timedelta(days=rng.randrange(last_day - earliest.day + 1))
+            line = dict(rng.choice(invoice["products"]))
+            if rng.random() < 0.5:  # half the course refunded
+                line["price"] = _money(round(line["price"] * 100) // 2)
+            note = self._invoice_document(rng, day, {"id": invoice["contact"], "name": invoice["contactName"]}, [line])
+            note.update(status=0, paymentsTotal=0.0, paymentsPending=0.0, paymentsRefunds=0)
+            if rng.random() >= _REFUND_NAMING_NO_INVOICE_SHARE:
+                note["from"] = {"id": invoice["id"], "docType": "invoice"}
+            notes.append(note)
+        notes.sort(key=lambda note: note["date"])
+        for number, note in enumerate(notes, start=1):
+            note["docNumber"] = f"R{first_day.year % 100:02d}{month % 12 + 1:02d}{number:03d}"
+        self.credit_notes.extend(notes)
 
     def _invoice(self, rng: random.Random, month: int, day: date, opening: list[_Cohort]) -> JsonObject:
         if rng.random() < _WALK_IN_SHARE:
@@ -636,6 +676,7 @@ class _Generator:
             services=self.services,
             contacts=self.contacts,
             invoices=self.invoices,
+            credit_notes=self.credit_notes,
             students=self.students,
             cohorts=cohorts,
             enrollments=self._enrollments_json({cohort["id"]: cohort for cohort in cohorts}),

@@ -42,6 +42,7 @@ NOTION_HEADERS = {"Authorization": f"Bearer {NOTION_TOKEN}", "Notion-Version": "
 NOTION_CURRENT = {**NOTION_HEADERS, "Notion-Version": "2025-09-03"}
 GEEKS_HEADERS = {"Authorization": f"Token {GEEKS_TOKEN}", "Academy": str(ACADEMY)}
 INVOICES = "/api/invoicing/v1/documents/invoice"
+CREDIT_NOTES = "/api/invoicing/v1/documents/creditnote"
 CONTACTS = "/api/invoicing/v1/contacts"
 SERVICES = "/api/invoicing/v1/services"
 COHORT_USERS = "/v1/admissions/academy/cohort/user"
@@ -289,7 +290,12 @@ def holded_pages(client: httpx.Client, path: str, **params: Any) -> list[list[di
 
 
 def test_holded_pages_are_exact_slices_and_end_with_an_empty_page(holded: httpx.Client, data: RevenueData) -> None:
-    for path, items in ((CONTACTS, data.contacts), (SERVICES, data.services), (INVOICES, data.invoices)):
+    for path, items in (
+        (CONTACTS, data.contacts),
+        (SERVICES, data.services),
+        (INVOICES, data.invoices),
+        (CREDIT_NOTES, data.credit_notes),
+    ):
         pages = holded_pages(holded, path)
 
         assert pages[-1] == []
@@ -308,6 +314,45 @@ def test_holded_filters_invoices_by_inclusive_timestamps(holded: httpx.Client, d
 
     assert [invoice["id"] for page in ascending for invoice in page] == expected
     assert [invoice["id"] for page in descending for invoice in page] == expected[::-1]
+
+
+def test_holded_serves_credit_notes_as_it_serves_invoices(holded: httpx.Client, data: RevenueData) -> None:
+    """Refunds of a line (whole or half) of an invoice of their month or the three before, most naming it in
+    ``from``; listed by inclusive timestamps, in pages, both timestamps or none."""
+    invoices = {invoice["id"]: invoice for invoice in data.invoices}
+    named = [note for note in data.credit_notes if "from" in note]
+    assert len(data.credit_notes) == MONTHS * round(PER_MONTH * 0.02) and 0 < len(named) < len(data.credit_notes)
+    for note in data.credit_notes:
+        [line] = note["products"]
+        subtotal, discount, tax = expected_totals(note["products"])
+        assert Decimal(str(note["total"])) == subtotal - discount + tax > 0
+        if "from" in note:
+            assert note["from"]["docType"] == "invoice"
+            invoice = invoices[note["from"]["id"]]
+            assert invoice["contact"] == note["contact"] and invoice["date"] <= note["date"]
+            assert note["date"] - invoice["date"] < 4 * 31 * 86_400
+            assert any(
+                {**line, "price": product["price"]} == product
+                and round(line["price"] * 100) in (round(product["price"] * 100), round(product["price"] * 100) // 2)
+                for product in invoice["products"]
+            )
+    days = sorted({note["date"] for note in data.credit_notes})
+    start, end = days[1], days[-2]
+    listed = holded_pages(holded, CREDIT_NOTES, starttmp=start, endtmp=end)
+    assert [n["id"] for page in listed for n in page] == [
+        n["id"] for n in data.credit_notes if start <= n["date"] <= end
+    ]
+    response = holded.get(CREDIT_NOTES, params={"starttmp": start}, headers={"key": HOLDED_KEY})
+    assert response.status_code == 400
+
+
+def test_holded_serves_a_cancelled_invoice_with_status_3(holded_api: HoldedSandbox, data: RevenueData) -> None:
+    invoice = data.invoices[7]
+    holded_api.cancel_invoice(invoice["id"])
+    with served(holded_api) as client:
+        listed = [item for page in holded_pages(client, INVOICES) for item in page]
+    assert [item["status"] for item in listed if item["id"] == invoice["id"]] == [3]
+    assert [item for item in listed if item["id"] != invoice["id"]] == [i for i in data.invoices if i is not invoice]
 
 
 def test_holded_wants_both_timestamps_or_none(holded: httpx.Client) -> None:
