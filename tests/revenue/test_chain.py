@@ -30,6 +30,8 @@ STAMPS = ("synced_at", "computed_at", "created_at", "run_id", "id")
 DATA = (
     tables.holded_invoices,
     tables.holded_invoice_lines,
+    tables.holded_credit_notes,
+    tables.holded_credit_note_lines,
     tables.holded_contacts,
     tables.crm_students,
     tables.service_periods,
@@ -57,9 +59,18 @@ def test_a_month_lands_to_the_cent_and_every_check_passes(
     assert stored.keys() == {invoice["id"] for invoice in generated}
     for invoice in generated:
         assert stored[invoice["id"]]["total"] == _money(invoice["total"])
+    refunds = [n for n in revenue_sandbox.data.credit_notes if dt.datetime.fromtimestamp(n["date"], dt.UTC).month == 1]
+    notes = {row["id"]: row for row in rows(warehouse_url, tables.holded_credit_notes)}
+    assert refunds and notes.keys() == {note["id"] for note in refunds}
+    for note in refunds:
+        assert notes[note["id"]]["total"] == _money(note["total"])
+        assert notes[note["id"]]["credited_invoice_id"] == note.get("from", {}).get("id")
     summary = rows(warehouse_url, tables.accrual_months)[0]
     lines = rows(warehouse_url, tables.holded_invoice_lines)
-    assert summary["invoiced_to_date"] == sum(line["net_amount"] for line in lines)
+    credited = rows(warehouse_url, tables.holded_credit_note_lines)
+    assert summary["invoiced_to_date"] == sum(line["net_amount"] for line in lines) - sum(
+        line["net_amount"] for line in credited
+    )
     assert summary["recognized_to_date"] + summary["deferred_balance"] == summary["invoiced_to_date"]
     recognized = sum(row["recognized_amount"] for row in rows(warehouse_url, tables.accruals))
     assert recognized == summary["recognized_in_month"] > 0
@@ -86,8 +97,12 @@ def test_later_months_never_change_an_earlier_one_and_reruns_change_nothing(
     nets = {
         (line["invoice_id"], line["line_no"]): line["net_amount"]
         for line in rows(warehouse_url, tables.holded_invoice_lines)
+    } | {
+        (line["credit_note_id"], line["line_no"]): -line["net_amount"]
+        for line in rows(warehouse_url, tables.holded_credit_note_lines)
     }
     assert all(abs(total) <= abs(nets[key]) for key, total in recognized_per_line.items())
+    assert any(total < 0 for total in recognized_per_line.values()), "the refunds are recognized, negative"
 
 
 def test_a_backfill_is_one_run_for_the_range_and_writes_what_month_by_month_runs_write(
@@ -246,3 +261,40 @@ def test_the_month_close_run_closes_its_month(instance: dg.DagsterInstance, ware
     january = [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[0]]
     assert run_month(instance, MONTHS[0]).success  # run again: a closed month is not booked again
     assert [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[0]] == january
+
+
+def test_an_invoice_cancelled_after_its_month_closed_is_a_catch_up_in_the_first_open_month(
+    instance: dg.DagsterInstance, warehouse_url: str, revenue_sandbox: RevenueSandbox
+) -> None:
+    """January runs and closes; Holded then cancels one of January's invoices: once January's invoices are read again,
+    the invoice is stored cancelled and February books minus what January recognized of it, as a catch-up; January
+    never changes."""
+    job = definitions_with(**revenue_resources(dict(os.environ))).resolve_job_def("revenue_chain")
+    closed = job.execute_in_process(
+        partition_key=MONTHS[0].isoformat(), instance=instance, raise_on_error=False, tags={CLOSE_TAG: "true"}
+    )
+    assert closed.success, failures(closed)
+    january_rows = rows(warehouse_url, tables.accruals)
+    invoices = {row["id"] for row in rows(warehouse_url, tables.holded_invoices)}
+    january = {row["invoice_id"]: row["recognized_amount"] for row in january_rows if row["invoice_id"] in invoices}
+    cancelled = next(invoice_id for invoice_id, amount in sorted(january.items()) if amount > 0)
+    revenue_sandbox.holded.cancel_invoice(cancelled)
+
+    result = run_month(instance, MONTHS[1])
+    assert result.success and all(checks(result).values()), checks(result)
+    assert {row["id"]: row["cancelled"] for row in rows(warehouse_url, tables.holded_invoices)}[cancelled] is False
+    assert materialized(result)["holded_invoices"]["cancelled_invoices"] == 0  # February's: none
+    february = [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[1]]
+    assert not [row for row in february if row["invoice_id"] == cancelled], "January's copy is not re-read yet"
+
+    again = run_month(instance, MONTHS[0])  # January's import again: the invoice is now cancelled
+    assert again.success and all(checks(again).values()), checks(again)
+    assert materialized(again)["holded_invoices"]["cancelled_invoices"] == 1
+    assert {row["id"]: row["cancelled"] for row in rows(warehouse_url, tables.holded_invoices)}[cancelled] is True
+    catch_up = [
+        row
+        for row in rows(warehouse_url, tables.accruals)
+        if row["month"] == MONTHS[1] and row["invoice_id"] == cancelled
+    ]
+    assert [(row["kind"], row["recognized_amount"]) for row in catch_up] == [("catch_up", -january[cancelled])]
+    assert [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[0]] == january_rows
