@@ -104,7 +104,9 @@ def _reconciliation_problems(
         problems.append("recognized to date + deferred != invoiced to date")
     invoiced = store.net_invoiced_up_to(connection, month)
     if not closed and summary["invoiced_to_date"] != invoiced:
-        problems.append(f"invoiced to date {summary['invoiced_to_date']} != {invoiced} in the invoice and credit note lines")
+        problems.append(
+            f"invoiced to date {summary['invoiced_to_date']} != {invoiced} in the invoice and credit note lines"
+        )
     rows_total = store.recognized_in_month(connection, month)
     if rows_total != summary["recognized_in_month"]:
         problems.append(f"the rows add up to {rows_total}, the summary says {summary['recognized_in_month']}")

@@ -105,7 +105,10 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 holded.credit_notes(window.start, window.end), partition_months(context), clock.tz
             ).items()
         }
-        named = set().union(*(parsed.contact_ids for parsed in [*parsed_by_month.values(), *notes_by_month.values()]))
+        named = set().union(
+            *(parsed.contact_ids for parsed in parsed_by_month.values()),
+            *(notes.contact_ids for notes in notes_by_month.values()),
+        )
         listed = {str(raw.get("id")): raw for raw in holded.contacts()} if named else {}
         tally = MonthlyTally()
         for month, parsed in parsed_by_month.items():

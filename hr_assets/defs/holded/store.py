@@ -43,9 +43,7 @@ def replace_credit_notes_month(
     synced_at: dt.datetime,
 ) -> None:
     """The month's credit notes and lines, exactly as Holded has them now: a re-run leaves one copy."""
-    connection.execute(
-        sa.delete(holded_credit_note_lines).where(holded_credit_note_lines.c.credit_note_month == month)
-    )
+    connection.execute(sa.delete(holded_credit_note_lines).where(holded_credit_note_lines.c.credit_note_month == month))
     connection.execute(sa.delete(holded_credit_notes).where(holded_credit_notes.c.credit_note_month == month))
     insert_rows(connection, holded_credit_notes, [dict(note, synced_at=synced_at) for note in credit_notes])
     insert_rows(connection, holded_credit_note_lines, list(lines))

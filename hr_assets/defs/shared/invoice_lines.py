@@ -54,8 +54,8 @@ def credited_line(service_id: str | None, name: str | None, candidates: Iterable
         return None
     same_service = sorted(candidate for candidate in candidates if candidate.service_id == service_id)
     same_name = [candidate for candidate in same_service if candidate.name == name]
-    chosen = (same_name or same_service or [None])[0]
-    return chosen.line_no if chosen else None
+    chosen = same_name or same_service
+    return chosen[0].line_no if chosen else None
 
 
 def lines_invoiced_up_to(connection: Connection, month: dt.date) -> list[InvoiceLine]:
