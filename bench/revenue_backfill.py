@@ -81,7 +81,12 @@ AIMS = {"holded_rate_ratio_min": 0.9}
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 OTHER_APIS_RATE = 100.0  # 4Geeks and Notion: paced high, so Holded is the API the benchmark looks at
 HOLDED_PAGE_SIZE = 250
-HOLDED_LISTINGS = ("/api/invoicing/v1/services", "/api/invoicing/v1/contacts", "/api/invoicing/v1/documents/invoice")
+HOLDED_LISTINGS = (
+    "/api/invoicing/v1/services",
+    "/api/invoicing/v1/contacts",
+    "/api/invoicing/v1/documents/invoice",
+    "/api/invoicing/v1/documents/creditnote",
+)
 BURST_GAP_S = 1.0
 BURST_MIN_REQUESTS = 5
 NOTE = (
