@@ -202,3 +202,65 @@ def test_a_new_employee_whose_status_no_report_tells_is_not_stored() -> None:
     assert _errors(changes) == [
         ("directory.numbers", 4, None, "new employee '00731' has no readable status in this week's reports; not stored")
     ]
+
+
+def test_in_one_push_each_field_is_its_owner_reports() -> None:
+    directory = [row[:] for row in DIRECTORY]
+    directory[3][2] = "A"  # the Directory says active where the Dates report says ON LEAVE
+    directory[2][3] = ""  # and has no department for Rick
+    dates = [[*DATES[0], "Department"], *[[*row, 999.0] for row in DATES[1:]]]
+    day = dt.date(2026, 11, 19)
+    merged = merge_reports(_reports(directory=directory, dates=dates), {"directory": day, "dates": day})
+    ann = merged.employees["00731"]
+    assert ann["status"] == "on_leave", "the Dates report owns status"
+    assert ann["department_code"] == "110", "the Directory owns the department"
+    assert merged.employees["1002"]["department_code"] == "999", "the other report of the push fills a blank"
+    assert merged.disagreements == [], "reports of one push that differ are not disagreements between pushes"
+
+
+def test_the_newest_push_wins_each_field_and_the_older_push_s_disagreement_is_reported() -> None:
+    directory = [row[:] for row in DIRECTORY]
+    directory[3][2] = "A"  # this week's Directory: Ann is back
+    directory[1][1] = "Doe, Janet"
+    dates = [[*DATES[0], "Department"], *[[*row, 110.0] for row in DATES[1:]]]  # last week's Dates, as it was
+    merged = merge_reports(
+        _reports(directory=directory, dates=dates),
+        {"directory": dt.date(2026, 11, 19), "dates": dt.date(2026, 11, 12)},
+    )
+    assert merged.employees["00731"]["status"] == "active", "the newer push says the status"
+    assert merged.employees["00731"]["position"] == "CNA", "a field only the older report says is still its"
+    assert merged.employees["1001"]["first_name"] == "Janet"
+    found = {(d.employee_code, d.field): d.row() for d in merged.disagreements}
+    assert set(found) == {("00731", "status"), ("1001", "first_name"), ("1001", "department_code"),
+                          ("1002", "department_code")}  # fmt: skip
+    assert found["00731", "status"] == {
+        "code": "00731",
+        "field": "status",
+        "older_value": "on_leave",
+        "older_file": "dates.numbers",
+        "newer_value": "active",
+        "newer_file": "directory.numbers",
+    }
+    assert found["1001", "first_name"]["older_value"] is None and found["1001", "first_name"]["newer_value"] is None, (
+        "a name is said by its field alone"
+    )
+    assert (found["1001", "department_code"]["older_value"], found["1001", "department_code"]["newer_value"]) == (
+        "110",
+        "100",
+    )
+
+
+def test_a_newer_dates_report_says_the_shared_fields_over_an_older_directory() -> None:
+    dates = [[*DATES[0], "Department"], *[[*row, 300.0] for row in DATES[1:]]]
+    merged = merge_reports(
+        _reports(directory=DIRECTORY, dates=dates),
+        {"directory": dt.date(2026, 11, 5), "dates": dt.date(2026, 11, 19)},
+    )
+    assert {code: employee["department_code"] for code, employee in merged.employees.items()} == {
+        "1001": "300",
+        "1002": "300",
+        "00731": "300",
+    }
+    assert [(d.field, d.older.file_name, d.newer.file_name) for d in merged.disagreements] == [
+        ("department_code", "directory.numbers", "dates.numbers")
+    ] * 3

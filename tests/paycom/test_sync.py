@@ -335,3 +335,46 @@ def test_a_folder_under_a_reports_name_is_that_files_failure_and_the_week_goes_o
     assert len(stored) == BASE_EMPLOYEES + 4 and all(row["hire_date"] is None for row in stored), (
         "the Directory still builds the roster; the dates stay unknown"
     )
+
+
+def test_in_a_week_without_a_dates_push_this_week_s_directory_says_the_status_and_the_disagreement_is_reported(
+    instance: dg.DagsterInstance, warehouse_url: str, paycom_sandbox: PaycomSandbox
+) -> None:
+    assert sync(instance, WEEKS[1]).success
+    last_week = {e.code: e for e in week_roster(BASE_EMPLOYEES, 1, WEEKS[1])}
+    roster = week_roster(BASE_EMPLOYEES, 2, WEEKS[2])
+    back = next(i for i, e in enumerate(roster) if e.status == "on_leave" and last_week[e.code].status == "on_leave")
+    roster[back] = dataclasses.replace(roster[back], status="active")  # back from leave, as the Directory says
+    stamp = (WEEKS[2] - dt.timedelta(days=1)).strftime("%Y%m%d")
+    for path in paycom_sandbox.reports_directory.glob(f"{stamp}*"):
+        path.unlink()
+    paths = write_paycom_reports(
+        paycom_sandbox.reports_directory, roster, dt.datetime.combine(WEEKS[2] - dt.timedelta(days=1), dt.time(18))
+    )
+    paths.pop("dates").unlink()  # no Dates push this week: the sync uses last week's
+    [old_dates] = paycom_sandbox.reports_directory.glob(f"{(WEEKS[1] - dt.timedelta(days=1)):%Y%m%d}*_Dates_*")
+
+    result = sync(instance, WEEKS[2])
+    assert result.success
+    stored = {row["employee_code"]: row for row in rows(warehouse_url, tables.paycom_employees)}
+    assert {code: row["status"] for code, row in stored.items()} == {e.code: e.status for e in roster}
+    assert stored[roster[back].code]["hire_date"] == roster[back].hire_date, "the Dates report still says the dates"
+    staff = {row["employee_code"]: row for row in rows(warehouse_url, tables.scheduling_staff)}
+    assert staff[roster[back].code]["available_for_scheduling"] is True
+
+    changed = sorted(e.code for e in roster if e.code in last_week and e.status != last_week[e.code].status)
+    assert roster[back].code in changed and len(changed) == 2, "the employee back from leave and the week's leaver"
+    shown = materialized(result)["paycom_employees"]
+    assert shown["report_disagreements"] == len(changed)
+    table = sorted((record.data for record in shown["disagreements"].records), key=lambda row: row["code"])
+    assert table == [
+        {
+            "code": code,
+            "field": "status",
+            "older_value": last_week[code].status,
+            "older_file": old_dates.name,
+            "newer_value": next(e.status for e in roster if e.code == code),
+            "newer_file": paths["directory"].name,
+        }
+        for code in changed
+    ]

@@ -270,6 +270,11 @@ def _sync_employees(
         context.log.warning(
             f"{len(outcome.errors)} Paycom rows could not be used; see integration_errors for week {week}."
         )
+    if disagreements := outcome.metadata["report_disagreements"]:
+        context.log.warning(
+            f"{disagreements} fields of this week's Paycom reports were said otherwise by a report of an older push; "
+            "the newest push's values were used (see the disagreements table)."
+        )
     return dg.MaterializeResult(
         metadata={**outcome.metadata, "invalid_rows": reasons_table(outcome.errors), **employees_table}
     )

@@ -18,17 +18,20 @@ from sqlalchemy.engine import Connection
 
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.parsing import ParsedReport, parse_report
-from hr_assets.defs.paycom.roster import apply_reports, merge_reports, week_snapshot
+from hr_assets.defs.paycom.reports import pushed_on
+from hr_assets.defs.paycom.roster import DISAGREEMENT_COLUMNS, apply_reports, merge_reports, week_snapshot
 from hr_assets.defs.shared.companies import DateFormat
 from hr_assets.lib.cells import ReportFormatError
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.integration_errors import replace_integration_errors
+from hr_assets.warehouse.metadata import rows_table
 from hr_assets.warehouse.stored_files import StoredFileMissing, delete_content, local_copy, readable
 
 ASSET = "paycom_employees"
 NOT_DOWNLOADED = "not_downloaded"  # a chosen file the download could not bring (paycom_files.status)
 UNUSABLE_STATUSES = ("refused", NOT_DOWNLOADED)
 SOURCE = "paycom"  # the stored files' source
+DISAGREEMENTS_SHOWN = 20  # on the asset's page; its count says how many there are
 
 
 class NoFilesDownloaded(Exception):
@@ -67,7 +70,8 @@ def ingest_week(
     delete_content(connection, [file["stored_file_id"] for file in usable], now)
     outcome = WeekIngest(reports, errors)
     if reports:
-        outcome.metadata, outcome.errors = _write_roster(connection, run_id, week, reports, errors, now)
+        pushes = {file["report_type"]: day for file in files if (day := pushed_on(file["file_name"])) is not None}
+        outcome.metadata, outcome.errors = _write_roster(connection, run_id, week, reports, pushes, errors, now)
     replace_integration_errors(
         connection,
         source="paycom",
@@ -122,11 +126,13 @@ def _write_roster(
     run_id: str,
     week: dt.date,
     reports: dict[str, ParsedReport],
+    pushes: dict[str, dt.date],
     file_errors: list[RowError],
     now: dt.datetime,
 ) -> tuple[dict[str, Any], list[RowError]]:
-    """Merge, upsert, snapshot and log the week; returns the metadata and every row error."""
-    merged = merge_reports(reports)
+    """Merge (``pushes``: the day each report type's file was pushed), upsert, snapshot and log the week; returns the
+    metadata and every row error."""
+    merged = merge_reports(reports, pushes)
     newest = store.latest_snapshot_week(connection)
     is_newest = newest is None or week >= newest  # an older week only rewrites its own snapshot
     previous = store.previous_snapshot_week(connection, week)
@@ -160,5 +166,10 @@ def _write_roster(
         # Title and run-date rows above a report's header: skipped, said once here, not row errors.
         "title_rows_skipped": {report_type: report.title_rows for report_type, report in reports.items()},
         "current_table_updated": is_newest,
+        # Fields a report of an older push said otherwise than the newer push, whose value was used.
+        "report_disagreements": len(merged.disagreements),
+        "disagreements": rows_table(
+            [disagreement.row() for disagreement in merged.disagreements[:DISAGREEMENTS_SHOWN]], DISAGREEMENT_COLUMNS
+        ),
     }
     return metadata, errors

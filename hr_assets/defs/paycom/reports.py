@@ -45,13 +45,24 @@ class RemoteReport:
 def classify(name: str, size_bytes: int, tz: ZoneInfo) -> RemoteReport | None:
     """The report a remote file name denotes, or None when it is not a Paycom report name."""
     match = _ROSTER_NAME.match(name) or _PAY_NAME.match(name)
-    if match is None:
+    wall_clock = _pushed_wall_clock(match["stamp"]) if match else None
+    if match is None or wall_clock is None:
         return None
+    return RemoteReport(name, match["report"].lower(), wall_clock.replace(tzinfo=tz), size_bytes)
+
+
+def pushed_on(name: str) -> dt.date | None:
+    """The day a report was pushed, as its name writes it (the business timezone's); None for another name."""
+    match = _ROSTER_NAME.match(name) or _PAY_NAME.match(name)
+    wall_clock = _pushed_wall_clock(match["stamp"]) if match else None
+    return wall_clock.date() if wall_clock else None
+
+
+def _pushed_wall_clock(stamp: str) -> dt.datetime | None:
     try:
-        pushed_at = dt.datetime.strptime(match["stamp"], "%Y%m%d%H%M%S").replace(tzinfo=tz)
+        return dt.datetime.strptime(stamp, "%Y%m%d%H%M%S")
     except ValueError:
         return None
-    return RemoteReport(name, match["report"].lower(), pushed_at, size_bytes)
 
 
 def sync_cutoff(week_start: dt.datetime) -> dt.datetime:

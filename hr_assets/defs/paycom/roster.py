@@ -1,17 +1,20 @@
 """The week's reports merged into one employee roster, and what changed against the warehouse.
 
-Directory gives names, status and contact; Dates gives position and the employment dates and has
-the last word on status; the pay export adds pay type, rate, salary and overtime eligibility.
-A sync that lacks a report (``--report-type``, or a file that failed) keeps what the warehouse
-already knows for that report's fields, and so does a field whose value could not be read (a record
-holds only the fields read; see ``parsing``): a bad department never empties it, or drops the employee.
+Each roster field is said by the reports ``FIELD_REPORTS`` lists, its owner first; within one push the owner's value
+wins, across pushes the newest push's does, and a field an older push said otherwise is a ``Disagreement``, to be
+reported. The rule is written once, for operators and developers alike, in docs/paycom.md ("Which report says what").
 
-Rows that name no employee are errors with their file and row: pay and payee rows whose code is in no
-roster report and not in the warehouse, and a new employee whose status no report could tell.
+A sync that lacks a report (``--report-type``, or a file that failed) keeps what the warehouse already knows for that
+report's fields, and so does a field whose value could not be read (a record holds only the fields read; see
+``parsing``): a bad department never empties it, or drops the employee.
+
+Rows that name no employee are errors with their file and row: pay and payee rows whose code is in no roster report
+and not in the warehouse, and a new employee whose status no report could tell.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,24 +42,76 @@ PERSONAL_FIELDS = ("phone_number",)
 PAY_FIELDS = ("pay_type", "hourly_rate", "annual_salary", "overtime_eligible")
 EMPLOYEE_FIELDS = ROSTER_FIELDS + PAY_FIELDS
 
-_NAME_FIELDS = ("first_name", "last_name")
-_DIRECTORY_FIELDS = (
-    *_NAME_FIELDS,
-    "status",
-    "department_code",
-    "department_description",
-    "location_code",
-    "work_email",
-    "phone_number",
-)
-_DATES_FIELDS = ("status", "position", "position_family", "hire_date", "rehire_date", "termination_date")
-_SHARED_FIELDS = ("department_code", "department_description", "location_code")
+ROSTER_REPORTS = ("directory", "dates")
+_DIRECTORY_FIRST = ("directory", "dates")
+# The roster reports that say each roster field, its owner first.
+FIELD_REPORTS: dict[str, tuple[str, ...]] = {
+    "first_name": _DIRECTORY_FIRST,
+    "last_name": _DIRECTORY_FIRST,
+    "status": ("dates", "directory"),
+    "department_code": _DIRECTORY_FIRST,
+    "department_description": _DIRECTORY_FIRST,
+    "location_code": _DIRECTORY_FIRST,
+    "work_email": ("directory",),
+    "phone_number": ("directory",),
+    "position": ("dates",),
+    "position_family": ("dates",),
+    "hire_date": ("dates",),
+    "rehire_date": ("dates",),
+    "termination_date": ("dates",),
+}
+# A disagreement on these is shown by its field's name only: their values say who a person is.
+_VALUES_NOT_SHOWN = ("first_name", "last_name", *PERSONAL_FIELDS)
 
 
 @dataclass(frozen=True)
 class RowOrigin:
     file_name: str
     row_number: int
+
+
+@dataclass(frozen=True)
+class Said:
+    """A field's value as one report's file says it."""
+
+    file_name: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A report of an older push said a field otherwise than the newer push, whose value is used."""
+
+    employee_code: str
+    field: str
+    older: Said
+    newer: Said
+
+    def row(self) -> dict[str, Any]:
+        """A row of the asset's table: the values, unless they say who a person is (then the field alone)."""
+        shown = self.field not in _VALUES_NOT_SHOWN
+        return {
+            "code": self.employee_code,
+            "field": self.field,
+            "older_value": _shown(self.older.value) if shown else None,
+            "older_file": self.older.file_name,
+            "newer_value": _shown(self.newer.value) if shown else None,
+            "newer_file": self.newer.file_name,
+        }
+
+
+DISAGREEMENT_COLUMNS = {
+    "code": "string",
+    "field": "string",
+    "older_value": "string",
+    "older_file": "string",
+    "newer_value": "string",
+    "newer_file": "string",
+}
+
+
+def _shown(value: Any) -> str:
+    return "(blank)" if value is None else str(value)
 
 
 @dataclass
@@ -67,25 +122,37 @@ class MergedReports:
     pay: dict[str, dict[str, Any]] = field(default_factory=dict)
     payees: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)  # between the roster reports of two pushes
     has_roster: bool = False
     # Where each employee and each pay row came from: the first roster row naming the employee, its pay row.
     roster_rows: dict[str, RowOrigin] = field(default_factory=dict)
     pay_rows: dict[str, RowOrigin] = field(default_factory=dict)
 
 
-def _fields(record: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    """The fields the record holds: one it lacks was not read, and must not overwrite what is known."""
-    return {name: record[name] for name in names if name in record}
-
-
-def merge_reports(reports: Mapping[str, ParsedReport]) -> MergedReports:
-    merged = MergedReports(has_roster="directory" in reports or "dates" in reports)
-    for report_type in ("directory", "dates"):
+def merge_reports(reports: Mapping[str, ParsedReport], pushed_on: Mapping[str, dt.date] | None = None) -> MergedReports:
+    """``pushed_on``: the day each report's file was pushed, by report type; reports it lacks are one push."""
+    merged = MergedReports(has_roster=any(report_type in reports for report_type in ROSTER_REPORTS))
+    said_by: dict[str, dict[str, tuple[str, Mapping[str, Any]]]] = {}  # code: report type: (file, record)
+    for report_type in ROSTER_REPORTS:
         if report := reports.get(report_type):
             for record in report.records:
                 code = record["employee_code"]
                 merged.roster_rows.setdefault(code, RowOrigin(report.file_name, record["row_number"]))
-                _merge_roster_record(merged.employees.setdefault(code, {}), report_type, record)
+                said_by.setdefault(code, {})[report_type] = (report.file_name, record)
+    for code, records in said_by.items():
+        employee = merged.employees.setdefault(code, {})
+        for name, owners in FIELD_REPORTS.items():
+            said = [
+                ((pushed_on or {}).get(report_type), Said(file_name, record[name]))
+                for report_type in owners
+                if report_type in records
+                for file_name, record in (records[report_type],)
+                if name in record  # a field that could not be read says nothing
+            ]
+            if said:
+                employee[name], disagreement = _newest_push(code, name, said)
+                if disagreement is not None:
+                    merged.disagreements.append(disagreement)
     if pay := reports.get("pay"):
         for record in pay.records:
             problem = _pay_problem(record)
@@ -101,16 +168,14 @@ def merge_reports(reports: Mapping[str, ParsedReport]) -> MergedReports:
     return merged
 
 
-def _merge_roster_record(employee: dict[str, Any], report_type: str, record: Mapping[str, Any]) -> None:
-    if report_type == "directory":
-        employee.update(_fields(record, _DIRECTORY_FIELDS))
-        return
-    if not any(name in employee for name in _NAME_FIELDS):  # the Directory's name, when it had one, wins
-        employee.update(_fields(record, _NAME_FIELDS))
-    for name in _SHARED_FIELDS:
-        if employee.get(name) is None and name in record:
-            employee[name] = record[name]
-    employee.update(_fields(record, _DATES_FIELDS))
+def _newest_push(code: str, name: str, said: list[tuple[dt.date | None, Said]]) -> tuple[Any, Disagreement | None]:
+    """The field's value: what the newest push says (``said`` is in owner order: its owner's value, or when that is
+    blank its other report's); and the disagreement, when a report of an older push said otherwise."""
+    newest = max((day for day, _ in said if day is not None), default=None)
+    of_newest = [value for day, value in said if day == newest]
+    chosen = next((value for value in of_newest if value.value is not None), of_newest[0])
+    older = [value for day, value in said if day != newest and value.value != chosen.value]
+    return chosen.value, Disagreement(code, name, older[0], chosen) if older else None
 
 
 def _pay_problem(record: Mapping[str, Any]) -> tuple[str, str] | None:
