@@ -1,7 +1,8 @@
 """``hr-assets``: what operators do outside the UI.
 
 A person's error is one line on standard error, ``Error: ...``: a setting that is missing or malformed, a vendor's
-refusal, a missing account, a failed run (with its id and where its logs are). A usage error is one such line too,
+refusal, a missing account, a failed run (with its id and where its logs are), one line for each check that failed
+it. A usage error is one such line too,
 pointing at ``--help``. A bug is said to be one, with its traceback above that line. Each has its exit code
 (``EXIT_CODES``), which ``hr-assets --help`` lists.
 """
@@ -34,7 +35,8 @@ def main() -> None:
         click.echo(f"Error: {exc.format_message()} (see {command} --help)", err=True)
         sys.exit(EXIT_USAGE)
     except click.ClickException as exc:
-        click.echo(f"Error: {exc.format_message()}", err=True)
+        for line in exc.format_message().splitlines():  # one line per problem, as a run two checks failed says
+            click.echo(f"Error: {line}", err=True)
         sys.exit(exc.exit_code)
     except click.Abort:
         click.echo("Error: aborted", err=True)

@@ -15,7 +15,7 @@ from hr_assets.cli import EXIT_INTERRUPTED
 from hr_assets.defs.alerts.resources import NotifyResource
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.integration import IntegrationResource, NotConfigured
-from hr_assets.lib.runs import RunOutcome, run_partition, the_instance, wait_for_run
+from hr_assets.lib.runs import CheckRemedy, RunOutcome, run_partition, the_instance, wait_for_run
 from hr_assets.lib.webserver import RUN_QUEUE, WebserverError, check_serves, daemon_stopped, submit_run
 
 DEFAULT_UI = "http://127.0.0.1:3000"
@@ -116,15 +116,18 @@ def queue_job(
     )
 
 
-def run_job(job_name: str, partition_key: str, **options: Any) -> RunOutcome:
+def run_job(
+    job_name: str, partition_key: str, remedies: Mapping[str, CheckRemedy] | None = None, **options: Any
+) -> RunOutcome:
     """The run's outcome once it has ended: queued and waited for (``options`` are ``queue_job``'s), or with
-    ``--in-process`` run here (``options`` are ``run_partition``'s); ``RunFailed`` (one line: why, the run id, where
-    its logs are) when it failed."""
+    ``--in-process`` run here (``options`` are ``run_partition``'s); ``RunFailed`` when it failed (one line: why,
+    the run id, where its logs are; for each blocking check that failed, what it found and what to do, by
+    ``remedies``: the command's ``CheckRemedy`` of each blocking check its job runs)."""
     if in_process():
         outcome = run_partition(job_name, partition_key, show_events=verbose(), **options)
     else:
         outcome = _wait(queue_job(job_name, partition_key, **options))
-    outcome.raise_if_failed(ui_url())
+    outcome.raise_if_failed(ui_url(), remedies)
     return outcome
 
 

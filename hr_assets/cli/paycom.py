@@ -10,7 +10,17 @@ from hr_assets.cli.warehouse import warehouse
 from hr_assets.defs.paycom import store
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.shared.partitions import weekly_sync_partitions
+from hr_assets.lib.runs import CheckRemedy
 from hr_assets.settings import Settings
+
+# What the person who ran the sync can do when a blocking roster check fails it (what the check found comes first).
+# Its roster check's week is synced by then, so a corrected push is read only with --force.
+ROSTER_CHECK_REMEDIES = {
+    "roster_is_whole_and_unique": CheckRemedy(
+        "roster", "fix the codes in Paycom's export and run the sync again with --force"
+    ),
+    "active_headcount_holds": CheckRemedy("headcount", "if the drop is real, run the sync again with --force"),
+}
 
 
 @click.group()
@@ -48,7 +58,8 @@ def sync(report_type: str, dry_run: bool, force: bool, week: str | None) -> None
         raise click.BadParameter(f"{week} is not the Friday of a synced week", param_hint="--week")
     check_integrations(PaycomSftpResource)
     config = {"report_type": report_type, "force": force, "dry_run": dry_run}
-    outcome = run_job("paycom_sync", week, run_config={"ops": {"paycom_roster_files": {"config": config}}})
+    run_config = {"ops": {"paycom_roster_files": {"config": config}}}
+    outcome = run_job("paycom_sync", week, remedies=ROSTER_CHECK_REMEDIES, run_config=run_config)
     click.echo(f"Run {outcome.run_id} for week {week}: succeeded")
     if dry_run:
         names = outcome.observations.get("paycom_roster_files", {}).get("would_download", [])

@@ -3,7 +3,8 @@
 A run is recorded in the instance like any other, so it shows in the UI with its logs, and a failed step can be
 re-executed from there. A command either waits for a run the queue started (``wait_for_run``) or runs one in its
 own process (``run_partition``); either way its outcome is read from the run's event log (``outcome_of``). Its
-events stay in those logs: the command prints none of them unless asked, and a failure is one line saying why.
+events stay in those logs: the command prints none of them unless asked, and a failure is one line saying why: a
+blocking check that failed is said by what its own result found, with what the command's person can do about it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ _OUTCOME_EVENTS = {
     dg.DagsterEventType.STEP_FAILURE,
     dg.DagsterEventType.ASSET_MATERIALIZATION,
     dg.DagsterEventType.ASSET_OBSERVATION,
+    dg.DagsterEventType.ASSET_CHECK_EVALUATION,
 }
+# The error a step fails with when a blocking check of it failed: the check's result says why, not the error.
+_CHECK_FAILED = "DagsterAssetCheckFailedError"
 _RETRY_RUN_TAG = "dagster/auto_retry_run_id"  # on a failed run, the run the daemon's run retries started in its place
 
 
@@ -39,21 +43,53 @@ def job_from_definitions(job_name: str) -> dg.JobDefinition:
 
 
 class RunFailed(OperatorError):
-    """A run a command started failed; the message is one line: why, the run, and where its logs are."""
+    """A run a command started failed; the message is one line for each reason (a blocking check that failed, or
+    another step's failure), the last followed by the run and where its logs are."""
+
+
+@dataclass(frozen=True)
+class FailedCheck:
+    """A blocking check that failed the run, and what it found: its result's description (else its metadata)."""
+
+    check_name: str
+    asset: str
+    finding: str
+
+
+@dataclass(frozen=True)
+class CheckRemedy:
+    """How a command says a blocking check's failure: ``{what} check failed: {finding}; {remedy}``, where ``remedy``
+    is what the command's person can do (the command's own options)."""
+
+    what: str
+    remedy: str
 
 
 @dataclass
 class RunOutcome:
     run_id: str
     success: bool
-    error: str | None = None
+    error: str | None = None  # why it failed, other than by a blocking check
+    failed_checks: list[FailedCheck] = field(default_factory=list)
     materializations: dict[str, dict[str, Any]] = field(default_factory=dict)  # the last of each asset
     partition_materializations: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # asset, partition
     observations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def raise_if_failed(self, ui_url: str) -> None:
-        if not self.success:
-            raise RunFailed(f"{self.error} (run {self.run_id}; its logs: {ui_url.rstrip('/')}/runs/{self.run_id})")
+    def raise_if_failed(self, ui_url: str, remedies: Mapping[str, CheckRemedy] | None = None) -> None:
+        """``RunFailed`` when the run failed; ``remedies``: by check name, how the command says its failure."""
+        if self.success:
+            return
+        lines = [_check_line(check, (remedies or {}).get(check.check_name)) for check in self.failed_checks]
+        if self.error or not lines:
+            lines.append(self.error or "the run failed")
+        where = f"(run {self.run_id}; its logs: {ui_url.rstrip('/')}/runs/{self.run_id})"
+        raise RunFailed("\n".join([*lines[:-1], f"{lines[-1]} {where}"]))
+
+
+def _check_line(check: FailedCheck, remedy: CheckRemedy | None) -> str:
+    if remedy is None:
+        return f"check {check.check_name} of {check.asset} failed: {check.finding}"
+    return f"{remedy.what} check failed: {check.finding}; {remedy.remedy}"
 
 
 def _why(event: dg.DagsterEvent) -> str:
@@ -66,6 +102,33 @@ def _why(event: dg.DagsterEvent) -> str:
         return f"{event.step_key} failed"
     first = error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name or "an error"
     return f"{event.step_key} failed with {first} (a bug: its traceback is in the run's logs)"
+
+
+def _failed_blocking_checks(failure: dg.DagsterEvent, events: Sequence[dg.DagsterEvent]) -> list[FailedCheck]:
+    """The blocking checks whose failure failed the step, each with what its own result found; none when the step
+    failed otherwise."""
+    error = failure.step_failure_data.error
+    if error is None or error.cls_name != _CHECK_FAILED:
+        return []
+    evaluations = [
+        event.asset_check_evaluation_data
+        for event in events
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION and event.step_key == failure.step_key
+    ]
+    return [
+        FailedCheck(evaluation.check_name, evaluation.asset_key.to_user_string(), _finding(evaluation))
+        for evaluation in evaluations
+        if not evaluation.passed and evaluation.blocking and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    ]
+
+
+def _finding(evaluation: dg.AssetCheckEvaluation) -> str:
+    """What the check said it found: its description's first line, else its metadata's plain values."""
+    if evaluation.description and evaluation.description.strip():
+        return evaluation.description.strip().splitlines()[0]
+    values = {name: value.value for name, value in evaluation.metadata.items()}
+    plain = [f"{name} {value}" for name, value in values.items() if isinstance(value, str | int | float | bool)]
+    return ", ".join(plain) or "it said nothing more"
 
 
 @contextmanager
@@ -150,12 +213,20 @@ def outcome_of(instance: dg.DagsterInstance, run_id: str) -> RunOutcome:
     logs = instance.all_logs(run_id, of_type=_OUTCOME_EVENTS)
     events = [entry.dagster_event for entry in logs if entry.dagster_event is not None]
     failures = [event for event in events if event.event_type == dg.DagsterEventType.STEP_FAILURE]
+    failed_checks = {event.step_key: _failed_blocking_checks(event, events) for event in failures}
     canceled = run is not None and run.status == dg.DagsterRunStatus.CANCELED
     outcome = RunOutcome(
         run_id=run_id,
         success=success,
-        error="; ".join(dict.fromkeys(_why(event) for event in failures))
-        or (None if success else "the run was canceled" if canceled else "the run failed before its steps ran"),
+        error="; ".join(dict.fromkeys(_why(event) for event in failures if not failed_checks[event.step_key]))
+        or (
+            None
+            if success or any(failed_checks.values())
+            else "the run was canceled"
+            if canceled
+            else "the run failed before its steps ran"
+        ),
+        failed_checks=[check for checks in failed_checks.values() for check in checks],
     )
     for event in events:
         if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:

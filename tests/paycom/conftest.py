@@ -1,5 +1,6 @@
 """A Paycom sandbox with three weeks of pushes, and the platform's environment pointed at it."""
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -10,10 +11,12 @@ from typing import Any
 import dagster as dg
 import pytest
 import sqlalchemy as sa
+from numbers_parser import Document
 
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_sandbox.paycom import PaycomSandbox, recent_fridays, write_weekly_pushes
+from hr_sandbox.paycom_reports import DATES_COLUMNS, SandboxEmployee, write_numbers_table, write_paycom_reports
 from tests.resources import definitions_with, resource_from
 
 TODAY = dt.date(2026, 11, 22)
@@ -74,3 +77,18 @@ def rows(warehouse_url: str, table: sa.Table, *, without: tuple[str, ...] = ()) 
         ({key: value for key, value in row.items() if key not in without} for row in found),
         key=lambda row: tuple(str(value) for value in row.values()),
     )
+
+
+def push_a_code_typed_two_ways(reports_directory: Path, friday: dt.date, employees: list[SandboxEmployee]) -> None:
+    """The week's push (replacing any) with the first employee's code ``00731`` written as text in the Directory and
+    as the number 731 in the Dates report, as a spreadsheet that dropped the leading zeros writes it."""
+    pushed_at = dt.datetime.combine(friday - dt.timedelta(days=1), dt.time(18))
+    for path in reports_directory.glob(f"{pushed_at:%Y%m%d}*"):
+        path.unlink()
+    roster = [dataclasses.replace(employees[0], code="00731"), *employees[1:]]
+    dates = write_paycom_reports(reports_directory, roster, pushed_at)["dates"]
+    table = [list(row) for row in Document(str(dates)).sheets[0].tables[0].rows(values_only=True)]
+    code = DATES_COLUMNS.index("EE Code")
+    [row] = [row for row in table if row[code] == "00731"]
+    row[code] = 731.0
+    write_numbers_table(dates, table[0], table[1:])

@@ -1,5 +1,7 @@
 """`hr-assets paycom ...` and `hr-assets status` as an operator runs them, against the sandbox."""
 
+import dataclasses
+import datetime as dt
 import json
 import os
 import subprocess
@@ -9,9 +11,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from hr_sandbox.paycom import week_roster
+from hr_sandbox.paycom import PaycomSandbox, week_roster
+from hr_sandbox.paycom_reports import write_paycom_reports
 from tests.conftest import ON_SQLITE
-from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS
+from tests.paycom.conftest import BASE_EMPLOYEES, WEEKS, push_a_code_typed_two_ways
 
 pytestmark = [pytest.mark.commands, ON_SQLITE, pytest.mark.usefixtures("platform_env")]
 HR_ASSETS = str(Path(sys.executable).with_name("hr-assets"))
@@ -80,3 +83,48 @@ def test_a_failed_sync_says_why_in_one_line(monkeypatch: pytest.MonkeyPatch, tmp
     assert completed.returncode == 1
     assert completed.stderr.startswith("Error: Paycom SFTP host [127.0.0.1]:")
     assert "refusing to connect" in completed.stderr and "Traceback" not in completed.stderr
+
+
+def _failed_run(completed: subprocess.CompletedProcess) -> str:
+    """The one run the failed sync left, checked as failed; its id."""
+    with dg.DagsterInstance.get() as instance:
+        failed = [run for run in instance.get_runs() if run.status == dg.DagsterRunStatus.FAILURE]
+    assert len(failed) == 1, completed.stderr
+    return failed[0].run_id
+
+
+def _where(run_id: str) -> str:
+    return f"(run {run_id}; its logs: http://127.0.0.1:3000/runs/{run_id})"
+
+
+def test_a_failed_roster_check_is_one_line_with_the_codes_it_found(paycom_sandbox: PaycomSandbox) -> None:
+    push_a_code_typed_two_ways(paycom_sandbox.reports_directory, WEEKS[2], week_roster(BASE_EMPLOYEES, 2, WEEKS[2]))
+    completed = hr_assets("paycom", "sync", "--in-process", "--week", WEEKS[2].isoformat())
+    assert (completed.returncode, completed.stdout) == (1, "")
+    assert completed.stderr.splitlines() == [
+        "Error: roster check failed: codes that denote one employee: 00731, 731; fix the codes in Paycom's export and "
+        f"run the sync again with --force {_where(_failed_run(completed))}"
+    ]
+
+
+def test_a_failed_headcount_check_is_one_line_with_the_drop_and_force_accepts_it(
+    paycom_sandbox: PaycomSandbox,
+) -> None:
+    assert hr_assets("paycom", "sync", "--in-process", "--week", WEEKS[1].isoformat()).returncode == 0
+    roster = week_roster(BASE_EMPLOYEES, 2, WEEKS[2])
+    half = [dataclasses.replace(e, status="terminated") if i % 2 else e for i, e in enumerate(roster)]
+    pushed_at = dt.datetime.combine(WEEKS[2] - dt.timedelta(days=1), dt.time(18))
+    for path in paycom_sandbox.reports_directory.glob(f"{pushed_at:%Y%m%d}*"):
+        path.unlink()
+    write_paycom_reports(paycom_sandbox.reports_directory, half, pushed_at)
+    before = sum(e.status == "active" for e in week_roster(BASE_EMPLOYEES, 1, WEEKS[1]))
+    after = sum(e.status == "active" for e in half)
+
+    completed = hr_assets("paycom", "sync", "--in-process", "--week", WEEKS[2].isoformat())
+    assert (completed.returncode, completed.stdout) == (1, "")
+    assert completed.stderr.splitlines() == [
+        f"Error: headcount check failed: active employees fell {(before - after) / before:.0%} ({before} → {after}) "
+        f"since {WEEKS[1]}; if the drop is real, run the sync again with --force {_where(_failed_run(completed))}"
+    ]
+    forced = hr_assets("paycom", "sync", "--in-process", "--week", WEEKS[2].isoformat(), "--force")
+    assert forced.returncode == 0, forced.stderr
