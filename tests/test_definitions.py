@@ -160,3 +160,21 @@ def test_the_launchpads_of_the_accrual_month_jobs_ask_for_the_month(job: str, op
     fields = launchpad_fields(defs().resolve_job_def(job), op)
     assert set(fields) == {"month"} and fields["month"].is_required
     assert "YYYY-MM" in fields["month"].description
+
+
+@pytest.mark.usefixtures("dagster_home")
+def test_every_blocking_check_is_in_a_job_whose_command_says_its_failure() -> None:
+    """A blocking check fails the run it is in; the command that runs the job must say what to do about it (a
+    ``CheckRemedy``), so a new blocking check, or a job that gains one, is written into its command's line."""
+    from hr_assets.cli.paycom import ROSTER_CHECK_REMEDIES
+    from hr_assets.definitions import defs
+
+    blocking: dict[str, set[str]] = {}
+    for job in defs().resolve_all_job_defs():
+        if job.name == "__ASSET_JOB":  # the UI's own job, for materializations launched there
+            continue
+        graph = job.asset_layer.asset_graph
+        for key in graph.asset_check_keys:
+            if graph.get_check_spec(key).blocking:
+                blocking.setdefault(job.name, set()).add(key.name)
+    assert blocking == {"paycom_sync": set(ROSTER_CHECK_REMEDIES)}

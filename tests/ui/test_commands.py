@@ -1,9 +1,11 @@
 """Commands that queue runs, against the running platform: from another host's DAGSTER_HOME on the same PostgreSQL
-storage they queue and wait, and Ctrl-C stops the waiting, not the run; against a webserver that serves another
-instance, or an instance no daemon runs, they refuse in one line and queue nothing."""
+storage they queue and wait, and Ctrl-C stops the waiting, not the run; a blocking check that fails the queued run is
+one line with what it found; against a webserver that serves another instance, or an instance no daemon runs, they
+refuse in one line and queue nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import signal
 import subprocess
@@ -16,7 +18,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from hr_assets.defs.shared.partitions import weekly_sync_partitions
+from hr_assets.settings import Settings
+from hr_sandbox.paycom_reports import sandbox_employees
 from tests.conftest import REPO
+from tests.paycom.conftest import push_a_code_typed_two_ways
 from tests.running_platform import (
     HR_ASSETS,
     RunningPlatform,
@@ -160,3 +166,19 @@ def test_a_command_refuses_an_instance_no_daemon_runs(
         ],
         other_home,
     )
+
+
+def test_through_the_queue_a_failed_roster_check_is_one_line_with_the_codes_it_found(platform: RunningPlatform) -> None:
+    week = weekly_sync_partitions(Settings.from_environment()).get_first_partition_key()  # no other test syncs it
+    push_a_code_typed_two_ways(
+        platform.sandbox_directory / "paycom" / "sftp_root", dt.date.fromisoformat(week), sandbox_employees(30)
+    )
+    completed = hr_assets(command_environment(platform, HR_DAGSTER_URL=platform.url), "paycom", "sync", "--week", week)
+    with platform.instance() as instance:
+        (run,) = instance.get_runs(dg.RunsFilter(job_name="paycom_sync", tags={"dagster/partition": week}))
+        assert instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_ENQUEUED), "it was not queued"
+    assert (completed.returncode, completed.stdout, run.status) == (1, "", dg.DagsterRunStatus.FAILURE)
+    assert completed.stderr.splitlines() == [
+        "Error: roster check failed: codes that denote one employee: 00731, 731; fix the codes in Paycom's export and "
+        f"run the sync again with --force (run {run.run_id}; its logs: {platform.url}/runs/{run.run_id})"
+    ]
