@@ -280,7 +280,7 @@ holded_invoices = sa.Table(
     sa.Column("invoice_date", sa.Date, nullable=False),
     sa.Column("due_date", sa.Date),
     sa.Column("contact_id", sa.String(32), nullable=False, index=True),
-    sa.Column("doc_number", sa.String(64)),
+    sa.Column("doc_number", sa.String(64), index=True),  # a credit note may name its invoice by it
     sa.Column("currency", sa.String(8)),
     sa.Column("subtotal", Money, nullable=False),
     sa.Column("discount", Money, nullable=False),
@@ -326,7 +326,9 @@ holded_credit_notes = sa.Table(
     sa.Column("tax", Money, nullable=False),
     sa.Column("total", Money, nullable=False),
     sa.Column("status", sa.Integer),
+    # The invoice it credits, as Holded names it: by id, else by its docNumber (hr_assets/defs/holded/invoices.py).
     sa.Column("credited_invoice_id", sa.String(32), index=True),
+    sa.Column("credited_invoice_number", sa.String(64)),
     sa.Column("synced_at", Timestamp(), nullable=False),
 )
 

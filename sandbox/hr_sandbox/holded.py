@@ -7,7 +7,8 @@
 - ``documents/invoice`` and ``documents/creditnote`` take ``starttmp`` and ``endtmp`` (unix seconds,
   inclusive) together or not at all (one alone: 400), ``contactid``, ``paid`` (0 unpaid, 1 paid, 2
   partially paid) and ``sort`` (``created-asc``, the default here, or ``created-desc``). A credit
-  note made from an invoice names it in ``from`` (``{"id": ..., "docType": "invoice"}``).
+  note made from an invoice names it in ``from`` (``{"id": ..., "docType": "invoice"}``); since the field is not
+  confirmed, ``credit_note_reference`` makes the twin name it in each way Holded may (``CreditNoteReference``).
 - ``cancel_invoice`` cancels an invoice: from then on it is listed with ``status`` 3
   (``CANCELLED_STATUS``), the reading of a cancelled invoice the platform relies on (docs/revenue.md).
 - Any other route, method included, answers HTTP 200 with an HTML page, as Holded's web app does.
@@ -18,7 +19,7 @@ from __future__ import annotations
 import hmac
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from hr_sandbox.http_server import SandboxApi, SandboxRequest, SandboxResponse, html_page
 from hr_sandbox.revenue_data import RevenueData
@@ -27,6 +28,26 @@ BASE_PATH = "/api/invoicing/v1"
 _SORTS = ("created-asc", "created-desc")
 _PAID_FILTERS = ("0", "1", "2")
 CANCELLED_STATUS = 3
+REFERENCE_FIELDS = ("from", "fromDocument")
+REFERENCE_SHAPES = ("document", "id", "docNumber", "unreadable")
+
+
+class CreditNoteReference(NamedTuple):
+    """How a credit note names the invoice it was made from: in which field (``REFERENCE_FIELDS``), and in what shape
+    (``REFERENCE_SHAPES``): ``{"id": ..., "docType": "invoice"}``, the id alone, ``{"docNumber": <the invoice's>,
+    "docType": "invoice"}``, or ``{"id": ...}`` without its docType, which no client can take for an invoice."""
+
+    field: str = "from"
+    shape: str = "document"
+
+    def named(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        value: Any = {
+            "document": {"id": invoice["id"], "docType": "invoice"},
+            "id": invoice["id"],
+            "docNumber": {"docNumber": invoice["docNumber"], "docType": "invoice"},
+            "unreadable": {"id": invoice["id"]},
+        }[self.shape]
+        return {self.field: value}
 
 
 class HoldedSandbox(SandboxApi):
@@ -36,7 +57,10 @@ class HoldedSandbox(SandboxApi):
         api_key: str,
         page_size: int = 250,
         rate_limit_per_second: float | None = None,
+        credit_note_reference: CreditNoteReference = CreditNoteReference(),
     ) -> None:
+        if credit_note_reference.field not in REFERENCE_FIELDS or credit_note_reference.shape not in REFERENCE_SHAPES:
+            raise ValueError(f"no such credit note reference: {credit_note_reference}")
         super().__init__(rate_limit_per_second)
         self.page_size = page_size
         self._api_key = api_key
@@ -44,7 +68,12 @@ class HoldedSandbox(SandboxApi):
         self._contacts = data.contacts
         # Stable sort: documents of one day stay in the order they were created (their numbering).
         self._invoices = sorted(data.invoices, key=lambda invoice: invoice["date"])
-        self._credit_notes = sorted(data.credit_notes, key=lambda note: note["date"])
+        invoices = {invoice["id"]: invoice for invoice in data.invoices}
+        self._credit_notes = [
+            {key: value for key, value in note.items() if key != "from"}
+            | (credit_note_reference.named(invoices[note["from"]["id"]]) if "from" in note else {})
+            for note in sorted(data.credit_notes, key=lambda note: note["date"])
+        ]
         self._routes: dict[str, Callable[[SandboxRequest], SandboxResponse]] = {
             f"{BASE_PATH}/services": lambda request: self._page(request, self._services),
             f"{BASE_PATH}/contacts": lambda request: self._page(request, self._contacts),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from hr_sandbox.fourgeeks import FourGeeksSandbox
-from hr_sandbox.holded import HoldedSandbox
+from hr_sandbox.holded import CreditNoteReference, HoldedSandbox
 from hr_sandbox.http_server import SandboxHttpServer
 from hr_sandbox.notion import CLIENTS, NotionSandbox
 from hr_sandbox.revenue_data import RevenueData, generate_revenue_data
@@ -38,12 +38,17 @@ class RevenueSandbox:
         holded_rate_limit_per_second: float | None = None,
         notion_rate_limit_per_second: float = 3.0,
         notion_data_sources: Sequence[str] = (CLIENTS,),
+        holded_credit_note_reference: CreditNoteReference = CreditNoteReference(),
         host: str = "127.0.0.1",
     ):
         self.directory = directory
         self.data: RevenueData = generate_revenue_data(start.replace(day=1), months, invoices_per_month)
         self.holded = HoldedSandbox(
-            self.data, self._secret("holded_api_key"), holded_page_size, holded_rate_limit_per_second
+            self.data,
+            self._secret("holded_api_key"),
+            holded_page_size,
+            holded_rate_limit_per_second,
+            holded_credit_note_reference,
         )
         self.fourgeeks = FourGeeksSandbox(self.data, self._secret("fourgeeks_token"), ACADEMY_ID)
         self.notion_database_id = self._secret("notion_database_id", lambda: str(uuid.uuid4()))

@@ -5,6 +5,7 @@ from typing import Any
 import dagster as dg
 
 from hr_assets.defs.accruals import ledger, store
+from hr_assets.defs.accruals.matching import credits_of_cancelled_invoices
 from hr_assets.defs.shared.partitions import partition_months
 from hr_assets.defs.shared.revenue_chain import CLOSE_TAG, revenue_month_asset
 from hr_assets.lib.clock import Clock
@@ -41,7 +42,9 @@ def accruals_asset(settings: Settings) -> dg.AssetsDefinition:
         closing = context.run.tags.get(CLOSE_TAG) == "true"
         by_month = {}
         with warehouse.begin() as connection:
-            booked = {month.month: month for month in ledger.recompute(connection, months, now)}
+            recomputed = ledger.recompute(connection, months, now)
+            booked = {month.month: month for month in recomputed.booked}
+            cancelled_credits = credits_of_cancelled_invoices(recomputed.inputs.lines)
             also = sorted(set(booked) - set(months))
             if closing:
                 for month in sorted(set(booked) & set(months)):
@@ -56,6 +59,7 @@ def accruals_asset(settings: Settings) -> dg.AssetsDefinition:
                     "invoiced_in_month": summary["invoiced_in_month"],
                     "deferred_balance": summary["deferred_balance"],
                     "unmatched_lines": summary["unmatched_lines"],
+                    "credits_of_cancelled_invoices": cancelled_credits[month],
                 }
             accruals_table = row_count(connection, tables.accruals)
         metadata = range_metadata(by_month, balances={"deferred_balance"}) | accruals_table

@@ -52,13 +52,19 @@ def write(connection: Connection, booked: list[BookedMonth], now: dt.datetime) -
     store.replace_months(connection, booked, now)
 
 
-def recompute(connection: Connection, months: Iterable[dt.date], now: dt.datetime) -> list[BookedMonth]:
+@dataclass(frozen=True)
+class Recomputed:
+    inputs: Inputs
+    booked: list[BookedMonth]
+
+
+def recompute(connection: Connection, months: Iterable[dt.date], now: dt.datetime) -> Recomputed:
     """The open months among ``months``, and every other open month stored, booked from every line and the closed
     months, and stored. Closed months are left as they are. ``read``, ``book`` and ``write`` in turn."""
     inputs = read(connection, months)
     booked = book(inputs)
     write(connection, booked, now)
-    return booked
+    return Recomputed(inputs, booked)
 
 
 def close(connection: Connection, month: dt.date, now: dt.datetime, by: str) -> None:

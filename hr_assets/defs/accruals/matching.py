@@ -1,11 +1,12 @@
 """Which service period an invoice line pays for: the client's enrolment in the line's service
 running on the invoice date, else the next one to start (a prepayment), else the last one to end. A credit note line
-takes the period of the invoice line it credits."""
+takes the period of the invoice line it credits; one of a cancelled invoice is not booked at all: the cancellation
+already took the invoice's lines out, and booking the credit too would reverse the revenue twice."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
@@ -38,11 +39,12 @@ def choose_period(invoice_date: dt.date, periods: Sequence[ServicePeriod]) -> Se
 
 def accrual_lines(lines: Iterable[InvoiceLine], periods: Iterable[ServicePeriod]) -> list[AccrualLine]:
     """Each line with the service period it pays for (none when unmatched); a credit note line with the period of the
-    invoice line it credits (none when it credits none, or that line has none)."""
+    invoice line it credits (none when it credits none, or that line has none); a credit note line of a cancelled
+    invoice left out (``credits_of_cancelled_invoices`` counts them)."""
     by_client_service: dict[tuple[str, str], list[ServicePeriod]] = defaultdict(list)
     for period in periods:
         by_client_service[(period.holded_contact_id, period.service_code)].append(period)
-    lines = list(lines)
+    lines = [line for line in lines if not line.credits_cancelled]
     chosen_for: dict[LineKey, ServicePeriod | None] = {}
     for line in lines:
         if not line.credit and line.service_code:
@@ -68,3 +70,8 @@ def accrual_lines(lines: Iterable[InvoiceLine], periods: Iterable[ServicePeriod]
                 )
             )
     return matched
+
+
+def credits_of_cancelled_invoices(lines: Iterable[InvoiceLine]) -> Counter[dt.date]:
+    """The credit note lines ``accrual_lines`` leaves out as its invoice is cancelled, by the month of their note."""
+    return Counter(line.invoice_date.replace(day=1) for line in lines if line.credits_cancelled)

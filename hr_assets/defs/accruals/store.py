@@ -11,12 +11,14 @@ from sqlalchemy.engine import Connection
 
 from hr_assets.defs.accruals.booking import CATCH_UP, RECOGNIZED, BookedMonth, ClosedMonth
 from hr_assets.defs.accruals.matching import ServicePeriod
+from hr_assets.defs.shared.invoice_lines import credited_invoices
 from hr_assets.warehouse.engine import bulk_insert, upsert
 from hr_assets.warehouse.tables import (
     accrual_closes,
     accrual_months,
     accruals,
     holded_credit_note_lines,
+    holded_credit_notes,
     holded_invoice_lines,
     holded_invoices,
     service_periods,
@@ -212,17 +214,27 @@ def recognized_in_month(connection: Connection, month: dt.date) -> Decimal:
 
 
 def net_invoiced_up_to(connection: Connection, month: dt.date) -> Decimal:
-    """The nets of the live invoices' lines less the credit notes', invoiced or credited in ``month`` or before."""
+    """The nets of the live invoices' lines less the credit notes', invoiced or credited in ``month`` or before; a
+    credit note of a cancelled invoice counts nothing, as the invoice does not."""
     invoiced = (
         sa.select(holded_invoice_lines.c.net_amount)
         .join(holded_invoices, holded_invoices.c.id == holded_invoice_lines.c.invoice_id)
         .where(holded_invoice_lines.c.invoice_month <= month, sa.not_(holded_invoices.c.cancelled))
     )
-    credited = sa.select(holded_credit_note_lines.c.net_amount).where(
-        holded_credit_note_lines.c.credit_note_month <= month
+    credited = (
+        sa.select(
+            holded_credit_note_lines.c.net_amount,
+            holded_credit_notes.c.credited_invoice_id,
+            holded_credit_notes.c.credited_invoice_number,
+        )
+        .join(holded_credit_notes, holded_credit_notes.c.id == holded_credit_note_lines.c.credit_note_id)
+        .where(holded_credit_note_lines.c.credit_note_month <= month)
     )
+    credit_lines = connection.execute(credited).all()
+    invoices = credited_invoices(connection, {(line[1], line[2]) for line in credit_lines})
+    cancelled = {reference for reference, invoice in invoices.items() if invoice.cancelled}
     return sum(connection.execute(invoiced).scalars(), Decimal(0)) - sum(
-        connection.execute(credited).scalars(), Decimal(0)
+        (net for net, *reference in credit_lines if tuple(reference) not in cancelled), Decimal(0)
     )
 
 

@@ -12,13 +12,16 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from hr_assets.lib.row_errors import RowError
 
 SOURCE = "holded:documents/invoice"
 CREDIT_NOTES_SOURCE = "holded:documents/creditnote"
+REFERENCE_FIELDS = ("from", "fromDocument")
+"""Where a credit note may name the invoice it credits. Holded's public reference lists neither: ``from`` is what
+exports of real accounts show, ``fromDocument`` a name it may have too (both read, docs/revenue.md)."""
 CANCELLED_STATUS = 3
 """An invoice's ``status`` when Holded reports it cancelled. Holded documents 0, 1 and 2 as payment states (unpaid,
 paid, partially paid) and no value for a cancelled invoice: this reading is ours, written in docs/revenue.md."""
@@ -81,7 +84,11 @@ class ParsedCreditNotes:
     @property
     def lines_naming_no_invoice(self) -> int:
         """Lines of credit notes that name no invoice: recognized in their own month, as unmatched."""
-        unnamed = {note["id"] for note in self.credit_notes if note["credited_invoice_id"] is None}
+        unnamed = {
+            note["id"]
+            for note in self.credit_notes
+            if note["credited_invoice_id"] is None and note["credited_invoice_number"] is None
+        }
         return sum(line["credit_note_id"] in unnamed for line in self.lines)
 
 
@@ -104,8 +111,8 @@ def invoices_by_month(
 
 
 def parse_invoices(raw_invoices: Iterable[Mapping[str, Any]], service_ids: set[str], tz: ZoneInfo) -> ParsedInvoices:
-    def cancelled(raw: Mapping[str, Any]) -> dict[str, Any]:
-        return {"cancelled": raw.get("status") == CANCELLED_STATUS}
+    def cancelled(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[BadRecord]]:
+        return {"cancelled": raw.get("status") == CANCELLED_STATUS}, []
 
     return ParsedInvoices(*_parse(raw_invoices, service_ids, tz, SOURCE, "invoice", cancelled))
 
@@ -113,10 +120,20 @@ def parse_invoices(raw_invoices: Iterable[Mapping[str, Any]], service_ids: set[s
 def parse_credit_notes(
     raw_notes: Iterable[Mapping[str, Any]], service_ids: set[str], tz: ZoneInfo
 ) -> ParsedCreditNotes:
-    """Credit notes as invoices are parsed, each with the invoice it credits when Holded names one."""
+    """Credit notes as invoices are parsed, each with the invoice it credits when Holded names one
+    (``credited_invoice``); a reference that cannot be read is explained, and the note kept naming no invoice."""
 
-    def credited(raw: Mapping[str, Any]) -> dict[str, Any]:
-        return {"credited_invoice_id": credited_invoice_id(raw)}
+    def credited(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[BadRecord]]:
+        try:
+            reference = credited_invoice(raw)
+        except BadRecord as unreadable:
+            reference, problems = None, [unreadable]
+        else:
+            problems = []
+        return {
+            "credited_invoice_id": reference.id if reference else None,
+            "credited_invoice_number": reference.number if reference else None,
+        }, problems
 
     notes, lines, errors = _parse(raw_notes, service_ids, tz, CREDIT_NOTES_SOURCE, "credit note", credited)
     return ParsedCreditNotes(
@@ -127,6 +144,7 @@ def parse_credit_notes(
                 "credit_note_date": note["invoice_date"],
                 **{name: note[name] for name in _DOCUMENT_FIGURES},
                 "credited_invoice_id": note["credited_invoice_id"],
+                "credited_invoice_number": note["credited_invoice_number"],
             }
             for note in notes
         ],
@@ -142,13 +160,49 @@ def parse_credit_notes(
     )
 
 
-def credited_invoice_id(raw: Mapping[str, Any]) -> str | None:
-    """The invoice a credit note credits: Holded's ``from`` (``{"id": ..., "docType": "invoice"}``) when the user
-    made the note from an invoice; None when it names none, or names a document that is not an invoice."""
-    origin = raw.get("from")
-    if isinstance(origin, Mapping) and origin.get("docType") == "invoice" and origin.get("id"):
-        return str(origin["id"])
-    return None
+class InvoiceReference(NamedTuple):
+    """How a credit note names the invoice it credits: by Holded's id, or by the invoice's ``docNumber`` (the id,
+    when it has both, is the one accruals follow)."""
+
+    id: str | None
+    number: str | None
+
+
+def credited_invoice(raw: Mapping[str, Any]) -> InvoiceReference | None:
+    """The invoice a credit note credits, from ``REFERENCE_FIELDS``, each in any of the shapes Holded may answer
+    (``_reference``). None when the note names none, or names a document that is not an invoice. Raises
+    ``BadRecord`` when a reference is there but cannot be read, or two name different invoices: never guessed."""
+    found = {name: _reference(name, raw[name]) for name in REFERENCE_FIELDS if raw.get(name) not in (None, "")}
+    named = [reference for reference in found.values() if reference is not None]
+    ids = {reference.id for reference in named if reference.id}
+    numbers = {reference.number for reference in named if reference.number}
+    if len(ids) > 1 or len(numbers) > 1 or (named and None in found.values()):
+        raise BadRecord(
+            "/".join(found), f"{' and '.join(found)} name different documents; the credit note names no invoice"
+        )
+    return InvoiceReference(min(ids, default=None), min(numbers, default=None)) if named else None
+
+
+def _reference(name: str, value: Any) -> InvoiceReference | None:
+    """One reference field: a plain id string; or ``{"docType": "invoice", "id": ...}`` and/or ``"docNumber": ...``;
+    None for a ``docType`` other than ``invoice``."""
+    if isinstance(value, str):
+        return InvoiceReference(_text(value), None) if _text(value) else None
+    if not isinstance(value, Mapping):
+        raise BadRecord(name, f"{name} is not an id or a document reference; the credit note names no invoice")
+    if "docType" not in value:
+        raise BadRecord(name, f"{name} names no docType; the credit note names no invoice")
+    if value["docType"] != "invoice":
+        return None
+    reference = InvoiceReference(_text(value.get("id")), _text(value.get("docNumber")))
+    if reference == (None, None):
+        raise BadRecord(name, f"{name} names neither an invoice id nor a docNumber; the credit note names no invoice")
+    return reference
+
+
+def _text(value: Any) -> str | None:
+    """A non-blank string, stripped; None for anything else (a number is no id: Holded's ids are strings)."""
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _parse(
@@ -157,10 +211,10 @@ def _parse(
     tz: ZoneInfo,
     source: str,
     what: str,
-    extra: Callable[[Mapping[str, Any]], dict[str, Any]],
+    extra: Callable[[Mapping[str, Any]], tuple[dict[str, Any], list[BadRecord]]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[RowError]]:
-    """Documents of invoice shape, each with its lines, as invoice rows plus what ``extra`` reads of each; a bad one
-    explained and left out."""
+    """Documents of invoice shape, each with its lines, as invoice rows plus what ``extra`` reads of each (and what
+    it could not read, explained with the document kept); a bad one explained and left out."""
     documents: list[dict[str, Any]] = []
     all_lines: list[dict[str, Any]] = []
     errors: list[RowError] = []
@@ -187,7 +241,9 @@ def _parse(
                     )
                 )
                 line["service_id"] = None
-        documents.append(document | extra(raw))
+        read, unread = extra(raw)
+        errors.extend(RowError(source, position, problem.field, str(problem), key) for problem in unread)
+        documents.append(document | read)
         all_lines.extend(lines)
     return documents, all_lines, errors
 
@@ -273,8 +329,8 @@ def contact_row(raw: Mapping[str, Any], synced_at: dt.datetime) -> dict[str, Any
     }
 
 
-def totals_mismatch(invoice: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> str | None:
-    """Why an invoice's totals disagree with its lines, or None.
+def totals_mismatch(document: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> str | None:
+    """Why an invoice's (or a credit note's) totals disagree with its lines, or None.
 
     Holded sums the lines unrounded and rounds each total once, so that is what is recomputed here
     from the stored prices, units and percentages (per-line rounded amounts may differ by a cent).
@@ -287,6 +343,6 @@ def totals_mismatch(invoice: Mapping[str, Any], lines: Iterable[Mapping[str, Any
     expected = {"subtotal": to_cents(gross), "discount": to_cents(gross - net), "tax": to_cents(tax)}
     expected["total"] = expected["subtotal"] - expected["discount"] + expected["tax"]
     wrong = [
-        f"{name} {invoice[name]} != {amount} from lines" for name, amount in expected.items() if invoice[name] != amount
+        f"{name} {document[name]} != {amount} from lines" for name, amount in expected.items() if document[name] != amount
     ]
     return "; ".join(wrong) or None

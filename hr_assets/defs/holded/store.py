@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -49,13 +49,25 @@ def replace_credit_notes_month(
     insert_rows(connection, holded_credit_note_lines, list(lines))
 
 
-def month_invoices_with_lines(
-    connection: Connection, month: dt.date
+class DocumentTables(NamedTuple):
+    """Where documents of invoice shape are stored: invoices, or credit notes."""
+
+    documents: sa.Table
+    lines: sa.Table
+    month: str  # both tables' month column
+    document_id: str  # the lines' column naming their document
+
+
+INVOICES = DocumentTables(holded_invoices, holded_invoice_lines, "invoice_month", "invoice_id")
+CREDIT_NOTES = DocumentTables(holded_credit_notes, holded_credit_note_lines, "credit_note_month", "credit_note_id")
+
+
+def month_documents_with_lines(
+    connection: Connection, tables: DocumentTables, month: dt.date
 ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    invoices = connection.execute(sa.select(holded_invoices).where(holded_invoices.c.invoice_month == month)).mappings()
+    """The month's documents (invoices or credit notes), each with its lines."""
+    documents = connection.execute(sa.select(tables.documents).where(tables.documents.c[tables.month] == month))
     lines: dict[str, list[dict[str, Any]]] = {}
-    for line in connection.execute(
-        sa.select(holded_invoice_lines).where(holded_invoice_lines.c.invoice_month == month)
-    ).mappings():
-        lines.setdefault(line["invoice_id"], []).append(dict(line))
-    return [(dict(invoice), lines.get(invoice["id"], [])) for invoice in invoices]
+    for line in connection.execute(sa.select(tables.lines).where(tables.lines.c[tables.month] == month)).mappings():
+        lines.setdefault(line[tables.document_id], []).append(dict(line))
+    return [(dict(document), lines.get(document["id"], [])) for document in documents.mappings()]
