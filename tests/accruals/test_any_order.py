@@ -1,10 +1,11 @@
 """Accruals in any order, on a real SQLite warehouse through the ledger the asset and the commands use.
 
 Hypothesis generates invoice lines (nets, negative lines, unmatched lines, periods starting before or after their
-invoice) over six months, credit notes of them (naming their invoice or not, dated up to four months later) and
-cancellations, and what happens to them: each month's run in any order, re-runs, lines invoiced into a month after it
-ran (back-dated), credit notes arriving before or after their invoice, invoices cancelled after their months closed,
-months closed and re-opened.
+invoice) over six months, credit notes of them (naming their invoice by id, by docNumber or not at all, dated up to
+four months later) and cancellations, and what happens to them: each month's run in any order, re-runs, lines
+invoiced into a month after it ran (back-dated), credit notes arriving before or after their invoice, invoices
+cancelled (credited or not) after their months closed, months closed and re-opened. A cancelled invoice and the
+credit notes naming it count nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from hr_assets.defs.accruals import ledger, store
 from hr_assets.defs.accruals.booking import book_months
-from hr_assets.defs.accruals.matching import accrual_lines
+from hr_assets.defs.accruals.matching import accrual_lines, credits_of_cancelled_invoices
 from hr_assets.defs.shared.invoice_lines import lines_invoiced_up_to
 from hr_assets.warehouse.engine import create_engine, migrate
 from hr_assets.warehouse.tables import (
@@ -53,6 +54,7 @@ class CreditNote:
     credit_date: dt.date
     net_cents: int  # positive, as Holded sends it
     names_invoice: bool  # False: Holded's ``from`` names no invoice
+    by_number: bool = False  # names it by its docNumber rather than its id
 
     @property
     def month(self) -> dt.date:
@@ -86,7 +88,10 @@ def invoices(draw: st.DrawFn) -> list[Invoice]:
         for k in range(draw(st.integers(0, 2)) if net > 0 else 0):  # a refund of part or all of the course
             credited = invoiced + dt.timedelta(days=draw(st.integers(0, 120)))
             names = draw(st.integers(0, 4)) > 0
-            credits.append(CreditNote(f"CN-{number}-{k}", number, credited, draw(st.integers(1, net)), names))
+            refund = CreditNote(
+                f"CN-{number}-{k}", number, credited, draw(st.integers(1, net)), names, draw(st.booleans())
+            )
+            credits.append(refund)
         found.append(Invoice(number, invoiced, net, period, tuple(credits)))
     return found
 
@@ -159,6 +164,7 @@ def arrive(connection: Connection, invoice: Invoice, cancelled: bool = False) ->
             invoice_month=invoice.month,
             invoice_date=invoice.invoice_date,
             contact_id=contact,
+            doc_number=f"F{invoice.number:04d}",
             subtotal=net,
             discount=0,
             tax=0,
@@ -198,7 +204,8 @@ def credit(connection: Connection, note: CreditNote) -> None:
             discount=0,
             tax=0,
             total=net,
-            credited_invoice_id=f"INV-{note.invoice_number}" if note.names_invoice else None,
+            credited_invoice_id=f"INV-{note.invoice_number}" if note.names_invoice and not note.by_number else None,
+            credited_invoice_number=f"F{note.invoice_number:04d}" if note.names_invoice and note.by_number else None,
             synced_at=AT,
         )
     )
@@ -323,14 +330,17 @@ def test_every_line_adds_up_to_its_net_and_every_run_order_ends_with_the_same_fi
     def cents(amount: Decimal) -> int:
         return int(amount.scaleb(2))
 
-    live_nets, credited = 0, 0
+    live_nets, credited, of_cancelled = 0, 0, 0
     for invoice in found:  # the generated figures, not the stored ones
         invoice_id, live = f"INV-{invoice.number}", invoice.number not in cancelled
         assert cents(booked.get(invoice_id, Decimal(0))) == (invoice.net_cents if live else 0), invoice_id
+        # a credit note naming a cancelled invoice reverses nothing: the cancellation did
+        counted = [note for note in invoice.credit_notes if live or not note.names_invoice]
+        of_cancelled += len(invoice.credit_notes) - len(counted)
         for note in invoice.credit_notes:
-            assert cents(booked.get(note.id, Decimal(0))) == -note.net_cents, note.id
+            assert cents(booked.get(note.id, Decimal(0))) == (-note.net_cents if note in counted else 0), note.id
         # a live line and its credits add up to their nets to the cent
-        credits = sum(note.net_cents for note in invoice.credit_notes)
+        credits = sum(note.net_cents for note in counted)
         recognized = sum(booked.get(key, Decimal(0)) for key in (invoice_id, *(n.id for n in invoice.credit_notes)))
         assert cents(recognized) == (invoice.net_cents if live else 0) - credits
         live_nets, credited = live_nets + (invoice.net_cents if live else 0), credited + credits
@@ -338,6 +348,8 @@ def test_every_line_adds_up_to_its_net_and_every_run_order_ends_with_the_same_fi
     assert cents(last["invoiced_to_date"]) == live_nets - credited
     assert cents(last["recognized_to_date"]) + cents(last["deferred_balance"]) == live_nets - credited
     assert last["deferred_balance"] == 0
+    with engine.begin() as connection:
+        assert credits_of_cancelled_invoices(lines_invoiced_up_to(connection, HORIZON[-1])).total() == of_cancelled
     second = play(emptied(engine), found, [*shuffled, ("run", MONTHS[-1]), *settle], late)
     assert second == first
 
@@ -402,3 +414,38 @@ def test_an_invoice_cancelled_after_its_months_closed_is_a_catch_up_in_the_first
         july = store.month_summary(connection, dt.date(2026, 7, 1))
         assert (july["invoiced_to_date"], july["recognized_to_date"], july["deferred_balance"]) == (0, 0, 0)
         assert july["recognized_in_month"] == Decimal("-610.00")
+
+
+def test_a_credit_note_of_a_cancelled_invoice_reverses_nothing_the_cancellation_did(engine: Engine) -> None:
+    """May's 610.00, refunded 200.00 by a note naming it by docNumber, then cancelled: neither is recognized, and the
+    note is counted among the credits of cancelled invoices."""
+    may = Invoice(1, dt.date(2026, 5, 1), 61_000, (dt.date(2026, 5, 1), dt.date(2026, 6, 30)))
+    refund = CreditNote("CN-1", 1, dt.date(2026, 5, 20), 20_000, names_invoice=True, by_number=True)
+    with emptied(engine).begin() as connection:
+        arrive(connection, may)
+        credit(connection, refund)
+        ledger.recompute(connection, [dt.date(2026, 5, 1), dt.date(2026, 6, 1)], AT)
+        assert [row[0] for row in figures(connection, dt.date(2026, 6, 1))[1]] == ["CN-1", "INV-1"]
+        cancel(connection, 1)
+        recomputed = ledger.recompute(connection, [dt.date(2026, 5, 1), dt.date(2026, 6, 1)], AT)
+        for month in (dt.date(2026, 5, 1), dt.date(2026, 6, 1)):
+            summary, rows = figures(connection, month)
+            assert rows == [] and summary["invoiced_to_date"] == summary["recognized_to_date"] == 0, month
+            assert summary["unmatched_lines"] == 0
+        assert credits_of_cancelled_invoices(recomputed.inputs.lines) == {dt.date(2026, 5, 1): 1}
+
+
+def test_a_credit_note_recognized_before_its_invoice_came_cancelled_is_a_catch_up_once_it_does(engine: Engine) -> None:
+    """The refund comes before its invoice: May recognizes it in its own month (unmatched) and closes. The invoice then
+    comes, cancelled: the refund reverses nothing after all, and June takes May's -200.00 back as a catch-up."""
+    may = Invoice(1, dt.date(2026, 5, 1), 61_000, (dt.date(2026, 5, 1), dt.date(2026, 6, 30)))
+    with emptied(engine).begin() as connection:
+        credit(connection, CreditNote("CN-1", 1, dt.date(2026, 5, 20), 20_000, names_invoice=True))
+        ledger.close(connection, dt.date(2026, 5, 1), AT, "tester")
+        assert figures(connection, dt.date(2026, 5, 1))[1] == [("CN-1", "recognised", Decimal("-200.00"))]
+        arrive(connection, may, cancelled=True)
+        ledger.recompute(connection, [dt.date(2026, 6, 1)], AT)
+        assert figures(connection, dt.date(2026, 6, 1))[1] == [("CN-1", "catch_up", Decimal("200.00"))]
+        june = store.month_summary(connection, dt.date(2026, 6, 1))
+        assert (june["invoiced_to_date"], june["recognized_to_date"], june["deferred_balance"]) == (0, 0, 0)
+        assert store.net_invoiced_up_to(connection, dt.date(2026, 6, 1)) == 0
