@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from hr_sandbox.fourgeeks import FourGeeksSandbox
-from hr_sandbox.holded import HoldedSandbox
+from hr_sandbox.holded import REFERENCE_FIELDS, REFERENCE_SHAPES, CreditNoteReference, HoldedSandbox
 from hr_sandbox.http_server import (
     TIMEOUT_FAULT_SECONDS,
     SandboxApi,
@@ -344,6 +344,30 @@ def test_holded_serves_credit_notes_as_it_serves_invoices(holded: httpx.Client, 
     ]
     response = holded.get(CREDIT_NOTES, params={"starttmp": start}, headers={"key": HOLDED_KEY})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("field", REFERENCE_FIELDS)
+def test_holded_names_a_credit_notes_invoice_in_the_field_and_shape_it_is_told(data: RevenueData, field: str) -> None:
+    invoices = {invoice["id"]: invoice for invoice in data.invoices}
+    made_from = {note["id"]: invoices[note["from"]["id"]] for note in data.credit_notes if "from" in note}
+    expected = {
+        "document": lambda invoice: {"id": invoice["id"], "docType": "invoice"},
+        "id": lambda invoice: invoice["id"],
+        "docNumber": lambda invoice: {"docNumber": invoice["docNumber"], "docType": "invoice"},
+        "unreadable": lambda invoice: {"id": invoice["id"]},
+    }
+    assert set(expected) == set(REFERENCE_SHAPES)
+    for shape, reference in expected.items():
+        api = HoldedSandbox(data, HOLDED_KEY, page_size=50, credit_note_reference=CreditNoteReference(field, shape))
+        with served(api) as client:
+            listed = [note for page in holded_pages(client, CREDIT_NOTES) for note in page]
+        assert {note["id"]: note[field] for note in listed if field in note} == {
+            note_id: reference(invoice) for note_id, invoice in made_from.items()
+        }
+        other = {"from", "fromDocument"} - {field}
+        assert all(other.isdisjoint(note) for note in listed) and len(listed) == len(data.credit_notes)
+    with pytest.raises(ValueError, match="no such credit note reference"):
+        HoldedSandbox(data, HOLDED_KEY, credit_note_reference=CreditNoteReference(field, "guess"))
 
 
 def test_holded_serves_a_cancelled_invoice_with_status_3(holded_api: HoldedSandbox, data: RevenueData) -> None:

@@ -51,6 +51,60 @@ def test_a_credit_note_names_the_invoice_holded_made_it_from_and_nothing_else() 
     assert parsed.lines_naming_no_invoice == 2
 
 
+def test_the_credited_invoice_is_read_in_every_shape_holded_may_answer() -> None:
+    """``from`` or ``fromDocument``: a document reference by id or by docNumber, or the id alone; both fields may
+    be there if they agree."""
+    shapes = [
+        {"from": {"id": "inv-7", "docType": "invoice"}},
+        {"fromDocument": {"id": "inv-7", "docType": "invoice"}},
+        {"from": " inv-7 "},
+        {"fromDocument": "inv-7"},
+        {"from": {"docNumber": "F260007", "docType": "invoice"}},
+        {"fromDocument": {"docNumber": "F260007", "docType": "invoice"}},
+        {"from": {"id": "inv-7", "docNumber": "F260007", "docType": "invoice"}, "fromDocument": "inv-7"},
+        {"from": {"id": "so-1", "docType": "salesorder"}},
+        {"from": None, "fromDocument": ""},
+    ]
+    parsed = parse_credit_notes([document(id=f"n{k}", **shape) for k, shape in enumerate(shapes)], {"svc"}, MADRID)
+    assert [(note["credited_invoice_id"], note["credited_invoice_number"]) for note in parsed.credit_notes] == [
+        ("inv-7", None),
+        ("inv-7", None),
+        ("inv-7", None),
+        ("inv-7", None),
+        (None, "F260007"),
+        (None, "F260007"),
+        ("inv-7", "F260007"),
+        (None, None),
+        (None, None),
+    ]
+    assert not parsed.errors and parsed.lines_naming_no_invoice == 2
+
+
+def test_a_reference_that_cannot_be_read_is_explained_and_the_note_kept_naming_no_invoice() -> None:
+    unreadable = [
+        ({"from": 7}, "from", "from is not an id or a document reference"),
+        ({"from": ["inv-7"]}, "from", "from is not an id or a document reference"),
+        ({"fromDocument": {"id": "inv-7"}}, "fromDocument", "fromDocument names no docType"),
+        ({"from": {"docType": "invoice", "id": 7}}, "from", "from names neither an invoice id nor a docNumber"),
+        ({"from": "inv-7", "fromDocument": "inv-8"}, "from/fromDocument", "from and fromDocument name different"),
+        (
+            {"from": {"id": "so-1", "docType": "salesorder"}, "fromDocument": "inv-7"},
+            "from/fromDocument",
+            "from and fromDocument name different",
+        ),
+    ]
+    notes = [document(id=f"n{k}", **shape) for k, (shape, _, _) in enumerate(unreadable)]
+    parsed = parse_credit_notes(notes, {"svc"}, MADRID)
+    assert [note["id"] for note in parsed.credit_notes] == [f"n{k}" for k in range(len(unreadable))]
+    assert all(note["credited_invoice_id"] is note["credited_invoice_number"] is None for note in parsed.credit_notes)
+    assert parsed.lines_naming_no_invoice == len(unreadable)
+    assert [(error.record_key, error.field) for error in parsed.errors] == [
+        (f"n{k}", field) for k, (_, field, _) in enumerate(unreadable)
+    ]
+    for error, (_, _, reason) in zip(parsed.errors, unreadable, strict=True):
+        assert error.reason.startswith(reason) and error.reason.endswith("; the credit note names no invoice")
+
+
 def test_a_bad_credit_note_is_explained_as_one() -> None:
     parsed = parse_credit_notes([document(**{"products": "none"})], {"svc"}, MADRID)
     assert (
