@@ -10,7 +10,8 @@
   note made from an invoice names it in ``from`` (``{"id": ..., "docType": "invoice"}``); since the field is not
   confirmed, ``credit_note_reference`` makes the twin name it in each way Holded may (``CreditNoteReference``).
 - ``cancel_invoice`` cancels an invoice: from then on it is listed with ``status`` 3
-  (``CANCELLED_STATUS``), the reading of a cancelled invoice the platform relies on (docs/revenue.md).
+  (``CANCELLED_STATUS``), the reading of a cancelled invoice the platform relies on (docs/revenue.md);
+  ``amend_credit_note`` changes what a credit note is listed with.
 - Any other route, method included, answers HTTP 200 with an HTML page, as Holded's web app does.
 """
 
@@ -85,6 +86,11 @@ class HoldedSandbox(SandboxApi):
         """Cancel the invoice: it is listed from now on with ``status`` ``CANCELLED_STATUS``."""
         (index,) = [k for k, invoice in enumerate(self._invoices) if invoice["id"] == invoice_id]
         self._invoices[index] = {**self._invoices[index], "status": CANCELLED_STATUS}
+
+    def amend_credit_note(self, note_id: str, **fields: Any) -> None:
+        """Change what the credit note is listed with (its totals, say, to disagree with its lines)."""
+        (index,) = [k for k, note in enumerate(self._credit_notes) if note["id"] == note_id]
+        self._credit_notes[index] = {**self._credit_notes[index], **fields}
 
     def credential(self, request: SandboxRequest) -> str | None:
         return request.headers.get("key")

@@ -298,3 +298,29 @@ def test_an_invoice_cancelled_after_its_month_closed_is_a_catch_up_in_the_first_
     ]
     assert [(row["kind"], row["recognized_amount"]) for row in catch_up] == [("catch_up", -january[cancelled])]
     assert [row for row in rows(warehouse_url, tables.accruals) if row["month"] == MONTHS[0]] == january_rows
+
+
+def test_a_credit_note_whose_totals_disagree_with_its_lines_fails_its_check_alone(
+    instance: dg.DagsterInstance, warehouse_url: str, revenue_sandbox: RevenueSandbox
+) -> None:
+    """Holded lists one of January's refunds with a total a cent above its lines': it is stored as listed, and the
+    credit notes' check fails naming it, the invoices' passing."""
+    january = [n for n in revenue_sandbox.data.credit_notes if dt.datetime.fromtimestamp(n["date"], dt.UTC).month == 1]
+    note = january[0]
+    revenue_sandbox.holded.amend_credit_note(note["id"], total=round(note["total"] + 0.01, 2))
+
+    result = run_month(instance, MONTHS[0], assets=["holded_services", "holded_invoices"])
+    assert result.success, failures(result)
+    evaluations = {evaluation.check_name: evaluation for evaluation in result.get_asset_check_evaluations()}
+    assert {name: evaluation.passed for name, evaluation in evaluations.items()} == {
+        "invoice_totals_match_lines": True,
+        "credit_note_totals_match_lines": False,
+    }
+    metadata = {name: entry.value for name, entry in evaluations["credit_note_totals_match_lines"].metadata.items()}
+    assert (metadata["credit_notes"], metadata["mismatched"]) == (len(january), 1)
+    [example] = metadata["examples"].records
+    expected = _money(note["total"])
+    assert example.data == {
+        "credit_note": note["docNumber"],
+        "problem": f"total {expected + Decimal('0.01')} != {expected} from lines",
+    }

@@ -18,7 +18,7 @@ from hr_assets.defs.shared.revenue_chain import CLOSE_TAG, revenue_schedules
 from hr_assets.settings import Settings
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import accrual_closes, accruals, holded_services
-from tests.accruals.test_any_order import AT, Invoice, arrive
+from tests.accruals.test_any_order import AT, CreditNote, Invoice, arrive, credit
 from tests.clock import FixedClock
 from tests.unit.conftest import select, tick
 
@@ -76,3 +76,31 @@ def test_accruals_recognize_each_line_over_its_service_days_and_a_tagged_run_clo
     march = {row["invoice_id"]: row["recognized_amount"] for row in select(warehouse, accruals)}
     assert march == {"INV-1": Decimal("310.00"), "INV-2": Decimal("100.00")}
     assert [row["month"] for row in select(warehouse, accrual_closes)] == [dt.date(2026, 3, 1)]
+
+
+@pytest.mark.filterwarnings("ignore::dagster.BetaWarning")  # the chain's backfill policy
+def test_accruals_count_the_refunds_of_cancelled_invoices_they_leave_out(
+    warehouse: WarehouseResource, clock: FixedClock
+) -> None:
+    """March's invoice, refunded in part in March and in April and then cancelled: nothing is recognized, and each
+    month counts its refund among the credits of cancelled invoices."""
+    invoice = Invoice(1, dt.date(2026, 3, 1), 31_000, (dt.date(2026, 3, 1), dt.date(2026, 3, 31)))
+    with warehouse.begin() as connection:
+        connection.execute(sa.insert(holded_services).values(id="svc", name="Course", code="COURSE", synced_at=AT))
+        arrive(connection, invoice, cancelled=True)
+        credit(connection, CreditNote("CN-1", 1, dt.date(2026, 3, 10), 5_000, names_invoice=True))
+        credit(connection, CreditNote("CN-2", 1, dt.date(2026, 4, 2), 5_000, names_invoice=True, by_number=True))
+    resources = {"warehouse": warehouse, "clock": clock}
+
+    result = dg.materialize(
+        [accruals_asset(Settings())],
+        resources=resources,
+        tags={"dagster/asset_partition_range_start": "2026-03-01", "dagster/asset_partition_range_end": "2026-04-01"},
+    )
+
+    metadata = result.asset_materializations_for_node("accruals")[0].metadata
+    assert metadata["credits_of_cancelled_invoices"].value == 2
+    by_month = {row.data["month"]: row.data for row in metadata["by_month"].value.records}
+    assert [figures["credits_of_cancelled_invoices"] for figures in by_month.values()] == [1, 1]
+    assert metadata["recognized_in_month"].value == 0.0 and metadata["unmatched_lines"].value == 0
+    assert select(warehouse, accruals) == []
