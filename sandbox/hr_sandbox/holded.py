@@ -51,6 +51,10 @@ class CreditNoteReference(NamedTuple):
         return {self.field: value}
 
 
+FROM_DOCUMENT = CreditNoteReference()
+"""``from``: ``{"id": ..., "docType": "invoice"}``, as exports of real accounts show it."""
+
+
 class HoldedSandbox(SandboxApi):
     def __init__(
         self,
@@ -58,7 +62,7 @@ class HoldedSandbox(SandboxApi):
         api_key: str,
         page_size: int = 250,
         rate_limit_per_second: float | None = None,
-        credit_note_reference: CreditNoteReference = CreditNoteReference(),
+        credit_note_reference: CreditNoteReference = FROM_DOCUMENT,
     ) -> None:
         if credit_note_reference.field not in REFERENCE_FIELDS or credit_note_reference.shape not in REFERENCE_SHAPES:
             raise ValueError(f"no such credit note reference: {credit_note_reference}")

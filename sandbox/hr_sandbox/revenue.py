@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from hr_sandbox.fourgeeks import FourGeeksSandbox
-from hr_sandbox.holded import CreditNoteReference, HoldedSandbox
+from hr_sandbox.holded import FROM_DOCUMENT, CreditNoteReference, HoldedSandbox
 from hr_sandbox.http_server import SandboxHttpServer
 from hr_sandbox.notion import CLIENTS, NotionSandbox
 from hr_sandbox.revenue_data import RevenueData, generate_revenue_data
@@ -38,7 +38,7 @@ class RevenueSandbox:
         holded_rate_limit_per_second: float | None = None,
         notion_rate_limit_per_second: float = 3.0,
         notion_data_sources: Sequence[str] = (CLIENTS,),
-        holded_credit_note_reference: CreditNoteReference = CreditNoteReference(),
+        holded_credit_note_reference: CreditNoteReference = FROM_DOCUMENT,
         host: str = "127.0.0.1",
     ):
         self.directory = directory

@@ -343,6 +343,8 @@ def totals_mismatch(document: Mapping[str, Any], lines: Iterable[Mapping[str, An
     expected = {"subtotal": to_cents(gross), "discount": to_cents(gross - net), "tax": to_cents(tax)}
     expected["total"] = expected["subtotal"] - expected["discount"] + expected["tax"]
     wrong = [
-        f"{name} {document[name]} != {amount} from lines" for name, amount in expected.items() if document[name] != amount
+        f"{name} {document[name]} != {amount} from lines"
+        for name, amount in expected.items()
+        if document[name] != amount
     ]
     return "; ".join(wrong) or None

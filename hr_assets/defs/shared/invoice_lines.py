@@ -165,7 +165,9 @@ def credited_invoices(connection: Connection, references: Iterable[Reference]) -
     return found
 
 
-def _live_invoices_lines(connection: Connection, month: dt.date, invoice_ids: set[str]) -> dict[str, list[CandidateLine]]:
+def _live_invoices_lines(
+    connection: Connection, month: dt.date, invoice_ids: set[str]
+) -> dict[str, list[CandidateLine]]:
     """The lines of the invoices ``invoice_ids`` (live ones) invoiced in ``month`` or before, by invoice."""
     wanted = sorted(invoice_ids)
     if not wanted:
