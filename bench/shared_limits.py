@@ -18,9 +18,9 @@ once, so their Holded listings (services, then invoices and contacts) overlap.
 
 - ``max_window_rate_over_limit``: the most requests the Holded twin received for the key in any 10 s window
   ``[t, t + 10)``, from its own request log (arrival times as the kernel stamped them, 429s included: a refused
-  request reached the vendor too), over the limit's 10 s worth (``--holded-rate`` times 10). At most 1.0 is the aim;
-  a grid paced exactly at the limit is 1.0, and one request more in a window (a request that left a little late
-  next to one on time) is ``1 + 1 / (10 * rate)``;
+  request reached the vendor too), over the limit's 10 s worth (``--holded-rate`` times 10). At most 1.0 is the aim
+  (the limiter paces ``PACING_MARGIN`` under the limit so that requests reaching the twin a little after their slots
+  still keep it); one request more in a window is ``1 + 1 / (10 * rate)``;
 - ``twin_429s``: the requests the twin refused for going over the limit;
 - ``rate_over_limit``: the key's requests over the time from its first to its last, over the limit: how much of the
   budget the runs used together (near 1.0 when they share it well, near 3 when each takes it all);

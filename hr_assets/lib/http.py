@@ -52,6 +52,24 @@ JITTER_ALLOWANCE = 0.05
 already sees arrivals wobble that much, as any network makes them."""
 CLAIM_AHEAD_S = 0.1
 """How much of a key's budget a process claims from the warehouse at once (at least one slot)."""
+WINDOW_S = 10.0
+"""The span a vendor counts a key's requests over: at most the limit's worth in any ``WINDOW_S`` seconds, as the
+vendor's clock sees them arrive (``bench/shared_limits.py`` measures the same)."""
+LATE_S = 0.025
+"""How late past its slot on a key's shared grid a request may still leave (half an interval when that is less).
+Later, the slot is given up and the next one taken: sent that late, it would follow another process's request on its
+own slot too closely."""
+PACING_MARGIN = 2 * LATE_S / WINDOW_S
+"""How much slower than the limit the slots are spaced: 0.5 %.
+
+On a grid exactly at the limit a window holds exactly the limit's worth (40 requests in 10 s at 4 a second), so a
+request that reached the vendor a little after its slot, with the one ``WINDOW_S`` later on time, made one too many
+(41 in 10 s, measured): anything that moves one request later than its neighbours (a sleeper woken late, a claim's
+answer, a connection, the kernel) does it, and no limiter can make arrivals exact. Spaced 0.5 % wider, any
+``WINDOW_S`` holds the limit's worth even when one request in it is ``2 * LATE_S`` later than the rest: ``LATE_S``
+for the limiter's own lateness, which it enforces, and as much again for the request's way from the limiter to the
+vendor, which it cannot see. A sliding window over the times requests were sent would need each send written back to
+the warehouse, and still not see the way to the vendor; the margin costs 0.5 % of the rate and nothing else."""
 _sending_secret_path = threading.local()  # set while a ``secret_paths`` client sends, for _HideSecretPaths
 
 
@@ -110,6 +128,9 @@ class RateLimiter:
     """Slots on an even grid, one per ``1 / per_second`` seconds: the average rate is the limit itself, and idle
     time earns no burst.
 
+    The grid is ``PACING_MARGIN`` wider than the limit's interval, so that no ``WINDOW_S`` holds more than the limit
+    allows as the vendor sees requests arrive, each a little later than its slot by a different amount.
+
     A request that left late (a busy machine, a connection to open first) is followed no sooner than
     ``1 - JITTER_ALLOWANCE`` of an interval after it really left (``sent``). So the vendor never sees two
     requests closer than that, and a request a little late does not push every later slot back: on a busy
@@ -117,12 +138,12 @@ class RateLimiter:
 
     With ``shared`` (the key's row in the warehouse, ``hr_assets/warehouse/budgets.py``) the grid is the key's,
     across every run, process and host using the warehouse: the limiter claims its slots there, in one short
-    transaction for the next ``CLAIM_AHEAD_S`` of them (one slot below 20 a second, two at 20), and hands them to
+    transaction for the next ``CLAIM_AHEAD_S`` of them (one slot below 20 a second, two from 20), and hands them to
     this process's clients of the key. A claim costs a tenth to a third of a millisecond of CPU and a few round
     trips, spent while waiting for the slot it claims, so a single run still paces at the full rate; two runs get
-    alternate slots, together the key's rate. A claimed slot this process fell behind by more than half an
-    interval is dropped, never sent late next to another process's, so any window holds at most one request more
-    than the rate allows, as with one process.
+    alternate slots, together the key's rate. A claimed slot this process fell behind by more than ``LATE_S`` (or
+    half an interval) is dropped, never sent late next to another process's, so the margin covers what lateness is
+    left.
 
     Why not Dagster's concurrency pools (a pool per vendor in the instance's ``concurrency:`` settings): a pool
     limits how many steps run at once, not how many requests a second they send. A pool of one would make a
@@ -131,11 +152,20 @@ class RateLimiter:
     """
 
     def __init__(self, per_second: float, shared: SharedBudget | None = None) -> None:
-        self._interval = _interval(per_second)
+        self._per_second = _positive(per_second)
         self._next_slot = -math.inf  # without ``shared``, the next slot; with it, the earliest the next may be
         self._shared = shared
         self._claimed: deque[float] = deque()  # the shared slots claimed and not yet taken, on time.monotonic()
         self._lock = threading.Lock()
+
+    @property
+    def _interval(self) -> float:
+        """The grid's spacing: the limit's interval, ``PACING_MARGIN`` wider."""
+        return (1 + PACING_MARGIN) / self._per_second
+
+    @property
+    def _lateness_allowed(self) -> float:
+        return min(LATE_S, self._interval / 2)
 
     def acquire(self) -> float:
         """Blocks until the next slot; returns the seconds waited.
@@ -155,7 +185,7 @@ class RateLimiter:
         return waited
 
     def _acquire_shared(self) -> float:
-        """``acquire`` on the key's shared grid. A slot this process would take more than half an interval late
+        """``acquire`` on the key's shared grid. A slot this process would take more than ``LATE_S`` late
         (its sleep overslept, or the last request left so late that ``sent`` holds this one back) is given up for
         the next: sent that late, it would follow another process's request too closely."""
         started = time.monotonic()
@@ -163,7 +193,7 @@ class RateLimiter:
             with self._lock:
                 claimed = self._claimed_slot(time.monotonic())
                 slot = max(claimed, self._next_slot)
-            latest = claimed + self._interval / 2
+            latest = claimed + self._lateness_allowed
             if slot > latest:
                 continue
             if (waiting := slot - time.monotonic()) > 0:  # the clock read after the claim, which took its time
@@ -174,10 +204,10 @@ class RateLimiter:
     def _claimed_slot(self, now: float) -> float:
         """The next of the slots claimed in the warehouse, claiming more when none is left; under the lock."""
         shared = cast(SharedBudget, self._shared)
-        while self._claimed and self._claimed[0] < now - self._interval / 2:
+        while self._claimed and self._claimed[0] < now - self._lateness_allowed:
             self._claimed.popleft()  # fallen behind: that slot is lost, not sent late next to another process's
         if not self._claimed:
-            count = max(1, int(CLAIM_AHEAD_S / self._interval))
+            count = max(1, int(CLAIM_AHEAD_S * self._per_second))
             wait = shared.claim(count * self._interval)
             first = time.monotonic() + wait  # the answer's arrival: a slot is never taken before it is due
             self._claimed.extend(first + index * self._interval for index in range(count))
@@ -191,13 +221,13 @@ class RateLimiter:
 
     def _tighten(self, per_second: float) -> None:
         with self._lock:
-            self._interval = max(self._interval, _interval(per_second))
+            self._per_second = min(self._per_second, _positive(per_second))
 
 
-def _interval(per_second: float) -> float:
+def _positive(per_second: float) -> float:
     if not per_second > 0:
         raise ValueError(f"per_second must be positive, got {per_second}")
-    return 1.0 / per_second
+    return per_second
 
 
 _limiters: dict[tuple[str, str | None], RateLimiter] = {}
