@@ -208,8 +208,7 @@ class RateLimiter:
             self._claimed.popleft()  # fallen behind: that slot is lost, not sent late next to another process's
         if not self._claimed:
             count = max(1, int(CLAIM_AHEAD_S * self._per_second))
-            wait = shared.claim(count * self._interval)
-            first = time.monotonic() + wait  # the answer's arrival: a slot is never taken before it is due
+            first = shared.claim(count * self._interval)
             self._claimed.extend(first + index * self._interval for index in range(count))
         return self._claimed.popleft()
 

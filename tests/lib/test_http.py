@@ -204,7 +204,7 @@ class ClockBudget:
     def claim(self, seconds: float) -> float:
         start = max(self.next_slot, self.clock.now)
         self.next_slot = start + seconds
-        return start - self.clock.now
+        return start
 
 
 def sharing(clock: FakeClock, per_second: float, processes: int) -> list[RateLimiter]:

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -157,15 +158,16 @@ def test_processes_of_different_keys_do_not_slow_each_other(twin: tuple[PingTwin
 def test_claims_from_many_connections_get_distinct_evenly_spaced_slots(warehouse_url: str) -> None:
     engine = warehouse_engine(warehouse_url)
     budget, interval = budget_id("Holded", "hk_live_claims"), 0.01
-    waits: list[float] = []
+    slots: list[float] = []
     lock = threading.Lock()
 
     def claim_some() -> None:
         for _ in range(10):
-            wait = claim(engine, budget, "Holded", interval)
+            slot = claim(engine, budget, "Holded", interval)
             with lock:
-                waits.append(wait)
+                slots.append(slot)
 
+    started = time.monotonic()
     threads = [threading.Thread(target=claim_some) for _ in range(4)]
     for thread in threads:
         thread.start()
@@ -174,11 +176,13 @@ def test_claims_from_many_connections_get_distinct_evenly_spaced_slots(warehouse
     with engine.connect() as connection:
         next_slot = connection.execute(sa.select(api_budgets.c.next_slot)).scalar_one()
     # 40 slots one interval apart: the last claim's slot is 39 intervals after the first's, whenever each was made.
-    assert len(waits) == 40
-    assert max(waits) <= 40 * interval + 1.0
+    assert len(slots) == 40
+    assert max(slots) - started <= 40 * interval + 1.0
     with engine.begin() as connection:
         connection.execute(sa.update(api_budgets).values(next_slot=next_slot + 2 * MAX_AHEAD_S))
-    assert claim(engine, budget, "Holded", interval) == 0.0, "a slot far ahead is a clock that went back: from now"
+    assert claim(engine, budget, "Holded", interval) <= time.monotonic(), (
+        "a slot far ahead is a clock that went back: from now"
+    )
 
 
 def test_the_warehouse_keeps_a_hash_of_the_key_never_the_key(warehouse_url: str) -> None:
