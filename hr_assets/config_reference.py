@@ -61,7 +61,7 @@ def _row(model: type[BaseModel], name: str, env_name: str, required: bool) -> st
     field = model.model_fields[name]
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     kind = _kind(field) + (" (secret)" if extra.get("secret") else "")
-    default = "(required)" if required else _default(field.default)
+    default = "(required)" if required else _default(None if field.default_factory else field.default)
     cells = [f"`{env_name}`", kind, default, _markdown(_description(model, name))]
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import tzlocal
 from pydantic import Field, ValidationError, field_validator
 from pydantic.config import JsonDict
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,14 +39,24 @@ def dagster_home() -> Path:
     return Path(home).resolve()
 
 
+def machine_timezone() -> str:
+    """The machine's zone as an IANA name (``TZ``, else ``/etc/timezone`` or ``/etc/localtime``), as cron and every
+    other program on the machine read it; UTC where none is set, as the C library then takes it."""
+    return tzlocal.get_localzone_name() or "UTC"
+
+
 class Settings(BaseSettings):
     """The platform's settings: what every source shares, and when the schedules run."""
 
     model_config = SettingsConfigDict(env_prefix="HR_", extra="ignore")
 
     timezone: str = Field(
-        "UTC",
-        description="The business timezone, an IANA name such as Europe/Madrid: schedules and partitions use it.",
+        default_factory=machine_timezone,
+        description=(
+            "The business timezone, an IANA name such as Europe/Madrid: schedules and partitions use it. Default "
+            "the machine's zone (``TZ``, else ``/etc/localtime``), the one cron used; ``hr-assets status`` shows "
+            "the zone in use and where it came from."
+        ),
     )
     warehouse_url: str | None = Field(
         None,
@@ -99,6 +110,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def timezone_source(self) -> str:
+        """Where the business timezone came from: ``HR_TIMEZONE``, or ``machine`` (its default)."""
+        return "HR_TIMEZONE" if "timezone" in self.model_fields_set else "machine"
 
     @property
     def payroll_lease(self) -> dt.timedelta:

@@ -98,9 +98,11 @@ PLATFORM_PREFIXES = ("HR_", "PAYCOM_", "HOLDED_", "FOURGEEKS_", "NOTION_", "BAYZ
 
 @pytest.fixture(autouse=True)
 def _no_platform_settings_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nor the machine's zone, HR_TIMEZONE's default: every test runs as on a machine set to UTC."""
     for name in list(os.environ):
         if name.startswith(PLATFORM_PREFIXES) and name != "HR_TEST_POSTGRES_URL":
             monkeypatch.delenv(name)
+    monkeypatch.setenv("TZ", "UTC")
 
 
 @pytest.fixture(scope="session")

@@ -74,6 +74,7 @@ def test_an_empty_environment_loads_every_asset_schedule_and_sensor(
         "revenue_month_close",
         "scheduling_staff_after_attendance",
         "scheduling_staff_refresh",
+        "scheduling_staff_daily_refresh",
     ):
         assert name in listed.stdout
 

@@ -1,5 +1,5 @@
-"""``hr-assets status``: which integrations are configured, the recent syncs with their counts, and the staff
-sync status."""
+"""``hr-assets status``: the business timezone in use, which integrations are configured, the recent syncs with their
+counts, and the staff sync status."""
 
 import click
 import sqlalchemy as sa
@@ -44,7 +44,8 @@ SYNC_COLUMNS = (
 @click.option("--limit", default=5, show_default=True, help="How many recent syncs to show.")
 @json_option
 def status(limit: int, as_json: bool) -> None:
-    """Which integrations are configured, recent Paycom syncs and how many staff the scheduling side has."""
+    """The business timezone, which integrations are configured, recent Paycom syncs and how many staff the
+    scheduling side has."""
     settings = Settings.from_environment()
     problems = {integration.integration: integration.for_command().problem() for integration in INTEGRATIONS}
     with warehouse().connect() as connection:
@@ -62,6 +63,7 @@ def status(limit: int, as_json: bool) -> None:
     if as_json:
         print_json(
             {
+                "timezone": {"name": settings.timezone, "source": settings.timezone_source},
                 "integrations": [{"integration": name, "problem": problem} for name, problem in problems.items()],
                 "recent_syncs": [
                     {column: sync[column] for column in SYNC_COLUMNS}
@@ -73,6 +75,8 @@ def status(limit: int, as_json: bool) -> None:
             }
         )
         return
+    source = "HR_TIMEZONE" if settings.timezone_source == "HR_TIMEZONE" else "the machine's; HR_TIMEZONE sets another"
+    click.echo(f"Timezone: {settings.timezone} ({source})")
     click.echo("Integrations:")
     for name, problem in problems.items():
         click.echo(f"  {name:<26} {'configured' if problem is None else problem.removeprefix(f'{name} is ')}")

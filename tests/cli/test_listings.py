@@ -137,7 +137,9 @@ def test_the_listings_that_gained_json_say_what_their_tables_say(
     run(environment, "payroll", "add-period", "--start", "2024-01-15", "--end", "2024-01-31", "--type", "bi_weekly")
 
     status, lines = both(environment, "status")
-    integrations = lines[1 : lines.index("Recent Paycom syncs:")]
+    assert status["timezone"] == {"name": "UTC", "source": "HR_TIMEZONE"}
+    assert lines[0] == "Timezone: UTC (HR_TIMEZONE)"
+    integrations = lines[2 : lines.index("Recent Paycom syncs:")]
     assert [(i["integration"], i["problem"] is None) for i in status["integrations"]] == [
         (line[2:28].strip(), line[29:] == "configured") for line in integrations
     ]
@@ -205,6 +207,15 @@ def test_the_listings_that_gained_json_say_what_their_tables_say(
         ["2", "2024-01-15..2024-01-31"],
     ]
     assert lines[-1].startswith("2024-01: 0 of 2 period(s) completed, gross pay 0.00")
+
+
+@ON_SQLITE
+def test_status_shows_the_machines_zone_when_hr_timezone_is_not_set(environment: dict[str, str]) -> None:
+    """No silent UTC: without HR_TIMEZONE the platform takes the machine's zone, as cron did, and says so."""
+    machine = {name: value for name, value in environment.items() if name != "HR_TIMEZONE"} | {"TZ": "Asia/Dubai"}
+    status, lines = both(machine, "status")
+    assert status["timezone"] == {"name": "Asia/Dubai", "source": "machine"}
+    assert lines[0] == "Timezone: Asia/Dubai (the machine's; HR_TIMEZONE sets another)"
 
 
 def test_sync_lists_its_steps_as_json_the_same_as_its_table(dagster_home: Path) -> None:

@@ -12,11 +12,15 @@ import sqlalchemy as sa
 
 from hr_assets.defs.paycom.resources import PaycomSftpResource
 from hr_assets.defs.paycom.schedules import weekly_sync_schedule
-from hr_assets.defs.paycom.scheduling_staff import scheduling_staff_after_attendance, scheduling_staff_asset
+from hr_assets.defs.paycom.scheduling_staff import (
+    daily_refresh_schedule,
+    scheduling_staff_after_attendance,
+    scheduling_staff_asset,
+)
 from hr_assets.settings import Settings
 from hr_assets.warehouse.resource import WarehouseResource
 from hr_assets.warehouse.tables import paycom_employee_snapshots, scheduling_staff
-from tests.clock import FixedClock
+from tests.clock import FixedClock, stopped_at
 from tests.unit.conftest import (
     add_employees_and_company,
     import_inbox,
@@ -130,3 +134,36 @@ def test_an_attendance_import_refreshes_the_newest_weeks_staff_view_once_a_week_
     add_snapshot(warehouse, snapshot(WEEK, "0042", "Nurse"))
     request = scheduling_staff_after_attendance(context)
     assert (request.run_key, request.partition_key) == (imported.run_id, WEEK.isoformat())
+
+
+def test_the_staff_view_is_recounted_every_day_so_a_new_weeks_hours_start_at_zero(
+    warehouse: WarehouseResource, clock: FixedClock, temp_instance: dg.DagsterInstance, tmp_path: Path
+) -> None:
+    """Issue 27: with no sync nor import, the API served last week's hours_this_week all the next week."""
+    settings = Settings(timezone="America/Chicago")
+    schedule = daily_refresh_schedule(settings)
+    monday = dt.datetime(2026, 3, 16, 0, 5, tzinfo=settings.tz)  # the week after the Monday worked below
+    assert tick(schedule, monday, warehouse=warehouse) == dg.SkipReason(
+        "no Paycom week synced yet: there is no staff view to refresh"
+    )
+    add_employees_and_company(warehouse)
+    write_attendance(tmp_path, "week.csv", [("0042", dt.date(2026, 3, 9))])  # last week's Monday, 9 hours
+    assert import_inbox(warehouse, clock, tmp_path, temp_instance).success
+    add_snapshot(warehouse, snapshot(WEEK, "0042", "Registered Nurse"))
+    staff = scheduling_staff_asset(settings)
+    staff(dg.build_asset_context(partition_key=WEEK.isoformat(), resources={"warehouse": warehouse, "clock": clock}))
+    [before] = select(warehouse, scheduling_staff)
+    assert (before["hours_as_of"], before["hours_this_week"] > 0) == (dt.date(2026, 3, 10), True)
+
+    request = tick(schedule, monday, warehouse=warehouse)
+    assert (request.run_key, request.partition_key) == ("staff-2026-03-16", WEEK.isoformat())
+    at_the_tick = {"warehouse": warehouse, "clock": stopped_at(monday)}
+    result = staff(dg.build_asset_context(partition_key=request.partition_key, resources=at_the_tick))
+
+    assert result.metadata["hours_as_of"] == "2026-03-16"
+    [after] = select(warehouse, scheduling_staff)
+    assert (after["hours_as_of"], after["hours_this_week"], after["hours_this_year"]) == (
+        dt.date(2026, 3, 16),
+        0,
+        before["hours_this_year"],
+    )

@@ -106,6 +106,21 @@ def slugs_with_ids(connection: Connection, frequencies: tuple[str, ...] = SYNC_F
     return [(row["slug"], row["company_id"]) for row in connection.execute(query).mappings()]
 
 
+def scheduled(connection: Connection) -> list[tuple[str, int, str, str]]:
+    """(slug, company id, sync frequency, company's timezone) of the companies the schedule pushes: enabled, with a
+    working key, hourly or daily."""
+    query = (
+        _accounts_query()
+        .where(bayzat_configs.c.is_enabled, ~bayzat_configs.c.needs_new_key)
+        .where(bayzat_configs.c.sync_frequency.in_(("hourly", "daily")))
+        .order_by(companies.c.slug)
+    )
+    return [
+        (row["slug"], row["company_id"], row["sync_frequency"], row["timezone"])
+        for row in connection.execute(query).mappings()
+    ]
+
+
 def overview(connection: Connection, secret_key: str) -> list[dict[str, Any]]:
     """Every configuration for display: the key masked, never in clear."""
     rows = connection.execute(_accounts_query().order_by(companies.c.slug)).mappings()

@@ -1,5 +1,6 @@
 """When pushes run by themselves: right after an import for companies synced hourly, every hour for what is
-due again (records whose retry time has come, imports not pushed yet), and once a day for daily companies.
+due again (records whose retry time has come, imports not pushed yet), and once a day for daily companies, at 01:05
+in each company's own timezone.
 
 A company set to ``manual`` is pushed only when a person asks (``hr-assets bayzat push``, or the UI).
 The companies asked for at once are pushed by one run (a range of the company partitions, every company in it
@@ -8,7 +9,9 @@ A run for one company carries it in the ``hr_assets/bayzat_company`` tag, which 
 run at a time per company; the push's lease keeps two runs from pushing one company in every case.
 """
 
+import datetime as dt
 from collections.abc import Collection
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -23,7 +26,7 @@ from hr_assets.settings import Settings
 from hr_assets.warehouse.resource import WarehouseResource
 
 COMPANY_TAG = "hr_assets/bayzat_company"
-DAILY_PUSH_HOUR = 1  # business time
+DAILY_PUSH_TIME = dt.time(1, 5)  # a daily company's push, in its own timezone
 
 bayzat_push_job = dg.define_asset_job(
     "bayzat_push",
@@ -65,29 +68,47 @@ def push_requests(instance: dg.DagsterInstance, slugs: Collection[str], run_key:
     return requests
 
 
+def daily_push_due(tick: dt.datetime, timezone: str) -> bool:
+    """Whether the hourly tick at ``tick`` pushes a daily company in ``timezone``: the first tick at or after
+    ``DAILY_PUSH_TIME`` of its day there, the one whose hour before was still earlier (or another day).
+
+    Ticks are an hour apart in real time, across the business zone's clock changes too (Dagster runs both of a
+    repeated hour), so this is one tick a day in every zone: on the day the company's clock skips 01:05 (Europe/London
+    springs from 01:00 to 02:00) the tick at 02:05 pushes, on the day it repeats 01:05 only the first does, and in a
+    zone half an hour off the business zone's the tick at 01:35 does.
+    """
+    zone, instant = ZoneInfo(timezone), tick.astimezone(dt.UTC)
+    now, before = instant.astimezone(zone), (instant - dt.timedelta(hours=1)).astimezone(zone)
+    return now.time() >= DAILY_PUSH_TIME and (before.date() < now.date() or before.time() < DAILY_PUSH_TIME)
+
+
 def hourly_push_schedule(settings: Settings) -> dg.ScheduleDefinition:
-    """Every hour at :05 in HR_TIMEZONE; daily companies at 01:05."""
+    """Every hour at :05 in HR_TIMEZONE; each daily company at 01:05 in its own timezone (``daily_push_due``)."""
 
     @dg.schedule(
         job=bayzat_push_job,
         cron_schedule="5 * * * *",
         execution_timezone=settings.timezone,
         default_status=dg.DefaultScheduleStatus.RUNNING,
-        description="Every hour at :05, each hourly company with records due; daily companies at 01:05.",
+        description=(
+            "Every hour at :05, each hourly company with records due; each daily company at 01:05 in its own timezone."
+        ),
     )
     def bayzat_hourly_push(
         context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource, bayzat: BayzatResource
     ) -> list[dg.RunRequest] | dg.SkipReason:
         if problem := bayzat.problem():
             return dg.SkipReason(problem)
-        tick = context.scheduled_execution_time.astimezone(settings.tz)
-        frequencies = ("hourly", "daily") if tick.hour == DAILY_PUSH_HOUR else ("hourly",)
+        tick = context.scheduled_execution_time
         with warehouse.begin() as connection:
-            due = due_counts(connection, context.scheduled_execution_time)
+            due = due_counts(connection, tick)
             slugs = [
-                slug for slug, company_id in configs.slugs_with_ids(connection, frequencies) if due.get(company_id)
+                slug
+                for slug, company_id, frequency, timezone in configs.scheduled(connection)
+                if due.get(company_id) and (frequency == "hourly" or daily_push_due(tick, timezone))
             ]
-        return push_requests(context.instance, slugs, tick.strftime("%Y-%m-%dT%H"))
+        # The hour with its offset: a repeated hour's second tick is another run, its companies' pushes not skipped.
+        return push_requests(context.instance, slugs, tick.astimezone(settings.tz).strftime("%Y-%m-%dT%H%z"))
 
     return bayzat_hourly_push
 

@@ -1,6 +1,7 @@
 """The staff the scheduling side plans with, and their worked hours, refreshed after each Paycom sync (the asset's
-dep) and after each attendance import (a sensor: an asset dep on the attendance asset would make the paycom and
-attendance groups depend on each other, since attendance already reads the Paycom roster)."""
+dep), after each attendance import (a sensor: an asset dep on the attendance asset would make the paycom and
+attendance groups depend on each other, since attendance already reads the Paycom roster), and every day just after
+midnight (a schedule), so the hours are the day's and the week's even when nothing was synced or imported."""
 
 from collections import Counter
 from typing import Any
@@ -37,7 +38,8 @@ def scheduling_staff_asset(settings: Settings) -> dg.AssetsDefinition:
             "The staff the scheduling side can plan with, from the newest week's roster: availability, role, weekly "
             "hour cap (an override set with `hr-assets staff set-cap` wins), and hours worked this week, pay period "
             "and year as payroll counts them, with what is left before overtime and the cap. Refreshed after each "
-            "attendance import by the scheduling_staff_after_attendance sensor."
+            "attendance import by the scheduling_staff_after_attendance sensor, and daily at 00:05 by the "
+            "scheduling_staff_daily_refresh schedule."
         ),
     )
     def scheduling_staff(
@@ -93,11 +95,22 @@ def scheduling_staff_asset(settings: Settings) -> dg.AssetsDefinition:
     return scheduling_staff
 
 
+DAILY_REFRESH_CRON = "5 0 * * *"  # 00:05 business time: the day's hours, and a new week's from its first minutes
+
 scheduling_staff_refresh_job = dg.define_asset_job(
     "scheduling_staff_refresh",
     selection=dg.AssetSelection.assets("scheduling_staff"),
-    description="Recount the staff view's worked hours (after an attendance import).",
+    description="Recount the staff view's worked hours (after an attendance import, and daily).",
 )
+
+
+def refresh_request(warehouse: WarehouseResource, run_key: str) -> dg.RunRequest | dg.SkipReason:
+    """A refresh of the newest synced week's staff view, or why there is none to refresh."""
+    with warehouse.begin() as connection:
+        newest = store.latest_snapshot_week(connection)
+    if newest is None:
+        return dg.SkipReason("no Paycom week synced yet: there is no staff view to refresh")
+    return dg.RunRequest(run_key=run_key, partition_key=newest.isoformat())
 
 
 @dg.run_status_sensor(
@@ -111,8 +124,23 @@ scheduling_staff_refresh_job = dg.define_asset_job(
 def scheduling_staff_after_attendance(
     context: dg.RunStatusSensorContext, warehouse: WarehouseResource
 ) -> dg.RunRequest | dg.SkipReason:
-    with warehouse.begin() as connection:
-        newest = store.latest_snapshot_week(connection)
-    if newest is None:
-        return dg.SkipReason("no Paycom week synced yet: there is no staff view to refresh")
-    return dg.RunRequest(run_key=context.dagster_run.run_id, partition_key=newest.isoformat())
+    return refresh_request(warehouse, context.dagster_run.run_id)
+
+
+def daily_refresh_schedule(settings: Settings) -> dg.ScheduleDefinition:
+    """Every day at 00:05 in HR_TIMEZONE: without it, a week with no sync or import would serve last week's hours."""
+
+    @dg.schedule(
+        job=scheduling_staff_refresh_job,
+        cron_schedule=DAILY_REFRESH_CRON,
+        execution_timezone=settings.timezone,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description="Daily at 00:05, recount scheduling_staff's hours in the newest synced week's view.",
+    )
+    def scheduling_staff_daily_refresh(
+        context: dg.ScheduleEvaluationContext, warehouse: WarehouseResource
+    ) -> dg.RunRequest | dg.SkipReason:
+        day = context.scheduled_execution_time.astimezone(settings.tz).date()
+        return refresh_request(warehouse, f"staff-{day.isoformat()}")
+
+    return scheduling_staff_daily_refresh
