@@ -76,15 +76,18 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision, serialised across processes.
-
-    PostgreSQL: a transaction-scoped advisory lock; SQLite: ``BEGIN IMMEDIATE`` already holds the
-    write lock for the whole upgrade.
-    """
+    """Bring the schema to the newest revision, serialized across processes (``serialize``)."""
     with _migrate_lock, migration_transaction(engine) as connection:
-        if connection.dialect.name == "postgresql":
-            connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('hr_assets_migrations'))"))
+        serialize(connection, "hr_assets_migrations")
         command.upgrade(alembic_config(connection), "head")
+
+
+def serialize(connection: Connection, name: str) -> None:
+    """Makes the rest of the caller's transaction wait for any other transaction serialized under ``name`` (in any
+    process) to end. PostgreSQL: a transaction-scoped advisory lock; SQLite: ``BEGIN IMMEDIATE`` already holds the
+    database's write lock from the transaction's start."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
 
 
 @contextlib.contextmanager

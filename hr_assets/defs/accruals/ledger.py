@@ -16,6 +16,7 @@ from hr_assets.defs.accruals import store
 from hr_assets.defs.accruals.booking import BookedMonth, ClosedMonth, book_months
 from hr_assets.defs.accruals.matching import ServicePeriod, accrual_lines
 from hr_assets.defs.shared.invoice_lines import InvoiceLine, lines_invoiced_up_to
+from hr_assets.warehouse.engine import serialize
 
 
 def operator() -> str:
@@ -60,7 +61,10 @@ class Recomputed:
 
 def recompute(connection: Connection, months: Iterable[dt.date], now: dt.datetime) -> Recomputed:
     """The open months among ``months``, and every other open month stored, booked from every line and the closed
-    months, and stored. Closed months are left as they are. ``read``, ``book`` and ``write`` in turn."""
+    months, and stored. Closed months are left as they are. ``read``, ``book`` and ``write`` in turn, one
+    recomputation at a time: two runs' recomputations overlapping would each replace the same months' rows (on
+    PostgreSQL the second's inserts would clash with the first's), so the second reads once the first has written."""
+    serialize(connection, "hr_assets_accruals")
     inputs = read(connection, months)
     booked = book(inputs)
     write(connection, booked, now)
