@@ -5,7 +5,8 @@ invoice) over six months, credit notes of them (naming their invoice by id, by d
 four months later) and cancellations, and what happens to them: each month's run in any order, re-runs, lines
 invoiced into a month after it ran (back-dated), credit notes arriving before or after their invoice, invoices
 cancelled (credited or not) after their months closed, months closed and re-opened. A cancelled invoice and the
-credit notes naming it count nothing.
+credit notes naming it count nothing. Whatever happened, each line is invoiced in one month: the
+months' invoiced_in_month add up to an open month's invoiced to date.
 """
 
 from __future__ import annotations
@@ -281,6 +282,24 @@ def _assert_reconciled(connection: Connection) -> None:
         assert store.recognized_in_month(connection, month) == summary["recognized_in_month"]
         if month not in closed:
             assert summary["invoiced_to_date"] == store.net_invoiced_up_to(connection, month)
+            own = store.net_invoiced_up_to(connection, month) - store.net_invoiced_up_to(connection, _before(month))
+            assert summary["invoiced_in_month"] - summary["invoiced_late_in_month"] == own, "late is what is not own"
+
+
+def _before(month: dt.date) -> dt.date:
+    return (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def _assert_invoiced_once(connection: Connection) -> None:
+    """Every month stored from the first on: the months up to each open one add up to its invoiced to date, so no
+    line is counted in two months' invoiced_in_month."""
+    months, closed = store.stored_months(connection), set(store.closed_month_keys(connection))
+    summaries = [store.month_summary(connection, month) for month in months]
+    counted = Decimal(0)
+    for month, summary in zip(months, summaries, strict=True):
+        counted += summary["invoiced_in_month"]
+        if month not in closed:
+            assert counted == summary["invoiced_to_date"], f"{month:%Y-%m}: the months add up to {counted}"
 
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -294,6 +313,8 @@ def test_closed_months_never_change_and_open_months_are_what_the_lines_and_close
     found, steps, late = history
     final = play(emptied(engine), found, steps, late)
     with engine.begin() as connection:
+        assert store.stored_months(connection) == MONTHS
+        _assert_invoiced_once(connection)
         closed = store.closed_months(connection)
         open_months = [month for month in final if month not in closed]
         lines = lines_invoiced_up_to(connection, max(final))
@@ -321,6 +342,8 @@ def test_every_line_adds_up_to_its_net_and_every_run_order_ends_with_the_same_fi
     settle = [*closes, *(("run", month) for month in HORIZON)]
     first = play(emptied(engine), found, [*runs, ("run", MONTHS[0]), *settle], late)
     with engine.begin() as connection:
+        assert store.stored_months(connection) == HORIZON
+        _assert_invoiced_once(connection)
         booked: dict[str, Decimal] = {}
         for invoice_id, value in connection.execute(sa.select(accruals.c.invoice_id, accruals.c.recognized_amount)):
             booked[invoice_id] = booked.get(invoice_id, Decimal(0)) + value
@@ -449,3 +472,45 @@ def test_a_credit_note_recognized_before_its_invoice_came_cancelled_is_a_catch_u
         june = store.month_summary(connection, dt.date(2026, 6, 1))
         assert (june["invoiced_to_date"], june["recognized_to_date"], june["deferred_balance"]) == (0, 0, 0)
         assert store.net_invoiced_up_to(connection, dt.date(2026, 6, 1)) == 0
+
+
+def invoiced(connection: Connection, month: dt.date) -> tuple[Decimal, Decimal | None, Decimal]:
+    """(invoiced in month, of it late, invoiced to date)"""
+    summary = store.month_summary(connection, month)
+    return summary["invoiced_in_month"], summary["invoiced_late_in_month"], summary["invoiced_to_date"]
+
+
+def test_an_invoice_dated_in_a_closed_month_is_invoiced_once_in_the_first_open_month_as_late(engine: Engine) -> None:
+    """March's 600.00 is in when March closes; March's 23.59 comes after: April counts it, as late, and March does
+    not. Re-opened, March counts it itself, and April, closed meanwhile with it, keeps its figures: May then takes it
+    back (late -23.59), so the months still add up to May's invoiced to date."""
+    march, april, may = dt.date(2026, 3, 1), dt.date(2026, 4, 1), dt.date(2026, 5, 1)
+    with emptied(engine).begin() as connection:
+        arrive(connection, Invoice(1, dt.date(2026, 3, 10), 60_000, None))
+        ledger.close(connection, march, AT, "tester")
+        arrive(connection, Invoice(2, dt.date(2026, 3, 31), 2_359, None))
+        arrive(connection, Invoice(3, dt.date(2026, 4, 2), 10_000, None))
+        ledger.recompute(connection, [april], AT)
+        assert invoiced(connection, march) == (Decimal("600.00"), Decimal("0.00"), Decimal("600.00"))
+        assert invoiced(connection, april) == (Decimal("123.59"), Decimal("23.59"), Decimal("723.59"))
+        _assert_invoiced_once(connection)
+
+        ledger.close(connection, april, AT, "tester")
+        ledger.reopen(connection, march, AT, "tester")
+        ledger.recompute(connection, [may], AT)
+        assert invoiced(connection, march) == (Decimal("623.59"), Decimal("0.00"), Decimal("623.59"))
+        assert invoiced(connection, april) == (Decimal("123.59"), Decimal("23.59"), Decimal("723.59"))
+        assert invoiced(connection, may) == (Decimal("-23.59"), Decimal("-23.59"), Decimal("723.59"))
+        _assert_invoiced_once(connection)
+
+
+def test_an_invoice_of_an_open_month_before_a_closed_one_is_invoiced_in_its_own_month_only(engine: Engine) -> None:
+    """June closed before May's invoice arrived (the catch-up case above): May counts the invoice, July does not."""
+    may = Invoice(1, dt.date(2026, 5, 1), 61_000, (dt.date(2026, 5, 1), dt.date(2026, 6, 30)))
+    with emptied(engine).begin() as connection:
+        ledger.close(connection, dt.date(2026, 6, 1), AT, "tester")
+        arrive(connection, may)
+        ledger.recompute(connection, [dt.date(2026, 5, 1), dt.date(2026, 7, 1)], AT)
+        assert invoiced(connection, dt.date(2026, 5, 1)) == (Decimal("610.00"), Decimal("0.00"), Decimal("610.00"))
+        assert invoiced(connection, dt.date(2026, 7, 1)) == (Decimal("0.00"), Decimal("0.00"), Decimal("610.00"))
+        _assert_invoiced_once(connection)

@@ -8,6 +8,11 @@ from the lines and the closed months alone, whatever ran before, and per line al
 
 Summing what is owed over each run of consecutive closed months, rather than month by month, keeps that true when a
 closed month itself holds a catch-up of the one before it.
+
+Invoicing is counted the same way: an open month's ``invoiced_in_month`` is its invoiced to date less what every month
+before it counted (a closed month: what it counted at its close), so each line is counted once, in one month, and the
+months add up to the invoiced to date. A line dated in a closed month that arrived after the close is counted in the
+first open month after it, as that month's ``invoiced_late``.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ class ClosedMonth:
     build on."""
 
     cents: Mapping[LineKey, tuple[int | None, int]]  # line -> (service period id, cents)
+    invoiced_in_month_cents: int
     invoiced_to_date_cents: int
     recognized_in_month_cents: int
 
@@ -40,7 +46,8 @@ class BookedMonth:
     month: dt.date
     rows: list[Row]  # the month's own shares (kind RECOGNIZED), in line order
     catch_up: list[Row]  # what the lines owe the closed months just before it (kind CATCH_UP)
-    invoiced_in_month_cents: int  # invoiced to date less the month before's (a back-dated line lands here)
+    invoiced_in_month_cents: int  # invoiced to date less what the months before counted (late arrivals included)
+    invoiced_late_cents: int  # of it, lines dated in earlier months that were closed when they arrived
     invoiced_to_date_cents: int
     recognized_in_month_cents: int
     recognized_to_date_cents: int
@@ -67,28 +74,29 @@ def book_months(
     shares = {result.month: result for result in accruals_for_months(lines, span)}
     wanted, booked = set(months), {}
     owed: dict[LineKey, list[Any]] = {}  # a closed run's shares less its rows: [service period id, cents]
-    invoiced_before = recognized_to_date = 0
+    invoiced_counted = recognized_to_date = 0  # what the months so far counted in their invoiced_in_month
     for month in span:
         share = shares[month]
         if month in closed:
             _owe(owed, share.rows, sign=1)
             _owe(owed, [(i, n, p, c) for (i, n), (p, c) in closed[month].cents.items()], sign=-1)
-            invoiced_to_date = closed[month].invoiced_to_date_cents
-            recognized_in_month = closed[month].recognized_in_month_cents
-            recognized_to_date += recognized_in_month
-            invoiced_before = invoiced_to_date
+            recognized_to_date += closed[month].recognized_in_month_cents
+            invoiced_counted += closed[month].invoiced_in_month_cents
             continue
         catch_up = [(i, n, p, c) for (i, n), (p, c) in owed.items() if c]
         owed = {}
         catch_up_cents = sum(row[3] for row in catch_up)
         recognized_in_month = share.recognized_in_month_cents + catch_up_cents
         recognized_to_date += recognized_in_month
+        invoiced_in_month = share.invoiced_to_date_cents - invoiced_counted
+        invoiced_counted = share.invoiced_to_date_cents
         if month in wanted:
             booked[month] = BookedMonth(
                 month=month,
                 rows=share.rows,
                 catch_up=catch_up,
-                invoiced_in_month_cents=share.invoiced_to_date_cents - invoiced_before,
+                invoiced_in_month_cents=invoiced_in_month,
+                invoiced_late_cents=invoiced_in_month - share.invoiced_in_month_cents,
                 invoiced_to_date_cents=share.invoiced_to_date_cents,
                 recognized_in_month_cents=recognized_in_month,
                 recognized_to_date_cents=recognized_to_date,
@@ -96,7 +104,6 @@ def book_months(
                 unmatched_lines=share.unmatched_lines,
                 catch_up_cents=catch_up_cents,
             )
-        invoiced_before = share.invoiced_to_date_cents
     return [booked[month] for month in months]
 
 
