@@ -1,5 +1,6 @@
 """Monthly revenue accruals: each invoice line recognized over its service period, by days, to the cent."""
 
+from decimal import Decimal
 from typing import Any
 
 import dagster as dg
@@ -57,7 +58,8 @@ def accruals_asset(settings: Settings) -> dg.AssetsDefinition:
                     "recognized_in_month": summary["recognized_in_month"],
                     "catch_up_in_month": store.catch_up_in_month(connection, month),
                     "invoiced_in_month": summary["invoiced_in_month"],
-                    "invoiced_late_in_month": summary[store.LATE_FIGURE] or 0,
+                    # NULL only in a month closed before the warehouse kept it (0017)
+                    "invoiced_late_in_month": summary[store.LATE_FIGURE] or Decimal(0),
                     "deferred_balance": summary["deferred_balance"],
                     "unmatched_lines": summary["unmatched_lines"],
                     "credits_of_cancelled_invoices": cancelled_credits[month],
