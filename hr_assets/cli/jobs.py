@@ -123,12 +123,16 @@ def run_job(
     ``--in-process`` run here (``options`` are ``run_partition``'s); ``RunFailed`` when it failed (one line: why,
     the run id, where its logs are; for each blocking check that failed, what it found and what to do, by
     ``remedies``: the command's ``CheckRemedy`` of each blocking check its job runs)."""
-    if in_process():
-        outcome = run_partition(job_name, partition_key, show_events=verbose(), **options)
-    else:
-        outcome = _wait(queue_job(job_name, partition_key, **options))
+    outcome = job_outcome(job_name, partition_key, **options)
     outcome.raise_if_failed(ui_url(), remedies)
     return outcome
+
+
+def job_outcome(job_name: str, partition_key: str, **options: Any) -> RunOutcome:
+    """``run_job``'s outcome, failed or not: for a command that shows what a failed run did before its error."""
+    if in_process():
+        return run_partition(job_name, partition_key, show_events=verbose(), **options)
+    return _wait(queue_job(job_name, partition_key, **options))
 
 
 def _wait(run_id: str) -> RunOutcome:

@@ -12,13 +12,14 @@ from hr_assets.cli.jobs import (
     check_webserver,
     in_process,
     integrations_of,
-    run_job,
+    job_outcome,
     ui_url,
 )
 from hr_assets.cli.output import json_option, print_rows
 from hr_assets.defs.shared.partitions import monthly_partitions
-from hr_assets.defs.shared.revenue_chain import STEPS, assets_from_step
+from hr_assets.defs.shared.revenue_chain import STEP_COUNTS, STEPS, assets_from_step
 from hr_assets.lib.clock import Clock
+from hr_assets.lib.runs import RunOutcome
 from hr_assets.lib.webserver import BACKFILLS, launch_asset_backfill
 from hr_assets.settings import Settings
 
@@ -79,9 +80,13 @@ def _steps() -> list[dict[str, object]]:
 @click.option(
     "--from-step",
     type=click.Choice(list(STEPS)),
-    default="services",
-    show_default=True,
+    show_default="services",
     help="Start here: this import step and every one after it through notion-external-id (accruals: accruals alone).",
+)
+@click.option(
+    "--only-step",
+    type=click.Choice(list(STEPS)),
+    help="Run this step alone (not with --from-step or --with-accruals).",
 )
 @click.option("--with-accruals", is_flag=True, help="After the imports, run accruals too.")
 @click.option("--year", type=int, help="Every month of this year so far (default: this year).")
@@ -97,7 +102,8 @@ def _steps() -> list[dict[str, object]]:
 def sync(
     list_steps: bool,
     as_json: bool,
-    from_step: str,
+    from_step: str | None,
+    only_step: str | None,
     with_accruals: bool,
     year: int | None,
     start_date: str | None,
@@ -111,6 +117,8 @@ def sync(
         return
     if as_json:
         raise click.UsageError("--json goes with --list-steps (a sync prints what it launched)")
+    if only_step is not None and (from_step is not None or with_accruals):
+        raise click.UsageError("--only-step runs one step: give it without --from-step and --with-accruals")
     settings = Settings.from_environment()
     today = Clock(timezone=settings.timezone).today()
     start, end = month_range(year, start_date, end_date, today, settings.history_start.year)
@@ -122,16 +130,44 @@ def sync(
             f"{settings.history_start} to this month)",
             param_hint="dates",
         )
-    assets = assets_from_step(from_step, with_accruals)
+    if only_step is not None:
+        assets, command = [STEPS[only_step]], f"hr-assets sync --only-step {only_step}"
+    else:
+        first = from_step or "services"
+        assets = assets_from_step(first, with_accruals)
+        command = f"hr-assets sync --from-step {first}" + (" --with-accruals" if with_accruals else "")
     check_integrations(*integrations_of(assets))
     what = f"Steps: {', '.join(assets)}; months: {keys[0][:7]} to {keys[-1][:7]} ({len(keys)})"
     if not in_process():
         check_webserver(webserver, BACKFILLS)
-        command = f"hr-assets sync --from-step {from_step}" + (" --with-accruals" if with_accruals else "")
         backfill_id = launch_asset_backfill(webserver, assets, keys, command)
         click.echo(
             f"{what}\nBackfill {backfill_id} launched; follow it at {webserver.rstrip('/')}/runs/b/{backfill_id}"
         )
         return
-    outcome = run_job("revenue_chain", keys[0], assets=assets, last_partition_key=keys[-1])
-    click.echo(f"{what}\nDone in one run ({outcome.run_id}); see it in the UI.")
+    outcome = job_outcome("revenue_chain", keys[0], assets=assets, last_partition_key=keys[-1])
+    counts = step_counts(outcome)
+    if outcome.success or counts:  # a failed run shows what it did before its error line
+        done = "Done in one run" if outcome.success else "Ran in one run"
+        click.echo("\n".join([what, *counts, f"{done} ({outcome.run_id}); see it in the UI."]))
+    outcome.raise_if_failed(ui_url())
+
+
+def step_counts(outcome: RunOutcome) -> list[str]:
+    """A line per step the run materialized, with the step's counts (``STEP_COUNTS``) over the months it stored: a
+    range's one materialization already adds its months up (it names them), months materialized one by one (the
+    others of a range that failed some) are added up here."""
+    lines = []
+    for step, asset in STEPS.items():
+        by_month = list(outcome.partition_materializations.get(asset, {}).values())
+        if not by_month and asset in outcome.materializations:
+            by_month = [outcome.materializations[asset]]  # an unpartitioned step (services)
+        if not by_month:
+            continue
+        ranged = len(by_month) == 1 or "months" in by_month[0]
+        figures = {name: by_month[0][name] if ranged else sum(m[name] for m in by_month) for name in STEP_COUNTS[step]}
+        stored = len(outcome.partition_materializations.get(asset, {}))
+        months = f" ({stored} month{'' if stored == 1 else 's'})" if stored else ""
+        shown = ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in figures.items())
+        lines.append(f"  {step}{months}: {shown}")
+    return lines

@@ -48,6 +48,7 @@ def fourgeeks_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             table=students_table,
             key_columns=["id"],
             counted=("matched_students", "unmatched"),
+            stored=("clients_created", "clients_updated"),
             now=now,
         )
 
@@ -78,7 +79,7 @@ def fourgeeks_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         tally = MonthlyTally()
         for month, contact_of_student in students_by_month.items():
             rows, month_errors = matching.service_periods(enrollments, contact_of_student, now)
-            upsert_with_errors(
+            upserted = upsert_with_errors(
                 context,
                 warehouse,
                 source="4geeks",
@@ -89,8 +90,14 @@ def fourgeeks_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 now=now,
                 partition_key=month.isoformat(),
             )
-            figures = {"students": len(contact_of_student), "service_periods": len(rows)}
-            tally.add(month, {**figures, "invalid_records": len(month_errors)}, month_errors)
+            figures = {
+                "students": len(contact_of_student),
+                "periods": len(rows),
+                "periods_created": upserted.created,
+                "periods_updated": upserted.updated,
+                "invalid_records": len(month_errors),
+            }
+            tally.add(month, figures, month_errors)
         with warehouse.engine.connect() as connection:
             periods = row_count(connection, periods_table)
         return dg.MaterializeResult(metadata={**tally.metadata(), **periods})

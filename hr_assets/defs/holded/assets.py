@@ -1,6 +1,7 @@
 """Holded: the service catalog, then each month's invoices and credit notes with their lines and the contacts they
 name."""
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -10,21 +11,20 @@ from hr_assets.defs.holded import store
 from hr_assets.defs.holded.invoices import (
     BadRecord,
     contact_row,
-    invoices_by_month,
     parse_credit_notes,
     parse_invoices,
     service_row,
 )
 from hr_assets.defs.holded.resources import HoldedResource
 from hr_assets.defs.shared.freshness import closed_month_by_the_3rd
-from hr_assets.defs.shared.partitions import partition_months
+from hr_assets.defs.shared.partitions import month_windows
 from hr_assets.defs.shared.revenue_chain import revenue_month_asset
 from hr_assets.lib.clock import Clock
-from hr_assets.lib.range_metadata import MonthlyTally
-from hr_assets.lib.records import upsert_with_errors
+from hr_assets.lib.integration import NotConfigured
+from hr_assets.lib.range_metadata import MonthlyTally, materialized_months
+from hr_assets.lib.records import upsert_counted, upsert_with_errors
 from hr_assets.lib.row_errors import RowError
 from hr_assets.settings import Settings
-from hr_assets.warehouse.engine import upsert
 from hr_assets.warehouse.integration_errors import replace_integration_errors
 from hr_assets.warehouse.metadata import row_count, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
@@ -90,29 +90,34 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     )
     def holded_invoices(
         context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource, clock: Clock
-    ) -> dg.MaterializeResult[Any]:
+    ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult[Any]]:
+        """Each month's invoices and credit notes are listed on their own, back to back at the API's pace, so Holded
+        failing one month's listing fails that month only: the others are stored and materialized, and the step
+        fails naming it. The contacts are listed once a run, and only when a document names one."""
         now = clock.now()
         with warehouse.begin() as connection:
             known_services = store.service_ids(connection)
-        # One invoice listing and one contact listing for the run, whatever its months: back to back at the
-        # API's pace, and the contacts only when an invoice names one.
-        window = context.partition_time_window
-        raw_by_month = invoices_by_month(holded.invoices(window.start, window.end), partition_months(context), clock.tz)
-        parsed_by_month = {month: parse_invoices(raw, known_services, clock.tz) for month, raw in raw_by_month.items()}
-        notes_by_month = {
-            month: parse_credit_notes(raw, known_services, clock.tz)
-            for month, raw in invoices_by_month(
-                holded.credit_notes(window.start, window.end), partition_months(context), clock.tz
-            ).items()
-        }
-        named = set().union(
-            *(parsed.contact_ids for parsed in parsed_by_month.values()),
-            *(notes.contact_ids for notes in notes_by_month.values()),
-        )
+        listed_by_month, failed = {}, {}
+        for month, window in month_windows(context).items():
+            try:
+                invoices, notes = (
+                    holded.invoices(window.start, window.end),
+                    holded.credit_notes(window.start, window.end),
+                )
+            except NotConfigured:
+                raise
+            except dg.Failure as exc:  # the API's failure, in the resource's one line
+                failed[month] = exc.description or "Holded failed"
+                continue
+            listed_by_month[month] = (
+                parse_invoices(invoices, known_services, clock.tz),
+                parse_credit_notes(notes, known_services, clock.tz),
+            )
+        named = set().union(*(parsed.contact_ids | notes.contact_ids for parsed, notes in listed_by_month.values()))
         listed = {str(raw.get("id")): raw for raw in holded.contacts()} if named else {}
         tally = MonthlyTally()
-        for month, parsed in parsed_by_month.items():
-            key, notes = month.isoformat(), notes_by_month[month]
+        for month, (parsed, notes) in listed_by_month.items():
+            key = month.isoformat()
             named_in_month = parsed.contact_ids | notes.contact_ids
             contacts = [contact_row(listed[id_], now) for id_ in sorted(named_in_month & listed.keys())]
             month_errors = (
@@ -132,7 +137,7 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             with warehouse.begin() as connection:
                 store.replace_month(connection, month, parsed.invoices, parsed.lines, now)
                 store.replace_credit_notes_month(connection, month, notes.credit_notes, notes.lines, now)
-                upsert(connection, holded_contacts, contacts, ["id"])
+                clients = upsert_counted(connection, holded_contacts, contacts, ["id"])
                 replace_integration_errors(
                     connection,
                     source="holded",
@@ -143,9 +148,10 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                     now=now,
                 )
             figures = {
-                "invoices": len(parsed.invoices),
+                "invoices_processed": len(parsed.invoices),
                 "lines": len(parsed.lines),
-                "contacts": len(contacts),
+                "clients_created": clients.created,
+                "clients_updated": clients.updated,
                 "net_invoiced": sum((line["net_amount"] for line in parsed.lines), start=Decimal(0)),
                 "cancelled_invoices": sum(invoice["cancelled"] for invoice in parsed.invoices),
                 "credit_notes": len(notes.credit_notes),
@@ -156,7 +162,7 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             }
             tally.add(month, figures, month_errors)
         with warehouse.engine.connect() as connection:
-            invoices = row_count(connection, invoices_table)
-        return dg.MaterializeResult(metadata={**tally.metadata(), **invoices})
+            stored = row_count(connection, invoices_table)
+        yield from materialized_months(context, tally, failed, stored)
 
     return [holded_services, holded_invoices]

@@ -38,7 +38,7 @@ def notion_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             source="notion",
             table=notion_client_pages,
             key_columns=["holded_contact_id"],
-            counted=("page_ids", "without_page"),
+            counted=("pages_matched", "without_page"),
             now=now,
         )
 

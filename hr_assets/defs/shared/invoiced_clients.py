@@ -46,18 +46,20 @@ def match_clients_by_month(
     table: sa.Table,
     key_columns: Iterable[str],
     counted: tuple[str, str],
+    stored: tuple[str, str] | None = None,
     now: dt.datetime,
 ) -> dg.MaterializeResult[Any]:
     """For each month of the run, ``match`` its clients (contact id -> email) into rows and reasons; each month's
-    rows are upserted with its errors in one transaction. ``counted`` names the matched and unmatched figures; the
-    metadata ends with ``table``'s row count, the asset's table."""
+    rows are upserted with its errors in one transaction. ``counted`` names the matched and unmatched figures,
+    ``stored`` (if given) the figures of the rows stored anew and of those stored already; the metadata ends with
+    ``table``'s row count, the asset's table."""
     tally = MonthlyTally()
     matched, unmatched = counted
     for month in partition_months(context):
         with warehouse.begin() as connection:
             contacts = month_contacts(connection, month)
         rows, errors = match(contacts)
-        upsert_with_errors(
+        upserted = upsert_with_errors(
             context,
             warehouse,
             source=source,
@@ -68,7 +70,10 @@ def match_clients_by_month(
             now=now,
             partition_key=month.isoformat(),
         )
-        tally.add(month, {"clients": len(contacts), matched: len(rows), unmatched: len(errors)}, errors)
+        figures = {"clients": len(contacts), matched: len(rows), unmatched: len(errors)}
+        if stored is not None:
+            figures |= dict(zip(stored, upserted, strict=True))
+        tally.add(month, figures, errors)
     with warehouse.engine.connect() as connection:
         rows_now = row_count(connection, table)
     return dg.MaterializeResult(metadata={**tally.metadata(), **rows_now})

@@ -50,6 +50,17 @@ def partition_months(context: dg.AssetExecutionContext | dg.AssetCheckExecutionC
     return [dt.date.fromisoformat(key) for key in context.partition_keys]
 
 
+def month_windows(context: dg.AssetExecutionContext) -> dict[dt.date, dg.TimeWindow]:
+    """The months a run covers, each with its window in ``HR_TIMEZONE``: for what is listed month by month, so that
+    a vendor failing one month's listing fails that month only."""
+    partitions_def = context.assets_def.partitions_def
+    if not isinstance(partitions_def, dg.TimeWindowPartitionsDefinition):
+        raise TypeError(f"{context.asset_key.to_user_string()} is not partitioned by month")
+    return {
+        dt.date.fromisoformat(key): partitions_def.time_window_for_partition_key(key) for key in context.partition_keys
+    }
+
+
 def partition_tags(partition_key: str, last_partition_key: str | None = None) -> dict[str, str]:
     """The tags that make a run cover one partition, or with ``last_partition_key`` the range from ``partition_key``
     to it in one run, as a backfill with a single-run policy does."""

@@ -1,9 +1,9 @@
 """The revenue chain as the old sync script knew it: its steps, its job, and when it runs.
 
 The script's fixed order of imports (services, invoices, crm-clients, service-periods,
-notion-external-id) is the assets' lineage, and accruals a step of their own after them; ``--from-step`` is
-an asset selection; a date range is a backfill over month partitions. The job, which the schedules run,
-holds every step.
+notion-external-id) is the assets' lineage, and accruals a step of their own after them; ``--from-step`` and
+``--only-step`` are asset selections; a date range is a backfill over month partitions. The job, which the
+schedules run, holds every step.
 """
 
 import datetime as dt
@@ -28,6 +28,16 @@ STEPS = {
     "accruals": "accruals",
 }
 
+# What each step counts, as the old script's results did (invoices processed, clients created and updated...): figures
+# of the step's materialization metadata, and the ``hr-assets sync`` summary's.
+STEP_COUNTS = {
+    "services": ("services",),
+    "invoices": ("invoices_processed", "clients_created", "clients_updated"),
+    "crm-clients": ("matched_students", "clients_created", "clients_updated"),
+    "service-periods": ("periods", "periods_created", "periods_updated"),
+    "notion-external-id": ("pages_matched", "without_page"),
+    "accruals": ("lines_recognized", "unmatched_lines"),
+}
 
 # A run with this tag set to "true" closes its accrual months once they are computed (the month-close schedule).
 CLOSE_TAG = "hr_assets/close_accrual_months"
