@@ -141,6 +141,12 @@ class Reply:
 class _Fault:
     kind: FaultKind
     path_prefix: str
+    params: tuple[tuple[str, str], ...] = ()  # query parameters a request must carry, with these values
+
+    def matches(self, request: SandboxRequest) -> bool:
+        return request.path.startswith(self.path_prefix) and all(
+            request.param(name) == value for name, value in self.params
+        )
 
 
 class _RateLimiter:
@@ -210,8 +216,11 @@ class SandboxApi:
     def error(self, status: int, message: str, headers: dict[str, str] | None = None) -> SandboxResponse:
         return SandboxResponse(status, self.error_body(status, message), headers or {})
 
-    def inject(self, kind: FaultKind, times: int = 1, path_prefix: str = "") -> None:
-        """Make the next ``times`` requests whose path starts with ``path_prefix`` fail with ``kind``.
+    def inject(
+        self, kind: FaultKind, times: int = 1, path_prefix: str = "", params: Mapping[str, str] | None = None
+    ) -> None:
+        """Make the next ``times`` requests whose path starts with ``path_prefix`` (and, with ``params``, whose query
+        carries those parameters with those values: one month's listing, say) fail with ``kind``.
 
         ``"500"``: HTTP 500; ``"429"``: HTTP 429 with ``Retry-After: 0`` (a client must not turn it
         into an instant retry loop); ``"timeout"``: the answer comes only after
@@ -222,7 +231,7 @@ class SandboxApi:
         if kind not in get_args(FaultKind):
             raise ValueError(f"unknown fault kind {kind!r}")
         with self._lock:
-            self._faults.extend(_Fault(kind, path_prefix) for _ in range(times))
+            self._faults.extend(_Fault(kind, path_prefix, tuple((params or {}).items())) for _ in range(times))
 
     def serve(self, request: SandboxRequest) -> Reply:
         """Answer a request: an injected fault first, then the rate limit, then ``handle``.
@@ -232,7 +241,7 @@ class SandboxApi:
         arrived = request.arrived
         credential = self.credential(request)
         key = key_id(credential) if credential else ""
-        fault = self._take_fault(request.path)
+        fault = self._take_fault(request)
         if fault is not None and fault.kind != "timeout":
             reply = self._fault_reply(fault.kind)
         elif not self._admit(key, arrived):
@@ -245,10 +254,10 @@ class SandboxApi:
             self.held_back += reply.delay > 0
         return reply
 
-    def _take_fault(self, path: str) -> _Fault | None:
+    def _take_fault(self, request: SandboxRequest) -> _Fault | None:
         with self._lock:
             for index, fault in enumerate(self._faults):
-                if path.startswith(fault.path_prefix):
+                if fault.matches(request):
                     return self._faults.pop(index)
         return None
 

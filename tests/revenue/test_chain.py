@@ -15,6 +15,7 @@ from hr_assets.defs.accruals.matching import accrual_lines
 from hr_assets.defs.accruals.recognition import accruals_for_months
 from hr_assets.defs.shared.invoice_lines import lines_invoiced_up_to
 from hr_assets.defs.shared.revenue_chain import CLOSE_TAG
+from hr_assets.settings import Settings
 from hr_assets.warehouse import tables
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_sandbox.notion import TWO_DATA_SOURCES
@@ -41,6 +42,7 @@ DATA = (
     tables.integration_errors,
 )
 CONTACTS = "/api/invoicing/v1/contacts"
+INVOICES = "/api/invoicing/v1/documents/invoice"
 
 
 def _money(value: float) -> Decimal:
@@ -75,7 +77,26 @@ def test_a_month_lands_to_the_cent_and_every_check_passes(
     recognized = sum(row["recognized_amount"] for row in rows(warehouse_url, tables.accruals))
     assert recognized == summary["recognized_in_month"] > 0
     assert materialized(result)["fourgeeks_students"]["matched_students"] > 0
-    assert materialized(result)["notion_external_ids"]["page_ids"] > 0
+    assert materialized(result)["notion_external_ids"]["pages_matched"] > 0
+    contacts = rows(warehouse_url, tables.holded_contacts)
+    invoiced = materialized(result)["holded_invoices"]
+    assert (invoiced["invoices_processed"], invoiced["clients_created"], invoiced["clients_updated"]) == (
+        len(stored),
+        len(contacts),
+        0,
+    )
+    students = materialized(result)["fourgeeks_students"]
+    assert students["clients_created"] == len(rows(warehouse_url, tables.crm_students)) == students["matched_students"]
+    periods = materialized(result)["service_periods"]
+    assert periods["periods"] == periods["periods_created"] == len(rows(warehouse_url, tables.service_periods)) > 0
+
+    again = materialized(run_month(instance, MONTHS[0]))  # the same month again: every client stored already
+    assert (again["holded_invoices"]["clients_created"], again["holded_invoices"]["clients_updated"]) == (
+        0,
+        len(contacts),
+    )
+    assert again["fourgeeks_students"]["clients_updated"] == students["clients_created"]
+    assert again["service_periods"]["periods_updated"] == periods["periods"]
 
 
 def test_later_months_never_change_an_earlier_one_and_reruns_change_nothing(
@@ -119,13 +140,13 @@ def test_a_backfill_is_one_run_for_the_range_and_writes_what_month_by_month_runs
         assert instance.get_materialized_partitions(dg.AssetKey(asset)) == keys, asset
     figures = materialized(result)["holded_invoices"]
     assert figures["months"] == "2026-01 to 2026-03 (3)"
-    assert figures["invoices"] == len(rows(warehouse_url, tables.holded_invoices))
+    assert figures["invoices_processed"] == len(rows(warehouse_url, tables.holded_invoices))
     assert materialized(result)["accruals"]["deferred_balance"] == float(
         rows(warehouse_url, tables.accrual_months)[-1]["deferred_balance"]
     )
     by_month = [row.data for row in figures["by_month"].records]
     assert [row["month"] for row in by_month] == ["2026-01", "2026-02", "2026-03"]
-    assert sum(row["invoices"] for row in by_month) == figures["invoices"]
+    assert sum(row["invoices_processed"] for row in by_month) == figures["invoices_processed"]
     assert sum(row["net_invoiced"] for row in by_month) == pytest.approx(figures["net_invoiced"])
     for asset, table in (("holded_invoices", tables.holded_invoices), ("accruals", tables.accruals)):
         assert materialized(result)[asset]["dagster/row_count"] == len(rows(warehouse_url, table)) > 0, asset
@@ -163,7 +184,7 @@ def test_notion_with_two_data_sources_reads_the_chosen_one_and_without_a_choice_
     clients, former = revenue_sandbox.notion.data_sources
     result = run_month(instance, MONTHS[0])  # the sandbox's settings name the clients' data source
     assert result.success, failures(result)
-    found = materialized(result)["notion_external_ids"]["page_ids"]
+    found = materialized(result)["notion_external_ids"]["pages_matched"]
     assert found == len(rows(warehouse_url, tables.notion_client_pages)) > 0
     queried = {r.path for r in revenue_sandbox.notion.requests if r.method == "POST"}
     assert queried == {f"/v1/data_sources/{clients['id']}/query"}
@@ -195,6 +216,42 @@ def test_an_api_failure_fails_the_month_with_a_clear_message(
     assert not result.success
     assert message in failures(result)["holded_invoices"]
     assert rows(warehouse_url, tables.holded_invoices) == []
+
+
+def month_start(month: dt.date) -> str:
+    """Holded's ``starttmp`` of the month's listing: its first second in HR_TIMEZONE."""
+    start = dt.datetime.combine(month, dt.time(), tzinfo=Settings.from_environment().tz)
+    return str(int(start.timestamp()))
+
+
+def test_in_a_range_a_month_whose_listing_fails_fails_alone_and_the_others_are_materialized(
+    instance: dg.DagsterInstance, warehouse_url: str, revenue_sandbox: RevenueSandbox
+) -> None:
+    february = MONTHS[1]
+    revenue_sandbox.holded.inject("500", times=6, path_prefix=INVOICES, params={"starttmp": month_start(february)})
+    result = run_range(instance, MONTHS[0], MONTHS[-1])
+    assert not result.success
+    (failure,) = result.get_step_failure_events()
+    assert failure.step_key == "holded_invoices"
+    described = failure.step_failure_data.user_failure_data
+    assert described.description == (
+        "1 of 3 months failed, the others stored: 2026-02: Holded: gave up after 6 attempts; last answer 500: "
+        "Internal Server Error"
+    )
+    assert described.metadata["failed_months"].value == "2026-02"
+    stored = {MONTHS[0].isoformat(), MONTHS[2].isoformat()}
+    assert instance.get_materialized_partitions(dg.AssetKey("holded_invoices")) == stored
+    invoices = rows(warehouse_url, tables.holded_invoices)
+    assert {invoice["invoice_month"].isoformat() for invoice in invoices} == stored
+    by_month = {event.partition: event.metadata for event in result.asset_materializations_for_node("holded_invoices")}
+    for key in stored:  # each month materialized with its own figures
+        month_invoices = [invoice for invoice in invoices if invoice["invoice_month"].isoformat() == key]
+        assert by_month[key]["invoices_processed"].value == len(month_invoices) > 0
+    assert not instance.get_materialized_partitions(dg.AssetKey("accruals")), "the later steps wait for it"
+
+    again = run_month(instance, february)  # Holded answers again: February alone, and the chain goes on
+    assert again.success, failures(again)
+    assert instance.get_materialized_partitions(dg.AssetKey("holded_invoices")) == {m.isoformat() for m in MONTHS}
 
 
 def _month_figures(warehouse_url: str) -> dict[dt.date, tuple[Decimal, Decimal, Decimal]]:

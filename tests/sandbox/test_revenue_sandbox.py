@@ -625,6 +625,21 @@ def test_injected_http_faults_come_in_order_on_matching_paths(holded: httpx.Clie
     assert [logged.status for logged in holded_api.requests] == [200, 500, 429, 200, 200]
 
 
+def test_a_fault_with_params_fails_only_the_requests_that_carry_them(
+    holded: httpx.Client, holded_api: HoldedSandbox
+) -> None:
+    """One month's listing failing, the others answered: the fault waits for the request it names."""
+    holded_api.inject("500", times=2, path_prefix=INVOICES, params={"starttmp": "1706745600"})
+    window = {"endtmp": 1709251199, "page": 1}
+
+    assert holded.get(INVOICES, params={"starttmp": 1704067200, **window}, headers={"key": HOLDED_KEY}).is_success
+    for _ in range(2):
+        failed = holded.get(INVOICES, params={"starttmp": 1706745600, **window}, headers={"key": HOLDED_KEY})
+        assert failed.status_code == 500
+    assert holded.get(INVOICES, params={"starttmp": 1706745600, **window}, headers={"key": HOLDED_KEY}).is_success
+    assert [logged.status for logged in holded_api.requests] == [200, 500, 500, 200]
+
+
 def test_an_injected_drop_closes_the_connection_unanswered(holded: httpx.Client, holded_api: HoldedSandbox) -> None:
     holded_api.inject("drop", times=2)
 
