@@ -12,6 +12,7 @@ import pytest
 
 from hr_assets.cli.revenue import month_range
 from hr_assets.defs.shared.revenue_chain import assets_from_step
+from hr_assets.settings import Settings
 from hr_assets.warehouse import tables
 from hr_sandbox.revenue import RevenueSandbox
 from tests.conftest import ON_SQLITE
@@ -85,6 +86,23 @@ def test_in_process_runs_the_months_in_one_run_through_the_instance(dagster_home
         dt.date(2026, 1, 1),
         dt.date(2026, 2, 1),
     }
+    # The steps' counts, as the old script's results had them, over the two months.
+    lines = completed.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines[1:-1]] == [
+        "  services",
+        "  invoices (2 months)",
+        "  crm-clients (2 months)",
+        "  service-periods (2 months)",
+        "  notion-external-id (2 months)",
+        "  accruals (2 months)",
+    ]
+    invoiced = invoice_counts(warehouse_url)
+    assert lines[2] == (
+        f"  invoices (2 months): {invoiced[0]} invoices processed, {invoiced[1]} clients created, "
+        f"{invoiced[2]} clients updated"
+    )
+    accruals = rows(warehouse_url, tables.accruals)
+    assert lines[6].startswith(f"  accruals (2 months): {len(accruals)} lines recognized, ")
     with dg.DagsterInstance.get() as instance:
         runs = instance.get_runs()
         materialized = instance.get_materialized_partitions(dg.AssetKey("accruals"))
@@ -92,6 +110,74 @@ def test_in_process_runs_the_months_in_one_run_through_the_instance(dagster_home
         (run.tags["dagster/asset_partition_range_start"], run.tags["dagster/asset_partition_range_end"]) for run in runs
     ] == [("2026-01-01", "2026-02-01")]
     assert materialized == {"2026-01-01", "2026-02-01"}
+
+
+def invoice_counts(warehouse_url: str) -> tuple[int, int, int]:
+    """(invoices, clients created, clients updated) as a first sync of the stored months counts them: a client is
+    created in the first month that names it and updated in each later one."""
+    invoices, contacts = rows(warehouse_url, tables.holded_invoices), rows(warehouse_url, tables.holded_contacts)
+    listed = {contact["id"] for contact in contacts}
+    named = sum(
+        len({i["contact_id"] for i in invoices if i["invoice_month"] == month} & listed)
+        for month in {invoice["invoice_month"] for invoice in invoices}
+    )
+    return len(invoices), len(contacts), named - len(contacts)
+
+
+def sync(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [HR_ASSETS, "sync", *arguments, "--in-process"],
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.commands
+@pytest.mark.parametrize("warehouse_url", ["sqlite", "postgresql"], indirect=True)
+def test_only_step_runs_that_step_alone_and_a_failed_month_fails_alone_named_in_the_summary(
+    revenue_env: dict[str, str], revenue_sandbox: RevenueSandbox, dagster_home: Path, warehouse_url: str
+) -> None:
+    february = dt.datetime(2026, 2, 1, tzinfo=Settings.from_environment().tz)
+    revenue_sandbox.holded.inject(
+        "500", times=2, path_prefix="/api/invoicing/v1/documents", params={"starttmp": str(int(february.timestamp()))}
+    )
+    failed = sync(
+        "--only-step", "invoices", "--start-date", "2026-01-01", "--end-date", "2026-04-01", HOLDED_MAX_ATTEMPTS="2"
+    )
+    with dg.DagsterInstance.get() as instance:
+        (run,) = instance.get_runs()
+        stored = instance.get_materialized_partitions(dg.AssetKey("holded_invoices"))
+    assert run.asset_selection == {dg.AssetKey("holded_invoices")}, "that step alone"
+    assert stored == {"2026-01-01", "2026-03-01"}
+    assert failed.returncode == 1
+    invoiced = invoice_counts(warehouse_url)
+    assert failed.stdout.splitlines() == [
+        "Steps: holded_invoices; months: 2026-01 to 2026-03 (3)",
+        f"  invoices (2 months): {invoiced[0]} invoices processed, {invoiced[1]} clients created, "
+        f"{invoiced[2]} clients updated",
+        f"Ran in one run ({run.run_id}); see it in the UI.",
+    ]
+    assert failed.stderr.splitlines() == [
+        "Error: 1 of 3 months failed, the others stored: 2026-02: Holded: gave up after 2 attempts; last answer 500: "
+        f"Internal Server Error (run {run.run_id}; its logs: http://127.0.0.1:3000/runs/{run.run_id})"
+    ]
+
+    again = sync("--only-step", "invoices", "--start-date", "2026-02-01", "--end-date", "2026-03-01")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[1].startswith("  invoices (1 month): ")
+    with dg.DagsterInstance.get() as instance:
+        assert instance.get_materialized_partitions(dg.AssetKey("holded_invoices")) == {
+            "2026-01-01",
+            "2026-02-01",
+            "2026-03-01",
+        }
+        assert not instance.get_materialized_partitions(dg.AssetKey("fourgeeks_students"))
+
+    refused = sync("--only-step", "invoices", "--from-step", "services", "--year", "2026")
+    assert refused.returncode == 2
+    assert "--only-step runs one step: give it without --from-step and --with-accruals" in refused.stderr
 
 
 @pytest.mark.usefixtures("revenue_env")
