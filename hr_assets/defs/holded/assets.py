@@ -1,6 +1,7 @@
 """Holded: the service catalog, then each month's invoices and credit notes with their lines and the contacts they
 name."""
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -10,6 +11,8 @@ import dagster as dg
 from hr_assets.defs.holded import store
 from hr_assets.defs.holded.invoices import (
     BadRecord,
+    ParsedCreditNotes,
+    ParsedInvoices,
     contact_row,
     parse_credit_notes,
     parse_invoices,
@@ -97,21 +100,20 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         now = clock.now()
         with warehouse.begin() as connection:
             known_services = store.service_ids(connection)
-        listed_by_month, failed = {}, {}
+        listed_by_month: dict[dt.date, tuple[ParsedInvoices, ParsedCreditNotes]] = {}
+        failed: dict[dt.date, str] = {}
         for month, window in month_windows(context).items():
             try:
-                invoices, notes = (
-                    holded.invoices(window.start, window.end),
-                    holded.credit_notes(window.start, window.end),
-                )
+                raw_invoices = holded.invoices(window.start, window.end)
+                raw_notes = holded.credit_notes(window.start, window.end)
             except NotConfigured:
                 raise
             except dg.Failure as exc:  # the API's failure, in the resource's one line
                 failed[month] = exc.description or "Holded failed"
                 continue
             listed_by_month[month] = (
-                parse_invoices(invoices, known_services, clock.tz),
-                parse_credit_notes(notes, known_services, clock.tz),
+                parse_invoices(raw_invoices, known_services, clock.tz),
+                parse_credit_notes(raw_notes, known_services, clock.tz),
             )
         named = set().union(*(parsed.contact_ids | notes.contact_ids for parsed, notes in listed_by_month.values()))
         listed = {str(raw.get("id")): raw for raw in holded.contacts()} if named else {}
