@@ -113,14 +113,16 @@ def test_in_process_runs_the_months_in_one_run_through_the_instance(dagster_home
 
 
 def invoice_counts(warehouse_url: str) -> tuple[int, int, int]:
-    """(invoices, clients created, clients updated) as a first sync of the stored months counts them: a client is
-    created in the first month that names it and updated in each later one."""
+    """(invoices, clients created, clients updated) as a first sync of the stored months counts them: a client named
+    by a month's invoices or credit notes is created in the first such month and updated in each later one."""
     invoices, contacts = rows(warehouse_url, tables.holded_invoices), rows(warehouse_url, tables.holded_contacts)
+    named_by_month: dict[dt.date, set[str]] = {}
+    for invoice in invoices:
+        named_by_month.setdefault(invoice["invoice_month"], set()).add(invoice["contact_id"])
+    for note in rows(warehouse_url, tables.holded_credit_notes):
+        named_by_month.setdefault(note["credit_note_month"], set()).add(note["contact_id"])
     listed = {contact["id"] for contact in contacts}
-    named = sum(
-        len({i["contact_id"] for i in invoices if i["invoice_month"] == month} & listed)
-        for month in {invoice["invoice_month"] for invoice in invoices}
-    )
+    named = sum(len(month_contacts & listed) for month_contacts in named_by_month.values())
     return len(invoices), len(contacts), named - len(contacts)
 
 
