@@ -227,7 +227,10 @@ def month_start(month: dt.date) -> str:
 def test_in_a_range_a_month_whose_listing_fails_fails_alone_and_the_others_are_materialized(
     instance: dg.DagsterInstance, warehouse_url: str, revenue_sandbox: RevenueSandbox
 ) -> None:
-    february = MONTHS[1]
+    february, april = MONTHS[1], dt.date(2026, 4, 1)
+    # Holded fails the range's listing, then February's once the months are listed one by one.
+    the_range = {"starttmp": month_start(MONTHS[0]), "endtmp": str(int(month_start(april)) - 1)}
+    revenue_sandbox.holded.inject("500", times=6, path_prefix=INVOICES, params=the_range)
     revenue_sandbox.holded.inject("500", times=6, path_prefix=INVOICES, params={"starttmp": month_start(february)})
     result = run_range(instance, MONTHS[0], MONTHS[-1])
     assert not result.success
@@ -248,6 +251,8 @@ def test_in_a_range_a_month_whose_listing_fails_fails_alone_and_the_others_are_m
         month_invoices = [invoice for invoice in invoices if invoice["invoice_month"].isoformat() == key]
         assert by_month[key]["invoices_processed"].value == len(month_invoices) > 0
     assert not instance.get_materialized_partitions(dg.AssetKey("accruals")), "the later steps wait for it"
+    listings = [request for request in revenue_sandbox.holded.requests if request.path == INVOICES]
+    assert [request.status for request in listings].count(500) == 12, "the range's attempts, then February's"
 
     again = run_month(instance, february)  # Holded answers again: February alone, and the chain goes on
     assert again.success, failures(again)

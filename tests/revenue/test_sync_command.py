@@ -141,10 +141,14 @@ def sync(*arguments: str, **environment: str) -> subprocess.CompletedProcess[str
 def test_only_step_runs_that_step_alone_and_a_failed_month_fails_alone_named_in_the_summary(
     revenue_env: dict[str, str], revenue_sandbox: RevenueSandbox, dagster_home: Path, warehouse_url: str
 ) -> None:
-    february = dt.datetime(2026, 2, 1, tzinfo=Settings.from_environment().tz)
-    revenue_sandbox.holded.inject(
-        "500", times=2, path_prefix="/api/invoicing/v1/documents", params={"starttmp": str(int(february.timestamp()))}
-    )
+    def start(month: int) -> int:
+        return int(dt.datetime(2026, month, 1, tzinfo=Settings.from_environment().tz).timestamp())
+
+    # Holded fails the range's listing, then February's once the months are listed one by one.
+    documents = "/api/invoicing/v1/documents"
+    the_range = {"starttmp": str(start(1)), "endtmp": str(start(4) - 1)}
+    revenue_sandbox.holded.inject("500", times=2, path_prefix=documents, params=the_range)
+    revenue_sandbox.holded.inject("500", times=2, path_prefix=documents, params={"starttmp": str(start(2))})
     failed = sync(
         "--only-step", "invoices", "--start-date", "2026-01-01", "--end-date", "2026-04-01", HOLDED_MAX_ATTEMPTS="2"
     )

@@ -2,18 +2,18 @@
 name."""
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from hr_assets.defs.holded import store
 from hr_assets.defs.holded.invoices import (
     BadRecord,
-    ParsedCreditNotes,
-    ParsedInvoices,
     contact_row,
+    invoices_by_month,
     parse_credit_notes,
     parse_invoices,
     service_row,
@@ -94,27 +94,20 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     def holded_invoices(
         context: dg.AssetExecutionContext, holded: HoldedResource, warehouse: WarehouseResource, clock: Clock
     ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult[Any]]:
-        """Each month's invoices and credit notes are listed on their own, back to back at the API's pace, so Holded
-        failing one month's listing fails that month only: the others are stored and materialized, and the step
-        fails naming it. The contacts are listed once a run, and only when a document names one."""
+        """A month Holded fails to list fails alone: the others are stored and materialized, and the step fails
+        naming it (``_documents_by_month``). The contacts are listed once a run, and only when a document names
+        one."""
         now = clock.now()
         with warehouse.begin() as connection:
             known_services = store.service_ids(connection)
-        listed_by_month: dict[dt.date, tuple[ParsedInvoices, ParsedCreditNotes]] = {}
-        failed: dict[dt.date, str] = {}
-        for month, window in month_windows(context).items():
-            try:
-                raw_invoices = holded.invoices(window.start, window.end)
-                raw_notes = holded.credit_notes(window.start, window.end)
-            except NotConfigured:
-                raise
-            except dg.Failure as exc:  # the API's failure, in the resource's one line
-                failed[month] = exc.description or "Holded failed"
-                continue
-            listed_by_month[month] = (
-                parse_invoices(raw_invoices, known_services, clock.tz),
-                parse_credit_notes(raw_notes, known_services, clock.tz),
+        raw_by_month, failed = _documents_by_month(holded, month_windows(context), clock.tz)
+        listed_by_month = {
+            month: (
+                parse_invoices(invoices, known_services, clock.tz),
+                parse_credit_notes(notes, known_services, clock.tz),
             )
+            for month, (invoices, notes) in raw_by_month.items()
+        }
         named = set().union(*(parsed.contact_ids | notes.contact_ids for parsed, notes in listed_by_month.values()))
         listed = {str(raw.get("id")): raw for raw in holded.contacts()} if named else {}
         tally = MonthlyTally()
@@ -168,3 +161,38 @@ def holded_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         yield from materialized_months(context, tally, failed, stored)
 
     return [holded_services, holded_invoices]
+
+
+# A month's invoices and credit notes, as listed.
+Documents = tuple[Sequence[Mapping[str, Any]], Sequence[Mapping[str, Any]]]
+
+
+def _documents_by_month(
+    holded: HoldedResource, windows: Mapping[dt.date, dg.TimeWindow], tz: ZoneInfo
+) -> tuple[dict[dt.date, Documents], dict[dt.date, str]]:
+    """The months' invoices and credit notes, and the months Holded failed to list (month -> why, one line).
+
+    The run's months are listed in one go, back to back at the API's pace: as few requests as the documents need.
+    When Holded fails that listing (after its retries), each month is listed on its own, so that only the months it
+    fails fail."""
+    months = list(windows)
+    try:
+        start, end = windows[months[0]].start, windows[months[-1]].end
+        invoices = invoices_by_month(holded.invoices(start, end), months, tz)
+        notes = invoices_by_month(holded.credit_notes(start, end), months, tz)
+        return {month: (invoices[month], notes[month]) for month in months}, {}
+    except NotConfigured:
+        raise
+    except dg.Failure as exc:  # the API's failure, in the resource's one line
+        if len(months) == 1:
+            return {}, {months[0]: exc.description or "Holded failed"}
+    listed: dict[dt.date, Documents] = {}
+    failed: dict[dt.date, str] = {}
+    for month, window in windows.items():
+        try:
+            listed[month] = (holded.invoices(window.start, window.end), holded.credit_notes(window.start, window.end))
+        except NotConfigured:
+            raise
+        except dg.Failure as exc:
+            failed[month] = exc.description or "Holded failed"
+    return listed, failed

@@ -9,7 +9,7 @@ invoice's shape, amounts positive, and is stored as such (accruals book it negat
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple
@@ -90,6 +90,24 @@ class ParsedCreditNotes:
             if note["credited_invoice_id"] is None and note["credited_invoice_number"] is None
         }
         return sum(line["credit_note_id"] in unnamed for line in self.lines)
+
+
+def invoices_by_month(
+    raw_invoices: Iterable[Mapping[str, Any]], months: Sequence[dt.date], tz: ZoneInfo
+) -> dict[dt.date, list[Mapping[str, Any]]]:
+    """One listing over a range of months, split into its months (first days) by invoice date.
+
+    An invoice whose date cannot be read goes with the first month, whose parse explains it."""
+    by_month: dict[dt.date, list[Mapping[str, Any]]] = {month: [] for month in months}
+    for raw in raw_invoices:
+        stamp = raw.get("date")
+        month = (
+            dt.datetime.fromtimestamp(stamp, tz).date().replace(day=1)
+            if isinstance(stamp, int | float) and not isinstance(stamp, bool)
+            else None
+        )
+        by_month[month if month in by_month else months[0]].append(raw)
+    return by_month
 
 
 def parse_invoices(raw_invoices: Iterable[Mapping[str, Any]], service_ids: set[str], tz: ZoneInfo) -> ParsedInvoices:
