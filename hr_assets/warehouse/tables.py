@@ -403,7 +403,7 @@ accrual_months = sa.Table(
     metadata,
     sa.Column("month", sa.Date, primary_key=True),
     # Each line counted once, in one month: a line dated in a closed month that came after its close is counted in
-    # the first open month after it, and is that month's invoiced_late_in_month (NULL: closed before 0018 kept it).
+    # the first open month after it, and is that month's invoiced_late_in_month (NULL: closed before 0019 kept it).
     sa.Column("invoiced_in_month", Money, nullable=False),
     sa.Column("invoiced_late_in_month", Money),
     sa.Column("invoiced_to_date", Money, nullable=False),

@@ -1,4 +1,4 @@
-"""Migration 0018 adds accrual_months.invoiced_late_in_month: a month closed before it keeps its close's digest, and
+"""Migration 0019 adds accrual_months.invoiced_late_in_month: a month closed before it keeps its close's digest, and
 the downgrade takes only the column away."""
 
 import datetime as dt
@@ -22,7 +22,7 @@ FIGURES = {
     "unmatched_lines": 1,
 }
 
-MONTHS_AT_0017 = sa.table(
+MONTHS_AT_0018 = sa.table(
     "accrual_months",
     sa.column("month", sa.Date),
     sa.column("computed_at", Timestamp()),
@@ -36,17 +36,17 @@ def columns(engine: sa.Engine) -> set[str]:
         return {column["name"] for column in sa.inspect(connection).get_columns("accrual_months")}
 
 
-def test_a_month_closed_before_0018_keeps_its_digest_and_the_downgrade_drops_only_the_column(
+def test_a_month_closed_before_0019_keeps_its_digest_and_the_downgrade_drops_only_the_column(
     warehouse_url: str,
 ) -> None:
     engine = create_engine(warehouse_url)
     with migration_transaction(engine) as connection:
-        command.upgrade(alembic_config(connection), "0017")
-    # January as a 0017 close froze it: the digest of the six figures and no rows.
+        command.upgrade(alembic_config(connection), "0018")
+    # January as a 0018 close froze it: the digest of the six figures and no rows.
     frozen = hashlib.sha256("|".join(f"{name}={value}" for name, value in FIGURES.items()).encode()).hexdigest()
     at = dt.datetime(2026, 2, 3, 9, tzinfo=dt.UTC)
     with engine.begin() as connection:
-        connection.execute(sa.insert(MONTHS_AT_0017).values(month=JANUARY, computed_at=at, **FIGURES))
+        connection.execute(sa.insert(MONTHS_AT_0018).values(month=JANUARY, computed_at=at, **FIGURES))
         connection.execute(
             sa.text(
                 "INSERT INTO accrual_closes (month, closed_at, closed_by, figures_digest) "
@@ -59,12 +59,12 @@ def test_a_month_closed_before_0018_keeps_its_digest_and_the_downgrade_drops_onl
     migrate(engine)
     with engine.connect() as connection:
         assert store.month_summary(connection, JANUARY)["invoiced_late_in_month"] is None
-        assert store.figures_digest(connection, JANUARY) == frozen, "a close before 0018 still matches its figures"
+        assert store.figures_digest(connection, JANUARY) == frozen, "a close before 0019 still matches its figures"
     with engine.begin() as connection:
         connection.execute(sa.update(accrual_months).values(invoiced_late_in_month=Decimal("0.00")))
         assert store.figures_digest(connection, JANUARY) != frozen, "once kept, the late figure is in the digest"
 
     with migration_transaction(engine) as connection:
-        command.downgrade(alembic_config(connection), "0017")
+        command.downgrade(alembic_config(connection), "0018")
     assert "invoiced_late_in_month" not in columns(engine)
     assert "invoiced_in_month" in columns(engine)

@@ -58,7 +58,7 @@ def accruals_asset(settings: Settings) -> dg.AssetsDefinition:
                     "recognized_in_month": summary["recognized_in_month"],
                     "catch_up_in_month": store.catch_up_in_month(connection, month),
                     "invoiced_in_month": summary["invoiced_in_month"],
-                    # NULL only in a month closed before the warehouse kept it (0018)
+                    # NULL only in a month closed before the warehouse kept it (0019)
                     "invoiced_late_in_month": summary[store.LATE_FIGURE] or Decimal(0),
                     "deferred_balance": summary["deferred_balance"],
                     "unmatched_lines": summary["unmatched_lines"],

@@ -33,7 +33,7 @@ SUMMARY_FIGURES = (
     "unmatched_lines",
 )
 # Of invoiced_in_month, the late arrivals (lines dated in an earlier month that was closed when they came). NULL in a
-# month closed before the warehouse kept it (migration 0018): a close's digest covers it only once it has a value, so
+# month closed before the warehouse kept it (migration 0019): a close's digest covers it only once it has a value, so
 # those closes' digests stay what they froze.
 LATE_FIGURE = "invoiced_late_in_month"
 

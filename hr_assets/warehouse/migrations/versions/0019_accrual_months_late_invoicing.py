@@ -5,15 +5,15 @@ line dated in a closed month that arrived after the close is counted in the firs
 there as late. Existing rows get NULL: an open month has it at its next booking; a month closed before this
 migration keeps NULL (what its close froze did not say), and its close's digest stays valid.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0018'
-down_revision = '0017'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
