@@ -289,15 +289,32 @@ def _copy(connection: Connection, table: sa.Table, columns: dict[str, list[str]]
         cursor.close()
 
 
+class Cents(list[int]):
+    """A money column's values (``Numeric(_, 2)``) given to ``bulk_insert`` as integer cents: rows by the hundred
+    thousand bound with no ``Decimal`` each. ``COPY`` takes their digits; SQLite, which stores the column as a double,
+    the double that ``float(Decimal)`` gives (a count of cents over 100 is rounded once, to the nearest double)."""
+
+
+def _cents_bound(values: Cents, as_copy_text: bool) -> list[Any]:
+    if not as_copy_text:
+        return [cents / 100 for cents in values]
+    return [f"{'-' if cents < 0 else ''}{abs(cents) // 100}.{abs(cents) % 100:02d}" for cents in values]
+
+
 def bulk_insert(connection: Connection, table: sa.Table, columns: Mapping[str, Sequence[Any]]) -> None:
-    """``insert_rows`` for rows by the hundred thousand, given as columns (name -> one value per row): the same stored
-    values, each column bound as ``bulk_upsert`` binds it, then SQLite takes the rows as tuples in one DBAPI
-    ``executemany`` and PostgreSQL by ``COPY`` straight into the table."""
+    """``insert_rows`` for rows by the hundred thousand, given as columns (name -> one value per row; a money column
+    may be ``Cents``): the same stored values, each column bound as ``bulk_upsert`` binds it, then SQLite takes the
+    rows as tuples in one DBAPI ``executemany`` and PostgreSQL by ``COPY`` straight into the table."""
     if not columns or not len(next(iter(columns.values()))):
         return
     dialect = connection.dialect
     on_postgresql = dialect.name == "postgresql"
-    bound = {name: _bound(table.c[name], dialect, list(values), on_postgresql) for name, values in columns.items()}
+    bound = {
+        name: _cents_bound(values, on_postgresql)
+        if isinstance(values, Cents)
+        else _bound(table.c[name], dialect, list(values), on_postgresql)
+        for name, values in columns.items()
+    }
     if on_postgresql:
         _copy(connection, table, bound, table.name)
         return

@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from hr_assets.defs.attendance.importing import partition_key
 from hr_assets.warehouse.engine import (
     BulkWriteError,
+    Cents,
     alembic_config,
     bulk_insert,
     bulk_upsert,
@@ -326,6 +327,8 @@ def test_bulk_upsert_stores_exactly_what_upsert_stores_and_updates_alike(warehou
 def test_bulk_insert_stores_exactly_what_insert_rows_stores(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     migrate(engine)
+    # in cents: negative under a unit (5, given as Cents), one whose double is no exact decimal (6: 0.30, as Cents)
+    cents = [0, 1, 21_725, 34_070, -40_000 + 1, -5, 30, 8_765_432_100, 58_760]
     rows = [
         {
             "month": dt.date(2026, 5 + n % 2, 1),
@@ -333,13 +336,16 @@ def test_bulk_insert_stores_exactly_what_insert_rows_stores(warehouse_url: str) 
             "line_no": n,
             "kind": "catch_up" if n % 3 else "recognised",
             "service_period_id": None if n % 4 == 0 else n * 7,
-            "recognized_amount": Decimal(n * 12_345 - 40_000).scaleb(-2),
+            "recognized_amount": Decimal(cents[n]).scaleb(-2),
         }
         for n in range(1, 9)
     ]
+    in_bulk = {name: [row[name] for row in rows[4:]] for name in rows[0]}
     with engine.begin() as connection:
         insert_rows(connection, accruals, rows[:4])
-        bulk_insert(connection, accruals, {name: [row[name] for row in rows[4:]] for name in rows[0]})
+        first_two = {name: values[:2] for name, values in in_bulk.items()}
+        bulk_insert(connection, accruals, first_two | {"recognized_amount": Cents(cents[5:7])})
+        bulk_insert(connection, accruals, {name: values[2:] for name, values in in_bulk.items()})
         bulk_insert(connection, accruals, {name: [] for name in rows[0]})  # nothing to insert: nothing happens
     with engine.connect() as connection:
         stored = [dict(row) for row in connection.execute(sa.select(accruals).order_by(accruals.c.line_no)).mappings()]

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from hr_assets.defs.accruals.booking import CATCH_UP, RECOGNIZED, BookedMonth, ClosedMonth
 from hr_assets.defs.accruals.matching import ServicePeriod
 from hr_assets.defs.shared.invoice_lines import credited_invoices
-from hr_assets.warehouse.engine import bulk_insert, upsert
+from hr_assets.warehouse.engine import Cents, bulk_insert, upsert
 from hr_assets.warehouse.tables import (
     accrual_closes,
     accrual_months,
@@ -76,7 +76,7 @@ def replace_months(connection: Connection, booked: Iterable[BookedMonth], comput
                 "line_no": line_nos,
                 "kind": [RECOGNIZED] * len(month.rows) + [CATCH_UP] * len(month.catch_up),
                 "service_period_id": period_ids,
-                "recognized_amount": [amount(cents) for cents in amounts],
+                "recognized_amount": Cents(amounts),
             }
             bulk_insert(connection, accruals, columns)
         summaries.append(
