@@ -438,6 +438,10 @@ companies = sa.Table(
     sa.Column("timezone", sa.String(64), nullable=False),
     # How the device writes dates NN/NN/YYYY (DMY, MDY, or ISO: never); NULL lets each file settle it.
     sa.Column("date_format", sa.String(3)),
+    # Whose codes the company's attendance rows are checked against (``companies.EmployeeMaster``: paycom, list,
+    # device); NULL is the deployment's rule (the Paycom roster where Paycom is configured or synced, else the
+    # device's ids).
+    sa.Column("employee_master", sa.String(8)),
     sa.Column("created_at", Timestamp(), nullable=False),
     sa.Column("updated_at", Timestamp(), nullable=False),
 )
@@ -453,6 +457,51 @@ company_departments = sa.Table(
     sa.Column("company_id", sa.Integer, sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
     sa.Column("created_at", Timestamp(), nullable=False),
     sa.Index(None, "company_id"),
+)
+
+# A company's own employee list, one snapshot per import of its CSV (``attendance/employee_lists.py``); the newest is
+# the company's master when its ``employee_master`` is ``list``. Each row is stored as the file says, or with its
+# errors (file, row, field): ``employee_code`` is None on a row that has no usable code.
+company_employee_lists = sa.Table(
+    "company_employee_lists",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("company_id", sa.Integer, sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("content_sha256", sa.String(64), nullable=False),
+    sa.Column("total_rows", sa.Integer, nullable=False),
+    sa.Column("valid_rows", sa.Integer, nullable=False),
+    sa.Column("imported_by", sa.String(128), nullable=False),
+    sa.Column("imported_at", Timestamp(), nullable=False),
+    sa.Index(None, "company_id"),
+)
+
+company_employees = sa.Table(
+    "company_employees",
+    metadata,
+    sa.Column(
+        "list_id", sa.Integer, sa.ForeignKey("company_employee_lists.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("row_number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("employee_code", sa.String(32)),  # as attendance_import_records.employee_code
+    sa.Column("name", sa.String(255)),
+    sa.Column("raw", sa.JSON, nullable=False),
+    sa.Column("is_valid", sa.Boolean, nullable=False),
+    sa.Column("validation_errors", sa.JSON),
+)
+
+# A fingerprint device's employee id that is another code in the company's employee master (the device says 17, the
+# master knows E017): ``hr-assets companies map-employee``, audited.
+device_employee_codes = sa.Table(
+    "device_employee_codes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("company_id", sa.Integer, sa.ForeignKey("companies.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("device_id", sa.String(64), nullable=False),  # as attendance_import_records.csv_employee_id
+    sa.Column("employee_code", sa.String(32), nullable=False),
+    sa.Column("created_at", Timestamp(), nullable=False),
+    sa.Column("updated_at", Timestamp(), nullable=False),
+    sa.UniqueConstraint("company_id", "device_id"),
 )
 
 # The API key is stored encrypted (Fernet, key derived from HR_SECRET_KEY); nothing else here is secret.

@@ -16,7 +16,7 @@ cannot be read at all raises ``AttendanceFileError``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import BinaryIO, NamedTuple
 
 from hr_assets.lib.cells import ReportFormatError, header_key
@@ -64,14 +64,14 @@ class AttendanceFile:
         self.delimiter = csv_file.delimiter
         self._csv = csv_file
         positions = _field_positions(csv_file.header, csv_file.header_line, csv_file.file_name)
-        self._names = _column_names(csv_file.header, positions)
+        self._names = column_names(csv_file.header, positions, COLUMN_ALIASES)
         # canonical field -> the header it was recognized in, as written
         self.columns = {field: csv_file.header[position] for field, position in positions.items()}
 
     def rows(self) -> Iterator[RawRow]:
         try:
             for row in self._csv.rows():
-                yield RawRow(row.line, _by_column(self._names, row.cells), len(row.cells), row.header_cells)
+                yield RawRow(row.line, by_column(self._names, row.cells), len(row.cells), row.header_cells)
         except ReportFormatError as exc:
             raise AttendanceFileError(exc.file_name, exc.reason) from None
 
@@ -121,12 +121,7 @@ def _attendance_file(open_file: Callable[[], CsvFile]) -> AttendanceFile:
 
 def _field_positions(header: Sequence[str], header_line: int, file_name: str) -> dict[str, int]:
     """Where each canonical field stands; raises if the header is not recognized or lacks a required one."""
-    keys = [header_key(name) for name in header]
-    positions: dict[str, int] = {}
-    for field, aliases in COLUMN_ALIASES.items():
-        position = next((keys.index(header_key(alias)) for alias in aliases if header_key(alias) in keys), None)
-        if position is not None:
-            positions[field] = position
+    positions = field_positions(header, COLUMN_ALIASES)
     if not positions:
         # The line may be data (a file without a header), so its cells are not quoted.
         raise AttendanceFileError(
@@ -144,22 +139,34 @@ def _field_positions(header: Sequence[str], header_line: int, file_name: str) ->
     return positions
 
 
-def _column_names(header: Sequence[str], positions: dict[str, int]) -> list[str]:
+def field_positions(header: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> dict[str, int]:
+    """Where each canonical field of ``aliases`` (field -> accepted headers, earlier ones first) stands in the
+    header, for the fields it has; headers match ignoring case, spaces and punctuation."""
+    keys = [header_key(name) for name in header]
+    positions: dict[str, int] = {}
+    for field, accepted in aliases.items():
+        position = next((keys.index(header_key(alias)) for alias in accepted if header_key(alias) in keys), None)
+        if position is not None:
+            positions[field] = position
+    return positions
+
+
+def column_names(header: Sequence[str], positions: Mapping[str, int], fields: Collection[str]) -> list[str]:
     """The key each cell is stored under: its canonical field, else a name for the extra column."""
     field_at = {position: field for field, position in positions.items()}
     names: list[str] = []
     for position, header_name in enumerate(header):
-        names.append(field_at.get(position) or _extra_column_name(header_name, position, names))
+        names.append(field_at.get(position) or _extra_column_name(header_name, position, names, fields))
     return names
 
 
-def _extra_column_name(header_name: str, position: int, taken: Sequence[str]) -> str:
+def _extra_column_name(header_name: str, position: int, taken: Sequence[str], fields: Collection[str]) -> str:
     """Its own header, unless that is empty or already a key (a repeated header, a header spelt ``date``)."""
-    if header_name and header_name not in taken and header_name not in COLUMN_ALIASES:
+    if header_name and header_name not in taken and header_name not in fields:
         return header_name
     return f"{header_name} (column {position + 1})" if header_name else f"column {position + 1}"
 
 
-def _by_column(names: Sequence[str], cells: Sequence[str]) -> dict[str, str]:
+def by_column(names: Sequence[str], cells: Sequence[str]) -> dict[str, str]:
     """Cells beyond the header are kept as ``column N`` so a ragged row loses nothing."""
     return {(names[i] if i < len(names) else f"column {i + 1}"): cell for i, cell in enumerate(cells)}

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.csv_file import AttendanceFile, AttendanceFileError, open_attendance_stream
+from hr_assets.defs.attendance.employee_masters import load_masters
 from hr_assets.defs.attendance.validation import (
     DateReading,
     settle_date_format,
@@ -118,8 +119,8 @@ def import_file(
     at all is recorded as a failed import (nothing of this attempt is kept), then raises ``AttendanceFileError``
     (one line naming the file).
 
-    Each row's employee must be in the Paycom roster once one is synced, or when ``roster_required`` (Paycom is
-    configured); without Paycom and its roster, the device's id is the employee's code."""
+    Each row's employee must be in its company's employee master (``employee_masters``); ``roster_required``: Paycom
+    is configured, so the companies that follow the deployment's rule need its roster even before its first sync."""
     name = stored.file_name
     with engine.begin() as connection:
         import_id, key = store.start_import(
@@ -181,12 +182,8 @@ def _store_rows(
 ) -> ImportTally:
     """Every row validated and stored, with its errors, a chunk at a time; the partition's old errors go first."""
     clear_integration_errors(connection, asset=ASSET, partition_key=key)
-    codes = store.employee_codes(connection)
     records = validate_file(
-        attendance,
-        codes if codes or roster_required else None,
-        company_store.companies_by_department(connection),
-        dates,
+        attendance, load_masters(connection, roster_required), company_store.companies_by_department(connection), dates
     )
     tally = ImportTally()
     while chunk := list(itertools.islice(records, CHUNK_ROWS)):

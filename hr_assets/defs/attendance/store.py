@@ -12,7 +12,7 @@ error is on its record and in ``integration_errors``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -176,27 +176,19 @@ def department_names(connection: Connection) -> list[str]:
     return list(connection.execute(query).scalars())
 
 
-def imports_of_departments(connection: Connection, departments: Collection[str]) -> list[dict[str, Any]]:
-    """The imports (id, file name, partition key, run id) with rows of these departments (as written)."""
+def imports_with_records(connection: Connection, where: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
+    """The imports (id, file name, partition key, run id) with records that match ``where``."""
     query = (
         sa.select(imports.c.id, imports.c.filename, imports.c.partition_key, imports.c.run_id)
-        .where(
-            imports.c.id.in_(
-                sa.select(records.c.attendance_import_id).where(records.c.fingerprint_department.in_(departments))
-            )
-        )
+        .where(imports.c.id.in_(sa.select(records.c.attendance_import_id).where(where)))
         .order_by(imports.c.id)
     )
     return [dict(row) for row in connection.execute(query).mappings()]
 
 
-def department_records(connection: Connection, import_id: int, departments: Collection[str]) -> list[dict[str, Any]]:
-    """The import's records of these departments (as written), in file order, as stored."""
-    query = (
-        sa.select(records)
-        .where(records.c.attendance_import_id == import_id, records.c.fingerprint_department.in_(departments))
-        .order_by(records.c.row_number)
-    )
+def records_of_import(connection: Connection, import_id: int, where: sa.ColumnElement[bool]) -> list[dict[str, Any]]:
+    """The import's records that match ``where``, in file order, as stored."""
+    query = sa.select(records).where(records.c.attendance_import_id == import_id, where).order_by(records.c.row_number)
     return [dict(row) for row in connection.execute(query).mappings()]
 
 
@@ -209,7 +201,7 @@ def date_cells(connection: Connection, import_id: int) -> Iterator[tuple[str, st
 
 def refresh_totals(connection: Connection, import_id: int, first_errors: int, now: dt.datetime) -> None:
     """The import's totals, first errors and unmapped departments recounted from its records, after some of them
-    were validated again (``reassigning``)."""
+    were validated again (``revalidation``)."""
     of_import = records.c.attendance_import_id == import_id
     total, valid = connection.execute(
         sa.select(sa.func.count(), sa.func.count().filter(records.c.is_valid)).where(of_import)

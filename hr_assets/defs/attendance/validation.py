@@ -1,8 +1,8 @@
 """One row of the fingerprint report checked and turned into the record stored for it, with its reasons.
 
 Every row is stored, valid or not, with the row as read, so nothing is lost. A row is valid only when
-its employee id is in the employee master, its department maps to a company, its date reads, every
-time it holds reads, and its weekday, if written, is the date's.
+its department maps to a company, its employee id is in that company's employee master (``employee_masters``),
+its date reads, every time it holds reads, and its weekday, if written, is the date's.
 
 Dates: ``YYYY-MM-DD``, ``YYYY/MM/DD`` and the month-name forms ``2-Mar-2026`` / ``2 March 2026`` are
 read. ``02/03/2026`` (2 March or 3 February?) is read as the row's company says its device writes dates
@@ -26,16 +26,19 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from hr_assets.defs.attendance.csv_file import COLUMN_ALIASES, AttendanceFile, RawRow, label
 from hr_assets.defs.shared.companies import DateFormat, normalise_department
 from hr_assets.lib.cells import BadValue, quoted
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse.tables import attendance_import_records, text_width
+
+if TYPE_CHECKING:  # employee_masters reads the store, which stores this module's records
+    from hr_assets.defs.attendance.employee_masters import EmployeeMasters
 
 TEXT_FIELDS = ("csv_employee_id", "first_name", "fingerprint_department", "weekday")
 _WIDTHS = {field: text_width(attendance_import_records.c[field]) for field in TEXT_FIELDS}
@@ -205,14 +208,14 @@ NO_DATE_FORMATS = DateReading()  # no company has one, and the file settles noth
 def validate_row(
     row: RawRow,
     file_name: str,
-    employee_codes: Collection[str] | None,
+    masters: EmployeeMasters,
     companies_by_department: Mapping[str, int],
     dates: DateReading = NO_DATE_FORMATS,
 ) -> AttendanceRecord:
     """The record for one row: the values that read, the code and company matched, and every reason it is not valid.
 
-    ``employee_codes`` are the master's codes as stored (already trimmed), None where there is no employee master
-    (no Paycom): the device's id is then the code; ``companies_by_department`` is keyed by ``normalise_department``.
+    ``masters`` hold each company's codes as stored (already trimmed); ``companies_by_department`` is keyed by
+    ``normalise_department``.
     """
     cell = {field: row.raw.get(field, "").strip() for field in COLUMN_ALIASES}
     errors: list[RowError] = []
@@ -236,8 +239,13 @@ def validate_row(
         # No such id or department can be in the master or mapped: the length says all.
         employee_code = company_id = None
     else:
-        employee_code = checked("csv_employee_id", _master_code, csv_employee_id, employee_codes)
+        # The company decides the master, but the reasons keep the columns' order: the employee's first.
+        mark = len(errors)
         company_id = checked("fingerprint_department", _company_id, department, companies_by_department)
+        department_errors = errors[mark:]
+        del errors[mark:]
+        employee_code = checked("csv_employee_id", masters.code_of, csv_employee_id, company_id)
+        errors.extend(department_errors)
     date = checked("date", dates.read, cell["date"], company_id)
     times = {field: checked(field, parse_time, cell[field]) for field in TIME_FIELDS}
     if cell["weekday"]:
@@ -259,13 +267,13 @@ def validate_row(
 
 def validate_file(
     attendance_file: AttendanceFile,
-    employee_codes: Collection[str] | None,
+    masters: EmployeeMasters,
     companies_by_department: Mapping[str, int],
     dates: DateReading = NO_DATE_FORMATS,
 ) -> Iterator[AttendanceRecord]:
     """Each row's record, as the file is read."""
     for row in attendance_file.rows():
-        yield validate_row(row, attendance_file.file_name, employee_codes, companies_by_department, dates)
+        yield validate_row(row, attendance_file.file_name, masters, companies_by_department, dates)
 
 
 def unconfigured_dates(
@@ -293,31 +301,6 @@ def _check_field_count(row: RawRow) -> None:
 def _length_error(text: str, width: int) -> str | None:
     """Values are stored whole or not at all: one longer than its column is refused, never cut."""
     return f"is {len(text)} characters long; at most {width} are stored" if len(text) > width else None
-
-
-def _master_code(csv_employee_id: str | None, employee_codes: Collection[str] | None) -> str:
-    if not csv_employee_id:
-        raise BadValue("the employee id is empty")
-    if employee_codes is None or csv_employee_id in employee_codes:
-        return csv_employee_id
-    hint = _zeros_hint(csv_employee_id, employee_codes)
-    raise BadValue(f"employee id {quoted(csv_employee_id)} is not in the employee master{hint}")
-
-
-def _zeros_hint(csv_employee_id: str, employee_codes: Collection[str]) -> str:
-    """Devices pad ids with zeros where the master may not (or the reverse); that is pointed out, never matched."""
-    similar = _codes_without_leading_zeros(frozenset(employee_codes)).get(csv_employee_id.lstrip("0"), [])
-    return f" (the master has {', '.join(map(repr, similar))}: leading zeros differ)" if similar else ""
-
-
-@functools.lru_cache(maxsize=1)
-def _codes_without_leading_zeros(employee_codes: frozenset[str]) -> dict[str, list[str]]:
-    """The master's codes by their digits without leading zeros, sorted: built once per master (``frozenset`` of a
-    frozenset is itself, and its hash is kept), not once for every row of an unknown id."""
-    codes: dict[str, list[str]] = {}
-    for code in sorted(employee_codes):
-        codes.setdefault(code.lstrip("0"), []).append(code)
-    return codes
 
 
 def _company_id(department: str | None, companies_by_department: Mapping[str, int]) -> int:

@@ -1,6 +1,6 @@
 """Where each attendance record stands with Bayzat, which the attendance import and the Bayzat push both read:
 the push state of records (``bayzat_record_pushes``) and each company's push lease (``bayzat_configs``), which a
-department's re-assignment holds too, and the companies an import's records belong to. Every function works inside
+re-validation of earlier rows holds too, and the companies an import's records belong to. Every function works inside
 the caller's transaction.
 
 A record without a push row is ``pending`` when valid and ``skipped`` when not; a record a re-import found invalid
@@ -39,13 +39,13 @@ def with_pushes(*columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
     return sa.select(*columns).select_from(records.outerjoin(pushes, pushes.c.record_id == records.c.id))
 
 
-def in_bayzat(connection: Connection, departments: Collection[str]) -> dict[int, int]:
-    """Company id -> how many of its records of these departments (as written) are in Bayzat or on their way
-    (``synced`` or ``syncing``): records whose company must not change."""
+def in_bayzat(connection: Connection, where: sa.ColumnElement[bool]) -> dict[int, int]:
+    """Company id -> how many of its records that match ``where`` are in Bayzat or on their way (``synced`` or
+    ``syncing``): records whose company and employee code must not change."""
     query = (
         sa.select(records.c.company_id, sa.func.count())
         .join(pushes, pushes.c.record_id == records.c.id)
-        .where(records.c.fingerprint_department.in_(departments), pushes.c.status.in_(IN_BAYZAT))
+        .where(where, pushes.c.status.in_(IN_BAYZAT))
         .group_by(records.c.company_id)
     )
     return dict(connection.execute(query).tuples().all())

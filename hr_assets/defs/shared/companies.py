@@ -1,5 +1,6 @@
-"""Companies, and the fingerprint department names that map a device's rows to each (``company_departments``:
-many names to one company); every function works inside the caller's transaction."""
+"""Companies, the fingerprint department names that map a device's rows to each (``company_departments``: many
+names to one company), each company's employee master and the device ids mapped to its employee codes
+(``device_employee_codes``); every function works inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hr_assets.lib.errors import OperatorError
-from hr_assets.warehouse.tables import companies, company_departments
+from hr_assets.warehouse.tables import companies, company_departments, device_employee_codes, text_width
 
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
@@ -35,6 +36,16 @@ class DateFormat(StrEnum):
     ISO = "ISO"
 
 
+class EmployeeMaster(StrEnum):
+    """Whose codes a company's attendance rows are checked against: the Paycom roster, the company's own list (its
+    newest imported snapshot), or none (the device's ids are the codes). A company without one follows the
+    deployment's rule: the roster where Paycom is configured or has synced, else the device's ids."""
+
+    PAYCOM = "paycom"
+    LIST = "list"
+    DEVICE = "device"
+
+
 class CompanyError(OperatorError, ValueError):
     """A company cannot be saved or found; the message says why in one line."""
 
@@ -49,6 +60,7 @@ def add_company(
     timezone: str,
     now: dt.datetime,
     date_format: DateFormat | None = None,
+    employee_master: EmployeeMaster | None = None,
 ) -> int:
     """A new company's id; refuses a bad slug or timezone, and a slug or department name already taken."""
     if not _SLUG.fullmatch(slug):
@@ -71,6 +83,7 @@ def add_company(
             name_ar=name_ar,
             timezone=timezone,
             date_format=date_format,
+            employee_master=employee_master,
             created_at=now,
             updated_at=now,
         )
@@ -171,3 +184,68 @@ def date_formats(connection: Connection) -> dict[int, DateFormat]:
 
 def slugs(connection: Connection) -> dict[int, str]:
     return dict(connection.execute(sa.select(companies.c.id, companies.c.slug)).tuples().all())
+
+
+def set_employee_master(
+    connection: Connection, slug: str, employee_master: EmployeeMaster | None, now: dt.datetime
+) -> None:
+    """Whose codes the company's rows are checked against; None follows the deployment's rule."""
+    company_by_slug(connection, slug)
+    connection.execute(
+        sa.update(companies).where(companies.c.slug == slug).values(employee_master=employee_master, updated_at=now)
+    )
+
+
+def employee_masters(connection: Connection) -> dict[int, EmployeeMaster]:
+    """Company id -> its employee master, for the companies that chose one."""
+    query = sa.select(companies.c.id, companies.c.employee_master).where(companies.c.employee_master.is_not(None))
+    return {company_id: EmployeeMaster(value) for company_id, value in connection.execute(query).all()}
+
+
+def device_id_key(device_id: str) -> str:
+    """A device id as rows are matched by it (trimmed, as ``attendance_import_records.csv_employee_id``); refuses an
+    empty one or one longer than any stored id."""
+    return _id_text("device id", device_id, text_width(device_employee_codes.c.device_id))
+
+
+def employee_code_key(code: str) -> str:
+    """An employee code as masters store it: trimmed; refuses an empty one or one longer than any stored code."""
+    return _id_text("employee code", code, text_width(device_employee_codes.c.employee_code))
+
+
+def _id_text(what: str, text: str, width: int) -> str:
+    trimmed = text.strip()
+    if not trimmed:
+        raise CompanyError(f"the {what} is empty")
+    if len(trimmed) > width:
+        raise CompanyError(f"the {what} is {len(trimmed)} characters long; at most {width} are stored")
+    return trimmed
+
+
+def map_employee(
+    connection: Connection, company_id: int, device_id: str, employee_code: str, now: dt.datetime
+) -> str | None:
+    """The company's device writes ``device_id`` for the employee ``employee_code``: a new mapping or a changed
+    one; returns the code it mapped to before (None when it mapped to none)."""
+    device_id, employee_code = device_id_key(device_id), employee_code_key(employee_code)
+    where = (device_employee_codes.c.company_id == company_id) & (device_employee_codes.c.device_id == device_id)
+    old: str | None = connection.execute(sa.select(device_employee_codes.c.employee_code).where(where)).scalar()
+    if old is None:
+        connection.execute(
+            sa.insert(device_employee_codes).values(
+                company_id=company_id, device_id=device_id, employee_code=employee_code, created_at=now, updated_at=now
+            )
+        )
+    elif old != employee_code:
+        connection.execute(
+            sa.update(device_employee_codes).where(where).values(employee_code=employee_code, updated_at=now)
+        )
+    return old
+
+
+def device_codes(connection: Connection) -> dict[tuple[int, str], str]:
+    """(company id, device id) -> the employee code the device's id stands for."""
+    query = sa.select(
+        device_employee_codes.c.company_id, device_employee_codes.c.device_id, device_employee_codes.c.employee_code
+    )
+    return {(company_id, device_id): code for company_id, device_id, code in connection.execute(query).all()}
