@@ -479,9 +479,7 @@ company_employee_lists = sa.Table(
 company_employees = sa.Table(
     "company_employees",
     metadata,
-    sa.Column(
-        "list_id", sa.Integer, sa.ForeignKey("company_employee_lists.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("list_id", sa.Integer, sa.ForeignKey("company_employee_lists.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("row_number", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("employee_code", sa.String(32)),  # as attendance_import_records.employee_code
     sa.Column("name", sa.String(255)),

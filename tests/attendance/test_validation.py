@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from hr_assets.defs.attendance.csv_file import RawRow, open_attendance_stream
+from hr_assets.defs.attendance.employee_masters import EmployeeMasters
 from hr_assets.defs.attendance.validation import (
     NO_DATE_FORMATS,
     AttendanceRecord,
@@ -17,7 +18,7 @@ from hr_assets.defs.attendance.validation import (
 )
 from hr_assets.defs.shared.companies import DateFormat, normalise_department
 
-EMPLOYEE_CODES = frozenset({"42", "0100", "7"})
+MASTERS = EmployeeMasters(roster=frozenset({"42", "0100", "7"}))
 COMPANIES = {normalise_department("AdvLine"): 3, normalise_department("Blue Sky"): 5}
 GOOD = {
     "csv_employee_id": "42",
@@ -34,7 +35,7 @@ GOOD = {
 
 def validate(dates: DateReading = NO_DATE_FORMATS, **cells: str) -> AttendanceRecord:
     raw = GOOD | cells
-    return validate_row(RawRow(7, raw, len(raw), len(raw)), "march.csv", EMPLOYEE_CODES, COMPANIES, dates)
+    return validate_row(RawRow(7, raw, len(raw), len(raw)), "march.csv", MASTERS, COMPANIES, dates)
 
 
 def reasons(record: AttendanceRecord) -> dict[str | None, str]:
@@ -235,7 +236,7 @@ def test_the_weekday_is_optional() -> None:
 
 def test_a_ragged_row_is_a_row_error_and_keeps_what_it_has() -> None:
     raw = {key: GOOD[key] for key in list(GOOD)[:7]}
-    record = validate_row(RawRow(4, raw, 7, 9), "march.csv", EMPLOYEE_CODES, COMPANIES)
+    record = validate_row(RawRow(4, raw, 7, 9), "march.csv", MASTERS, COMPANIES)
     [error] = record.validation_errors
     assert (error.row_number, error.field, error.reason) == (4, None, "the row has 7 cells where the header has 9")
     assert (record.clock_in, record.check_out, record.raw) == (None, dt.time(17, 5, 30), raw)
@@ -253,7 +254,7 @@ def test_a_file_of_bad_rows_returns_every_row_with_all_its_reasons(tmp_path: Pat
         encoding="utf-8",
     )
     with open_attendance_stream(lambda: path.open("rb"), path.name) as attendance:
-        records = list(validate_file(attendance, EMPLOYEE_CODES, COMPANIES))
+        records = list(validate_file(attendance, MASTERS, COMPANIES))
     assert not any(record.is_valid for record in records)
     found = [(e.file_name, e.row_number, e.field) for record in records for e in record.validation_errors]
     assert found == [

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, BinaryIO
 
@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from hr_assets.defs.attendance.csv_file import by_column, column_names, field_positions
 from hr_assets.defs.shared.companies import company_by_slug
 from hr_assets.lib.cells import ReportFormatError, quoted
-from hr_assets.lib.csv_reader import CsvFile
+from hr_assets.lib.csv_reader import CsvFile, CsvRow
 from hr_assets.lib.errors import OperatorError
 from hr_assets.lib.row_errors import RowError
 from hr_assets.warehouse import audit
@@ -82,35 +82,35 @@ def read_list(csv_file: CsvFile) -> Iterator[ListRow]:
             f"{', '.join(LIST_COLUMNS['employee_code'])}); headers found: {', '.join(map(repr, csv_file.header))}"
         )
     names = column_names(csv_file.header, positions, LIST_COLUMNS)
-    first_row_of: dict[str, int] = {}
+    first_row_of: dict[str, int] = {}  # each code's first row
     for row in csv_file.rows():
         raw = by_column(names, row.cells)
-        errors: list[RowError] = []
-
-        def error(field: str | None, reason: str, key: str | None = None, line: int = row.line) -> None:
-            errors.append(RowError(csv_file.file_name, line, field, reason, key))
-
-        if reason := row.field_count_error():
-            error(None, reason)
         code, name = raw.get("employee_code", ""), raw.get("name", "") or None
-        if not code:
-            error("Employee Code", "the employee code is empty")
-        elif len(code) > _WIDTHS["employee_code"]:
-            error("Employee Code", f"is {len(code)} characters long; at most {_WIDTHS['employee_code']} are stored")
-        elif code in first_row_of:
-            error("Employee Code", f"employee code {quoted(code)} is on row {first_row_of[code]} already", code)
-        if name and len(name) > _WIDTHS["name"]:
-            error("Name", f"is {len(name)} characters long; at most {_WIDTHS['name']} are stored", code or None)
+        errors = [
+            RowError(csv_file.file_name, row.line, field, reason, key)
+            for field, reason, key in _row_errors(row, code, name, first_row_of)
+        ]
         usable = bool(code) and len(code) <= _WIDTHS["employee_code"] and code not in first_row_of
         if usable:
             first_row_of[code] = row.line
-        yield ListRow(
-            row.line,
-            code if usable else None,
-            name if name and len(name) <= _WIDTHS["name"] else None,
-            raw,
-            tuple(errors),
-        )
+        name_fits = name is not None and len(name) <= _WIDTHS["name"]
+        yield ListRow(row.line, code if usable else None, name if name_fits else None, raw, tuple(errors))
+
+
+def _row_errors(
+    row: CsvRow, code: str, name: str | None, first_row_of: Mapping[str, int]
+) -> Iterator[tuple[str | None, str, str | None]]:
+    """The row's errors: field, reason, and the code it is about."""
+    if reason := row.field_count_error():
+        yield None, reason, code or None
+    if not code:
+        yield "Employee Code", "the employee code is empty", None
+    elif len(code) > _WIDTHS["employee_code"]:
+        yield "Employee Code", f"is {len(code)} characters long; at most {_WIDTHS['employee_code']} are stored", None
+    elif code in first_row_of:
+        yield "Employee Code", f"employee code {quoted(code)} is on row {first_row_of[code]} already", code
+    if name and len(name) > _WIDTHS["name"]:
+        yield "Name", f"is {len(name)} characters long; at most {_WIDTHS['name']} are stored", code or None
 
 
 def import_employee_list(

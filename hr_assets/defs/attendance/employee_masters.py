@@ -17,8 +17,7 @@ from dataclasses import field as dataclass_field
 
 from sqlalchemy.engine import Connection
 
-from hr_assets.defs.attendance import employee_lists
-from hr_assets.defs.attendance import store
+from hr_assets.defs.attendance import employee_lists, store
 from hr_assets.defs.shared import companies as company_store
 from hr_assets.defs.shared.companies import EmployeeMaster
 from hr_assets.lib.cells import BadValue, quoted

@@ -3,11 +3,14 @@
 import json
 
 import dagster as dg
+from sqlalchemy.engine import Connection
 
 from hr_assets.defs.attendance import store
 from hr_assets.defs.attendance.assets import attendance_file_config
 from hr_assets.defs.attendance.importing import content_sha256, partition_key, store_attendance_file
 from hr_assets.defs.attendance.resources import AttendanceInboxResource
+from hr_assets.defs.shared import companies as company_store
+from hr_assets.defs.shared.companies import EmployeeMaster
 from hr_assets.defs.shared.jobs import attendance_import_job
 from hr_assets.defs.shared.partitions import attendance_file_partitions
 from hr_assets.lib.clock import Clock
@@ -42,8 +45,8 @@ def attendance_inbox(
     if not inbox.is_dir():
         return dg.SkipReason(f"the attendance inbox {inbox} does not exist yet")
     with warehouse.begin() as connection:
-        if paycom_sftp.is_configured() and not store.employee_codes(connection):
-            # Every row would be refused as an unknown employee: wait for the first Paycom sync.
+        if paycom_sftp.is_configured() and not store.employee_codes(connection) and _roster_needed(connection):
+            # Every row of such a company would be refused as an unknown employee: wait for the first Paycom sync.
             return dg.SkipReason("the employee master is empty: sync the Paycom roster first")
     seen: dict[str, list[int]] = json.loads(context.cursor) if context.cursor else {}
     requests, keys, now = [], [], clock.now()
@@ -69,3 +72,10 @@ def attendance_inbox(
         dynamic_partitions_requests=[attendance_file_partitions.build_add_request(keys)],
         cursor=json.dumps(seen),
     )
+
+
+def _roster_needed(connection: Connection) -> bool:
+    """Some company's rows are checked against the Paycom roster (it chose the roster, or none), or none is added."""
+    chosen = company_store.employee_masters(connection)
+    ids = company_store.slugs(connection)
+    return not ids or any(chosen.get(company_id, EmployeeMaster.PAYCOM) is EmployeeMaster.PAYCOM for company_id in ids)
