@@ -10,7 +10,7 @@ from typing import BinaryIO
 import dagster as dg
 from pydantic import Field
 
-from hr_assets.defs.attendance.employee_lists import EmployeeListError, ListImport, import_employee_list
+from hr_assets.defs.attendance.employee_lists import EmployeeListError, import_employee_list
 from hr_assets.defs.shared.companies import CompanyError
 from hr_assets.lib import launched
 from hr_assets.lib.clock import Clock
@@ -82,20 +82,18 @@ def store_employee_list(
     except (EmployeeListError, CompanyError) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from None
     context.log.info(f"snapshot {imported.list_id} of {config.company}: {imported.valid} employee(s)")
-    return dg.Output(imported.list_id, metadata=list_metadata(config.company, imported))
-
-
-def list_metadata(company: str, imported: ListImport) -> dict[str, dg.RawMetadataValue]:
-    """Counts and the first reasons (which quote codes, never names)."""
-    return {
-        "company": company,
-        "snapshot": imported.list_id,
-        "file": imported.file_name,
-        "rows": imported.rows,
-        "valid_rows": imported.valid,
-        "invalid_rows": imported.invalid,
-        "reasons": reasons_table(imported.first_errors),
-    }
+    return dg.Output(
+        imported.list_id,
+        metadata={  # counts and the first reasons, which quote codes, never names
+            "company": config.company,
+            "snapshot": imported.list_id,
+            "file": imported.file_name,
+            "rows": imported.rows,
+            "valid_rows": imported.valid,
+            "invalid_rows": imported.invalid,
+            "reasons": reasons_table(imported.first_errors),
+        },
+    )
 
 
 @dg.job(
