@@ -16,7 +16,7 @@ from hr_assets.defs.attendance.validation import (
     validate_file,
     validate_row,
 )
-from hr_assets.defs.shared.companies import DateFormat, normalise_department
+from hr_assets.defs.shared.companies import DateFormat, EmployeeMaster, normalise_department
 
 MASTERS = EmployeeMasters(roster=frozenset({"42", "0100", "7"}))
 COMPANIES = {normalise_department("AdvLine"): 3, normalise_department("Blue Sky"): 5}
@@ -282,3 +282,50 @@ def test_no_reason_quotes_a_punch_time() -> None:
     record = validate(csv_employee_id="999", fingerprint_department="Sales", check_in="31:99", weekday="Sun")
     assert len(record.validation_errors) == 4
     assert not any("31:99" in error.describe() for error in record.validation_errors)
+
+
+def test_each_company_is_checked_against_its_own_master_and_its_mapped_ids() -> None:
+    blue_sky = COMPANIES["blue sky"]
+    masters = EmployeeMasters(
+        roster=frozenset({"42"}),
+        chosen={blue_sky: EmployeeMaster.LIST},
+        lists={blue_sky: frozenset({"B1", "E017"})},
+        device_codes={(blue_sky, "17"): "E017", (blue_sky, "18"): "E018"},
+    )
+
+    def checked(employee: str, department: str) -> tuple[str | None, dict[str | None, str]]:
+        raw = GOOD | {"csv_employee_id": employee, "fingerprint_department": department}
+        record = validate_row(RawRow(7, raw, len(raw), len(raw)), "march.csv", masters, COMPANIES)
+        return record.employee_code, reasons(record)
+
+    assert checked("42", "AdvLine") == ("42", {})
+    assert checked("B1", "Blue Sky") == ("B1", {})
+    assert checked("17", "Blue Sky") == ("E017", {})  # the device id stands for the list's code
+    assert checked("17", "AdvLine") == (None, {"Employee ID": "employee id '17' is not in the employee master"})
+    assert checked("42", "Blue Sky") == (
+        None,
+        {"Employee ID": "employee id '42' is not in the employee master (the company's own employee list)"},
+    )
+    assert checked("18", "Blue Sky")[1] == {
+        "Employee ID": "employee id '18' stands for code 'E018' (hr-assets companies map-employee), which is not in "
+        "the employee master (the company's own employee list)"
+    }
+    unmapped = checked("42", "Sales")  # a row of no company: the deployment's rule, the roster here
+    assert unmapped[0] == "42" and list(unmapped[1]) == ["Department"]
+
+
+@pytest.mark.parametrize(
+    ("masters", "master_of_advline"),
+    [
+        (EmployeeMasters(), None),  # no roster synced, Paycom not configured: the device's ids
+        (EmployeeMasters(roster_required=True), frozenset()),  # Paycom configured, nothing synced yet
+        (EmployeeMasters(roster=frozenset({"42"})), frozenset({"42"})),
+        (EmployeeMasters(roster=frozenset({"42"}), chosen={3: EmployeeMaster.DEVICE}), None),
+        (EmployeeMasters(chosen={3: EmployeeMaster.PAYCOM}), frozenset()),
+        (EmployeeMasters(chosen={3: EmployeeMaster.LIST}), frozenset()),  # no list imported yet
+    ],
+)
+def test_a_company_without_a_master_of_its_own_follows_the_deployments_rule(
+    masters: EmployeeMasters, master_of_advline: frozenset[str] | None
+) -> None:
+    assert masters.codes_for(COMPANIES["advline"]) == master_of_advline

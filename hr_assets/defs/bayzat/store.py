@@ -81,7 +81,7 @@ def due_records(connection: Connection, company_id: int, now: dt.datetime) -> li
     query = (
         with_pushes(
             records.c.id,
-            records.c.csv_employee_id,
+            records.c.employee_code,  # the master's code: a mapped device id sends the code it stands for
             records.c.date,
             records.c.check_in,
             records.c.check_out,
