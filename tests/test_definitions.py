@@ -179,3 +179,15 @@ def test_every_blocking_check_is_in_a_job_whose_command_says_its_failure() -> No
             if graph.get_check_spec(key).blocking:
                 blocking.setdefault(job.name, set()).add(key.name)
     assert blocking == {"paycom_sync": set(ROSTER_CHECK_REMEDIES)}
+
+
+@pytest.mark.usefixtures("dagster_home")
+def test_the_launchpad_of_companies_import_employees_asks_for_the_company_and_its_list() -> None:
+    from hr_assets.definitions import defs
+
+    job = defs().resolve_job_def("companies_import_employees")
+    fields = launchpad_fields(job, "store_employee_list")
+    assert set(fields) == {"company", "file_path", "content", "file_name"}
+    assert fields["company"].is_required and "slug" in fields["company"].description
+    assert not any(fields[name].is_required for name in ("file_path", "content", "file_name"))
+    assert "machine the run runs on" in fields["file_path"].description and "pasted" in fields["content"].description

@@ -61,8 +61,8 @@ class EmployeeMasters:
             return code
         if code in codes:
             return code
-        where = "the company's own employee list" if self.chosen.get(company_id or 0) is EmployeeMaster.LIST else ""
-        master = f"the employee master ({where})" if where else "the employee master"
+        own_list = company_id is not None and self.chosen.get(company_id) is EmployeeMaster.LIST
+        master = "the employee master" + (" (the company's own employee list)" if own_list else "")
         if mapped:
             raise BadValue(
                 f"employee id {quoted(device_id)} stands for code {quoted(mapped)} (hr-assets companies map-employee), "
