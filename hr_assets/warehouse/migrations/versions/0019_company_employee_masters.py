@@ -2,15 +2,15 @@
 snapshot per import, and their rows in company_employees) and device ids mapped to employee codes
 (device_employee_codes). Existing companies keep the deployment's rule (employee_master NULL).
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0017'
-down_revision = '0016'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
