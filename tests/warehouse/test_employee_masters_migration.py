@@ -1,4 +1,4 @@
-"""Migration 0019 adds each company's employee master (a column, the lists' snapshots and the device ids' codes),
+"""Migration 0020 adds each company's employee master (a column, the lists' snapshots and the device ids' codes),
 keeping the companies there are, and takes it away again."""
 
 import datetime as dt
@@ -22,10 +22,10 @@ def company_columns(engine: sa.Engine) -> set[str]:
         return {column["name"] for column in sa.inspect(connection).get_columns("companies")}
 
 
-def test_employee_masters_come_with_0019_and_go_with_its_downgrade(warehouse_url: str) -> None:
+def test_employee_masters_come_with_0020_and_go_with_its_downgrade(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     with migration_transaction(engine) as connection:
-        command.upgrade(alembic_config(connection), "0018")
+        command.upgrade(alembic_config(connection), "0019")
         connection.execute(
             sa.text(
                 "INSERT INTO companies (slug, name_en, timezone, created_at, updated_at) "
@@ -47,7 +47,7 @@ def test_employee_masters_come_with_0019_and_go_with_its_downgrade(warehouse_url
         assert employee_masters(connection) == {gulfco: EmployeeMaster.LIST}
 
     with migration_transaction(engine) as connection:
-        command.downgrade(alembic_config(connection), "0018")
+        command.downgrade(alembic_config(connection), "0019")
     assert not NEW_TABLES & tables(engine) and "employee_master" not in company_columns(engine)
     with engine.connect() as connection:
         slugs = connection.execute(sa.text("SELECT slug FROM companies ORDER BY slug")).scalars().all()

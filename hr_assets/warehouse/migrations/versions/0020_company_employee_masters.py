@@ -2,15 +2,15 @@
 snapshot per import, and their rows in company_employees) and device ids mapped to employee codes
 (device_employee_codes). Existing companies keep the deployment's rule (employee_master NULL).
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0019'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
