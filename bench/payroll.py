@@ -17,7 +17,7 @@ Measured, each the best of ``REPETITIONS`` (3) runs of the period (forced again 
 - ``end_to_end_s``: the three, what a person waits for beyond the run's start (aim: under 2 s).
 
 Before anything is timed the project's results are compared for every employee (paid days, regular and overtime
-hours, gross cents, attendance) with ``baseline_period`` below, a separate loop over the roster rows applying the
+minutes, gross cents, attendance) with ``baseline_period`` below, a separate loop over the roster rows applying the
 same rules, and must be identical (the snapshots hold the current roster, so both see the same pay). It prints one
 JSON object on stdout. From the repository root::
 
@@ -222,23 +222,15 @@ def baseline_period(period: PeriodDates, roster: Sequence[Any], shifts: Sequence
                 regular += plain
                 overtime += minutes - plain
                 attended = True
-        regular_hours = (Decimal(regular) / 60).quantize(CENT, ROUND_HALF_UP)
-        overtime_hours = (Decimal(overtime) / 60).quantize(CENT, ROUND_HALF_UP)
         days = (last - first).days + 1
         if hourly and employee["hourly_rate"] is not None:
-            gross = employee["hourly_rate"] * (regular_hours + Decimal("1.5") * overtime_hours)
+            gross = employee["hourly_rate"] * regular / 60 + employee["hourly_rate"] * Decimal("1.5") * overtime / 60
         elif not hourly and employee["annual_salary"] is not None:
             gross = employee["annual_salary"] * days / (period.periods_per_year * period.days)
         else:
             gross = Decimal(0)
         cents = int(gross.quantize(CENT, ROUND_HALF_UP) * 100)
-        results[employee["employee_code"]] = (
-            days,
-            int(regular_hours * 100),
-            int(overtime_hours * 100),
-            cents,
-            attended,
-        )
+        results[employee["employee_code"]] = (days, regular, overtime, cents, attended)
     return results
 
 
@@ -250,8 +242,8 @@ def as_result(pay: Sequence[EmployeePay]) -> Result:
     return {
         result.code: (
             result.paid_days,
-            int(result.regular_hours * 100),
-            int(result.overtime_hours * 100),
+            result.regular_minutes,
+            result.overtime_minutes,
             int(result.gross_pay * 100),
             result.attended,
         )

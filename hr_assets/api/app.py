@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from swagger_ui_bundle import swagger_ui_path
 
-from hr_assets.api import employees, sync
+from hr_assets.api import employees, payroll, sync
 from hr_assets.api.auth import Caller, caller_of
 from hr_assets.defs.shared.partitions import weekly_sync_partitions
 from hr_assets.lib.clock import Clock
@@ -38,7 +38,9 @@ def create_app(engine: Engine, settings: Settings, dagster_url: str) -> FastAPI:
     app = FastAPI(
         title="hr_assets employee API",
         version="1",
-        description="The roster and the scheduling staff view, read from the warehouse. Every call needs a token.",
+        description=(
+            "The roster, the scheduling staff view and pay results, read from the warehouse. Every call needs a token."
+        ),
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -48,6 +50,7 @@ def create_app(engine: Engine, settings: Settings, dagster_url: str) -> FastAPI:
     app.state.dagster = DagsterLink(dagster_url.rstrip("/"))
     app.include_router(employees.router)
     app.include_router(sync.router)
+    app.include_router(payroll.router)
     app.mount(DOCS_ASSETS, StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
 
     @app.get("/api/openapi.json", include_in_schema=False)

@@ -93,3 +93,4 @@ def needs(*scopes: str) -> Callable[..., Caller]:
 
 reader = needs("read", "operate", "pay")
 operator = needs("operate")
+payer = needs("pay")

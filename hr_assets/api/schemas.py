@@ -1,4 +1,4 @@
-"""What the API answers, as its OpenAPI schema says. Pay rates and salaries are null unless the token's scope is
+"""What the API answers, as its OpenAPI schema says. Pay rates, salaries and pay results only to a token of scope
 ``pay``; bank data, birth dates and addresses are never in the warehouse, so never here."""
 
 from __future__ import annotations
@@ -111,3 +111,50 @@ class StartedSync(BaseModel):
 class ConnectionTest(BaseModel):
     ok: bool
     message: str
+
+
+class PayRate(BaseModel):
+    """One run of days of the period paid with the same terms."""
+
+    first_day: dt.date
+    last_day: dt.date
+    pay_type: str | None
+    hourly_rate: Decimal | None
+    annual_salary: Decimal | None
+    overtime_multiplier: Decimal | None  # hourly, overtime-eligible terms only
+    paid_days: int
+    regular_minutes: int
+    overtime_minutes: int
+    regular_hours: Decimal  # the minutes, to the hundredth
+    overtime_hours: Decimal
+    gross_pay: Decimal
+
+
+class PayResult(BaseModel):
+    """One employee's pay for the period: code and name, hours, terms and gross pay; no other data of the person."""
+
+    employee_code: str
+    name: str | None
+    pay_type: str | None  # the period's own roster's terms (its last day); each run's are in rates
+    hourly_rate: Decimal | None
+    annual_salary: Decimal | None
+    overtime_multiplier: Decimal | None
+    paid_days: int
+    regular_minutes: int
+    overtime_minutes: int
+    regular_hours: Decimal
+    overtime_hours: Decimal
+    gross_pay: Decimal  # to the cent, from the exact minutes
+    terms: str
+    note: str | None
+    rates: list[PayRate]
+
+
+class PeriodPay(BaseModel):
+    id: int
+    partition_key: str
+    period_type: str
+    start_date: dt.date
+    end_date: dt.date
+    processed_at: dt.datetime | None
+    results: list[PayResult]

@@ -7,8 +7,10 @@ A *listing* is a command that prints rows or a summary to be read: it calls one 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import decimal
+import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
@@ -19,7 +21,7 @@ from tabulate import tabulate
 from hr_assets.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
-PRINTERS = ("print_rows", "print_lines", "print_json")
+PRINTERS = ("print_rows", "print_lines", "print_json", "print_csv")
 
 json_option: Callable[[F], F] = click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON value (the rows as a list), for scripts."
@@ -64,6 +66,20 @@ def print_lines(
         print_rows(rows, columns, as_json=as_json, empty=empty)
     else:
         click.echo("\n".join(line(row) for row in rows))
+
+
+def print_csv(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    """``rows`` as CSV with a header of ``columns``, for a spreadsheet: amounts as written (exact), None empty."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(column) is None else _text(row.get(column)) for column in columns])
+    click.echo(out.getvalue(), nl=False)
+
+
+def _text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else str(value)
 
 
 def print_json(value: Any) -> None:

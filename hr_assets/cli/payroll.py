@@ -12,13 +12,16 @@ from zoneinfo import ZoneInfo
 import click
 
 from hr_assets.cli.jobs import ASYNC_OPTION, IN_PROCESS_OPTION, queue_job, run_job, ui_url
-from hr_assets.cli.output import json_option, print_json, print_lines
+from hr_assets.cli.output import json_option, print_csv, print_json, print_lines, print_rows
 from hr_assets.cli.warehouse import audited, warehouse
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.assets import add_period_partitions
 from hr_assets.defs.payroll.periods import PERIOD_TYPES, STATUSES, PeriodDates, PeriodError, calendar_of
 from hr_assets.defs.payroll.processing import release_stale
+from hr_assets.defs.payroll.results import COLUMNS as RESULT_COLUMNS
+from hr_assets.defs.payroll.results import SHOWN, completed_period_named, pay_results
 from hr_assets.defs.payroll.rules import Rule, evaluate, parse_rule
+from hr_assets.defs.payroll.schedules import due_now
 from hr_assets.lib.clock import Clock
 from hr_assets.lib.runs import the_instance
 from hr_assets.settings import Settings
@@ -162,9 +165,8 @@ def run(period_id: int, force: bool, in_background: bool) -> None:
     with the_instance() as instance:
         add_period_partitions(instance, [key])
         if period["status"] == "processing":
-            lease = settings.payroll_lease
-            for released in release_stale(engine, instance, now, lease):
-                click.echo(f"Released period {released.period_id}: {released.reason}")
+            for released in release_stale(engine, instance, now, settings.payroll_lease):
+                click.echo(released.line)
     config = {"ops": {"payroll_results": {"config": {"force": force}}}}
     if in_background:
         _queue(period_id, key, config)
@@ -226,6 +228,34 @@ def month_(month: str, as_json: bool) -> None:
     click.echo(f"{month}: {len(done)} of {len(rows)} period(s) completed, gross pay {gross} ({complete})")
 
 
+@payroll.command("results")
+@click.option(
+    "--period",
+    "named",
+    required=True,
+    help="The period: its id (hr-assets payroll list), or its days: 2026-01-01..2026-01-15.",
+)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV, one row per employee, for a spreadsheet.")
+@json_option
+def results(named: str, as_csv: bool, as_json: bool) -> None:
+    """A completed period's pay per employee: hours, overtime, the rate and overtime multiplier paid, gross pay.
+
+    Codes and names only: nothing else of the person. Hours are shown to the hundredth; pay comes from the exact
+    minutes (the CSV and the JSON have them)."""
+    if as_csv and as_json:
+        raise click.UsageError("give --csv or --json, not both")
+    with warehouse().connect() as connection:
+        period = completed_period_named(connection, named)
+        rows = pay_results(connection, period["id"])
+    if as_csv:
+        print_csv(rows, RESULT_COLUMNS)
+    elif as_json:
+        described = {name: period[name] for name in ("id", "period_type", "start_date", "end_date", "processed_at")}
+        print_json(described | {"partition_key": store.dates_of(period).partition_key, "results": rows})
+    else:
+        print_rows(rows, list(SHOWN), as_json=False, empty=f"Period {period['id']} paid no one.")
+
+
 def _queue(period_id: int, key: str, run_config: dict[str, Any]) -> None:
     run_id = queue_job("payroll_run", key, run_config=run_config)
     click.echo(f"Queued run {run_id} for period {period_id} ({key}): {ui_url().rstrip('/')}/runs/{run_id}")
@@ -235,26 +265,26 @@ def _queue(period_id: int, key: str, run_config: dict[str, Any]) -> None:
 @ASYNC_OPTION
 @IN_PROCESS_OPTION
 def run_due(in_background: bool) -> None:
-    """Run every automated period that is due now, as the daily automation would (each a run of its own)."""
+    """Run every automated period that is due now, as the daily automation would (each a run of its own): first the
+    periods of dead runs are released, as the automation releases them."""
     now, settings = Clock().now(), Settings.from_environment()
-    with warehouse().connect() as connection:
-        rows = {row["id"]: row for row in store.automated_active(connection)}
-    due = [item for item in evaluate(rows.values(), now, settings.timezone) if item.is_due]
-    if not due:
-        click.echo(f"No period is due ({len(rows)} automated and active).")
-        return
-    keys = {item.period_id: store.dates_of(rows[item.period_id]).partition_key for item in due}
     with the_instance() as instance:
-        add_period_partitions(instance, list(keys.values()))
+        found = due_now(warehouse(), instance, now, settings)
+    for released in found.released:
+        click.echo(released.line)
+    if not found.due:
+        click.echo(f"No period is due ({found.automated} automated and active).")
+        return
     config = {"ops": {"payroll_results": {"config": {"force": False}}}}
-    for item in due:
+    for period in found.due:
+        key = store.dates_of(period).partition_key
         if in_background:
-            _queue(item.period_id, keys[item.period_id], config)
+            _queue(period["id"], key, config)
             continue
-        outcome = run_job("payroll_run", keys[item.period_id], run_config=config)
+        outcome = run_job("payroll_run", key, run_config=config)
         summary = outcome.materializations.get("payroll_results", {})
         result = summary.get("skipped") or f"{summary.get('employees')} employees, gross pay {_gross_pay(summary)}"
-        click.echo(f"Run {outcome.run_id}: period {item.period_id}: {result}")
+        click.echo(f"Run {outcome.run_id}: period {period['id']}: {result}")
 
 
 @payroll.command("set-rule")

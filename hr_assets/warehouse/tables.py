@@ -665,6 +665,9 @@ payroll_results = sa.Table(
     sa.Column("annual_salary", Money),
     sa.Column("overtime_eligible", sa.Boolean, nullable=False),
     sa.Column("paid_days", sa.Integer, nullable=False),
+    # Pay is computed from the exact minutes; the hours are those minutes to the hundredth, for people to read.
+    sa.Column("regular_minutes", sa.Integer, nullable=False),
+    sa.Column("overtime_minutes", sa.Integer, nullable=False),
     sa.Column("regular_hours", sa.Numeric(8, 2), nullable=False),
     sa.Column("overtime_hours", sa.Numeric(8, 2), nullable=False),
     sa.Column("gross_pay", Money, nullable=False),
@@ -686,6 +689,9 @@ payroll_result_rates = sa.Table(
     sa.Column("annual_salary", Money),
     sa.Column("overtime_eligible", sa.Boolean, nullable=False),
     sa.Column("paid_days", sa.Integer, nullable=False),
+    # Pay is computed from the exact minutes; the hours are those minutes to the hundredth, for people to read.
+    sa.Column("regular_minutes", sa.Integer, nullable=False),
+    sa.Column("overtime_minutes", sa.Integer, nullable=False),
     sa.Column("regular_hours", sa.Numeric(8, 2), nullable=False),
     sa.Column("overtime_hours", sa.Numeric(8, 2), nullable=False),
     sa.Column("gross_pay", Money, nullable=False),

@@ -10,6 +10,7 @@ import dagster as dg
 import sqlalchemy as sa
 
 from hr_assets.defs.payroll.assets import payroll_results_asset
+from hr_assets.defs.payroll.results import SHOWN
 from hr_assets.settings import Settings
 from hr_assets.warehouse.tables import paycom_employees
 from hr_assets.warehouse.tables import payroll_results as results_table
@@ -71,7 +72,17 @@ def test_each_periods_partition_processes_that_period_alone(payroll_world: Payro
     assert metadata["period_id"].value == first
     assert metadata["gross_pay"] == dg.MetadataValue.float(5207.42) and totals["gross_pay"] == Decimal("5207.42")
     assert metadata["dagster/row_count"].value == len(paid) == 5
-    assert not any("H1" in str(value.value) or "Name" in str(value.value) for value in metadata.values())
+    # The period's pay per employee as a table: codes, names, hours, terms and pay, nothing else of the person.
+    table = metadata["pay_results"]
+    assert [column.name for column in table.schema.columns] == list(SHOWN)
+    shown = {record.data["employee_code"]: record.data for record in table.records}
+    assert set(shown) == set(paid)
+    assert shown["H1"] == {
+        "employee_code": "H1", "name": "NameH1", "terms": "hourly 18.5000 x1.5", "paid_days": 14,
+        "regular_hours": 40.0, "overtime_hours": 7.5, "gross_pay": 948.13, "note": None,
+    }  # fmt: skip
+    assert (shown["S1"]["terms"], shown["H2"]["terms"]) == ("salary 65000.00 a year", "hourly 22.0000")
+    assert "2020-01-06" not in str(table.records)  # e.g. no hire date
 
     checks = checks_of(result)
     assert checks["payroll_one_result_per_employee"].passed

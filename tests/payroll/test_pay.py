@@ -35,11 +35,18 @@ def history(current: dict, *snapshots: tuple[dt.date, dict]) -> EmployeeHistory:
     )
 
 
-def pay_of(period: PeriodDates, roster: list[dict], shifts: list[tuple]) -> dict[str, tuple]:
-    """code -> (paid days, regular hours, overtime hours, gross pay, had attendance), from the current roster only."""
+def pay_of(period: PeriodDates, roster: list[dict], shifts: list[tuple], in_minutes: bool = False) -> dict[str, tuple]:
+    """code -> (paid days, regular hours, overtime hours, gross pay, had attendance), from the current roster only;
+    ``in_minutes``: the regular and overtime minutes in place of the hours."""
     histories = {row["employee_code"]: history(row) for row in roster}
     return {
-        result.code: (result.paid_days, result.regular_hours, result.overtime_hours, result.gross_pay, result.attended)
+        result.code: (
+            result.paid_days,
+            result.regular_minutes if in_minutes else result.regular_hours,
+            result.overtime_minutes if in_minutes else result.overtime_hours,
+            result.gross_pay,
+            result.attended,
+        )
         for result in compute_period(period, histories, worked_minutes(shifts))
     }
 
@@ -165,10 +172,28 @@ def test_the_periods_own_roster_decides_who_is_in_it() -> None:
     assert (result.paid_days, result.gross_pay) == (7, Decimal("1000.00"))
 
 
+def test_pay_is_the_exact_minutes_rounded_once_to_the_cent() -> None:
+    # 7 h 40 min at 20.00: 460 x 20 / 60 = 153.333... -> 153.33 (from hours rounded to 7.67 it would be 153.40).
+    paid = pay_of(BI_WEEKLY, [employee("R", rate="20.0000")], shifts_of("R", [day(0)], "09:00", "16:40"))
+    assert paid["R"][1:4] == (Decimal("7.67"), Decimal(0), Decimal("153.33"))  # the hours shown, rounded
+    # Overtime likewise: a 40 h week, then 7 h 40 min past it at 20.00 x 1.5: 460 x 30 / 60 = 230.00 (not 230.10).
+    week = shifts_of("O", [day(d) for d in range(5)], "08:00", "16:00") + shifts_of("O", [day(5)], "09:00", "16:40")
+    paid = pay_of(BI_WEEKLY, [employee("O", rate="20.0000")], week, in_minutes=True)
+    assert paid["O"][1:4] == (2400, 460, Decimal("1030.00"))
+    # Regular and overtime pay of one run of terms are rounded once, together: 40 h and 25 min of overtime at 19.99
+    # are 799.60 + 12.49375 = 812.09375 -> 812.09 (from 0.42 h of overtime it would be 812.19).
+    week = shifts_of("T", [day(d) for d in range(5)], "08:00", "16:00") + shifts_of("T", [day(5)], "09:00", "09:25")
+    paid = pay_of(BI_WEEKLY, [employee("T", rate="19.9900")], week)
+    assert paid["T"][1:4] == (Decimal(40), Decimal("0.42"), Decimal("812.09"))
+
+
 def test_cents_are_exact_and_rounded_half_up() -> None:
     # 10.005 is a half cent: half up gives 10.01 (banker's rounding or a float would give 10.00).
     paid = pay_of(BI_WEEKLY, [employee("R", rate="10.0050")], shifts_of("R", [day(0)], "09:00", "10:00"))
     assert paid["R"][3] == Decimal("10.01")
+    # 15 minutes at 20.02 are 5.005 exactly: half up gives 5.01 (half even would give 5.00).
+    paid = pay_of(BI_WEEKLY, [employee("Q", rate="20.0200")], shifts_of("Q", [day(0)], "09:00", "09:15"))
+    assert paid["Q"][3] == Decimal("5.01")
     # 0.1 x 3 as floats is 0.30000000000000004; in cents it is 0.30.
     paid = pay_of(
         BI_WEEKLY, [employee("T", rate="0.1000")], shifts_of("T", [day(d) for d in range(3)], "09:00", "10:00")
@@ -206,13 +231,13 @@ def test_random_rosters_match_the_decimal_recomputation_of_each_result() -> None
                 end = dt.time(rng.randrange(13, 23), rng.randrange(60), rng.randrange(60))
                 shifts.append((code, day(offset), start, end, 1))
     for period in (BI_WEEKLY, PeriodDates(MONDAY, dt.date(2024, 1, 15), "semi_monthly")):
-        paid = pay_of(period, roster, shifts)
+        paid = pay_of(period, roster, shifts, in_minutes=True)
         assert len(paid) > 250
         by_code = {row["employee_code"]: row for row in roster}
         for code, (days, regular, overtime, gross, _) in paid.items():  # one rate each: the roster did not change
             row = by_code[code]
             assert gross == expected_gross(
                 pay_type=row["pay_type"], hourly_rate=row["hourly_rate"], annual_salary=row["annual_salary"],
-                regular_hours=regular, overtime_hours=overtime, paid_days=days, period=period,
+                regular_minutes=regular, overtime_minutes=overtime, paid_days=days, period=period,
             ), code  # fmt: skip
         assert any(overtime > 0 for _, _, overtime, _, _ in paid.values())

@@ -9,11 +9,12 @@ from pydantic import Field
 from hr_assets.defs.payroll import store
 from hr_assets.defs.payroll.periods import PeriodError
 from hr_assets.defs.payroll.processing import process_period
+from hr_assets.defs.payroll.results import SHOWN, pay_results
 from hr_assets.defs.shared.partitions import keys_name, payroll_period_partitions
 from hr_assets.lib.clock import Clock
 from hr_assets.settings import Settings
 from hr_assets.warehouse import tables
-from hr_assets.warehouse.metadata import amount, row_count, table_definition
+from hr_assets.warehouse.metadata import amount, row_count, rows_table, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 
 
@@ -63,15 +64,23 @@ def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
         outcome = process_period(warehouse.engine, period_id, context.run.run_id, force=config.force, now=clock.now())
         with warehouse.engine.connect() as connection:
             results_table = row_count(connection, tables.payroll_results)
+            # The period's pay per employee, when it is completed: codes, names, hours, terms and pay, no other data
+            # of the person (results.py).
+            completed = store.period(connection, period_id)["status"] == "completed"
+            paid = {"pay_results": rows_table(pay_results(connection, period_id), SHOWN)} if completed else {}
         if outcome.skipped is not None:
             context.log.info(f"Period {period_id} skipped: {outcome.skipped}")
             return dg.MaterializeResult(
-                metadata={"period_id": period_id, "skipped": dg.MetadataValue.text(outcome.skipped), **results_table}
+                metadata={
+                    "period_id": period_id,
+                    "skipped": dg.MetadataValue.text(outcome.skipped),
+                    **paid,
+                    **results_table,
+                }
             )
         totals = outcome.totals
         if totals is None:  # a period not skipped is completed, with its totals
             raise RuntimeError(f"period {period_id} was processed but has no totals")
-        # Counts and the period's totals only: no employee codes, names or individual pay in the metadata.
         return dg.MaterializeResult(
             metadata={
                 "period_id": period_id,
@@ -80,6 +89,7 @@ def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
                 "overtime_hours": amount(totals["overtime_hours"]),
                 "hourly_without_attendance": totals["hourly_without_attendance"],
                 "without_pay_data": totals["without_pay_data"],
+                **paid,
                 **results_table,
             }
         )

@@ -14,6 +14,7 @@ from hr_assets.defs.payroll.pay import NOTE_NO_ATTENDANCE, expected_gross
 from hr_assets.defs.payroll.periods import PeriodDates
 from hr_assets.defs.shared import worked_time
 from hr_assets.defs.shared.partitions import payroll_period_partitions
+from hr_assets.defs.shared.worked_time import hours
 from hr_assets.warehouse.resource import WarehouseResource
 
 _LISTED = 20
@@ -75,8 +76,8 @@ def payroll_one_result_per_employee(
     asset="payroll_results",
     partitions_def=payroll_period_partitions,
     description=(
-        "The completed period's totals equal the sum of its results, each result's hours and gross pay equal the sum "
-        "of its rates, and each rate's pay equals its rate and hours (or salary share) recomputed in Decimal."
+        "The completed period's totals equal the sum of its results, each result's minutes and gross pay equal the "
+        "sum of its rates, and each rate's pay equals its rate and minutes (or salary share) recomputed in Decimal."
     ),
 )
 def payroll_totals_reconcile(
@@ -94,8 +95,8 @@ def payroll_totals_reconcile(
                 continue
             sums = {
                 "employees": len(rows),
-                "regular_hours": sum((row["regular_hours"] for row in rows), Decimal(0)),
-                "overtime_hours": sum((row["overtime_hours"] for row in rows), Decimal(0)),
+                "regular_hours": hours(sum(row["regular_minutes"] for row in rows)),
+                "overtime_hours": hours(sum(row["overtime_minutes"] for row in rows)),
                 "gross_pay": sum((row["gross_pay"] for row in rows), Decimal(0)),
             }
             for name, value in sums.items():
@@ -113,18 +114,23 @@ def payroll_totals_reconcile(
 
 
 def _adds_up(result: dict[str, Any], rates: list[dict[str, Any]], dates: PeriodDates) -> bool:
-    """The result's hours and pay are the sums of its rates', and each rate's pay is its own rate and hours."""
-    for name in ("regular_hours", "overtime_hours", "gross_pay"):
-        if result[name] != sum((rate[name] for rate in rates), Decimal(0)):
+    """The result's minutes and pay are the sums of its rates', each rate's pay is its own rate and minutes, and
+    every row's hours are its minutes to the hundredth."""
+    for name in ("regular_minutes", "overtime_minutes", "gross_pay"):
+        if result[name] != sum(rate[name] for rate in rates):
             return False
     return all(
+        row["regular_hours"] == hours(row["regular_minutes"])
+        and row["overtime_hours"] == hours(row["overtime_minutes"])
+        for row in (result, *rates)
+    ) and all(
         rate["gross_pay"]
         == expected_gross(
             pay_type=rate["pay_type"],
             hourly_rate=rate["hourly_rate"],
             annual_salary=rate["annual_salary"],
-            regular_hours=rate["regular_hours"],
-            overtime_hours=rate["overtime_hours"],
+            regular_minutes=rate["regular_minutes"],
+            overtime_minutes=rate["overtime_minutes"],
             paid_days=rate["paid_days"],
             period=dates,
         )

@@ -15,14 +15,16 @@ The rules:
   overtime, each in the period of the day it was worked: a week split by a period boundary counts its days in both
   periods, and its overtime is neither lost nor paid twice.
 - The period's days are cut into runs of consecutive days with the same terms (``RatePay``: one, unless the terms
-  changed during the period). Each run's hours are rounded to hundredths of an hour (half up), which is what is
-  stored, and its pay is computed from those stored hours (``expected_gross``), so anyone can recompute it from the
-  stored rates. Hourly: rate x regular hours + 1.5 x rate x overtime hours. Salaried: annual salary / periods per
-  year of the period type (weekly 52, bi-weekly 26, semi-monthly 24, monthly 12) x the run's employed days / the
-  period's days. Hourly employees are paid for the hours on their employed days only.
+  changed during the period). Each run keeps its exact regular and overtime minutes, which are stored, and its pay
+  is computed from them (``expected_gross``), so anyone can recompute it from the stored rates. Hourly: (rate x
+  regular minutes + rate x 1.5 x overtime minutes) / 60. Salaried: annual salary / periods per year of the period
+  type (weekly 52, bi-weekly 26, semi-monthly 24, monthly 12) x the run's employed days / the period's days. Hourly
+  employees are paid for the hours on their employed days only. Hours are shown (and stored beside the minutes)
+  rounded to the hundredth, half up; no amount is computed from them.
 - Employed from the rehire date when there is one, else the hire date, to the termination date (when it is not
   before that start). Someone not employed on any day of the period gets no result.
-- Money is rounded half up to the cent once per run of terms; an employee's gross pay is the sum of their runs.
+- Money is exact until it is rounded once, half up to the cent, per run of terms; an employee's gross pay is the sum
+  of their runs.
 
 How worked minutes, overtime and the roster in force are counted is in ``shared/worked_time.py``: the staff view's
 hours count by the same functions.
@@ -41,6 +43,7 @@ from hr_assets.defs.shared.worked_time import CENT, EmployeeHistory, Terms, hour
 
 _DAY = dt.timedelta(days=1)
 
+OVERTIME_MULTIPLIER = Decimal("1.5")
 NOTE_NO_ATTENDANCE = "no attendance"
 NOTE_NO_PAY_DATA = "no pay type, rate or salary in the roster"
 
@@ -53,9 +56,17 @@ class RatePay:
     last_day: dt.date
     terms: Terms
     paid_days: int  # employed days of the run
-    regular_hours: Decimal  # to the hundredth
-    overtime_hours: Decimal
+    regular_minutes: int
+    overtime_minutes: int
     gross_pay: Decimal
+
+    @property
+    def regular_hours(self) -> Decimal:
+        return hours(self.regular_minutes)
+
+    @property
+    def overtime_hours(self) -> Decimal:
+        return hours(self.overtime_minutes)
 
 
 @dataclass(frozen=True)
@@ -69,12 +80,20 @@ class EmployeePay:
     rates: Sequence[RatePay] = field(default_factory=tuple)
 
     @property
+    def regular_minutes(self) -> int:
+        return sum(rate.regular_minutes for rate in self.rates)
+
+    @property
+    def overtime_minutes(self) -> int:
+        return sum(rate.overtime_minutes for rate in self.rates)
+
+    @property
     def regular_hours(self) -> Decimal:
-        return sum((rate.regular_hours for rate in self.rates), Decimal("0.00"))
+        return hours(self.regular_minutes)
 
     @property
     def overtime_hours(self) -> Decimal:
-        return sum((rate.overtime_hours for rate in self.rates), Decimal("0.00"))
+        return hours(self.overtime_minutes)
 
     @property
     def gross_pay(self) -> Decimal:
@@ -137,17 +156,16 @@ def employee_pay(
 
 def _rate_pay(period: PeriodDates, run: dict[str, Any]) -> RatePay:
     terms: Terms = run["terms"]
-    regular, overtime = hours(run["regular"]), hours(run["overtime"])
     gross = expected_gross(
         pay_type=terms.pay_type,
         hourly_rate=terms.hourly_rate,
         annual_salary=terms.annual_salary,
-        regular_hours=regular,
-        overtime_hours=overtime,
+        regular_minutes=run["regular"],
+        overtime_minutes=run["overtime"],
         paid_days=run["days"],
         period=period,
     )
-    return RatePay(run["first"], run["last"], terms, run["days"], regular, overtime, gross)
+    return RatePay(run["first"], run["last"], terms, run["days"], run["regular"], run["overtime"], gross)
 
 
 def expected_gross(
@@ -155,14 +173,17 @@ def expected_gross(
     pay_type: str | None,
     hourly_rate: Decimal | None,
     annual_salary: Decimal | None,
-    regular_hours: Decimal,
-    overtime_hours: Decimal,
+    regular_minutes: int,
+    overtime_minutes: int,
     paid_days: int,
     period: PeriodDates,
 ) -> Decimal:
-    """The gross pay of one run of terms from its stored columns, to the cent (half up)."""
+    """The gross pay of one run of terms from its stored columns: exact, then rounded once to the cent, half up.
+
+    Hourly pay is divided by 60 last: the one inexact step before the rounding, carried to Decimal's 28 significant
+    digits (its repeating 3s or 6s never make a half cent of what is not one)."""
     if pay_type == "hourly" and hourly_rate is not None:
-        amount = hourly_rate * regular_hours + Decimal("1.5") * hourly_rate * overtime_hours
+        amount = hourly_rate * (regular_minutes + OVERTIME_MULTIPLIER * overtime_minutes) / 60
     elif pay_type == "salary" and annual_salary is not None:
         amount = annual_salary * paid_days / (period.periods_per_year * period.days)
     else:

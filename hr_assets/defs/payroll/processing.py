@@ -63,6 +63,10 @@ class Released:
     run_id: str
     reason: str
 
+    @property
+    def line(self) -> str:
+        return f"Released period {self.period_id}: {self.reason}"
+
 
 def release_stale(
     engine: Engine, instance: dg.DagsterInstance, now: dt.datetime, lease: dt.timedelta

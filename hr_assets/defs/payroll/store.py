@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from hr_assets.defs.payroll.pay import EmployeePay
 from hr_assets.defs.payroll.periods import PeriodDates, PeriodError, dates_of_key
 from hr_assets.defs.payroll.rules import Rule, check_fits, rule_json
+from hr_assets.defs.shared.worked_time import hours
 from hr_assets.warehouse.engine import insert_rows, upsert
 from hr_assets.warehouse.tables import (
     payroll_period_totals,
@@ -46,17 +47,23 @@ def add_period(
     now: dt.datetime,
 ) -> int:
     """A new active period's id: automated when it has a rule, run by hand otherwise. Its partition is added by the
-    caller, which holds the Dagster instance (``assets.add_period_partitions``)."""
+    caller, which holds the Dagster instance (``assets.add_period_partitions``).
+
+    Every period pays the whole roster (the platform has one pay group), so a period sharing a day with another
+    would pay that day twice: it is refused, naming the first period it overlaps. Two people adding periods at once
+    are serialised, so neither can miss the other's: SQLite's ``BEGIN IMMEDIATE`` holds the write lock already, and
+    on PostgreSQL a transaction-scoped advisory lock does."""
     if rule is not None:
         check_fits(rule, dates, timezone)
-    # Same days, same partition: one period per first and last day, whatever its type.
-    same = sa.select(payroll_periods.c.id, payroll_periods.c.period_type).where(
-        payroll_periods.c.start_date == dates.start, payroll_periods.c.end_date == dates.end
-    )
-    existing = connection.execute(same).first()
-    if existing is not None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('hr_assets_payroll_periods'))"))
+    clash = overlapping(connection, dates)
+    if clash is not None:
+        same = (clash["start_date"], clash["end_date"]) == (dates.start, dates.end)
         raise PeriodError(
-            f"a {existing.period_type} period {dates.start} to {dates.end} exists already (id {existing.id})"
+            f"a {clash['period_type']} period {clash['start_date']} to {clash['end_date']} exists already "
+            f"(id {clash['id']})"
+            + ("" if same else f": it overlaps {dates.start} to {dates.end}, and a day is paid by one period only")
         )
     period_id: int = connection.execute(
         sa.insert(payroll_periods)
@@ -74,6 +81,18 @@ def add_period(
         .returning(payroll_periods.c.id)
     ).scalar_one()
     return period_id
+
+
+def overlapping(connection: Connection, dates: PeriodDates) -> dict[str, Any] | None:
+    """The earliest period sharing a day with ``dates``, if any."""
+    query = (
+        sa.select(payroll_periods)
+        .where(payroll_periods.c.start_date <= dates.end, payroll_periods.c.end_date >= dates.start)
+        .order_by(payroll_periods.c.start_date, payroll_periods.c.id)
+        .limit(1)
+    )
+    row = connection.execute(query).mappings().first()
+    return dict(row) if row else None
 
 
 def set_automation(
@@ -229,6 +248,8 @@ def write_results(
                 "annual_salary": terms.annual_salary,
                 "overtime_eligible": terms.overtime_eligible,
                 "paid_days": result.paid_days,
+                "regular_minutes": result.regular_minutes,
+                "overtime_minutes": result.overtime_minutes,
                 "regular_hours": result.regular_hours,
                 "overtime_hours": result.overtime_hours,
                 "gross_pay": result.gross_pay,
@@ -248,6 +269,8 @@ def write_results(
                 "annual_salary": rate.terms.annual_salary,
                 "overtime_eligible": rate.terms.overtime_eligible,
                 "paid_days": rate.paid_days,
+                "regular_minutes": rate.regular_minutes,
+                "overtime_minutes": rate.overtime_minutes,
                 "regular_hours": rate.regular_hours,
                 "overtime_hours": rate.overtime_hours,
                 "gross_pay": rate.gross_pay,
@@ -266,8 +289,8 @@ def write_results(
         "salaried_employees": sum(1 for result in pay if result.terms.has_pay and not result.terms.hourly),
         "hourly_without_attendance": sum(1 for result in hourly if not result.attended),
         "without_pay_data": sum(1 for result in pay if not result.terms.has_pay),
-        "regular_hours": sum((result.regular_hours for result in pay), Decimal("0.00")),
-        "overtime_hours": sum((result.overtime_hours for result in pay), Decimal("0.00")),
+        "regular_hours": hours(sum(result.regular_minutes for result in pay)),
+        "overtime_hours": hours(sum(result.overtime_minutes for result in pay)),
         "gross_pay": sum((result.gross_pay for result in pay), Decimal("0.00")),
         "run_id": run_id,
         "computed_at": now,
