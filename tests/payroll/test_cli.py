@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.payroll.conftest import PayrollWorld, employee
+from hr_assets.defs.payroll import store
+from tests.payroll.conftest import NOW, PayrollWorld, employee
 
 pytestmark = pytest.mark.commands
 
@@ -51,6 +52,15 @@ def test_periods_rules_and_runs_from_the_command_line(payroll_world: PayrollWorl
     assert refused(
         payroll("add-period", "--start", "2024-01-01", "--end", "2024-01-14", "--type", "bi_weekly"),
         "Error: a bi_weekly period 2024-01-01 to 2024-01-14 exists already (id 1)",
+    )
+    overlap = "Error: a bi_weekly period 2024-01-01 to 2024-01-14 exists already (id 1): it overlaps"
+    assert refused(
+        payroll("add-period", "--start", "2024-01-08", "--end", "2024-01-21", "--type", "bi_weekly"),
+        f"{overlap} 2024-01-08 to 2024-01-21, and a day is paid by one period only",
+    )
+    assert refused(
+        payroll("generate", "--type", "semi_monthly", "--start", "2024-01-01", "--until", "2024-01-31"),
+        f"{overlap} 2024-01-01 to 2024-01-15",
     )
     assert refused(
         payroll("add-period", "--start", "2024-02-01", "--end", "2024-02-29", "--type", "monthly",
@@ -141,3 +151,20 @@ def test_periods_rules_and_runs_from_the_command_line(payroll_world: PayrollWorl
     assert refused(
         payroll("run", "--period-id", "4"), f"Error: period_id 4 starts on {after_next}: it can run from its"
     )
+
+
+def test_run_due_releases_a_period_a_dead_run_left_processing_then_runs_it(payroll_world: PayrollWorld) -> None:
+    payroll_world.add_employees(employee("0001", rate="20.0000"))
+    payroll_world.add_attendance([("0001", dt.date(2024, 1, 2), "09:00", "16:40")])
+    period_id = payroll_world.add_period(
+        dt.date(2024, 1, 1), dt.date(2024, 1, 14), "bi_weekly", {"run_on_date": "2024-01-12"}
+    )
+    with payroll_world.engine.begin() as connection:  # the run of an instance that crashed, unknown to this one
+        assert store.claim(connection, period_id, "run-of-a-crashed-instance", NOW, force=False)
+    ran = payroll("run-due", "--in-process")
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.splitlines()
+    assert lines[0] == f"Released period {period_id}: run run-of-a-crashed-instance is not in the Dagster instance"
+    assert lines[1].endswith(f": period {period_id}: 1 employees, gross pay 153.33")  # 7 h 40 min at 20.00
+    assert payroll_world.period(period_id)["status"] == "completed"
+    assert payroll("run-due").stdout == "No period is due (0 automated and active).\n"

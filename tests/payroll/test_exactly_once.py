@@ -16,6 +16,7 @@ from hr_assets.defs.payroll.assets import add_period_partitions, payroll_results
 from hr_assets.defs.payroll.pay import compute_period
 from hr_assets.defs.payroll.periods import PeriodDates
 from hr_assets.defs.payroll.processing import process_period, release_stale
+from hr_assets.defs.payroll.schedules import due_now
 from hr_assets.defs.shared import worked_time
 from hr_assets.settings import Settings
 from hr_assets.warehouse.tables import payroll_periods
@@ -209,3 +210,17 @@ def test_the_automation_adds_the_partitions_of_periods_that_have_none(world: Pay
                          timezone="UTC", now=NOW)  # fmt: skip
     evaluate(world, dt.datetime(2024, 3, 2, 2, tzinfo=dt.UTC))
     assert world.instance.has_dynamic_partition("payroll_periods", "2024-03-01..2024-03-15")
+
+
+def test_due_now_releases_the_periods_of_dead_runs_then_finds_them_due(world: PayrollWorld) -> None:
+    """The daily automation and ``hr-assets payroll run-due`` both start here."""
+    period_id = world.add_period(dt.date(2024, 1, 1), dt.date(2024, 1, 31), "monthly", {"days_before_end": 3})
+    assert claim(world, period_id, "a-run-of-a-crashed-instance")
+    found = due_now(
+        world.engine, world.instance, dt.datetime(2024, 1, 29, 2, tzinfo=dt.UTC), Settings.from_environment()
+    )
+    assert [(r.period_id, r.reason) for r in found.released] == [
+        (period_id, "run a-run-of-a-crashed-instance is not in the Dagster instance")
+    ]
+    assert ([period["id"] for period in found.due], found.automated) == ([period_id], 1)
+    assert world.period(period_id)["status"] == "active"
