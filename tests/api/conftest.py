@@ -38,6 +38,7 @@ def person(code: str, first: str, last: str, **fields: object) -> dict[str, obje
         "hourly_rate": Decimal("31.2500"),
         "annual_salary": None,
         "overtime_eligible": True,
+        "termination_date": None,  # every row the same keys: an insert of many rows takes the first row's
         "created_at": NOW,
         "updated_at": NOW,
         "last_synced_at": NOW,

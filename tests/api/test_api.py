@@ -8,7 +8,12 @@ import datetime as dt
 
 import pytest
 
-from tests.api.conftest import Api
+from hr_assets.defs.payroll import store
+from hr_assets.defs.payroll.pay import compute_period
+from hr_assets.defs.payroll.periods import PeriodDates
+from hr_assets.defs.shared.worked_time import roster_history
+from hr_assets.warehouse.engine import warehouse_engine
+from tests.api.conftest import NOW, Api
 from tests.conftest import ON_SQLITE
 
 pytestmark = pytest.mark.commands
@@ -134,7 +139,7 @@ def test_the_schema_declares_the_bearer_scheme_and_the_401_and_403_each_call_ans
     refusal = schema["components"]["schemas"]["Refusal"]
     assert (refusal["required"], refusal["properties"]["detail"]["type"]) == (["detail"], "string")
     operations = [(method, path, op) for path, ops in schema["paths"].items() for method, op in ops.items()]
-    assert len(operations) == 8
+    assert len(operations) == 9
     forbidden_somewhere = set()
     for method, path, operation in operations:
         assert operation["security"] == [{"bearer": []}], (method, path)
@@ -143,7 +148,7 @@ def test_the_schema_declares_the_bearer_scheme_and_the_401_and_403_each_call_ans
             assert body == {"$ref": "#/components/schemas/Refusal"}, (method, path, code)
 
         call = api.get if method == "get" else api.post
-        concrete = path.replace("{code}", "1001")
+        concrete = path.replace("{code}", "1001").replace("{period}", "1")
         for token in (None, "hra_wrong"):
             refused = call(concrete, token)
             assert (refused.status_code, refused.json()) == (401, {"detail": "Unauthorized"}), (method, path)
@@ -155,9 +160,61 @@ def test_the_schema_declares_the_bearer_scheme_and_the_401_and_403_each_call_ans
                 forbidden_somewhere.add((method, path))
             else:
                 assert str(answer.status_code) in operation["responses"], (method, path, scope, answer.status_code)
-        # 403 is declared exactly where a token's scope is refused: the GETs admit every scope, the POSTs operate's
+        # 403 is declared exactly where a token's scope is refused: the POSTs admit operate's, pay results pay's
         assert ("403" in operation["responses"]) == ((method, path) in forbidden_somewhere), (method, path)
     assert forbidden_somewhere == {
         ("post", "/api/paycom/sync/start_sync/"),
         ("post", "/api/paycom/sync/test_connection/"),
+        ("get", "/api/payroll/periods/{period}/results/"),  # pay's alone
     }
+
+
+def test_pay_results_answer_a_pay_token_alone(api: Api, warehouse_url: str) -> None:
+    dates = PeriodDates(dt.date(2026, 11, 2), dt.date(2026, 11, 15), "bi_weekly")
+    with warehouse_engine(warehouse_url).begin() as connection:
+        period_id = store.add_period(connection, dates, None, timezone="UTC", now=NOW)
+        pending = store.add_period(connection, PeriodDates(dt.date(2026, 11, 16), dt.date(2026, 11, 29), "bi_weekly"),
+                                   None, timezone="UTC", now=NOW)  # fmt: skip
+        assert store.claim(connection, period_id, "run-1", NOW, force=False)
+        worked = {"1001": {dt.date(2026, 11, 2): 460}}  # 7 h 40 min
+        pay = compute_period(dates, roster_history(connection, dates.start, dates.end), worked)
+        store.write_results(connection, period_id, pay, "run-1", NOW)
+    path = f"/api/payroll/periods/{period_id}/results/"
+    pay_token = api.token("payroll-office", "pay")
+    answer = api.get(path, pay_token)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert (body["id"], body["partition_key"], body["period_type"]) == (
+        period_id,
+        "2026-11-02..2026-11-15",
+        "bi_weekly",
+    )
+    ana = body["results"][0]
+    assert [row["employee_code"] for row in body["results"]] == ["1001", "1002", "1003", "1004"]
+    # 460 min x 31.25 / 60 = 239.5833... -> 239.58 (7.67 h x 31.25 would be 239.69)
+    assert {name: ana[name] for name in ("name", "regular_minutes", "regular_hours", "gross_pay", "terms")} == {
+        "name": "Ana Lopez",
+        "regular_minutes": 460,
+        "regular_hours": "7.67",
+        "gross_pay": "239.58",
+        "terms": "hourly 31.2500 x1.5",
+    }
+    assert (ana["hourly_rate"], ana["overtime_multiplier"], ana["rates"][0]["gross_pay"]) == (
+        "31.2500",
+        "1.5",
+        "239.58",
+    )
+    dev = body["results"][3]
+    assert (dev["terms"], dev["overtime_multiplier"], dev["gross_pay"]) == ("salary 72000.00 a year", None, "2769.23")
+    assert "305-555-0100" not in answer.text and "phone" not in answer.text  # codes and names: nothing else
+    assert api.get("/api/payroll/periods/2026-11-02..2026-11-15/results/", pay_token).json() == body
+
+    for scope in ("read", "operate"):
+        refused = api.get(path, api.token(f"caller-{scope}", scope))
+        assert (refused.status_code, refused.json()) == (403, {"detail": "This token's scope does not allow this."})
+    assert api.get(path, None).status_code == 401
+    assert api.get("/api/payroll/periods/99/results/", pay_token).status_code == 404
+    assert api.get("/api/payroll/periods/99999999999/results/", pay_token).status_code == 404
+    assert api.get("/api/payroll/periods/January/results/", pay_token).status_code == 404
+    not_yet = api.get(f"/api/payroll/periods/{pending}/results/", pay_token)
+    assert (not_yet.status_code, not_yet.json()["detail"]) == (409, f"Period {pending} is active, not completed.")

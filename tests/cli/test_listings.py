@@ -47,6 +47,7 @@ LISTINGS = {
     "hr-assets payroll due",
     "hr-assets payroll list",
     "hr-assets payroll month",
+    "hr-assets payroll results",
     "hr-assets status",
     "hr-assets sync",  # --list-steps
 }
