@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from hr_assets.defs.payroll.assets import PAY_TABLE_ROWS, pay_table
 from hr_assets.defs.payroll.results import COLUMNS, pay_results
 from tests.payroll.conftest import PayrollWorld, employee
 
@@ -147,3 +148,14 @@ def test_the_results_command_lists_a_completed_period_as_a_table_json_and_csv(pa
         assert len(refused.stderr.strip().splitlines()) == 1
     both = results("--period", str(period_id), "--csv", "--json")
     assert both.returncode != 0 and "give --csv or --json, not both" in both.stderr
+
+
+def test_the_materializations_table_shows_the_first_thousand_and_says_how_to_list_all() -> None:
+    rows = [{"employee_code": f"E{n:05d}", "name": f"Name {n}", "gross_pay": Decimal("10.00")} for n in range(1001)]
+    shown = pay_table(rows, 7)
+    assert len(shown["pay_results"].records) == PAY_TABLE_ROWS == 1000
+    assert shown["pay_results"].records[-1].data["employee_code"] == "E00999"
+    assert shown["pay_results_shown"].value == (
+        "the first 1000 of 1001 employees by code; all of them: hr-assets payroll results --period 7"
+    )
+    assert set(pay_table(rows[:1000], 7)) == {"pay_results"}

@@ -17,6 +17,8 @@ from hr_assets.warehouse import tables
 from hr_assets.warehouse.metadata import amount, row_count, rows_table, table_definition
 from hr_assets.warehouse.resource import WarehouseResource
 
+PAY_TABLE_ROWS = 1000
+
 
 class PayrollRunConfig(dg.Config):
     force: bool = Field(False, description="Process periods already completed again (their results are replaced).")
@@ -64,10 +66,8 @@ def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
         outcome = process_period(warehouse.engine, period_id, context.run.run_id, force=config.force, now=clock.now())
         with warehouse.engine.connect() as connection:
             results_table = row_count(connection, tables.payroll_results)
-            # The period's pay per employee, when it is completed: codes, names, hours, terms and pay, no other data
-            # of the person (results.py).
             completed = store.period(connection, period_id)["status"] == "completed"
-            paid = {"pay_results": rows_table(pay_results(connection, period_id), SHOWN)} if completed else {}
+            paid = pay_table(pay_results(connection, period_id), period_id) if completed else {}
         if outcome.skipped is not None:
             context.log.info(f"Period {period_id} skipped: {outcome.skipped}")
             return dg.MaterializeResult(
@@ -95,6 +95,19 @@ def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
         )
 
     return payroll_results
+
+
+def pay_table(rows: list[dict[str, Any]], period_id: int) -> dict[str, dg.MetadataValue]:
+    """The period's pay per employee as the table ``pay_results``: codes, names, hours, terms and pay, no other data
+    of the person (results.py). At most PAY_TABLE_ROWS of them, by code: the event log keeps every materialization's
+    metadata (10,000 rows would be 2.4 MB each time), and the command and the API list them all."""
+    shown: dict[str, dg.MetadataValue] = {"pay_results": rows_table(rows[:PAY_TABLE_ROWS], SHOWN)}
+    if len(rows) > PAY_TABLE_ROWS:
+        shown["pay_results_shown"] = dg.MetadataValue.text(
+            f"the first {PAY_TABLE_ROWS} of {len(rows)} employees by code; all of them: "
+            f"hr-assets payroll results --period {period_id}"
+        )
+    return shown
 
 
 def add_period_partitions(instance: dg.DagsterInstance, keys: list[str]) -> list[str]:
