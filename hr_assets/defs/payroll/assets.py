@@ -52,8 +52,8 @@ def payroll_results_asset(settings: Settings) -> dg.AssetsDefinition:
             "(payroll_result_rates) and each period's totals (payroll_period_totals). One partition per pay period, "
             "named after its first and last day (2026-01-01..2026-01-15), added with the period. Each day is paid with "
             "the roster in force in its week (the weekly snapshots). The period is claimed first, so it is processed "
-            "exactly once; a completed one is skipped unless forced. A completed period's materialization shows its pay "
-            "per employee (pay_results: codes and names, hours, terms and pay)."
+            "exactly once; a completed one is skipped unless forced. A completed period's materialization shows its "
+            "pay per employee (pay_results: codes and names, hours, terms and pay)."
         ),
     )
     def payroll_results(
