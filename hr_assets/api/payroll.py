@@ -28,7 +28,12 @@ def period_results(
     _: Annotated[Caller, Depends(payer)],
     period: Annotated[
         str,
-        Path(min_length=1, max_length=40, description="The period's id, or its days: 2026-01-01..2026-01-15."),
+        Path(
+            min_length=1,
+            max_length=40,
+            description="The period's id, or its days: 2026-01-01..2026-01-15.",
+            examples=["1", "2026-01-01..2026-01-15"],
+        ),
     ],
 ) -> PeriodPay:
     with request.app.state.engine.connect() as connection:

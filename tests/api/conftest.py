@@ -14,6 +14,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from hr_assets.defs.payroll import store
+from hr_assets.defs.payroll.pay import compute_period
+from hr_assets.defs.payroll.periods import PeriodDates
+from hr_assets.defs.shared.worked_time import roster_history
 from hr_assets.warehouse.engine import warehouse_engine
 from hr_assets.warehouse.tables import paycom_employees, paycom_files, paycom_sync_log, scheduling_staff
 from tests.running_platform import free_port, platform_environment, stop_group, wait_until_serving
@@ -118,6 +122,20 @@ def fill(url: str) -> None:
             sa.insert(paycom_files),
             [{"sync_week": WEEK, "file_name": "directory.numbers", "report_type": "directory", "status": "processed"}],
         )
+
+
+def pay_periods(url: str) -> tuple[int, int]:
+    """Two pay periods of the roster: one completed (1001 worked 7 h 40 min on its first day) and the next, active."""
+    dates = PeriodDates(dt.date(2026, 11, 2), dt.date(2026, 11, 15), "bi_weekly")
+    with warehouse_engine(url).begin() as connection:
+        completed = store.add_period(connection, dates, None, timezone="UTC", now=NOW)
+        active = store.add_period(connection, PeriodDates(dt.date(2026, 11, 16), dt.date(2026, 11, 29), "bi_weekly"),
+                                  None, timezone="UTC", now=NOW)  # fmt: skip
+        assert store.claim(connection, completed, "run-1", NOW, force=False)
+        worked = {"1001": {dt.date(2026, 11, 2): 460}}
+        pay = compute_period(dates, roster_history(connection, dates.start, dates.end), worked)
+        store.write_results(connection, completed, pay, "run-1", NOW)
+    return completed, active
 
 
 @dataclass

@@ -8,12 +8,7 @@ import datetime as dt
 
 import pytest
 
-from hr_assets.defs.payroll import store
-from hr_assets.defs.payroll.pay import compute_period
-from hr_assets.defs.payroll.periods import PeriodDates
-from hr_assets.defs.shared.worked_time import roster_history
-from hr_assets.warehouse.engine import warehouse_engine
-from tests.api.conftest import NOW, Api
+from tests.api.conftest import Api, pay_periods
 from tests.conftest import ON_SQLITE
 
 pytestmark = pytest.mark.commands
@@ -170,15 +165,7 @@ def test_the_schema_declares_the_bearer_scheme_and_the_401_and_403_each_call_ans
 
 
 def test_pay_results_answer_a_pay_token_alone(api: Api, warehouse_url: str) -> None:
-    dates = PeriodDates(dt.date(2026, 11, 2), dt.date(2026, 11, 15), "bi_weekly")
-    with warehouse_engine(warehouse_url).begin() as connection:
-        period_id = store.add_period(connection, dates, None, timezone="UTC", now=NOW)
-        pending = store.add_period(connection, PeriodDates(dt.date(2026, 11, 16), dt.date(2026, 11, 29), "bi_weekly"),
-                                   None, timezone="UTC", now=NOW)  # fmt: skip
-        assert store.claim(connection, period_id, "run-1", NOW, force=False)
-        worked = {"1001": {dt.date(2026, 11, 2): 460}}  # 7 h 40 min
-        pay = compute_period(dates, roster_history(connection, dates.start, dates.end), worked)
-        store.write_results(connection, period_id, pay, "run-1", NOW)
+    period_id, pending = pay_periods(warehouse_url)  # 1001 worked 7 h 40 min on its first day
     path = f"/api/payroll/periods/{period_id}/results/"
     pay_token = api.token("payroll-office", "pay")
     answer = api.get(path, pay_token)

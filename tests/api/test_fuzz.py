@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import Api
+from tests.api.conftest import Api, pay_periods
 
 pytestmark = pytest.mark.commands
 ST = str(Path(sys.executable).with_name("st"))
@@ -20,13 +20,17 @@ ST = str(Path(sys.executable).with_name("st"))
 
 @pytest.mark.parametrize(
     ("scope", "also_left_out", "tested"),
-    [("operate", [], 8), ("pay", ["--exclude-path", "/api/paycom/sync/test_connection/"], 7)],  # pay: the GETs
+    [
+        ("operate", ["--exclude-path", "/api/payroll/periods/{period}/results/"], 7),  # operate: not pay's results
+        ("pay", ["--exclude-path", "/api/paycom/sync/test_connection/"], 7),  # pay: the GETs
+    ],
     ids=["operate", "pay"],
 )
 def test_no_answer_is_a_server_error_or_off_the_schema(
-    api: Api, scope: str, also_left_out: list[str], tested: int
+    api: Api, warehouse_url: str, scope: str, also_left_out: list[str], tested: int
 ) -> None:
     token = api.token(f"fuzz-{scope}", scope)
+    pay_periods(warehouse_url)  # the schema's examples name the completed one, so its results are answered too
     completed = subprocess.run(
         [
             ST,
