@@ -7,15 +7,15 @@ and a result's minutes are the sum of its rate rows'. Their pay stays as it was 
 the reconcile check, which recomputes by the minutes, names the employees whose cents differ until the period is run
 again (--force) and paid by the minutes.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0018'
-down_revision = '0017'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
