@@ -1,4 +1,4 @@
-"""Migration 0020 gives payroll results and their rate rows the minutes pay is computed from: the rows of earlier runs
+"""Migration 0021 gives payroll results and their rate rows the minutes pay is computed from: the rows of earlier runs
 get back the whole minutes their hours were rounded from, and the downgrade takes the columns away again."""
 
 import datetime as dt
@@ -19,7 +19,7 @@ def columns(engine: sa.Engine, table: str) -> set[str]:
 def test_minutes_come_back_from_the_hours_of_earlier_runs(warehouse_url: str) -> None:
     engine = create_engine(warehouse_url)
     with migration_transaction(engine) as connection:
-        command.upgrade(alembic_config(connection), "0019")
+        command.upgrade(alembic_config(connection), "0020")
     common = {"period_id": 1, "employee_code": "H1", "pay_type": "hourly", "hourly_rate": 20,
               "overtime_eligible": True}  # fmt: skip
     with engine.begin() as connection:
@@ -64,7 +64,7 @@ def test_minutes_come_back_from_the_hours_of_earlier_runs(warehouse_url: str) ->
     assert tuple(result) == (2860, 25)
 
     with migration_transaction(engine) as connection:
-        command.downgrade(alembic_config(connection), "0019")
+        command.downgrade(alembic_config(connection), "0020")
     for table in ("payroll_results", "payroll_result_rates"):
         assert not {"regular_minutes", "overtime_minutes"} & columns(engine, table)
     with engine.connect() as connection:

@@ -7,15 +7,15 @@ and a result's minutes are the sum of its rate rows'. Their pay stays as it was 
 the reconcile check, which recomputes by the minutes, names the employees whose cents differ until the period is run
 again (--force) and paid by the minutes.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0020'
-down_revision = '0019'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
